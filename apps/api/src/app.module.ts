@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AppConfigModule, type AppConfig, loadConfig } from '@app/config';
+import { EventStoreModule } from '@app/event-store';
+import { formatGraphQLError } from './common/format-error.js';
+import { HealthModule } from './health/health.module.js';
+
+@Module({})
+export class AppModule {
+  /** The whole API; `config` defaults to the environment (tests pass their own). */
+  static forRoot(config: AppConfig = loadConfig()): DynamicModule {
+    const development = config.nodeEnv === 'development';
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        EventStoreModule,
+        CqrsModule.forRoot(),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          introspection: development,
+          includeStacktraceInErrorResponses: false,
+          formatError: formatGraphQLError,
+          // Apollo's CSRF prevention stays on: simple GETs and form posts are refused.
+          csrfPrevention: true,
+        }),
+        HealthModule,
+      ],
+    };
+  }
+}

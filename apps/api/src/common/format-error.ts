@@ -1,0 +1,49 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * The one error vocabulary of the API (ARCHITECTURE.md, "Errors"). Clients get a code and a
+ * message, never a stack trace; unexpected errors are logged with an id the client can quote.
+ */
+export const ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'CONFLICT',
+  'NOT_FOUND',
+  'TIMEOUT',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+
+const logger = new Logger('GraphQL');
+const KNOWN = new Set<string>(ERROR_CODES);
+/** Extensions a client may see; anything else (stacktrace, originalError, …) is dropped. */
+const PUBLIC_EXTENSIONS = ['code', 'field', 'reason', 'rule', 'limit', 'errors', 'errorId', 'http'];
+
+export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const raw = formatted.extensions?.code;
+  const code = typeof raw === 'string' ? raw : 'INTERNAL_SERVER_ERROR';
+  if (!KNOWN.has(code) || code === 'INTERNAL_SERVER_ERROR') {
+    const errorId = randomUUID();
+    const original = (error as { originalError?: unknown })?.originalError ?? error;
+    logger.error(`errorId=${errorId} ${(original as Error)?.stack ?? String(original)}`);
+    return {
+      message: `Internal server error (errorId ${errorId})`,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
+    };
+  }
+  const extensions: Record<string, unknown> = {};
+  for (const key of PUBLIC_EXTENSIONS) {
+    if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
+  }
+  return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
+}

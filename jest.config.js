@@ -1,0 +1,31 @@
+// Jest runs the TypeScript sources as native ES modules (NestJS 12 is ESM-only), so it is
+// started with `node --experimental-vm-modules` (see package.json). Type checking is done by
+// `npm run typecheck`; here ts-jest only transpiles (isolatedModules).
+import ts from 'typescript';
+import { pathsToModuleNameMapper } from 'ts-jest';
+
+const { config: tsconfig } = ts.readConfigFile('./tsconfig.json', ts.sys.readFile);
+const paths = tsconfig?.compilerOptions?.paths ?? {};
+
+const base = {
+  rootDir: '.',
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
+  moduleNameMapper: {
+    ...pathsToModuleNameMapper(paths, { prefix: '<rootDir>/' }),
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
+    { ...base, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.contract-spec.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+  ],
+  collectCoverageFrom: ['libs/**/*.ts', 'apps/**/*.ts'],
+  coverageDirectory: './coverage',
+};

@@ -1,0 +1,5 @@
+export * from './event-store.port.js';
+export * from './event-store.token.js';
+export * from './event-store.module.js';
+export * from './open-event-store.js';
+export * from './sqlite/sqlite-event-store.js';
