@@ -1,0 +1,1 @@
+export { EventStoreDbEventStore, type EventStoreDbConnectOptions } from './eventstoredb-event-store.js';
