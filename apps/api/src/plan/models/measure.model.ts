@@ -1,0 +1,133 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import type { Aggregate, FundingSourceId } from '@app/plan';
+import { HufScalar } from '../../common/huf.scalar.js';
+import { Agency } from './agency.model.js';
+
+export enum FundingSource {
+  NATIONAL = 'national',
+  EU = 'eu',
+  SWISS_HUNGARIAN = 'swiss-hungarian',
+}
+const _sameSources: [FundingSourceId, `${FundingSource}`] extends [`${FundingSource}`, FundingSourceId] ? true : never = true;
+void _sameSources;
+registerEnumType(FundingSource, { name: 'FundingSource', description: 'Where money for a measure comes from.' });
+
+export enum IndicatorAggregate {
+  COUNT = 'count',
+  SUM = 'sum',
+  DISTINCT = 'distinct',
+  MILESTONE = 'milestone',
+}
+const _sameAggregates: [Aggregate, `${IndicatorAggregate}`] extends [`${IndicatorAggregate}`, Aggregate] ? true : never = true;
+void _sameAggregates;
+registerEnumType(IndicatorAggregate, {
+  name: 'IndicatorAggregate',
+  description: 'How an indicator turns reported events into a number.',
+  valuesMap: {
+    COUNT: { description: 'Number of reported events of the type.' },
+    SUM: { description: 'Sum of a count or money field of the events.' },
+    DISTINCT: { description: 'Number of distinct values of a field.' },
+    MILESTONE: { description: '1 once an event of the type is reported, else 0.' },
+  },
+});
+
+@ObjectType({ description: 'Money the plan commits to a measure.' })
+export class FundingAllocation {
+  @Field(() => HufScalar)
+  amountHuf: string;
+
+  @Field(() => Int, { description: 'The year it applies to; with recurring, the first such year.' })
+  year: number;
+
+  @Field({ description: 'True when the amount applies every year from `year` on.' })
+  recurring: boolean;
+
+  @Field()
+  purpose: string;
+
+  @Field({ nullable: true, description: 'The budget point of the decision it is counted under.' })
+  budgetPoint?: string;
+
+  @Field(() => FundingSource, { nullable: true })
+  source?: FundingSource;
+}
+
+@ObjectType()
+export class Funding {
+  @Field(() => [FundingSource], { description: 'Sources the funding text names; empty when it names none.' })
+  sources: FundingSource[];
+
+  @Field(() => [FundingAllocation])
+  allocations: FundingAllocation[];
+}
+
+@ObjectType({ description: 'What the plan measures for a measure, computed from reported events.' })
+export class Indicator {
+  @Field({ description: 'Unique within the measure.' })
+  key: string;
+
+  @Field()
+  label: string;
+
+  @Field({ description: 'The event type counted (see the event catalogue).' })
+  event: string;
+
+  @Field(() => IndicatorAggregate)
+  aggregate: IndicatorAggregate;
+
+  @Field({ nullable: true, description: 'The event field summed or told apart (SUM, DISTINCT).' })
+  field?: string;
+
+  @Field(() => Float, { nullable: true, description: 'The number the plan states, when it states one.' })
+  target?: number;
+}
+
+/**
+ * A measure of a plan, rows A–F of the plan's table plus what the plan file adds (funding
+ * allocations, indicators). Other features add fields to it with @ResolveField; `planId` and
+ * `code` identify it.
+ */
+@ObjectType({ description: 'A measure of a plan.' })
+export class Measure {
+  @Field({ description: 'The code as the plan writes it; unique within the plan.' })
+  code: string;
+
+  @Field()
+  title: string;
+
+  @Field(() => ID)
+  planId: string;
+
+  @Field()
+  pillarCode: string;
+
+  @Field()
+  objectiveCode: string;
+
+  @Field(() => [Agency], { description: 'A: the responsible bodies.' })
+  responsible: Agency[];
+
+  @Field(() => [Agency], { description: 'B: the partners (groups included as groups).' })
+  partners: Agency[];
+
+  @Field({ nullable: true, description: 'B verbatim, when the ids alone lose meaning.' })
+  partnersText?: string;
+
+  @Field({ description: 'C verbatim.' })
+  means: string;
+
+  @Field({ description: 'D as an ISO date (YYYY-MM-DD).' })
+  deadline: string;
+
+  @Field({ description: 'E verbatim.' })
+  indicatorText: string;
+
+  @Field({ description: 'F verbatim ("–" when the plan gives none).' })
+  fundingText: string;
+
+  @Field(() => Funding)
+  funding: Funding;
+
+  @Field(() => [Indicator])
+  indicators: Indicator[];
+}

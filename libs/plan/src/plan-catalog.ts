@@ -1,0 +1,267 @@
+import type { AllSubscription, EventStore, ReadAllFilter, RecordedEvent } from '@app/event-store';
+import type { Agency, Measure, Objective, Pillar, Plan } from './plan.types.js';
+import { PLAN_STREAM_PREFIX, evolvePlan, fromRecordedEvent, planIdOfStream } from './plan-events.js';
+
+/** A measure with the plan, pillar and objective it belongs to. */
+export interface MeasureRef {
+  readonly plan: Plan;
+  readonly pillar: Pillar;
+  readonly objective: Objective;
+  readonly measure: Measure;
+}
+
+/** How an agency takes part in a measure: named as responsible (A) or as partner (B). */
+export interface AgencyMeasureRef extends MeasureRef {
+  readonly role: 'responsible' | 'partner';
+}
+
+/** The reason a measure lookup failed; callers map it to their own error vocabulary. */
+export class MeasureLookupError extends Error {
+  override readonly name = 'MeasureLookupError';
+  constructor(
+    readonly reason: 'not-found' | 'ambiguous',
+    readonly code: string,
+    /** not-found: the plan asked for, if any; ambiguous: every plan that has the code. */
+    readonly planIds: readonly string[],
+  ) {
+    super(
+      reason === 'ambiguous'
+        ? `Measure "${code}" exists in several plans (${planIds.join(', ')}); say which plan`
+        : planIds.length > 0
+          ? `No measure "${code}" in plan "${planIds[0]}"`
+          : `No measure "${code}" in any adopted plan`,
+    );
+  }
+}
+
+/** The catalog did not reach a position in time. */
+export class PlanCatalogTimeoutError extends Error {
+  override readonly name = 'PlanCatalogTimeoutError';
+  constructor(
+    readonly position: bigint,
+    readonly timeoutMs: number,
+  ) {
+    super(`The plan catalog did not reach position ${position} within ${timeoutMs} ms`);
+  }
+}
+
+/** Where the catalog reports what it does; Nest's Logger fits. */
+export interface PlanCatalogLogger {
+  log(message: string): void;
+  error(message: string): void;
+}
+
+const PLAN_FILTER: ReadAllFilter = { streamPrefixes: [PLAN_STREAM_PREFIX] };
+
+interface PlanIndex {
+  readonly plan: Plan;
+  readonly measures: ReadonlyMap<string, MeasureRef>;
+  readonly agencies: ReadonlyMap<string, Agency>;
+}
+
+/**
+ * Every adopted plan, in memory, as currently amended. It reads all plan streams once at
+ * start, then follows the store's subscription from the last position read, so a plan loaded
+ * by another process (`ledger plan load` while the api runs) shows up here without a restart.
+ *
+ * Plans are few and small; each plan event rebuilds that plan's indexes.
+ */
+export class PlanCatalog {
+  private readonly index = new Map<string, PlanIndex>();
+  private lastPosition: bigint | undefined;
+  private subscription: AllSubscription | undefined;
+  private following: Promise<void> | undefined;
+  private readonly waiters = new Set<() => void>();
+  private readonly listeners = new Set<(planId: string, plan: Plan) => void>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly logger: PlanCatalogLogger = { log: () => undefined, error: () => undefined },
+  ) {}
+
+  /** Reads every plan stream, then follows new plan events. Resolves once the initial read is done. */
+  async start(): Promise<void> {
+    if (this.subscription) return;
+    for await (const event of this.store.readAll({ filter: PLAN_FILTER })) this.apply(event);
+    this.logger.log(`${this.index.size} plan(s) in the catalog${this.index.size ? `: ${[...this.index.keys()].join(', ')}` : ''}`);
+    const subscription = this.store.subscribeAll({ from: this.lastPosition, filter: PLAN_FILTER });
+    this.subscription = subscription;
+    this.following = (async () => {
+      try {
+        for await (const event of subscription) this.apply(event);
+      } catch (error) {
+        this.logger.error(`Plan subscription ended: ${(error as Error).stack ?? String(error)}`);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.close();
+    await this.following;
+  }
+
+  /** Every adopted plan, by id. */
+  plans(): Plan[] {
+    return [...this.index.values()].map((entry) => entry.plan).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  plan(id: string): Plan | undefined {
+    return this.index.get(id)?.plan;
+  }
+
+  /**
+   * The measure with this code. Without `planId` the code must be unique across plans.
+   * Throws {@link MeasureLookupError} (not-found / ambiguous).
+   */
+  findMeasure(code: string, planId?: string): MeasureRef {
+    if (planId !== undefined) {
+      const ref = this.index.get(planId)?.measures.get(code);
+      if (!ref) throw new MeasureLookupError('not-found', code, [planId]);
+      return ref;
+    }
+    const refs = this.entries().flatMap((entry) => entry.measures.get(code) ?? []);
+    if (refs.length === 0) throw new MeasureLookupError('not-found', code, []);
+    if (refs.length > 1) throw new MeasureLookupError('ambiguous', code, refs.map((r) => r.plan.id));
+    return refs[0];
+  }
+
+  /** Every measure, in plan order; of one plan when `planId` is given. */
+  measures(planId?: string): MeasureRef[] {
+    return this.entries(planId).flatMap((entry) => [...entry.measures.values()]);
+  }
+
+  /**
+   * An agency from the plans' registers. Agency ids are stable across plans; when several plans
+   * register the same id, the one of the plan adopted or amended last wins.
+   */
+  agency(id: string, planId?: string): Agency | undefined {
+    if (planId !== undefined) return this.index.get(planId)?.agencies.get(id);
+    let found: Agency | undefined;
+    for (const entry of this.index.values()) found = entry.agencies.get(id) ?? found;
+    return found;
+  }
+
+  /** Every registered agency (of one plan, or of all plans with duplicates resolved as in {@link agency}). */
+  agencies(planId?: string): Agency[] {
+    const byId = new Map<string, Agency>();
+    for (const entry of planId === undefined ? this.index.values() : this.entries(planId)) {
+      for (const agency of entry.agencies.values()) byId.set(agency.id, agency);
+    }
+    const sorted = [...byId.values()];
+    return planId === undefined ? sorted.sort((a, b) => a.id.localeCompare(b.id)) : sorted;
+  }
+
+  /**
+   * The ids plus, for every group among them, its members — recursively (a group may contain
+   * groups, even one that contains it). Groups stay in the result: a measure naming a group
+   * concerns the group as well as each member. Without `planId`, a group's members are the
+   * union of what every plan says.
+   */
+  expandAgencies(ids: Iterable<string>, planId?: string): Set<string> {
+    const entries = this.entries(planId);
+    const result = new Set<string>();
+    const pending = [...ids];
+    while (pending.length > 0) {
+      const id = pending.pop()!;
+      if (result.has(id)) continue;
+      result.add(id);
+      for (const entry of entries) {
+        for (const member of entry.agencies.get(id)?.members ?? []) if (!result.has(member)) pending.push(member);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The measures an agency takes part in: where it is named responsible or partner, directly or
+   * through a group it belongs to. Responsible wins when it is both.
+   */
+  measuresForAgency(agencyId: string, planId?: string): AgencyMeasureRef[] {
+    const out: AgencyMeasureRef[] = [];
+    for (const entry of this.entries(planId)) {
+      for (const ref of entry.measures.values()) {
+        if (this.expandAgencies(ref.measure.responsible, entry.plan.id).has(agencyId)) out.push({ ...ref, role: 'responsible' });
+        else if (this.expandAgencies(ref.measure.partners, entry.plan.id).has(agencyId)) out.push({ ...ref, role: 'partner' });
+      }
+    }
+    return out;
+  }
+
+  /** Global position of the last plan event applied; undefined before the first one. */
+  get position(): bigint | undefined {
+    return this.lastPosition;
+  }
+
+  /**
+   * Resolves once the catalog has applied the plan event at `position` (e.g. the one a
+   * `loadPlan` just wrote); rejects with {@link PlanCatalogTimeoutError} after `timeoutMs`.
+   */
+  waitForPosition(position: bigint, timeoutMs: number): Promise<void> {
+    if (this.reached(position)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!this.reached(position)) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new PlanCatalogTimeoutError(position, timeoutMs));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /** Called after each plan event with the plan as it now stands; returns an unsubscribe. */
+  onChange(listener: (planId: string, plan: Plan) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private reached(position: bigint): boolean {
+    return this.lastPosition !== undefined && this.lastPosition >= position;
+  }
+
+  private entries(planId?: string): PlanIndex[] {
+    if (planId === undefined) return [...this.index.values()];
+    const entry = this.index.get(planId);
+    return entry ? [entry] : [];
+  }
+
+  private apply(recorded: RecordedEvent): void {
+    const planId = planIdOfStream(recorded.stream);
+    try {
+      const event = planId === undefined ? undefined : fromRecordedEvent(recorded);
+      if (planId !== undefined && event) {
+        const plan = evolvePlan(this.index.get(planId)?.plan, event);
+        // Re-inserted so the map's order is "least recently changed first" (see agency()).
+        this.index.delete(planId);
+        this.index.set(planId, indexPlan(plan));
+        for (const listener of this.listeners) listener(planId, plan);
+      }
+    } catch (error) {
+      // The plan keeps its last good state; the rest of the catalog stays usable.
+      this.logger.error(
+        `Cannot apply ${recorded.type} at position ${recorded.position} of ${recorded.stream}: ${(error as Error).message}`,
+      );
+    }
+    this.lastPosition = recorded.position;
+    for (const waiter of this.waiters) waiter();
+  }
+}
+
+function indexPlan(plan: Plan): PlanIndex {
+  const measures = new Map<string, MeasureRef>();
+  for (const pillar of plan.pillars) {
+    for (const objective of pillar.objectives) {
+      for (const measure of objective.measures) measures.set(measure.code, { plan, pillar, objective, measure });
+    }
+  }
+  return { plan, measures, agencies: new Map(plan.agencies.map((agency) => [agency.id, agency])) };
+}
