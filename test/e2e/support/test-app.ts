@@ -5,6 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@app/config';
 import { AppModule } from '../../../apps/api/src/app.module.js';
+import { configureHttp } from '../../../apps/api/src/http.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -42,6 +43,7 @@ export async function startTestApp(
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', ...options.env, DATA_DIR: dataDir, PORT: '0' });
   const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
+  configureHttp(app);
   await app.listen(0, '127.0.0.1');
   const url = `${await app.getUrl()}/graphql`.replace('[::1]', '127.0.0.1');
   return {

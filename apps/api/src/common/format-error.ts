@@ -19,13 +19,15 @@ export const ERROR_CODES = [
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
+  'QUERY_TOO_COMPLEX',
+  'RATE_LIMITED',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 
 const logger = new Logger('GraphQL');
 const KNOWN = new Set<string>(ERROR_CODES);
 /** Extensions a client may see; anything else (stacktrace, originalError, …) is dropped. */
-const PUBLIC_EXTENSIONS = ['code', 'field', 'reason', 'rule', 'limit', 'errors', 'errorId', 'http'];
+const PUBLIC_EXTENSIONS = ['code', 'field', 'reason', 'rule', 'limit', 'errors', 'errorId', 'http', 'retryAfter', 'measureCode'];
 
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const raw = formatted.extensions?.code;

@@ -1,0 +1,70 @@
+import { Global, Inject, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { PlanCatalog, PlanCatalogModule } from '@app/plan';
+import { AccessGuard, AccessPolicy, Authenticator, JwtVerifier, KeyRegistry, KeyService } from '@app/auth';
+import { AuthResolver } from './auth.resolver.js';
+import { GatekeeperPlugin } from './gatekeeper.plugin.js';
+import { KeyBootstrap } from './key-bootstrap.service.js';
+import { PublicOperations } from './public-operations.js';
+import { SECURITY_CONFIG } from './security.tokens.js';
+import { loadSecurityConfig, type SecurityConfig } from './security-config.js';
+
+/**
+ * Identity and access for the api: the key registry (followed live from the store), API key
+ * and JWT authentication, the global deny-by-default AccessGuard, the AccessPolicy handlers use
+ * for data-dependent checks, the pre-execution gatekeeper (401 / 429 / query limits) and the
+ * key management operations. Global: feature modules inject AccessPolicy without importing it.
+ */
+@Global()
+@Module({
+  // PlanCatalogModule is global; importing it here makes the dependency explicit (one instance).
+  imports: [DiscoveryModule, PlanCatalogModule],
+  providers: [
+    {
+      provide: SECURITY_CONFIG,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): SecurityConfig => loadSecurityConfig(config),
+    },
+    {
+      provide: KeyRegistry,
+      inject: [EVENT_STORE],
+      useFactory: async (store: EventStore): Promise<KeyRegistry> => {
+        const logger = new Logger('ApiKeys');
+        const registry = new KeyRegistry(store, { error: (message) => logger.error(message) });
+        await registry.start();
+        return registry;
+      },
+    },
+    {
+      provide: AccessPolicy,
+      inject: [PlanCatalog],
+      useFactory: (catalog: PlanCatalog) => new AccessPolicy(catalog),
+    },
+    {
+      provide: KeyService,
+      inject: [EVENT_STORE, KeyRegistry, PlanCatalog],
+      useFactory: (store: EventStore, registry: KeyRegistry, catalog: PlanCatalog) => new KeyService(store, registry, catalog),
+    },
+    {
+      provide: Authenticator,
+      inject: [KeyRegistry, SECURITY_CONFIG, PlanCatalog],
+      useFactory: (registry: KeyRegistry, security: SecurityConfig, catalog: PlanCatalog) =>
+        new Authenticator(registry, security.jwt ? JwtVerifier.create(security.jwt) : undefined, catalog),
+    },
+    { provide: APP_GUARD, useClass: AccessGuard },
+    PublicOperations,
+    GatekeeperPlugin,
+    KeyBootstrap,
+    AuthResolver,
+  ],
+  exports: [AccessPolicy, Authenticator, KeyRegistry, KeyService, SECURITY_CONFIG],
+})
+export class AuthModule implements OnModuleDestroy {
+  constructor(@Inject(KeyRegistry) private readonly registry: KeyRegistry) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.registry.stop();
+  }
+}

@@ -1,0 +1,103 @@
+import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
+import { analyzeOperation, assertWithinLimits, fragmentsOf, QueryTooComplexError } from './query-limits.js';
+
+const schema = buildSchema(`
+  type Query {
+    health: Health!
+    plans: [Plan!]!
+    plan(id: ID!): Plan
+    events(first: Int = 100): [Event!]!
+    search(limit: Int): [Event!]
+  }
+  type Health { status: String! }
+  type Plan { id: ID! tags: [String!]! pillars: [Pillar!]! owner: Agency }
+  type Pillar { code: String! measures: [Measure!]! }
+  type Measure { code: String! partners: [Agency!]! }
+  type Agency { id: ID! members: [Agency!] }
+  type Event { id: ID! agency: Agency }
+`);
+
+function metrics(query: string, variables: Record<string, unknown> = {}) {
+  const document = parse(query);
+  const operation = document.definitions.find((d) => d.kind === 'OperationDefinition') as OperationDefinitionNode;
+  return analyzeOperation(schema, operation, fragmentsOf(document.definitions), variables, 5);
+}
+
+describe('query depth', () => {
+  it.each([
+    ['{ health { status } }', 2],
+    ['{ plan(id: "x") { id } }', 2],
+    ['{ plans { pillars { measures { partners { members { members { id } } } } } } }', 7],
+    ['{ plans { ...P } } fragment P on Plan { pillars { measures { code } } }', 4],
+    ['{ plans { ... on Plan { owner { id } } } }', 3],
+    ['{ __schema { types { fields { type { ofType { ofType { name } } } } } } }', 0],
+  ])('%s has depth %i', (query, depth) => {
+    expect(metrics(query).depth).toBe(depth);
+  });
+});
+
+describe('query cost', () => {
+  it('costs nothing for leaves and 1 per object', () => {
+    expect(metrics('{ health { status } }').cost).toBe(1);
+    expect(metrics('{ plan(id: "x") { id owner { id } } }').cost).toBe(2);
+  });
+
+  it('multiplies by the default list size (5) for lists without a size argument', () => {
+    // plans: 5 × (1 + pillars 5 × (1 + measures 5 × 1))
+    expect(metrics('{ plans { pillars { measures { code } } } }').cost).toBe(5 * (1 + 5 * (1 + 5)));
+  });
+
+  it('does not multiply lists of scalars', () => {
+    expect(metrics('{ plan(id: "x") { tags } }').cost).toBe(1);
+  });
+
+  it('uses the size argument as sent, from a variable, or its default', () => {
+    expect(metrics('{ events(first: 20) { id } }').cost).toBe(20);
+    expect(metrics('query ($n: Int) { events(first: $n) { id } }', { n: 7 }).cost).toBe(7);
+    expect(metrics('query ($n: Int = 3) { events(first: $n) { id } }').cost).toBe(3);
+    expect(metrics('{ events { id } }').cost).toBe(100);
+    expect(metrics('{ search(limit: 2) { agency { id } } }').cost).toBe(2 * (1 + 1));
+    expect(metrics('{ search { id } }').cost).toBe(5);
+  });
+
+  it('multiplies nested lists', () => {
+    expect(metrics('{ events(first: 1000) { agency { members { members { id } } } } }').cost).toBe(1000 * (1 + 1 * (1 + 5 * (1 + 5))));
+  });
+
+  it('counts fragments where they are spread, every time', () => {
+    const once = metrics('{ plans { ...P } } fragment P on Plan { owner { id } }').cost;
+    const twice = metrics('{ a: plans { ...P } b: plans { ...P } } fragment P on Plan { owner { id } }').cost;
+    expect(twice).toBe(2 * once);
+  });
+});
+
+describe('aliases', () => {
+  it('are counted, in fragments too', () => {
+    expect(metrics('{ a: health { status } b: health { s: status } }').aliases).toBe(3);
+    expect(metrics('{ plans { ...P } } fragment P on Plan { x: id y: id }').aliases).toBe(2);
+  });
+});
+
+describe('assertWithinLimits', () => {
+  const limits = { maxDepth: 10, maxCost: 5000, maxAliases: 30 };
+
+  it('passes what is within every limit', () => {
+    expect(() => assertWithinLimits({ depth: 10, cost: 5000, aliases: 30 }, limits)).not.toThrow();
+  });
+
+  it.each([
+    [{ depth: 11, cost: 1, aliases: 0 }, 10, /depth 11 exceeds the limit of 10/],
+    [{ depth: 2, cost: 5001, aliases: 0 }, 5000, /cost 5001 exceeds the limit of 5000/],
+    [{ depth: 2, cost: 1, aliases: 31 }, 30, /31 aliases, more than the limit of 30/],
+  ])('refuses %j with QUERY_TOO_COMPLEX and the limit', (m, limit, message) => {
+    let error: unknown;
+    try {
+      assertWithinLimits(m, limits);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(QueryTooComplexError);
+    expect((error as QueryTooComplexError).message).toMatch(message);
+    expect((error as QueryTooComplexError).extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit });
+  });
+});

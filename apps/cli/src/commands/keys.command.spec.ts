@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Command } from 'commander';
+import { KeyRegistry, apiKeyStream } from '@app/auth';
+import { SqliteEventStore } from '@app/event-store';
+import { CliContext, CliError } from '../cli-context.js';
+import { keysCommands } from './keys.command.js';
+import { loadPlanCommand } from './plan.command.js';
+
+const DEMO = resolve('test/fixtures/plans/demo-plan.yaml');
+
+/** Runs `ledger <args>` through the group's commander wiring, as main.ts does. */
+async function cli(args: string[], json = false) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (chunk) => (stdout += chunk));
+  err.on('data', (chunk) => (stderr += chunk));
+  const ctx = new CliContext(json, out, err);
+  let code = -1;
+  const program = new Command('ledger').exitOverride();
+  keysCommands.register(program, async (action) => {
+    try {
+      code = await action(ctx);
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      ctx.error(error.message);
+      code = error.exitCode;
+    } finally {
+      await ctx.close();
+    }
+  });
+  await program.parseAsync(['keys', ...args], { from: 'user' });
+  return { code, stdout, stderr };
+}
+
+describe('ledger keys', () => {
+  let dir: string;
+  const savedDataDir = process.env.DATA_DIR;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'apl-cli-keys-'));
+    process.env.DATA_DIR = dir;
+    const ctx = new CliContext(true, new PassThrough(), new PassThrough());
+    await loadPlanCommand(ctx, DEMO);
+    await ctx.close();
+  });
+  afterEach(() => {
+    if (savedDataDir === undefined) delete process.env.DATA_DIR;
+    else process.env.DATA_DIR = savedDataDir;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function registry(): Promise<KeyRegistry> {
+    const store = SqliteEventStore.open(join(dir, 'events.db'));
+    const r = new KeyRegistry(store);
+    await r.catchUp();
+    await store.close();
+    return r;
+  }
+
+  it('issues an agency key, printing it once, and stores only its hash', async () => {
+    const res = await cli(['issue', '--role', 'agency', '--agency', 'example-ministry', '--label', 'Example system'], true);
+    expect(res.code).toBe(0);
+    const issued = JSON.parse(res.stdout) as { keyId: string; key: string; role: string; agencyId: string };
+    expect(issued).toMatchObject({ role: 'AGENCY', agencyId: 'example-ministry', label: 'Example system' });
+    const r = await registry();
+    expect(r.authenticate(issued.key)).toMatchObject({ id: issued.keyId, role: 'AGENCY', agencyId: 'example-ministry' });
+    expect(r.get(issued.keyId)?.issuedBy).toMatch(/^cli/);
+  });
+
+  it('prints a human notice with the key', async () => {
+    const res = await cli(['issue', '--role', 'coordinator', '--label', 'NATC']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/Issued COORDINATOR key [A-Za-z0-9]{12} \(NATC\):\n\n {2}apl_/);
+    expect(res.stdout).toContain('will not be shown again');
+  });
+
+  it.each([
+    [['issue', '--role', 'agency', '--label', 'x'], /agencyId.*required/],
+    [['issue', '--role', 'agency', '--agency', 'nowhere', '--label', 'x'], /"nowhere" is not an agency of the plan register/],
+    [['issue', '--role', 'auditor', '--agency', 'example-ministry', '--label', 'x'], /must not be given/],
+    [['issue', '--role', 'root', '--label', 'x'], /role: must be one of/],
+  ])('refuses %j with exit 64 and the reason', async (args, message) => {
+    const res = await cli(args);
+    expect(res.code).toBe(64);
+    expect(res.stderr).toMatch(message);
+  });
+
+  it('revokes and lists', async () => {
+    const issued = JSON.parse((await cli(['issue', '--role', 'auditor', '--label', 'SAO'], true)).stdout) as { keyId: string; key: string };
+    const revoked = await cli(['revoke', issued.keyId, '--reason', 'rotated', '--principal', 'ops-team'], true);
+    expect(revoked.code).toBe(0);
+    expect(JSON.parse(revoked.stdout)).toMatchObject({ keyId: issued.keyId, active: false, revokedReason: 'rotated', revokedBy: 'ops-team' });
+    expect((await registry()).authenticate(issued.key)).toBeUndefined();
+
+    const list = await cli(['list'], true);
+    const keys = JSON.parse(list.stdout) as Array<Record<string, unknown>>;
+    expect(keys).toEqual([expect.objectContaining({ keyId: issued.keyId, role: 'AUDITOR', active: false })]);
+    expect(list.stdout).not.toMatch(/hash|salt/);
+
+    const human = await cli(['list']);
+    expect(human.stdout).toMatch(new RegExp(`${issued.keyId}\\s+AUDITOR\\s+-\\s+revoked`));
+  });
+
+  it('refuses to revoke an unknown key (exit 1)', async () => {
+    const res = await cli(['revoke', 'NoSuchKey000', '--reason', 'x']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('No API key with id "NoSuchKey000"');
+  });
+
+  it('writes to the key stream', async () => {
+    const issued = JSON.parse((await cli(['issue', '--role', 'admin', '--label', 'ops'], true)).stdout) as { keyId: string };
+    const store = SqliteEventStore.open(join(dir, 'events.db'));
+    try {
+      expect((await store.readStream(apiKeyStream(issued.keyId))).map((e) => e.type)).toEqual(['ApiKeyIssued']);
+    } finally {
+      await store.close();
+    }
+  });
+});

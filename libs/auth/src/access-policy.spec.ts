@@ -1,0 +1,116 @@
+import { ForbiddenError } from './auth-errors.js';
+import { ACTIONS, AccessPolicy, Action, type AgencyRegister, ROLE_ACTIONS, RULES, roleMay } from './access-policy.js';
+import { ROLES, type Principal, type Role } from './principal.js';
+
+/** A register with one group ("ngos") of two members. */
+const register: AgencyRegister = {
+  expandAgencies(ids) {
+    const out = new Set<string>();
+    for (const id of ids) {
+      out.add(id);
+      if (id === 'ngos') ['ngo-a', 'ngo-b'].forEach((m) => out.add(m));
+    }
+    return out;
+  },
+};
+const policy = new AccessPolicy(register);
+
+const principal = (role: Role, agencyId?: string): Principal => ({ id: `key-${role}`, role, agencyId, label: role });
+const measure = { code: 'II.1.3', responsible: ['ministry-of-interior'], partners: ['police', 'ngos'] };
+
+function refusal(fn: () => void): ForbiddenError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ForbiddenError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+const EXPECTED: Record<Role, Action[]> = {
+  AGENCY: ['RECORD_REPORT', 'READ_OWN_REPORTS', 'READ_PLAN'],
+  COORDINATOR: ['READ_PROJECTIONS', 'READ_PLAN'],
+  AUDITOR: ['READ_HISTORY', 'REPLAY', 'READ_PROJECTIONS', 'READ_PLAN'],
+  ADMIN: ['LOAD_PLAN', 'MANAGE_KEYS', 'READ_PLAN'],
+};
+
+describe('AccessPolicy', () => {
+  describe.each(ROLES)('role %s', (role) => {
+    it.each(ACTIONS)(`%s is allowed exactly when the table says so`, (action) => {
+      const allowed = EXPECTED[role].includes(action);
+      expect(roleMay(role, action)).toBe(allowed);
+      const agencyId = role === 'AGENCY' ? 'police' : undefined;
+      const outcome = (() => {
+        try {
+          policy.assertAllowed(principal(role, agencyId), [action], 'op');
+          return 'allowed';
+        } catch (error) {
+          return error instanceof ForbiddenError ? `${String(error.extensions.code)}:${String(error.extensions.rule)}` : String(error);
+        }
+      })();
+      expect(outcome).toBe(allowed ? 'allowed' : `FORBIDDEN:${RULES.ROLE_NOT_PERMITTED}`);
+    });
+  });
+
+  it('has exactly the table of the issue', () => {
+    expect(ROLE_ACTIONS).toEqual(EXPECTED);
+  });
+
+  it('denies by default: an operation declaring no action is refused for every role', () => {
+    for (const role of ROLES) {
+      expect(refusal(() => policy.assertAllowed(principal(role, 'police'), [])).extensions.rule).toBe(RULES.NO_POLICY);
+    }
+  });
+
+  it('allows an operation declaring several actions when the role has any of them', () => {
+    expect(() => policy.assertAllowed(principal('AGENCY', 'police'), [Action.READ_PROJECTIONS, Action.READ_OWN_REPORTS])).not.toThrow();
+  });
+
+  describe('assertCanRecord', () => {
+    it('lets a responsible body record', () => {
+      expect(() => policy.assertCanRecord(principal('AGENCY', 'ministry-of-interior'), measure)).not.toThrow();
+    });
+
+    it('lets a partner record', () => {
+      expect(() => policy.assertCanRecord(principal('AGENCY', 'police'), measure)).not.toThrow();
+    });
+
+    it('lets a member of a partner group record', () => {
+      expect(() => policy.assertCanRecord(principal('AGENCY', 'ngo-b'), measure)).not.toThrow();
+    });
+
+    it('refuses an agency not assigned to the measure, naming the rule and the measure but no other agency', () => {
+      const error = refusal(() => policy.assertCanRecord(principal('AGENCY', 'tax-office'), measure));
+      expect(error.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-not-assigned-to-measure', measureCode: 'II.1.3' });
+      expect(error.message).toContain('II.1.3');
+      expect(error.message).toContain('tax-office');
+      for (const other of ['ministry-of-interior', 'police', 'ngos', 'ngo-a']) expect(error.message).not.toContain(other);
+    });
+
+    it.each(['COORDINATOR', 'AUDITOR', 'ADMIN'] as const)('refuses %s: it records nothing', (role) => {
+      expect(refusal(() => policy.assertCanRecord(principal(role), measure)).extensions.rule).toBe(RULES.ROLE_NOT_PERMITTED);
+    });
+
+    it('refuses an AGENCY principal that names no agency', () => {
+      expect(refusal(() => policy.assertCanRecord(principal('AGENCY'), measure)).extensions.rule).toBe(RULES.AGENCY_UNKNOWN);
+    });
+  });
+
+  describe('assertCanReadReport', () => {
+    it('lets an agency read its own reports only', () => {
+      expect(() => policy.assertCanReadReport(principal('AGENCY', 'police'), 'police')).not.toThrow();
+      expect(refusal(() => policy.assertCanReadReport(principal('AGENCY', 'police'), 'ngo-a')).extensions.rule).toBe(
+        RULES.OWN_REPORTS_ONLY,
+      );
+    });
+
+    it.each(['COORDINATOR', 'AUDITOR'] as const)('lets %s read any agency', (role) => {
+      expect(() => policy.assertCanReadReport(principal(role), 'police')).not.toThrow();
+    });
+
+    it('refuses ADMIN', () => {
+      expect(refusal(() => policy.assertCanReadReport(principal('ADMIN'), 'police')).extensions.rule).toBe(RULES.ROLE_NOT_PERMITTED);
+    });
+  });
+});

@@ -1,0 +1,137 @@
+import type { Principal, Role } from './principal.js';
+import { ForbiddenError } from './auth-errors.js';
+
+/**
+ * Who may do what: the ONE place the access rules live. Resolvers declare the action they
+ * perform (`@Allow(Action.READ_PLAN)`), the global AccessGuard asks this policy, and handlers
+ * that need a finer, data-dependent decision (which measure, whose reports) call the
+ * `assert…` methods below. Anything not declared is refused.
+ */
+export const Action = {
+  /** Report an activity (meeting held, training delivered, …) for a measure. */
+  RECORD_REPORT: 'RECORD_REPORT',
+  /** Read the reports of one's own agency. */
+  READ_OWN_REPORTS: 'READ_OWN_REPORTS',
+  /** Read progress, indicator and money projections across agencies. */
+  READ_PROJECTIONS: 'READ_PROJECTIONS',
+  /** Read the plans: pillars, objectives, measures, agencies. */
+  READ_PLAN: 'READ_PLAN',
+  /** Read the full event history. */
+  READ_HISTORY: 'READ_HISTORY',
+  /** Replay the history to a point in time, verify its integrity. */
+  REPLAY: 'REPLAY',
+  /** Adopt or amend a plan. */
+  LOAD_PLAN: 'LOAD_PLAN',
+  /** Issue, list and revoke credentials. */
+  MANAGE_KEYS: 'MANAGE_KEYS',
+} as const;
+export type Action = (typeof Action)[keyof typeof Action];
+export const ACTIONS: readonly Action[] = Object.values(Action);
+
+/** Role → the actions it may perform. Nothing else is allowed. */
+export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
+  AGENCY: [Action.RECORD_REPORT, Action.READ_OWN_REPORTS, Action.READ_PLAN],
+  // The coordinator's office watches progress; it records nothing.
+  COORDINATOR: [Action.READ_PROJECTIONS, Action.READ_PLAN],
+  // Auditors read and replay everything and write nothing.
+  AUDITOR: [Action.READ_HISTORY, Action.REPLAY, Action.READ_PROJECTIONS, Action.READ_PLAN],
+  ADMIN: [Action.LOAD_PLAN, Action.MANAGE_KEYS, Action.READ_PLAN],
+};
+
+/** The rules a refusal can name (extensions.rule). */
+export const RULES = {
+  /** The resolver declares no access (neither @Public, @Authenticated nor @Allow): deny by default. */
+  NO_POLICY: 'no-access-policy-declared',
+  /** The principal's role does not include any of the actions the operation needs. */
+  ROLE_NOT_PERMITTED: 'role-not-permitted',
+  /** An AGENCY principal that names no agency (e.g. a token without agency_id). */
+  AGENCY_UNKNOWN: 'agency-principal-without-agency',
+  /** An agency may record only for measures it is responsible for or a partner of. */
+  AGENCY_NOT_ASSIGNED: 'agency-not-assigned-to-measure',
+  /** An agency may read only its own agency's reports. */
+  OWN_REPORTS_ONLY: 'agency-reads-own-reports-only',
+} as const;
+
+/** Where agencies and their groups are known: the plan register (PlanCatalog fits it). */
+export interface AgencyRegister {
+  /** The agency ids, with every group replaced by (and kept beside) its members. */
+  expandAgencies(ids: readonly string[]): ReadonlySet<string>;
+}
+
+/** What assertCanRecord needs of a measure (a plan Measure fits it). */
+export interface MeasureAssignment {
+  readonly code: string;
+  readonly responsible: readonly string[];
+  readonly partners: readonly string[];
+}
+
+/** Whether a role may perform an action. */
+export function roleMay(role: Role, action: Action): boolean {
+  return ROLE_ACTIONS[role]?.includes(action) ?? false;
+}
+
+/** Whether the principal may perform at least one of `actions`. */
+export function mayPerformAny(principal: Principal, actions: readonly Action[]): boolean {
+  return actions.some((action) => roleMay(principal.role, action));
+}
+
+export class AccessPolicy {
+  constructor(private readonly register: AgencyRegister) {}
+
+  /**
+   * Refuses unless the principal's role has at least one of `actions` (an operation declaring
+   * several accepts any of them; finer scoping is the handler's assert… call).
+   */
+  assertAllowed(principal: Principal, actions: readonly Action[], operation = 'this operation'): void {
+    if (actions.length === 0) {
+      throw new ForbiddenError(`${operation} declares no access policy and is refused`, RULES.NO_POLICY);
+    }
+    if (!mayPerformAny(principal, actions)) {
+      throw new ForbiddenError(
+        `Role ${principal.role} may not ${actions.join(' or ')} (${operation})`,
+        RULES.ROLE_NOT_PERMITTED,
+      );
+    }
+  }
+
+  /**
+   * For the reporting handlers: an AGENCY may record for a measure only when its agency is a
+   * responsible body or a partner of it (groups expanded to their members). The refusal names
+   * the measure and the caller's own agency, nothing about who is assigned.
+   */
+  assertCanRecord(principal: Principal, measure: MeasureAssignment): void {
+    this.assertAllowed(principal, [Action.RECORD_REPORT], `recording for measure ${measure.code}`);
+    const agencyId = this.agencyOf(principal);
+    const assigned = this.register.expandAgencies([...measure.responsible, ...measure.partners]);
+    if (!assigned.has(agencyId)) {
+      throw new ForbiddenError(
+        `Agency ${agencyId} is neither a responsible body nor a partner of measure ${measure.code}, so it may not report for it`,
+        RULES.AGENCY_NOT_ASSIGNED,
+        { measureCode: measure.code },
+      );
+    }
+  }
+
+  /**
+   * For report queries: an AGENCY reads only its own agency's reports; roles that read
+   * projections or history read any agency's.
+   */
+  assertCanReadReport(principal: Principal, agencyId: string): void {
+    if (mayPerformAny(principal, [Action.READ_PROJECTIONS, Action.READ_HISTORY])) return;
+    this.assertAllowed(principal, [Action.READ_OWN_REPORTS], 'reading reports');
+    if (this.agencyOf(principal) !== agencyId) {
+      throw new ForbiddenError(
+        `Agency ${principal.agencyId} may read only its own reports`,
+        RULES.OWN_REPORTS_ONLY,
+      );
+    }
+  }
+
+  /** The agency an AGENCY principal acts for; refused when it names none. */
+  private agencyOf(principal: Principal): string {
+    if (!principal.agencyId) {
+      throw new ForbiddenError('This AGENCY credential names no agency', RULES.AGENCY_UNKNOWN);
+    }
+    return principal.agencyId;
+  }
+}

@@ -1,0 +1,107 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Logger,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GqlExecutionContext } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { type Action, AccessPolicy } from './access-policy.js';
+import { ForbiddenError, UnauthenticatedError } from './auth-errors.js';
+import { Authenticator, type HasHeaders } from './authenticator.js';
+import { ALLOW_METADATA, type AuthContext, AUTHENTICATED_METADATA, PUBLIC_METADATA } from './decorators.js';
+import type { Principal } from './principal.js';
+
+/** How a refusal names the operation in logs: `<operation name> (<Type.field>)`. */
+function describeOperation(info: GraphQLResolveInfo | undefined): string {
+  if (!info) return 'unknown operation';
+  const operation = info.operation?.name?.value ?? 'anonymous';
+  return `${operation} (${info.parentType.name}.${info.fieldName})`;
+}
+
+/**
+ * The global guard (APP_GUARD) in front of every resolver: deny by default. A resolver passes
+ * only when it is @Public(), or the request has a principal and the resolver is
+ * @Authenticated() or @Allow(...) an action the principal's role has (AccessPolicy).
+ * Refusals are logged with the principal and the operation, never with the credential.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger('Access');
+
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(Authenticator) private readonly authenticator: Authenticator,
+    @Inject(AccessPolicy) private readonly policy: AccessPolicy,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    try {
+      return await this.check(context);
+    } catch (error) {
+      // Plain HTTP routes (none today) get Nest's HTTP exceptions rather than GraphQL errors.
+      if (context.getType<string>() === 'http') {
+        if (error instanceof UnauthenticatedError) throw new UnauthorizedException(error.message);
+        if (error instanceof ForbiddenError) throw new ForbiddenException(error.message);
+      }
+      throw error;
+    }
+  }
+
+  private async check(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, targets)) return true;
+
+    const { principal, operation } = await this.principalOf(context);
+    if (!principal) {
+      this.logger.warn(`UNAUTHENTICATED operation=${operation}`);
+      throw new UnauthenticatedError();
+    }
+    if (this.reflector.getAllAndOverride<boolean>(AUTHENTICATED_METADATA, targets)) return true;
+    const actions = this.reflector.getAllAndOverride<Action[]>(ALLOW_METADATA, targets) ?? [];
+    try {
+      this.policy.assertAllowed(principal, actions, operation);
+    } catch (error) {
+      if (error instanceof ForbiddenError) {
+        error.logged = true;
+        this.logger.warn(
+          `FORBIDDEN rule=${error.rule} principal=${principal.id} role=${principal.role}` +
+            `${principal.agencyId ? ` agency=${principal.agencyId}` : ''} operation=${operation}`,
+        );
+      }
+      throw error;
+    }
+    return true;
+  }
+
+  /** Reads (and caches on the context) the principal of the request. */
+  private async principalOf(context: ExecutionContext): Promise<{ principal?: Principal; operation: string }> {
+    if (context.getType<string>() === 'graphql') {
+      const gql = GqlExecutionContext.create(context);
+      const ctx = gql.getContext<AuthContext>();
+      const operation = describeOperation(gql.getInfo<GraphQLResolveInfo>());
+      if (ctx.principal) return { principal: ctx.principal, operation };
+      const result = ctx.req ? await this.authenticator.authenticateRequest(ctx.req) : { status: 'anonymous' as const };
+      if (result.status === 'invalid') {
+        this.logger.warn(`UNAUTHENTICATED reason="${result.reason}"${result.keyId ? ` keyId=${result.keyId}` : ''} operation=${operation}`);
+        throw new UnauthenticatedError('Invalid credential');
+      }
+      if (result.status === 'authenticated') ctx.principal = result.principal;
+      return { principal: ctx.principal, operation };
+    }
+    const request = context.switchToHttp().getRequest<HasHeaders & { principal?: Principal; method?: string; url?: string }>();
+    const operation = `${request.method ?? 'HTTP'} ${request.url ?? ''}`;
+    if (request.principal) return { principal: request.principal, operation };
+    const result = await this.authenticator.authenticateRequest(request);
+    if (result.status === 'invalid') {
+      this.logger.warn(`UNAUTHENTICATED reason="${result.reason}"${result.keyId ? ` keyId=${result.keyId}` : ''} operation=${operation}`);
+      throw new UnauthenticatedError('Invalid credential');
+    }
+    if (result.status === 'authenticated') request.principal = result.principal;
+    return { principal: request.principal, operation };
+  }
+}

@@ -1,0 +1,197 @@
+import type { AllSubscription, EventStore, RecordedEvent } from '@app/event-store';
+import { parseApiKey, verifySecret } from './api-key.js';
+import {
+  API_KEY_ISSUED,
+  API_KEY_REVOKED,
+  API_KEY_STREAM_PREFIX,
+  type ApiKeyIssuedData,
+  type ApiKeyRevokedData,
+} from './api-key.events.js';
+import { type Principal, ROLES, type Role } from './principal.js';
+
+/** A key as the registry knows it, hash included: never hand this to a client. */
+export interface ApiKeyRecord {
+  readonly keyId: string;
+  readonly role: Role;
+  readonly agencyId?: string;
+  readonly label: string;
+  readonly algorithm: string;
+  readonly salt: string;
+  readonly hash: string;
+  readonly issuedAt: string;
+  readonly issuedBy: string;
+  readonly revokedAt?: string;
+  readonly revokedBy?: string;
+  readonly revokedReason?: string;
+  /** Last revision of the key's stream folded in. */
+  readonly revision: bigint;
+}
+
+/** What may be shown about a key: everything but the hash. */
+export interface ApiKeyInfo {
+  readonly keyId: string;
+  readonly role: Role;
+  readonly agencyId?: string;
+  readonly label: string;
+  readonly issuedAt: string;
+  readonly issuedBy: string;
+  readonly active: boolean;
+  readonly revokedAt?: string;
+  readonly revokedBy?: string;
+  readonly revokedReason?: string;
+}
+
+export type KeyEventLike = Pick<RecordedEvent, 'type' | 'data' | 'metadata' | 'stream' | 'revision' | 'position' | 'created'>;
+
+export interface KeyRegistryLogger {
+  error(message: string): void;
+}
+
+export function toApiKeyInfo(record: ApiKeyRecord): ApiKeyInfo {
+  return {
+    keyId: record.keyId,
+    role: record.role,
+    agencyId: record.agencyId,
+    label: record.label,
+    issuedAt: record.issuedAt,
+    issuedBy: record.issuedBy,
+    active: record.revokedAt === undefined,
+    revokedAt: record.revokedAt,
+    revokedBy: record.revokedBy,
+    revokedReason: record.revokedReason,
+  };
+}
+
+/**
+ * The credentials in force: a small in-memory projection of the `apikey-` streams. It catches up
+ * with `readAll` and then follows `subscribeAll`, so a key issued or revoked by another process
+ * (the CLI) takes effect within the store's polling interval; a change made by this process is
+ * applied directly (see KeyService) before the caller gets its answer.
+ */
+export class KeyRegistry {
+  private readonly keys = new Map<string, ApiKeyRecord>();
+  private lastPosition: bigint | undefined;
+  private subscription?: AllSubscription;
+  private following?: Promise<void>;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly logger: KeyRegistryLogger = { error: () => undefined },
+  ) {}
+
+  /** Folds every key event stored so far. */
+  async catchUp(): Promise<void> {
+    for await (const event of this.store.readAll({ from: this.lastPosition, filter: { streamPrefixes: [API_KEY_STREAM_PREFIX] } })) {
+      this.apply(event);
+      this.lastPosition = event.position;
+    }
+  }
+
+  /** Catches up, then follows new key events until `stop()`. */
+  async start(): Promise<void> {
+    await this.catchUp();
+    if (this.subscription) return;
+    const subscription = this.store.subscribeAll({
+      from: this.lastPosition,
+      filter: { streamPrefixes: [API_KEY_STREAM_PREFIX] },
+    });
+    this.subscription = subscription;
+    this.following = (async () => {
+      try {
+        for await (const event of subscription) {
+          this.apply(event);
+          this.lastPosition = event.position;
+        }
+      } catch (error) {
+        this.logger.error(`Key registry stopped following the store: ${(error as Error).message}`);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.close();
+    await this.following;
+  }
+
+  /**
+   * Folds one key event. Idempotent and order-safe per key: an event at or below the revision
+   * already folded for its key is ignored (so a direct apply followed by the subscription's
+   * delivery of the same event changes nothing, and an old Issued never revives a revoked key).
+   */
+  apply(event: KeyEventLike): void {
+    if (!event.stream.startsWith(API_KEY_STREAM_PREFIX)) return;
+    const keyId = event.stream.slice(API_KEY_STREAM_PREFIX.length);
+    const current = this.keys.get(keyId);
+    if (current && event.revision <= current.revision) return;
+    const recordedAt = typeof event.metadata.recordedAt === 'string' ? event.metadata.recordedAt : event.created.toISOString();
+    const by = typeof event.metadata.principal === 'string' ? event.metadata.principal : 'unknown';
+    switch (event.type) {
+      case API_KEY_ISSUED: {
+        const data = event.data as unknown as ApiKeyIssuedData;
+        if (!(ROLES as readonly string[]).includes(data.role)) {
+          this.logger.error(`Ignoring key ${keyId}: unknown role "${String(data.role)}"`);
+          return;
+        }
+        this.keys.set(keyId, {
+          keyId,
+          role: data.role,
+          agencyId: data.agencyId,
+          label: data.label,
+          algorithm: data.algorithm,
+          salt: data.salt,
+          hash: data.hash,
+          issuedAt: recordedAt,
+          issuedBy: by,
+          revision: event.revision,
+        });
+        return;
+      }
+      case API_KEY_REVOKED: {
+        if (!current) return;
+        const data = event.data as unknown as ApiKeyRevokedData;
+        this.keys.set(keyId, {
+          ...current,
+          revokedAt: current.revokedAt ?? recordedAt,
+          revokedBy: current.revokedBy ?? by,
+          revokedReason: current.revokedReason ?? data.reason,
+          revision: event.revision,
+        });
+        return;
+      }
+      default:
+        // Later event types of the stream are ignored by this version.
+        if (current) this.keys.set(keyId, { ...current, revision: event.revision });
+    }
+  }
+
+  /** The principal of a valid, unrevoked API key; undefined for anything else. */
+  authenticate(bearer: string): Principal | undefined {
+    const parsed = parseApiKey(bearer);
+    if (!parsed) return undefined;
+    const record = this.keys.get(parsed.keyId);
+    if (!record || record.revokedAt !== undefined) return undefined;
+    if (!verifySecret(parsed.secret, record)) return undefined;
+    return { id: record.keyId, role: record.role, agencyId: record.agencyId, label: record.label };
+  }
+
+  get(keyId: string): ApiKeyRecord | undefined {
+    return this.keys.get(keyId);
+  }
+
+  /** Every key ever issued, oldest first, without hashes. */
+  list(): ApiKeyInfo[] {
+    return [...this.keys.values()].map(toApiKeyInfo);
+  }
+
+  /** Number of keys ever issued (revoked ones included). */
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** Global position of the last event read from the log (undefined before the first). */
+  get position(): bigint | undefined {
+    return this.lastPosition;
+  }
+}
