@@ -5,13 +5,17 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AppConfigModule, type AppConfig, loadConfig } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
 import { formatGraphQLError } from './common/format-error.js';
+import { CommonModule } from './common/common.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ReportingModule } from './reporting/reporting.module.js';
+import { PlanModule } from './plan/plan.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { graphqlSecurityOptions } from './auth/graphql-options.js';
 
 @Module({})
 export class AppModule {
   /** The whole API; `config` defaults to the environment (tests pass their own). */
   static forRoot(config: AppConfig = loadConfig()): DynamicModule {
-    const development = config.nodeEnv === 'development';
     return {
       module: AppModule,
       imports: [
@@ -23,13 +27,18 @@ export class AppModule {
           path: '/graphql',
           autoSchemaFile: true,
           sortSchema: true,
-          introspection: development,
+          // Introspection, suggestions, batching, document size (see auth/graphql-options.ts).
+          ...graphqlSecurityOptions(config),
           includeStacktraceInErrorResponses: false,
           formatError: formatGraphQLError,
           // Apollo's CSRF prevention stays on: simple GETs and form posts are refused.
           csrfPrevention: true,
         }),
+        AuthModule,
+        CommonModule,
         HealthModule,
+        ReportingModule,
+        PlanModule,
       ],
     };
   }

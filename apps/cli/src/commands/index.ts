@@ -1,4 +1,6 @@
 import type { CommandGroup } from './command.js';
+import { planCommands } from './plan.command.js';
+import { keysCommands } from './keys.command.js';
 
 /** Every command group of the CLI, in the order `--help` lists them. */
-export const COMMAND_GROUPS: CommandGroup[] = [];
+export const COMMAND_GROUPS: CommandGroup[] = [planCommands, keysCommands];

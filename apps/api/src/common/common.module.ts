@@ -1,0 +1,17 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { DomainErrorFilter } from './domain-error.filter.js';
+import { JsonObjectScalar } from './json.scalar.js';
+import { createValidationPipe } from './validation.js';
+
+/** What every feature of the API shares: input validation, the error mapping, scalars. */
+@Global()
+@Module({
+  providers: [
+    JsonObjectScalar,
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: DomainErrorFilter },
+  ],
+  exports: [JsonObjectScalar],
+})
+export class CommonModule {}

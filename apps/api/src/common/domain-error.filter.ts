@@ -1,0 +1,20 @@
+import { Catch, type ArgumentsHost } from '@nestjs/common';
+import type { GqlExceptionFilter } from '@nestjs/graphql';
+import { GraphQLError } from 'graphql';
+import { DomainError } from '@app/domain';
+
+/** Domain refusals become GraphQL errors of the API's vocabulary (code, field, reason, rule). */
+@Catch(DomainError)
+export class DomainErrorFilter implements GqlExceptionFilter {
+  catch(error: DomainError, _host: ArgumentsHost): GraphQLError {
+    return new GraphQLError(error.message, {
+      extensions: {
+        code: error.code,
+        ...(error.extra.field && { field: error.extra.field }),
+        ...(error.extra.reason && { reason: error.extra.reason }),
+        ...(error.extra.rule && { rule: error.extra.rule }),
+        ...(error.extra.violations && error.extra.violations.length > 1 && { errors: error.extra.violations }),
+      },
+    });
+  }
+}

@@ -1,0 +1,126 @@
+import { EVENT_CATALOGUE, type EventTypeSpec, type FieldSpec } from './catalogue.js';
+
+const KIND: Record<FieldSpec['kind'], string> = {
+  count: 'whole number',
+  money: 'integer HUF (decimal string)',
+  text: 'text',
+  boolean: 'true/false',
+  enum: 'one of',
+  date: 'date YYYY-MM-DD',
+};
+
+function fieldRow(f: FieldSpec): string {
+  const kind = f.kind === 'enum' ? `one of ${f.values?.map((v) => `\`${v}\``).join(', ')}` : KIND[f.kind];
+  const bound = f.max !== undefined ? `, ≤ ${f.max.toLocaleString('en')}` : '';
+  return `| \`${f.name}\` | ${kind}${bound} | ${f.required ? 'yes' : 'no'} | ${f.description} |`;
+}
+
+function section(spec: EventTypeSpec): string {
+  const example = {
+    measureCode: 'II.1.3',
+    reportId: 'moi-2023-0042',
+    occurredOn: '2023-05-10',
+    ...spec.example,
+  };
+  return [
+    `### ${spec.type}`,
+    '',
+    `${spec.description} Mutation: \`record${spec.type}\`.`,
+    '',
+    '| field | kind | required | meaning |',
+    '| --- | --- | --- | --- |',
+    ...spec.fields.map(fieldRow),
+    '',
+    'Example data (the `details` are the fields above):',
+    '',
+    '```json',
+    JSON.stringify(
+      {
+        planId: 'hu-2022-2023',
+        measureCode: example.measureCode,
+        agencyId: 'ministry-of-interior',
+        reportId: example.reportId,
+        occurredOn: example.occurredOn,
+        details: spec.example,
+      },
+      null,
+      2,
+    ),
+    '```',
+    '',
+  ].join('\n');
+}
+
+const CATEGORY_TITLES: Record<EventTypeSpec['category'], string> = {
+  activity: 'Activities',
+  funds: 'Money',
+  milestone: 'Milestones (qualitative results; an indicator counting one is reached once reported)',
+};
+
+/** docs/events.md, generated from the catalogue so the two cannot drift (`npm run docs`). */
+export function renderEventsDoc(): string {
+  const categories = ['activity', 'funds', 'milestone'] as const;
+  return [
+    '# Event catalogue',
+    '',
+    '<!-- Generated from libs/domain/src/events/catalogue.ts by `npm run docs`; a test fails when it is stale. -->',
+    '',
+    'Agencies report activities as events on the stream `activity-<agencyId>-<reportId>`, one stream per report.',
+    'Every activity event has the data `{ planId, measureCode, agencyId, reportId, occurredOn, details }`;',
+    "`details` holds the type's own fields below. Every event's metadata holds `agencyId`, `principalId`,",
+    '`principalRole`, `recordedAt` (server time), `occurredOn` (the business date), `correlationId`',
+    '(the `x-correlation-id` request header, or a new id), `causationId` (the request) and `schemaVersion`.',
+    '',
+    'A measure accepts the event types its indicators count (see the plan file); `FundsDisbursed` is accepted',
+    'for every measure with funding.',
+    '',
+    ...categories.flatMap((c) => [`## ${CATEGORY_TITLES[c]}`, '', ...EVENT_CATALOGUE.filter((s) => s.category === c).map(section)]),
+    '## Report lifecycle',
+    '',
+    '### ReportCorrected',
+    '',
+    'Replaces the figures (and possibly the date) of a report; the original stays in the stream. Mutation: `correctReport`.',
+    '',
+    '```json',
+    JSON.stringify(
+      {
+        planId: 'hu-2022-2023',
+        measureCode: 'II.1.3',
+        agencyId: 'ministry-of-interior',
+        reportId: 'moi-2023-0042',
+        activityType: 'TrainingDelivered',
+        occurredOn: '2023-05-10',
+        details: { title: 'Victim identification at border controls', participants: 22, days: 2 },
+        reason: 'Two registered participants did not attend',
+      },
+      null,
+      2,
+    ),
+    '```',
+    '',
+    '### ReportRetracted',
+    '',
+    'Withdraws a report: it no longer counts; it stays in the stream. Mutation: `retractReport`.',
+    '',
+    '```json',
+    JSON.stringify(
+      {
+        planId: 'hu-2022-2023',
+        measureCode: 'II.1.3',
+        agencyId: 'ministry-of-interior',
+        reportId: 'moi-2023-0042',
+        activityType: 'TrainingDelivered',
+        reason: 'Reported under the wrong measure',
+      },
+      null,
+      2,
+    ),
+    '```',
+    '',
+    '## Versions',
+    '',
+    'Every type is at schema version 1. A new version adds an upcaster (libs/domain/src/events/upcasters.ts);',
+    'stored events are never rewritten, they are read through the upcaster chain.',
+    '',
+  ].join('\n');
+}

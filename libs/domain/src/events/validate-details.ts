@@ -1,0 +1,94 @@
+import type { EventTypeSpec, FieldSpec } from './catalogue.js';
+
+/** A rule a report broke, addressed to the input field that broke it. */
+export interface FieldViolation {
+  /** The input field, e.g. "participants" or "details.participants". */
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** Money beyond this (one trillion HUF) is refused as absurd for a single report. */
+export const MAX_MONEY_HUF = 1_000_000_000_000n;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Whether `value` is a real calendar date written YYYY-MM-DD. */
+export function isIsoDate(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const match = ISO_DATE.exec(value);
+  if (!match) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+const MAX_TEXT = 2_000;
+
+function checkField(spec: FieldSpec, value: unknown, path: string): string | undefined {
+  switch (spec.kind) {
+    case 'count':
+      if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be a whole number';
+      if (value < 0) return 'must not be negative';
+      if (spec.max !== undefined && value > spec.max) return `must be at most ${spec.max} (got ${value}: not plausible for one report)`;
+      return undefined;
+    case 'money': {
+      const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+      if (typeof text !== 'string' || !/^-?\d+$/.test(text)) return 'must be a whole number of HUF';
+      const amount = BigInt(text);
+      if (amount < 0n) return 'must not be negative';
+      if (amount > MAX_MONEY_HUF) return `must be at most ${MAX_MONEY_HUF} HUF (got ${amount}: not plausible for one report)`;
+      return undefined;
+    }
+    case 'text':
+      if (typeof value !== 'string' || value.trim() === '') return 'must be a non-empty text';
+      if (value.length > MAX_TEXT) return `must be at most ${MAX_TEXT} characters`;
+      return undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
+    case 'enum':
+      return typeof value === 'string' && spec.values?.includes(value)
+        ? undefined
+        : `must be one of ${spec.values?.join(', ')}`;
+    case 'date':
+      return isIsoDate(value) ? undefined : 'must be a date written YYYY-MM-DD';
+    default: {
+      const unreachable: never = spec.kind;
+      return `has an unknown kind ${String(unreachable)} (${path})`;
+    }
+  }
+}
+
+/**
+ * Checks a report's own fields against its event type: required fields present, each of the
+ * right kind and plausible size, and nothing the type does not know. Money is normalised to a
+ * decimal string. Pure: the same rules hold whatever transport delivered the report.
+ */
+export function validateDetails(
+  spec: EventTypeSpec,
+  details: Readonly<Record<string, unknown>>,
+  prefix = '',
+): { details: Record<string, string | number | boolean>; violations: FieldViolation[] } {
+  const violations: FieldViolation[] = [];
+  const clean: Record<string, string | number | boolean> = {};
+  const known = new Set(spec.fields.map((f) => f.name));
+  for (const name of Object.keys(details)) {
+    if (!known.has(name) && details[name] !== undefined && details[name] !== null) {
+      violations.push({ field: `${prefix}${name}`, reason: `is not a field of ${spec.type}` });
+    }
+  }
+  for (const field of spec.fields) {
+    const value = details[field.name];
+    const path = `${prefix}${field.name}`;
+    if (value === undefined || value === null) {
+      if (field.required) violations.push({ field: path, reason: 'is required' });
+      continue;
+    }
+    const problem = checkField(field, value, path);
+    if (problem) {
+      violations.push({ field: path, reason: problem });
+      continue;
+    }
+    clean[field.name] = field.kind === 'money' ? BigInt(value as string | number).toString() : (value as string | number | boolean);
+    if (field.kind === 'text') clean[field.name] = (value as string).trim();
+  }
+  return { details: clean, violations };
+}
