@@ -149,8 +149,8 @@ describe('plan hu-2022-2023: allocations reconcile with the decision', () => {
 
   it('allocates exactly the HUF amounts each measure’s funding text states', () => {
     for (const m of measures) {
-      const stated = hufAmounts(m.fundingText).sort();
-      const allocated = (m.funding.allocations ?? []).map((a) => BigInt(a.amountHuf)).sort();
+      const stated = hufAmounts(m.fundingText).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const allocated = (m.funding.allocations ?? []).map((a) => BigInt(a.amountHuf)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       expect({ code: m.code, amounts: allocated }).toEqual({ code: m.code, amounts: stated });
     }
   });
