@@ -3,10 +3,15 @@ import type { GqlExceptionFilter } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { DomainError } from '@app/domain';
 
-/** Domain refusals become GraphQL errors of the API's vocabulary (code, field, reason, rule). */
-@Catch(DomainError)
+/**
+ * Domain refusals become GraphQL errors of the API's vocabulary (code, field, reason, rule).
+ * GraphQL errors thrown on purpose (ForbiddenError, …) pass through as they are: they are
+ * answers, not server faults, so Nest must not log them as errors with a stack trace.
+ */
+@Catch(DomainError, GraphQLError)
 export class DomainErrorFilter implements GqlExceptionFilter {
-  catch(error: DomainError, _host: ArgumentsHost): GraphQLError {
+  catch(error: DomainError | GraphQLError, _host: ArgumentsHost): GraphQLError {
+    if (error instanceof GraphQLError) return error;
     return new GraphQLError(error.message, {
       extensions: {
         code: error.code,
