@@ -9,6 +9,7 @@ import { CommonModule } from './common/common.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
 import { PlanModule } from './plan/plan.module.js';
+import { ProjectionsModule } from './projections/projections.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { graphqlSecurityOptions } from './auth/graphql-options.js';
 
@@ -39,6 +40,7 @@ export class AppModule {
         HealthModule,
         ReportingModule,
         PlanModule,
+        ProjectionsModule,
       ],
     };
   }

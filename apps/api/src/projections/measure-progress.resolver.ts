@@ -1,0 +1,142 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Float, Int, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { AccessPolicy, Action, CurrentPrincipal, type Principal } from '@app/auth';
+import { DomainError } from '@app/domain';
+import { type MeasureEvaluation, type ProjectionSnapshot } from '@app/projections';
+import { Measure } from '../plan/models/measure.model.js';
+import { IndicatorAggregate } from '../plan/models/measure.model.js';
+import { MeasureFundingStatus } from './models/funding-status.model.js';
+import { AgencyValue, Granularity, IndicatorValue, MeasureStatus, PeriodValue } from './models/measure-progress.model.js';
+import { AS_OF, AT_LEAST_POSITION, asOfDate } from './projection-args.js';
+import { measureFundingModel } from './projections.mapper.js';
+import { ProjectionsService } from './projections.service.js';
+
+/**
+ * Progress fields on the plan's Measure type, computed from the read models at query time.
+ * Field resolvers run without the global guard, so each checks READ_PROJECTIONS itself: a
+ * principal that may read the plan but not the projections sees the measure, not its progress.
+ * Every measure of a request is computed from one snapshot (see ProjectionsService.snapshot).
+ */
+@Resolver(() => Measure)
+export class MeasureProgressResolver {
+  constructor(
+    @Inject(ProjectionsService) private readonly projections: ProjectionsService,
+    @Inject(AccessPolicy) private readonly policy: AccessPolicy,
+  ) {}
+
+  @ResolveField(() => MeasureStatus, { description: 'Where the measure stands on asOf (see MeasureStatus).' })
+  async status(
+    @Parent() measure: Measure,
+    @Context() context: object,
+    @CurrentPrincipal() principal: Principal,
+    @Args('asOf', { nullable: true, description: AS_OF }) asOf?: string,
+    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+  ): Promise<MeasureStatus> {
+    return (await this.evaluation(measure, context, principal, 'Measure.status', asOf, atLeastPosition)).status as MeasureStatus;
+  }
+
+  @ResolveField(() => Float, {
+    nullable: true,
+    description: 'Overall progress in percent: the lowest of its targeted indicators and milestones; null when it has none.',
+  })
+  async progress(
+    @Parent() measure: Measure,
+    @Context() context: object,
+    @CurrentPrincipal() principal: Principal,
+    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+  ): Promise<number | null> {
+    return (await this.evaluation(measure, context, principal, 'Measure.progress', undefined, atLeastPosition)).progress ?? null;
+  }
+
+  @ResolveField(() => Int, { description: 'Reports counted on the measure (any event type; retracted ones excluded).' })
+  async reportCount(
+    @Parent() measure: Measure,
+    @Context() context: object,
+    @CurrentPrincipal() principal: Principal,
+    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+  ): Promise<number> {
+    const snapshot = await this.snapshot(context, principal, 'Measure.reportCount', atLeastPosition);
+    return snapshot.measureFigures(measure.planId, measure.code).reports;
+  }
+
+  @ResolveField(() => [IndicatorValue], { description: "The measure's indicators with their values, from the plan's current definitions." })
+  async indicatorValues(
+    @Parent() measure: Measure,
+    @Context() context: object,
+    @CurrentPrincipal() principal: Principal,
+    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+  ): Promise<IndicatorValue[]> {
+    const snapshot = await this.snapshot(context, principal, 'Measure.indicatorValues', atLeastPosition);
+    const evaluation = this.evaluate(snapshot, measure);
+    const figures = snapshot.measureFigures(measure.planId, measure.code);
+    return evaluation.indicators.map((i) => ({
+      key: i.indicator.key,
+      label: i.indicator.label,
+      event: i.indicator.event,
+      aggregate: i.indicator.aggregate as IndicatorAggregate,
+      field: i.indicator.field,
+      target: i.target,
+      value: Number(i.value),
+      exactValue: i.value.toString(),
+      progress: i.progress,
+      achieved: i.achieved,
+      figures,
+      indicator: i.indicator,
+    }));
+  }
+
+  @ResolveField(() => MeasureFundingStatus, { description: 'Allocated against disbursed money (of one year, or all).' })
+  async fundingStatus(
+    @Parent() measure: Measure,
+    @Context() context: object,
+    @CurrentPrincipal() principal: Principal,
+    @Args('year', { type: () => Int, nullable: true }) year?: number,
+    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+  ): Promise<MeasureFundingStatus> {
+    const snapshot = await this.snapshot(context, principal, 'Measure.fundingStatus', atLeastPosition);
+    const summary = snapshot.fundingSummary(measure.planId, year ?? undefined);
+    const funding = summary?.measures.find((m) => m.measureCode === measure.code);
+    if (!funding) throw new DomainError('NOT_FOUND', `No measure ${measure.code} in the read models of plan ${measure.planId}`);
+    return measureFundingModel(funding);
+  }
+
+  private async snapshot(context: object, principal: Principal, operation: string, atLeastPosition?: string): Promise<ProjectionSnapshot> {
+    this.policy.assertAllowed(principal, [Action.READ_PROJECTIONS], operation);
+    return this.projections.snapshot(context, atLeastPosition);
+  }
+
+  private async evaluation(
+    measure: Measure,
+    context: object,
+    principal: Principal,
+    operation: string,
+    asOf?: string,
+    atLeastPosition?: string,
+  ): Promise<MeasureEvaluation> {
+    const date = asOfDate(asOf);
+    return this.evaluate(await this.snapshot(context, principal, operation, atLeastPosition), measure, date);
+  }
+
+  private evaluate(snapshot: ProjectionSnapshot, measure: Measure, asOf = asOfDate(undefined)): MeasureEvaluation {
+    const evaluation = snapshot.evaluate(measure.planId, measure.code, asOf);
+    if (!evaluation) throw new DomainError('NOT_FOUND', `No measure ${measure.code} in the read models of plan ${measure.planId} (yet)`);
+    return evaluation;
+  }
+}
+
+/** Breakdowns of an indicator value, from the same snapshot as the value. */
+@Resolver(() => IndicatorValue)
+export class IndicatorValueResolver {
+  @ResolveField(() => [PeriodValue], { description: 'The value per period of occurredOn, for periods with reports.' })
+  byPeriod(
+    @Parent() value: IndicatorValue,
+    @Args('granularity', { type: () => Granularity, defaultValue: Granularity.MONTH }) granularity: Granularity,
+  ): PeriodValue[] {
+    return value.figures.byPeriod(value.indicator, granularity).map((b) => ({ period: b.key, value: Number(b.value), exactValue: b.value.toString() }));
+  }
+
+  @ResolveField(() => [AgencyValue], { description: 'The value per reporting agency, for agencies with reports.' })
+  byAgency(@Parent() value: IndicatorValue): AgencyValue[] {
+    return value.figures.byAgency(value.indicator).map((b) => ({ agencyId: b.key, value: Number(b.value), exactValue: b.value.toString() }));
+  }
+}

@@ -1,0 +1,128 @@
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { HufScalar } from '../../common/huf.scalar.js';
+
+@ObjectType({ description: 'Allocated (plan) and disbursed (FundsDisbursed) money from one source.' })
+export class SourceFunding {
+  @Field({ description: 'A funding source id, or "unspecified" when the allocation or payment names none.' })
+  source: string;
+
+  @Field(() => HufScalar)
+  allocated: string;
+
+  @Field(() => HufScalar)
+  disbursed: string;
+}
+
+@ObjectType({ description: "A measure's money in one year." })
+export class MeasureFundingYear {
+  @Field(() => Int)
+  year: number;
+
+  @Field(() => HufScalar, { description: 'Allocations of the year; recurring ones count every year to the end of the plan period.' })
+  allocated: string;
+
+  @Field(() => HufScalar, { description: 'Disbursements dated (occurredOn) in the year.' })
+  disbursed: string;
+
+  @Field({ description: 'More paid out than allocated, for a measure the plan gives amounts.' })
+  overDisbursed: boolean;
+
+  @Field(() => [SourceFunding])
+  bySource: SourceFunding[];
+}
+
+@ObjectType({ description: 'Allocated against disbursed money of a measure.' })
+export class MeasureFundingStatus {
+  @Field(() => ID)
+  planId: string;
+
+  @Field()
+  measureCode: string;
+
+  @Field(() => [String], { description: 'The sources the plan names.' })
+  sources: string[];
+
+  @Field({ description: 'Whether the plan gives the measure amounts (allocations), not just sources.' })
+  hasAllocations: boolean;
+
+  @Field(() => HufScalar)
+  allocated: string;
+
+  @Field(() => HufScalar)
+  disbursed: string;
+
+  @Field()
+  overDisbursed: boolean;
+
+  @Field(() => Int, { description: 'Disbursements counted (corrections applied, retractions taken out).' })
+  disbursements: number;
+
+  @Field(() => [MeasureFundingYear])
+  years: MeasureFundingYear[];
+}
+
+@ObjectType({ description: "A budget point's money in one year." })
+export class BudgetPointYear {
+  @Field(() => Int)
+  year: number;
+
+  @Field(() => HufScalar, { description: 'What the decision provides for the year.' })
+  amount: string;
+
+  @Field(() => HufScalar, { description: 'Allocations of measures under the point in the year.' })
+  allocated: string;
+
+  @Field(() => HufScalar, { description: "Paid in the year on those measures, from the allocations' sources." })
+  disbursed: string;
+
+  @Field()
+  overDisbursed: boolean;
+}
+
+@ObjectType({ description: "A budget point of the plan's decision against what was paid on its measures." })
+export class BudgetPointFunding {
+  @Field(() => ID)
+  id: string;
+
+  @Field()
+  description: string;
+
+  @Field(() => [String])
+  measureCodes: string[];
+
+  @Field(() => [BudgetPointYear])
+  years: BudgetPointYear[];
+
+  @Field()
+  overDisbursed: boolean;
+}
+
+@ObjectType({ description: 'Allocated against disbursed money of a plan, in exact integer HUF.' })
+export class FundingSummary {
+  @Field(() => ID)
+  planId: string;
+
+  @Field(() => Int, { nullable: true, description: 'The year asked for; null = every year.' })
+  year?: number;
+
+  @Field({ description: 'The projections position the answer reflects (bigint as a string).' })
+  position: string;
+
+  @Field(() => HufScalar)
+  allocated: string;
+
+  @Field(() => HufScalar)
+  disbursed: string;
+
+  @Field(() => [SourceFunding])
+  bySource: SourceFunding[];
+
+  @Field(() => [MeasureFundingStatus])
+  measures: MeasureFundingStatus[];
+
+  @Field(() => [BudgetPointFunding])
+  budgetPoints: BudgetPointFunding[];
+
+  @Field(() => [String])
+  overDisbursedMeasures: string[];
+}

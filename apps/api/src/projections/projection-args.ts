@@ -1,0 +1,32 @@
+import { DomainError } from '@app/domain';
+import { isIsoDate } from '@app/plan';
+import { today } from '@app/projections';
+import type { MeasureStatus as StatusValue, StatusRollUp } from '@app/projections';
+import type { StatusCounts } from './models/measure-progress.model.js';
+
+/** GraphQL argument descriptions shared by the projection queries and fields. */
+export const AT_LEAST_POSITION =
+  'A global position (bigint as a string, e.g. what a mutation returned): the answer waits until the read models include it (bounded; TIMEOUT when they do not in time).';
+export const AS_OF = 'The date to evaluate statuses on (YYYY-MM-DD); default today (UTC).';
+
+/** `asOf` checked, or today (UTC). */
+export function asOfDate(asOf: string | null | undefined): string {
+  if (asOf === undefined || asOf === null || asOf === '') return today();
+  if (!isIsoDate(asOf)) throw DomainError.badInput('asOf', 'must be a real calendar date written YYYY-MM-DD');
+  return asOf;
+}
+
+export function statusCounts(byStatus: Readonly<Record<StatusValue, number>>): StatusCounts {
+  return { notStarted: byStatus.NOT_STARTED, inProgress: byStatus.IN_PROGRESS, achieved: byStatus.ACHIEVED, overdue: byStatus.OVERDUE };
+}
+
+export function rollUpModel(r: StatusRollUp) {
+  return {
+    code: r.code,
+    title: r.title,
+    measures: r.measures,
+    byStatus: statusCounts(r.byStatus),
+    meanProgress: r.meanProgress,
+    measuresWithProgress: r.measuresWithProgress,
+  };
+}

@@ -1,0 +1,17 @@
+import { Catch, type ArgumentsHost } from '@nestjs/common';
+import type { GqlExceptionFilter } from '@nestjs/graphql';
+import { GraphQLError } from 'graphql';
+import { ProjectionTimeoutError } from '@app/projections';
+
+/**
+ * A read-your-writes wait that expired is the client's TIMEOUT (ARCHITECTURE.md, "Errors"):
+ * an expected answer under load, not a server error to be logged.
+ */
+@Catch(ProjectionTimeoutError)
+export class ProjectionTimeoutFilter implements GqlExceptionFilter {
+  catch(error: ProjectionTimeoutError, _host: ArgumentsHost): GraphQLError {
+    return new GraphQLError(error.message, {
+      extensions: { code: 'TIMEOUT', reason: `the read models are at position ${error.reached}; try again shortly` },
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import type { AgencyActivity as AgencyActivityValue, FundingSummary as FundingSummaryValue, MeasureFunding } from '@app/projections';
+import type { AgencyActivity } from './models/agency-activity.model.js';
+import type { FundingSummary, MeasureFundingStatus } from './models/funding-status.model.js';
+
+/** Read-model values → GraphQL models: bigint money becomes Huf decimal strings. */
+
+export function measureFundingModel(m: MeasureFunding): MeasureFundingStatus {
+  return {
+    planId: m.planId,
+    measureCode: m.measureCode,
+    sources: [...m.sources],
+    hasAllocations: m.hasAllocations,
+    allocated: m.allocated.toString(),
+    disbursed: m.disbursed.toString(),
+    overDisbursed: m.overDisbursed,
+    disbursements: m.disbursements,
+    years: m.years.map((y) => ({
+      year: y.year,
+      allocated: y.allocated.toString(),
+      disbursed: y.disbursed.toString(),
+      overDisbursed: y.overDisbursed,
+      bySource: y.bySource.map((s) => ({ source: s.source, allocated: s.allocated.toString(), disbursed: s.disbursed.toString() })),
+    })),
+  };
+}
+
+export function fundingSummaryModel(s: FundingSummaryValue, position: bigint): FundingSummary {
+  return {
+    planId: s.planId,
+    year: s.year,
+    position: position.toString(),
+    allocated: s.allocated.toString(),
+    disbursed: s.disbursed.toString(),
+    bySource: s.bySource.map((b) => ({ source: b.source, allocated: b.allocated.toString(), disbursed: b.disbursed.toString() })),
+    measures: s.measures.map(measureFundingModel),
+    budgetPoints: s.budgetPoints.map((p) => ({
+      id: p.id,
+      description: p.description,
+      measureCodes: [...p.measureCodes],
+      overDisbursed: p.overDisbursed,
+      years: p.years.map((y) => ({
+        year: y.year,
+        amount: y.amount.toString(),
+        allocated: y.allocated.toString(),
+        disbursed: y.disbursed.toString(),
+        overDisbursed: y.overDisbursed,
+      })),
+    })),
+    overDisbursedMeasures: [...s.overDisbursedMeasures],
+  };
+}
+
+export function agencyActivityModel(a: AgencyActivityValue, position: bigint): AgencyActivity {
+  return {
+    agencyId: a.agencyId,
+    position: position.toString(),
+    reports: a.reports,
+    reportsByType: a.reportsByType.map((t) => ({ ...t })),
+    measuresReported: a.measuresReported.map((m) => ({ ...m })),
+    lastReportOn: a.lastReportOn,
+    lastRecordedAt: a.lastRecordedAt,
+    responsibleWithoutReport: a.responsibleWithoutReport.map((m) => ({ ...m })),
+    partnerWithoutReport: a.partnerWithoutReport.map((m) => ({ ...m })),
+  };
+}

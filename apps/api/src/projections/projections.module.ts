@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { MeasureProgressResolver, IndicatorValueResolver } from './measure-progress.resolver.js';
+import { ProjectionsResolver } from './projections.resolver.js';
+import { ProjectionsService } from './projections.service.js';
+import { ProjectionTimeoutFilter } from './projection-timeout.filter.js';
+
+/**
+ * What coordinators query: measure progress and status, roll-ups per pillar and objective,
+ * funding, agency activity — read models kept by the projection runner (libs/projections),
+ * fed by the event store subscription (not the in-process EventBus). Every query accepts
+ * atLeastPosition to read its own writes.
+ */
+@Module({
+  providers: [
+    ProjectionsService,
+    ProjectionsResolver,
+    MeasureProgressResolver,
+    IndicatorValueResolver,
+    { provide: APP_FILTER, useClass: ProjectionTimeoutFilter },
+  ],
+  exports: [ProjectionsService],
+})
+export class ProjectionsModule {}

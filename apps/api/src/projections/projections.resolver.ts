@@ -1,0 +1,139 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { Action, Allow } from '@app/auth';
+import { DomainError } from '@app/domain';
+import type { Plan as PlanDocument } from '@app/plan';
+import type { ProjectionSnapshot } from '@app/projections';
+import { Measure } from '../plan/models/measure.model.js';
+import { toPlanModel } from '../plan/plan.mapper.js';
+import { AgencyActivity, ProjectionStatus } from './models/agency-activity.model.js';
+import { FundingSummary } from './models/funding-status.model.js';
+import { MeasureStatus, PlanProgress } from './models/measure-progress.model.js';
+import { AS_OF, AT_LEAST_POSITION, asOfDate, rollUpModel, statusCounts } from './projection-args.js';
+import { agencyActivityModel, fundingSummaryModel } from './projections.mapper.js';
+import { ProjectionsService } from './projections.service.js';
+
+/**
+ * Coordinator queries over the read models (read-only). Each accepts atLeastPosition to read
+ * its own writes, and answers from one snapshot per request.
+ */
+@Resolver()
+@Allow(Action.READ_PROJECTIONS)
+export class ProjectionsResolver {
+  /** GraphQL measure models per plan version (plan documents are replaced on amendment). */
+  private readonly measureModels = new WeakMap<PlanDocument, ReadonlyMap<string, Measure>>();
+
+  constructor(@Inject(ProjectionsService) private readonly projections: ProjectionsService) {}
+
+  @Query(() => PlanProgress, { description: 'Where the measures of a plan stand on asOf: counts by status and mean progress, per pillar and objective.' })
+  async planProgress(
+    @Context() context: object,
+    @Args('planId', { type: () => ID }) planId: string,
+    @Args('asOf', { nullable: true, description: AS_OF }) asOf?: string,
+    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+  ): Promise<PlanProgress> {
+    const date = asOfDate(asOf);
+    const snapshot = await this.projections.snapshot(context, atLeastPosition);
+    const plan = this.plan(snapshot, planId);
+    const pillars = snapshot.rollUp(plan.id, date);
+    const evaluations = [...snapshot.evaluatePlan(plan.id, date).values()];
+    const counts = { NOT_STARTED: 0, IN_PROGRESS: 0, ACHIEVED: 0, OVERDUE: 0 };
+    for (const e of evaluations) counts[e.status] += 1;
+    const progresses = evaluations.map((e) => e.progress).filter((p): p is number => p !== undefined);
+    return {
+      planId: plan.id,
+      asOf: date,
+      position: snapshot.position.toString(),
+      measures: evaluations.length,
+      byStatus: statusCounts(counts),
+      meanProgress: progresses.length ? Math.round((progresses.reduce((a, b) => a + b, 0) / progresses.length) * 10) / 10 : undefined,
+      pillars: pillars.map((p) => ({ ...rollUpModel(p), objectives: p.objectives.map(rollUpModel) })),
+    };
+  }
+
+  @Query(() => [Measure], { description: 'Measures with the given status on asOf, of every plan or one, in plan order.' })
+  async measuresByStatus(
+    @Context() context: object,
+    @Args('status', { type: () => MeasureStatus }) status: MeasureStatus,
+    @Args('planId', { type: () => ID, nullable: true }) planId?: string,
+    @Args('asOf', { nullable: true, description: AS_OF }) asOf?: string,
+    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+  ): Promise<Measure[]> {
+    const date = asOfDate(asOf);
+    const snapshot = await this.projections.snapshot(context, atLeastPosition);
+    if (planId) this.plan(snapshot, planId);
+    return snapshot
+      .measures(planId ?? undefined)
+      .filter((m) => snapshot.evaluate(m.plan.id, m.measure.code, date)?.status === status)
+      .map((m) => this.measureModel(m.plan, m.measure.code));
+  }
+
+  @Query(() => [Measure], { description: 'Measures past their deadline on asOf and not achieved.' })
+  async overdueMeasures(
+    @Context() context: object,
+    @Args('planId', { type: () => ID, nullable: true }) planId?: string,
+    @Args('asOf', { nullable: true, description: AS_OF }) asOf?: string,
+    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+  ): Promise<Measure[]> {
+    return this.measuresByStatus(context, MeasureStatus.OVERDUE, planId, asOf, atLeastPosition);
+  }
+
+  @Query(() => FundingSummary, { description: 'Allocated against disbursed money of a plan (one year, or all), per measure, source and budget point.' })
+  async fundingSummary(
+    @Context() context: object,
+    @Args('planId', { type: () => ID }) planId: string,
+    @Args('year', { type: () => Int, nullable: true }) year?: number,
+    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+  ): Promise<FundingSummary> {
+    if (year !== undefined && year !== null && (year < 1900 || year > 2200)) throw DomainError.badInput('year', 'must be a year between 1900 and 2200');
+    const snapshot = await this.projections.snapshot(context, atLeastPosition);
+    const plan = this.plan(snapshot, planId);
+    return fundingSummaryModel(snapshot.fundingSummary(plan.id, year ?? undefined)!, snapshot.position);
+  }
+
+  @Query(() => AgencyActivity, { description: 'What an agency has reported, and its measures without a report.' })
+  async agencyActivity(
+    @Context() context: object,
+    @Args('agencyId', { type: () => ID }) agencyId: string,
+    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+  ): Promise<AgencyActivity> {
+    const snapshot = await this.projections.snapshot(context, atLeastPosition);
+    const activity = snapshot.agencyActivity(agencyId);
+    const registered = snapshot.plans().some((plan) => plan.agencies.some((a) => a.id === agencyId));
+    if (!registered && activity.reports === 0 && activity.lastRecordedAt === undefined) {
+      throw new DomainError('NOT_FOUND', `No agency ${agencyId} in any adopted plan`);
+    }
+    return agencyActivityModel(activity, snapshot.position);
+  }
+
+  @Query(() => [ProjectionStatus], { description: 'How far each projection has followed the event store.' })
+  async projectionStatus(): Promise<ProjectionStatus[]> {
+    const runner = this.projections.runner;
+    const head = await runner.lag().then((lag) => lag + runner.position);
+    return runner.status().map((s) => ({
+      name: s.name,
+      version: s.version,
+      position: s.position.toString(),
+      committedPosition: s.committedPosition.toString(),
+      lag: (head > s.position ? head - s.position : 0n).toString(),
+      entries: s.entries,
+      state: runner.state,
+    }));
+  }
+
+  private plan(snapshot: ProjectionSnapshot, planId: string): PlanDocument {
+    const plan = snapshot.plan(planId);
+    if (!plan) throw new DomainError('NOT_FOUND', `No plan ${planId} in the read models`);
+    return plan;
+  }
+
+  private measureModel(plan: PlanDocument, code: string): Measure {
+    let byCode = this.measureModels.get(plan);
+    if (!byCode) {
+      const model = toPlanModel(plan);
+      byCode = new Map(model.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures.map((m) => [m.code, m] as const))));
+      this.measureModels.set(plan, byCode);
+    }
+    return byCode.get(code)!;
+  }
+}

@@ -1,0 +1,154 @@
+import { type EventTypeSpec, REPORT_CORRECTED, REPORT_RETRACTED, REPORT_STREAM_PREFIX, eventTypeSpec } from '@app/domain';
+import type { JsonValue, RecordedEvent } from '@app/event-store';
+import { intern } from '../intern.js';
+
+/**
+ * Report events as the projections read them (libs/domain reporting/report-events.ts): the
+ * activity itself, a correction that replaces its figures and date, a retraction. Anything
+ * malformed reads as undefined and is ignored: the decider validated what it wrote, so only
+ * a damaged import could produce one, and skipping it is better than stopping every read model.
+ */
+
+export type FieldValue = string | number | boolean;
+export type Details = { readonly [field: string]: FieldValue };
+
+export type ReportEventKind = 'activity' | 'corrected' | 'retracted';
+
+/**
+ * A report event, read. One shape for the three kinds (V8 keeps one hidden class for it):
+ * a retraction has no date and no details.
+ */
+export interface ReportInput {
+  readonly kind: ReportEventKind;
+  readonly stream: string;
+  /** The event's revision in its stream: 0 for the first event of a report. */
+  readonly revision: bigint;
+  readonly planId: string;
+  readonly measureCode: string;
+  readonly agencyId: string;
+  /** Interned `planId␟measureCode`: how the read models key a measure. */
+  readonly measureKey: string;
+  /** The report's activity type (a catalogue type), for every kind. */
+  readonly activityType: string;
+  readonly occurredOn: string | undefined;
+  readonly details: Details | undefined;
+}
+
+export const REPORT_EVENT_TYPES: ReadonlySet<string> = new Set([REPORT_CORRECTED, REPORT_RETRACTED]);
+
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** Unit separator: never part of an id, a code or an event type. */
+export const SEP = '\u001f';
+
+const measureKeys = new Map<string, Map<string, string>>();
+
+/** `planId␟measureCode`, one shared copy per measure (no concatenation per event). */
+export function measureKey(planId: string, measureCode: string): string {
+  let byCode = measureKeys.get(planId);
+  if (!byCode) measureKeys.set(planId, (byCode = new Map()));
+  let key = byCode.get(measureCode);
+  if (key === undefined) {
+    key = intern(`${planId}${SEP}${measureCode}`);
+    if (byCode.size < 100_000) byCode.set(measureCode, key);
+  }
+  return key;
+}
+
+export function splitMeasureKey(key: string): { readonly planId: string; readonly measureCode: string } {
+  const i = key.indexOf(SEP);
+  return { planId: key.slice(0, i), measureCode: key.slice(i + 1) };
+}
+
+const isObject = (value: JsonValue | undefined): value is { [key: string]: JsonValue } =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const text = (value: JsonValue | undefined): string | undefined =>
+  typeof value === 'string' && value.length > 0 ? value : undefined;
+
+function readDetails(value: JsonValue | undefined): Details | undefined {
+  if (!isObject(value)) return undefined;
+  for (const key in value) {
+    const v = value[key];
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
+  }
+  return value as Details;
+}
+
+/** The report event, or undefined when the event is not one (or is malformed). */
+export function readReportEvent(event: RecordedEvent): ReportInput | undefined {
+  if (!event.stream.startsWith(REPORT_STREAM_PREFIX) || !isObject(event.data)) return undefined;
+  const data = event.data;
+  const planId = text(data.planId);
+  const measureCode = text(data.measureCode);
+  const agencyId = text(data.agencyId);
+  if (!planId || !measureCode || !agencyId) return undefined;
+  let kind: ReportEventKind;
+  let activityType: string | undefined;
+  let occurredOn: string | undefined;
+  let details: Details | undefined;
+  if (event.type === REPORT_RETRACTED) {
+    kind = 'retracted';
+    activityType = text(data.activityType);
+  } else {
+    kind = event.type === REPORT_CORRECTED ? 'corrected' : 'activity';
+    activityType = kind === 'corrected' ? text(data.activityType) : eventTypeSpec(event.type) && event.type;
+    occurredOn = text(data.occurredOn);
+    details = readDetails(data.details);
+    if (!occurredOn || !ISO_DATE.test(occurredOn) || !details) return undefined;
+    occurredOn = intern(occurredOn);
+  }
+  if (!activityType) return undefined;
+  const measure = measureKey(planId, measureCode);
+  return {
+    kind,
+    stream: event.stream,
+    revision: event.revision,
+    planId,
+    measureCode,
+    agencyId: intern(agencyId),
+    measureKey: measure,
+    activityType: intern(activityType),
+    occurredOn,
+    details,
+  };
+}
+
+/** The fields of a type that sums can take: counts (numbers) and money (decimal strings). */
+export interface SumField {
+  readonly name: string;
+  readonly kind: 'count' | 'money';
+}
+
+const sumFieldsCache = new Map<string, readonly SumField[]>();
+
+export function sumFieldsOf(type: string): readonly SumField[] {
+  let fields = sumFieldsCache.get(type);
+  if (!fields) {
+    const spec: EventTypeSpec | undefined = eventTypeSpec(type);
+    fields = (spec?.fields ?? [])
+      .filter((f) => f.kind === 'count' || f.kind === 'money')
+      .map((f) => ({ name: f.name, kind: f.kind as SumField['kind'] }));
+    sumFieldsCache.set(type, fields);
+  }
+  return fields;
+}
+
+const MONEY = /^\d+$/;
+
+/** A money field's value as stored (a decimal string of integer HUF), or undefined. */
+export function moneyValue(value: FieldValue | undefined): string | undefined {
+  if (typeof value === 'string' && MONEY.test(value)) return value;
+  // Tolerated: a safe integer number (an import from a system that wrote numbers).
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  return undefined;
+}
+
+export function countValue(value: FieldValue | undefined): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+/** a + sign·b on decimal strings of integers, exact at any size. */
+export function addMoney(a: string | undefined, b: string, sign: 1 | -1): string {
+  const result = BigInt(a ?? '0') + (sign === 1 ? BigInt(b) : -BigInt(b));
+  return result.toString();
+}

@@ -1,0 +1,98 @@
+import { type Plan, diffPlans } from '@app/plan';
+import { foldProjection } from '../fold.js';
+import { DEMO_PLAN_FILE, TestLog, loadTestPlan } from '../test-support.js';
+import { activityProjection as fundingProjection } from '../activity/activity.projection.js';
+import { fundingSummary, yearsOf } from './funding.query.js';
+
+const plan = loadTestPlan(DEMO_PLAN_FILE);
+const on = { agencyId: 'example-ministry', measureCode: 'B.1.1' };
+const paid = (amount: string, source = 'national') => ({ amount, source, purpose: 'construction' });
+
+function summary(log: TestLog, p: Plan = plan, year?: number) {
+  const { state } = foldProjection(fundingProjection, log.events);
+  return fundingSummary(state, p, { year });
+}
+
+describe('funding projection', () => {
+  it('compares disbursements with allocations per measure, year and source; recurring allocations count every year to the period end', () => {
+    const log = new TestLog();
+    log.report('FundsDisbursed', { ...on, reportId: 'f1' }, '2031-03-01', paid('30000000'));
+    log.report('FundsDisbursed', { ...on, reportId: 'f2' }, '2031-04-01', paid('1500000', 'eu'));
+    const s = summary(log);
+    const b11 = s.measures.find((m) => m.measureCode === 'B.1.1')!;
+    expect(b11.hasAllocations).toBe(true);
+    expect(b11.allocated).toBe(52_000_000n);
+    expect(b11.disbursed).toBe(31_500_000n);
+    expect(b11.disbursements).toBe(2);
+    expect(b11.years).toEqual([
+      {
+        year: 2031,
+        allocated: 52_000_000n,
+        disbursed: 31_500_000n,
+        overDisbursed: false,
+        bySource: [
+          { source: 'eu', allocated: 0n, disbursed: 1_500_000n },
+          { source: 'national', allocated: 50_000_000n, disbursed: 30_000_000n },
+          { source: 'unspecified', allocated: 2_000_000n, disbursed: 0n },
+        ],
+      },
+    ]);
+    expect(yearsOf({ year: 2030, recurring: true }, plan)).toEqual([2030, 2031]);
+    expect(s.disbursed).toBe(31_500_000n);
+    expect(s.bySource.find((x) => x.source === 'national')).toEqual({ source: 'national', allocated: 50_000_000n, disbursed: 30_000_000n });
+  });
+
+  it('applies corrections (amount, source, year) and retractions', () => {
+    const log = new TestLog();
+    const f1 = log.report('FundsDisbursed', { ...on, reportId: 'f1' }, '2031-03-01', paid('30000000'));
+    const f2 = log.report('FundsDisbursed', { ...on, reportId: 'f2' }, '2031-04-01', paid('1000'));
+    log.correct(f1, '2030-12-31', paid('29000000', 'eu'));
+    log.retract(f2);
+    const b11 = summary(log).measures.find((m) => m.measureCode === 'B.1.1')!;
+    expect(b11.disbursed).toBe(29_000_000n);
+    expect(b11.disbursements).toBe(1);
+    expect(b11.years.map((y) => [y.year, y.disbursed])).toEqual([
+      [2030, 29_000_000n],
+      [2031, 0n],
+    ]);
+    // Paid in 2030 when nothing was allocated for 2030.
+    expect(b11.years[0].overDisbursed).toBe(true);
+    expect(summary(log, plan, 2031).overDisbursedMeasures).toEqual([]);
+  });
+
+  it('flags over-disbursement per measure/year and per budget point; measures without amounts are never flagged', () => {
+    const log = new TestLog();
+    // 52 000 001: one forint more than both allocations of 2031 together (50 000 000 + 2 000 000).
+    log.report('FundsDisbursed', { ...on, reportId: 'f1' }, '2031-03-01', paid('52000001'));
+    log.report('FundsDisbursed', { agencyId: 'river-city-police', measureCode: 'A.1.1', reportId: 'f9' }, '2031-03-01', paid('999'));
+    const s = summary(log);
+    expect(s.overDisbursedMeasures).toEqual(['B.1.1']);
+    const [p1a, p1b] = s.budgetPoints;
+    expect(p1a).toMatchObject({ id: '1a', measureCodes: ['B.1.1'], overDisbursed: true });
+    expect(p1a.years).toEqual([{ year: 2031, amount: 50_000_000n, allocated: 50_000_000n, disbursed: 52_000_001n, overDisbursed: true }]);
+    // 1b's allocation names no source: every payment on the measure that year counts toward it.
+    expect(p1b.years).toEqual([{ year: 2031, amount: 2_000_000n, allocated: 2_000_000n, disbursed: 52_000_001n, overDisbursed: true }]);
+    expect(s.measures.find((m) => m.measureCode === 'B.1.1')!.years[0]).toMatchObject({ allocated: 52_000_000n, overDisbursed: true });
+    const a11 = s.measures.find((m) => m.measureCode === 'A.1.1')!;
+    expect(a11).toMatchObject({ hasAllocations: false, disbursed: 999n, overDisbursed: false });
+  });
+
+  it('reads allocations from the plan as amended', () => {
+    const log = new TestLog();
+    log.report('FundsDisbursed', { ...on, reportId: 'f1' }, '2031-03-01', paid('60000000'));
+    const amended = structuredClone(plan) as Plan & { pillars: Array<{ objectives: Array<{ measures: Array<{ funding: { allocations: Array<{ amountHuf: string }> } }> }> }> };
+    amended.pillars[1].objectives[0].measures[0].funding.allocations[0].amountHuf = '70000000';
+    expect(diffPlans(plan, amended).length).toBeGreaterThan(0);
+    expect(summary(log).overDisbursedMeasures).toEqual(['B.1.1']);
+    expect(summary(log, amended).overDisbursedMeasures).toEqual([]);
+  });
+
+  it('ignores other event types and applies each position once', () => {
+    const log = new TestLog();
+    log.report('TrainingDelivered', { ...on, reportId: 't1' }, '2031-03-01', { title: 't', participants: 1, days: 1 });
+    log.report('FundsDisbursed', { ...on, reportId: 'f1' }, '2031-03-01', paid('10'));
+    const once = foldProjection(fundingProjection, log.events);
+    const twice = foldProjection(fundingProjection, log.events, once);
+    expect(fundingSummary(twice.state, plan).disbursed).toBe(10n);
+  });
+});

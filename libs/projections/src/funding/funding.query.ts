@@ -1,0 +1,220 @@
+import type { BudgetPoint, FundingAllocation, Plan } from '@app/plan';
+import type { StateView } from '../keyed-state.js';
+import { measuresOf } from '../common/plan-fold.js';
+import { DISBURSED, type Disbursed, UNSPECIFIED_SOURCE } from './funding.model.js';
+
+/**
+ * Allocated (the plan) against disbursed (FundsDisbursed) money, in exact integer HUF.
+ *
+ * - An allocation counts in its year; a recurring one in every year from its year through the
+ *   end of the plan period. The same holds for the decision's budget points.
+ * - A measure is over-disbursed in a year when the plan allocates it amounts (in any year) and
+ *   more was paid out that year than allocated for it. A measure whose funding names sources
+ *   but no amounts ("from national funds") has nothing to exceed: it is never flagged.
+ * - A budget point's disbursed money is what was paid, in that year, on the measures that have
+ *   an allocation under it applying that year, from that allocation's source (any source when
+ *   the allocation names none). A measure with allocations under two points in the same year
+ *   counts toward both: the plan does not say how its payments split. A point is
+ *   over-disbursed when that exceeds the decision's amount for the year.
+ */
+
+export interface Amounts {
+  readonly allocated: bigint;
+  readonly disbursed: bigint;
+}
+
+export interface SourceFunding extends Amounts {
+  /** A funding source id, or "unspecified" for allocations or payments that name none. */
+  readonly source: string;
+}
+
+export interface MeasureFundingYear extends Amounts {
+  readonly year: number;
+  readonly overDisbursed: boolean;
+  readonly bySource: readonly SourceFunding[];
+}
+
+export interface MeasureFunding extends Amounts {
+  readonly planId: string;
+  readonly measureCode: string;
+  /** The sources the plan names for the measure. */
+  readonly sources: readonly string[];
+  /** Whether the plan gives the measure amounts (allocations), not just sources. */
+  readonly hasAllocations: boolean;
+  /** Years with an allocation or a disbursement (only the asked year, when one is asked). */
+  readonly years: readonly MeasureFundingYear[];
+  readonly overDisbursed: boolean;
+  /** Number of disbursements counted. */
+  readonly disbursements: number;
+}
+
+export interface BudgetPointYear extends Amounts {
+  readonly year: number;
+  /** What the decision provides for the year. */
+  readonly amount: bigint;
+  readonly overDisbursed: boolean;
+}
+
+export interface BudgetPointFunding {
+  readonly id: string;
+  readonly description: string;
+  readonly measureCodes: readonly string[];
+  readonly years: readonly BudgetPointYear[];
+  readonly overDisbursed: boolean;
+}
+
+export interface FundingSummary extends Amounts {
+  readonly planId: string;
+  /** The year asked for; undefined = every year. */
+  readonly year?: number;
+  readonly bySource: readonly SourceFunding[];
+  readonly measures: readonly MeasureFunding[];
+  readonly budgetPoints: readonly BudgetPointFunding[];
+  /** Codes of the measures over-disbursed in some (selected) year. */
+  readonly overDisbursedMeasures: readonly string[];
+}
+
+/** The years an allocation or budget point applies to. */
+export function yearsOf(item: { readonly year: number; readonly recurring?: boolean }, plan: Plan): number[] {
+  if (!item.recurring) return [item.year];
+  const end = Number(plan.period.to.slice(0, 4));
+  const years: number[] = [];
+  for (let y = item.year; y <= Math.max(end, item.year); y++) years.push(y);
+  return years;
+}
+
+/** Sum of allocations under a filter, per year. */
+function allocatedByYear(allocations: readonly FundingAllocation[], plan: Plan): Map<number, Map<string, bigint>> {
+  const byYear = new Map<number, Map<string, bigint>>();
+  for (const allocation of allocations) {
+    const source = allocation.source ?? UNSPECIFIED_SOURCE;
+    for (const year of yearsOf(allocation, plan)) {
+      let bySource = byYear.get(year);
+      if (!bySource) byYear.set(year, (bySource = new Map()));
+      bySource.set(source, (bySource.get(source) ?? 0n) + BigInt(allocation.amountHuf));
+    }
+  }
+  return byYear;
+}
+
+/** Funding of every measure of a plan (or one measure), budget points, totals; one snapshot. */
+export function fundingSummary(view: StateView, plan: Plan, options: { readonly year?: number; readonly measureCode?: string } = {}): FundingSummary {
+  const { year } = options;
+  // measure → year → source → disbursed (and counts)
+  const disbursed = new Map<string, Map<number, Map<string, bigint>>>();
+  const disbursementCount = new Map<string, number>();
+  for (const entry of view.group(DISBURSED, plan.id).values() as Iterable<Disbursed>) {
+    let years = disbursed.get(entry.m);
+    if (!years) disbursed.set(entry.m, (years = new Map()));
+    let sources = years.get(entry.y);
+    if (!sources) years.set(entry.y, (sources = new Map()));
+    sources.set(entry.src, (sources.get(entry.src) ?? 0n) + BigInt(entry.amt));
+    if (year === undefined || entry.y === year) disbursementCount.set(entry.m, (disbursementCount.get(entry.m) ?? 0) + entry.n);
+  }
+
+  const measures: MeasureFunding[] = [];
+  for (const { measure } of measuresOf(plan)) {
+    if (options.measureCode !== undefined && measure.code !== options.measureCode) continue;
+    const allocations = measure.funding?.allocations ?? [];
+    const allocated = allocatedByYear(allocations, plan);
+    const paid = disbursed.get(measure.code) ?? new Map<number, Map<string, bigint>>();
+    const years = [...new Set([...allocated.keys(), ...paid.keys()])].filter((y) => year === undefined || y === year).sort((a, b) => a - b);
+    const hasAllocations = allocations.length > 0;
+    const yearLines = years.map((y): MeasureFundingYear => {
+      const a = allocated.get(y) ?? new Map<string, bigint>();
+      const d = paid.get(y) ?? new Map<string, bigint>();
+      const bySource = [...new Set([...a.keys(), ...d.keys()])].sort().map((source) => ({
+        source,
+        allocated: a.get(source) ?? 0n,
+        disbursed: d.get(source) ?? 0n,
+      }));
+      const totals = sumAmounts(bySource);
+      return { year: y, ...totals, overDisbursed: hasAllocations && totals.disbursed > totals.allocated, bySource };
+    });
+    measures.push({
+      planId: plan.id,
+      measureCode: measure.code,
+      sources: measure.funding?.sources ?? [],
+      hasAllocations,
+      years: yearLines,
+      ...sumAmounts(yearLines),
+      overDisbursed: yearLines.some((l) => l.overDisbursed),
+      disbursements: disbursementCount.get(measure.code) ?? 0,
+    });
+  }
+
+  const budgetPoints = (plan.budgetPoints ?? []).map((point) => budgetPointFunding(point, plan, disbursed, year));
+  const bySource = new Map<string, { allocated: bigint; disbursed: bigint }>();
+  for (const line of measures.flatMap((m) => m.years.flatMap((y) => y.bySource))) {
+    const total = bySource.get(line.source) ?? { allocated: 0n, disbursed: 0n };
+    bySource.set(line.source, { allocated: total.allocated + line.allocated, disbursed: total.disbursed + line.disbursed });
+  }
+  return {
+    planId: plan.id,
+    year,
+    ...sumAmounts(measures),
+    bySource: [...bySource].sort(([a], [b]) => (a < b ? -1 : 1)).map(([source, amounts]) => ({ source, ...amounts })),
+    measures,
+    budgetPoints,
+    overDisbursedMeasures: measures.filter((m) => m.overDisbursed).map((m) => m.measureCode),
+  };
+}
+
+function budgetPointFunding(
+  point: BudgetPoint,
+  plan: Plan,
+  disbursed: ReadonlyMap<string, ReadonlyMap<number, ReadonlyMap<string, bigint>>>,
+  year: number | undefined,
+): BudgetPointFunding {
+  const amountByYear = new Map(yearsOf(point, plan).map((y) => [y, BigInt(point.amountHuf)]));
+  const allocatedByYear = new Map<number, bigint>();
+  /** year → the (measure, source) pairs whose payments count toward the point; source undefined = any. */
+  const paidFrom = new Map<number, Map<string, Set<string | undefined>>>();
+  const measureCodes = new Set<string>();
+  for (const { measure } of measuresOf(plan)) {
+    for (const allocation of measure.funding?.allocations ?? []) {
+      if (allocation.budgetPoint !== point.id) continue;
+      measureCodes.add(measure.code);
+      for (const y of yearsOf(allocation, plan)) {
+        allocatedByYear.set(y, (allocatedByYear.get(y) ?? 0n) + BigInt(allocation.amountHuf));
+        let pairs = paidFrom.get(y);
+        if (!pairs) paidFrom.set(y, (pairs = new Map()));
+        let sources = pairs.get(measure.code);
+        if (!sources) pairs.set(measure.code, (sources = new Set()));
+        sources.add(allocation.source);
+      }
+    }
+  }
+  const years = [...new Set([...amountByYear.keys(), ...allocatedByYear.keys()])]
+    .filter((y) => year === undefined || y === year)
+    .sort((a, b) => a - b);
+  const lines = years.map((y): BudgetPointYear => {
+    let paid = 0n;
+    for (const [code, sources] of paidFrom.get(y) ?? []) {
+      const bySource = disbursed.get(code)?.get(y);
+      if (!bySource) continue;
+      for (const [source, amount] of bySource) {
+        if (sources.has(undefined) || sources.has(source)) paid += amount;
+      }
+    }
+    const amount = amountByYear.get(y) ?? 0n;
+    return { year: y, amount, allocated: allocatedByYear.get(y) ?? 0n, disbursed: paid, overDisbursed: paid > amount };
+  });
+  return {
+    id: point.id,
+    description: point.description,
+    measureCodes: [...measureCodes],
+    years: lines,
+    overDisbursed: lines.some((l) => l.overDisbursed),
+  };
+}
+
+function sumAmounts(items: readonly Amounts[]): Amounts {
+  let allocated = 0n;
+  let disbursed = 0n;
+  for (const item of items) {
+    allocated += item.allocated;
+    disbursed += item.disbursed;
+  }
+  return { allocated, disbursed };
+}

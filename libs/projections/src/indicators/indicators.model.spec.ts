@@ -1,0 +1,237 @@
+import { type Indicator, type Plan, diffPlans } from '@app/plan';
+import { foldProjection } from '../fold.js';
+import { KeyedState } from '../keyed-state.js';
+import { NO_POSITION } from '../read-model-store.js';
+import { DEMO_PLAN_FILE, TestLog, loadTestPlan } from '../test-support.js';
+import { activityDigests, activityProjection as indicatorsProjection } from '../activity/activity.projection.js';
+import { MeasureFigures } from './indicators.query.js';
+
+const plan = loadTestPlan(DEMO_PLAN_FILE);
+const indicator = (code: string, key: string): Indicator => {
+  for (const p of plan.pillars) for (const o of p.objectives) for (const m of o.measures) if (m.code === code) return m.indicators.find((i) => i.key === key)!;
+  throw new Error(`no ${code}/${key}`);
+};
+const trainings = indicator('A.1.1', 'trainings');
+const participants = indicator('A.1.1', 'participants');
+const meetingKinds = indicator('A.1.2', 'channels');
+const study = indicator('A.2.1', 'study');
+const moneyPaid = indicator('B.1.1', 'disbursed');
+
+const police = { agencyId: 'river-city-police', measureCode: 'A.1.1' };
+const ngo = { agencyId: 'helping-hands', measureCode: 'A.1.1' };
+
+function build(log: TestLog) {
+  const { state } = foldProjection(indicatorsProjection, log.events);
+  return { state, figures: (code: string) => new MeasureFigures(state, 'demo-2030', code) };
+}
+
+describe('indicators projection', () => {
+  it('counts and sums reports per measure, broken down by agency and by month, quarter and year', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-01-15', { title: 't', participants: 20, days: 1 });
+    log.report('TrainingDelivered', { ...police, reportId: 'r2' }, '2030-02-03', { title: 't', participants: 5, days: 2 });
+    log.report('TrainingDelivered', { ...ngo, reportId: 'r1' }, '2030-04-30', { title: 't', participants: 7, days: 1 });
+    const f = build(log).figures('A.1.1');
+
+    expect(f.reports).toBe(3);
+    expect(f.value(trainings)).toBe(3n);
+    expect(f.value(participants)).toBe(32n);
+    expect(f.byAgency(participants)).toEqual([
+      { key: 'helping-hands', value: 7n },
+      { key: 'river-city-police', value: 25n },
+    ]);
+    expect(f.byPeriod(trainings, 'MONTH')).toEqual([
+      { key: '2030-01', value: 1n },
+      { key: '2030-02', value: 1n },
+      { key: '2030-04', value: 1n },
+    ]);
+    expect(f.byPeriod(participants, 'QUARTER')).toEqual([
+      { key: '2030-Q1', value: 25n },
+      { key: '2030-Q2', value: 7n },
+    ]);
+    expect(f.byPeriod(trainings, 'YEAR')).toEqual([{ key: '2030', value: 3n }]);
+    expect(f.value(participants, { agencyId: 'river-city-police', period: '2030-Q1' })).toBe(25n);
+    expect(f.value(participants, { period: '2030-02' })).toBe(5n);
+  });
+
+  it('a correction replaces the figures and may move the report to another period', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    const r1 = log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-01-15', { title: 't', participants: 20, days: 1 });
+    log.report('TrainingDelivered', { ...police, reportId: 'r2' }, '2030-01-20', { title: 't', participants: 5, days: 1 });
+    log.correct(r1, '2030-05-02', { title: 't', participants: 12, days: 1 });
+    const f = build(log).figures('A.1.1');
+
+    expect(f.value(trainings)).toBe(2n);
+    expect(f.value(participants)).toBe(17n);
+    expect(f.byPeriod(participants, 'MONTH')).toEqual([
+      { key: '2030-01', value: 5n },
+      { key: '2030-05', value: 12n },
+    ]);
+  });
+
+  it('a second correction replaces the first one, not the original', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    const r1 = log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-01-15', { title: 't', participants: 20, days: 1 });
+    log.correct(r1, '2030-01-15', { title: 't', participants: 12, days: 1 });
+    log.correct(r1, '2030-03-01', { title: 't', participants: 9, days: 3 });
+    const f = build(log).figures('A.1.1');
+    expect(f.value(participants)).toBe(9n);
+    expect(f.byPeriod(trainings, 'MONTH')).toEqual([{ key: '2030-03', value: 1n }]);
+  });
+
+  it('a retraction takes the report out; the state is as if it had never been reported', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    log.report('TrainingDelivered', { ...police, reportId: 'r2' }, '2030-02-03', { title: 't', participants: 5, days: 2 });
+    const digests = (state: KeyedState) => {
+      const { indicators, funding, reports } = activityDigests(state);
+      return { indicators, funding, reports };
+    };
+    const withoutIt = digests(build(log).state);
+
+    const r1 = log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-01-15', { title: 't', participants: 20, days: 1 });
+    log.correct(r1, '2030-03-15', { title: 't', participants: 21, days: 1 });
+    log.retract(r1);
+    const f = build(log).figures('A.1.1');
+    expect(f.value(trainings)).toBe(1n);
+    expect(f.value(participants)).toBe(5n);
+    expect(f.byPeriod(trainings, 'MONTH')).toEqual([{ key: '2030-02', value: 1n }]);
+    // Its agency's last recording time moved on, nothing else remembers it.
+    expect(digests(build(log).state)).toEqual(withoutIt);
+  });
+
+  it('ignores corrections and retractions of unknown or already retracted reports', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    const r1 = log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-01-15', { title: 't', participants: 20, days: 1 });
+    log.retract(r1);
+    log.retract(r1);
+    log.correct(r1, '2030-01-15', { title: 't', participants: 3, days: 1 });
+    const f = build(log).figures('A.1.1');
+    expect(f.reports).toBe(0);
+    expect(f.value(participants)).toBe(0n);
+  });
+
+  it('counts distinct values with their multiplicities, so taking one report out keeps shared values', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    const on = { agencyId: 'example-ministry', measureCode: 'A.1.2' };
+    const m1 = log.report('MeetingHeld', { ...on, reportId: 'm1' }, '2030-01-10', { title: 'a', meetingKind: 'WORKING_GROUP' });
+    const m2 = log.report('MeetingHeld', { ...on, reportId: 'm2' }, '2030-02-10', { title: 'b', meetingKind: 'WORKING_GROUP' });
+    log.report('MeetingHeld', { ...on, reportId: 'm3' }, '2030-04-10', { title: 'c', meetingKind: 'ROUND_TABLE' });
+    expect(build(log).figures('A.1.2').value(meetingKinds)).toBe(2n);
+
+    log.retract(m1);
+    let f = build(log).figures('A.1.2');
+    expect(f.value(meetingKinds)).toBe(2n);
+    expect(f.byPeriod(meetingKinds, 'QUARTER')).toEqual([
+      { key: '2030-Q1', value: 1n },
+      { key: '2030-Q2', value: 1n },
+    ]);
+
+    log.correct(m2, '2030-02-10', { title: 'b', meetingKind: 'ROUND_TABLE' });
+    f = build(log).figures('A.1.2');
+    expect(f.value(meetingKinds)).toBe(1n);
+    expect(f.byPeriod(meetingKinds, 'YEAR')).toEqual([{ key: '2030', value: 1n }]);
+  });
+
+  it('a milestone is reached once a report of its type counts, and no longer when it is retracted', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    const on = { agencyId: 'example-ministry', measureCode: 'A.2.1' };
+    const s1 = log.report('StudyCompleted', { ...on, reportId: 's1' }, '2030-09-01', { title: 'study' });
+    const s2 = log.report('StudyCompleted', { ...on, reportId: 's2' }, '2030-10-01', { title: 'study, final' });
+    expect(build(log).figures('A.2.1').value(study)).toBe(1n);
+    log.retract(s1);
+    expect(build(log).figures('A.2.1').value(study)).toBe(1n);
+    log.retract(s2);
+    expect(build(log).figures('A.2.1').value(study)).toBe(0n);
+  });
+
+  it('sums money exactly, beyond what a double holds', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    const on = { agencyId: 'example-ministry', measureCode: 'B.1.1' };
+    log.report('FundsDisbursed', { ...on, reportId: 'f1' }, '2031-01-10', { amount: '9007199254740993', source: 'national', purpose: 'x' });
+    const f2 = log.report('FundsDisbursed', { ...on, reportId: 'f2' }, '2031-02-10', { amount: '1', source: 'eu', purpose: 'y' });
+    log.correct(f2, '2031-02-10', { amount: '2', source: 'eu', purpose: 'y' });
+    expect(build(log).figures('B.1.1').value(moneyPaid)).toBe(9007199254740995n);
+  });
+
+  it('computes indicators from the plan as amended: new targets and new indicators need no rebuild', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-01-15', { title: 't', participants: 20, days: 4 });
+    const amended = structuredClone(plan) as Plan & { pillars: Array<{ objectives: Array<{ measures: Array<{ indicators: Indicator[] }> }> }> };
+    amended.pillars[0].objectives[0].measures[0].indicators.push({ key: 'days', label: 'Training days', event: 'TrainingDelivered', aggregate: 'sum', field: 'days' });
+    log.amend(plan.id, diffPlans(plan, amended));
+    const { state, figures } = build(log);
+    expect(indicatorsProjection.needsRebuild!(state)).toBe(false);
+    const days = amended.pillars[0].objectives[0].measures[0].indicators.find((i) => i.key === 'days')!;
+    expect(figures('A.1.1').value(days)).toBe(4n);
+  });
+
+  it('an amendment that counts distinct values of an untracked field of a reported type marks the state stale', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-01-15', { title: 't', participants: 20, days: 4, audience: 'border police' });
+    const amended = structuredClone(plan) as Plan & { pillars: Array<{ objectives: Array<{ measures: Array<{ indicators: Indicator[] }> }> }> };
+    amended.pillars[0].objectives[0].measures[0].indicators.push({ key: 'audiences', label: 'Audiences', event: 'TrainingDelivered', aggregate: 'distinct', field: 'audience' });
+    log.amend(plan.id, diffPlans(plan, amended));
+    expect(indicatorsProjection.needsRebuild!(build(log).state)).toBe(true);
+
+    // A build that knows the pair from the start (what initialEntries provides) is not stale.
+    const start = new KeyedState();
+    start.put('tracked', 'TrainingDelivered', 'audience', 1);
+    start.put('tracked', 'MeetingHeld', 'meetingKind', 1);
+    const { state } = foldProjection(indicatorsProjection, log.events, { state: start, position: NO_POSITION });
+    expect(indicatorsProjection.needsRebuild!(state)).toBe(false);
+    const audiences = amended.pillars[0].objectives[0].measures[0].indicators.find((i) => i.key === 'audiences')!;
+    expect(new MeasureFigures(state, 'demo-2030', 'A.1.1').value(audiences)).toBe(1n);
+  });
+
+  it('an amendment adding a distinct count for a type not yet reported just starts tracking it', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    const amended = structuredClone(plan) as Plan & { pillars: Array<{ objectives: Array<{ measures: Array<{ indicators: Indicator[] }> }> }> };
+    amended.pillars[0].objectives[0].measures[0].indicators.push({ key: 'audiences', label: 'Audiences', event: 'TrainingDelivered', aggregate: 'distinct', field: 'audience' });
+    log.amend(plan.id, diffPlans(plan, amended));
+    log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-01-15', { title: 't', participants: 20, days: 4, audience: 'judges' });
+    const { state } = build(log);
+    expect(indicatorsProjection.needsRebuild!(state)).toBe(false);
+    const audiences = amended.pillars[0].objectives[0].measures[0].indicators.find((i) => i.key === 'audiences')!;
+    expect(new MeasureFigures(state, 'demo-2030', 'A.1.1').value(audiences)).toBe(1n);
+  });
+
+  it('applies an event at or below the checkpoint only once', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-01-15', { title: 't', participants: 20, days: 1 });
+    log.report('TrainingDelivered', { ...police, reportId: 'r2' }, '2030-01-16', { title: 't', participants: 2, days: 1 });
+    const once = foldProjection(indicatorsProjection, log.events);
+    const again = foldProjection(indicatorsProjection, [...log.events, ...log.events], once);
+    expect(again.position).toBe(once.position);
+    expect(new MeasureFigures(again.state, 'demo-2030', 'A.1.1').value(participants)).toBe(22n);
+  });
+
+  it('a second activity event on a report stream is not a second report', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    const r1 = log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-01-15', { title: 't', participants: 20, days: 1 });
+    log.append(r1.stream, r1.type, r1.data, r1.metadata);
+    expect(build(log).figures('A.1.1').value(trainings)).toBe(1n);
+  });
+
+  it('ignores malformed report events', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    log.append('activity-x-1', 'TrainingDelivered', { planId: 'demo-2030', measureCode: 'A.1.1', agencyId: 'x', occurredOn: '2030-13-01', details: {} });
+    log.append('activity-x-2', 'TrainingDelivered', { planId: 'demo-2030', agencyId: 'x', occurredOn: '2030-01-01', details: {} });
+    log.append('activity-x-3', 'TrainingDelivered', 'not an object');
+    log.append('other-stream', 'TrainingDelivered', { planId: 'demo-2030', measureCode: 'A.1.1', agencyId: 'x', occurredOn: '2030-01-01', details: {} });
+    expect(build(log).figures('A.1.1').reports).toBe(0);
+  });
+});

@@ -1,0 +1,135 @@
+import type { Indicator } from '@app/plan';
+import type { StateView } from '../keyed-state.js';
+import { type Granularity, periodOfMonth } from '../common/periods.js';
+import { measureKey } from '../common/report-input.js';
+import { BUCKETS, type Bucket, DISTINCT, type DistinctValue } from './indicators.model.js';
+
+/** Which reports an indicator value covers: all, or those of one agency and/or period. */
+export interface FigureFilter {
+  readonly agencyId?: string;
+  /** A period as {@link periodOfMonth} writes it: YYYY-MM, YYYY-Qn or YYYY. */
+  readonly period?: string;
+}
+
+export interface Breakdown {
+  /** The period (YYYY-MM, YYYY-Qn, YYYY) or the agency id. */
+  readonly key: string;
+  readonly value: bigint;
+}
+
+/**
+ * One measure's figures as of one moment: the buckets and distinct values of the indicators
+ * read model, taken once (entries are immutable, so later events do not change it). Indicator
+ * values, breakdowns and report counts are computed from it for any indicator definition —
+ * the plan's current one is passed in, never stored with the figures.
+ *
+ * Cost: O(buckets of the measure) to take, O(cells of one event type) per value.
+ */
+export class MeasureFigures {
+  private readonly buckets = new Map<string, Bucket[]>();
+  private readonly distinct = new Map<string, DistinctValue[]>();
+  /** Reports counted on the measure, any event type. */
+  readonly reports: number;
+
+  constructor(view: StateView, planId: string, measureCode: string) {
+    const mk = measureKey(planId, measureCode);
+    let reports = 0;
+    for (const bucket of view.group(BUCKETS, mk).values()) {
+      reports += bucket.n;
+      push(this.buckets, bucket.t, bucket);
+    }
+    for (const value of view.group(DISTINCT, mk).values()) push(this.distinct, `${value.t}\u001f${value.f}`, value);
+    this.reports = reports;
+  }
+
+  /** Reports of one event type counted on the measure. */
+  reportsOfType(type: string, filter: FigureFilter = {}): number {
+    let n = 0;
+    for (const bucket of this.buckets.get(type) ?? []) if (matches(bucket, filter)) n += bucket.n;
+    return n;
+  }
+
+  /** The indicator's value over the reports the filter selects. */
+  value(indicator: Indicator, filter: FigureFilter = {}): bigint {
+    return this.grouped(indicator, filter, () => '').get('') ?? 0n;
+  }
+
+  /** The value per period of occurredOn, for periods with reports, in period order. */
+  byPeriod(indicator: Indicator, granularity: Granularity, filter: Omit<FigureFilter, 'period'> = {}): Breakdown[] {
+    return sorted(this.grouped(indicator, filter, (cell) => periodOfMonth(cell.mo, granularity)));
+  }
+
+  /** The value per reporting agency, for agencies with reports, by agency id. */
+  byAgency(indicator: Indicator, filter: Omit<FigureFilter, 'agencyId'> = {}): Breakdown[] {
+    return sorted(this.grouped(indicator, filter, (cell) => cell.a));
+  }
+
+  private grouped(indicator: Indicator, filter: FigureFilter, keyOf: (cell: { a: string; mo: string }) => string): Map<string, bigint> {
+    const out = new Map<string, bigint>();
+    switch (indicator.aggregate) {
+      case 'count':
+      case 'milestone': {
+        const counts = new Map<string, number>();
+        for (const bucket of this.buckets.get(indicator.event) ?? []) {
+          if (!matches(bucket, filter)) continue;
+          const key = keyOf(bucket);
+          counts.set(key, (counts.get(key) ?? 0) + bucket.n);
+        }
+        // A milestone is reached (1) once one report of its type counts.
+        for (const [key, n] of counts) out.set(key, indicator.aggregate === 'count' ? BigInt(n) : n > 0 ? 1n : 0n);
+        return out;
+      }
+      case 'sum': {
+        const field = indicator.field ?? '';
+        for (const bucket of this.buckets.get(indicator.event) ?? []) {
+          if (!matches(bucket, filter)) continue;
+          const key = keyOf(bucket);
+          const value = bucket.s[field];
+          out.set(key, (out.get(key) ?? 0n) + (value === undefined ? 0n : BigInt(value)));
+        }
+        return out;
+      }
+      case 'distinct': {
+        const sets = new Map<string, Set<string>>();
+        for (const value of this.distinct.get(`${indicator.event}\u001f${indicator.field ?? ''}`) ?? []) {
+          if (!matches(value, filter)) continue;
+          const key = keyOf(value);
+          let set = sets.get(key);
+          if (!set) sets.set(key, (set = new Set()));
+          set.add(value.v);
+        }
+        for (const [key, set] of sets) out.set(key, BigInt(set.size));
+        return out;
+      }
+      default: {
+        const _: never = indicator.aggregate;
+        throw new Error(`Unknown aggregate ${String(_)}`);
+      }
+    }
+  }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function matches(cell: { readonly a: string; readonly mo: string }, filter: FigureFilter): boolean {
+  if (filter.agencyId !== undefined && cell.a !== filter.agencyId) return false;
+  if (filter.period !== undefined && !inPeriod(cell.mo, filter.period)) return false;
+  return true;
+}
+
+/** Whether a month (YYYY-MM) falls in a period written YYYY-MM, YYYY-Qn or YYYY. */
+export function inPeriod(month: string, period: string): boolean {
+  if (period.length === 4) return month.startsWith(period);
+  if (period.length === 7 && period[5] === 'Q') return periodOfMonth(month, 'QUARTER') === period;
+  return month === period;
+}
+
+function sorted(values: Map<string, bigint>): Breakdown[] {
+  return [...values]
+    .map(([key, value]) => ({ key, value }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}

@@ -1,0 +1,134 @@
+import type { Measure, Plan } from '@app/plan';
+import type { StateView } from './keyed-state.js';
+import { today } from './common/periods.js';
+import { measuresOf } from './common/plan-fold.js';
+import { ACTIVITY_PROJECTION } from './activity/activity.projection.js';
+import { type AgencyActivity, agencyActivity, reportingAgencies } from './agency/agency-activity.query.js';
+import { type FundingSummary, fundingSummary } from './funding/funding.query.js';
+import { MeasureFigures } from './indicators/indicators.query.js';
+import { PLANS_PROJECTION, allPlans } from './plans/plans.projection.js';
+import { type MeasureEvaluation, type PillarRollUp, evaluateMeasure, rollUp } from './status/measure-status.js';
+
+/** What a snapshot reads from: a runner, or anything else that holds the plans and activity projections. */
+export interface ReadModelSource {
+  view(name: string): StateView;
+  readonly position: bigint;
+}
+
+export interface MeasureInfo {
+  readonly plan: Plan;
+  readonly pillarCode: string;
+  readonly objectiveCode: string;
+  readonly measure: Measure;
+}
+
+/**
+ * The coordinator read models for one request. What it computes is computed on first use, for
+ * a whole plan at once (every measure's figures in one synchronous pass), and cached: a request
+ * that asks for many measures costs one pass, not one per measure (no N+1), and every measure
+ * of a plan is seen as of the same event (entries are immutable; no event is applied during a
+ * synchronous pass). Parts computed later in the request (funding, agencies) may include events
+ * applied since — newer, never older than {@link position}, which is what read-your-writes needs.
+ */
+export class ProjectionSnapshot {
+  /** The position the read models had applied when the snapshot was taken. */
+  readonly position: bigint;
+  private readonly plansById: ReadonlyMap<string, Plan>;
+  private readonly figures = new Map<string, ReadonlyMap<string, MeasureFigures>>();
+  private readonly evaluations = new Map<string, ReadonlyMap<string, MeasureEvaluation>>();
+  private readonly funding = new Map<string, FundingSummary>();
+  private readonly agencies = new Map<string, AgencyActivity>();
+
+  constructor(private readonly source: ReadModelSource) {
+    this.position = source.position;
+    this.plansById = new Map(allPlans(source.view(PLANS_PROJECTION)).map((plan) => [plan.id, plan]));
+  }
+
+  plans(): Plan[] {
+    return [...this.plansById.values()];
+  }
+
+  plan(planId: string): Plan | undefined {
+    return this.plansById.get(planId);
+  }
+
+  /** Every measure, in plan order; of one plan when given. */
+  measures(planId?: string): MeasureInfo[] {
+    const plans = planId === undefined ? this.plans() : [this.plan(planId)].filter((p): p is Plan => p !== undefined);
+    return plans.flatMap((plan) => measuresOf(plan).map((m) => ({ plan, ...m })));
+  }
+
+  /** The measure with this code (in the given plan, or in whichever plan has it: first by plan id). */
+  measure(code: string, planId?: string): MeasureInfo | undefined {
+    return this.measures(planId).find((m) => m.measure.code === code);
+  }
+
+  /** A measure's figures (see MeasureFigures); every measure of its plan is read in the same pass. */
+  measureFigures(planId: string, code: string): MeasureFigures {
+    let byCode = this.figures.get(planId);
+    if (!byCode) {
+      const view = this.source.view(ACTIVITY_PROJECTION);
+      const plan = this.plan(planId);
+      const map = new Map<string, MeasureFigures>();
+      for (const { measure } of plan ? measuresOf(plan) : []) map.set(measure.code, new MeasureFigures(view, planId, measure.code));
+      this.figures.set(planId, (byCode = map));
+    }
+    return byCode.get(code) ?? new MeasureFigures(this.source.view(ACTIVITY_PROJECTION), planId, code);
+  }
+
+  /** Every measure of a plan evaluated as of `asOf` (YYYY-MM-DD, default today), by code. */
+  evaluatePlan(planId: string, asOf: string = today()): ReadonlyMap<string, MeasureEvaluation> {
+    const cacheKey = `${planId}\u001f${asOf}`;
+    let result = this.evaluations.get(cacheKey);
+    if (!result) {
+      const map = new Map<string, MeasureEvaluation>();
+      for (const { plan, measure } of this.measures(planId)) {
+        map.set(measure.code, evaluateMeasure(measure, this.measureFigures(plan.id, measure.code), asOf));
+      }
+      this.evaluations.set(cacheKey, (result = map));
+    }
+    return result;
+  }
+
+  evaluate(planId: string, code: string, asOf: string = today()): MeasureEvaluation | undefined {
+    return this.evaluatePlan(planId, asOf).get(code);
+  }
+
+  rollUp(planId: string, asOf: string = today()): PillarRollUp[] {
+    const plan = this.plan(planId);
+    return plan ? rollUp(plan, this.evaluatePlan(planId, asOf)) : [];
+  }
+
+  /** Measures past their deadline and not achieved, of every plan (or one). */
+  overdueMeasures(asOf: string = today(), planId?: string): Array<MeasureInfo & { readonly evaluation: MeasureEvaluation }> {
+    return this.measures(planId)
+      .map((info) => ({ ...info, evaluation: this.evaluate(info.plan.id, info.measure.code, asOf)! }))
+      .filter((m) => m.evaluation.status === 'OVERDUE');
+  }
+
+  fundingSummary(planId: string, year?: number): FundingSummary | undefined {
+    const plan = this.plan(planId);
+    if (!plan) return undefined;
+    const cacheKey = `${planId}\u001f${year ?? ''}`;
+    let summary = this.funding.get(cacheKey);
+    if (!summary) {
+      summary = fundingSummary(this.source.view(ACTIVITY_PROJECTION), plan, { year });
+      this.funding.set(cacheKey, summary);
+    }
+    return summary;
+  }
+
+  agencyActivity(agencyId: string): AgencyActivity {
+    let activity = this.agencies.get(agencyId);
+    if (!activity) {
+      activity = agencyActivity(this.source.view(ACTIVITY_PROJECTION), agencyId, this.plans());
+      this.agencies.set(agencyId, activity);
+    }
+    return activity;
+  }
+
+  /** Agencies that have recorded any report. */
+  reportingAgencies(): string[] {
+    return reportingAgencies(this.source.view(ACTIVITY_PROJECTION));
+  }
+}

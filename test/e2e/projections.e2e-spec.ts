@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { Measure, Plan } from '@app/plan';
+import { authAs } from './support/auth.js';
+import { type GraphQLResponse, type TestApp, startTestApp } from './support/test-app.js';
+
+const plan = parse(readFileSync('libs/plan/plans/hu-2022-2023.yaml', 'utf8')) as Plan;
+const measures: Measure[] = plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures));
+/** A measure of the real plan with a target on CapacityCreated places (II.3.x shelters). */
+const shelters = measures.find((m) => m.indicators.some((i) => i.event === 'CapacityCreated' && i.field === 'places' && i.target !== undefined))!;
+const placesIndicator = shelters.indicators.find((i) => i.event === 'CapacityCreated' && i.field === 'places' && i.target !== undefined)!;
+/** A measure with allocations (money) and its responsible agency. */
+const funded = measures.find((m) => (m.funding.allocations?.length ?? 0) > 0)!;
+
+const MEASURE_FIELDS = (position: string) => `
+  code
+  status(asOf: "2023-06-30", atLeastPosition: "${position}")
+  progress(atLeastPosition: "${position}")
+  reportCount(atLeastPosition: "${position}")
+  indicatorValues(atLeastPosition: "${position}") {
+    key value exactValue target progress achieved
+    byPeriod(granularity: QUARTER) { period value }
+    byAgency { agencyId value }
+  }
+`;
+
+interface Receipt {
+  position: string;
+}
+
+describe('projections (e2e)', () => {
+  let t: TestApp;
+  let coordinator: Record<string, string>;
+  let agency: Record<string, string>;
+  let funder: Record<string, string>;
+
+  const gql = async <T = Record<string, unknown>>(query: string, headers = coordinator, variables?: Record<string, unknown>) =>
+    t.gql<T>(query, variables, headers) as Promise<GraphQLResponse<T>>;
+  const ok = <T>(res: GraphQLResponse<T>): T => {
+    expect(res.errors).toBeUndefined();
+    return res.data!;
+  };
+
+  const recordCapacity = async (reportId: string, places: number, occurredOn = '2023-02-10', location = 'Budapest') => {
+    const res = await gql<{ recordCapacityCreated: Receipt }>(
+      `mutation ($input: RecordCapacityCreatedInput!) { recordCapacityCreated(input: $input) { position } }`,
+      agency,
+      { input: { measureCode: shelters.code, reportId, occurredOn, facilityKind: 'halfway house', location, facilities: 1, places } },
+    );
+    return ok(res).recordCapacityCreated.position;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { READ_YOUR_WRITES_TIMEOUT_MS: '400' } });
+    coordinator = await authAs(t, { role: 'COORDINATOR' });
+    agency = await authAs(t, { role: 'AGENCY', agencyId: shelters.responsible[0] });
+    funder = await authAs(t, { role: 'AGENCY', agencyId: funded.responsible[0] });
+  });
+  afterAll(async () => {
+    await t?.close({ removeData: true });
+  });
+
+  it('reads its own write: a report counts as soon as the projections reach its position', async () => {
+    const position = await recordCapacity('e2e-cap-1', 2);
+    const data = ok(await gql<{ measure: Record<string, unknown> }>(`{ measure(code: "${shelters.code}", planId: "${plan.id}") { ${MEASURE_FIELDS(position)} } }`));
+    const places = (data.measure.indicatorValues as Array<Record<string, unknown>>).find((i) => i.key === placesIndicator.key)!;
+    expect(data.measure).toMatchObject({ code: shelters.code, status: 'IN_PROGRESS', reportCount: 1 });
+    expect(places).toMatchObject({
+      value: 2,
+      exactValue: '2',
+      target: placesIndicator.target,
+      achieved: false,
+      byPeriod: [{ period: '2023-Q1', value: 2 }],
+      byAgency: [{ agencyId: shelters.responsible[0], value: 2 }],
+    });
+    expect(places.progress).toBe(Math.floor((2 / placesIndicator.target!) * 1000) / 10);
+  });
+
+  it('applies corrections (moving the report to another quarter) and retractions', async () => {
+    await recordCapacity('e2e-cap-2', 1, '2023-03-01', 'Pécs');
+    const corrected = await gql<{ correctReport: Receipt }>(
+      `mutation ($input: CorrectReportInput!) { correctReport(input: $input) { position } }`,
+      agency,
+      { input: { reportId: 'e2e-cap-2', occurredOn: '2023-05-02', details: { facilityKind: 'halfway house', location: 'Pécs', facilities: 1, places: 3 }, reason: 'counted again' } },
+    );
+    let position = ok(corrected).correctReport.position;
+    let data = ok(await gql<{ measure: { indicatorValues: Array<Record<string, unknown>> } }>(`{ measure(code: "${shelters.code}", planId: "${plan.id}") { ${MEASURE_FIELDS(position)} } }`));
+    expect(data.measure.indicatorValues.find((i) => i.key === placesIndicator.key)).toMatchObject({
+      value: 5,
+      byPeriod: [
+        { period: '2023-Q1', value: 2 },
+        { period: '2023-Q2', value: 3 },
+      ],
+    });
+
+    const retracted = await gql<{ retractReport: Receipt }>(
+      `mutation ($input: RetractReportInput!) { retractReport(input: $input) { position } }`,
+      agency,
+      { input: { reportId: 'e2e-cap-2', reason: 'reported twice' } },
+    );
+    position = ok(retracted).retractReport.position;
+    data = ok(await gql(`{ measure(code: "${shelters.code}", planId: "${plan.id}") { ${MEASURE_FIELDS(position)} } }`));
+    expect(data.measure.indicatorValues.find((i) => i.key === placesIndicator.key)).toMatchObject({ value: 2, byPeriod: [{ period: '2023-Q1', value: 2 }] });
+  });
+
+  it('rolls up per pillar and objective, filters measures by status, lists overdue measures', async () => {
+    const position = await recordCapacity('e2e-cap-3', 1);
+    const data = ok(
+      await gql<{
+        planProgress: { measures: number; byStatus: Record<string, number>; pillars: Array<{ code: string; measures: number; objectives: unknown[] }>; position: string };
+        inProgress: Array<{ code: string }>;
+        overdue: Array<{ code: string; status: string }>;
+      }>(`{
+        planProgress(planId: "${plan.id}", asOf: "2023-06-30", atLeastPosition: "${position}") {
+          measures position byStatus { notStarted inProgress achieved overdue }
+          pillars { code measures meanProgress byStatus { inProgress } objectives { code measures } }
+        }
+        inProgress: measuresByStatus(status: IN_PROGRESS, planId: "${plan.id}", asOf: "2023-06-30", atLeastPosition: "${position}") { code }
+        overdue: overdueMeasures(asOf: "2024-01-01", atLeastPosition: "${position}") { code status(asOf: "2024-01-01") }
+      }`),
+    );
+    expect(data.planProgress.measures).toBe(measures.length);
+    expect(BigInt(data.planProgress.position)).toBeGreaterThanOrEqual(BigInt(position));
+    expect(data.planProgress.pillars.map((p) => p.code)).toEqual(plan.pillars.map((p) => p.code));
+    expect(data.planProgress.pillars.reduce((n, p) => n + p.measures, 0)).toBe(measures.length);
+    const counts = data.planProgress.byStatus;
+    expect(counts.notStarted + counts.inProgress + counts.achieved + counts.overdue).toBe(measures.length);
+    expect(data.inProgress.map((m) => m.code)).toContain(shelters.code);
+    // Every deadline of the plan is before 2024: what is not achieved is overdue.
+    expect(data.overdue.length).toBeGreaterThan(0);
+    expect(data.overdue.every((m) => m.status === 'OVERDUE')).toBe(true);
+  });
+
+  it('compares allocated with disbursed money, exactly', async () => {
+    const allocation = funded.funding.allocations![0];
+    const res = await gql<{ recordFundsDisbursed: Receipt }>(
+      `mutation ($input: RecordFundsDisbursedInput!) { recordFundsDisbursed(input: $input) { position } }`,
+      funder,
+      { input: { measureCode: funded.code, reportId: 'e2e-funds-1', occurredOn: `${allocation.year}-03-01`, amount: '1000', source: 'NATIONAL', purpose: 'first instalment' } },
+    );
+    const position = ok(res).recordFundsDisbursed.position;
+    const data = ok(
+      await gql<{ fundingSummary: { disbursed: string; measures: Array<{ measureCode: string; disbursed: string; allocated: string; disbursements: number; overDisbursed: boolean }>; budgetPoints: Array<{ id: string }> } }>(`{
+        fundingSummary(planId: "${plan.id}", year: ${allocation.year}, atLeastPosition: "${position}") {
+          disbursed
+          measures { measureCode allocated disbursed disbursements overDisbursed }
+          budgetPoints { id years { year amount allocated disbursed overDisbursed } }
+        }
+      }`),
+    );
+    const line = data.fundingSummary.measures.find((m) => m.measureCode === funded.code)!;
+    expect(line).toMatchObject({ disbursed: '1000', disbursements: 1, overDisbursed: false });
+    expect(BigInt(line.allocated)).toBeGreaterThan(0n);
+    expect(data.fundingSummary.disbursed).toBe('1000');
+    expect(data.fundingSummary.budgetPoints.map((b) => b.id)).toEqual(plan.budgetPoints.map((b) => b.id));
+  });
+
+  it("shows an agency's activity", async () => {
+    const position = await recordCapacity('e2e-cap-4', 1, '2023-04-20');
+    const data = ok(
+      await gql<{ agencyActivity: Record<string, unknown> }>(`{
+        agencyActivity(agencyId: "${shelters.responsible[0]}", atLeastPosition: "${position}") {
+          agencyId reports lastReportOn lastRecordedAt
+          reportsByType { type count }
+          measuresReported { planId measureCode reports }
+          responsibleWithoutReport { measureCode }
+        }
+      }`),
+    );
+    expect(data.agencyActivity).toMatchObject({ agencyId: shelters.responsible[0], lastReportOn: '2023-04-20' });
+    expect(data.agencyActivity.reportsByType).toContainEqual({ type: 'CapacityCreated', count: 3 });
+    expect(data.agencyActivity.measuresReported).toContainEqual({ planId: plan.id, measureCode: shelters.code, reports: 3 });
+    const unknown = await gql(`{ agencyActivity(agencyId: "no-such-agency") { reports } }`);
+    expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('reports how far each projection is', async () => {
+    const data = ok(await gql<{ projectionStatus: Array<{ name: string; position: string; lag: string; state: string }> }>('{ projectionStatus { name position lag state } }'));
+    expect(data.projectionStatus.map((p) => p.name)).toEqual(['plans', 'activity']);
+    for (const p of data.projectionStatus) expect(p.position).toMatch(/^\d+$/);
+  });
+
+  it('a position the projections do not reach in time is a TIMEOUT', async () => {
+    const res = await gql(`{ planProgress(planId: "${plan.id}", atLeastPosition: "999999999") { measures } }`);
+    expect(res.errors?.[0].extensions?.code).toBe('TIMEOUT');
+  });
+
+  it('refuses bad arguments with the field', async () => {
+    const res = await gql(`{ planProgress(planId: "${plan.id}", atLeastPosition: "12a") { measures } }`);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'atLeastPosition' });
+    const date = await gql(`{ planProgress(planId: "${plan.id}", asOf: "2023-02-30") { measures } }`);
+    expect(date.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'asOf' });
+    const missing = await gql(`{ planProgress(planId: "no-such-plan") { measures } }`);
+    expect(missing.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('is for coordinators and auditors: others are FORBIDDEN, also on Measure fields', async () => {
+    const asAgency = await gql(`{ planProgress(planId: "${plan.id}") { measures } }`, agency);
+    expect(asAgency.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const admin = await authAs(t, { role: 'ADMIN' });
+    const plain = await gql<{ measure: { code: string } }>(`{ measure(code: "${shelters.code}", planId: "${plan.id}") { code } }`, admin);
+    expect(plain.data?.measure.code).toBe(shelters.code);
+    const progress = await gql(`{ measure(code: "${shelters.code}", planId: "${plan.id}") { code status } }`, admin);
+    expect(progress.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const auditor = await authAs(t, { role: 'AUDITOR' });
+    expect((await gql(`{ planProgress(planId: "${plan.id}") { measures } }`, auditor)).errors).toBeUndefined();
+  });
+
+  it('resumes from its checkpoint after a restart with the same answers', async () => {
+    const query = `{ measure(code: "${shelters.code}", planId: "${plan.id}") { reportCount indicatorValues { key exactValue } } projectionStatus { name position } }`;
+    const before = ok(await gql<{ projectionStatus: Array<{ position: string }> }>(query));
+    const dataDir = t.dataDir;
+    await t.close();
+    t = await startTestApp({ dataDir, env: { READ_YOUR_WRITES_TIMEOUT_MS: '2000' } });
+    coordinator = await authAs(t, { role: 'COORDINATOR' });
+    // Issuing the key appended an event: wait for it, then compare the read models.
+    const head = ok(await gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).health.headPosition;
+    const after = ok(await gql<Record<string, unknown>>(query.replace('reportCount', `reportCount(atLeastPosition: "${head}")`)));
+    expect(after.measure).toEqual((before as Record<string, unknown>).measure);
+  });
+});
