@@ -21,6 +21,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The CLI entry (node bin/ledger.js …) runs the compiled CLI in dist/.
+COPY --from=build /app/bin ./bin
 # The plan YAML files, at their repository path and as ./plans.
 COPY --from=build /app/libs/plan/plans ./libs/plan/plans
 # Read models (and the embedded event store when no EventStoreDB is configured) live in /data.

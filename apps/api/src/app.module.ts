@@ -3,7 +3,9 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AppConfigModule, type AppConfig, loadConfig } from '@app/config';
-import { EventStoreModule } from '@app/event-store';
+import { EventStoreModule, type EventStore } from '@app/event-store';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { formatGraphQLError } from './common/format-error.js';
 import { CommonModule } from './common/common.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -12,24 +14,44 @@ import { PlanModule } from './plan/plan.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { graphqlSecurityOptions } from './auth/graphql-options.js';
+import { securityConfigOf } from './auth/security-config.js';
+import { loggerParams } from './logging/logger-params.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { LedgerMetrics } from './metrics/ledger-metrics.js';
+import { MeteredEventStore } from './metrics/metered-event-store.js';
+
+export interface AppModuleOptions {
+  /** Where the logs go instead of stdout (tests read them). */
+  readonly logDestination?: DestinationStream;
+  /**
+   * Also write the schema SDL to this file (`npm run schema` writes schema.gql). Unset, the
+   * schema lives in memory only: nothing is written at runtime (read-only images).
+   */
+  readonly schemaFile?: string;
+}
 
 @Module({})
 export class AppModule {
   /** The whole API; `config` defaults to the environment (tests pass their own). */
-  static forRoot(config: AppConfig = loadConfig()): DynamicModule {
+  static forRoot(config: AppConfig = loadConfig(), options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        EventStoreModule,
+        LoggerModule.forRoot(loggerParams(config, options.logDestination)),
+        MetricsModule,
+        // Every append and read goes through one MeteredEventStore: metrics in one place.
+        EventStoreModule.forRoot({
+          decorate: { inject: [LedgerMetrics], useFactory: (store: EventStore, metrics: LedgerMetrics) => new MeteredEventStore(store, metrics) },
+        }),
         CqrsModule.forRoot(),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
           path: '/graphql',
-          autoSchemaFile: true,
+          autoSchemaFile: options.schemaFile ?? true,
           sortSchema: true,
           // Introspection, suggestions, batching, document size (see auth/graphql-options.ts).
-          ...graphqlSecurityOptions(config),
+          ...graphqlSecurityOptions(securityConfigOf(config)),
           includeStacktraceInErrorResponses: false,
           formatError: formatGraphQLError,
           // Apollo's CSRF prevention stays on: simple GETs and form posts are refused.

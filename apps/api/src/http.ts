@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import { loadBodyLimit } from './auth/security-config.js';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 
 interface BodyParserError {
   readonly type?: string;
@@ -12,11 +12,12 @@ interface BodyParserError {
 
 /**
  * HTTP settings shared by main.ts and the e2e test app: the JSON body parser with its size limit
- * (HTTP_BODY_LIMIT, default 1mb) and GraphQL-shaped answers, without stack traces, for bodies
- * that are too large or not JSON. Call it after NestFactory.create and before listen.
+ * (HTTP_BODY_LIMIT, default 1mb, from the app's configuration) and GraphQL-shaped answers,
+ * without stack traces, for bodies that are too large or not JSON. Call it after
+ * NestFactory.create and before listen.
  */
-export function configureHttp(app: INestApplication, env: Readonly<Record<string, string | undefined>> = process.env): void {
-  const limit = loadBodyLimit(env);
+export function configureHttp(app: INestApplication): void {
+  const limit = app.get<AppConfig>(APP_CONFIG).httpBodyLimit;
   // Registered before Nest's default parsers, so it replaces the default JSON parser (100kb).
   (app as NestExpressApplication).useBodyParser('json', { limit });
   app.use((error: BodyParserError, _req: Request, res: Response, next: NextFunction) => {

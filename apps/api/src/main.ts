@@ -1,31 +1,38 @@
 import 'reflect-metadata';
+import type { AddressInfo, Server } from 'node:net';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig } from '@app/config';
-import { AppModule } from './app.module.js';
-import { configureHttp } from './http.js';
-import { loadSecurityConfig } from './auth/security-config.js';
+import { type AppConfig, ConfigError, loadConfig, loadDotEnv } from '@app/config';
+import { createApp } from './create-app.js';
+
+/** sysexits EX_CONFIG: the configuration is wrong; restarting will not help. */
+const EXIT_CONFIG = 78;
+
+function stopOnConfigError(error: unknown): never {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(EXIT_CONFIG);
+}
 
 async function bootstrap(): Promise<void> {
-  let config;
+  let config: AppConfig;
   try {
+    // ./.env, when present, fills variables the environment does not set.
+    loadDotEnv();
+    // Every variable is validated here, before Nest starts: a bad one stops with its name.
     config = loadConfig();
-    // The security variables (limits, JWT, ADMIN_API_KEY) fail the same way, before Nest starts.
-    loadSecurityConfig(config);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
+    stopOnConfigError(error);
   }
-  const app = await NestFactory.create(AppModule.forRoot(config));
-  app.enableShutdownHooks();
-  configureHttp(app);
-  await app.listen(config.port);
-  // With PORT=0 the OS picks the port: say the one actually bound.
-  const { port } = (app.getHttpServer() as import('node:net').Server).address() as import('node:net').AddressInfo;
-  new Logger('Bootstrap').log(`GraphQL at http://localhost:${port}/graphql (${config.nodeEnv})`);
+  try {
+    const app = await createApp(config);
+    await app.listen(config.port);
+    // With PORT=0 the OS picks the port: say the one actually bound.
+    const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+    new Logger('Bootstrap').log(`GraphQL at http://localhost:${port}/graphql (${config.nodeEnv})`);
+  } catch (error) {
+    // Settings only checkable at start (a PLAN_FILES file that does not exist, a JWT key type).
+    stopOnConfigError(error);
+  }
 }
 
 await bootstrap();

@@ -43,7 +43,8 @@ export class AccessGuard implements CanActivate {
     try {
       return await this.check(context);
     } catch (error) {
-      // Plain HTTP routes (none today) get Nest's HTTP exceptions rather than GraphQL errors.
+      // Plain HTTP routes get Nest's HTTP exceptions rather than GraphQL errors (the @Public()
+      // health and metrics controllers never get here).
       if (context.getType<string>() === 'http') {
         if (error instanceof UnauthenticatedError) throw new UnauthorizedException(error.message);
         if (error instanceof ForbiddenError) throw new ForbiddenException(error.message);

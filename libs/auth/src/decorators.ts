@@ -9,7 +9,7 @@ export const PUBLIC_METADATA = 'apl:auth:public';
 export const AUTHENTICATED_METADATA = 'apl:auth:authenticated';
 export const ALLOW_METADATA = 'apl:auth:allow';
 
-/** Open to anyone, without a credential. Only for liveness (`health`). */
+/** Open to anyone, without a credential. Only for health and metrics (`health`, GET /health/*, GET /metrics). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_METADATA, true);
 
 /** Open to any authenticated principal, whatever its role (e.g. `me`). */

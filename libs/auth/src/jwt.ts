@@ -1,60 +1,23 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { ConfigError } from '@app/config';
+import { ConfigError, type JwtConfig, loadJwtEnv } from '@app/config';
 import { type Principal, ROLES, type Role } from './principal.js';
 
 /**
  * Optional JWT bearer tokens, for deployments whose people and systems sign in at an identity
  * provider. API keys keep working beside them. Claims: `sub` (the principal id), `role`
  * (AGENCY | COORDINATOR | AUDITOR | ADMIN, any case), `agency_id` (AGENCY only), `name` (label).
+ * The settings (AUTH_JWT_*) are part of the one configuration schema in libs/config.
  */
-export interface JwtConfig {
-  readonly issuer: string;
-  readonly audience?: string;
-  /** The provider's JWKS endpoint (keys fetched and cached by jose). */
-  readonly jwksUrl?: string;
-  /** Or one PEM (SPKI) public key. */
-  readonly publicKeyPem?: string;
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-const value = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
+export type { JwtConfig };
 
 /**
- * Reads AUTH_JWT_ISSUER, AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY and AUTH_JWT_AUDIENCE.
- * Undefined when JWT is not configured; a ConfigError naming the variable when half-configured.
+ * Reads AUTH_JWT_ISSUER, AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY and AUTH_JWT_AUDIENCE (through
+ * the configuration schema). Undefined when JWT is not configured; a ConfigError naming the
+ * variable when half-configured.
  */
-export function loadJwtConfig(env: Env = process.env): JwtConfig | undefined {
-  const issuer = value(env, 'AUTH_JWT_ISSUER');
-  const jwksUrl = value(env, 'AUTH_JWT_JWKS_URL');
-  // PEM in one line with literal \n (as .env files often hold it) is accepted too.
-  const publicKeyPem = value(env, 'AUTH_JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
-  const audience = value(env, 'AUTH_JWT_AUDIENCE');
-  if (!issuer) {
-    for (const name of ['AUTH_JWT_JWKS_URL', 'AUTH_JWT_PUBLIC_KEY', 'AUTH_JWT_AUDIENCE']) {
-      if (value(env, name)) throw new ConfigError('AUTH_JWT_ISSUER', `is required when ${name} is set`);
-    }
-    return undefined;
-  }
-  if (jwksUrl && publicKeyPem) {
-    throw new ConfigError('AUTH_JWT_PUBLIC_KEY', 'must not be set together with AUTH_JWT_JWKS_URL: choose one');
-  }
-  if (!jwksUrl && !publicKeyPem) {
-    throw new ConfigError('AUTH_JWT_JWKS_URL', 'or AUTH_JWT_PUBLIC_KEY is required when AUTH_JWT_ISSUER is set');
-  }
-  if (jwksUrl) {
-    let url: URL;
-    try {
-      url = new URL(jwksUrl);
-    } catch {
-      throw new ConfigError('AUTH_JWT_JWKS_URL', `must be an absolute URL (got "${jwksUrl}")`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new ConfigError('AUTH_JWT_JWKS_URL', `must be an http(s) URL (got "${jwksUrl}")`);
-    }
-  }
-  return { issuer, audience, jwksUrl, publicKeyPem };
+export function loadJwtConfig(env: Readonly<Record<string, string | undefined>>): JwtConfig | undefined {
+  return loadJwtEnv(env);
 }
 
 /** A token that is not acceptable; the reason is for logs, the client only sees UNAUTHENTICATED. */

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, loadPlanFilesEnv } from './config.js';
 
 describe('loadConfig', () => {
   it('has defaults for a fresh machine', () => {
@@ -23,5 +23,64 @@ describe('loadConfig', () => {
     expect(loadConfig({ EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false' }).eventStoreConnectionString).toBe(
       'esdb://localhost:2113?tls=false',
     );
+  });
+
+  it('has the defaults of every other variable', () => {
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({
+      logFormat: 'json',
+      planFiles: undefined,
+      readYourWritesTimeoutMs: 5000,
+      readinessMaxLag: 1000,
+      graphql: { maxDepth: 10, maxCost: 50_000, maxAliases: 30, maxTokens: 10_000, introspection: false },
+      rateLimitPerMinute: 600,
+      httpBodyLimit: '1mb',
+      adminApiKey: undefined,
+      jwt: undefined,
+    });
+    expect(loadConfig({})).toMatchObject({ logFormat: 'pretty', graphql: { introspection: true } });
+    expect(loadConfig({ NODE_ENV: 'development', LOG_FORMAT: 'json' }).logFormat).toBe('json');
+  });
+
+  it('reads PLAN_FILES as a list, "none" as none', () => {
+    expect(loadConfig({ PLAN_FILES: ' a.yaml, plans/b.yml ' }).planFiles).toEqual(['a.yaml', 'plans/b.yml']);
+    expect(loadConfig({ PLAN_FILES: 'none' }).planFiles).toEqual([]);
+    expect(loadPlanFilesEnv('')).toBeUndefined();
+  });
+
+  it.each([
+    ['LOG_FORMAT', 'xml', /LOG_FORMAT must be one of json, pretty/],
+    ['READINESS_MAX_LAG', '-1', /READINESS_MAX_LAG must be a whole number/],
+    ['READ_YOUR_WRITES_TIMEOUT_MS', '0', /READ_YOUR_WRITES_TIMEOUT_MS must be a whole number from 1 to 60000/],
+    ['PLAN_FILES', 'plan.json', /PLAN_FILES .*"plan.json" is not a YAML file name/],
+    ['HTTP_BODY_LIMIT', '1 GB', /HTTP_BODY_LIMIT must be a size/],
+    ['GRAPHQL_INTROSPECTION', 'yes', /GRAPHQL_INTROSPECTION must be true or false/],
+    ['AUTH_JWT_AUDIENCE', 'ledger', /AUTH_JWT_ISSUER is required when AUTH_JWT_AUDIENCE is set/],
+  ])('refuses %s=%s naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('refuses a PEM key that is not one, before anything starts', () => {
+    expect(() => loadConfig({ AUTH_JWT_ISSUER: 'https://idp/', AUTH_JWT_PUBLIC_KEY: 'garbage' })).toThrow(/AUTH_JWT_PUBLIC_KEY must be a PEM public key/);
+  });
+
+  it('reports every bad variable at once, one a line', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', ADMIN_API_KEY: 'hunter2' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const configError = error as ConfigError;
+    expect(configError.variable).toBe('PORT');
+    expect(configError.problems.map((p) => p.variable)).toEqual(['PORT', 'LOG_LEVEL', 'ADMIN_API_KEY']);
+    expect(configError.message.split('\n')).toHaveLength(3);
+    expect(configError.message).not.toMatch(/hunter2/);
+  });
+
+  it('describes every variable once', () => {
+    const names = CONFIG_VARIABLES.map((v) => v.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const variable of CONFIG_VARIABLES) expect(variable.meaning.length).toBeGreaterThan(5);
   });
 });

@@ -1,61 +1,306 @@
+import { createPublicKey } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+export type NodeEnv = (typeof NODE_ENVS)[number];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /**
- * The process configuration, read from environment variables (see .env.example).
- * A bad value stops the start with a message that names the variable and what it expects.
+ * Optional JWT bearer tokens from an identity provider (AUTH_JWT_*): issuer, and either the
+ * provider's JWKS endpoint or one PEM (SPKI) public key; audience optional.
+ */
+export interface JwtConfig {
+  readonly issuer: string;
+  readonly audience?: string;
+  /** The provider's JWKS endpoint (keys fetched and cached by jose). */
+  readonly jwksUrl?: string;
+  /** Or one PEM (SPKI) public key. */
+  readonly publicKeyPem?: string;
+}
+
+/** GraphQL limits (refused before execution) and introspection. */
+export interface GraphqlLimits {
+  /** Deepest field nesting a query may have (GRAPHQL_MAX_DEPTH). */
+  readonly maxDepth: number;
+  /** Highest estimated cost a query may have (GRAPHQL_MAX_COST); lists multiply. */
+  readonly maxCost: number;
+  /** Most aliased fields an operation may hold (GRAPHQL_MAX_ALIASES). */
+  readonly maxAliases: number;
+  /** Most tokens a query document may hold (GRAPHQL_MAX_TOKENS). */
+  readonly maxTokens: number;
+  /** Schema introspection (GRAPHQL_INTROSPECTION; default: on only in development). */
+  readonly introspection: boolean;
+}
+
+/**
+ * The process configuration: every environment variable the api and the cli read, validated
+ * in one place (see CONFIG_VARIABLES and .env.example). A bad value stops the start with a
+ * message that names the variable and what it expects.
  */
 export interface AppConfig {
-  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly nodeEnv: NodeEnv;
   readonly port: number;
-  /** Where the embedded event store and the read models live. */
+  /** Where the embedded event store and the read models live (absolute). */
   readonly dataDir: string;
   /** Set: use EventStoreDB; unset: the embedded SQLite store in dataDir. */
   readonly eventStoreConnectionString?: string;
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  readonly logLevel: LogLevel;
+  /** `pretty` (human, development default) or `json` (one object a line, otherwise). */
+  readonly logFormat: LogFormat;
+  /**
+   * PLAN_FILES as given (paths relative to the working directory): undefined when unset (the
+   * shipped plan), empty for `none`.
+   */
+  readonly planFiles?: readonly string[];
+  /** How long a query waits for the projections to reach its atLeastPosition (ms). */
+  readonly readYourWritesTimeoutMs: number;
+  /** GET /health/ready fails while the projections are more than this many events behind. */
+  readonly readinessMaxLag: number;
+  readonly graphql: GraphqlLimits;
+  /** Requests per minute per principal, or per client address without one; 0 = off. */
+  readonly rateLimitPerMinute: number;
+  /** Largest JSON request body, an Express size such as "1mb". */
+  readonly httpBodyLimit: string;
+  /** ADMIN_API_KEY: an ADMIN key registered at start when absent. */
+  readonly adminApiKey?: string;
+  /** Set when AUTH_JWT_ISSUER is. */
+  readonly jwt?: JwtConfig;
 }
 
+/** One environment variable: its name, its default as .env.example writes it, what it means. */
+export interface ConfigVariable {
+  readonly name: string;
+  /** The value .env.example shows; empty when the variable is unset by default. */
+  readonly example: string;
+  readonly meaning: string;
+}
+
+/** Every variable read anywhere in the api and the cli. A test keeps .env.example and the README in step. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: 'NODE_ENV', example: 'development', meaning: 'development | production | test; development turns on introspection and pretty logs' },
+  { name: 'PORT', example: '3000', meaning: 'HTTP port of the api (0 = any free port)' },
+  { name: 'DATA_DIR', example: './data', meaning: 'the embedded event store (events.db) and the read models' },
+  { name: 'EVENTSTORE_CONNECTION_STRING', example: '', meaning: 'use EventStoreDB instead of the embedded store, e.g. esdb://localhost:2113?tls=false' },
+  { name: 'LOG_LEVEL', example: 'info', meaning: 'fatal | error | warn | info | debug | trace' },
+  { name: 'LOG_FORMAT', example: '', meaning: 'json | pretty; unset: pretty in development (when pino-pretty is installed), json otherwise' },
+  { name: 'PLAN_FILES', example: 'libs/plan/plans/hu-2022-2023.yaml', meaning: 'plan files adopted on first start with an empty store (comma-separated); "none" adopts nothing' },
+  { name: 'ADMIN_API_KEY', example: '', meaning: 'an ADMIN key (apl_<keyId>_<secret>) registered at start; unset in development on an empty register: one is printed once' },
+  { name: 'AUTH_JWT_ISSUER', example: '', meaning: 'accept JWTs from this issuer (then AUTH_JWT_JWKS_URL or AUTH_JWT_PUBLIC_KEY is required)' },
+  { name: 'AUTH_JWT_JWKS_URL', example: '', meaning: "the identity provider's JWKS URL" },
+  { name: 'AUTH_JWT_PUBLIC_KEY', example: '', meaning: 'or one PEM (SPKI) public key; \\n in one line is accepted' },
+  { name: 'AUTH_JWT_AUDIENCE', example: '', meaning: 'the audience JWTs must name (optional)' },
+  { name: 'GRAPHQL_MAX_DEPTH', example: '10', meaning: 'deepest field nesting a query may have' },
+  { name: 'GRAPHQL_MAX_COST', example: '50000', meaning: 'highest estimated cost of a query (lists multiply)' },
+  { name: 'GRAPHQL_MAX_ALIASES', example: '30', meaning: 'most aliased fields in one operation' },
+  { name: 'GRAPHQL_MAX_TOKENS', example: '10000', meaning: 'most tokens in one query document' },
+  { name: 'GRAPHQL_INTROSPECTION', example: '', meaning: 'true | false; unset: on in development only' },
+  { name: 'RATE_LIMIT_PER_MINUTE', example: '600', meaning: 'GraphQL requests per minute per principal (or client address); 0 = off' },
+  { name: 'HTTP_BODY_LIMIT', example: '1mb', meaning: 'the largest JSON request body (b, kb, mb)' },
+  { name: 'READ_YOUR_WRITES_TIMEOUT_MS', example: '5000', meaning: 'how long a query with atLeastPosition waits for the projections (1–60000 ms)' },
+  { name: 'READINESS_MAX_LAG', example: '1000', meaning: 'GET /health/ready fails while the projections are more events than this behind the store' },
+];
+
+/** A bad configuration value. `variable` is the first one; the message lists every problem, one a line. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(readonly variable: string, readonly reason: string) {
-    super(`Invalid configuration: ${variable} ${reason}`);
+  readonly problems: readonly { readonly variable: string; readonly reason: string }[];
+  constructor(
+    readonly variable: string,
+    readonly reason: string,
+    more: readonly { readonly variable: string; readonly reason: string }[] = [],
+  ) {
+    const problems = [{ variable, reason }, ...more];
+    super(problems.map((p) => `Invalid configuration: ${p.variable} ${p.reason}`).join('\n'));
+    this.problems = problems;
   }
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!(values as readonly string[]).includes(raw)) {
-    throw new ConfigError(name, `must be one of ${values.join(', ')} (got "${raw}")`);
+/** Reads variables, collecting every problem so one start reports them all. */
+class EnvReader {
+  readonly problems: { variable: string; reason: string }[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  /** The trimmed value; undefined when unset or blank (blank means "the default"). */
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
   }
-  return raw as T;
+
+  fail(name: string, reason: string): void {
+    this.problems.push({ variable: name, reason });
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    this.fail(name, `must be one of ${values.join(', ')} (got "${raw}")`);
+    return fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if (/^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max) return Number(raw);
+    this.fail(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.raw(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === 'true') return true;
+    if (raw === 'false') return false;
+    this.fail(name, `must be true or false (got "${this.raw(name)}")`);
+    return fallback;
+  }
+
+  /** Throws the problems, in the order of CONFIG_VARIABLES (the order of .env.example). */
+  throwIfAny(): void {
+    const rank = (name: string) => CONFIG_VARIABLES.findIndex((v) => v.name === name);
+    const [first, ...more] = [...this.problems].sort((a, b) => rank(a.variable) - rank(b.variable));
+    if (first) throw new ConfigError(first.variable, first.reason, more);
+  }
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
-  }
-  return Number(raw);
+const CONNECTION_STRING = /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\//;
+/** The API key format of libs/auth (apl_<keyId>_<secret>); a spec there checks they agree. */
+const API_KEY = /^apl_[A-Za-z0-9]{8,64}_[A-Za-z0-9_-]{43,}$/;
+const BODY_LIMIT = /^\d{1,9}(b|kb|mb)$/i;
+const PLAN_FILE = /\.ya?ml$/i;
+
+function readPlanFiles(r: EnvReader): readonly string[] | undefined {
+  const raw = r.raw('PLAN_FILES');
+  if (raw === undefined) return undefined;
+  if (raw === 'none') return [];
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => entry === '' || !PLAN_FILE.test(entry));
+  if (bad === undefined) return entries;
+  r.fail(
+    'PLAN_FILES',
+    `must be a comma-separated list of plan files ending in .yaml or .yml, or "none" (got "${raw}"; ` +
+      `${bad === '' ? 'it has an empty entry' : `"${bad}" is not a YAML file name`})`,
+  );
+  return undefined;
 }
 
+function readJwt(r: EnvReader): JwtConfig | undefined {
+  const issuer = r.raw('AUTH_JWT_ISSUER');
+  const jwksUrl = r.raw('AUTH_JWT_JWKS_URL');
+  // PEM in one line with literal \n (as .env files often hold it) is accepted too.
+  const publicKeyPem = r.raw('AUTH_JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
+  const audience = r.raw('AUTH_JWT_AUDIENCE');
+  if (!issuer) {
+    for (const name of ['AUTH_JWT_JWKS_URL', 'AUTH_JWT_PUBLIC_KEY', 'AUTH_JWT_AUDIENCE']) {
+      if (r.raw(name)) {
+        r.fail('AUTH_JWT_ISSUER', `is required when ${name} is set`);
+        break;
+      }
+    }
+    return undefined;
+  }
+  if (jwksUrl && publicKeyPem) {
+    r.fail('AUTH_JWT_PUBLIC_KEY', 'must not be set together with AUTH_JWT_JWKS_URL: choose one');
+  } else if (!jwksUrl && !publicKeyPem) {
+    r.fail('AUTH_JWT_JWKS_URL', 'or AUTH_JWT_PUBLIC_KEY is required when AUTH_JWT_ISSUER is set');
+  } else if (jwksUrl) {
+    let url: URL | undefined;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      r.fail('AUTH_JWT_JWKS_URL', `must be an absolute URL (got "${jwksUrl}")`);
+    }
+    if (url && url.protocol !== 'https:' && url.protocol !== 'http:') {
+      r.fail('AUTH_JWT_JWKS_URL', `must be an http(s) URL (got "${jwksUrl}")`);
+    }
+  } else if (publicKeyPem) {
+    try {
+      createPublicKey(publicKeyPem);
+    } catch (error) {
+      r.fail('AUTH_JWT_PUBLIC_KEY', `must be a PEM public key (${(error as Error).message})`);
+    }
+  }
+  return { issuer, audience, jwksUrl, publicKeyPem };
+}
+
+/**
+ * Validates the environment into an {@link AppConfig}. Throws one {@link ConfigError} listing
+ * every bad variable. Unset or blank variables take their defaults.
+ */
 export function loadConfig(env: Env = process.env): AppConfig {
-  const connection = env.EVENTSTORE_CONNECTION_STRING?.trim();
-  if (connection && !/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\//.test(connection)) {
-    throw new ConfigError(
+  const r = new EnvReader(env);
+  const nodeEnv = r.oneOf('NODE_ENV', NODE_ENVS, 'development');
+
+  const connection = r.raw('EVENTSTORE_CONNECTION_STRING');
+  if (connection && !CONNECTION_STRING.test(connection)) {
+    r.fail(
       'EVENTSTORE_CONNECTION_STRING',
       `must be an EventStoreDB connection string such as esdb://localhost:2113?tls=false (got "${connection}")`,
     );
   }
-  const dataDir = env.DATA_DIR?.trim() || './data';
-  return {
-    nodeEnv: oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development'),
+  const dataDir = r.raw('DATA_DIR') ?? './data';
+
+  const adminApiKey = r.raw('ADMIN_API_KEY');
+  if (adminApiKey && !API_KEY.test(adminApiKey)) {
+    // The value itself is never echoed: it is a secret.
+    r.fail(
+      'ADMIN_API_KEY',
+      'must have the form apl_<keyId>_<secret>: keyId 8–64 letters or digits, secret at least 43 base64url characters (32 bytes)',
+    );
+  }
+
+  const bodyLimit = r.raw('HTTP_BODY_LIMIT');
+  if (bodyLimit && !BODY_LIMIT.test(bodyLimit)) {
+    r.fail('HTTP_BODY_LIMIT', `must be a size such as 1mb, 512kb or 100000b (got "${bodyLimit}")`);
+  }
+
+  const config: AppConfig = {
+    nodeEnv,
     // 0 asks the OS for a free port (tests, benchmarks).
-    port: integer(env, 'PORT', 3000, 0, 65535),
+    port: r.integer('PORT', 3000, 0, 65535),
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir),
     eventStoreConnectionString: connection || undefined,
-    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: r.oneOf('LOG_FORMAT', LOG_FORMATS, nodeEnv === 'development' ? 'pretty' : 'json'),
+    planFiles: readPlanFiles(r),
+    readYourWritesTimeoutMs: r.integer('READ_YOUR_WRITES_TIMEOUT_MS', 5_000, 1, 60_000),
+    readinessMaxLag: r.integer('READINESS_MAX_LAG', 1_000, 0, Number.MAX_SAFE_INTEGER),
+    graphql: {
+      maxDepth: r.integer('GRAPHQL_MAX_DEPTH', 10, 1, 100),
+      // A coordinator's whole plan tree with agencies and indicators costs ~25,000: allowed.
+      maxCost: r.integer('GRAPHQL_MAX_COST', 50_000, 1, 100_000_000),
+      maxAliases: r.integer('GRAPHQL_MAX_ALIASES', 30, 0, 10_000),
+      maxTokens: r.integer('GRAPHQL_MAX_TOKENS', 10_000, 100, 1_000_000),
+      introspection: r.boolean('GRAPHQL_INTROSPECTION', nodeEnv === 'development'),
+    },
+    rateLimitPerMinute: r.integer('RATE_LIMIT_PER_MINUTE', 600, 0, 10_000_000),
+    httpBodyLimit: bodyLimit && BODY_LIMIT.test(bodyLimit) ? bodyLimit.toLowerCase() : '1mb',
+    adminApiKey,
+    jwt: readJwt(r),
   };
+  r.throwIfAny();
+  return config;
+}
+
+/** The AUTH_JWT_* part of the configuration alone (libs/auth's loadJwtConfig). */
+export function loadJwtEnv(env: Env = process.env): JwtConfig | undefined {
+  const r = new EnvReader(env);
+  const jwt = readJwt(r);
+  r.throwIfAny();
+  return jwt;
+}
+
+/** PLAN_FILES alone, as {@link AppConfig.planFiles}. */
+export function loadPlanFilesEnv(value: string | undefined): readonly string[] | undefined {
+  const r = new EnvReader({ PLAN_FILES: value });
+  const files = readPlanFiles(r);
+  r.throwIfAny();
+  return files;
 }

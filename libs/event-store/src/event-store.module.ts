@@ -1,28 +1,48 @@
-import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, type InjectionToken, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { EventStore } from './event-store.port.js';
 import { EVENT_STORE } from './event-store.token.js';
 import { openEventStore } from './open-event-store.js';
 
-/** Provides the process's EventStore under {@link EVENT_STORE} and closes it on shutdown. */
+export interface EventStoreModuleOptions {
+  /**
+   * Wraps the opened store before anyone gets it (metrics, tracing): `useFactory` receives the
+   * store and the providers named in `inject`, and returns the EventStore to provide.
+   */
+  readonly decorate?: {
+    readonly inject?: readonly InjectionToken[];
+    readonly useFactory: (store: EventStore, ...dependencies: never[]) => EventStore;
+  };
+}
+
+/**
+ * Provides the process's EventStore under {@link EVENT_STORE} and closes it on shutdown.
+ * Import it as `EventStoreModule.forRoot()` (optionally decorating the store).
+ */
 @Global()
-@Module({
-  providers: [
-    {
-      provide: EVENT_STORE,
-      inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig): Promise<EventStore> => {
-        const store = await openEventStore(config);
-        new Logger('EventStore').log(
-          store.kind === 'sqlite' ? `Embedded event store in ${config.dataDir}` : `Connected to ${store.kind}`,
-        );
-        return store;
-      },
-    },
-  ],
-  exports: [EVENT_STORE],
-})
+@Module({})
 export class EventStoreModule implements OnApplicationShutdown {
+  static forRoot(options: EventStoreModuleOptions = {}): DynamicModule {
+    const decorate = options.decorate;
+    return {
+      module: EventStoreModule,
+      providers: [
+        {
+          provide: EVENT_STORE,
+          inject: [APP_CONFIG, ...(decorate?.inject ?? [])],
+          useFactory: async (config: AppConfig, ...dependencies: never[]): Promise<EventStore> => {
+            const store = await openEventStore(config);
+            new Logger('EventStore').log(
+              store.kind === 'sqlite' ? `Embedded event store in ${config.dataDir}` : `Connected to ${store.kind}`,
+            );
+            return decorate ? decorate.useFactory(store, ...dependencies) : store;
+          },
+        },
+      ],
+      exports: [EVENT_STORE],
+    };
+  }
+
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async onApplicationShutdown(): Promise<void> {

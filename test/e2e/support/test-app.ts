@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@app/config';
-import { AppModule } from '../../../apps/api/src/app.module.js';
-import { configureHttp } from '../../../apps/api/src/http.js';
+import type { AppModuleOptions } from '../../../apps/api/src/app.module.js';
+import { createApp } from '../../../apps/api/src/create-app.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -32,7 +31,7 @@ export interface TestApp {
  * to restart on the data a previous app left).
  */
 export async function startTestApp(
-  options: { dataDir?: string; env?: Record<string, string> } = {},
+  options: { dataDir?: string; env?: Record<string, string>; app?: AppModuleOptions } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'apl-e2e-'));
   const saved: Record<string, string | undefined> = {};
@@ -41,9 +40,8 @@ export async function startTestApp(
     process.env[key] = value;
   }
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', ...options.env, DATA_DIR: dataDir, PORT: '0' });
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn'] });
-  app.enableShutdownHooks();
-  configureHttp(app);
+  // As main.ts runs it: logs through pino at LOG_LEVEL (warn unless a test says otherwise).
+  const app = await createApp(config, options.app);
   await app.listen(0, '127.0.0.1');
   const url = `${await app.getUrl()}/graphql`.replace('[::1]', '127.0.0.1');
   return {

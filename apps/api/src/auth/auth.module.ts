@@ -9,7 +9,7 @@ import { GatekeeperPlugin } from './gatekeeper.plugin.js';
 import { KeyBootstrap } from './key-bootstrap.service.js';
 import { PublicOperations } from './public-operations.js';
 import { SECURITY_CONFIG } from './security.tokens.js';
-import { loadSecurityConfig, type SecurityConfig } from './security-config.js';
+import { securityConfigOf, type SecurityConfig } from './security-config.js';
 
 /**
  * Identity and access for the api: the key registry (followed live from the store), API key
@@ -25,7 +25,7 @@ import { loadSecurityConfig, type SecurityConfig } from './security-config.js';
     {
       provide: SECURITY_CONFIG,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): SecurityConfig => loadSecurityConfig(config),
+      useFactory: (config: AppConfig): SecurityConfig => securityConfigOf(config),
     },
     {
       provide: KeyRegistry,

@@ -1,6 +1,5 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
-import type { AppConfig } from '@app/config';
-import { loadSecurityConfig } from './security-config.js';
+import type { SecurityConfig } from './security-config.js';
 
 /**
  * The hardening part of the GraphQLModule configuration (spread into it in AppModule):
@@ -9,10 +8,8 @@ import { loadSecurityConfig } from './security-config.js';
  * Depth, alias and cost limits, authentication and rate limiting run in GatekeeperPlugin.
  */
 export function graphqlSecurityOptions(
-  config: Pick<AppConfig, 'nodeEnv'>,
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  security: SecurityConfig,
 ): Pick<ApolloDriverConfig, 'introspection' | 'hideSchemaDetailsFromClientErrors' | 'allowBatchedHttpRequests' | 'parseOptions' | 'graphiql'> {
-  const security = loadSecurityConfig(config, env);
   return {
     introspection: security.introspection,
     // The in-browser IDE is useless without introspection.

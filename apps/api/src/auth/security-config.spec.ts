@@ -26,7 +26,7 @@ describe('security configuration', () => {
   });
 
   it('maps to the Apollo options', () => {
-    expect(graphqlSecurityOptions({ nodeEnv: 'production' }, {})).toEqual({
+    expect(graphqlSecurityOptions(loadSecurityConfig({ nodeEnv: 'production' }, {}))).toEqual({
       introspection: false,
       graphiql: false,
       hideSchemaDetailsFromClientErrors: true,

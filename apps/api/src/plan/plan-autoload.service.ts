@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ConfigError } from '@app/config';
+import { APP_CONFIG, type AppConfig, ConfigError, loadPlanFilesEnv } from '@app/config';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import {
   PLAN_STREAM_PREFIX,
@@ -25,22 +25,13 @@ export interface PlanFilesSetting {
 }
 
 /**
- * Reads PLAN_FILES: comma-separated paths of plan files (relative to `cwd`), or `none` to adopt
- * nothing. Unset or empty means the shipped plan.
+ * PLAN_FILES: comma-separated paths of plan files (relative to `cwd`), or `none` to adopt
+ * nothing; the raw value, or as the configuration schema parsed it (AppConfig.planFiles).
+ * Unset or empty means the shipped plan.
  */
-export function planFilesSetting(value: string | undefined, cwd: string): PlanFilesSetting {
-  const raw = value?.trim();
-  if (!raw) return { files: [resolve(cwd, DEFAULT_PLAN_FILE)], explicit: false };
-  if (raw === 'none') return { files: [], explicit: true };
-  const entries = raw.split(',').map((entry) => entry.trim());
-  const bad = entries.find((entry) => entry === '' || !/\.ya?ml$/i.test(entry));
-  if (bad !== undefined) {
-    throw new ConfigError(
-      'PLAN_FILES',
-      `must be a comma-separated list of plan files ending in .yaml or .yml, or "none" (got "${raw}"; ` +
-        `${bad === '' ? 'it has an empty entry' : `"${bad}" is not a YAML file name`})`,
-    );
-  }
+export function planFilesSetting(value: string | readonly string[] | undefined, cwd: string): PlanFilesSetting {
+  const entries = typeof value === 'string' ? loadPlanFilesEnv(value) : value;
+  if (entries === undefined) return { files: [resolve(cwd, DEFAULT_PLAN_FILE)], explicit: false };
   return { files: entries.map((entry) => resolve(cwd, entry)), explicit: true };
 }
 
@@ -126,12 +117,13 @@ export class PlanAutoloadService implements OnApplicationBootstrap {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PlanCatalog) private readonly catalog: PlanCatalog,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const cwd = process.cwd();
-    // Read here rather than in AppConfig: only this feature knows what a plan file is.
-    const setting = planFilesSetting(process.env.PLAN_FILES, cwd);
+    // Validated with the rest of the configuration; only this feature knows what a plan file is.
+    const setting = planFilesSetting(this.config.planFiles, cwd);
     await autoloadPlans({ store: this.store, catalog: this.catalog, logger: this.logger }, setting, cwd);
   }
 }

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Action, Allow, AccessPolicy, CurrentPrincipal, type Principal } from '@app/auth';
 import { DomainError, EVENT_CATALOGUE, REPORT_RETRACTED, type EventTypeSpec, isValidReportId, reportStreamName, upcasters } from '@app/domain';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { correlationIdOf as requestCorrelationId } from '../common/correlation-id.js';
 import { ExecuteReportCommand } from './commands/execute-report.command.js';
 import { CorrectReportInput, RetractReportInput } from './dto/correct-report.input.js';
 import { REPORT_INPUT_TYPES, type ReportInputBase, detailsOf } from './dto/report-inputs.js';
@@ -12,16 +12,12 @@ import { EventEnvelope, ReportHistory } from './models/event-envelope.model.js';
 import { ReportReceipt } from './models/report-receipt.model.js';
 
 interface GqlContext {
-  req?: { headers?: Record<string, string | string[] | undefined> };
+  req?: { id?: unknown; headers?: Record<string, string | string[] | undefined> };
 }
 
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
-
-/** The caller's correlation id (header x-correlation-id) when it is sane, else a new one. */
+/** The request's correlation id: the id the logging middleware gave it (see common/correlation-id.ts). */
 function correlationIdOf(ctx: GqlContext): string {
-  const header = ctx.req?.headers?.['x-correlation-id'];
-  const value = Array.isArray(header) ? header[0] : header;
-  return value && CORRELATION_ID.test(value) ? value : randomUUID();
+  return requestCorrelationId(ctx.req);
 }
 
 function requireAgency(principal: Principal): string {

@@ -1,6 +1,7 @@
 import type { CommandGroup } from './command.js';
 import { planCommands } from './plan.command.js';
 import { keysCommands } from './keys.command.js';
+import { statusCommands } from './status.command.js';
 
 /** Every command group of the CLI, in the order `--help` lists them. */
-export const COMMAND_GROUPS: CommandGroup[] = [planCommands, keysCommands];
+export const COMMAND_GROUPS: CommandGroup[] = [planCommands, keysCommands, statusCommands];

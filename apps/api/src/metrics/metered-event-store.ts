@@ -1,0 +1,87 @@
+import {
+  type AllSubscription,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeAllOptions,
+  WrongExpectedRevisionError,
+} from '@app/event-store';
+import type { LedgerMetrics } from './ledger-metrics.js';
+
+/**
+ * The EventStore the api uses: the configured adapter, measured in one place. Appends are counted
+ * per event type and outcome (ok / conflict / error) and timed; any other failing operation
+ * counts as a store error. Behaviour is the adapter's, unchanged.
+ */
+export class MeteredEventStore implements EventStore {
+  constructor(
+    private readonly inner: EventStore,
+    private readonly metrics: LedgerMetrics,
+  ) {}
+
+  get kind(): string {
+    return this.inner.kind;
+  }
+
+  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const done = this.metrics.appendDuration.startTimer();
+    let outcome: 'ok' | 'conflict' | 'error' = 'error';
+    try {
+      const result = await this.inner.append(stream, events, expected);
+      outcome = 'ok';
+      return result;
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) outcome = 'conflict';
+      else this.metrics.storeErrors.inc({ operation: 'append' });
+      throw error;
+    } finally {
+      done({ outcome });
+      for (const event of events) this.metrics.eventsAppended.inc({ event_type: event.type, outcome });
+    }
+  }
+
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.measured('readStream', () => this.inner.readStream(stream, options));
+  }
+
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    return this.iterate('readAll', this.inner.readAll(options));
+  }
+
+  subscribeAll(options?: SubscribeAllOptions): AllSubscription {
+    const subscription = this.inner.subscribeAll(options);
+    const iterate = (): AsyncIterator<RecordedEvent> => this.iterate('subscribeAll', subscription)[Symbol.asyncIterator]();
+    return { close: () => subscription.close(), [Symbol.asyncIterator]: iterate };
+  }
+
+  headPosition(): Promise<bigint> {
+    return this.measured('headPosition', () => this.inner.headPosition());
+  }
+
+  close(): Promise<void> {
+    return this.measured('close', () => this.inner.close());
+  }
+
+  private async measured<T>(operation: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      this.metrics.storeErrors.inc({ operation });
+      throw error;
+    }
+  }
+
+  /** Passes the events through (early exits reach the source); a failure counts once. */
+  private async *iterate(operation: string, source: AsyncIterable<RecordedEvent>): AsyncGenerator<RecordedEvent> {
+    try {
+      yield* source;
+    } catch (error) {
+      this.metrics.storeErrors.inc({ operation });
+      throw error;
+    }
+  }
+}

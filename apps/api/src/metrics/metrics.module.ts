@@ -1,0 +1,27 @@
+import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { PROJECTION_PROGRESS, type ProjectionProgress, ProjectionProgressModule } from '../health/projection-progress.js';
+import { GraphqlMetricsPlugin } from './graphql-metrics.plugin.js';
+import { LedgerMetrics } from './ledger-metrics.js';
+import { MetricsController } from './metrics.controller.js';
+
+/**
+ * Prometheus metrics of this api instance at GET /metrics. Global: the event store provider
+ * (EventStoreModule.forRoot in AppModule) wraps the store in a MeteredEventStore with them.
+ */
+@Global()
+@Module({
+  imports: [ProjectionProgressModule],
+  controllers: [MetricsController],
+  providers: [LedgerMetrics, GraphqlMetricsPlugin],
+  exports: [LedgerMetrics],
+})
+export class MetricsModule implements OnModuleInit {
+  constructor(
+    @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
+    @Inject(PROJECTION_PROGRESS) private readonly progress: ProjectionProgress,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.trackProjections(this.progress);
+  }
+}
