@@ -14,6 +14,8 @@ import { PlanModule } from './plan/plan.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { graphqlSecurityOptions } from './auth/graphql-options.js';
+import { graphqlContext, subscriptionOptions } from './auth/subscription-auth.js';
+import { Authenticator } from '@app/auth';
 import { securityConfigOf } from './auth/security-config.js';
 import { loggerParams } from './logging/logger-params.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -45,17 +47,23 @@ export class AppModule {
           decorate: { inject: [LedgerMetrics], useFactory: (store: EventStore, metrics: LedgerMetrics) => new MeteredEventStore(store, metrics) },
         }),
         CqrsModule.forRoot(),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          path: '/graphql',
-          autoSchemaFile: options.schemaFile ?? true,
-          sortSchema: true,
-          // Introspection, suggestions, batching, document size (see auth/graphql-options.ts).
-          ...graphqlSecurityOptions(securityConfigOf(config)),
-          includeStacktraceInErrorResponses: false,
-          formatError: formatGraphQLError,
-          // Apollo's CSRF prevention stays on: simple GETs and form posts are refused.
-          csrfPrevention: true,
+          inject: [Authenticator],
+          useFactory: (authenticator: Authenticator) => ({
+            path: '/graphql',
+            autoSchemaFile: options.schemaFile ?? true,
+            sortSchema: true,
+            // Introspection, suggestions, batching, document size (see auth/graphql-options.ts).
+            ...graphqlSecurityOptions(securityConfigOf(config)),
+            includeStacktraceInErrorResponses: false,
+            formatError: formatGraphQLError,
+            // Apollo's CSRF prevention stays on: simple GETs and form posts are refused.
+            csrfPrevention: true,
+            // Live dashboards (measureUpdated) over graphql-ws on the same path.
+            subscriptions: { 'graphql-ws': subscriptionOptions(authenticator) },
+            context: graphqlContext,
+          }),
         }),
         AuthModule,
         CommonModule,

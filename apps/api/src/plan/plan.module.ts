@@ -11,6 +11,6 @@ import { PlanResolver } from './plan.resolver.js';
 @Module({
   imports: [PlanCatalogModule],
   providers: [PlanResolver, PlanAutoloadService, HufScalar],
-  exports: [PlanCatalogModule],
+  exports: [PlanCatalogModule, PlanResolver],
 })
 export class PlanModule {}

@@ -3,6 +3,9 @@ import { APP_FILTER } from '@nestjs/core';
 import { MeasureProgressResolver, IndicatorValueResolver } from './measure-progress.resolver.js';
 import { ProjectionsResolver } from './projections.resolver.js';
 import { ProjectionsService } from './projections.service.js';
+import { MeasureUpdates } from './measure-updates.service.js';
+import { MeasureUpdatedResolver } from './measure-updated.resolver.js';
+import { PlanModule } from '../plan/plan.module.js';
 import { ProjectionTimeoutFilter } from './projection-timeout.filter.js';
 
 /**
@@ -12,8 +15,11 @@ import { ProjectionTimeoutFilter } from './projection-timeout.filter.js';
  * atLeastPosition to read its own writes.
  */
 @Module({
+  imports: [PlanModule],
   providers: [
     ProjectionsService,
+    MeasureUpdates,
+    MeasureUpdatedResolver,
     ProjectionsResolver,
     MeasureProgressResolver,
     IndicatorValueResolver,

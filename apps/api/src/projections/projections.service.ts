@@ -70,7 +70,9 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
     const position = parsePosition(atLeastPosition);
     if (position !== undefined) await this.waitFor(position);
     let snapshot = this.snapshots.get(context);
-    if (!snapshot || (position !== undefined && snapshot.position < position)) {
+    // A subscription keeps one context for all its events: each event needs fresh figures.
+    const live = (context as { live?: unknown }).live === true && snapshot !== undefined && snapshot.position < this.runner.position;
+    if (!snapshot || live || (position !== undefined && snapshot.position < position)) {
       snapshot = new ProjectionSnapshot(this.runner);
       this.snapshots.set(context, snapshot);
     }
