@@ -1,24 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
 import { EXIT } from './cli-context.js';
-import { runCli } from './cli.js';
 import { COMMAND_GROUPS } from './commands/index.js';
 import { withoutPassword } from './commands/status.command.js';
+import { ledger } from '../../../test/support/cli.js';
 
-/** Runs `ledger <argv>` in-process and collects its output. */
-async function ledger(...argv: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk) => (stdout += chunk));
-  err.on('data', (chunk) => (stderr += chunk));
-  const code = await runCli(argv, { out, err });
-  return { code, stdout, stderr };
-}
 
 /** The command paths each group registers, e.g. ['plan'], ['plan', 'validate'], … */
 function commandPaths(): string[][] {

@@ -2,40 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { Command } from 'commander';
 import { KeyRegistry, apiKeyStream } from '@app/auth';
 import { SqliteEventStore } from '@app/event-store';
-import { CliContext, CliError } from '../cli-context.js';
-import { keysCommands } from './keys.command.js';
+import { CliContext } from '../cli-context.js';
 import { loadPlanCommand } from './plan.command.js';
+import { ledger } from '../../../../test/support/cli.js';
 
 const DEMO = resolve('test/fixtures/plans/demo-plan.yaml');
 
-/** Runs `ledger <args>` through the group's commander wiring, as main.ts does. */
-async function cli(args: string[], json = false) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk) => (stdout += chunk));
-  err.on('data', (chunk) => (stderr += chunk));
-  const ctx = new CliContext(json, out, err);
-  let code = -1;
-  const program = new Command('ledger').exitOverride();
-  keysCommands.register(program, async (action) => {
-    try {
-      code = await action(ctx);
-    } catch (error) {
-      if (!(error instanceof CliError)) throw error;
-      ctx.error(error.message);
-      code = error.exitCode;
-    } finally {
-      await ctx.close();
-    }
-  });
-  await program.parseAsync(['keys', ...args], { from: 'user' });
-  return { code, stdout, stderr };
-}
+/** Runs `ledger keys <args>`, with --json when asked. */
+const cli = (args: string[], json = false) => ledger(...(json ? ['--json'] : []), 'keys', ...args);
 
 describe('ledger keys', () => {
   let dir: string;

@@ -1,47 +1,17 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { Command } from 'commander';
 import { SqliteEventStore } from '@app/event-store';
-import { CliContext, CliError } from '../cli-context.js';
-import { loadPlanCommand, planCommands, validatePlanCommand } from './plan.command.js';
+import { loadPlanCommand, validatePlanCommand } from './plan.command.js';
+import { captureContext, ledger } from '../../../../test/support/cli.js';
 
 const FIXTURES = resolve('test/fixtures/plans');
 const DEMO = join(FIXTURES, 'demo-plan.yaml');
 const REAL_PLAN = resolve('libs/plan/plans/hu-2022-2023.yaml');
 
-/** A context whose output the test reads; the store is the embedded one in DATA_DIR. */
-function context(json = false) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk) => (stdout += chunk));
-  err.on('data', (chunk) => (stderr += chunk));
-  const ctx = new CliContext(json, out, err);
-  return { ctx, stdout: () => stdout, stderr: () => stderr };
-}
-
-/** Runs `ledger <args>` through the group's commander wiring, as main.ts does. */
-async function cli(args: string[], json = false) {
-  const { ctx, stdout, stderr } = context(json);
-  let code = -1;
-  const program = new Command('ledger').exitOverride();
-  planCommands.register(program, async (action) => {
-    try {
-      code = await action(ctx);
-    } catch (error) {
-      if (!(error instanceof CliError)) throw error;
-      ctx.error(error.message);
-      code = error.exitCode;
-    } finally {
-      await ctx.close();
-    }
-  });
-  await program.parseAsync(args, { from: 'user' });
-  return { code, stdout: stdout(), stderr: stderr() };
-}
+/** Runs `ledger <args>`, with --json when asked. */
+const cli = (args: string[], json = false) => ledger(...(json ? ['--json'] : []), ...args);
+const context = captureContext;
 
 describe('ledger plan', () => {
   let dir: string;
