@@ -52,7 +52,7 @@ describe('measureUpdated subscription (e2e)', () => {
     moi = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId: 'ministry-of-interior' }));
   });
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(clients.map(async (c) => c.dispose()));
     await t.close({ removeData: true });
   });
 

@@ -1,1 +1,14 @@
-export {};
+export * from './canonical-json.js';
+export * from './hash-chain.js';
+export * from './indexed-fields.js';
+export * from './history-filter.js';
+export * from './chain-store.js';
+export * from './chain-follower.js';
+export * from './ledger-clock.js';
+export * from './verify.js';
+export * from './history.js';
+export * from './overlay-state.js';
+export * from './point-in-time.js';
+export * from './bounded-store.js';
+export * from './rebuild-proof.js';
+export * from './ndjson.js';

@@ -9,6 +9,7 @@ import { MeasureFundingStatus } from './models/funding-status.model.js';
 import { AgencyValue, Granularity, IndicatorValue, MeasureStatus, PeriodValue } from './models/measure-progress.model.js';
 import { AS_OF, AT_LEAST_POSITION, asOfDate } from './projection-args.js';
 import { measureFundingModel } from './projections.mapper.js';
+import { AT, PointInTimeInput } from '../audit/dto/point-in-time.input.js';
 import { ProjectionsService } from './projections.service.js';
 
 /**
@@ -31,8 +32,9 @@ export class MeasureProgressResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('asOf', { nullable: true, description: AS_OF }) asOf?: string,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<MeasureStatus> {
-    return (await this.evaluation(measure, context, principal, 'Measure.status', asOf, atLeastPosition)).status as MeasureStatus;
+    return (await this.evaluation(measure, context, principal, 'Measure.status', asOf, atLeastPosition, at)).status as MeasureStatus;
   }
 
   @ResolveField(() => Float, {
@@ -44,8 +46,9 @@ export class MeasureProgressResolver {
     @Context() context: object,
     @CurrentPrincipal() principal: Principal,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<number | null> {
-    return (await this.evaluation(measure, context, principal, 'Measure.progress', undefined, atLeastPosition)).progress ?? null;
+    return (await this.evaluation(measure, context, principal, 'Measure.progress', undefined, atLeastPosition, at)).progress ?? null;
   }
 
   @ResolveField(() => Int, { description: 'Reports counted on the measure (any event type; retracted ones excluded).' })
@@ -54,8 +57,9 @@ export class MeasureProgressResolver {
     @Context() context: object,
     @CurrentPrincipal() principal: Principal,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<number> {
-    const snapshot = await this.snapshot(context, principal, 'Measure.reportCount', atLeastPosition);
+    const snapshot = await this.snapshot(context, principal, 'Measure.reportCount', atLeastPosition, at);
     return snapshot.measureFigures(measure.planId, measure.code).reports;
   }
 
@@ -65,8 +69,9 @@ export class MeasureProgressResolver {
     @Context() context: object,
     @CurrentPrincipal() principal: Principal,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<IndicatorValue[]> {
-    const snapshot = await this.snapshot(context, principal, 'Measure.indicatorValues', atLeastPosition);
+    const snapshot = await this.snapshot(context, principal, 'Measure.indicatorValues', atLeastPosition, at);
     const evaluation = this.evaluate(snapshot, measure);
     const figures = snapshot.measureFigures(measure.planId, measure.code);
     return evaluation.indicators.map((i) => ({
@@ -92,17 +97,18 @@ export class MeasureProgressResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('year', { type: () => Int, nullable: true }) year?: number,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<MeasureFundingStatus> {
-    const snapshot = await this.snapshot(context, principal, 'Measure.fundingStatus', atLeastPosition);
+    const snapshot = await this.snapshot(context, principal, 'Measure.fundingStatus', atLeastPosition, at);
     const summary = snapshot.fundingSummary(measure.planId, year ?? undefined);
     const funding = summary?.measures.find((m) => m.measureCode === measure.code);
     if (!funding) throw new DomainError('NOT_FOUND', `No measure ${measure.code} in the read models of plan ${measure.planId}`);
     return measureFundingModel(funding);
   }
 
-  private async snapshot(context: object, principal: Principal, operation: string, atLeastPosition?: string): Promise<ProjectionSnapshot> {
+  private async snapshot(context: object, principal: Principal, operation: string, atLeastPosition?: string, at?: PointInTimeInput): Promise<ProjectionSnapshot> {
     this.policy.assertAllowed(principal, [Action.READ_PROJECTIONS], operation);
-    return this.projections.snapshot(context, atLeastPosition);
+    return this.projections.snapshot(context, atLeastPosition, at);
   }
 
   private async evaluation(
@@ -112,9 +118,10 @@ export class MeasureProgressResolver {
     operation: string,
     asOf?: string,
     atLeastPosition?: string,
+    at?: PointInTimeInput,
   ): Promise<MeasureEvaluation> {
     const date = asOfDate(asOf);
-    return this.evaluate(await this.snapshot(context, principal, operation, atLeastPosition), measure, date);
+    return this.evaluate(await this.snapshot(context, principal, operation, atLeastPosition, at), measure, date);
   }
 
   private evaluate(snapshot: ProjectionSnapshot, measure: Measure, asOf = asOfDate(undefined)): MeasureEvaluation {

@@ -10,6 +10,7 @@ import { AgencyActivity, ProjectionStatus } from './models/agency-activity.model
 import { FundingSummary } from './models/funding-status.model.js';
 import { MeasureStatus, PlanProgress } from './models/measure-progress.model.js';
 import { AS_OF, AT_LEAST_POSITION, asOfDate, rollUpModel, statusCounts } from './projection-args.js';
+import { AT, PointInTimeInput } from '../audit/dto/point-in-time.input.js';
 import { agencyActivityModel, fundingSummaryModel } from './projections.mapper.js';
 import { ProjectionsService } from './projections.service.js';
 
@@ -31,9 +32,10 @@ export class ProjectionsResolver {
     @Args('planId', { type: () => ID }) planId: string,
     @Args('asOf', { nullable: true, description: AS_OF }) asOf?: string,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<PlanProgress> {
     const date = asOfDate(asOf);
-    const snapshot = await this.projections.snapshot(context, atLeastPosition);
+    const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
     const plan = this.plan(snapshot, planId);
     const pillars = snapshot.rollUp(plan.id, date);
     const evaluations = [...snapshot.evaluatePlan(plan.id, date).values()];
@@ -58,9 +60,10 @@ export class ProjectionsResolver {
     @Args('planId', { type: () => ID, nullable: true }) planId?: string,
     @Args('asOf', { nullable: true, description: AS_OF }) asOf?: string,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<Measure[]> {
     const date = asOfDate(asOf);
-    const snapshot = await this.projections.snapshot(context, atLeastPosition);
+    const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
     if (planId) this.plan(snapshot, planId);
     return snapshot
       .measures(planId ?? undefined)
@@ -74,8 +77,9 @@ export class ProjectionsResolver {
     @Args('planId', { type: () => ID, nullable: true }) planId?: string,
     @Args('asOf', { nullable: true, description: AS_OF }) asOf?: string,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<Measure[]> {
-    return this.measuresByStatus(context, MeasureStatus.OVERDUE, planId, asOf, atLeastPosition);
+    return this.measuresByStatus(context, MeasureStatus.OVERDUE, planId, asOf, atLeastPosition, at);
   }
 
   @Query(() => FundingSummary, { description: 'Allocated against disbursed money of a plan (one year, or all), per measure, source and budget point.' })
@@ -84,9 +88,10 @@ export class ProjectionsResolver {
     @Args('planId', { type: () => ID }) planId: string,
     @Args('year', { type: () => Int, nullable: true }) year?: number,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<FundingSummary> {
     if (year !== undefined && year !== null && (year < 1900 || year > 2200)) throw DomainError.badInput('year', 'must be a year between 1900 and 2200');
-    const snapshot = await this.projections.snapshot(context, atLeastPosition);
+    const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
     const plan = this.plan(snapshot, planId);
     return fundingSummaryModel(snapshot.fundingSummary(plan.id, year ?? undefined)!, snapshot.position);
   }
@@ -96,8 +101,9 @@ export class ProjectionsResolver {
     @Context() context: object,
     @Args('agencyId', { type: () => ID }) agencyId: string,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<AgencyActivity> {
-    const snapshot = await this.projections.snapshot(context, atLeastPosition);
+    const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
     const activity = snapshot.agencyActivity(agencyId);
     const registered = snapshot.plans().some((plan) => plan.agencies.some((a) => a.id === agencyId));
     if (!registered && activity.reports === 0 && activity.lastRecordedAt === undefined) {

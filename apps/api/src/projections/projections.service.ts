@@ -4,6 +4,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { DomainError } from '@app/domain';
@@ -15,20 +16,8 @@ import {
   ReadModelStore,
   readModelsFile,
 } from '@app/projections';
-
-/** How long a query waits for the projections to reach its atLeastPosition by default. */
-export const DEFAULT_READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
-
-/** READ_YOUR_WRITES_TIMEOUT_MS: a whole number of milliseconds, 1 to 60000. */
-export function readYourWritesTimeout(env: Readonly<Record<string, string | undefined>> = process.env): number {
-  const raw = env.READ_YOUR_WRITES_TIMEOUT_MS?.trim();
-  if (!raw) return DEFAULT_READ_YOUR_WRITES_TIMEOUT_MS;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < 1 || value > 60_000) {
-    throw new Error(`Invalid configuration: READ_YOUR_WRITES_TIMEOUT_MS must be a whole number from 1 to 60000 (got "${raw}")`);
-  }
-  return value;
-}
+import type { PointInTimeInput } from '../audit/dto/point-in-time.input.js';
+import { POINT_IN_TIME_SNAPSHOTS, type PointInTimeSnapshots } from '../audit/point-in-time.token.js';
 
 const POSITION = /^\d{1,20}$/;
 
@@ -45,10 +34,15 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
   /** One snapshot per GraphQL request (keyed by its context object): no N+1, one consistent view. */
   private readonly snapshots = new WeakMap<object, ProjectionSnapshot>();
 
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(POINT_IN_TIME_SNAPSHOTS) private readonly pointInTime?: PointInTimeSnapshots,
+  ) {
     this.readModels = ReadModelStore.open(readModelsFile(config.dataDir));
     this.runner = new ProjectionRunner({ store, readModels: this.readModels, projections: COORDINATOR_PROJECTIONS, logger: new Logger('Projections') });
-    this.timeoutMs = readYourWritesTimeout();
+    // Validated with every other variable by the config schema (READ_YOUR_WRITES_TIMEOUT_MS).
+    this.timeoutMs = config.readYourWritesTimeoutMs;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -64,9 +58,15 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
   /**
    * The request's snapshot of the read models, taken once the projections have applied
    * `atLeastPosition` (a position a mutation returned). Waits at most the configured timeout,
-   * then fails with a TIMEOUT error.
+   * then fails with a TIMEOUT error. With `at` (auditors), the read models as the ledger stood
+   * at that point instead, replayed (apps/api/src/audit); atLeastPosition is then moot.
    */
-  async snapshot(context: object, atLeastPosition?: string | null): Promise<ProjectionSnapshot> {
+  async snapshot(context: object, atLeastPosition?: string | null, at?: PointInTimeInput | null): Promise<ProjectionSnapshot> {
+    // The validation pipe hands an absent input object over as an empty instance.
+    if (at && (at.position != null || at.recordedAt != null)) {
+      if (!this.pointInTime) throw new Error('Point-in-time queries need the audit module');
+      return this.pointInTime.snapshotAt(context, at);
+    }
     const position = parsePosition(atLeastPosition);
     if (position !== undefined) await this.waitFor(position);
     let snapshot = this.snapshots.get(context);

@@ -1,0 +1,147 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  ChainFollower,
+  ChainStore,
+  DEFAULT_MAX_SNAPSHOTS,
+  DEFAULT_SNAPSHOT_INTERVAL,
+  EventHistory,
+  HistoryInputError,
+  PointInTime,
+  PointInTimeError,
+  type Verification,
+  auditChainFile,
+  parseHead,
+  verifyChain,
+} from '@app/audit';
+import { Action, type AuthContext, ForbiddenError, RULES, mayPerformAny } from '@app/auth';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { DomainError } from '@app/domain';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { ProjectionSnapshot } from '@app/projections';
+import type { PointInTimeInput } from './dto/point-in-time.input.js';
+import type { PointInTimeSnapshots } from './point-in-time.token.js';
+
+/**
+ * Point-in-time tuning. Not environment variables yet: every variable must be in the config
+ * schema (libs/config), which does not carry these; the fields are read from the configuration
+ * when it does (docs/audit.md, "Point in time").
+ */
+export interface PointInTimeSettings {
+  /** Events between snapshots. */
+  readonly pointInTimeInterval?: number;
+  /** Snapshots kept at most. */
+  readonly pointInTimeMaxSnapshots?: number;
+  /** Seconds between background builds of the snapshots up to the head; 0 = only when queried. */
+  readonly pointInTimeWarmSeconds?: number;
+}
+
+export function pointInTimeSettings(config: PointInTimeSettings) {
+  return {
+    interval: config.pointInTimeInterval ?? DEFAULT_SNAPSHOT_INTERVAL,
+    maxSnapshots: config.pointInTimeMaxSnapshots ?? DEFAULT_MAX_SNAPSHOTS,
+    warmSeconds: config.pointInTimeWarmSeconds ?? 30,
+  };
+}
+
+/**
+ * The audit side of this api instance: the hash-chain follower over `<DATA_DIR>/audit-chain.db`
+ * (started when the application has bootstrapped, stopped before it shuts down), the history
+ * queries over it, point-in-time evaluation, and verification.
+ */
+@Injectable()
+export class AuditService implements OnApplicationBootstrap, BeforeApplicationShutdown, PointInTimeSnapshots {
+  readonly chain: ChainStore;
+  readonly follower: ChainFollower;
+  readonly history: EventHistory;
+  readonly pointInTime: PointInTime;
+  private readonly logger = new Logger('Audit');
+  private readonly warmSeconds: number;
+  private warmTimer: NodeJS.Timeout | undefined;
+  private warming: Promise<void> | undefined;
+  private stopped = false;
+  /** Per GraphQL request (its context object) and position: one snapshot, so no N+1. */
+  private readonly snapshots = new WeakMap<object, Map<bigint, ProjectionSnapshot>>();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const settings = pointInTimeSettings(config as AppConfig & PointInTimeSettings);
+    this.chain = ChainStore.open(auditChainFile(config.dataDir));
+    this.follower = new ChainFollower({ store, chain: this.chain, logger: this.logger });
+    this.history = new EventHistory(store, this.chain);
+    this.pointInTime = new PointInTime({ store, chain: this.chain, interval: settings.interval, maxSnapshots: settings.maxSnapshots });
+    this.warmSeconds = settings.warmSeconds;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.follower.start();
+    if (this.warmSeconds > 0) this.scheduleWarm(0);
+  }
+
+  // Before shutdown (not on it): the event store closes on application shutdown.
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.warmTimer);
+    await this.warming;
+    await this.follower.stop();
+    this.chain.close();
+  }
+
+  /**
+   * The read models as the ledger stood at `at`, for the caller of this request — who must be
+   * allowed to REPLAY. BAD_USER_INPUT when `at` names no point of this log.
+   */
+  async snapshotAt(context: object, at: PointInTimeInput): Promise<ProjectionSnapshot> {
+    const principal = (context as AuthContext).principal;
+    if (!principal || !mayPerformAny(principal, [Action.REPLAY])) {
+      throw new ForbiddenError(`Role ${principal?.role ?? 'anonymous'} may not ${Action.REPLAY} (point-in-time "at")`, RULES.ROLE_NOT_PERMITTED);
+    }
+    try {
+      const position = await this.pointInTime.resolve({
+        position: at.position === undefined || at.position === null ? undefined : BigInt(at.position),
+        recordedAt: at.recordedAt ?? undefined,
+      });
+      let byPosition = this.snapshots.get(context);
+      if (!byPosition) this.snapshots.set(context, (byPosition = new Map()));
+      let snapshot = byPosition.get(position);
+      if (!snapshot) {
+        snapshot = new ProjectionSnapshot(await this.pointInTime.at(position));
+        byPosition.set(position, snapshot);
+      }
+      return snapshot;
+    } catch (error) {
+      if (error instanceof PointInTimeError) throw DomainError.badInput(error.field, error.reason);
+      throw error;
+    }
+  }
+
+  async events(args: Parameters<EventHistory['page']>[0]) {
+    try {
+      return await this.history.page(args);
+    } catch (error) {
+      if (error instanceof HistoryInputError) throw DomainError.badInput(error.field, error.reason);
+      throw error;
+    }
+  }
+
+  async verify(head: string | undefined): Promise<Verification> {
+    const expected = head === undefined || head === '' ? undefined : parseHead(head);
+    if (head && !expected) throw DomainError.badInput('head', 'must be hash@position or a hash (64 hexadecimal digits), as verify printed it');
+    return verifyChain({ store: this.store, chain: this.chain, head: expected });
+  }
+
+  private scheduleWarm(delayMs: number): void {
+    if (this.stopped) return;
+    this.warmTimer = setTimeout(() => {
+      this.warming = this.pointInTime
+        .warm()
+        .catch((error: Error) => this.logger.warn(`Building point-in-time snapshots failed: ${error.message}`))
+        .finally(() => {
+          this.warming = undefined;
+          this.scheduleWarm(this.warmSeconds * 1000);
+        });
+    }, delayMs);
+    this.warmTimer.unref();
+  }
+}

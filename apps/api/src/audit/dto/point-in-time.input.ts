@@ -1,0 +1,22 @@
+import { Field, GraphQLISODateTime, InputType } from '@nestjs/graphql';
+import { IsDate, IsOptional, Matches } from 'class-validator';
+
+/** Argument description shared by every projection query and field that takes `at`. */
+export const AT =
+  'Auditors (REPLAY): answer as the ledger stood at this point of its history — after the event at a position, or as recorded by an instant — by replaying it. Not to be confused with asOf, the date deadlines are evaluated on (which still defaults to today).';
+
+@InputType({
+  description:
+    'A point in the ledger\'s history: give exactly one. `position`: after every event at or before this global position. `recordedAt`: the last position recorded at or before this instant (recording time = metadata.recordedAt, else the commit time).',
+})
+export class PointInTimeInput {
+  @Field({ nullable: true, description: 'A global position (bigint as a string).' })
+  @IsOptional()
+  @Matches(/^\d{1,20}$/, { message: 'position must be a global position: a whole number written in digits' })
+  position?: string;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'An instant (ISO 8601).' })
+  @IsOptional()
+  @IsDate()
+  recordedAt?: Date;
+}

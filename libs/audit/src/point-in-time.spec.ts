@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NO_STREAM, type RecordedEvent, SqliteEventStore } from '@app/event-store';
+import { type Plan, loadPlan } from '@app/plan';
+import { COORDINATOR_PROJECTIONS, KeyedState, NO_POSITION, ProjectionSnapshot, type ReadModelSource, foldProjection } from '@app/projections';
+import { generateHistory, historyPlan, historyPlanSource } from '../../../test/support/history-generator.js';
+import { PointInTime, PointInTimeError } from './point-in-time.js';
+
+const bigints = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
+
+/** Everything the coordinator queries answer, as plain JSON. */
+function answers(source: ReadModelSource): unknown {
+  const snapshot = new ProjectionSnapshot(source);
+  const plans = snapshot.plans();
+  return JSON.parse(
+    JSON.stringify(
+      {
+        plans: plans.map((p) => p.id),
+        measures: plans.map((p) =>
+          snapshot.measures(p.id).map(({ measure }) => {
+            const evaluation = snapshot.evaluate(p.id, measure.code, '2023-06-30')!;
+            const figures = snapshot.measureFigures(p.id, measure.code);
+            return {
+              evaluation,
+              breakdowns: measure.indicators.map((i) => (i.aggregate === 'milestone' ? [] : [figures.byAgency(i), figures.byPeriod(i, 'QUARTER')])),
+            };
+          }),
+        ),
+        rollUp: plans.map((p) => snapshot.rollUp(p.id, '2024-01-01')),
+        funding: plans.map((p) => [snapshot.fundingSummary(p.id), snapshot.fundingSummary(p.id, 2023)]),
+        agencies: snapshot.reportingAgencies().map((a) => snapshot.agencyActivity(a)),
+      },
+      bigints,
+    ),
+  );
+}
+
+/** The oracle: every projection folded from position 0 up to `position`, in one go. */
+async function foldedAt(store: SqliteEventStore, events: readonly RecordedEvent[], position: bigint): Promise<ReadModelSource> {
+  const states = new Map<string, KeyedState>();
+  for (const p of COORDINATOR_PROJECTIONS) {
+    const state = new KeyedState();
+    for (const change of (await p.initialEntries?.(store)) ?? []) state.apply(change);
+    states.set(p.name, foldProjection(p, events.filter((e) => e.position <= position), { state, position: NO_POSITION }).state);
+  }
+  return { position, view: (name) => states.get(name)! };
+}
+
+describe('point-in-time evaluation', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let events: RecordedEvent[];
+  let amendment: bigint;
+  let plan: Plan;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'apl-audit-pit-'));
+    store = SqliteEventStore.open(join(dir, 'events.db'));
+    await generateHistory(store, { events: 1_200, seed: 5, correctionRate: 0.05, retractionRate: 0.02 });
+    // An amendment that counts distinct values of a field no report kept so far: snapshots made
+    // before it lack those figures, and must be made again.
+    plan = historyPlan();
+    const measure = plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures)).find((m) => m.indicators.some((i) => i.event === 'MeetingHeld'))!;
+    const amended = JSON.parse(JSON.stringify(plan)) as { pillars: Array<{ objectives: Array<{ measures: Array<{ code: string; indicators: unknown[] }> }> }> };
+    amended.pillars
+      .flatMap((p) => p.objectives.flatMap((o) => o.measures))
+      .find((m) => m.code === measure.code)!
+      .indicators.push({ key: 'meetingKinds', label: 'Kinds of meetings', event: 'MeetingHeld', aggregate: 'distinct', field: 'meetingKind' });
+    const result = await loadPlan(store, amended as unknown as Plan, { ...historyPlanSource(plan), recordedAt: '2025-09-01T00:00:00.000Z', correlationId: 'amend' });
+    if (result.outcome !== 'amended') throw new Error(`the amendment was not recorded (${result.outcome})`);
+    amendment = result.position!;
+    const agencyId = measure.responsible[0];
+    for (let i = 0; i < 300; i++) {
+      const reportId = `pit-${i}`;
+      const stream = `activity-${agencyId}-${reportId}`;
+      const ref = { planId: plan.id, measureCode: measure.code, agencyId, reportId };
+      const occurredOn = `2023-${String(1 + (i % 12)).padStart(2, '0')}-15`;
+      const metadata = { agencyId, occurredOn, recordedAt: `2025-10-${String(1 + (i % 28)).padStart(2, '0')}T00:00:00.000Z` };
+      const details = { title: `Meeting ${i}`, meetingKind: ['WORKING_GROUP', 'ROUND_TABLE', 'BILATERAL'][i % 3], participants: 5 + (i % 7) };
+      await store.append(stream, [{ type: 'MeetingHeld', data: { ...ref, occurredOn, details }, metadata }], NO_STREAM);
+      if (i % 10 === 9) {
+        const earlier = `activity-${agencyId}-pit-${i - 7}`;
+        await store.append(earlier, [{ type: 'ReportCorrected', data: { ...ref, reportId: `pit-${i - 7}`, activityType: 'MeetingHeld', occurredOn, details: { ...details, meetingKind: 'OTHER' }, reason: 'kind was wrong' }, metadata }], 0n);
+      }
+    }
+    events = [];
+    for await (const e of store.readAll()) events.push(e);
+  });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers every query exactly as a fold from position 0 does, at any position', async () => {
+    const pit = new PointInTime({ store, interval: 100 });
+    const head = events[events.length - 1].position;
+    const positions = [head, 1n, 57n, 100n, 101n, 777n, amendment - 1n, amendment, amendment + 1n, amendment + 250n, head - 1n, events[1000].position, NO_POSITION];
+    for (const position of positions) {
+      const view = await pit.at(position);
+      expect(view.position).toBe(position < 0n ? 0n : position);
+      expect({ position, answers: answers(view) }).toEqual({ position, answers: answers(await foldedAt(store, events, position)) });
+    }
+    // Snapshots were made along the way (one every 100 events), and the stale ones made again.
+    expect(pit.stats().snapshots).toBeGreaterThan(10);
+  });
+
+  it('stays exact with few snapshots kept (folding from further back) and after warming up', async () => {
+    const pit = new PointInTime({ store, interval: 64, maxSnapshots: 3, cachedResults: 0 });
+    await pit.warm(2);
+    expect(pit.stats().lastSnapshotEvents).toBe(Math.floor(events.length / 64) * 64);
+    for (const position of [events[900].position, events[130].position, amendment + 3n]) {
+      expect(answers(await pit.at(position))).toEqual(answers(await foldedAt(store, events, position)));
+    }
+    expect(pit.stats().snapshots).toBeLessThanOrEqual(3);
+  });
+
+  it('makes its snapshots again when an amendment needs figures they did not keep', async () => {
+    const other = SqliteEventStore.open(join(dir, 'stale.db'));
+    try {
+      await generateHistory(other, { events: 400, seed: 9 });
+      const pit = new PointInTime({ store: other, interval: 50 });
+      await pit.warm();
+      const before = pit.stats().snapshots;
+      // The plan now counts distinct meeting kinds: reports already counted did not keep them.
+      const amended = JSON.parse(JSON.stringify(plan)) as Plan;
+      const measure = amended.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures)).find((m) => m.indicators.some((i) => i.event === 'MeetingHeld'))!;
+      (measure.indicators as unknown[]).push({ key: 'meetingKinds', label: 'Kinds of meetings', event: 'MeetingHeld', aggregate: 'distinct', field: 'meetingKind' });
+      await loadPlan(other, amended, { ...historyPlanSource(plan), recordedAt: '2025-09-01T00:00:00.000Z', correlationId: 'amend' });
+      const all: RecordedEvent[] = [];
+      for await (const e of other.readAll()) all.push(e);
+      const head = all[all.length - 1].position;
+      expect(answers(await pit.at(head))).toEqual(answers(await foldedAt(other, all, head)));
+      expect(answers(await pit.at(all[120].position))).toEqual(answers(await foldedAt(other, all, all[120].position)));
+      expect(before).toBeGreaterThan(5);
+      expect(pit.stats().snapshots).toBeGreaterThanOrEqual(before);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('resolves a point in time given as a position or as an instant', async () => {
+    const pit = new PointInTime({ store });
+    expect(await pit.resolve({ position: 42n })).toBe(42n);
+    expect(await pit.resolve({ recordedAt: new Date('2025-09-01T00:00:00.000Z') })).toBe(amendment);
+    expect(await pit.resolve({ recordedAt: new Date('2000-01-01T00:00:00.000Z') })).toBe(NO_POSITION);
+    await expect(pit.resolve({})).rejects.toBeInstanceOf(PointInTimeError);
+    await expect(pit.resolve({ position: 1n, recordedAt: new Date() })).rejects.toEqual(expect.objectContaining({ field: 'at' }));
+    await expect(pit.at(events[events.length - 1].position + 1n)).rejects.toEqual(expect.objectContaining({ field: 'at.position' }));
+  });
+});

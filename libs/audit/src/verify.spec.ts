@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { NO_STREAM, SqliteEventStore } from '@app/event-store';
+import { ChainFollower } from './chain-follower.js';
+import { ChainStore } from './chain-store.js';
+import { ChainBuilder, formatHead } from './hash-chain.js';
+import { verifyChain } from './verify.js';
+
+describe('the hash chain over a store', () => {
+  let dir: string;
+  let file: string;
+  let store: SqliteEventStore;
+  let chain: ChainStore;
+
+  const report = (agency: string, id: string, n: number) =>
+    store.append(`activity-${agency}-${id}`, [{ type: 'MeetingHeld', data: { measureCode: 'A.1.1', agencyId: agency, n }, metadata: { agencyId: agency, recordedAt: `2030-01-0${n}T00:00:00.000Z` } }], NO_STREAM);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'apl-audit-verify-'));
+    file = join(dir, 'events.db');
+    store = SqliteEventStore.open(file);
+    chain = ChainStore.open(join(dir, 'audit-chain.db'));
+    for (let i = 1; i <= 6; i++) await report(i % 2 ? 'police' : 'ngo', `r${i}`, i);
+  });
+  afterEach(async () => {
+    chain.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Edits the SQLite file behind the store's back, as an attacker with file access would. */
+  const tamper = (sql: string, ...params: unknown[]) => {
+    const db = new Database(file);
+    db.prepare(sql).run(...params);
+    db.close();
+  };
+
+  it('links every event, and verification recomputes the same head', async () => {
+    await new ChainFollower({ store, chain }).catchUp();
+    expect(chain.count()).toBe(6);
+    const result = await verifyChain({ store, chain });
+    expect(result).toMatchObject({ ok: true, events: 6, linksCompared: 6 });
+    expect(result.head).toEqual({ hash: chain.head()!.hash, position: 6n, sequence: 6n });
+    const recomputed = new ChainBuilder();
+    for await (const e of store.readAll()) recomputed.add(e);
+    expect(result.head).toEqual(recomputed.head);
+  });
+
+  it('reports an event edited in place at its position', async () => {
+    await new ChainFollower({ store, chain }).catchUp();
+    tamper('UPDATE events SET data = ? WHERE position = ?', JSON.stringify({ measureCode: 'A.1.1', agencyId: 'ngo', n: 400 }), 4);
+    const result = await verifyChain({ store, chain });
+    expect(result.ok).toBe(false);
+    expect(result.mismatch).toMatchObject({ reason: 'EDITED', position: 4n, sequence: 4n, event: { stream: 'activity-ngo-r4', type: 'MeetingHeld' } });
+    expect(result.mismatch!.expected).not.toBe(result.mismatch!.actual);
+    // It stops there: the chain is verified up to the event before.
+    expect(result.head.position).toBe(4n);
+    expect(result.events).toBe(4);
+  });
+
+  it('reports a metadata edit too, and a deleted event at the position that vanished', async () => {
+    await new ChainFollower({ store, chain }).catchUp();
+    tamper('UPDATE events SET metadata = ? WHERE position = ?', JSON.stringify({ agencyId: 'police', recordedAt: '2031-01-01T00:00:00.000Z' }), 5);
+    expect((await verifyChain({ store, chain })).mismatch).toMatchObject({ reason: 'EDITED', position: 5n });
+    tamper('DELETE FROM events WHERE position = ?', 2);
+    expect((await verifyChain({ store, chain })).mismatch).toMatchObject({ reason: 'MISSING', position: 2n, sequence: 2n });
+  });
+
+  it('reports a log cut short', async () => {
+    await new ChainFollower({ store, chain }).catchUp();
+    tamper('DELETE FROM events WHERE position >= ?', 5);
+    expect((await verifyChain({ store, chain })).mismatch).toMatchObject({ reason: 'MISSING', position: 5n });
+  });
+
+  it('checks a head recorded earlier: at its position, or anywhere for a bare hash', async () => {
+    const earlier = await verifyChain({ store });
+    await report('police', 'r7', 7);
+    const later = await verifyChain({ store, head: { hash: earlier.head.hash, position: earlier.head.position } });
+    expect(later).toMatchObject({ ok: true, events: 7, expectedHead: { foundAt: 6n, foundSequence: 6n } });
+    expect((await verifyChain({ store, head: { hash: earlier.head.hash } })).expectedHead?.foundAt).toBe(6n);
+
+    const wrong = await verifyChain({ store, head: { hash: earlier.head.hash, position: 5n } });
+    expect(wrong.mismatch).toMatchObject({ reason: 'HEAD_MISMATCH', position: 5n, expected: earlier.head.hash });
+    expect((await verifyChain({ store, head: { hash: earlier.head.hash, position: 99n } })).mismatch).toMatchObject({ reason: 'HEAD_NOT_FOUND' });
+    expect((await verifyChain({ store, head: { hash: 'a'.repeat(64) } })).mismatch).toMatchObject({ reason: 'HEAD_NOT_FOUND' });
+
+    // Without stored links an edit before the recorded head still shows, at the head.
+    tamper('UPDATE events SET data = ? WHERE position = ?', '{"n":0}', 3);
+    expect((await verifyChain({ store, head: { hash: earlier.head.hash, position: 6n } })).mismatch).toMatchObject({ reason: 'HEAD_MISMATCH', position: 6n });
+    expect(formatHead(earlier.head)).toBe(`${earlier.head.hash}@6`);
+  });
+
+  it('follows the log as it grows, resumes after a restart, and refuses another store\'s file', async () => {
+    const follower = new ChainFollower({ store, chain, batchIntervalMs: 5 });
+    await follower.start();
+    await report('ngo', 'r8', 8);
+    expect(await follower.waitFor(7n, 2_000)).toBe(true);
+    await follower.stop();
+    expect(follower.position).toBe(7n);
+
+    await report('ngo', 'r9', 9);
+    const again = new ChainFollower({ store, chain, batchIntervalMs: 5 });
+    await again.start();
+    expect(await again.waitFor(8n, 2_000)).toBe(true);
+    await again.stop();
+    expect((await verifyChain({ store, chain })).ok).toBe(true);
+
+    // The first event rewritten: the file no longer starts this store's chain.
+    tamper('UPDATE events SET data = ? WHERE position = ?', '{"n":-1}', 1);
+    const refused = new ChainFollower({ store, chain });
+    await refused.start();
+    expect(refused.state).toBe('failed');
+    expect(refused.error?.message).toMatch(/does not start with this store's first event/);
+    await refused.stop();
+  });
+});
