@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { DomainError } from '@app/domain';
 
 /**
  * The one error vocabulary of the API (ARCHITECTURE.md, "Errors"). Clients get a code and a
@@ -29,7 +30,29 @@ const KNOWN = new Set<string>(ERROR_CODES);
 /** Extensions a client may see; anything else (stacktrace, originalError, …) is dropped. */
 const PUBLIC_EXTENSIONS = ['code', 'field', 'reason', 'rule', 'limit', 'errors', 'errorId', 'http', 'retryAfter', 'measureCode'];
 
+/**
+ * A DomainError that reached Apollo directly: from a field resolver (@ResolveField), where
+ * Nest's exception filters and pipes do not run. Same answer as DomainErrorFilter gives.
+ */
+function fromDomainError(formatted: GraphQLFormattedError, error: DomainError): GraphQLFormattedError {
+  const { field, reason, rule, violations } = error.extra;
+  return {
+    message: error.message,
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: {
+      code: error.code,
+      ...(field && { field }),
+      ...(reason && { reason }),
+      ...(rule && { rule }),
+      ...(violations && violations.length > 1 && { errors: violations }),
+    },
+  };
+}
+
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const cause = (error as { originalError?: unknown })?.originalError;
+  if (cause instanceof DomainError) return fromDomainError(formatted, cause);
   const raw = formatted.extensions?.code;
   const code = typeof raw === 'string' ? raw : 'INTERNAL_SERVER_ERROR';
   if (!KNOWN.has(code) || code === 'INTERNAL_SERVER_ERROR') {

@@ -1,10 +1,11 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { DomainError } from '@app/domain';
 
 /** Flattens nested class-validator errors into `field: reason` pairs with dotted paths. */
 export function violationsOf(errors: readonly ValidationError[], parent = ''): Array<{ field: string; reason: string }> {
   return errors.flatMap((e) => {
-    const field = parent ? `${parent}.${e.property}` : e.property;
+    // A value that is not an object of the expected input class has no property: name the parent.
+    const field = e.property === undefined ? parent || 'input' : parent ? `${parent}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({
       field,
       // class-validator messages start with the property name; the field is said separately.
@@ -18,8 +19,19 @@ export function violationsOf(errors: readonly ValidationError[], parent = ''): A
  * The global input validation: class-validator rules on every DTO; a failure is a
  * BAD_USER_INPUT error whose message names the field and the reason (and lists the others).
  */
+/**
+ * Validates only arguments typed by a class. Compilers differ in the design type they emit for
+ * an enum-typed parameter (tsc: String; SWC: the enum object), and an enum object is no input
+ * class: handing it to class-validator refuses every value.
+ */
+class ClassInputValidationPipe extends ValidationPipe {
+  protected override toValidate(metadata: ArgumentMetadata): boolean {
+    return typeof metadata.metatype === 'function' && super.toValidate(metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ClassInputValidationPipe({
     transform: true,
     forbidUnknownValues: true,
     exceptionFactory: (errors) => {
