@@ -60,7 +60,11 @@ export class Authenticator {
     if (looksLikeApiKey(credential)) {
       const keyId = parseApiKey(credential)?.keyId;
       if (!keyId) return { status: 'invalid', reason: 'malformed API key' };
-      const principal = this.registry.authenticate(credential);
+      let principal = this.registry.authenticate(credential);
+      if (!principal && !this.registry.get(keyId)) {
+        await this.registry.refreshKey(keyId);
+        principal = this.registry.authenticate(credential);
+      }
       if (!principal) {
         const record = this.registry.get(keyId);
         const reason = !record ? 'unknown API key' : record.revokedAt ? 'revoked API key' : 'wrong API key secret';

@@ -96,6 +96,25 @@ describe('KeyRegistry and KeyService on the embedded store', () => {
     }
   });
 
+  it('accepts a key another process issued on its first request, before the subscription sees it', async () => {
+    const otherStore = SqliteEventStore.open(join(dir, 'events.db'));
+    // This registry does not follow the store: only the lookup on an unknown key can find it.
+    const stale = new KeyRegistry(store);
+    await stale.catchUp();
+    try {
+      const otherRegistry = new KeyRegistry(otherStore);
+      await otherRegistry.catchUp();
+      const issued = await new KeyService(otherStore, otherRegistry, agencies).issue({ role: 'AUDITOR', label: 'just issued' }, 'cli:ops');
+      expect(stale.authenticate(issued.key)).toBeUndefined();
+      await expect(new Authenticator(stale).authenticate(`Bearer ${issued.key}`)).resolves.toMatchObject({
+        status: 'authenticated',
+        principal: { id: issued.keyId, role: 'AUDITOR' },
+      });
+    } finally {
+      await otherStore.close();
+    }
+  });
+
   it('rebuilds the same state from the store after a restart', async () => {
     const a = await keys.issue({ role: 'ADMIN', label: 'a' }, 'x');
     const b = await keys.issue({ role: 'AGENCY', agencyId: 'police', label: 'b' }, 'x');

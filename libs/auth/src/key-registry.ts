@@ -4,6 +4,7 @@ import {
   API_KEY_ISSUED,
   API_KEY_REVOKED,
   API_KEY_STREAM_PREFIX,
+  apiKeyStream,
   type ApiKeyIssuedData,
   type ApiKeyRevokedData,
 } from './api-key.events.js';
@@ -85,6 +86,14 @@ export class KeyRegistry {
       this.apply(event);
       this.lastPosition = event.position;
     }
+  }
+
+  /**
+   * Reads one key's stream now: a key just issued by another process (`ledger keys issue`)
+   * works on its first request instead of after the subscription's next poll.
+   */
+  async refreshKey(keyId: string): Promise<void> {
+    for (const event of await this.store.readStream(apiKeyStream(keyId))) this.apply(event);
   }
 
   /** Catches up, then follows new key events until `stop()`. */
