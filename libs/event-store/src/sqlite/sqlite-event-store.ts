@@ -245,15 +245,19 @@ export class SqliteEventStore implements EventStore {
       let cursor = options.from;
       try {
         while (!closed && !store.closed) {
-          const rows = store.page(cursor, false, options.filter, store.pageSize);
-          if (rows.length > 0) {
-            for (const row of rows) {
-              if (closed) return;
-              cursor = BigInt(row.position);
-              yield toRecorded(row);
-            }
-            continue;
+          // One read transaction: the page and the head come from the same snapshot.
+          const { rows, head } = store.readPage(cursor, options.filter);
+          for (const row of rows) {
+            if (closed) return;
+            cursor = BigInt(row.position);
+            yield toRecorded(row);
           }
+          if (rows.length === store.pageSize) continue;
+          // A short page holds every match up to the head: a filtered subscription moves its
+          // cursor past the rows that did not match, so the next wake-up reads only new rows
+          // instead of rescanning everything since its last match.
+          if (head !== undefined && (cursor === undefined || head > cursor)) cursor = head;
+          if (rows.length > 0) continue;
           // Caught up: wait for an append of this process, or poll for another process's.
           await new Promise<void>((resolve) => {
             wake = resolve;
@@ -277,6 +281,16 @@ export class SqliteEventStore implements EventStore {
         await generator.return(undefined);
       },
     };
+  }
+
+  /** A subscription's page after `cursor` and, when filtered, the head of the same snapshot. */
+  private readPage(cursor: bigint | undefined, filter: ReadAllFilter | undefined): { rows: EventRow[]; head?: bigint } {
+    if (!filter) return { rows: this.page(cursor, false, undefined, this.pageSize) };
+    return this.db.transaction(() => {
+      const rows = this.page(cursor, false, filter, this.pageSize);
+      const head = this.stmtHead.get()?.position;
+      return { rows, head: head == null ? undefined : BigInt(head) };
+    })();
   }
 
   private wakeSubscribers(): void {
