@@ -1,0 +1,191 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteEventStore } from '@app/event-store';
+import { COORDINATOR_PROJECTIONS, replayProjections } from '@app/projections';
+import { type GraphqlLoad, type LoadResult, RawHttpPool, pacedLoad, percentiles } from './load.js';
+import type { BenchServer } from './server-process.js';
+
+// ---------------------------------------------------------------------------------------------
+// Figure 2: projection lag while ingesting
+
+export interface LagFigures {
+  readonly rate: number;
+  readonly ingest: LoadResult;
+  /** Ack of a mutation → answer of a read with atLeastPosition = its position (ms). */
+  readonly readYourWrites: { p50: number; p99: number; max: number; count: number; failed: number };
+  /** The same read without atLeastPosition, sent at the same moments (ms): the baseline. */
+  readonly plainRead: { p50: number; p99: number; max: number; count: number; failed: number };
+  /** projectionStatus polled every `pollMs`: events the slowest projection is behind. */
+  readonly lagEvents: { p50: number; p99: number; max: number; polls: number };
+  readonly pollMs: number;
+  readonly sampleEvery: number;
+}
+
+const POSITION = /"position":"(\d+)"/;
+
+/**
+ * Ingests at a fixed rate (paced, open loop) and meanwhile measures how far the projections
+ * trail: every `sampleEvery`-th acknowledged report is followed at once by a read that waits
+ * for its position (atLeastPosition), alternating with the same read without it; and
+ * projectionStatus is polled for the lag in events.
+ */
+export async function lagFigures(
+  server: BenchServer,
+  ingest: GraphqlLoad,
+  coordinatorKey: string,
+  options: { rate: number; seconds: number; sampleEvery?: number; pollMs?: number; drainTimeoutMs?: number },
+): Promise<LagFigures> {
+  const sampleEvery = options.sampleEvery ?? 10;
+  const pollMs = options.pollMs ?? 100;
+  const reads = new RawHttpPool(server.url, coordinatorKey, 32);
+  const ryw: number[] = [];
+  const plain: number[] = [];
+  let rywFailed = 0;
+  let plainFailed = 0;
+  const pending: Array<Promise<void>> = [];
+  let sampled = 0;
+  const readQuery = (position?: string) =>
+    JSON.stringify({
+      query: position
+        ? 'query ($p: String!) { measure(code: "II.1.3") { reportCount(atLeastPosition: $p) } }'
+        : '{ measure(code: "II.1.3") { reportCount } }',
+      variables: position ? { p: position } : {},
+    });
+  const onOk = (n: number, body: string) => {
+    if (n % sampleEvery !== 0) return;
+    const position = POSITION.exec(body)?.[1];
+    if (!position) return;
+    const withPosition = sampled++ % 2 === 0;
+    const acked = performance.now();
+    pending.push(
+      reads.post(readQuery(withPosition ? position : undefined)).then(
+        (res) => {
+          const ok = res.status === 200 && !res.body.includes('"errors"');
+          if (withPosition) {
+            if (ok) ryw.push(performance.now() - acked);
+            else rywFailed += 1;
+          } else if (ok) plain.push(performance.now() - acked);
+          else plainFailed += 1;
+        },
+        () => {
+          if (withPosition) rywFailed += 1;
+          else plainFailed += 1;
+        },
+      ),
+    );
+  };
+
+  // The poller: one request at a time, every pollMs, bounded by the run's length.
+  const lags: number[] = [];
+  let polling = true;
+  const statusPool = new RawHttpPool(server.url, coordinatorKey, 1);
+  const poller = (async () => {
+    const deadline = performance.now() + (options.seconds + 30) * 1000;
+    while (polling && performance.now() < deadline) {
+      const started = performance.now();
+      try {
+        const res = await statusPool.post(JSON.stringify({ query: '{ projectionStatus { name lag } }' }));
+        const body = JSON.parse(res.body) as { data?: { projectionStatus: Array<{ lag: string }> } };
+        const worst = Math.max(...(body.data?.projectionStatus ?? []).map((p) => Number(p.lag)));
+        if (Number.isFinite(worst)) lags.push(worst);
+      } catch {
+        // a failed poll is just a missing sample
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, pollMs - (performance.now() - started))));
+    }
+  })();
+
+  const result = await pacedLoad(`recordTrainingDelivered at ${options.rate}/s with lag sampling`, ingest, { rate: options.rate, seconds: options.seconds, onOk, drainTimeoutMs: options.drainTimeoutMs });
+  polling = false;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(pending), new Promise((resolve) => (timer = setTimeout(resolve, options.drainTimeoutMs ?? 15_000)))]);
+  clearTimeout(timer);
+  await poller;
+  reads.close();
+  statusPool.close();
+  const lagStats = percentiles(lags);
+  return {
+    rate: options.rate,
+    ingest: result,
+    readYourWrites: { ...percentiles(ryw), count: ryw.length, failed: rywFailed },
+    plainRead: { ...percentiles(plain), count: plain.length, failed: plainFailed },
+    lagEvents: { ...lagStats, polls: lags.length },
+    pollMs,
+    sampleEvery,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figure 3: coordinator queries
+
+export const QUERIES = {
+  /** The baseline: the same measure, plan fields only (no read model involved). */
+  planOnly: '{ measure(code: "II.1.3") { code title deadline } }',
+  measure: '{ measure(code: "II.1.3") { code reportCount status progress indicatorValues { key value progress } } }',
+  measures: '{ measures { code reportCount status progress indicatorValues { key value progress } } }',
+} as const;
+
+/** Waits (bounded) until every projection reports lag 0 and state live. */
+export async function waitForProjections(server: BenchServer, coordinatorKey: string, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    try {
+      const data = await server.gql<{ projectionStatus: Array<{ lag: string; state: string }> }>('{ projectionStatus { lag state } }', {}, coordinatorKey);
+      if (data.projectionStatus.length > 0 && data.projectionStatus.every((p) => p.lag === '0' && p.state === 'live')) return performance.now() - started;
+    } catch {
+      // not ready yet
+    }
+    if (performance.now() - started > timeoutMs) throw new Error(`projections did not catch up within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figure 4: rebuild
+
+export interface RebuildFigures {
+  readonly events: number;
+  readonly projections: readonly string[];
+  /** replayProjections: every coordinator projection from position 0 into a fresh read-model file. */
+  readonly rebuild: { seconds: number; rate: number };
+  /** EventStore.readAll through the adapter, folding nothing. */
+  readonly adapterRead: { seconds: number; rate: number };
+  /** better-sqlite3 iterating the rows and parsing data and metadata, folding nothing. */
+  readonly rawRead: { seconds: number; rate: number };
+}
+
+export async function rebuildFigures(storeFile: string, workDir: string): Promise<RebuildFigures> {
+  const store = SqliteEventStore.open(storeFile);
+  try {
+    const replay = await replayProjections({ store, file: join(workDir, 'read-models-rebuild.db'), logger: { log: () => {}, warn: () => {}, error: () => {} } });
+    const rebuild = { seconds: replay.durationMs / 1000, rate: replay.events / (replay.durationMs / 1000) };
+
+    let count = 0;
+    let t = performance.now();
+    for await (const event of store.readAll()) if (event.position > 0n) count += 1;
+    const adapterSeconds = (performance.now() - t) / 1000;
+
+    const db = new Database(storeFile, { readonly: true });
+    let rawCount = 0;
+    t = performance.now();
+    try {
+      for (const row of db.prepare('SELECT * FROM events ORDER BY position').iterate() as IterableIterator<{ data: string; metadata: string }>) {
+        JSON.parse(row.data);
+        JSON.parse(row.metadata);
+        rawCount += 1;
+      }
+    } finally {
+      db.close();
+    }
+    const rawSeconds = (performance.now() - t) / 1000;
+    return {
+      events: replay.events,
+      projections: COORDINATOR_PROJECTIONS.map((p) => p.name),
+      rebuild,
+      adapterRead: { seconds: adapterSeconds, rate: count / adapterSeconds },
+      rawRead: { seconds: rawSeconds, rate: rawCount / rawSeconds },
+    };
+  } finally {
+    await store.close();
+  }
+}
