@@ -127,22 +127,8 @@ export class KeyService {
       if (!record) throw new NotFoundError(`No API key with id "${keyId}"`);
       if (record.revokedAt !== undefined) return toApiKeyInfo(record);
       const data: ApiKeyRevokedData = { keyId, reason: why };
-      const metadata = apiKeyMetadata(actor);
       try {
-        const result = await this.store.append(
-          stream,
-          [{ type: API_KEY_REVOKED, data: { ...data }, metadata: { ...metadata } }],
-          events[events.length - 1].revision,
-        );
-        this.registry.apply({
-          type: API_KEY_REVOKED,
-          data: { ...data },
-          metadata: { ...metadata },
-          stream,
-          revision: result.nextExpectedRevision,
-          position: result.position,
-          created: new Date(metadata.recordedAt),
-        });
+        await this.appendAndApply(stream, API_KEY_REVOKED, { ...data }, actor, events[events.length - 1].revision);
         return toApiKeyInfo(this.registry.get(keyId)!);
       } catch (error) {
         if (error instanceof WrongExpectedRevisionError && attempt < 3) continue;
@@ -171,10 +157,24 @@ export class KeyService {
       label: valid.label,
       ...hashSecret(secret),
     };
+    return this.appendAndApply(stream, API_KEY_ISSUED, { ...data }, actor, expected);
+  }
+
+  /**
+   * Appends one key event and applies it to this registry before answering, so the change
+   * (a new key, a revocation) holds for the very next request.
+   */
+  private async appendAndApply(
+    stream: string,
+    type: typeof API_KEY_ISSUED | typeof API_KEY_REVOKED,
+    data: Record<string, string>,
+    actor: string,
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     const metadata = apiKeyMetadata(actor);
-    const result = await this.store.append(stream, [{ type: API_KEY_ISSUED, data: { ...data }, metadata: { ...metadata } }], expected);
+    const result = await this.store.append(stream, [{ type, data: { ...data }, metadata: { ...metadata } }], expected);
     this.registry.apply({
-      type: API_KEY_ISSUED,
+      type,
       data: { ...data },
       metadata: { ...metadata },
       stream,
