@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { InterruptibleDelay } from '@app/projections';
 import type { AllSubscription, EventStore, RecordedEvent } from '@app/event-store';
 import type { ChainRow, ChainStore } from './chain-store.js';
 import { ChainBuilder, EMPTY_HEAD, nextLink } from './hash-chain.js';
@@ -51,7 +52,7 @@ export class ChainFollower {
   private subscription: AllSubscription | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
-  private interruptRetry: (() => void) | undefined;
+  private readonly retryDelay = new InterruptibleDelay();
   private runState: FollowerState = 'created';
   private failure: Error | undefined;
   private committed = 0n;
@@ -109,7 +110,7 @@ export class ChainFollower {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.interruptRetry?.();
+    this.retryDelay.interrupt();
     await this.subscription?.close();
     await this.loop;
     this.flush();
@@ -178,14 +179,7 @@ export class ChainFollower {
         this.flush();
         if (this.stopping || this.failure) break;
         this.logger.warn(`Hash chain: reading the event store failed (${(error as Error).message}); retrying in ${retryMs} ms`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, retryMs);
-          this.interruptRetry = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.interruptRetry = undefined;
+        await this.retryDelay.wait(retryMs);
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
       }
     }

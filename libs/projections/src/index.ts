@@ -18,3 +18,4 @@ export * from './funding/funding.model.js';
 export * from './funding/funding.query.js';
 export * from './agency/agency-activity.model.js';
 export * from './agency/agency-activity.query.js';
+export * from './interruptible-delay.js';

@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { InterruptibleDelay } from './interruptible-delay.js';
 import { Logger } from '@nestjs/common';
 import { upcasters } from '@app/domain';
 import type { AllSubscription, EventStore, RecordedEvent } from '@app/event-store';
@@ -102,7 +103,7 @@ export class ProjectionRunner {
   private subscription: AllSubscription | undefined;
   private readonly rebuildRequests = new Set<string>();
   /** Ends the back-off wait after a store failure (on stop). */
-  private interruptRetry: (() => void) | undefined;
+  private readonly retryDelay = new InterruptibleDelay();
 
   private uncommitted = 0;
   private events = 0;
@@ -168,7 +169,7 @@ export class ProjectionRunner {
   /** Stops following the store and commits what was applied. Waiters are rejected. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.interruptRetry?.();
+    this.retryDelay.interrupt();
     await this.subscription?.close();
     await this.loop;
     this.clearDeadline();
@@ -323,14 +324,7 @@ export class ProjectionRunner {
           if (this.stopping) break;
           this.logger.warn(`Reading the event store failed (${(error as Error).message}); retrying in ${retryMs} ms`);
           this.runState = 'catching-up';
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, retryMs);
-            this.interruptRetry = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.interruptRetry = undefined;
+          await this.retryDelay.wait(retryMs);
           retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
           continue;
         }
