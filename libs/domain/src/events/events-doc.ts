@@ -51,6 +51,19 @@ function section(spec: EventTypeSpec): string {
   ].join('\n');
 }
 
+/** The data every report event shares, as in the examples of the activity types. */
+const EXAMPLE_REF = {
+  planId: 'hu-2022-2023',
+  measureCode: 'II.1.3',
+  agencyId: 'ministry-of-interior',
+  reportId: 'moi-2023-0042',
+  activityType: 'TrainingDelivered',
+};
+
+function lifecycleSection(type: string, description: string, data: Record<string, unknown>): string[] {
+  return [`### ${type}`, '', description, '', '```json', JSON.stringify({ ...EXAMPLE_REF, ...data }, null, 2), '```', ''];
+}
+
 const CATEGORY_TITLES: Record<EventTypeSpec['category'], string> = {
   activity: 'Activities',
   funds: 'Money',
@@ -77,46 +90,18 @@ export function renderEventsDoc(): string {
     ...categories.flatMap((c) => [`## ${CATEGORY_TITLES[c]}`, '', ...EVENT_CATALOGUE.filter((s) => s.category === c).map(section)]),
     '## Report lifecycle',
     '',
-    '### ReportCorrected',
-    '',
-    'Replaces the figures (and possibly the date) of a report; the original stays in the stream. Mutation: `correctReport`.',
-    '',
-    '```json',
-    JSON.stringify(
+    ...lifecycleSection(
+      'ReportCorrected',
+      'Replaces the figures (and possibly the date) of a report; the original stays in the stream. Mutation: `correctReport`.',
       {
-        planId: 'hu-2022-2023',
-        measureCode: 'II.1.3',
-        agencyId: 'ministry-of-interior',
-        reportId: 'moi-2023-0042',
-        activityType: 'TrainingDelivered',
         occurredOn: '2023-05-10',
         details: { title: 'Victim identification at border controls', participants: 22, days: 2 },
         reason: 'Two registered participants did not attend',
       },
-      null,
-      2,
     ),
-    '```',
-    '',
-    '### ReportRetracted',
-    '',
-    'Withdraws a report: it no longer counts; it stays in the stream. Mutation: `retractReport`.',
-    '',
-    '```json',
-    JSON.stringify(
-      {
-        planId: 'hu-2022-2023',
-        measureCode: 'II.1.3',
-        agencyId: 'ministry-of-interior',
-        reportId: 'moi-2023-0042',
-        activityType: 'TrainingDelivered',
-        reason: 'Reported under the wrong measure',
-      },
-      null,
-      2,
-    ),
-    '```',
-    '',
+    ...lifecycleSection('ReportRetracted', 'Withdraws a report: it no longer counts; it stays in the stream. Mutation: `retractReport`.', {
+      reason: 'Reported under the wrong measure',
+    }),
     '## Versions',
     '',
     'Every type is at schema version 1. A new version adds an upcaster (libs/domain/src/events/upcasters.ts);',
