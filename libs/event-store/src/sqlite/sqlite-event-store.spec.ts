@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NO_STREAM, WrongExpectedRevisionError } from '../event-store.port.js';
+import { jest } from '@jest/globals';
+import { NO_STREAM, type RecordedEvent, WrongExpectedRevisionError } from '../event-store.port.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
 describe('SqliteEventStore group commit', () => {
@@ -42,3 +43,102 @@ describe('SqliteEventStore group commit', () => {
     expect(await store.readStream('late')).toHaveLength(1);
   });
 });
+
+describe('SqliteEventStore hands its own commits to live subscriptions', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  const file = () => join(dir, 'events.db');
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'apl-sqlite-handoff-'));
+    // A long poll: anything delivered here came from a commit of this process or a resync.
+    store = SqliteEventStore.open(file(), { pollIntervalMs: 60_000 });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Takes `count` events from a subscription. */
+  async function take(iterator: AsyncIterator<RecordedEvent>, count: number): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    while (out.length < count) {
+      const next = await iterator.next();
+      if (next.done) throw new Error('subscription ended');
+      out.push(next.value);
+    }
+    return out;
+  }
+
+  it('delivers local commits without reading them back, exactly as a read returns them', async () => {
+    await store.append('a-0', [{ type: 'E', data: { i: 0 } }], NO_STREAM);
+    const subscription = store.subscribeAll();
+    const iterator = subscription[Symbol.asyncIterator]();
+    await take(iterator, 1);
+    const reads = jest.spyOn(store as unknown as { readPage: () => unknown }, 'readPage');
+    for (let i = 1; i <= 100; i++) await store.append(`a-${i}`, [{ type: 'E', data: { i, nested: { list: [i] } }, metadata: { n: i } }], NO_STREAM);
+    const live = await take(iterator, 100);
+    expect(reads).not.toHaveBeenCalled();
+    const stored = await collect(store.readAll({ from: live[0].position - 1n, maxCount: 100 }));
+    expect(live).toEqual(stored);
+    await subscription.close();
+  });
+
+  it('freezes handed-over events: one consumer cannot change what another sees', async () => {
+    const first = store.subscribeAll()[Symbol.asyncIterator]();
+    const second = store.subscribeAll()[Symbol.asyncIterator]();
+    const pending = [first.next(), second.next()];
+    await new Promise((resolve) => setImmediate(resolve));
+    await store.append('x', [{ type: 'E', data: { list: [1] } }], NO_STREAM);
+    const [a, b] = await Promise.all(pending);
+    expect(a.value).toBe(b.value);
+    expect(() => ((a.value as RecordedEvent).data as { list: number[] }).list.push(2)).toThrow(TypeError);
+    expect(b.value.data).toEqual({ list: [1] });
+  });
+
+  it('keeps global order when another process writes between two local commits', async () => {
+    const other = SqliteEventStore.open(file());
+    try {
+      await store.append('seed', [{ type: 'E', data: {} }], NO_STREAM);
+      const subscription = store.subscribeAll({ filter: { eventTypes: ['E'] } });
+      const iterator = subscription[Symbol.asyncIterator]();
+      await take(iterator, 1);
+      await store.append('mine-1', [{ type: 'E', data: {} }], NO_STREAM);
+      await other.append('theirs-1', [{ type: 'E', data: {} }], NO_STREAM);
+      await store.append('mine-2', [{ type: 'E', data: {} }], NO_STREAM);
+      await other.append('theirs-skipped', [{ type: 'Other', data: {} }], NO_STREAM);
+      await store.append('mine-3', [{ type: 'E', data: {} }], NO_STREAM);
+      const events = await take(iterator, 4);
+      expect(events.map((e) => e.stream)).toEqual(['mine-1', 'theirs-1', 'mine-2', 'mine-3']);
+      const positions = events.map((e) => e.position);
+      expect(positions).toEqual(positions.toSorted((x, y) => (x < y ? -1 : 1)));
+      await subscription.close();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('filters handed-over commits like reads, and a slow consumer falls back to reading in order', async () => {
+    const subscription = store.subscribeAll({ filter: { streamPrefixes: ['keep-'] } });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const first = iterator.next();
+    await new Promise((resolve) => setImmediate(resolve));
+    // 12,000 events while nobody consumes: more than a subscription may hold in memory.
+    for (let i = 0; i < 12; i++) {
+      await store.append(
+        `batch-${i}`,
+        Array.from({ length: 1000 }, (_, j) => ({ type: 'E', data: { i, j } })),
+        NO_STREAM,
+      );
+      await store.append(`keep-${i}`, [{ type: 'K', data: { i } }], NO_STREAM);
+    }
+    const events = [(await first).value as RecordedEvent, ...(await take(iterator, 11))];
+    expect(events.map((e) => e.stream)).toEqual(Array.from({ length: 12 }, (_, i) => `keep-${i}`));
+    await subscription.close();
+  });
+});
+
+async function collect(events: AsyncIterable<RecordedEvent>): Promise<RecordedEvent[]> {
+  const out: RecordedEvent[] = [];
+  for await (const event of events) out.push(event);
+  return out;
+}

@@ -18,6 +18,7 @@ import {
   type SubscribeAllOptions,
   EventStoreError,
   WrongExpectedRevisionError,
+  matchesFilter,
   satisfiesExpected,
 } from '../event-store.port.js';
 
@@ -38,6 +39,32 @@ interface PendingAppend {
   readonly expected: ExpectedRevision;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: Error) => void;
+}
+
+type WriteOutcome = { ok: true; result: AppendResult; events: RecordedEvent[] } | { ok: false; error: Error };
+
+/**
+ * What one commit of this process wrote: every row after position `after` up to `last`
+ * (nobody else can write inside the transaction, so the range holds nothing else).
+ */
+interface LocalCommit {
+  readonly after: bigint;
+  readonly last: bigint;
+  readonly events: readonly RecordedEvent[];
+}
+
+/**
+ * A live subscription's side of the hand-off. While `expecting` is set, the subscription has
+ * read everything up to it and takes the next commits from `inbox` instead of querying and
+ * parsing them again; a commit that does not start at `expecting` (another process wrote in
+ * between) or an inbox that grows too long sets `resync`, and the subscription queries.
+ */
+interface LocalSubscriber {
+  expecting: bigint | undefined;
+  inbox: LocalCommit[];
+  inboxEvents: number;
+  resync: boolean;
+  wake?: () => void;
 }
 
 export interface SqliteEventStoreOptions {
@@ -82,13 +109,17 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private commits = 0;
   private closed = false;
-  private readonly waiters = new Set<() => void>();
+  private readonly subscribers = new Set<LocalSubscriber>();
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
 
   private readonly stmtStreamRevision: Statement<[string], { revision: number | bigint } | undefined>;
   private readonly stmtInsert: Statement<[string, string, number | bigint, string, string, string, string]>;
   private readonly stmtHead: Statement<[], { position: number | bigint | null }>;
+  private readonly stmtReadStream: Statement<[string, bigint, number], EventRow>;
+  private readonly readPageTransaction: (cursor: bigint | undefined, filter: ReadAllFilter | undefined) => { rows: EventRow[]; head: bigint };
+  /** Page queries by their SQL: a handful of filter shapes, each prepared once. */
+  private readonly pageStatements = new Map<string, Statement<unknown[], EventRow>>();
 
   private constructor(
     private readonly db: SqliteDatabase,
@@ -101,6 +132,13 @@ export class SqliteEventStore implements EventStore {
       'INSERT INTO events (id, stream, revision, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.stmtHead = db.prepare('SELECT max(position) AS position FROM events') as never;
+    this.stmtReadStream = db.prepare(
+      'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
+    ) as never;
+    this.readPageTransaction = db.transaction((cursor: bigint | undefined, filter: ReadAllFilter | undefined) => ({
+      rows: this.page(cursor, false, filter, this.pageSize),
+      head: this.head(),
+    }));
   }
 
   /** Opens (creating if needed) the store in the given file. */
@@ -131,13 +169,21 @@ export class SqliteEventStore implements EventStore {
     this.flushScheduled = false;
     const batch = this.queue.splice(0, this.queue.length);
     if (batch.length === 0) return;
-    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: Error }> = [];
+    const outcomes: WriteOutcome[] = [];
     const created = new Date().toISOString();
+    // Events are materialised for local subscribers only when there are any to hand them to.
+    const handOff = this.subscribers.size > 0;
+    let after = 0n;
     try {
-      this.db.transaction(() => {
-        // Revisions written earlier in this same batch are visible to the SELECT (same connection).
-        for (const pending of batch) outcomes.push(this.write(pending, created));
-      })();
+      // IMMEDIATE: take the write lock first (waiting up to busy_timeout for another process),
+      // so the reads below cannot be overtaken by a commit of that process.
+      this.db
+        .transaction(() => {
+          if (handOff) after = this.head();
+          // Revisions written earlier in this same batch are visible to the SELECT (same connection).
+          for (const pending of batch) outcomes.push(this.write(pending, created, handOff));
+        })
+        .immediate();
     } catch (error) {
       // The transaction rolled back: nothing of the batch is stored.
       const failure = new EventStoreError(`Append failed: ${(error as Error).message}`, { cause: error });
@@ -149,13 +195,11 @@ export class SqliteEventStore implements EventStore {
       if (outcome.ok) batch[i].resolve(outcome.result);
       else batch[i].reject(outcome.error);
     });
-    this.wakeSubscribers();
+    const events = handOff ? outcomes.flatMap((outcome) => (outcome.ok ? outcome.events : [])) : [];
+    this.publish(events.length > 0 ? { after, last: events[events.length - 1].position, events } : undefined);
   }
 
-  private write(
-    pending: PendingAppend,
-    created: string,
-  ): { ok: true; result: AppendResult } | { ok: false; error: Error } {
+  private write(pending: PendingAppend, created: string, materialise: boolean): WriteOutcome {
     const row = this.stmtStreamRevision.get(pending.stream);
     const current = row?.revision == null ? NO_STREAM : BigInt(row.revision);
     if (!satisfiesExpected(pending.expected, current)) {
@@ -163,27 +207,26 @@ export class SqliteEventStore implements EventStore {
     }
     let revision = current === NO_STREAM ? -1n : current;
     const positions: bigint[] = [];
+    const events: RecordedEvent[] = [];
     for (const event of pending.events) {
       revision += 1n;
-      const info = this.stmtInsert.run(
-        event.id ?? randomUUID(),
-        pending.stream,
-        revision,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata ?? {}),
-        created,
-      );
-      positions.push(BigInt(info.lastInsertRowid));
+      const id = event.id ?? randomUUID();
+      const data = JSON.stringify(event.data);
+      const metadata = JSON.stringify(event.metadata ?? {});
+      const info = this.stmtInsert.run(id, pending.stream, revision, event.type, data, metadata, created);
+      const position = BigInt(info.lastInsertRowid);
+      positions.push(position);
+      if (materialise) {
+        // Exactly what a read returns: the stored text parsed back (not the caller's objects).
+        events.push(toRecorded({ position, id, stream: pending.stream, revision, type: event.type, data, metadata, created }, true));
+      }
     }
-    return { ok: true, result: { nextExpectedRevision: revision, position: positions[positions.length - 1], positions } };
+    return { ok: true, result: { nextExpectedRevision: revision, position: positions[positions.length - 1], positions }, events };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?')
-      .all(stream, options.fromRevision ?? 0n, options.maxCount ?? -1) as EventRow[];
-    return rows.map(toRecorded);
+    const rows = this.stmtReadStream.all(stream, options.fromRevision ?? 0n, options.maxCount ?? -1);
+    return rows.map((row) => toRecorded(row));
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
@@ -227,49 +270,79 @@ export class SqliteEventStore implements EventStore {
       `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
       `ORDER BY position ${backwards ? 'DESC' : 'ASC'} LIMIT ?`;
     params.push(limit);
-    return this.db.prepare(sql).all(...params) as EventRow[];
+    let statement = this.pageStatements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql) as Statement<unknown[], EventRow>;
+      this.pageStatements.set(sql, statement);
+    }
+    return statement.all(...params);
   }
 
   subscribeAll(options: SubscribeAllOptions = {}): AllSubscription {
     let closed = false;
-    let wake: (() => void) | undefined;
     let timer: NodeJS.Timeout | undefined;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const store = this;
+    const filter = options.filter;
+    const local: LocalSubscriber = { expecting: undefined, inbox: [], inboxEvents: 0, resync: false };
     const stop = () => {
       closed = true;
-      wake?.();
+      local.wake?.();
     };
 
     async function* iterate(): AsyncGenerator<RecordedEvent> {
       let cursor = options.from;
+      let query = true;
+      store.subscribers.add(local);
       try {
         while (!closed && !store.closed) {
+          // Commits of this process since the last read, handed over in memory.
+          const commit = local.inbox.shift();
+          if (commit) {
+            local.inboxEvents -= commit.events.length;
+            for (const event of commit.events) {
+              if (closed) return;
+              if (!matchesFilter(event, filter)) continue;
+              cursor = event.position;
+              yield event;
+            }
+            if (cursor === undefined || commit.last > cursor) cursor = commit.last;
+            continue;
+          }
+          if (local.resync) {
+            local.resync = false;
+            query = true;
+          }
+          if (!query) {
+            // Caught up: wait for a commit of this process, or poll for another process's.
+            const polled = await new Promise<boolean>((resolve) => {
+              local.wake = () => resolve(false);
+              timer = setTimeout(() => resolve(true), store.pollIntervalMs);
+            });
+            clearTimeout(timer);
+            local.wake = undefined;
+            query = polled;
+            continue;
+          }
           // One read transaction: the page and the head come from the same snapshot.
-          const { rows, head } = store.readPage(cursor, options.filter);
+          const { rows, head } = store.readPage(cursor, filter);
+          const full = rows.length === store.pageSize;
+          // After a short page everything up to `head` has been read: later commits of this
+          // process can be handed over. Set before yielding, so none is missed meanwhile.
+          local.expecting = full ? undefined : maxPosition(head, cursor);
+          query = full;
           for (const row of rows) {
             if (closed) return;
             cursor = BigInt(row.position);
             yield toRecorded(row);
           }
-          if (rows.length === store.pageSize) continue;
-          // A short page holds every match up to the head: a filtered subscription moves its
-          // cursor past the rows that did not match, so the next wake-up reads only new rows
-          // instead of rescanning everything since its last match.
-          if (head !== undefined && (cursor === undefined || head > cursor)) cursor = head;
-          if (rows.length > 0) continue;
-          // Caught up: wait for an append of this process, or poll for another process's.
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            store.waiters.add(resolve);
-            timer = setTimeout(resolve, store.pollIntervalMs);
-          });
-          clearTimeout(timer);
-          if (wake) store.waiters.delete(wake);
-          wake = undefined;
+          // A filtered subscription moves its cursor past the rows that did not match, so the
+          // next read looks only at new rows instead of rescanning everything since its last match.
+          if (!full && head > (cursor ?? 0n)) cursor = head;
         }
       } finally {
         closed = true;
+        store.subscribers.delete(local);
       }
     }
 
@@ -283,20 +356,37 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  /** A subscription's page after `cursor` and, when filtered, the head of the same snapshot. */
-  private readPage(cursor: bigint | undefined, filter: ReadAllFilter | undefined): { rows: EventRow[]; head?: bigint } {
-    if (!filter) return { rows: this.page(cursor, false, undefined, this.pageSize) };
-    return this.db.transaction(() => {
-      const rows = this.page(cursor, false, filter, this.pageSize);
-      const head = this.stmtHead.get()?.position;
-      return { rows, head: head == null ? undefined : BigInt(head) };
-    })();
+  /** A page after `cursor` and the head of the same snapshot. */
+  private readPage(cursor: bigint | undefined, filter: ReadAllFilter | undefined): { rows: EventRow[]; head: bigint } {
+    return this.readPageTransaction(cursor, filter);
   }
 
-  private wakeSubscribers(): void {
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const wake of waiters) wake();
+  /** Hands a commit to every live subscription (or tells it to read) and wakes them. */
+  private publish(commit: LocalCommit | undefined): void {
+    for (const subscriber of this.subscribers) {
+      if (commit && subscriber.expecting !== undefined) {
+        const chained = subscriber.expecting === commit.after && subscriber.inboxEvents + commit.events.length <= MAX_HANDED_OVER;
+        if (chained) {
+          subscriber.inbox.push(commit);
+          subscriber.inboxEvents += commit.events.length;
+          subscriber.expecting = commit.last;
+        } else {
+          // Something it has not seen lies in between, or it is far behind: it reads instead.
+          subscriber.inbox = [];
+          subscriber.inboxEvents = 0;
+          subscriber.expecting = undefined;
+          subscriber.resync = true;
+        }
+      } else if (!commit) {
+        subscriber.resync = true;
+      }
+      subscriber.wake?.();
+    }
+  }
+
+  private head(): bigint {
+    const position = this.stmtHead.get()?.position;
+    return position == null ? 0n : BigInt(position);
   }
 
   /** Transactions committed by this instance (each is one fsync): shows group commit at work. */
@@ -305,8 +395,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async headPosition(): Promise<bigint> {
-    const row = this.stmtHead.get();
-    return row?.position == null ? 0n : BigInt(row.position);
+    return this.head();
   }
 
   async close(): Promise<void> {
@@ -314,13 +403,24 @@ export class SqliteEventStore implements EventStore {
     // Let appends already queued reach the disk before closing.
     if (this.queue.length > 0) this.flush();
     this.closed = true;
-    this.wakeSubscribers();
+    for (const subscriber of this.subscribers) subscriber.wake?.();
     this.db.close();
   }
 }
 
-function toRecorded(row: EventRow): RecordedEvent {
-  return {
+/** Events a slow subscription may have waiting in memory before it is told to read instead. */
+const MAX_HANDED_OVER = 10_000;
+
+function maxPosition(a: bigint, b: bigint | undefined): bigint {
+  return b === undefined || a > b ? a : b;
+}
+
+/**
+ * A row as the port's event. `shared` events go to several subscriptions at once: they are
+ * frozen, so that one consumer cannot change what another sees.
+ */
+function toRecorded(row: EventRow, shared = false): RecordedEvent {
+  const event: RecordedEvent = {
     id: row.id,
     type: row.type,
     stream: row.stream,
@@ -330,4 +430,13 @@ function toRecorded(row: EventRow): RecordedEvent {
     metadata: JSON.parse(row.metadata) as JsonObject,
     created: new Date(row.created),
   };
+  return shared ? deepFreeze(event) : event;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
