@@ -44,6 +44,7 @@ export function measureContext(plan: Plan, measure: Measure): MeasureContext {
 /**
  * Request path of every report (ARCHITECTURE.md): load the report stream, authorise,
  * decide, append at the loaded revision. Nothing goes through the in-process EventBus.
+ * A first record skips the load (append-first, see execute).
  */
 @CommandHandler(ExecuteReportCommand)
 export class ExecuteReportHandler implements ICommandHandler<ExecuteReportCommand, ReportReceipt> {
@@ -59,7 +60,10 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     const stream = reportStreamName(command.agencyId, command.reportId);
     const causationId = randomUUID();
     for (let attempt = 1; ; attempt++) {
-      const state = await this.load(stream);
+      // A report is almost always new: the first try of a record assumes its stream does not
+      // exist and appends with NO_STREAM. A repeat or a reused reportId fails that append and
+      // the next try reads the stream. (A record's refusals do not depend on the stream.)
+      const state = attempt === 1 && command.kind === 'record' ? initialReportState : await this.load(stream);
       const found = this.lookup(command.kind === 'record' ? target : undefined, state);
       // Who may record is decided before anything about the report is revealed or checked.
       if (command.kind === 'record' && found) this.policy.assertCanRecord(principal, found.measure);
