@@ -74,6 +74,18 @@ describe('KeyRegistry and KeyService on the embedded store', () => {
     expect(await store.readStream(apiKeyStream(issued.keyId))).toHaveLength(2);
   });
 
+  it('remembers a verified secret without weakening checks: wrong secrets still fail, revocation still wins', async () => {
+    const issued = await keys.issue({ role: 'agency', agencyId: 'police', label: 'Police system' }, 'admin-1');
+    const wrong = issued.key.slice(0, -1) + (issued.key.endsWith('A') ? 'B' : 'A');
+    const first = registry.authenticate(issued.key);
+    expect(registry.authenticate(issued.key)).toBe(first);
+    expect(registry.authenticate(wrong)).toBeUndefined();
+    expect(registry.authenticate(`${issued.key}A`)).toBeUndefined();
+    expect(registry.authenticate(issued.key)).toBe(first);
+    await keys.revoke(issued.keyId, 'leaked', 'admin-1');
+    expect(registry.authenticate(issued.key)).toBeUndefined();
+  });
+
   it('refuses to revoke an unknown key or without a reason', async () => {
     await expect(keys.revoke('NoSuchKey123', 'x', 'a')).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
     const issued = await keys.issue({ role: 'ADMIN', label: 'ops' }, 'a');

@@ -1,4 +1,5 @@
 import type { AllSubscription, EventStore, RecordedEvent } from '@app/event-store';
+import { timingSafeEqual } from 'node:crypto';
 import { parseApiKey, verifySecret } from './api-key.js';
 import {
   API_KEY_ISSUED,
@@ -71,6 +72,12 @@ export function toApiKeyInfo(record: ApiKeyRecord): ApiKeyInfo {
  */
 export class KeyRegistry {
   private readonly keys = new Map<string, ApiKeyRecord>();
+  /**
+   * The last secret proven to hash to a record's stored hash, with its principal: a key's next
+   * request compares bytes instead of computing the HMAC again. Keyed by the record object, so
+   * any later event of the key (a revocation replaces the record) forgets it.
+   */
+  private readonly verified = new WeakMap<ApiKeyRecord, { readonly secret: Buffer; readonly principal: Principal }>();
   private lastPosition: bigint | undefined;
   private subscription?: AllSubscription;
   private following?: Promise<void>;
@@ -181,8 +188,14 @@ export class KeyRegistry {
     if (!parsed) return undefined;
     const record = this.keys.get(parsed.keyId);
     if (!record || record.revokedAt !== undefined) return undefined;
+    const presented = Buffer.from(parsed.secret, 'utf8');
+    const known = this.verified.get(record);
+    // Constant time, like verifySecret: the cached secret must not leak through timing either.
+    if (known && known.secret.length === presented.length && timingSafeEqual(known.secret, presented)) return known.principal;
     if (!verifySecret(parsed.secret, record)) return undefined;
-    return { id: record.keyId, role: record.role, agencyId: record.agencyId, label: record.label };
+    const principal: Principal = Object.freeze({ id: record.keyId, role: record.role, agencyId: record.agencyId, label: record.label });
+    this.verified.set(record, { secret: presented, principal });
+    return principal;
   }
 
   get(keyId: string): ApiKeyRecord | undefined {
