@@ -52,6 +52,12 @@ export interface StateView {
   group<V extends EntryValue>(table: Table<V>, group: string): ReadonlyMap<string, V>;
   /** The groups of a table that have entries. */
   groups(table: Table<EntryValue>): Iterable<string>;
+  /**
+   * A number that changes whenever an entry of the group changes, 0 while it has none: what a
+   * cache of something computed from a group compares to know it is still current (see
+   * figures-cache.ts). Views that cannot tell (overlays) leave it out, and must not be cached.
+   */
+  stamp?(table: Table<EntryValue>, group: string): number;
 }
 
 /** An entry changed since the last {@link KeyedState.takeDirty}: its current value, or undefined when removed. */
@@ -63,14 +69,24 @@ interface DirtyGroup {
   readonly keys: Set<string>;
 }
 
+/** The entries of one group, stamped with the state's change counter when one last changed. */
+class GroupEntries extends Map<string, EntryValue> {
+  stamp = 0;
+}
+
 /**
  * The in-memory state of one projection. Only the runner (and tests) apply changes to it.
  * With dirty tracking on, it remembers which entries changed since the runner last stored
  * them, found during the same map walk that applies the change.
  */
 export class KeyedState implements StateView {
-  private readonly tables = new Map<string, Map<string, Map<string, EntryValue>>>();
+  private readonly tables = new Map<string, Map<string, GroupEntries>>();
   private count = 0;
+  /**
+   * Counts changes (never reset, not even by clear): a group's stamp is its value at the
+   * group's last change, so a stamp seen once is never seen again after a change.
+   */
+  private clock = 0;
   /** Changed keys, by the entries map of their group (identity lookups are the cheapest). */
   private dirty: Map<Map<string, EntryValue>, DirtyGroup> | undefined;
 
@@ -84,6 +100,10 @@ export class KeyedState implements StateView {
 
   groups(table: Table<EntryValue>): Iterable<string> {
     return this.tables.get(table.name)?.keys() ?? [];
+  }
+
+  stamp(table: Table<EntryValue>, group: string): number {
+    return this.tables.get(table.name)?.get(group)?.stamp ?? 0;
   }
 
   /** Number of entries in all tables. */
@@ -102,6 +122,7 @@ export class KeyedState implements StateView {
       const entries = groups?.get(group);
       if (entries?.delete(key)) {
         this.count -= 1;
+        entries.stamp = ++this.clock;
         if (this.dirty) this.markDirty(entries, tableName, group, key);
         // Empty groups go, so `groups()` lists only groups with entries.
         if (entries.size === 0) groups!.delete(group);
@@ -114,11 +135,12 @@ export class KeyedState implements StateView {
     }
     let entries = groups.get(group);
     if (!entries) {
-      entries = new Map();
+      entries = new GroupEntries();
       groups.set(group, entries);
     }
     const before = entries.size;
     entries.set(key, value);
+    entries.stamp = ++this.clock;
     this.count += entries.size - before;
     if (this.dirty) this.markDirty(entries, tableName, group, key);
   }

@@ -5,9 +5,10 @@ import { measuresOf } from './common/plan-fold.js';
 import { ACTIVITY_PROJECTION } from './activity/activity.projection.js';
 import { type AgencyActivity, agencyActivity, reportingAgencies } from './agency/agency-activity.query.js';
 import { type FundingSummary, fundingSummary } from './funding/funding.query.js';
+import { cachedEvaluation, currentMeasureFigures } from './figures-cache.js';
 import { MeasureFigures } from './indicators/indicators.query.js';
 import { PLANS_PROJECTION, allPlans } from './plans/plans.projection.js';
-import { type MeasureEvaluation, type PillarRollUp, evaluateMeasure, rollUp } from './status/measure-status.js';
+import { type MeasureEvaluation, type PillarRollUp, rollUp } from './status/measure-status.js';
 
 /** What a snapshot reads from: a runner, or anything else that holds the plans and activity projections. */
 export interface ReadModelSource {
@@ -55,7 +56,7 @@ export class ProjectionSnapshot {
   /** Every measure, in plan order; of one plan when given. */
   measures(planId?: string): MeasureInfo[] {
     const plans = planId === undefined ? this.plans() : [this.plan(planId)].filter((p): p is Plan => p !== undefined);
-    return plans.flatMap((plan) => measuresOf(plan).map((m) => ({ plan, ...m })));
+    return plans.flatMap(measureInfos);
   }
 
   /** The measure with this code (in the given plan, or in whichever plan has it: first by plan id). */
@@ -63,14 +64,18 @@ export class ProjectionSnapshot {
     return this.measures(planId).find((m) => m.measure.code === code);
   }
 
-  /** A measure's figures (see MeasureFigures); every measure of its plan is read in the same pass. */
+  /**
+   * A measure's figures (see MeasureFigures); every measure of its plan is read in the same pass.
+   * Figures of a measure whose read model has not changed since an earlier request are that
+   * request's (figures-cache.ts): the pass is then a stamp comparison per measure.
+   */
   measureFigures(planId: string, code: string): MeasureFigures {
     let byCode = this.figures.get(planId);
     if (!byCode) {
       const view = this.source.view(ACTIVITY_PROJECTION);
       const plan = this.plan(planId);
       const map = new Map<string, MeasureFigures>();
-      for (const { measure } of plan ? measuresOf(plan) : []) map.set(measure.code, new MeasureFigures(view, planId, measure.code));
+      for (const { measure } of plan ? measureInfos(plan) : []) map.set(measure.code, currentMeasureFigures(view, planId, measure.code));
       this.figures.set(planId, (byCode = map));
     }
     return byCode.get(code) ?? new MeasureFigures(this.source.view(ACTIVITY_PROJECTION), planId, code);
@@ -83,7 +88,7 @@ export class ProjectionSnapshot {
     if (!result) {
       const map = new Map<string, MeasureEvaluation>();
       for (const { plan, measure } of this.measures(planId)) {
-        map.set(measure.code, evaluateMeasure(measure, this.measureFigures(plan.id, measure.code), asOf));
+        map.set(measure.code, cachedEvaluation(measure, this.measureFigures(plan.id, measure.code), asOf));
       }
       this.evaluations.set(cacheKey, (result = map));
     }
@@ -131,4 +136,13 @@ export class ProjectionSnapshot {
   reportingAgencies(): string[] {
     return reportingAgencies(this.source.view(ACTIVITY_PROJECTION));
   }
+}
+
+const infosByPlan = new WeakMap<Plan, readonly MeasureInfo[]>();
+
+/** The measures of a plan document, listed once per document (an amendment makes a new one). */
+function measureInfos(plan: Plan): readonly MeasureInfo[] {
+  let infos = infosByPlan.get(plan);
+  if (!infos) infosByPlan.set(plan, (infos = measuresOf(plan).map((m) => ({ plan, ...m }))));
+  return infos;
 }
