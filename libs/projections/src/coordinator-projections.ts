@@ -8,8 +8,6 @@ import { plansProjection } from './plans/plans.projection.js';
 /** The projections coordinators query: plans, and activity (indicators, funding, agency activity). */
 export const COORDINATOR_PROJECTIONS: readonly Projection[] = [plansProjection, activityProjection];
 
-/** Batches of a build from position 0: larger, since nothing is live to lose and fewer commits go faster. */
-export const REPLAY_BATCH_SIZE = 50_000;
 
 export interface ReplayResult {
   /** The last position applied. */
@@ -32,7 +30,6 @@ export async function replayProjections(options: {
   readonly file: string;
   readonly projections?: readonly Projection[];
   readonly until?: bigint;
-  readonly batchSize?: number;
   readonly logger?: RunnerLogger;
 }): Promise<ReplayResult> {
   const started = performance.now();
@@ -42,7 +39,8 @@ export async function replayProjections(options: {
       store: options.store,
       readModels,
       projections: options.projections ?? COORDINATOR_PROJECTIONS,
-      batchSize: options.batchSize ?? REPLAY_BATCH_SIZE,
+      // Into a fresh file: nothing to resume, so one write of the whole state at the end.
+      commitOnce: true,
       logger: options.logger,
     });
     await runner.replay({ until: options.until });

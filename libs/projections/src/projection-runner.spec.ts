@@ -120,6 +120,17 @@ describe('ProjectionRunner over the SQLite event store', () => {
     expect(rebuilt.position).toBe(head);
     expect(rebuilt.digests).toEqual(live);
 
+    // The one-off build wrote its whole state once at the end: a runner resumes from that file.
+    const rebuiltModels = ReadModelStore.open(join(dir, 'rebuilt.db'));
+    try {
+      const resumed = new ProjectionRunner({ store, readModels: rebuiltModels, projections: COORDINATOR_PROJECTIONS, logger: quiet });
+      await resumed.replay();
+      expect(resumed.eventsRead).toBe(0);
+      expect(resumed.digests()).toEqual(live);
+    } finally {
+      rebuiltModels.close();
+    }
+
     // In place, while running.
     await runner.rebuild([INDICATORS_PROJECTION]);
     await new Promise((resolve) => setTimeout(resolve, 50));

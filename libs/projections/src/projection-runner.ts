@@ -23,6 +23,14 @@ export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
   /** …or this long after its first event, whichever comes first. */
   readonly batchIntervalMs?: number;
+  /**
+   * A one-off build into a fresh file (replayProjections): no change tracking and no commit
+   * before the end, where each projection's whole state is written in one transaction. Tracking
+   * which entries changed (a map and set operation per change) and writing them batch by batch
+   * is what lets a live runner resume after a crash; a one-off build that stops half-way is
+   * started again from nothing anyway, so it saves that work. Live runners leave it off.
+   */
+  readonly commitOnce?: boolean;
   /** Reads the stored event as current code expects it; default: the domain's upcasters. */
   readonly upcast?: (event: RecordedEvent) => RecordedEvent;
   readonly logger?: RunnerLogger;
@@ -91,6 +99,7 @@ export class ProjectionRunner {
   private readonly readModels: ReadModelStore;
   private readonly batchSize: number;
   private readonly batchIntervalMs: number;
+  private readonly commitOnce: boolean;
   private readonly upcast: (event: RecordedEvent) => RecordedEvent;
   private readonly logger: RunnerLogger;
   /** Event types some projection looks at: others are not upcast. */
@@ -122,14 +131,15 @@ export class ProjectionRunner {
       names.add(p.name);
       for (const type of p.eventTypes) this.handledTypes.add(type);
     }
+    this.commitOnce = options.commitOnce ?? false;
     this.slots = options.projections.map((projection) => {
       const state = new KeyedState();
-      state.trackDirty();
+      if (!this.commitOnce) state.trackDirty();
       return { projection, state, position: NO_POSITION, committed: NO_POSITION, changed: false };
     });
     this.store = options.store;
     this.readModels = options.readModels;
-    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.batchSize = this.commitOnce ? Number.POSITIVE_INFINITY : (options.batchSize ?? DEFAULT_BATCH_SIZE);
     this.batchIntervalMs = options.batchIntervalMs ?? DEFAULT_BATCH_INTERVAL_MS;
     this.upcast = options.upcast ?? ((event) => upcasters.upcast(event));
     this.logger = options.logger ?? new Logger('Projections');
@@ -443,6 +453,7 @@ export class ProjectionRunner {
         version: slot.projection.version,
         position: slot.position,
         state: slot.state,
+        whole: this.commitOnce,
       })),
     );
     for (const slot of slots) {

@@ -24,6 +24,11 @@ export interface ProjectionWrite {
   readonly position: bigint;
   /** Its state, with dirty tracking on: the changed entries are taken from it. */
   readonly state: KeyedState;
+  /**
+   * Write every entry of the state, replacing the stored log, instead of the changed ones: a
+   * one-off build that tracks no changes (see ProjectionRunnerOptions.commitOnce).
+   */
+  readonly whole?: boolean;
 }
 
 /** Entries per stored chunk: rows stay a few MB at most. */
@@ -143,7 +148,7 @@ export class ReadModelStore {
       for (const write of writes) {
         const log = this.log(write.name);
         const dirty = write.state.takeDirty();
-        if (log.logged + dirty.length > 2 * write.state.size + COMPACT_SLACK) {
+        if (write.whole || log.logged + dirty.length > 2 * write.state.size + COMPACT_SLACK) {
           this.stmtDeleteChunks.run(write.name);
           log.seq = 1;
           log.logged = 0;
