@@ -4,7 +4,7 @@
  * mode that ran (the other mode's section and any hand-written text are left alone).
  *
  * Options: --full; --profile (always profile the ingest path; by default only when a target is
- * missed); --no-profile; --only raw,ingest,lag,history,queries,rebuild (a subset); --out FILE
+ * missed); --no-profile; --only raw,ingest,lag,history,queries,rebuild,pit (a subset); --out FILE
  * (default BENCHMARKS.md).
  *
  * The api runs in a child process (bench/server.ts: NODE_ENV=production, LOG_LEVEL=warn,
@@ -20,10 +20,21 @@ import { generateStore } from './generate.js';
 import { type GraphqlLoad, type LoadResult, autocannonLoad, pacedLoad } from './support/load.js';
 import { machineInfo, processCpuMs } from './support/machine.js';
 import { type ProfileSummary, monotonicMicros, summariseProfile } from './support/profile.js';
-import { type LagFigures, QUERIES, type RebuildFigures, lagFigures, rebuildFigures, waitForProjections } from './support/projection-figures.js';
+import {
+  type LagFigures,
+  PIT_QUERY,
+  type PitFigures,
+  QUERIES,
+  type RebuildFigures,
+  lagFigures,
+  pitFigures,
+  rebuildFigures,
+  waitForIdle,
+  waitForProjections,
+} from './support/projection-figures.js';
 import { type AppendRate, adapterAppends, rawSqliteAppends } from './support/raw-store.js';
 import { int, ms, pct, ratio, table, verdict, writeSection } from './support/report.js';
-import { type BenchServer, issueAgencyKey, issueCoordinatorKey, startServer } from './support/server-process.js';
+import { type BenchServer, issueAgencyKey, issueAuditorKey, issueCoordinatorKey, startServer } from './support/server-process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,8 +49,8 @@ const { values: args } = parseArgs({
 const FULL = args.full;
 const MODE = FULL ? 'full' : 'quick';
 const S = FULL
-  ? { warmup: 5, load: 20, fixedRate: 30, drainS: 15, raw: 8, rawMax: 2_000_000, profile: 15, lag: 30, query: 10, historyIngest: 10, stores: [100_000, 1_000_000], readyTimeoutS: 180, hardLimitMin: 40 }
-  : { warmup: 2, load: 4, fixedRate: 8, drainS: 5, raw: 1.5, rawMax: 500_000, profile: 5, lag: 6, query: 3, historyIngest: 4, stores: [100_000], readyTimeoutS: 60, hardLimitMin: 6 };
+  ? { warmup: 5, load: 20, fixedRate: 30, drainS: 15, raw: 8, rawMax: 2_000_000, profile: 15, lag: 30, query: 10, historyIngest: 10, stores: [100_000, 1_000_000], readyTimeoutS: 180, settleTimeoutS: 300, pitRequests: 300, pitSeconds: 60, hardLimitMin: 45 }
+  : { warmup: 2, load: 4, fixedRate: 8, drainS: 5, raw: 1.5, rawMax: 500_000, profile: 5, lag: 6, query: 3, historyIngest: 4, stores: [100_000], readyTimeoutS: 60, settleTimeoutS: 60, pitRequests: 100, pitSeconds: 10, hardLimitMin: 7 };
 const HISTORY_EVENTS = FULL ? 1_000_000 : 100_000;
 const CLIENTS = [1, 16, 64] as const;
 const QUERY_CLIENTS = [1, 16] as const;
@@ -47,7 +58,9 @@ const FIXED_RATE = 1_000;
 /** Figure 2 runs at the target rate and at half of it (below saturation, for comparison). */
 const LAG_RATES = [1_000, 500] as const;
 const TARGET = { ingest64: 3_000, noopRatio: 0.7, p99AtFixedRate: 25 };
-const ALL = ['raw', 'ingest', 'lag', 'history', 'queries', 'rebuild'];
+/** Figures 3–5: on a store of `events` events (full run); the quick run reports its smaller store against them. */
+const STORE_TARGET = { events: 1_000_000, measureP99: 5, rebuildRate: 100_000, pitP95: 100 };
+const ALL = ['raw', 'ingest', 'lag', 'history', 'queries', 'rebuild', 'pit'];
 const only = new Set((args.only ?? ALL.join(',')).split(',').map((s) => s.trim()));
 
 const tempDirs: string[] = [];
@@ -267,7 +280,10 @@ interface StoreFigures {
   readonly serverFailure?: string;
   readonly startupMs?: number;
   readonly catchUpMs?: number;
+  /** After the catch-up, until the server's background work (hash chain, point-in-time snapshots) settled. */
+  readonly settleMs?: number;
   readonly queries?: Array<{ query: keyof typeof QUERIES; clients: number; result: Measured }>;
+  readonly pit?: PitFigures;
   readonly ingest?: Measured[];
 }
 
@@ -290,7 +306,8 @@ async function storeFigures(events: number, history: HistoryFigures[] | undefine
     log(`rebuild of ${rebuild.projections.join(', ')} from ${int(rebuild.events)} events: ${int(rebuild.rebuild.rate)} events/s (adapter read ${int(rebuild.adapterRead.rate)}/s, raw read ${int(rebuild.rawRead.rate)}/s)`);
     rmSync(join(dataDir, 'read-models-rebuild.db'), { force: true });
   }
-  if (!only.has('queries')) return { events, rebuild };
+  const withPit = only.has('pit') && events === HISTORY_EVENTS;
+  if (!only.has('queries') && !withPit) return { events, rebuild };
   let started: Started;
   try {
     started = await startWithKey(`${int(events)}-event store`, { dataDir, startTimeoutS: S.readyTimeoutS });
@@ -310,17 +327,38 @@ async function storeFigures(events: number, history: HistoryFigures[] | undefine
     return { events, rebuild, startupMs: server.startupMs, serverFailure: (error as Error).message };
   }
   log(`projections caught up ${(catchUpMs / 1000).toFixed(1)} s after the start`);
-  const queries: NonNullable<StoreFigures['queries']> = [];
-  await autocannonLoad('query warm-up', queryLoad(server, coordinator, QUERIES.measures), { connections: 4, seconds: 1 });
-  for (const query of Object.keys(QUERIES) as Array<keyof typeof QUERIES>) {
-    for (const clients of QUERY_CLIENTS) {
-      queries.push({ query, clients, result: await measure(server, () => autocannonLoad(`${query}, ${clients} clients, ${int(events)} events`, queryLoad(server, coordinator, QUERIES[query]), { connections: clients, seconds: S.query })) });
+  let settleMs: number;
+  try {
+    settleMs = await waitForIdle(server, S.settleTimeoutS * 1000);
+  } catch (error) {
+    await stop(server);
+    return { events, rebuild, startupMs: server.startupMs, catchUpMs, serverFailure: (error as Error).message };
+  }
+  log(`background work settled ${(settleMs / 1000).toFixed(1)} s later`);
+  let queries: StoreFigures['queries'];
+  let ingest: Measured[] | undefined;
+  let pit: PitFigures | undefined;
+  if (only.has('queries')) {
+    queries = [];
+    await autocannonLoad('query warm-up', queryLoad(server, coordinator, QUERIES.measures), { connections: 4, seconds: 1 });
+    for (const query of Object.keys(QUERIES) as Array<keyof typeof QUERIES>) {
+      for (const clients of QUERY_CLIENTS) {
+        queries.push({ query, clients, result: await measure(server, () => autocannonLoad(`${query}, ${clients} clients, ${int(events)} events`, queryLoad(server, coordinator, QUERIES[query]), { connections: clients, seconds: S.query })) });
+      }
     }
   }
-  const ingest: Measured[] = [];
-  for (const c of [1, 64]) ingest.push(await ingestRun(started, `h${c}`, c, S.historyIngest, `recordTrainingDelivered, ${c} clients, on ${int(events)} events`));
+  // Before the ingest rows: they add events, and the point-in-time figures are on the generated log.
+  if (withPit) {
+    pit = await pitFigures(server, await issueAuditorKey(server), { requests: S.pitRequests, seconds: S.pitSeconds });
+    for (const p of pit.points) log(`point in time, ${p.name} (${p.from}–${p.to}): p50 ${ms(p.latency.p50)} p95 ${ms(p.latency.p95)} p99 ${ms(p.latency.p99)}${p.latency.failed ? `, ${p.latency.failed} failed: ${p.latency.firstFailure}` : ''}`);
+    log(`point in time, baseline: p50 ${ms(pit.baseline.p50)} p95 ${ms(pit.baseline.p95)} p99 ${ms(pit.baseline.p99)}`);
+  }
+  if (only.has('queries')) {
+    ingest = [];
+    for (const c of [1, 64]) ingest.push(await ingestRun(started, `h${c}`, c, S.historyIngest, `recordTrainingDelivered, ${c} clients, on ${int(events)} events`));
+  }
   await stop(server);
-  return { events, rebuild, startupMs: server.startupMs, catchUpMs, queries, ingest };
+  return { events, rebuild, startupMs: server.startupMs, catchUpMs, settleMs, queries, pit, ingest };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -469,16 +507,17 @@ function renderLag(lags: LagFigures[]): string {
 
 function renderStores(stores: StoreFigures[]): string {
   const out: string[] = [];
-  const withQueries = stores.filter((s) => s.queries || s.serverFailure);
+  const withQueries = stores.filter((s) => s.queries || (s.serverFailure && only.has('queries')));
   if (withQueries.length > 0) {
     out.push('### Figure 3 — coordinator queries on a generated history');
     out.push('');
     out.push(
-      `Closed loop (autocannon, ${S.query} s per row), COORDINATOR key, on a store built by the history generator (seed 1), after the projections caught up. ` +
+      `Closed loop (autocannon, ${S.query} s per row), COORDINATOR key, on a store built by the history generator (seed 1), after the projections caught up ` +
+        "and the server's background work (audit hash chain, point-in-time snapshots) settled (CPU under 10% of a core for 1 s). " +
         'Baseline: the same `measure` without read-model fields (plan data only).',
     );
     out.push('');
-    for (const s of withQueries) out.push(`- ${int(s.events)} events: ${s.serverFailure ? `**not measured**: ${s.serverFailure}` : `api started in ${((s.startupMs ?? 0) / 1000).toFixed(1)} s, projections caught up ${((s.catchUpMs ?? 0) / 1000).toFixed(1)} s later`}`);
+    for (const s of withQueries) out.push(`- ${int(s.events)} events: ${s.serverFailure ? `**not measured**: ${s.serverFailure}` : serverLine(s)}`);
     out.push('');
     out.push('Queries:');
     out.push('');
@@ -491,6 +530,40 @@ function renderStores(stores: StoreFigures[]): string {
       }),
     );
     if (rows.length > 0) out.push(table(['events', 'query', 'clients', 'queries / s', 'p50', 'p99', 'rate vs baseline', 'CPU server / loader', 'failed'], rows));
+  }
+  const withPit = stores.filter((s) => s.pit);
+  if (withPit.length > 0) {
+    out.push('');
+    out.push('### Figure 5 — point-in-time `measure` on a generated history');
+    out.push('');
+    out.push(
+      `One client, requests back to back, AUDITOR key, on the figure 3 server (before its ingest rows). Per point, up to ${S.pitRequests} queries (at most ${S.pitSeconds} s) ` +
+        'at distinct positions drawn (seeded) from a band of 5% of the log starting at 10% (early), 50% (middle) and 90% (late) of the head, so that each answer folds the events between ' +
+        "the nearest point-in-time snapshot and its position (the api's cache of evaluated positions rarely serves one). Baseline: the same query without `at`, same key and client. " +
+        'Latency from sending the request to the last byte of the answer, measured by this process.',
+    );
+    out.push('');
+    out.push(`- query: \`${PIT_QUERY}\``);
+    out.push('');
+    out.push(
+      table(
+        ['events', 'point', 'positions', 'queries', 'p50', 'p95', 'p99', 'max', 'p95 ÷ baseline p95', 'failed'],
+        withPit.flatMap((s) => {
+          const b = s.pit!.baseline;
+          return [
+            [int(s.events), 'baseline (no `at`)', '–', int(b.count), ms(b.p50), ms(b.p95), ms(b.p99), ms(b.max), '1.00×', failures(b)],
+            ...s.pit!.points.map((p) => [int(s.events), p.name, `${int(Number(p.from))}–${int(Number(p.to))}`, int(p.latency.count), ms(p.latency.p50), ms(p.latency.p95), ms(p.latency.p99), ms(p.latency.max), ratio(p.latency.p95, b.p95), failures(p.latency)]),
+          ];
+        }),
+      ),
+    );
+  }
+  const targets = storeTargets(stores);
+  if (targets.length > 0) {
+    out.push('');
+    out.push(`Targets of figures 3–5 (at ${int(STORE_TARGET.events)} events; a smaller store is reported against them for reference only):`);
+    out.push('');
+    out.push(table(['target', 'measured', 'verdict'], targets));
   }
   const rebuilt = stores.filter((s) => s.rebuild);
   if (rebuilt.length > 0) {
@@ -513,6 +586,41 @@ function renderStores(stores: StoreFigures[]): string {
     );
   }
   return out.join('\n');
+}
+
+function serverLine(s: StoreFigures): string {
+  const settled = s.settleMs !== undefined ? `, background work settled ${(s.settleMs / 1000).toFixed(1)} s after that` : '';
+  return `api started in ${((s.startupMs ?? 0) / 1000).toFixed(1)} s, projections caught up ${((s.catchUpMs ?? 0) / 1000).toFixed(1)} s later${settled}`;
+}
+
+const failures = (l: { failed: number; firstFailure?: string }) => (l.failed ? `${l.failed} (${l.firstFailure ?? ''})` : '0');
+
+/** Verdict rows of figures 3–5, from the largest store that has each figure. */
+function storeTargets(stores: StoreFigures[]): string[][] {
+  const largest = <T>(pick: (s: StoreFigures) => T | undefined): { events: number; value: T } | undefined => {
+    const found = stores.filter((s) => pick(s) !== undefined).sort((a, b) => b.events - a.events)[0];
+    return found ? { events: found.events, value: pick(found)! } : undefined;
+  };
+  const at = (events: number) => (events === STORE_TARGET.events ? '' : ` (at ${int(events)} events)`);
+  const scale = (events: number, v: string) => (events === STORE_TARGET.events ? v : `${v}, not the target's store`);
+  const rows: string[][] = [];
+  const measure1 = largest((s) => s.queries?.find((q) => q.query === 'measure' && q.clients === 1)?.result);
+  if (measure1) {
+    rows.push([`\`measure\` p99 ≤ ${STORE_TARGET.measureP99} ms at ${int(STORE_TARGET.events)} events (1 client)`, `${ms(measure1.value.p99)}${at(measure1.events)}`, scale(measure1.events, verdict(measure1.value.p99, STORE_TARGET.measureP99, 'lower'))]);
+  }
+  const failedQueries = stores.find((s) => s.serverFailure && s.events === STORE_TARGET.events);
+  if (failedQueries && (!measure1 || measure1.events !== STORE_TARGET.events)) rows.push([`\`measure\` p99 ≤ ${STORE_TARGET.measureP99} ms at ${int(STORE_TARGET.events)} events`, failedQueries.serverFailure!, 'not measured']);
+  const rebuild = largest((s) => s.rebuild);
+  if (rebuild) {
+    rows.push([`rebuild ≥ ${int(STORE_TARGET.rebuildRate)} events/s from ${int(STORE_TARGET.events)} events`, `${int(rebuild.value.rebuild.rate)}/s${at(rebuild.events)}`, scale(rebuild.events, verdict(rebuild.value.rebuild.rate, STORE_TARGET.rebuildRate, 'higher'))]);
+  }
+  const pit = largest((s) => s.pit);
+  if (pit) {
+    for (const p of pit.value.points) {
+      rows.push([`point-in-time p95 ≤ ${STORE_TARGET.pitP95} ms at ${int(STORE_TARGET.events)} events, ${p.name} positions`, `${ms(p.latency.p95)}${at(pit.events)}`, scale(pit.events, p.latency.failed > 0 ? `${p.latency.failed} failed` : verdict(p.latency.p95, STORE_TARGET.pitP95, 'lower'))]);
+    }
+  }
+  return rows;
 }
 
 function renderHistory(history: HistoryFigures[]): string {
@@ -565,7 +673,7 @@ async function main(): Promise<void> {
   }
   const history: HistoryFigures[] = [];
   const stores: StoreFigures[] = [];
-  if (only.has('history') || only.has('queries') || only.has('rebuild')) {
+  if (only.has('history') || only.has('queries') || only.has('rebuild') || only.has('pit')) {
     for (const events of S.stores) {
       stores.push(await storeFigures(events, history));
       // Free the disk between stores (a 1M-event store is ~0.9 GB).
@@ -575,7 +683,7 @@ async function main(): Promise<void> {
   if (ingest && raw) sections.push(renderIngest(ingest, raw, stores, profile));
   else if (raw) sections.push(renderRaw(raw));
   if (lag.length > 0) sections.push(renderLag(lag));
-  if (stores.some((s) => s.queries || s.rebuild || s.serverFailure)) sections.push(renderStores(stores));
+  if (stores.some((s) => s.queries || s.rebuild || s.pit || s.serverFailure)) sections.push(renderStores(stores));
   if (history.length > 0 && only.has('history')) sections.push(renderHistory(history));
 
   const flags = [FULL ? '--full' : '', args.only ? `--only ${args.only}` : '', args.profile ? '--profile' : '', args['no-profile'] ? '--no-profile' : ''].filter(Boolean).join(' ');

@@ -304,9 +304,9 @@ export async function pacedLoad(
   return { label, connections, seconds: sentSeconds, ok: latencies.length, failed, rate: latencies.length / sentSeconds, ...percentiles(latencies), firstFailure };
 }
 
-/** p50, p99 and max of latencies in ms (NaN when empty). */
-export function percentiles(latencies: number[]): { p50: number; p99: number; max: number } {
+/** p50, p95, p99 and max of latencies in ms (NaN when empty). */
+export function percentiles(latencies: number[]): { p50: number; p95: number; p99: number; max: number } {
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
-  return { p50: at(0.5), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1] : NaN };
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1] : NaN };
 }

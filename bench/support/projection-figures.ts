@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@app/event-store';
 import { COORDINATOR_PROJECTIONS, replayProjections } from '@app/projections';
 import { type GraphqlLoad, type LoadResult, RawHttpPool, pacedLoad, percentiles } from './load.js';
+import { processCpuMs } from './machine.js';
 import type { BenchServer } from './server-process.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -137,6 +138,125 @@ export async function waitForProjections(server: BenchServer, coordinatorKey: st
     }
     if (performance.now() - started > timeoutMs) throw new Error(`projections did not catch up within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * Waits (bounded) until the server's CPU stays below `maxShare` of a core for one `windowMs`:
+ * after the projections caught up, the api still links the log into the audit hash chain and
+ * builds the point-in-time snapshots in the background, and queries measured meanwhile would
+ * measure that work. Returns the time waited, in ms.
+ */
+export async function waitForIdle(server: BenchServer, timeoutMs: number, options: { maxShare?: number; windowMs?: number } = {}): Promise<number> {
+  const maxShare = options.maxShare ?? 0.1;
+  const windowMs = options.windowMs ?? 1_000;
+  const started = performance.now();
+  const pid = server.child.pid!;
+  for (;;) {
+    const before = processCpuMs(pid);
+    const t0 = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const after = processCpuMs(pid);
+    if (before === undefined || after === undefined) return performance.now() - started;
+    if ((after - before) / (performance.now() - t0) < maxShare) return performance.now() - started;
+    if (performance.now() - started > timeoutMs) throw new Error(`the server did not settle (CPU < ${Math.round(maxShare * 100)}% of a core) within ${timeoutMs} ms`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figure 5: point-in-time queries
+
+/** The figure 3 `measure` query with every read-model field asked `at` a position ($p). */
+export const PIT_QUERY =
+  'query ($p: String!) { measure(code: "II.1.3") { code reportCount(at: { position: $p }) status(at: { position: $p }) progress(at: { position: $p }) indicatorValues(at: { position: $p }) { key value progress } } }';
+
+/** Where in the log the positions asked lie: a band starting at this share of the head. */
+export const PIT_POINTS = [
+  { name: 'early', at: 0.1 },
+  { name: 'middle', at: 0.5 },
+  { name: 'late', at: 0.9 },
+] as const;
+
+export interface LatencyFigures {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly count: number;
+  readonly failed: number;
+  readonly firstFailure?: string;
+}
+
+export interface PitFigures {
+  readonly head: bigint;
+  readonly points: ReadonlyArray<{ readonly name: string; readonly from: bigint; readonly to: bigint; readonly latency: LatencyFigures }>;
+  /** The same query without `at`, same key, same client. */
+  readonly baseline: LatencyFigures;
+}
+
+/** A small deterministic generator (mulberry32): the same positions on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * Point-in-time latency, one client, requests back to back: for each point, `requests` queries
+ * at distinct positions drawn from a band of `spread` of the log after it (so neither the
+ * api's cache of evaluated positions nor one snapshot serves them all: each folds the events
+ * between its snapshot and its position), beside the same query without `at`. Bounded by
+ * `seconds` per row and by count.
+ */
+export async function pitFigures(server: BenchServer, auditorKey: string, options: { requests: number; seconds: number; spread?: number }): Promise<PitFigures> {
+  const head = BigInt((await server.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).health.headPosition);
+  const spread = options.spread ?? 0.05;
+  const pool = new RawHttpPool(server.url, auditorKey, 1);
+  const run = async (body: (i: number) => string): Promise<LatencyFigures> => {
+    const latencies: number[] = [];
+    let failed = 0;
+    let firstFailure: string | undefined;
+    const deadline = performance.now() + options.seconds * 1000;
+    for (let i = 0; i < options.requests && performance.now() < deadline; i++) {
+      const t0 = performance.now();
+      try {
+        const res = await pool.post(body(i));
+        if (res.status === 200 && !res.body.includes('"errors"')) latencies.push(performance.now() - t0);
+        else {
+          failed += 1;
+          firstFailure ??= `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
+        }
+      } catch (error) {
+        failed += 1;
+        firstFailure ??= (error as Error).message;
+      }
+    }
+    return { ...percentiles(latencies), count: latencies.length, failed, firstFailure };
+  };
+  try {
+    const plain = JSON.stringify({ query: QUERIES.measure });
+    // Warm-up: the code paths of both queries, not the positions measured.
+    for (let i = 0; i < 5; i++) {
+      await pool.post(plain);
+      await pool.post(JSON.stringify({ query: PIT_QUERY, variables: { p: String(head) } }));
+    }
+    const baseline = await run(() => plain);
+    const points: Array<PitFigures['points'][number]> = [];
+    for (const [index, point] of PIT_POINTS.entries()) {
+      const from = BigInt(Math.floor(Number(head) * point.at));
+      const width = Math.max(1, Math.floor(Number(head) * spread));
+      const next = random(index + 1);
+      const latency = await run(() => JSON.stringify({ query: PIT_QUERY, variables: { p: String(from + BigInt(Math.floor(next() * width))) } }));
+      points.push({ name: point.name, from, to: from + BigInt(width), latency });
+    }
+    return { head, points, baseline };
+  } finally {
+    pool.close();
   }
 }
 

@@ -125,3 +125,12 @@ export async function issueCoordinatorKey(server: BenchServer): Promise<string> 
   );
   return data.issueApiKey.key;
 }
+
+/** Issues an AUDITOR key (reads projections, and may REPLAY: point-in-time `at`). */
+export async function issueAuditorKey(server: BenchServer): Promise<string> {
+  const data = await server.gql<{ issueApiKey: { key: string } }>(
+    'mutation ($input: IssueApiKeyInput!) { issueApiKey(input: $input) { key } }',
+    { input: { role: 'AUDITOR', label: 'bench auditor' } },
+  );
+  return data.issueApiKey.key;
+}
