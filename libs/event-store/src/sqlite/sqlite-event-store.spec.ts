@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { NO_STREAM, type RecordedEvent, WrongExpectedRevisionError } from '../event-store.port.js';
+import { NO_STREAM, type RecordedEvent, WrongExpectedRevisionError, matchesFilter } from '../event-store.port.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
 describe('SqliteEventStore group commit', () => {
@@ -142,3 +142,38 @@ async function collect(events: AsyncIterable<RecordedEvent>): Promise<RecordedEv
   for await (const event of events) out.push(event);
   return out;
 }
+
+describe('SqliteEventStore stream-prefix filters', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  const streams = ['ab', 'ab-1', 'ab_1', 'ab%2', 'abc', 'ac', 'a', 'b', 'é-1', 'éa', 'f', 'x\u{10FFFF}', 'x\u{10FFFF}y', 'y', 'z-1'];
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'apl-sqlite-prefix-'));
+    // Pages of 2: a prefix with more than 8 matches is read in position order, fewer through the stream index.
+    store = SqliteEventStore.open(join(dir, 'events.db'), { pageSize: 2 });
+    for (let round = 0; round < 3; round++) {
+      for (const stream of streams) await store.append(stream, [{ type: 'E', data: { round } }], round === 0 ? NO_STREAM : BigInt(round - 1));
+    }
+    // Many events in one prefix, interleaved with the others.
+    for (let i = 0; i < 12; i++) await store.append(`many-${i}`, [{ type: 'M', data: {} }], NO_STREAM);
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([['ab'], ['ab-'], ['ab%'], ['ab_'], ['a'], ['é'], ['x\u{10FFFF}'], ['\u{10FFFF}'], ['many-'], ['z-', 'ab-'], [''], ['nothing']])(
+    'reads exactly the streams starting with %j, in position order, forwards and backwards',
+    async (...prefixes: string[]) => {
+      const all = await collect(store.readAll());
+      const expected = all.filter((e) => matchesFilter(e, { streamPrefixes: prefixes }));
+      const forwards = await collect(store.readAll({ filter: { streamPrefixes: prefixes } }));
+      expect(forwards.map((e) => e.position)).toEqual(expected.map((e) => e.position));
+      const backwards = await collect(store.readAll({ direction: 'backwards', filter: { streamPrefixes: prefixes } }));
+      expect(backwards.map((e) => e.position)).toEqual(expected.map((e) => e.position).reverse());
+      const from = expected.length > 2 ? expected[1].position : undefined;
+      const after = await collect(store.readAll({ from, filter: { streamPrefixes: prefixes } }));
+      expect(after.map((e) => e.position)).toEqual(expected.filter((e) => from === undefined || e.position > from).map((e) => e.position));
+    },
+  );
+});
