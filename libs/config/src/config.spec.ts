@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       planFiles: undefined,
       readYourWritesTimeoutMs: 5000,
       readinessMaxLag: 1000,
+      pointInTime: { interval: 2500, maxSnapshots: 400, warmSeconds: 30 },
       graphql: { maxDepth: 10, maxCost: 50_000, maxAliases: 30, maxTokens: 10_000, introspection: false },
       rateLimitPerMinute: 600,
       httpBodyLimit: '1mb',
@@ -39,6 +40,11 @@ describe('loadConfig', () => {
     });
     expect(loadConfig({})).toMatchObject({ logFormat: 'pretty', graphql: { introspection: true } });
     expect(loadConfig({ NODE_ENV: 'development', LOG_FORMAT: 'json' }).logFormat).toBe('json');
+  });
+
+  it('reads the point-in-time tuning', () => {
+    const env = { POINT_IN_TIME_SNAPSHOT_INTERVAL: '10000', POINT_IN_TIME_MAX_SNAPSHOTS: '100', POINT_IN_TIME_WARM_SECONDS: '0' };
+    expect(loadConfig(env).pointInTime).toEqual({ interval: 10_000, maxSnapshots: 100, warmSeconds: 0 });
   });
 
   it('reads PLAN_FILES as a list, "none" as none', () => {
@@ -54,6 +60,9 @@ describe('loadConfig', () => {
     ['PLAN_FILES', 'plan.json', /PLAN_FILES .*"plan.json" is not a YAML file name/],
     ['HTTP_BODY_LIMIT', '1 GB', /HTTP_BODY_LIMIT must be a size/],
     ['GRAPHQL_INTROSPECTION', 'yes', /GRAPHQL_INTROSPECTION must be true or false/],
+    ['POINT_IN_TIME_SNAPSHOT_INTERVAL', '10', /POINT_IN_TIME_SNAPSHOT_INTERVAL must be a whole number from 100 to 10000000/],
+    ['POINT_IN_TIME_MAX_SNAPSHOTS', '1', /POINT_IN_TIME_MAX_SNAPSHOTS must be a whole number from 2 to 1000000/],
+    ['POINT_IN_TIME_WARM_SECONDS', 'soon', /POINT_IN_TIME_WARM_SECONDS must be a whole number from 0 to 86400/],
     ['AUTH_JWT_AUDIENCE', 'ledger', /AUTH_JWT_ISSUER is required when AUTH_JWT_AUDIENCE is set/],
   ])('refuses %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -37,6 +37,20 @@ export interface GraphqlLimits {
 }
 
 /**
+ * Point-in-time queries (`at`): snapshots of the read models every `interval` events, kept in
+ * memory. A query folds at most `interval` events onto the snapshot before its position, so
+ * latency grows and memory shrinks linearly with the interval (docs/audit.md, "Point in time").
+ */
+export interface PointInTimeConfig {
+  /** Events between two snapshots (POINT_IN_TIME_SNAPSHOT_INTERVAL). */
+  readonly interval: number;
+  /** Snapshots kept at most, the least recently used dropped first (POINT_IN_TIME_MAX_SNAPSHOTS). */
+  readonly maxSnapshots: number;
+  /** Seconds between background builds of the snapshots up to the head; 0 = only when queried (POINT_IN_TIME_WARM_SECONDS). */
+  readonly warmSeconds: number;
+}
+
+/**
  * The process configuration: every environment variable the api and the cli read, validated
  * in one place (see CONFIG_VARIABLES and .env.example). A bad value stops the start with a
  * message that names the variable and what it expects.
@@ -60,6 +74,7 @@ export interface AppConfig {
   readonly readYourWritesTimeoutMs: number;
   /** GET /health/ready fails while the projections are more than this many events behind. */
   readonly readinessMaxLag: number;
+  readonly pointInTime: PointInTimeConfig;
   readonly graphql: GraphqlLimits;
   /** Requests per minute per principal, or per client address without one; 0 = off. */
   readonly rateLimitPerMinute: number;
@@ -102,6 +117,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'HTTP_BODY_LIMIT', example: '1mb', meaning: 'the largest JSON request body (b, kb, mb)' },
   { name: 'READ_YOUR_WRITES_TIMEOUT_MS', example: '5000', meaning: 'how long a query with atLeastPosition waits for the projections (1–60000 ms)' },
   { name: 'READINESS_MAX_LAG', example: '1000', meaning: 'GET /health/ready fails while the projections are more events than this behind the store' },
+  { name: 'POINT_IN_TIME_SNAPSHOT_INTERVAL', example: '2500', meaning: 'events between two in-memory snapshots for `at` queries: larger = less memory, slower answers' },
+  { name: 'POINT_IN_TIME_MAX_SNAPSHOTS', example: '400', meaning: 'snapshots kept at most (about 1 MB each for the 2022–2023 plan); the least recently used go first' },
+  { name: 'POINT_IN_TIME_WARM_SECONDS', example: '30', meaning: 'seconds between background builds of snapshots up to the head; 0 = only when queried' },
 ];
 
 /** A bad configuration value. `variable` is the first one; the message lists every problem, one a line. */
@@ -272,6 +290,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     planFiles: readPlanFiles(r),
     readYourWritesTimeoutMs: r.integer('READ_YOUR_WRITES_TIMEOUT_MS', 5_000, 1, 60_000),
     readinessMaxLag: r.integer('READINESS_MAX_LAG', 1_000, 0, Number.MAX_SAFE_INTEGER),
+    pointInTime: {
+      interval: r.integer('POINT_IN_TIME_SNAPSHOT_INTERVAL', 2_500, 100, 10_000_000),
+      maxSnapshots: r.integer('POINT_IN_TIME_MAX_SNAPSHOTS', 400, 2, 1_000_000),
+      warmSeconds: r.integer('POINT_IN_TIME_WARM_SECONDS', 30, 0, 86_400),
+    },
     graphql: {
       maxDepth: r.integer('GRAPHQL_MAX_DEPTH', 10, 1, 100),
       // A coordinator's whole plan tree with agencies and indicators costs ~25,000: allowed.

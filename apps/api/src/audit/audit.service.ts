@@ -2,8 +2,6 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import {
   ChainFollower,
   ChainStore,
-  DEFAULT_MAX_SNAPSHOTS,
-  DEFAULT_SNAPSHOT_INTERVAL,
   EventHistory,
   HistoryInputError,
   PointInTime,
@@ -20,28 +18,6 @@ import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { ProjectionSnapshot } from '@app/projections';
 import type { PointInTimeInput } from './dto/point-in-time.input.js';
 import type { PointInTimeSnapshots } from './point-in-time.token.js';
-
-/**
- * Point-in-time tuning. Not environment variables yet: every variable must be in the config
- * schema (libs/config), which does not carry these; the fields are read from the configuration
- * when it does (docs/audit.md, "Point in time").
- */
-export interface PointInTimeSettings {
-  /** Events between snapshots. */
-  readonly pointInTimeInterval?: number;
-  /** Snapshots kept at most. */
-  readonly pointInTimeMaxSnapshots?: number;
-  /** Seconds between background builds of the snapshots up to the head; 0 = only when queried. */
-  readonly pointInTimeWarmSeconds?: number;
-}
-
-export function pointInTimeSettings(config: PointInTimeSettings) {
-  return {
-    interval: config.pointInTimeInterval ?? DEFAULT_SNAPSHOT_INTERVAL,
-    maxSnapshots: config.pointInTimeMaxSnapshots ?? DEFAULT_MAX_SNAPSHOTS,
-    warmSeconds: config.pointInTimeWarmSeconds ?? 30,
-  };
-}
 
 /**
  * The audit side of this api instance: the hash-chain follower over `<DATA_DIR>/audit-chain.db`
@@ -66,7 +42,7 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    const settings = pointInTimeSettings(config as AppConfig & PointInTimeSettings);
+    const settings = config.pointInTime;
     this.chain = ChainStore.open(auditChainFile(config.dataDir));
     this.follower = new ChainFollower({ store, chain: this.chain, logger: this.logger });
     this.history = new EventHistory(store, this.chain);
