@@ -20,6 +20,12 @@ import { LookupState, OverlayState, materialize } from './overlay-state.js';
 export const DEFAULT_SNAPSHOT_INTERVAL = 2_500;
 /** Snapshots kept at most: a million events' worth at the default interval (about 1 MB each, see PointInTime). */
 export const DEFAULT_MAX_SNAPSHOTS = 400;
+/**
+ * Events folded (or stream histories read back) between two turns of the event loop: a snapshot
+ * window folded in one go held the api's requests for ~60 ms every 2,500 events while the
+ * snapshots were built in the background (figure 2 of BENCHMARKS.md).
+ */
+const FOLD_SLICE = 250;
 
 /**
  * Tables left out of point-in-time snapshots, by projection. The activity projection's report
@@ -201,6 +207,7 @@ export class PointInTime {
       if (event.position > position) break;
       window.push(event);
       sequence += 1;
+      if (sequence % (4 * FOLD_SLICE) === 0) await yieldToEventLoop();
       if (sequence === boundary) {
         base = this.snapshotAfter(base, await this.fold(base, window), sequence, event.position);
         window = [];
@@ -233,6 +240,7 @@ export class PointInTime {
       if (event.position > head) break;
       window.push(event);
       sequence += 1;
+      if (sequence % (4 * FOLD_SLICE) === 0) await yieldToEventLoop();
       if (sequence !== boundary) continue;
       try {
         base = this.snapshotAfter(base, await this.fold(base, window), sequence, event.position);
@@ -316,9 +324,12 @@ export class PointInTime {
       const excluded = excludedOf(p);
       const view = excluded.size > 0 ? new LookupState(state, await this.lookups(p, state, base.position, window, excluded)) : state;
       const overlay = new OverlayState(view);
+      let folded = 0;
       for (const event of window) {
         if (!p.eventTypes.has(event.type)) continue;
         for (const change of p.evolve(overlay, event)) overlay.apply(change);
+        // Snapshots never change and this fold's overlay is its own: nothing moves meanwhile.
+        if (++folded % FOLD_SLICE === 0) await yieldToEventLoop();
       }
       if (p.needsRebuild?.(overlay)) throw new StaleSnapshotsError(p.name);
       overlays.set(p.name, overlay);
@@ -351,6 +362,7 @@ export class PointInTime {
     const empty = new Map([...excluded].map((t) => [t, new Map<string, EntryValue | undefined>()]));
     const streams = [...needed];
     for (let i = 0; i < streams.length; i += 64) {
+      if (i > 0 && i % FOLD_SLICE < 64) await yieldToEventLoop();
       const histories = await Promise.all(streams.slice(i, i + 64).map((stream) => this.store.readStream(stream)));
       for (const history of histories) {
         const scratch = new OverlayState(new LookupState(state, empty));
