@@ -1,5 +1,5 @@
 /**
- * A realistic reporting season over the real 2022–2023 plan: seven agencies, 33 reports on 12
+ * A realistic reporting season over the real 2022–2023 plan: seven agencies, 34 reports on 12
  * measures, a duplicate retry, a correction and a retraction, and a server restart in the
  * middle. Every indicator value, status and funding figure is asserted exactly, before and
  * after another restart.
@@ -61,6 +61,8 @@ const SECOND: Report[] = [
   r(MIT, 'InspectionConducted', 'III.2.2', '2023-01-20', { inspectionKind: 'labour inspection', joint: true }),
   r(MIT, 'InspectionConducted', 'III.2.2', '2023-04-20', { inspectionKind: 'labour inspection', joint: true }),
   r(MIT, 'InspectionConducted', 'III.2.2', '2023-10-20', { inspectionKind: 'labour inspection', joint: true }),
+  // Not joint: reported on the measure, not counted by its indicator (number of joint inspections).
+  r(MIT, 'InspectionConducted', 'III.2.2', '2023-07-20', { inspectionKind: 'labour inspection', joint: false }),
   r(MOJ, 'MeetingHeld', 'I.3.2', '2022-10-05', { title: 'Online advertising working group', meetingKind: 'WORKING_GROUP' }),
   r(MOJ, 'MeetingHeld', 'I.3.2', '2023-03-05', { title: 'Online advertising working group', meetingKind: 'WORKING_GROUP' }),
   r(MOI, 'MeetingHeld', 'IV.4.1', '2022-06-15', { title: 'NGO Roundtable', meetingKind: 'ROUND_TABLE' }),
@@ -206,7 +208,9 @@ describe('a reporting season (e2e)', () => {
     expect(elderly.status).toBe('IN_PROGRESS');
     expect(elderly.fundingStatus).toEqual({ allocated: '51000000', disbursed: '0', overDisbursed: false });
 
-    expect(values(await measure('III.2.2'))).toEqual({ jointInspections: '3' });
+    const inspections = await measure('III.2.2');
+    expect(values(inspections)).toEqual({ jointInspections: '3' });
+    expect(inspections.reportCount).toBe(4);
     expect(values(await measure('I.3.2'))).toEqual({ meetings: '2' });
     expect(values(await measure('IV.4.1'))).toEqual({ meetings: '2' });
     expect(values(await measure('II.1.1'))).toEqual({ informationCards: '8000' });

@@ -410,4 +410,11 @@ describe('plan hu-2022-2023: indicators', () => {
     );
     expect(found).toHaveLength(1);
   });
+
+  it('III.2.2 counts joint inspections only, as its indicator text says', () => {
+    const [indicator] = planMeasure.get('III.2.2')!.indicators;
+    expect(planMeasure.get('III.2.2')!.indicatorText).toBe('number of joint inspections');
+    // The file's form, `where: { joint: true }` (read raw here, not through the validator).
+    expect((indicator as unknown as { where: unknown }).where).toEqual({ joint: true });
+  });
 });

@@ -347,6 +347,40 @@ describe('parsePlan: indicators', () => {
     expect(parsePlan(stringify(doc)).errors).toEqual([]);
   });
 
+  it('narrows a count to the events whose field has a value (where)', () => {
+    const indicatorOf = (change: Record<string, unknown>) => {
+      const doc = parse(fixtureText) as Doc;
+      Object.assign(measure(doc, 0, 0, 0).indicators[0], change);
+      const parsed = parsePlan(stringify(doc));
+      expect(parsed.errors).toEqual([]);
+      return parsed.plan?.pillars[0].objectives[0].measures[0].indicators[0];
+    };
+    expect(indicatorOf({ where: { audience: 'border police' } })?.where).toEqual({ field: 'audience', equals: 'border police' });
+    expect(indicatorOf({ event: 'InspectionConducted', where: { joint: true } })?.where).toEqual({ field: 'joint', equals: true });
+    expect(indicatorOf({ event: 'CampaignConducted', aggregate: 'milestone', where: { scope: 'NATIONAL' } })?.where).toEqual({ field: 'scope', equals: 'NATIONAL' });
+  });
+
+  it('refuses a where that is not one comparable field of the event with a value of its kind', () => {
+    expect(onlyError(edit(0, { where: { audience: 'police', title: 'x' } }))).toMatchObject({
+      path: `${IND(0, 'trainings')}.where`,
+      message: expect.stringContaining('must name one field of the event and the value it must have') as unknown,
+    });
+    expect(onlyError(edit(1, { where: { audience: 'police' } })).message).toBe('narrows count and milestone indicators only (this one is "sum")');
+    expect(onlyError(edit(0, { where: { attendees: 'police' } }))).toMatchObject({
+      path: `${IND(0, 'trainings')}.where.attendees`,
+      message: '"attendees" is not a field of TrainingDelivered (its fields: title, participants, days, audience)',
+    });
+    expect(onlyError(edit(0, { where: { participants: 10 } })).message).toBe(
+      '"where" compares a boolean, enum, text or date field; participants of TrainingDelivered is count',
+    );
+    expect(onlyError(edit(0, { event: 'InspectionConducted', where: { joint: 'yes' } })).message).toBe(
+      'must be true or false: joint of InspectionConducted is a boolean field (got the string "yes")',
+    );
+    expect(onlyError(edit(0, { event: 'CampaignConducted', where: { scope: 'REGIONAL' } })).message).toBe(
+      'must be one of NATIONAL, LOCAL (got the string "REGIONAL")',
+    );
+  });
+
   it('requires a non-negative number as target', () => {
     expect(onlyError(edit(0, { target: -1 }))).toMatchObject({
       path: `${IND(0, 'trainings')}.target`,

@@ -8,6 +8,7 @@ import type {
   FundingAllocation,
   FundingSourceId,
   Indicator,
+  IndicatorCondition,
   LegalBasis,
   Measure,
   Objective,
@@ -188,7 +189,7 @@ const ALLOCATION_FIELDS = {
   required: ['amountHuf', 'year', 'purpose'],
   optional: ['recurring', 'budgetPoint', 'source'],
 };
-const INDICATOR_FIELDS = { required: ['key', 'label', 'event', 'aggregate'], optional: ['field', 'target'] };
+const INDICATOR_FIELDS = { required: ['key', 'label', 'event', 'aggregate'], optional: ['field', 'where', 'target'] };
 
 type FieldSet = { readonly required: readonly string[]; readonly optional: readonly string[] };
 
@@ -629,6 +630,7 @@ class PlanValidator {
 
     const field = m.field === undefined ? undefined : this.text(at.at('field'), m.field);
     if (aggregate !== undefined) this.checkAggregateField(at, aggregate, field, m.field !== undefined, event, spec);
+    const where = m.where === undefined || m.where === null ? undefined : this.condition(at.at('where'), m.where, aggregate, event, spec);
 
     let target: number | undefined;
     if (m.target !== undefined && m.target !== null) {
@@ -639,7 +641,53 @@ class PlanValidator {
         target = t;
       }
     }
-    return build<Indicator>({ key, label: this.text(at.at('label'), m.label), event, aggregate, field, target });
+    return build<Indicator>({ key, label: this.text(at.at('label'), m.label), event, aggregate, field, where, target });
+  }
+
+  /** `where: { <field>: <value> }`: one boolean, enum, text or date field of the event and its value. */
+  private condition(
+    at: Loc,
+    value: unknown,
+    aggregate: Aggregate | undefined,
+    event: string | undefined,
+    spec: ReturnType<typeof eventTypeSpec>,
+  ): IndicatorCondition | undefined {
+    const entries = isPlainObject(value) ? Object.entries(value) : [];
+    if (entries.length !== 1) {
+      this.report(at, `must name one field of the event and the value it must have, e.g. { joint: true } (got ${describe(value)})`);
+      return undefined;
+    }
+    if (aggregate !== undefined && aggregate !== 'count' && aggregate !== 'milestone') {
+      this.report(at, `narrows count and milestone indicators only (this one is "${aggregate}")`);
+      return undefined;
+    }
+    const [field, equals] = entries[0];
+    const loc = at.at(field);
+    if (!spec) return undefined;
+    const fieldSpec = spec.fields.find((f) => f.name === field);
+    if (!fieldSpec) {
+      this.report(loc, `"${field}" is not a field of ${event} (its fields: ${spec.fields.map((f) => f.name).join(', ')})`);
+      return undefined;
+    }
+    switch (fieldSpec.kind) {
+      case 'boolean':
+        if (typeof equals === 'boolean') return { field, equals };
+        this.report(loc, `must be true or false: ${field} of ${event} is a boolean field (got ${describe(equals)})`);
+        return undefined;
+      case 'enum':
+        if (typeof equals === 'string' && fieldSpec.values?.includes(equals)) return { field, equals };
+        this.report(loc, `must be one of ${fieldSpec.values?.join(', ')} (got ${describe(equals)})`);
+        return undefined;
+      case 'date':
+        if (typeof equals === 'string' && isIsoDate(equals)) return { field, equals };
+        this.report(loc, `must be a date written YYYY-MM-DD (got ${describe(equals)})`);
+        return undefined;
+      case 'text':
+        return this.text(loc, equals) === undefined ? undefined : { field, equals: equals as string };
+      default:
+        this.report(loc, `"where" compares a boolean, enum, text or date field; ${field} of ${event} is ${fieldSpec.kind}`);
+        return undefined;
+    }
   }
 
   /** sum and distinct read a field of the event; count and milestone only count events. */

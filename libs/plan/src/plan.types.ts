@@ -93,8 +93,19 @@ export interface Indicator {
   readonly aggregate: Aggregate;
   /** Required for sum and distinct: a field of that event type. */
   readonly field?: string;
+  /**
+   * count and milestone only: count just the events whose field has this value (e.g. the joint
+   * inspections among all inspections). One boolean, enum, text or date field of the event type.
+   */
+  readonly where?: IndicatorCondition;
   /** The number the plan states, when it states one. */
   readonly target?: number;
+}
+
+/** A field of the event type and the value it must have (strings for enum, text and date fields). */
+export interface IndicatorCondition {
+  readonly field: string;
+  readonly equals: string | boolean;
 }
 
 export interface Measure {

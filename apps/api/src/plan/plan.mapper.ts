@@ -62,6 +62,7 @@ export function toMeasureModel(ref: domain.MeasureRef, agencies: AgencyRegister)
       event: i.event,
       aggregate: i.aggregate as IndicatorAggregate,
       field: i.field,
+      where: i.where && { field: i.where.field, equals: String(i.where.equals) },
       target: i.target,
     })),
   };

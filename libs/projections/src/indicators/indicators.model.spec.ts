@@ -206,6 +206,56 @@ describe('indicators projection', () => {
     expect(new MeasureFigures(state, 'demo-2030', 'A.1.1').value(audiences)).toBe(1n);
   });
 
+  it('counts only the reports whose field has the where value, through corrections and retractions', () => {
+    const withWhere = structuredClone(plan) as Plan & { pillars: Array<{ objectives: Array<{ measures: Array<{ indicators: Indicator[] }> }> }> };
+    const forPolice: Indicator = { key: 'policeTrainings', label: 'Trainings for the police', event: 'TrainingDelivered', aggregate: 'count', where: { field: 'audience', equals: 'police' } };
+    const policeMilestone: Indicator = { ...forPolice, key: 'firstPoliceTraining', aggregate: 'milestone' };
+    withWhere.pillars[0].objectives[0].measures[0].indicators.push(forPolice, policeMilestone);
+    const log = new TestLog();
+    log.adopt(withWhere);
+    const details = (audience?: string) => ({ title: 't', participants: 10, days: 1, ...(audience && { audience }) });
+    const r1 = log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-01-15', details('police'));
+    log.report('TrainingDelivered', { ...police, reportId: 'r2' }, '2030-02-15', details('judges'));
+    const r3 = log.report('TrainingDelivered', { ...ngo, reportId: 'r3' }, '2030-04-15', details('police'));
+    const r4 = log.report('TrainingDelivered', { ...ngo, reportId: 'r4' }, '2030-04-20', details());
+    log.report('TrainingDelivered', { ...police, reportId: 'r5' }, '2030-05-15', details('Police'));
+    let f = build(log).figures('A.1.1');
+    expect(f.value(trainings)).toBe(5n);
+    expect(f.value(forPolice)).toBe(2n);
+    expect(f.byAgency(forPolice)).toEqual([
+      { key: 'helping-hands', value: 1n },
+      { key: 'river-city-police', value: 1n },
+    ]);
+    expect(f.byPeriod(forPolice, 'QUARTER')).toEqual([
+      { key: '2030-Q1', value: 1n },
+      { key: '2030-Q2', value: 1n },
+    ]);
+    expect(f.value(policeMilestone)).toBe(1n);
+
+    // A correction moves a report into or out of the condition; a retraction takes it out.
+    log.correct(r1, '2030-01-15', details('prosecutors'));
+    log.correct(r4, '2030-04-20', details('police'));
+    log.retract(r3);
+    f = build(log).figures('A.1.1');
+    expect(f.value(trainings)).toBe(4n);
+    expect(f.value(forPolice)).toBe(1n);
+    expect(f.byAgency(forPolice)).toEqual([{ key: 'helping-hands', value: 1n }]);
+    log.retract(r4);
+    f = build(log).figures('A.1.1');
+    expect(f.value(forPolice)).toBe(0n);
+    expect(f.value(policeMilestone)).toBe(0n);
+  });
+
+  it('an amendment adding a where over an untracked field of a reported type marks the state stale', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-01-15', { title: 't', participants: 20, days: 4, audience: 'police' });
+    const amended = structuredClone(plan) as Plan & { pillars: Array<{ objectives: Array<{ measures: Array<{ indicators: Indicator[] }> }> }> };
+    amended.pillars[0].objectives[0].measures[0].indicators.push({ key: 'forPolice', label: 'For the police', event: 'TrainingDelivered', aggregate: 'count', where: { field: 'audience', equals: 'police' } });
+    log.amend(plan.id, diffPlans(plan, amended));
+    expect(indicatorsProjection.needsRebuild!(build(log).state)).toBe(true);
+  });
+
   it('applies an event at or below the checkpoint only once', () => {
     const log = new TestLog();
     log.adopt(plan);

@@ -16,8 +16,9 @@ import type { CountedReport, ReportDelta } from '../activity/report-register.js'
  * once, without a rebuild.
  *
  * Every count and money field of a report is summed (cheap: a few numbers per bucket). Distinct
- * counts need each value's multiplicity, kept only for the (event type, field) pairs some plan
- * version takes a distinct count of ("tracked" pairs): keeping every text field of every report
+ * counts, and counts narrowed by a `where` condition, need each value's multiplicity, kept only
+ * for the (event type, field) pairs some plan version takes a distinct count of or compares
+ * ("tracked" pairs): keeping every text field of every report
  * would cost memory for nothing. An amendment that starts a distinct count over a field not
  * tracked, for an event type already reported, marks the state stale and the runner rebuilds
  * it; a build from position 0 first reads the plan streams (trackedPairsInStore) so every pair
@@ -64,14 +65,19 @@ const PLANS = table<EntryValue>('plan');
 
 export const INDICATOR_TABLES: readonly string[] = [BUCKETS.name, DISTINCT.name, TRACKED.name, SEEN.name, STALE.name, PLANS.name];
 
-/** The (event type, field) pairs a plan takes distinct counts of. */
-export function distinctPairs(plan: Plan): Array<readonly [type: string, field: string]> {
+/**
+ * The (event type, field) pairs whose values a plan's indicators need: the fields it takes
+ * distinct counts of, and the fields its `where` conditions compare (a count of the joint
+ * inspections is the number of reports whose `joint` value is true).
+ */
+export function trackedPairs(plan: Plan): Array<readonly [type: string, field: string]> {
   const pairs: Array<readonly [string, string]> = [];
   for (const pillar of plan.pillars) {
     for (const objective of pillar.objectives) {
       for (const measure of objective.measures) {
         for (const indicator of measure.indicators) {
           if (indicator.aggregate === 'distinct' && indicator.field) pairs.push([indicator.event, indicator.field]);
+          if (indicator.where) pairs.push([indicator.event, indicator.where.field]);
         }
       }
     }
@@ -91,7 +97,7 @@ export function indicatorsOnPlanEvent(cs: ChangeSet, state: StateView, event: Re
   const next = nextPlan(state.get(PLANS, '', planId) as unknown as Plan | undefined, event);
   if (!next) return;
   cs.set(PLANS, '', planId, next.plan as unknown as EntryValue);
-  for (const [type, field] of distinctPairs(next.plan)) {
+  for (const [type, field] of trackedPairs(next.plan)) {
     if (cs.get(TRACKED, type, field)) continue;
     cs.set(TRACKED, type, field, 1);
     // Reports of this type were counted without this field's values: they cannot be recounted.
@@ -192,7 +198,7 @@ export async function trackedPairsInStore(store: EventStore): Promise<Change[]> 
     const next = nextPlan(plans.get(planIdOfStream(event.stream) ?? ''), event);
     if (!next) continue;
     plans.set(next.planId, next.plan);
-    for (const [type, field] of distinctPairs(next.plan)) {
+    for (const [type, field] of trackedPairs(next.plan)) {
       if (tracked.has(`${type}${SEP}${field}`)) continue;
       tracked.add(`${type}${SEP}${field}`);
       changes.push({ table: TRACKED.name, group: type, key: field, value: 1 });

@@ -70,10 +70,14 @@ export class MeasureFigures {
       case 'count':
       case 'milestone': {
         const counts = new Map<string, number>();
-        for (const bucket of this.buckets.get(indicator.event) ?? []) {
-          if (!matches(bucket, filter)) continue;
-          const key = keyOf(bucket);
-          counts.set(key, (counts.get(key) ?? 0) + bucket.n);
+        // Narrowed by a condition: the reports whose field had that value (tracked like a distinct count).
+        const cells = indicator.where
+          ? (this.distinct.get(`${indicator.event}\u001f${indicator.where.field}`) ?? []).filter((cell) => cell.v === String(indicator.where!.equals))
+          : (this.buckets.get(indicator.event) ?? []);
+        for (const cell of cells) {
+          if (!matches(cell, filter)) continue;
+          const key = keyOf(cell);
+          counts.set(key, (counts.get(key) ?? 0) + cell.n);
         }
         // A milestone is reached (1) once one report of its type counts.
         for (const [key, n] of counts) out.set(key, indicator.aggregate === 'count' ? BigInt(n) : n > 0 ? 1n : 0n);

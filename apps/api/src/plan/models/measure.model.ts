@@ -61,6 +61,15 @@ export class Funding {
   allocations: FundingAllocation[];
 }
 
+@ObjectType({ description: 'The value a field of the event must have for the event to count.' })
+export class IndicatorCondition {
+  @Field({ description: 'A field of the event type.' })
+  field: string;
+
+  @Field({ description: 'The value it must have, as text ("true"/"false" for a boolean field).' })
+  equals: string;
+}
+
 @ObjectType({ description: 'What the plan measures for a measure, computed from reported events.' })
 export class Indicator {
   @Field({ description: 'Unique within the measure.' })
@@ -77,6 +86,9 @@ export class Indicator {
 
   @Field({ nullable: true, description: 'The event field summed or told apart (SUM, DISTINCT).' })
   field?: string;
+
+  @Field(() => IndicatorCondition, { nullable: true, description: 'COUNT and MILESTONE: only events whose field has this value count (e.g. joint inspections).' })
+  where?: IndicatorCondition;
 
   @Field(() => Float, { nullable: true, description: 'The number the plan states, when it states one.' })
   target?: number;
