@@ -31,4 +31,4 @@ RUN ln -s libs/plan/plans plans \
 VOLUME ["/data"]
 USER node
 EXPOSE 3000
-CMD ["node", "dist/apps/api/src/main.js"]
+CMD ["node", "--max-semi-space-size=64", "dist/apps/api/src/main.js"]

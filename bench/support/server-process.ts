@@ -33,10 +33,13 @@ export function newAdminKey(): string {
   return `apl_benchadm${randomBytes(4).toString('hex')}_${randomBytes(32).toString('base64url')}`;
 }
 
+/** The V8 flags the api runs with (package.json start, Dockerfile): the benchmarks measure what ships. */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 export async function startServer(options: StartOptions): Promise<BenchServer> {
   const adminKey = newAdminKey();
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', '@swc-node/register/esm-register', 'bench/server.ts'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(options.nodeFlags ?? []), '--import', '@swc-node/register/esm-register', 'bench/server.ts'], {
     cwd: process.cwd(),
     env: {
       ...process.env,
