@@ -12,3 +12,4 @@ export * from './point-in-time.js';
 export * from './bounded-store.js';
 export * from './rebuild-proof.js';
 export * from './ndjson.js';
+export * from './quiet-moment.js';

@@ -107,12 +107,24 @@ describe('point-in-time evaluation', () => {
 
   it('stays exact with few snapshots kept (folding from further back) and after warming up', async () => {
     const pit = new PointInTime({ store, interval: 64, maxSnapshots: 3, cachedResults: 0 });
-    await pit.warm(2);
+    let slices = 0;
+    await pit.warm({ slice: 2, beforeSlice: async () => void slices++ });
+    // Every slice (of two snapshots) waited its turn: one per two snapshots, and the last that found none left to make.
+    expect(slices).toBe(Math.floor(Math.floor(events.length / 64) / 2) + 1);
     expect(pit.stats().lastSnapshotEvents).toBe(Math.floor(events.length / 64) * 64);
     for (const position of [events[900].position, events[130].position, amendment + 3n]) {
       expect(answers(await pit.at(position))).toEqual(answers(await foldedAt(store, events, position)));
     }
     expect(pit.stats().snapshots).toBeLessThanOrEqual(3);
+  });
+
+  it('stops warming before the next slice once its signal is aborted', async () => {
+    const pit = new PointInTime({ store, interval: 64 });
+    const controller = new AbortController();
+    let slices = 0;
+    await pit.warm({ slice: 1, signal: controller.signal, beforeSlice: async () => void (++slices === 3 && controller.abort()) });
+    expect(slices).toBe(3);
+    expect(pit.stats().lastSnapshotEvents).toBe(2 * 64);
   });
 
   it('makes its snapshots again when an amendment needs figures they did not keep', async () => {

@@ -168,12 +168,16 @@ export class PointInTime {
 
   /**
    * Builds the snapshots up to the log's head (the api calls it in the background), a slice of
-   * `slice` snapshots at a time so that queries waiting meanwhile are served in between.
+   * `slice` snapshots at a time so that queries waiting meanwhile are served in between;
+   * `beforeSlice` may hold each slice back (the api waits for a quiet moment, `quietMoment`);
+   * an aborted `signal` stops it before the next slice.
    */
-  async warm(slice = 20): Promise<void> {
+  async warm(options: { readonly slice?: number; readonly beforeSlice?: () => Promise<unknown>; readonly signal?: AbortSignal } = {}): Promise<void> {
     const head = await this.store.headPosition();
     for (;;) {
-      const done = await this.exclusive(() => this.extend(head, slice));
+      await options.beforeSlice?.();
+      if (options.signal?.aborted) return;
+      const done = await this.exclusive(() => this.extend(head, options.slice ?? 20));
       if (done) return;
     }
   }

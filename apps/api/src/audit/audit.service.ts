@@ -9,6 +9,7 @@ import {
   type Verification,
   auditChainFile,
   parseHead,
+  quietMoment,
   verifyChain,
 } from '@app/audit';
 import { Action, type AuthContext, ForbiddenError, RULES, mayPerformAny } from '@app/auth';
@@ -35,6 +36,7 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
   private warmTimer: NodeJS.Timeout | undefined;
   private warming: Promise<void> | undefined;
   private stopped = false;
+  private readonly stopping = new AbortController();
   /** Per GraphQL request (its context object) and position: one snapshot, so no N+1. */
   private readonly snapshots = new WeakMap<object, Map<bigint, ProjectionSnapshot>>();
 
@@ -58,6 +60,7 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
   // Before shutdown (not on it): the event store closes on application shutdown.
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     clearTimeout(this.warmTimer);
     await this.warming;
     await this.follower.stop();
@@ -111,7 +114,9 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
     if (this.stopped) return;
     this.warmTimer = setTimeout(() => {
       this.warming = this.pointInTime
-        .warm()
+        // One snapshot at a time, each when the event loop is not busy with requests: building
+        // them is work that can wait, and must not hold up ingest under load.
+        .warm({ slice: 1, signal: this.stopping.signal, beforeSlice: () => quietMoment({ signal: this.stopping.signal }) })
         .catch((error: Error) => this.logger.warn(`Building point-in-time snapshots failed: ${error.message}`))
         .finally(() => {
           this.warming = undefined;
