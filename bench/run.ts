@@ -246,7 +246,7 @@ async function ingestFigures(withLag: boolean): Promise<{ ingest: IngestFigures;
       const coordinator = await issueCoordinatorKey(lagged.server);
       const figures = await lagFigures(lagged.server, ingestLoad(lagged.server, lagged.key, 'lag'), coordinator, { rate, seconds: S.lag, drainTimeoutMs: S.drainS * 1000 });
       lag.push(figures);
-      log(`lag at ${rate}/s: read-your-writes p50 ${ms(figures.readYourWrites.p50)} p99 ${ms(figures.readYourWrites.p99)}; plain read p50 ${ms(figures.plainRead.p50)} p99 ${ms(figures.plainRead.p99)}; lag events p99 ${int(figures.lagEvents.p99)}`);
+      log(`lag at ${rate}/s: read-your-writes p50 ${ms(figures.readYourWrites.p50)} p99 ${ms(figures.readYourWrites.p99)}; plain read p50 ${ms(figures.plainRead.p50)} p99 ${ms(figures.plainRead.p99)}; lag events p99 ${int(figures.lagEvents.p99)}${figures.firstFailure ? `; first failure: ${figures.firstFailure}` : ''}`);
       await stop(lagged.server);
     }
   }
@@ -499,7 +499,7 @@ function renderLag(lags: LagFigures[]): string {
         ms(l.plainRead.p99),
         diff(l.readYourWrites.p50, l.plainRead.p50),
         `${int(l.lagEvents.p50)} / ${int(l.lagEvents.p99)} / ${int(l.lagEvents.max)} (${l.lagEvents.polls} polls)`,
-        String(l.ingest.failed + l.readYourWrites.failed + l.plainRead.failed),
+        failures({ failed: l.ingest.failed + l.readYourWrites.failed + l.plainRead.failed, firstFailure: l.firstFailure }),
       ]),
     ),
   ].join('\n');

@@ -16,6 +16,8 @@ export interface LagFigures {
   readonly readYourWrites: { p50: number; p99: number; max: number; count: number; failed: number };
   /** The same read without atLeastPosition, sent at the same moments (ms): the baseline. */
   readonly plainRead: { p50: number; p99: number; max: number; count: number; failed: number };
+  /** The first failed ingest or read, to tell what went wrong. */
+  readonly firstFailure?: string;
   /** projectionStatus polled every `pollMs`: events the slowest projection is behind. */
   readonly lagEvents: { p50: number; p99: number; max: number; polls: number };
   readonly pollMs: number;
@@ -43,6 +45,7 @@ export async function lagFigures(
   const plain: number[] = [];
   let rywFailed = 0;
   let plainFailed = 0;
+  let firstReadFailure: string | undefined;
   const pending: Array<Promise<void>> = [];
   let sampled = 0;
   const readQuery = (position?: string) =>
@@ -62,13 +65,15 @@ export async function lagFigures(
       reads.post(readQuery(withPosition ? position : undefined)).then(
         (res) => {
           const ok = res.status === 200 && !res.body.includes('"errors"');
+          if (!ok) firstReadFailure ??= `read: HTTP ${res.status}: ${res.body.slice(0, 300)}`;
           if (withPosition) {
             if (ok) ryw.push(performance.now() - acked);
             else rywFailed += 1;
           } else if (ok) plain.push(performance.now() - acked);
           else plainFailed += 1;
         },
-        () => {
+        (error: Error) => {
+          firstReadFailure ??= `read: ${error.message}`;
           if (withPosition) rywFailed += 1;
           else plainFailed += 1;
         },
@@ -111,6 +116,7 @@ export async function lagFigures(
     readYourWrites: { ...percentiles(ryw), count: ryw.length, failed: rywFailed },
     plainRead: { ...percentiles(plain), count: plain.length, failed: plainFailed },
     lagEvents: { ...lagStats, polls: lags.length },
+    firstFailure: result.firstFailure !== undefined ? `ingest: ${result.firstFailure}` : firstReadFailure,
     pollMs,
     sampleEvery,
   };
