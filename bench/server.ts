@@ -17,7 +17,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { type AppConfig, ConfigError, loadConfig } from '@app/config';
 import { AppModule } from '../apps/api/src/app.module.js';
-import { configureHttp } from '../apps/api/src/http.js';
+import { PrototypedExpressAdapter, configureHttp } from '../apps/api/src/http.js';
 import { BenchNoopModule } from './noop.module.js';
 
 @Module({})
@@ -38,7 +38,7 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create(BenchAppModule.forRoot(config, process.env.BENCH_NOOP === '1'), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create(BenchAppModule.forRoot(config, process.env.BENCH_NOOP === '1'), new PrototypedExpressAdapter(), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   configureHttp(app);
   await app.listen(config.port, '127.0.0.1');
