@@ -12,7 +12,7 @@ import { SqliteEventStore } from '@app/event-store';
 import { PlanCatalog, loadPlan } from '@app/plan';
 import { expandAgencyIds, historyPlan, historyPlanSource } from '../../../../../test/support/history-generator.js';
 import { ExecuteReportCommand } from './execute-report.command.js';
-import { ExecuteReportHandler } from './execute-report.handler.js';
+import { ExecuteReportHandler, latestToday } from './execute-report.handler.js';
 
 const plan = historyPlan();
 const principal: Principal = { id: 'k1', role: 'AGENCY', agencyId: 'ministry-of-interior', label: 'MoI' };
@@ -74,5 +74,21 @@ describe('ExecuteReportHandler', () => {
     expect(receipts.filter((r) => !r.duplicate)).toHaveLength(1);
     expect(new Set(receipts.map((r) => r.eventId)).size).toBe(1);
     expect((await store.readStream('activity-ministry-of-interior-r-3')).length).toBe(1);
+  });
+});
+
+describe('latestToday', () => {
+  it('is the date in UTC+14, changing at 10:00 UTC, whatever order the instants come in', () => {
+    const cases: Array<[string, string]> = [
+      ['2023-05-02T09:59:59.999Z', '2023-05-02'],
+      ['2023-05-02T10:00:00.000Z', '2023-05-03'],
+      ['2023-05-02T09:00:00.000Z', '2023-05-02'],
+      ['2023-05-03T09:59:59.999Z', '2023-05-03'],
+      ['2023-12-31T10:00:00.000Z', '2024-01-01'],
+      ['1969-12-31T09:59:59.999Z', '1969-12-31'],
+      ['1969-12-31T10:00:00.000Z', '1970-01-01'],
+      ['2023-05-02T10:00:00.000Z', '2023-05-03'],
+    ];
+    for (const [instant, date] of cases) expect({ instant, date: latestToday(new Date(instant)) }).toEqual({ instant, date });
   });
 });
