@@ -69,7 +69,7 @@ describe('logger parameters', () => {
   });
 
   it('logs failures at error, probes and scrapes at debug, the rest at info', () => {
-    const level = options(loggerParams({ logLevel: 'info', logFormat: 'json' })).customLogLevel!;
+    const level = options(loggerParams({ logLevel: 'debug', logFormat: 'json' })).customLogLevel!;
     const req = (url: string) => ({ url }) as IncomingMessage;
     const res = (statusCode: number) => ({ statusCode }) as ServerResponse;
     expect(level(req('/graphql'), res(200), undefined)).toBe('info');
@@ -78,5 +78,19 @@ describe('logger parameters', () => {
     expect(level(req('/graphql'), res(200), new Error('x'))).toBe('error');
     expect(level(req('/health/ready'), res(200), undefined)).toBe('debug');
     expect(level(req('/metrics?x=1'), res(200), undefined)).toBe('debug');
+  });
+
+  it('says silent for a request line below LOG_LEVEL, so pino-http does not build it', () => {
+    const req = (url: string) => ({ url }) as IncomingMessage;
+    const res = (statusCode: number) => ({ statusCode }) as ServerResponse;
+    const warn = options(loggerParams({ logLevel: 'warn', logFormat: 'json' })).customLogLevel!;
+    expect(warn(req('/graphql'), res(200), undefined)).toBe('silent');
+    expect(warn(req('/health/ready'), res(200), undefined)).toBe('silent');
+    expect(warn(req('/graphql'), res(500), undefined)).toBe('error');
+    const info = options(loggerParams({ logLevel: 'info', logFormat: 'json' })).customLogLevel!;
+    expect(info(req('/health/ready'), res(200), undefined)).toBe('silent');
+    expect(info(req('/graphql'), res(200), undefined)).toBe('info');
+    const fatal = options(loggerParams({ logLevel: 'fatal', logFormat: 'json' })).customLogLevel!;
+    expect(fatal(req('/graphql'), res(500), undefined)).toBe('silent');
   });
 });

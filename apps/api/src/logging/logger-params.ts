@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Params } from 'nestjs-pino';
-import { type DestinationStream, type Level, stdTimeFunctions } from 'pino';
+import { type DestinationStream, type Level, type LevelWithSilent, levels, stdTimeFunctions } from 'pino';
 import type { AppConfig } from '@app/config';
 import { assignRequestId } from '../common/correlation-id.js';
 
@@ -19,6 +19,8 @@ export const REDACTED_PATHS = [
   '*.headers.authorization',
   '*.headers.cookie',
 ];
+
+const LEVEL_VALUES: Readonly<Record<string, number>> = levels.values;
 
 /** Liveness probes and scrapes arrive every few seconds: logged at debug, not info. */
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
@@ -65,9 +67,11 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, 
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
-    customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error): Level => {
-      if (error || res.statusCode >= 500) return 'error';
-      return QUIET_PATHS.has((req.url ?? '').split('?')[0]) ? 'debug' : 'info';
+    customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error): LevelWithSilent => {
+      const level: Level = error || res.statusCode >= 500 ? 'error' : QUIET_PATHS.has((req.url ?? '').split('?')[0]) ? 'debug' : 'info';
+      // A line below LOG_LEVEL would be dropped anyway: 'silent' spares pino-http building it
+      // (its bindings and message, on every request).
+      return LEVEL_VALUES[level] >= LEVEL_VALUES[config.logLevel] ? level : 'silent';
     },
     ...(pretty && {
       transport: {
