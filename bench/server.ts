@@ -3,8 +3,9 @@
  *
  *   node --import @swc-node/register/esm-register bench/server.ts
  *
- * It builds the app like apps/api/src/create-app.ts (AppModule.forRoot(config), logs through
- * pino, configureHttp), adding bench/noop.module.ts when BENCH_NOOP=1. Differences, all for the
+ * It builds the app with apps/api/src/create-app.ts's createNestApp (the api's HTTP server and
+ * settings, logs through pino) from AppModule.forRoot(config), adding bench/noop.module.ts when
+ * BENCH_NOOP=1. Differences, all for the
  * harness: no ./.env is read (the runner sets the environment), it listens on 127.0.0.1 only,
  * it prints `BENCH_LISTENING <port>` on stdout whatever LOG_LEVEL says, and on SIGTERM or SIGINT
  * it closes the app and exits normally (Nest's shutdown hooks re-raise the signal, and a process
@@ -13,11 +14,9 @@
 import 'reflect-metadata';
 import type { AddressInfo, Server } from 'node:net';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { type AppConfig, ConfigError, loadConfig } from '@app/config';
 import { AppModule } from '../apps/api/src/app.module.js';
-import { PrototypedExpressAdapter, configureHttp } from '../apps/api/src/http.js';
+import { createNestApp } from '../apps/api/src/create-app.js';
 import { BenchNoopModule } from './noop.module.js';
 
 @Module({})
@@ -38,9 +37,7 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create(BenchAppModule.forRoot(config, process.env.BENCH_NOOP === '1'), new PrototypedExpressAdapter(), { bufferLogs: true, abortOnError: false });
-  app.useLogger(app.get(Logger));
-  configureHttp(app);
+  const app = await createNestApp(BenchAppModule.forRoot(config, process.env.BENCH_NOOP === '1'));
   await app.listen(config.port, '127.0.0.1');
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   let closing = false;
