@@ -52,6 +52,7 @@ function prettyAvailable(): boolean {
  */
 export function loggerParams(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, destination?: DestinationStream): Params {
   const pretty = !destination && config.logFormat === 'pretty' && prettyAvailable();
+  const threshold = LEVEL_VALUES[config.logLevel];
   const options: NonNullable<Exclude<Params['pinoHttp'], DestinationStream | unknown[]>> = {
     level: config.logLevel,
     timestamp: stdTimeFunctions.isoTime,
@@ -71,7 +72,7 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, 
       const level: Level = error || res.statusCode >= 500 ? 'error' : QUIET_PATHS.has((req.url ?? '').split('?')[0]) ? 'debug' : 'info';
       // A line below LOG_LEVEL would be dropped anyway: 'silent' spares pino-http building it
       // (its bindings and message, on every request).
-      return LEVEL_VALUES[level] >= LEVEL_VALUES[config.logLevel] ? level : 'silent';
+      return LEVEL_VALUES[level] >= threshold ? level : 'silent';
     },
     ...(pretty && {
       transport: {

@@ -40,7 +40,6 @@ export function latestToday(now = new Date()): string {
   return today.date;
 }
 
-
 export function measureContext(plan: Plan, measure: Measure): MeasureContext {
   return {
     planId: plan.id,
