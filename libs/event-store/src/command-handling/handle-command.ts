@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type JsonObject,
+  type JsonValue,
+  NO_STREAM,
+  type RecordedEvent,
+  WrongExpectedRevisionError,
+} from '../event-store.port.js';
+
+/** A domain event as a decider emits it: a stable type string and plain JSON data. */
+export interface DomainEvent<Type extends string = string, Data = JsonValue> {
+  readonly type: Type;
+  readonly data: Data;
+}
+
+/** A domain event as read back from its stream: where it stands and what metadata it carries. */
+export type StoredEvent<E extends DomainEvent> = E & {
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: bigint;
+  readonly position: bigint;
+  readonly metadata: JsonObject;
+};
+
+/**
+ * The decider of one kind of stream (Chassaing's Decider, as in Emmett): pure functions, no I/O.
+ * `evolve` folds the stream's events into a state; `decide` says what a command appends given
+ * that state, or throws to refuse it. An empty list means there is nothing to write — the
+ * command was already carried out (an idempotent repeat) and the caller answers from the state.
+ */
+export interface Decider<State, Command, Event extends DomainEvent> {
+  readonly initialState: State;
+  evolve(state: State, event: StoredEvent<Event>): State;
+  decide(command: Command, state: State): readonly Event[];
+}
+
+export interface HandleCommandOptions<State, Event extends DomainEvent> {
+  /**
+   * The stream is almost always new (a first report, a new key): the first try appends with
+   * NO_STREAM without reading it. Only when that append finds the stream does a retry read it.
+   * Sound only for commands whose decision on an absent stream never depends on the store.
+   */
+  readonly expectNew?: boolean;
+  /**
+   * Turns a stored event into the decider's event type (upcasting older schema versions);
+   * `undefined` skips the event. Default: the stored event as it is.
+   */
+  readonly read?: (recorded: RecordedEvent) => StoredEvent<Event> | undefined;
+  /** Metadata stored with each new event, given the state it was decided on. */
+  readonly metadata?: (event: Event, state: State) => JsonObject;
+  /** Id of each new event; default a random UUID (EventStoreDB requires UUIDs). */
+  readonly eventId?: (event: Event, index: number) => string;
+  /** Tries in all before a lost race is given up (default 5). */
+  readonly maxAttempts?: number;
+}
+
+/** What a handled command did. */
+export interface CommandResult<State, Event extends DomainEvent> {
+  readonly stream: string;
+  /** The state after the command: the decided events folded into the state they were decided on. */
+  readonly newState: State;
+  /** The events appended, as stored; empty when the decider had nothing to write. */
+  readonly newEvents: readonly StoredEvent<Event>[];
+  /** The append's result; undefined when nothing was written. */
+  readonly appended?: AppendResult;
+  /** The stream's revision after the command; undefined while the stream does not exist. */
+  readonly revision?: bigint;
+}
+
+/**
+ * The stream changed under every one of `attempts` tries: another writer keeps winning the race
+ * for its next revision. Nothing was written by this command.
+ */
+export class CommandConflictError extends Error {
+  override readonly name = 'CommandConflictError';
+  constructor(
+    readonly stream: string,
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`Stream ${stream} was changed by concurrent writers on each of ${attempts} tries; nothing was written`, options);
+  }
+}
+
+const defaultRead = <Event extends DomainEvent>(recorded: RecordedEvent): StoredEvent<Event> =>
+  recorded as unknown as StoredEvent<Event>;
+
+/**
+ * The one write path of the ledger (ARCHITECTURE.md, "Request path"; Emmett's `handleCommand`):
+ * read the stream, fold it with `evolve`, `decide`, append the decision at the revision that was
+ * read, and on a lost race ({@link WrongExpectedRevisionError}) do it all again on the fresh
+ * stream. Every append names the expected revision, so two writers can never both act on the same
+ * state. Refusals thrown by `decide` propagate unchanged; store failures other than a lost race
+ * propagate unchanged too; {@link CommandConflictError} after `maxAttempts` lost races.
+ */
+export async function handleCommand<State, Command, Event extends DomainEvent>(
+  store: EventStore,
+  stream: string,
+  decider: Decider<State, Command, Event>,
+  command: Command,
+  options: HandleCommandOptions<State, Event> = {},
+): Promise<CommandResult<State, Event>> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const read = options.read ?? defaultRead<Event>;
+  for (let attempt = 1; ; attempt++) {
+    const skipRead = attempt === 1 && options.expectNew === true;
+    const loaded = skipRead ? { state: decider.initialState, revision: undefined } : await aggregateStream(store, stream, decider, read);
+    const { state, revision } = loaded;
+    const decided = decider.decide(command, state);
+    if (decided.length === 0) return { stream, newState: state, newEvents: [], revision };
+    const toAppend = decided.map((event, index) => ({
+      id: options.eventId?.(event, index) ?? randomUUID(),
+      type: event.type,
+      data: event.data as JsonValue,
+      metadata: options.metadata?.(event, state) ?? {},
+    }));
+    const expected: ExpectedRevision = revision ?? NO_STREAM;
+    try {
+      const appended = await store.append(stream, toAppend, expected);
+      const first = appended.nextExpectedRevision - BigInt(toAppend.length - 1);
+      const newEvents = decided.map(
+        (event, index): StoredEvent<Event> => ({
+          ...event,
+          id: toAppend[index].id,
+          stream,
+          revision: first + BigInt(index),
+          position: appended.positions[index] ?? appended.position,
+          metadata: toAppend[index].metadata,
+        }),
+      );
+      const newState = newEvents.reduce((s, e) => decider.evolve(s, e), state);
+      return { stream, newState, newEvents, appended, revision: appended.nextExpectedRevision };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      if (attempt >= maxAttempts) throw new CommandConflictError(stream, attempt, { cause: error });
+    }
+  }
+}
+
+/** Folds a stream into the decider's state; `revision` is undefined when the stream does not exist. */
+export async function aggregateStream<State, Event extends DomainEvent>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+  read: (recorded: RecordedEvent) => StoredEvent<Event> | undefined = defaultRead<Event>,
+): Promise<{ state: State; revision?: bigint }> {
+  const recorded = await store.readStream(stream);
+  let state = decider.initialState;
+  for (const event of recorded) {
+    const domain = read(event);
+    if (domain !== undefined) state = decider.evolve(state, domain);
+  }
+  return { state, revision: recorded.length > 0 ? recorded[recorded.length - 1].revision : undefined };
+}
