@@ -174,6 +174,7 @@ const PILLAR_COLUMNS = [
   { header: 'Assessment', key: 'assessment', width: 14 },
   { header: 'Narrative', key: 'narrative', width: 40 },
   { header: 'Indicator', key: 'indicator', width: 30 },
+  { header: 'Indicator key', key: 'indicatorKey', width: 14 },
   { header: 'Target', key: 'target', width: 10 },
   { header: 'In range', key: 'inRange', width: 12 },
   { header: 'To date', key: 'toDate', width: 12 },
@@ -271,6 +272,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
           sheet.addRow({
             ...base,
             indicator: indicator.label,
+            indicatorKey: indicator.key,
             target: indicator.target ?? '',
             inRange: cellNumber(indicator.inRange),
             toDate: cellNumber(indicator.toDate),
