@@ -1,5 +1,5 @@
 import { eventTypeSpec } from '@app/domain';
-import type { Agency, Measure, Plan } from '@app/plan';
+import type { Agency, Measure } from '@app/plan';
 import {
   ChangeSet,
   type CountedReport,
