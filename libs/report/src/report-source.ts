@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type ChainHead, EMPTY_HEAD, nextLink } from '@app/audit';
 import { eventTypeSpec, upcasters } from '@app/domain';
 import type { EventStore, RecordedEvent } from '@app/event-store';
@@ -33,6 +34,9 @@ export interface ReportSource {
   readonly texts: KeyedState;
 }
 
+/** Events folded between two turns of the event loop (as point-in-time folds). */
+const FOLD_SLICE = 1_000n;
+
 /** The fields of an event type: what the texts register keeps of each report. */
 function allFieldsOf(type: string): string[] {
   return (eventTypeSpec(type)?.fields ?? []).map((f) => f.name);
@@ -67,6 +71,8 @@ export async function readReportSource(store: EventStore, options: { readonly po
       const sequence = head.sequence + 1n;
       head = { hash: nextLink(head.hash, stored, sequence), position: stored.position, sequence };
       position = stored.position;
+      // The api serves other requests meanwhile: a long fold must not hold its event loop.
+      if (head.sequence % FOLD_SLICE === 0n) await yieldToEventLoop();
       const interesting = plansProjection.eventTypes.has(stored.type) || activityProjection.eventTypes.has(stored.type);
       if (!interesting) continue;
       const event: RecordedEvent = upcasters.upcast(stored);
