@@ -51,6 +51,12 @@ const POSITION = /^(0|[1-9]\d{0,18})$/;
  */
 @Controller('reports')
 export class ReportsController {
+  /**
+   * Reports are computed one after another: each folds the log in memory (O(events)), and a
+   * burst of downloads must not hold several copies of the read models at once.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(AuditService) private readonly audit: AuditService,
@@ -69,9 +75,11 @@ export class ReportsController {
       const range = parseRange(single(query, 'from'), single(query, 'to'));
       const format = parseFormat(single(query, 'format') ?? 'xlsx');
       const position = await this.positionOf(principal, single(query, 'atPosition'), single(query, 'atInstant'));
-      const source = await readReportSource(this.store, { position });
-      const report = buildImplementationReport(source, { planId, range, today: today() });
-      const body = await renderReport(report, format);
+      const { report, body } = await this.oneAtATime(async () => {
+        const source = await readReportSource(this.store, { position });
+        const built = buildImplementationReport(source, { planId, range, today: today() });
+        return { report: built, body: await renderReport(built, format) };
+      });
       response.setHeader('X-Ledger-Position', report.ledger.position.toString());
       response.setHeader('X-Ledger-Chain-Head', report.ledger.chainHead);
       return new StreamableFile(body, { type: REPORT_CONTENT_TYPES[format], disposition: `attachment; filename="${reportFileName(report, format)}"`, length: body.length });
@@ -82,6 +90,12 @@ export class ReportsController {
       if (error instanceof ReportPlanNotFoundError) throw new NotFoundException({ code: 'NOT_FOUND', message: error.message });
       throw error;
     }
+  }
+
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   /** The position asked for (undefined: the head), resolved like GraphQL's `at`. */
