@@ -1,18 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import {
-  AlignmentType,
-  Document,
-  Footer,
-  HeadingLevel,
-  Packer,
-  Paragraph,
-  Table,
-  TableCell,
-  TableRow,
-  TextRun,
-  WidthType,
-} from 'docx';
-import ExcelJS from 'exceljs';
+import type { Paragraph as DocxParagraph, Table as DocxTable } from 'docx';
 import type { ImplementationReport, MeasureReport, PillarReport } from './report-model.js';
 import { ReportInputError } from './report-errors.js';
 
@@ -190,6 +177,9 @@ const PILLAR_COLUMNS = [
  * source). Every sheet ends with the ledger footer, also set as the printed page footer.
  */
 export async function renderXlsx(report: ImplementationReport): Promise<Buffer> {
+  // Loaded when a workbook is asked for: exceljs takes seconds to import on a busy machine, a
+  // cost every api start and every `ledger` command would pay otherwise.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Action Plan Ledger';
   // From the ledger, not the clock: the same ledger position gives the same workbook content.
@@ -325,13 +315,6 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-const cell = (text: string, bold = false) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold })] })] });
-const table = (header: readonly string[], rows: readonly (readonly string[])[]) =>
-  new Table({
-    width: { size: 100, type: WidthType.PERCENTAGE },
-    rows: [new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }), ...rows.map((r) => new TableRow({ children: r.map((v) => cell(v)) }))],
-  });
-const field = (label: string, value: string) => new Paragraph({ children: [new TextRun({ text: `${label}: `, bold: true }), new TextRun(value)] });
 const huf = (value: bigint) => `HUF ${value.toLocaleString('en-US')}`;
 
 /**
@@ -340,8 +323,17 @@ const huf = (value: bigint) => `HUF ${value.toLocaleString('en-US')}`;
  * ledger footer on every page.
  */
 export async function renderDocx(report: ImplementationReport): Promise<Buffer> {
+  // Loaded on demand, like exceljs.
+  const { AlignmentType, Document, Footer, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } = await import('docx');
+  const cell = (text: string, bold = false) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold })] })] });
+  const table = (header: readonly string[], rows: readonly (readonly string[])[]) =>
+    new Table({
+      width: { size: 100, type: WidthType.PERCENTAGE },
+      rows: [new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }), ...rows.map((r) => new TableRow({ children: r.map((v) => cell(v)) }))],
+    });
+  const field = (label: string, value: string) => new Paragraph({ children: [new TextRun({ text: `${label}: `, bold: true }), new TextRun(value)] });
   const s = report.summary;
-  const children: Array<Paragraph | Table> = [
+  const children: Array<DocxParagraph | DocxTable> = [
     new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(`Implementation report: ${report.plan.title}`)] }),
     field('Legal basis', report.plan.decision),
     field('Period of the report', `${report.range.from} – ${report.range.to}`),
