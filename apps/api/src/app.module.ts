@@ -13,6 +13,7 @@ import { ReportingModule } from './reporting/reporting.module.js';
 import { PlanModule } from './plan/plan.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { graphqlSecurityOptions } from './auth/graphql-options.js';
 import { graphqlContext, subscriptionOptions } from './auth/subscription-auth.js';
@@ -73,6 +74,7 @@ export class AppModule {
         PlanModule,
         ProjectionsModule,
         AuditModule,
+        ReportsModule,
       ],
     };
   }

@@ -7,7 +7,7 @@ export * from './projection-runner.js';
 export * from './coordinator-projections.js';
 export * from './snapshot.js';
 export * from './common/periods.js';
-export { measureKey, splitMeasureKey } from './common/report-input.js';
+export { measureKey, splitMeasureKey, readReportEvent, sumFieldsOf, type ReportInput, type Details, type FieldValue } from './common/report-input.js';
 export * from './plans/plans.projection.js';
 export * from './activity/report-register.js';
 export * from './activity/activity.projection.js';

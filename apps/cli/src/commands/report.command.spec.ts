@@ -1,0 +1,78 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { SqliteEventStore, embeddedStoreFile } from '@app/event-store';
+import { generateHistory } from '../../../../test/support/history-generator.js';
+import { CliContext } from '../cli-context.js';
+import { reportCommand } from './report.command.js';
+
+async function inDataDir(dataDir: string, json: boolean, action: (ctx: CliContext) => Promise<number>) {
+  process.env.DATA_DIR = dataDir;
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (chunk) => (stdout += chunk));
+  err.on('data', (chunk) => (stderr += chunk));
+  const ctx = new CliContext(json, out, err);
+  try {
+    return { code: await action(ctx), stdout: () => stdout, stderr: () => stderr };
+  } finally {
+    await ctx.close();
+  }
+}
+
+describe('ledger report', () => {
+  let root: string;
+  let dataDir: string;
+  const savedDataDir = process.env.DATA_DIR;
+  const range = { plan: 'hu-2022-2023', from: '2022-04-01', to: '2023-03-31' };
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'apl-cli-report-'));
+    dataDir = join(root, 'data');
+    const store = SqliteEventStore.open(embeddedStoreFile(dataDir));
+    await generateHistory(store, { events: 800, seed: 5 });
+    await store.close();
+  }, 60_000);
+  afterAll(() => {
+    if (savedDataDir === undefined) delete process.env.DATA_DIR;
+    else process.env.DATA_DIR = savedDataDir;
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('writes the CSV at a position and says what it was computed from', async () => {
+    const out = join(root, 'tip.csv');
+    const run = await inDataDir(dataDir, true, (ctx) => reportCommand(ctx, { ...range, format: 'csv', out, atPosition: '400' }));
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout()) as { position: string; chainHead: string; file: string; measures: number };
+    expect(summary).toMatchObject({ position: '400', file: out, measures: 46 });
+    expect(summary.chainHead).toMatch(/^[0-9a-f]{64}$/);
+    const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(new Set(rows.map((r) => r.ledgerPosition))).toEqual(new Set(['400']));
+    expect(new Set(rows.map((r) => r.chainHead))).toEqual(new Set([summary.chainHead]));
+  }, 60_000);
+
+  it('writes XLSX and DOCX (zip files), refusing to overwrite', async () => {
+    for (const format of ['xlsx', 'docx']) {
+      const out = join(root, `tip.${format}`);
+      const run = await inDataDir(dataDir, false, (ctx) => reportCommand(ctx, { ...range, format, out }));
+      expect(run.code).toBe(0);
+      expect(run.stdout()).toContain(`Wrote ${out} (${format}`);
+      expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK');
+      await expect(inDataDir(dataDir, false, (ctx) => reportCommand(ctx, { ...range, format, out }))).rejects.toMatchObject({ exitCode: 66 });
+    }
+  }, 60_000);
+
+  it('refuses bad input with the option and the reason', async () => {
+    const refused = (options: Parameters<typeof reportCommand>[1]) => inDataDir(dataDir, false, (ctx) => reportCommand(ctx, options));
+    await expect(refused({ ...range, from: '2022-02-30' })).rejects.toMatchObject({ exitCode: 64, message: expect.stringMatching(/^--from must be a calendar date/) });
+    await expect(refused({ ...range, format: 'pdf' })).rejects.toMatchObject({ exitCode: 64, message: expect.stringMatching(/^--format must be one of xlsx, csv, docx/) });
+    await expect(refused({ ...range, atPosition: '9000' })).rejects.toMatchObject({ exitCode: 64, message: expect.stringMatching(/^--at-position is beyond the end of the log/) });
+    await expect(refused({ ...range, atInstant: 'noon' })).rejects.toMatchObject({ exitCode: 64, message: expect.stringMatching(/^--at-instant must be an ISO 8601 instant/) });
+    await expect(refused({ ...range, plan: 'nope' })).rejects.toMatchObject({ exitCode: 65 });
+    expect(existsSync(join(process.cwd(), 'implementation-report_nope_2022-04-01_2023-03-31.xlsx'))).toBe(false);
+  }, 60_000);
+});

@@ -1,0 +1,355 @@
+import { eventTypeSpec } from '@app/domain';
+import type { Agency, Measure } from '@app/plan';
+import {
+  ChangeSet,
+  type CountedReport,
+  KeyedState,
+  MEASURE_STATUSES,
+  MeasureFigures,
+  type MeasureFunding,
+  type MeasureStatus,
+  REPORTS,
+  type StateView,
+  TRACKED,
+  allPlans,
+  evaluateMeasure,
+  fundingSummary,
+  indicatorsOnReport,
+  measureKey,
+} from '@app/projections';
+import { ReportInputError, ReportPlanNotFoundError } from './report-errors.js';
+import type { ReportSource } from './report-source.js';
+
+/**
+ * The implementation report: for a plan and a date range, per pillar, objective and measure,
+ * what a coordinator's deliverables say (the government's implementation report, GRETA's
+ * questionnaire, the US TIP submission whose year runs 1 April – 31 March). One model; the
+ * XLSX, CSV and DOCX renderers only lay it out.
+ *
+ * Every figure comes from the projections' own rules, never a second copy of them:
+ * - an indicator's value is MeasureFigures over a state built by the indicators model's own
+ *   `indicatorsOnReport` from the counted reports (the report register) dated in the range —
+ *   exact to the day, because the register keeps each report's occurredOn;
+ * - status and progress are `evaluateMeasure` over the figures to the end of the range, as of
+ *   min(to, today): "where the measure stood when the period closed";
+ * - money is `fundingSummary` (allocated by the plan vs FundsDisbursed), by source and
+ *   calendar year, for the years the range touches (payments are kept by budget year).
+ */
+
+/** An ISO calendar date, YYYY-MM-DD. */
+export type IsoDate = string;
+
+export interface DateRange {
+  readonly from: IsoDate;
+  readonly to: IsoDate;
+}
+
+/**
+ * A coordinator's assessment of a measure (OGP IRM completion level and narrative). Recorded as
+ * events by the assessments feature; until that exists it is never filled.
+ */
+export interface MeasureAssessment {
+  /** OGP IRM completion level: NOT_STARTED, LIMITED, SUBSTANTIAL, COMPLETE, … */
+  readonly level: string;
+  readonly narrative: string;
+  readonly assessedOn: IsoDate;
+  readonly assessedBy?: string;
+}
+
+/**
+ * What the status model adds beyond the computed status: its reason (NO_REPORT,
+ * NO_FINISH_LINE, TARGET_MET, …) and the latest assessment. The ONE mapping the report takes
+ * them from (by measure code); absent today, filled once those features exist.
+ */
+export interface MeasureJudgement {
+  readonly statusReason?: string;
+  readonly latestAssessment?: MeasureAssessment;
+}
+
+export interface AgencyRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface IndicatorLine {
+  readonly key: string;
+  readonly label: string;
+  readonly target?: number;
+  /** Value over the reports dated in the range. */
+  readonly inRange: bigint;
+  /** Value over every report dated up to the end of the range. */
+  readonly toDate: bigint;
+  /** toDate against the target, percent (evaluateMeasure's rule); undefined without a finish line. */
+  readonly progress?: number;
+  readonly achieved?: boolean;
+}
+
+export interface ReportLine {
+  readonly occurredOn: IsoDate;
+  readonly agency: AgencyRef;
+  readonly reportId: string;
+  /** The activity type (TrainingDelivered, FundsDisbursed, …). */
+  readonly type: string;
+  /** The report's title, or its descriptive fields when the type has no title. */
+  readonly title: string;
+  /** Its count, money and yes/no fields, e.g. `participants 24, days 2`. */
+  readonly keyFigures: string;
+}
+
+export interface FundingLine {
+  readonly year: number;
+  readonly source: string;
+  /** Integer HUF. */
+  readonly allocated: bigint;
+  readonly disbursed: bigint;
+}
+
+export interface MeasureFundingReport {
+  /** The sources the plan names. */
+  readonly sources: readonly string[];
+  /** The plan's funding text, verbatim. */
+  readonly fundingText: string;
+  /** Integer HUF over the years the range touches. */
+  readonly allocated: bigint;
+  readonly disbursed: bigint;
+  readonly overDisbursed: boolean;
+  /** By year and source, for the years the range touches. */
+  readonly lines: readonly FundingLine[];
+}
+
+export interface MeasureReport extends MeasureJudgement {
+  readonly code: string;
+  readonly title: string;
+  readonly responsible: readonly AgencyRef[];
+  readonly partners: readonly AgencyRef[];
+  readonly partnersText?: string;
+  readonly means: string;
+  readonly deadline: IsoDate;
+  readonly indicatorText: string;
+  readonly status: MeasureStatus;
+  /** Lowest progress of the indicators with a finish line (percent). */
+  readonly progress?: number;
+  readonly indicators: readonly IndicatorLine[];
+  /** The reports dated in the range, by date. */
+  readonly reports: readonly ReportLine[];
+  readonly funding: MeasureFundingReport;
+}
+
+export interface ObjectiveReport {
+  readonly code: string;
+  readonly title: string;
+  readonly measures: readonly MeasureReport[];
+}
+
+export interface PillarReport {
+  readonly code: string;
+  readonly title: string;
+  readonly objectives: readonly ObjectiveReport[];
+}
+
+export interface ReportSummary {
+  readonly measures: number;
+  readonly byStatus: Readonly<Record<MeasureStatus, number>>;
+  readonly reportsInRange: number;
+  /** Integer HUF over the years the range touches. */
+  readonly allocated: bigint;
+  readonly disbursed: bigint;
+}
+
+/** What a published report was computed from, so it can be reproduced and checked later. */
+export interface LedgerFooter {
+  /** The last ledger position folded (-1: the empty ledger). */
+  readonly position: bigint;
+  /** The hash chain head after it: `ledger verify --head <hash>@<position>` checks the log still has it. */
+  readonly chainHead: string;
+  /** Events the chain covers. */
+  readonly sequence: bigint;
+}
+
+export interface ImplementationReport {
+  readonly plan: { readonly id: string; readonly title: string; readonly decision: string; readonly period: DateRange };
+  readonly range: DateRange;
+  /** The date statuses are evaluated at: min(to, today). */
+  readonly asOf: IsoDate;
+  readonly ledger: LedgerFooter;
+  readonly summary: ReportSummary;
+  readonly pillars: readonly PillarReport[];
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function validDate(value: string): boolean {
+  const match = ISO_DATE.exec(value);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === value;
+}
+
+/** Checks a range: both calendar dates (YYYY-MM-DD), from ≤ to. Throws ReportInputError naming the field. */
+export function parseRange(from: string | undefined, to: string | undefined): DateRange {
+  if (from === undefined || from === '') throw new ReportInputError('from', 'is required (YYYY-MM-DD)');
+  if (to === undefined || to === '') throw new ReportInputError('to', 'is required (YYYY-MM-DD)');
+  if (!validDate(from)) throw new ReportInputError('from', `must be a calendar date YYYY-MM-DD (got "${from}")`);
+  if (!validDate(to)) throw new ReportInputError('to', `must be a calendar date YYYY-MM-DD (got "${to}")`);
+  if (from > to) throw new ReportInputError('to', `must not be before from (${from})`);
+  return { from, to };
+}
+
+/** The US Trafficking in Persons reporting year ending 31 March of `year`: 1 April of year-1 to 31 March of year. */
+export function tipYear(year: number): DateRange {
+  return { from: `${year - 1}-04-01`, to: `${year}-03-31` };
+}
+
+export interface BuildReportOptions {
+  readonly planId: string;
+  readonly range: DateRange;
+  /** Today (YYYY-MM-DD): statuses are evaluated at min(to, today). */
+  readonly today: IsoDate;
+  /** Status reasons and assessments by measure code (see MeasureJudgement). */
+  readonly judgements?: ReadonlyMap<string, MeasureJudgement>;
+}
+
+/**
+ * The report model from the ledger as `source` holds it. Pure (no I/O, no clock): the same
+ * source, plan, range and day give the same report. Throws ReportPlanNotFoundError when the
+ * plan is not adopted at the source's position.
+ */
+export function buildImplementationReport(source: ReportSource, options: BuildReportOptions): ImplementationReport {
+  const plan = allPlans(source.plans).find((p) => p.id === options.planId);
+  if (!plan) throw new ReportPlanNotFoundError(options.planId);
+  const { range } = options;
+  const asOf = range.to < options.today ? range.to : options.today;
+  const agencies = new Map(plan.agencies.map((a) => [a.id, a]));
+  const ref = (id: string): AgencyRef => ({ id, name: (agencies.get(id) as Agency | undefined)?.name ?? id });
+
+  const reports = countedReports(source.texts, plan.id);
+  const inRange = figuresState(source.activity, reports.filter(({ report }) => report[3] >= range.from && report[3] <= range.to));
+  const toDate = figuresState(source.activity, reports.filter(({ report }) => report[3] <= range.to));
+  const funding = new Map(fundingSummary(source.activity, plan).measures.map((m) => [m.measureCode, m]));
+  const fromYear = Number(range.from.slice(0, 4));
+  const toYear = Number(range.to.slice(0, 4));
+
+  const byStatus = Object.fromEntries(MEASURE_STATUSES.map((s) => [s, 0])) as Record<MeasureStatus, number>;
+  let reportsInRange = 0;
+  let allocated = 0n;
+  let disbursed = 0n;
+
+  const measureReport = (measure: Measure): MeasureReport => {
+    const rangeFigures = new MeasureFigures(inRange, plan.id, measure.code);
+    const dateFigures = new MeasureFigures(toDate, plan.id, measure.code);
+    const evaluation = evaluateMeasure(measure, dateFigures, asOf);
+    const lines = reportLines(reports, measureKey(plan.id, measure.code), range, ref);
+    const money = measureFunding(measure, funding.get(measure.code), fromYear, toYear);
+    byStatus[evaluation.status] += 1;
+    reportsInRange += lines.length;
+    allocated += money.allocated;
+    disbursed += money.disbursed;
+    const judgement = options.judgements?.get(measure.code) ?? {};
+    return {
+      code: measure.code,
+      title: measure.title,
+      responsible: measure.responsible.map(ref),
+      partners: measure.partners.map(ref),
+      ...(measure.partnersText === undefined ? {} : { partnersText: measure.partnersText }),
+      means: measure.means,
+      deadline: measure.deadline,
+      indicatorText: measure.indicatorText,
+      status: evaluation.status,
+      ...(evaluation.progress === undefined ? {} : { progress: evaluation.progress }),
+      ...(judgement.statusReason === undefined ? {} : { statusReason: judgement.statusReason }),
+      ...(judgement.latestAssessment === undefined ? {} : { latestAssessment: judgement.latestAssessment }),
+      indicators: evaluation.indicators.map((progress) => ({
+        key: progress.indicator.key,
+        label: progress.indicator.label,
+        ...(progress.target === undefined ? {} : { target: progress.target }),
+        inRange: rangeFigures.value(progress.indicator),
+        toDate: progress.value,
+        ...(progress.progress === undefined ? {} : { progress: progress.progress }),
+        ...(progress.achieved === undefined ? {} : { achieved: progress.achieved }),
+      })),
+      reports: lines,
+      funding: money,
+    };
+  };
+
+  const pillars = plan.pillars.map((pillar) => ({
+    code: pillar.code,
+    title: pillar.title,
+    objectives: pillar.objectives.map((objective) => ({ code: objective.code, title: objective.title, measures: objective.measures.map(measureReport) })),
+  }));
+  const measures = pillars.reduce((n, p) => n + p.objectives.reduce((m, o) => m + o.measures.length, 0), 0);
+  return {
+    plan: { id: plan.id, title: plan.title, decision: plan.legalBasis.decision, period: plan.period },
+    range,
+    asOf,
+    ledger: { position: source.position, chainHead: source.head.hash, sequence: source.head.sequence },
+    summary: { measures, byStatus, reportsInRange, allocated, disbursed },
+    pillars,
+  };
+}
+
+/** A counted report of the register, with its stream. */
+interface Counted {
+  readonly stream: string;
+  readonly report: CountedReport;
+}
+
+/** The counted reports of a plan. */
+function countedReports(texts: StateView, planId: string): Counted[] {
+  const out: Counted[] = [];
+  const prefix = measureKey(planId, '');
+  for (const [stream, report] of texts.group(REPORTS, '')) if (report[0].startsWith(prefix)) out.push({ stream, report });
+  return out;
+}
+
+/**
+ * Indicator figures over some reports: the indicators model's own contribution rule applied to
+ * each, on a state that tracks the same distinct-count fields as the activity state.
+ */
+function figuresState(activity: StateView, reports: readonly Counted[]): KeyedState {
+  const state = new KeyedState();
+  for (const type of activity.groups(TRACKED)) {
+    for (const field of activity.group(TRACKED, type).keys()) state.apply({ table: TRACKED.name, group: type, key: field, value: 1 });
+  }
+  for (const { stream, report } of reports) {
+    const cs = new ChangeSet(state);
+    indicatorsOnReport(cs, state, { stream, agencyId: report[2], before: undefined, after: report });
+    for (const change of cs.changes) state.apply(change);
+  }
+  return state;
+}
+
+function reportLines(
+  reports: readonly Counted[],
+  mk: string,
+  range: DateRange,
+  ref: (id: string) => AgencyRef,
+): ReportLine[] {
+  return reports
+    .filter(({ report }) => report[0] === mk && report[3] >= range.from && report[3] <= range.to)
+    .map(({ stream, report }) => {
+      const [, type, agencyId, occurredOn, figures] = report;
+      const fields = eventTypeSpec(type)?.fields ?? [];
+      const descriptive = fields.filter((f) => f.kind === 'text' || f.kind === 'enum' || f.kind === 'date');
+      const title = typeof figures.title === 'string' ? figures.title : descriptive.map((f) => figures[f.name]).filter((v) => v !== undefined).join(', ');
+      const keyFigures = fields
+        .filter((f) => (f.kind === 'count' || f.kind === 'money' || f.kind === 'boolean') && figures[f.name] !== undefined)
+        .map((f) => `${f.name} ${f.kind === 'boolean' ? (figures[f.name] ? 'yes' : 'no') : String(figures[f.name])}`)
+        .join(', ');
+      return { occurredOn, agency: ref(agencyId), reportId: stream.slice(`activity-${agencyId}-`.length), type, title, keyFigures };
+    })
+    .sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : a.reportId < b.reportId ? -1 : a.reportId > b.reportId ? 1 : 0));
+}
+
+function measureFunding(measure: Measure, funding: MeasureFunding | undefined, fromYear: number, toYear: number): MeasureFundingReport {
+  const years = (funding?.years ?? []).filter((y) => y.year >= fromYear && y.year <= toYear);
+  const lines = years.flatMap((y) => y.bySource.map((s) => ({ year: y.year, source: s.source, allocated: s.allocated, disbursed: s.disbursed })));
+  return {
+    sources: measure.funding?.sources ?? [],
+    fundingText: measure.fundingText,
+    allocated: years.reduce((sum, y) => sum + y.allocated, 0n),
+    disbursed: years.reduce((sum, y) => sum + y.disbursed, 0n),
+    overDisbursed: years.some((y) => y.overDisbursed),
+    lines,
+  };
+}

@@ -1,0 +1,353 @@
+/**
+ * The implementation report over HTTP: a season seeded through the GraphQL API (reports, a
+ * correction, a retraction), then GET /reports/implementation in every format, read back (the
+ * XLSX with exceljs, the CSV with csv-parse, the DOCX unzipped with jszip) and its figures
+ * compared with what GraphQL answers for the same ledger: indicator values to date and by
+ * month, statuses, money, the chain head (verifyLedger) and a point in time (`at`).
+ */
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
+import { parse } from 'csv-parse/sync';
+import { authHeader, issueTestKey } from './support/auth.js';
+import { type TestApp, startTestApp } from './support/test-app.js';
+
+type Input = Record<string, unknown>;
+interface Report {
+  agency: string;
+  type: string;
+  input: Input;
+}
+
+const PLAN = 'hu-2022-2023';
+const MOI = 'ministry-of-interior';
+const NPH = 'national-police-headquarters';
+const PMO = 'prime-ministers-office';
+const MHC = 'ministry-of-human-capacities';
+const MIT = 'ministry-of-innovation-and-technology';
+const MOJ = 'ministry-of-justice';
+
+let n = 0;
+const r = (agency: string, type: string, measureCode: string, occurredOn: string, fields: Input): Report => ({
+  agency,
+  type,
+  input: { measureCode, reportId: `rep-${++n}`, occurredOn, ...fields },
+});
+const training = (agency: string, on: string, participants: number) =>
+  r(agency, 'TrainingDelivered', 'II.1.3', on, { title: 'Victim identification at border controls', participants, days: 1 });
+const capacity = (agency: string, code: string, on: string, location: string, facilities: number, places: number) =>
+  r(agency, 'CapacityCreated', code, on, { facilityKind: 'designated places', location, facilities, places });
+const funds = (agency: string, code: string, on: string, amount: string) =>
+  r(agency, 'FundsDisbursed', code, on, { amount, source: 'NATIONAL', purpose: 'Disbursement' });
+
+/** Before the point in time the auditor asks about. */
+const FIRST: Report[] = [
+  training(MOI, '2023-02-14', 24),
+  training(MOI, '2023-03-21', 18), // corrected to 20 below
+  training(MOI, '2023-05-09', 30),
+  training(NPH, '2023-05-30', 15),
+  capacity(PMO, 'II.3.9', '2023-03-01', 'Budapest', 1, 4),
+  capacity(PMO, 'II.3.9', '2023-06-01', 'Miskolc', 1, 4),
+  funds(PMO, 'II.3.9', '2023-04-10', '12000000'),
+  r(MHC, 'StudyCompleted', 'II.3.3', '2022-11-30', { title: 'Feasibility study on therapeutic care' }),
+  funds(MHC, 'II.3.3', '2023-03-15', '132000000'),
+  capacity(MHC, 'II.3.8', '2023-02-01', 'Pécs', 0, 5),
+  capacity(MHC, 'II.3.8', '2023-04-01', 'Győr', 0, 5),
+  capacity(MHC, 'II.3.8', '2023-05-01', 'Pécs', 0, 5), // retracted below
+];
+/** After it. */
+const SECOND: Report[] = [
+  r(MIT, 'InspectionConducted', 'III.2.2', '2023-01-20', { inspectionKind: 'labour inspection', joint: true }),
+  r(MIT, 'InspectionConducted', 'III.2.2', '2022-07-20', { inspectionKind: 'labour inspection', joint: false }),
+  r(MIT, 'InspectionConducted', 'III.2.2', '2023-04-20', { inspectionKind: 'labour inspection', joint: true }),
+  r(MOJ, 'MeetingHeld', 'I.3.2', '2022-10-05', { title: 'Online advertising working group', meetingKind: 'WORKING_GROUP' }),
+  training(MOI, '2022-04-01', 7), // the first day of the US TIP year 2023
+  training(MOI, '2022-03-31', 9), // the day before it
+];
+
+/** The US Trafficking in Persons reporting year ending 31 March 2023. */
+const TIP = { from: '2022-04-01', to: '2023-03-31' };
+
+/** An exceljs cell value as text (numbers and strings are all the report writes). */
+const text = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '');
+
+interface Row {
+  [column: string]: string;
+}
+
+describe('implementation report (e2e)', () => {
+  let t: TestApp;
+  const keys = new Map<string, string>();
+  let coordinator: Record<string, string>;
+  let auditor: Record<string, string>;
+  let midpoint = '';
+  let period = { from: '', to: '' };
+
+  const get = (query: Record<string, string>, headers: Record<string, string> = coordinator) =>
+    fetch(`${t.url.replace(/\/graphql$/, '')}/reports/implementation?${new URLSearchParams(query)}`, { headers });
+
+  async function download(query: Record<string, string>, headers: Record<string, string> = coordinator): Promise<{ body: Buffer; response: Response }> {
+    const response = await get(query, headers);
+    const body = Buffer.from(await response.arrayBuffer());
+    expect({ status: response.status, body: response.status === 200 ? '' : body.toString() }).toEqual({ status: 200, body: '' });
+    return { body, response };
+  }
+
+  async function gql<T>(query: string, variables: Record<string, unknown> = {}, headers = coordinator): Promise<T> {
+    const res = await t.gql<T>(query, variables, headers);
+    expect(res.errors).toBeUndefined();
+    return res.data!;
+  }
+
+  async function record(report: Report): Promise<string> {
+    const data = await gql<Record<string, { position: string }>>(
+      `mutation ($input: Record${report.type}Input!) { record${report.type}(input: $input) { position } }`,
+      { input: report.input },
+      authHeader(keys.get(report.agency)!),
+    );
+    return data[`record${report.type}`].position;
+  }
+
+  /** The CSV as rows keyed by measure/indicator key. */
+  function csvRows(body: Buffer): Map<string, Row> {
+    const rows = parse(body.toString('utf8'), { columns: true }) as Row[];
+    return new Map(rows.map((row) => [`${row.measure}/${row.indicatorKey}`, row]));
+  }
+
+  /** The pillar sheets of the XLSX as rows keyed by measure/indicator key, cell values by header. */
+  async function xlsxRows(body: Buffer): Promise<{ workbook: ExcelJS.Workbook; rows: Map<string, Record<string, unknown>> }> {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(body as unknown as ArrayBuffer);
+    const rows = new Map<string, Record<string, unknown>>();
+    for (const sheet of workbook.worksheets.filter((s) => s.name.startsWith('Pillar '))) {
+      const headers = (sheet.getRow(1).values as unknown[]).map(text);
+      sheet.eachRow((row, index) => {
+        if (index === 1) return;
+        const values = row.values as unknown[];
+        const record = Object.fromEntries(headers.map((h, i) => [h, values[i]]).filter(([h]) => h !== ''));
+        if (record.Measure) rows.set(`${String(record.Measure)}/${String(record['Indicator key'] ?? '')}`, record);
+      });
+    }
+    return { workbook, rows };
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    for (const agency of [MOI, NPH, PMO, MHC, MIT, MOJ]) keys.set(agency, await issueTestKey(t, { role: 'AGENCY', agencyId: agency }));
+    coordinator = authHeader(await issueTestKey(t, { role: 'COORDINATOR' }));
+    auditor = authHeader(await issueTestKey(t, { role: 'AUDITOR' }));
+    for (const report of FIRST) await record(report);
+    await gql(
+      `mutation ($input: CorrectReportInput!) { correctReport(input: $input) { position } }`,
+      { input: { reportId: FIRST[1].input.reportId, details: { title: 'Victim identification at border controls', participants: 20, days: 1 }, reason: '20 attended' } },
+      authHeader(keys.get(MOI)!),
+    );
+    const retraction = await gql<{ retractReport: { position: string } }>(
+      `mutation ($input: RetractReportInput!) { retractReport(input: $input) { position } }`,
+      { input: { reportId: FIRST[11].input.reportId, reason: 'Reported twice' } },
+      authHeader(keys.get(MHC)!),
+    );
+    midpoint = retraction.retractReport.position;
+    for (const report of SECOND) await record(report);
+    period = (await gql<{ plan: { period: { from: string; to: string } } }>(`{ plan(id: "${PLAN}") { period { from to } } }`)).plan.period;
+  }, 120_000);
+  afterAll(async () => {
+    await t.close({ removeData: true });
+  });
+
+  it('gives the US TIP year exactly to the day, the same in CSV and XLSX, and in range equal to GraphQL by month', async () => {
+    const csv = csvRows((await download({ planId: PLAN, ...TIP, format: 'csv' })).body);
+    const { rows: xlsx } = await xlsxRows((await download({ planId: PLAN, ...TIP, format: 'xlsx' })).body);
+    const values = (key: string) => [csv.get(key)?.valueInRange, csv.get(key)?.valueToDate];
+    // 2022-03-31 falls outside the range, 2022-04-01 inside; the correction counts, not the first figure.
+    expect(values('II.1.3/trainings')).toEqual(['3', '4']);
+    expect(values('II.1.3/participants')).toEqual(['51', '60']);
+    expect(values('II.3.9/halfwayHouses')).toEqual(['1', '1']);
+    expect(values('II.3.3/feasibilityStudy')).toEqual(['1', '1']);
+    expect(values('II.3.8/places')).toEqual(['5', '5']);
+    expect(values('II.3.8/locations')).toEqual(['1', '1']);
+    // The non-joint inspection is on the measure but not counted by its indicator.
+    expect(values('III.2.2/jointInspections')).toEqual(['1', '1']);
+    expect(values('I.3.2/meetings')).toEqual(['1', '1']);
+    expect(csv.get('II.1.3/trainings')!.reportsInRange).toBe('3');
+    expect(csv.get('II.1.3/trainings')!.status).toBe('IN_PROGRESS');
+    expect(csv.get('II.1.3/trainings')!.asOf).toBe(TIP.to);
+
+    // The XLSX says the same as the CSV, row for row.
+    expect([...xlsx.keys()].sort()).toEqual([...csv.keys()].sort());
+    for (const [key, row] of csv) {
+      const cell = xlsx.get(key)!;
+      expect({ key, inRange: text(cell['In range']), toDate: text(cell['To date']), status: cell.Status }).toEqual({
+        key,
+        inRange: row.valueInRange,
+        toDate: row.valueToDate,
+        status: row.status,
+      });
+    }
+
+    // In range equals GraphQL's monthly breakdown summed over the range, for every count and sum.
+    const measures = await gql<{ measures: Array<{ code: string; indicators: Array<{ key: string; aggregate: string }>; indicatorValues: Array<{ key: string; byPeriod: Array<{ period: string; exactValue: string }> }> }> }>(
+      `{ measures { code indicators { key aggregate } indicatorValues { key byPeriod(granularity: MONTH) { period exactValue } } } }`,
+    );
+    let compared = 0;
+    for (const m of measures.measures) {
+      for (const value of m.indicatorValues) {
+        const aggregate = m.indicators.find((i) => i.key === value.key)!.aggregate;
+        if (aggregate !== 'count' && aggregate !== 'sum' && aggregate !== 'COUNT' && aggregate !== 'SUM') continue;
+        const sum = value.byPeriod.filter((p) => p.period >= TIP.from.slice(0, 7) && p.period <= TIP.to.slice(0, 7)).reduce((s, p) => s + BigInt(p.exactValue), 0n);
+        // Months whole: 2022-04 … 2023-03 is exactly the range.
+        expect({ key: `${m.code}/${value.key}`, inRange: csv.get(`${m.code}/${value.key}`)!.valueInRange }).toEqual({ key: `${m.code}/${value.key}`, inRange: sum.toString() });
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(20);
+  }, 60_000);
+
+  it('over the whole plan period equals GraphQL: every indicator value, status and funding figure', async () => {
+    const csv = csvRows((await download({ planId: PLAN, ...period, format: 'csv' })).body);
+    const data = await gql<{
+      measures: Array<{ code: string; status: string; indicatorValues: Array<{ key: string; exactValue: string }>; fundingStatus: { allocated: string; disbursed: string } }>;
+    }>(`query ($asOf: String) { measures { code status(asOf: $asOf) indicatorValues { key exactValue } fundingStatus { allocated disbursed } } }`, { asOf: period.to });
+    expect(data.measures.length).toBe(46);
+    for (const m of data.measures) {
+      const rows = [...csv.values()].filter((row) => row.measure === m.code);
+      expect(rows.length).toBe(Math.max(1, m.indicatorValues.length));
+      expect({ code: m.code, status: rows[0].status, allocated: rows[0].allocatedHuf, disbursed: rows[0].disbursedHuf }).toEqual({
+        code: m.code,
+        status: m.status,
+        allocated: m.fundingStatus.allocated,
+        disbursed: m.fundingStatus.disbursed,
+      });
+      for (const value of m.indicatorValues) {
+        const row = csv.get(`${m.code}/${value.key}`)!;
+        expect({ key: `${m.code}/${value.key}`, inRange: row.valueInRange, toDate: row.valueToDate }).toEqual({ key: `${m.code}/${value.key}`, inRange: value.exactValue, toDate: value.exactValue });
+      }
+    }
+    expect(csv.get('II.3.3/feasibilityStudy')!.disbursedHuf).toBe('132000000');
+  }, 60_000);
+
+  it('has a summary sheet and one per pillar, reports and money, and the ledger footer equal to verifyLedger', async () => {
+    const { body, response } = await download({ planId: PLAN, ...period, format: 'xlsx' });
+    expect(response.headers.get('content-type')).toContain('spreadsheetml');
+    expect(response.headers.get('content-disposition')).toContain(`implementation-report_${PLAN}_${period.from}_${period.to}.xlsx`);
+    const { workbook } = await xlsxRows(body);
+    const plan = await gql<{ plan: { pillars: Array<{ code: string }> } }>(`{ plan(id: "${PLAN}") { pillars { code } } }`);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Summary', ...plan.plan.pillars.map((p) => `Pillar ${p.code}`), 'Reports', 'Funding']);
+
+    const progress = await gql<{ planProgress: { byStatus: { notStarted: number; inProgress: number; achieved: number; overdue: number } } }>(
+      `query ($asOf: String) { planProgress(planId: "${PLAN}", asOf: $asOf) { byStatus { notStarted inProgress achieved overdue } } }`,
+      { asOf: period.to },
+    );
+    const summary = workbook.getWorksheet('Summary')!;
+    let total: unknown[] = [];
+    summary.eachRow((row) => {
+      if ((row.values as unknown[])[1] === 'Total') total = row.values as unknown[];
+    });
+    const b = progress.planProgress.byStatus;
+    // Measures, NOT_STARTED, IN_PROGRESS, ACHIEVED, OVERDUE, reports (16 recorded, 1 retracted)
+    expect(total.slice(3, 9)).toEqual([46, b.notStarted, b.inProgress, b.achieved, b.overdue, FIRST.length + SECOND.length - 1]);
+
+    const reports = workbook.getWorksheet('Reports')!;
+    const lines: string[] = [];
+    reports.eachRow((row, i) => {
+      const v = row.values as unknown[];
+      if (i > 1 && v[1] === 'II.1.3') lines.push(`${String(v[2])} ${String(v[3])} ${String(v[7])}`);
+    });
+    expect(lines).toEqual([
+      '2022-03-31 Ministry of Interior participants 9, days 1',
+      '2022-04-01 Ministry of Interior participants 7, days 1',
+      '2023-02-14 Ministry of Interior participants 24, days 1',
+      '2023-03-21 Ministry of Interior participants 20, days 1',
+      '2023-05-09 Ministry of Interior participants 30, days 1',
+      '2023-05-30 National Police Headquarters participants 15, days 1',
+    ]);
+
+    const funding = await gql<{ measure: { fundingStatus: { years: Array<{ year: number; bySource: Array<{ source: string; allocated: string; disbursed: string }> }> } } }>(
+      `{ measure(code: "II.3.9") { fundingStatus { years { year bySource { source allocated disbursed } } } } }`,
+    );
+    const sheetLines: string[] = [];
+    workbook.getWorksheet('Funding')!.eachRow((row, i) => {
+      const v = row.values as unknown[];
+      if (i > 1 && v[1] === 'II.3.9') sheetLines.push(`${String(v[2])} ${String(v[3])} ${String(v[4])} ${String(v[5])}`);
+    });
+    expect(sheetLines).toEqual(funding.measure.fundingStatus.years.flatMap((y) => y.bySource.map((s) => `${y.year} ${s.source} ${s.allocated} ${s.disbursed}`)));
+
+    const verified = await gql<{ verifyLedger: { ok: boolean; headHash: string; headPosition: string } }>('{ verifyLedger { ok headHash headPosition } }', {}, auditor);
+    expect(verified.verifyLedger.ok).toBe(true);
+    expect(response.headers.get('x-ledger-position')).toBe(verified.verifyLedger.headPosition);
+    expect(response.headers.get('x-ledger-chain-head')).toBe(verified.verifyLedger.headHash);
+    let footer = '';
+    summary.eachRow((row) => {
+      const first = text((row.values as unknown[])[1]);
+      if (first.startsWith('Computed from the ledger')) footer = first;
+    });
+    expect(footer).toContain(`position ${verified.verifyLedger.headPosition} (chain head ${verified.verifyLedger.headHash}`);
+  }, 60_000);
+
+  it('renders an editable DOCX with the measures, reports and the ledger footer', async () => {
+    const { body, response } = await download({ planId: PLAN, ...TIP, format: 'docx' });
+    expect(response.headers.get('content-type')).toContain('wordprocessingml');
+    const zip = await JSZip.loadAsync(body);
+    const document = await zip.file('word/document.xml')!.async('string');
+    const text = document.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Implementation report:');
+    expect(text).toContain('2022-04-01 – 2023-03-31');
+    expect(text).toContain('II.1.3 ');
+    expect(text).toContain('Victim identification at border controls');
+    expect(text).toContain('Feasibility study on therapeutic care');
+    // A report outside the range is not listed: the 2022-03-31 training.
+    expect(text).not.toContain('2022-03-31');
+    const footers = await Promise.all(Object.keys(zip.files).filter((f) => /^word\/footer\d*\.xml$/.test(f)).map((f) => zip.file(f)!.async('string')));
+    expect(footers.join('')).toContain(`chain head ${response.headers.get('x-ledger-chain-head')}`);
+  }, 60_000);
+
+  it('as the ledger stood at a position or instant (auditors), equal to GraphQL at', async () => {
+    const csv = csvRows((await download({ planId: PLAN, ...period, format: 'csv', atPosition: midpoint }, auditor)).body);
+    const at = await gql<{ measure: { indicatorValues: Array<{ key: string; exactValue: string }> } }>(
+      `query ($at: String) { measure(code: "II.1.3") { indicatorValues(at: { position: $at }) { key exactValue } } }`,
+      { at: midpoint },
+      auditor,
+    );
+    expect(at.measure.indicatorValues.map((v) => [v.key, csv.get(`II.1.3/${v.key}`)!.valueToDate])).toEqual(at.measure.indicatorValues.map((v) => [v.key, v.exactValue]));
+    expect(csv.get('II.1.3/participants')!.valueToDate).toBe('89');
+    expect(csv.get('III.2.2/jointInspections')!.valueToDate).toBe('0');
+    expect(csv.get('II.1.3/trainings')!.ledgerPosition).toBe(midpoint);
+    // The chain head it names is the log's own at that position.
+    const head = csv.get('II.1.3/trainings')!.chainHead;
+    const verified = await gql<{ verifyLedger: { ok: boolean; givenHeadFoundAt: string } }>(`{ verifyLedger(head: "${head}@${midpoint}") { ok givenHeadFoundAt } }`, {}, auditor);
+    expect(verified.verifyLedger).toEqual({ ok: true, givenHeadFoundAt: midpoint });
+
+    // An instant after every event: the head.
+    const now = await get({ planId: PLAN, ...period, format: 'csv', atInstant: new Date(Date.now() + 60_000).toISOString() }, auditor);
+    expect(now.status).toBe(200);
+    expect(now.headers.get('x-ledger-position')).toBe((await gql<{ verifyLedger: { headPosition: string } }>('{ verifyLedger { headPosition } }', {}, auditor)).verifyLedger.headPosition);
+  }, 60_000);
+
+  it('applies the GraphQL credentials and access rules, and names the bad field', async () => {
+    const query = { planId: PLAN, ...TIP, format: 'csv' };
+    expect((await get(query, {})).status).toBe(401);
+    expect((await get(query, { authorization: 'Bearer apl_nope_nope' })).status).toBe(401);
+    const agency = await get(query, authHeader(keys.get(MOI)!));
+    expect(agency.status).toBe(403);
+    // Point in time is for auditors, as GraphQL's `at`.
+    const coordinatorAt = await get({ ...query, atPosition: midpoint });
+    expect(coordinatorAt.status).toBe(403);
+
+    const bad = async (q: Record<string, string>, field: string) => {
+      const res = await get(q, auditor);
+      const body = (await res.json()) as { code: string; field: string; reason: string };
+      expect({ status: res.status, code: body.code, field: body.field }).toEqual({ status: 400, code: 'BAD_USER_INPUT', field });
+      expect(body.reason.length).toBeGreaterThan(5);
+    };
+    await bad({ ...query, from: '2023-02-30' }, 'from');
+    await bad({ ...query, from: '2023-04-01', to: '2023-03-31' }, 'to');
+    await bad({ planId: PLAN, from: TIP.from, format: 'csv' }, 'to');
+    await bad({ ...query, format: 'pdf' }, 'format');
+    await bad({ ...query, atPosition: '-3' }, 'atPosition');
+    await bad({ ...query, atPosition: '99999999' }, 'atPosition');
+    await bad({ ...query, atInstant: 'yesterday' }, 'atInstant');
+    await bad({ ...query, atPosition: midpoint, atInstant: new Date().toISOString() }, 'atPosition');
+    await bad({ from: TIP.from, to: TIP.to }, 'planId');
+    const unknown = await get({ ...query, planId: 'no-such-plan' });
+    expect(unknown.status).toBe(404);
+  }, 60_000);
+});
