@@ -96,14 +96,14 @@ describe('the hash chain over a store', () => {
     const follower = new ChainFollower({ store, chain, batchIntervalMs: 5 });
     await follower.start();
     await report('ngo', 'r8', 8);
-    expect(await follower.waitFor(7n, 2_000)).toBe(true);
+    await follower.waitForPosition(7n, 2_000);
     await follower.stop();
     expect(follower.position).toBe(7n);
 
     await report('ngo', 'r9', 9);
     const again = new ChainFollower({ store, chain, batchIntervalMs: 5 });
     await again.start();
-    expect(await again.waitFor(8n, 2_000)).toBe(true);
+    await again.waitForPosition(8n, 2_000);
     await again.stop();
     expect((await verifyChain({ store, chain })).ok).toBe(true);
 

@@ -97,6 +97,8 @@ export interface LogConsumerOptions {
   readonly isPermanent?: (error: unknown) => boolean;
   /** The timeout error of waitForPosition (default PositionTimeoutError). */
   readonly timeoutError?: (position: bigint, reached: bigint, timeoutMs: number) => Error;
+  /** The error of a wait cut short by stop() (default ConsumerStoppedError). */
+  readonly stoppedError?: () => Error;
   readonly logger?: ConsumerLogger;
   /** Where the consumer registers itself for readiness and metrics. */
   readonly board?: LogConsumerBoard;
@@ -138,6 +140,7 @@ export class LogConsumer implements ConsumerStatusSource {
   private readonly isPermanent: (error: unknown) => boolean;
   private readonly logger: ConsumerLogger;
   private readonly waiters: PositionWaiters;
+  private readonly stoppedError: (() => Error) | undefined;
   private readonly retryDelay = new InterruptibleDelay();
 
   private runState: ConsumerState = 'created';
@@ -172,6 +175,7 @@ export class LogConsumer implements ConsumerStatusSource {
       reached: () => (this.visibleAtCommit ? this.committed : this.applied),
       timeoutError: options.timeoutError,
     });
+    this.stoppedError = options.stoppedError;
     options.board?.register(this);
   }
 
@@ -222,13 +226,27 @@ export class LogConsumer implements ConsumerStatusSource {
    * and one-off tools (`ledger replay`). A failure is thrown, not retried.
    */
   async catchUp(options: { readonly until?: bigint } = {}): Promise<void> {
+    if (this.loop) throw new Error(`${this.name} is running: catchUp is for a consumer that does not follow`);
+    this.setState('catching-up');
     this.resetPosition();
-    for (;;) {
-      const outcome = await this.read(options.until);
-      await this.commit();
-      if (outcome !== 'restart') return;
-      await this.resetForRestart();
+    try {
+      for (;;) {
+        const outcome = await this.read(options.until);
+        await this.commit();
+        if (outcome !== 'restart') break;
+        await this.resetForRestart();
+      }
+    } catch (error) {
+      try {
+        await this.commit();
+      } catch {
+        // The first error is the one to report.
+      }
+      if (this.isPermanent(error)) this.fail(error as Error);
+      else this.setState('stopped', messageOf(error));
+      throw error;
     }
+    this.setState('stopped', 'read to the end of the log; not following');
   }
 
   /** Stops reading, commits what was applied; pending waits reject with ConsumerStoppedError. */
@@ -239,7 +257,7 @@ export class LogConsumer implements ConsumerStatusSource {
     await this.loop;
     this.clearDeadline();
     if (this.runState !== 'failed') this.setState('stopped', 'stopped on request');
-    this.waiters.stop();
+    this.waiters.stop(this.stoppedError?.());
   }
 
   /**
@@ -313,7 +331,7 @@ export class LogConsumer implements ConsumerStatusSource {
           // The store ended the subscription without being asked (it closed): nothing to follow.
           this.setState('stopped', 'the event store ended the subscription');
           this.logger.warn(`${this.name}: the event store ended the subscription at position ${this.applied}; not following any more`);
-          this.waiters.stop();
+          this.waiters.stop(this.stoppedError?.());
           return;
         }
         break;
@@ -385,6 +403,7 @@ export class LogConsumer implements ConsumerStatusSource {
     try {
       await this.handler.apply(event);
     } catch (error) {
+      if (error instanceof ConsumerHandlerError) throw error;
       throw new ConsumerHandlerError(this.name, event.position, `cannot apply ${event.type} of ${event.stream}: ${messageOf(error)}`, { cause: error });
     }
     this.applied = event.position;
@@ -419,11 +438,15 @@ export class LogConsumer implements ConsumerStatusSource {
     this.resetPosition();
   }
 
-  private fail(error: Error): void {
+  /**
+   * Marks the consumer failed from outside its loop: a check before starting found that it
+   * cannot go on (e.g. the hash chain does not belong to this store). Logged like any failure.
+   */
+  fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
     this.failures += 1;
-    const reason = messageOf(error);
+    const reason = error instanceof ConsumerHandlerError ? error.reason : messageOf(error);
     this.setState('failed', reason);
     const cause = error.cause instanceof Error && error.cause.stack ? `\n${error.cause.stack}` : '';
     this.logger.error(`${this.name} failed at position ${error instanceof ConsumerHandlerError ? error.position : this.applied}: ${reason}. It stops here until the cause is fixed and it is restarted.${cause}`);
