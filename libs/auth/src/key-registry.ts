@@ -110,7 +110,7 @@ export class KeyRegistry implements ConsumerStatusSource {
       batchIntervalMs: 0,
       logger: {
         log: (m) => logger.log?.(m),
-        warn: (m) => (logger.warn ?? logger.error).call(logger, m),
+        warn: (m) => (logger.warn ? logger.warn(m) : logger.error(m)),
         error: (m) => logger.error(m),
       },
       board,

@@ -93,7 +93,7 @@ export class PlanCatalog implements ConsumerStatusSource {
       handler: { from: () => this.lastPosition, apply: (event) => this.apply(event) },
       batchIntervalMs: 0,
       timeoutError: (position, reached, timeoutMs) => new PlanCatalogTimeoutError(position, timeoutMs, reached),
-      logger: { log: (m) => logger.log(m), warn: (m) => (logger.warn ?? logger.error).call(logger, m), error: (m) => logger.error(m) },
+      logger: { log: (m) => logger.log(m), warn: (m) => (logger.warn ? logger.warn(m) : logger.error(m)), error: (m) => logger.error(m) },
       board,
     });
   }

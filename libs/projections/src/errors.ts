@@ -21,7 +21,8 @@ export class ProjectionFailedError extends ConsumerHandlerError {
     readonly eventPosition: bigint,
     options?: { cause?: unknown; reason?: string },
   ) {
-    const why = options?.reason ?? (options?.cause instanceof Error ? options.cause.message : options?.cause === undefined ? 'it failed' : String(options.cause));
+    const cause = options?.cause;
+    const why = options?.reason ?? (cause instanceof Error ? cause.message : cause === undefined ? 'it failed' : JSON.stringify(cause));
     super('projections', eventPosition, `projection ${projection} cannot apply the event: ${why}`, options);
   }
 }

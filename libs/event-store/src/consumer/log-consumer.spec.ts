@@ -161,7 +161,7 @@ describe('LogConsumer', () => {
     expect(error).toMatchObject({ position: 3n });
     expect(c.state).toBe('failed');
     expect(c.status()).toMatchObject({ position: 2n, checkpoint: 2n });
-    expect(c.status().reason).toMatch(/^cannot apply Poison of a-bad: participants must be a whole number/);
+    expect(c.status().reason).toMatch(/^at position 3: cannot apply Poison of a-bad: participants must be a whole number/);
     expect(handler.stored).toEqual([1n, 2n]);
     expect(logger.lines.find((l) => l.startsWith('error'))).toMatch(/^error test failed at position 3: .*participants/);
     expect(board.statuses()[0].state).toBe('failed');
@@ -177,7 +177,7 @@ describe('LogConsumer', () => {
     const c = make(new Recorder(), { isPermanent: (e) => e instanceof AccessDenied });
     c.start();
     await waitUntil(() => c.state === 'failed');
-    expect(c.status()).toMatchObject({ state: 'failed', reason: 'access denied', failures: 1 });
+    expect(c.status()).toMatchObject({ state: 'failed', reason: 'at position 0: access denied', failures: 1 });
   });
 
   it('fails when the handler cannot store its checkpoint', async () => {

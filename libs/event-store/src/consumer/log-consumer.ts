@@ -306,7 +306,8 @@ export class LogConsumer implements ConsumerStatusSource {
           retryMs = this.retryMinMs;
           outcome = await this.follow();
           await this.commit();
-        } catch (error) {
+        } catch (readError) {
+          let error = readError;
           try {
             // What was applied before the failure is good: keep it.
             await this.commit();
@@ -446,10 +447,11 @@ export class LogConsumer implements ConsumerStatusSource {
     if (this.failure) return;
     this.failure = error;
     this.failures += 1;
+    const at = error instanceof ConsumerHandlerError ? error.position : this.applied;
     const reason = error instanceof ConsumerHandlerError ? error.reason : messageOf(error);
-    this.setState('failed', reason);
+    this.setState('failed', `at position ${at}: ${reason}`);
     const cause = error.cause instanceof Error && error.cause.stack ? `\n${error.cause.stack}` : '';
-    this.logger.error(`${this.name} failed at position ${error instanceof ConsumerHandlerError ? error.position : this.applied}: ${reason}. It stops here until the cause is fixed and it is restarted.${cause}`);
+    this.logger.error(`${this.name} failed at position ${at}: ${reason}. It stops here until the cause is fixed and it is restarted.${cause}`);
     this.waiters.fail(error);
   }
 
