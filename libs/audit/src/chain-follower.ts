@@ -176,6 +176,8 @@ export class ChainFollower implements ConsumerStatusSource {
     try {
       this.chain.append(rows);
     } catch (error) {
+      // Kept: they are not in the file, so nothing may count them as linked.
+      this.pending = rows.concat(this.pending);
       throw new Error(`Hash chain: could not write ${this.chain.file}: ${(error as Error).message}`, { cause: error });
     }
   }
