@@ -213,6 +213,7 @@ export class LogConsumer implements ConsumerStatusSource {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
+    this.failure = undefined;
     this.waiters.reopen();
     this.setState(this.mode === 'catch-up' ? 'catching-up' : 'live');
     this.loop = this.run().finally(() => {

@@ -74,8 +74,18 @@ function readDetails(value: JsonValue | undefined): Details | undefined {
   return value as Details;
 }
 
+/** The last event read and what it read as: check and evolve read the same event in turn. */
+let lastRead: { readonly event: RecordedEvent; readonly report: ReportInput | undefined } | undefined;
+
 /** The report event, or undefined when the event is not one (or is malformed). */
 export function readReportEvent(event: RecordedEvent): ReportInput | undefined {
+  if (lastRead?.event === event) return lastRead.report;
+  const report = readReport(event);
+  lastRead = { event, report };
+  return report;
+}
+
+function readReport(event: RecordedEvent): ReportInput | undefined {
   if (!event.stream.startsWith(REPORT_STREAM_PREFIX) || !isObject(event.data)) return undefined;
   const data = event.data;
   const planId = text(data.planId);
