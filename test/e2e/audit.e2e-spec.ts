@@ -216,7 +216,7 @@ describe('audit (e2e)', () => {
 
     it('recomputes the chain, compares it with the stored links, and checks a given head', async () => {
       const position = await recordCapacity('chain-1', 1);
-      expect(await t.app.get(AuditService).follower.waitFor(BigInt(position), 5_000)).toBe(true);
+      await t.app.get(AuditService).follower.waitForPosition(BigInt(position), 5_000);
       const first = await verify();
       expect(first).toMatchObject({ ok: true, mismatch: null });
       expect(first.head).toBe(`${first.headHash}@${first.headPosition}`);

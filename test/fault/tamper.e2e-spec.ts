@@ -52,7 +52,7 @@ describe('tamper evidence (fault)', () => {
       );
       positions.push(res.data!.recordCapacityCreated.position);
     }
-    expect(await t.app.get(AuditService).follower.waitFor(BigInt(positions[4]), 5_000)).toBe(true);
+    await t.app.get(AuditService).follower.waitForPosition(BigInt(positions[4]), 5_000);
     const dataDir = t.dataDir;
     await t.close();
     t = undefined;

@@ -86,7 +86,7 @@ describe('point-in-time evaluation', () => {
     }
     events = [];
     for await (const e of store.readAll()) events.push(e);
-  });
+  }, 60_000);
   afterAll(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -103,7 +103,7 @@ describe('point-in-time evaluation', () => {
     }
     // Snapshots were made along the way (one every 100 events), and the stale ones made again.
     expect(pit.stats().snapshots).toBeGreaterThan(10);
-  });
+  }, 60_000);
 
   it('stays exact with few snapshots kept (folding from further back) and after warming up', async () => {
     const pit = new PointInTime({ store, interval: 64, maxSnapshots: 3, cachedResults: 0 });
@@ -116,7 +116,7 @@ describe('point-in-time evaluation', () => {
       expect(answers(await pit.at(position))).toEqual(answers(await foldedAt(store, events, position)));
     }
     expect(pit.stats().snapshots).toBeLessThanOrEqual(3);
-  });
+  }, 60_000);
 
   it('stops warming before the next slice once its signal is aborted', async () => {
     const pit = new PointInTime({ store, interval: 64 });
@@ -125,7 +125,7 @@ describe('point-in-time evaluation', () => {
     await pit.warm({ slice: 1, signal: controller.signal, beforeSlice: async () => void (++slices === 3 && controller.abort()) });
     expect(slices).toBe(3);
     expect(pit.stats().lastSnapshotEvents).toBe(2 * 64);
-  });
+  }, 60_000);
 
   it('makes its snapshots again when an amendment needs figures they did not keep', async () => {
     const other = SqliteEventStore.open(join(dir, 'stale.db'));
@@ -149,7 +149,7 @@ describe('point-in-time evaluation', () => {
     } finally {
       await other.close();
     }
-  });
+  }, 60_000);
 
   it('resolves a point in time given as a position or as an instant', async () => {
     const pit = new PointInTime({ store });
@@ -159,5 +159,5 @@ describe('point-in-time evaluation', () => {
     await expect(pit.resolve({})).rejects.toBeInstanceOf(PointInTimeError);
     await expect(pit.resolve({ position: 1n, recordedAt: new Date() })).rejects.toEqual(expect.objectContaining({ field: 'at' }));
     await expect(pit.at(events[events.length - 1].position + 1n)).rejects.toEqual(expect.objectContaining({ field: 'at.position' }));
-  });
+  }, 60_000);
 });

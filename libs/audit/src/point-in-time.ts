@@ -2,15 +2,14 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { upcasters } from '@app/domain';
 import type { EventStore, RecordedEvent } from '@app/event-store';
 import {
-  ACTIVITY_PROJECTION,
   COORDINATOR_PROJECTIONS,
   type EntryValue,
   KeyedState,
   NO_POSITION,
   type Projection,
-  REPORTS,
   type ReadModelSource,
   type StateView,
+  applyEvent,
 } from '@app/projections';
 import type { ChainStore } from './chain-store.js';
 import { LedgerClock } from './ledger-clock.js';
@@ -26,19 +25,6 @@ export const DEFAULT_MAX_SNAPSHOTS = 400;
  * snapshots were built in the background (figure 2 of BENCHMARKS.md).
  */
 const FOLD_SLICE = 250;
-
-/**
- * Tables left out of point-in-time snapshots, by projection. The activity projection's report
- * register holds one entry per report ever counted — nearly the whole state at a million events
- * — and no query reads it: only evolve does, for a correction or retraction, and only the entry
- * of the event's own stream, which is a function of that stream's events alone (and of the small
- * `tracked` table). So snapshots keep the rest (aggregates: some tens of thousands of entries),
- * and a fold rebuilds the entries it needs from the streams involved (readStream, folded up to
- * the snapshot). The tests compare every snapshot-based answer with a fold from position 0.
- */
-export const STREAM_LOCAL_TABLES: Readonly<Record<string, readonly string[]>> = {
-  [ACTIVITY_PROJECTION]: [REPORTS.name],
-};
 
 /** The projections' states after the log's first `sequence` events (the last at `position`). */
 interface Snapshot {
@@ -93,7 +79,10 @@ class StaleSnapshotsError extends Error {}
  * between the nearest snapshot before its position and the position — at most `interval` —
  * into an overlay that leaves the snapshot untouched; a fold that passes a snapshot boundary
  * makes that snapshot on the way. Snapshots share every entry that did not change between
- * them and leave the report register out (STREAM_LOCAL_TABLES), so each costs about 1 MB for
+ * them and leave out the tables each projection declares stream-local (`streamLocalTables`:
+ * the activity projection's report register, one entry per report ever counted, nearly the
+ * whole state at a million events, read by no query and by evolve only for the event's own
+ * stream; a fold rebuilds the entries it needs from the streams involved), so each costs about 1 MB for
  * the 2022–2023 plan at a million events (400 MB for the 400 snapshots of a million events at
  * the default interval: a larger interval trades memory for latency, linearly). Measured there:
  * p50 40 ms, p95 under 100 ms for a random past position, planProgress and fundingSummary
@@ -203,23 +192,7 @@ export class PointInTime {
   }
 
   private async compute(position: bigint): Promise<PointInTimeView> {
-    let base = await this.baseFor(position);
-    let window: RecordedEvent[] = [];
-    let sequence = base.sequence;
-    let boundary = (Math.floor(sequence / this.interval) + 1) * this.interval;
-    for await (const event of this.store.readAll({ from: base.position < 0n ? undefined : base.position })) {
-      if (event.position > position) break;
-      window.push(event);
-      sequence += 1;
-      if (sequence % (4 * FOLD_SLICE) === 0) await yieldToEventLoop();
-      if (sequence === boundary) {
-        base = this.snapshotAfter(base, await this.fold(base, window), sequence, event.position);
-        window = [];
-        boundary += this.interval;
-        // A long build (a first query, warm) leaves room for requests between windows.
-        await yieldToEventLoop();
-      }
-    }
+    const { base, window, sequence } = await this.walk(await this.baseFor(position), position);
     const overlays = await this.fold(base, window);
     const states = new Map<string, StateView>(this.projections.map((p) => [p.name, overlays.get(p.name) ?? base.states.get(p.name)!]));
     return {
@@ -235,32 +208,46 @@ export class PointInTime {
 
   /** Makes up to `count` more snapshots towards `head`; true when none is left to make. */
   private async extend(head: bigint, count: number): Promise<boolean> {
-    let base = await this.baseFor(head);
+    let made = 0;
+    try {
+      return (await this.walk(await this.baseFor(head), head, () => ++made < count)).complete;
+    } catch (error) {
+      if (!(error instanceof StaleSnapshotsError)) throw error;
+      this.snapshots = [];
+      this.lastUse.clear();
+      this.results.clear();
+      return false;
+    }
+  }
+
+  /**
+   * Reads the log after `base` up to `until`, making a snapshot at every `interval`-th event on
+   * the way; after each, `more` (when given) says whether to go on. Returns the last snapshot,
+   * the events read after it, the sequence reached, and whether `until` (or the log's end) was.
+   */
+  private async walk(
+    from: Snapshot,
+    until: bigint,
+    more?: () => boolean,
+  ): Promise<{ base: Snapshot; window: RecordedEvent[]; sequence: number; complete: boolean }> {
+    let base = from;
     let window: RecordedEvent[] = [];
     let sequence = base.sequence;
     let boundary = (Math.floor(sequence / this.interval) + 1) * this.interval;
-    let made = 0;
     for await (const event of this.store.readAll({ from: base.position < 0n ? undefined : base.position })) {
-      if (event.position > head) break;
+      if (event.position > until) break;
       window.push(event);
       sequence += 1;
       if (sequence % (4 * FOLD_SLICE) === 0) await yieldToEventLoop();
       if (sequence !== boundary) continue;
-      try {
-        base = this.snapshotAfter(base, await this.fold(base, window), sequence, event.position);
-      } catch (error) {
-        if (!(error instanceof StaleSnapshotsError)) throw error;
-        this.snapshots = [];
-        this.lastUse.clear();
-        this.results.clear();
-        return false;
-      }
+      base = this.snapshotAfter(base, await this.fold(base, window), sequence, event.position);
       window = [];
       boundary += this.interval;
-      if (++made >= count) return false;
+      if (more && !more()) return { base, window, sequence, complete: false };
+      // A long build (a first query, warm) leaves room for requests between windows.
       await yieldToEventLoop();
     }
-    return true;
+    return { base, window, sequence, complete: true };
   }
 
   private snapshotAfter(base: Snapshot, overlays: Map<string, OverlayState>, sequence: number, position: bigint): Snapshot {
@@ -331,7 +318,7 @@ export class PointInTime {
       let folded = 0;
       for (const event of window) {
         if (!p.eventTypes.has(event.type)) continue;
-        for (const change of p.evolve(overlay, event)) overlay.apply(change);
+        applyEvent(p, overlay, event);
         // Snapshots never change and this fold's overlay is its own: nothing moves meanwhile.
         if (++folded % FOLD_SLICE === 0) await yieldToEventLoop();
       }
@@ -373,7 +360,7 @@ export class PointInTime {
         for (const stored of history) {
           if (stored.position > basePosition) break;
           if (!projection.eventTypes.has(stored.type)) continue;
-          for (const change of projection.evolve(scratch, this.upcast(stored))) scratch.apply(change);
+          applyEvent(projection, scratch, this.upcast(stored));
         }
         for (const [table, group, key, value] of scratch.changed()) {
           if (excluded.has(table)) lookups.get(table)!.set(`${group}\u0000${key}`, value);
@@ -385,5 +372,5 @@ export class PointInTime {
 }
 
 function excludedOf(projection: Projection): ReadonlySet<string> {
-  return new Set(STREAM_LOCAL_TABLES[projection.name] ?? []);
+  return new Set(projection.streamLocalTables ?? []);
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { NO_STREAM, SqliteEventStore } from '@app/event-store';
+import { FaultyEventStore, LogConsumerBoard, NO_STREAM, SqliteEventStore } from '@app/event-store';
 import { ChainFollower } from './chain-follower.js';
 import { ChainStore } from './chain-store.js';
 import { ChainBuilder, formatHead } from './hash-chain.js';
@@ -96,14 +96,14 @@ describe('the hash chain over a store', () => {
     const follower = new ChainFollower({ store, chain, batchIntervalMs: 5 });
     await follower.start();
     await report('ngo', 'r8', 8);
-    expect(await follower.waitFor(7n, 2_000)).toBe(true);
+    await follower.waitForPosition(7n, 2_000);
     await follower.stop();
     expect(follower.position).toBe(7n);
 
     await report('ngo', 'r9', 9);
     const again = new ChainFollower({ store, chain, batchIntervalMs: 5 });
     await again.start();
-    expect(await again.waitFor(8n, 2_000)).toBe(true);
+    await again.waitForPosition(8n, 2_000);
     await again.stop();
     expect((await verifyChain({ store, chain })).ok).toBe(true);
 
@@ -115,4 +115,26 @@ describe('the hash chain over a store', () => {
     expect(refused.error?.message).toMatch(/does not start with this store's first event/);
     await refused.stop();
   });
+
+  it('resumes linking after a transient store failure, and fails visibly when its file cannot be written', async () => {
+    const faulty = new FaultyEventStore(store);
+    const board = new LogConsumerBoard();
+    const follower = new ChainFollower({ store: faulty, chain, batchIntervalMs: 5, board });
+    await follower.start();
+    await follower.waitForPosition(6n, 5_000);
+    while (follower.state !== 'live') await new Promise((resolve) => setTimeout(resolve, 5));
+    faulty.dropSubscriptions();
+    faulty.failNext(1);
+    await report('ngo', 'r7', 7);
+    await follower.waitForPosition(7n, 15_000);
+    expect((await verifyChain({ store, chain })).ok).toBe(true);
+    expect(board.statuses()[0]).toMatchObject({ name: 'hash-chain', position: 7n, failures: 2 });
+
+    chain.close();
+    await report('ngo', 'r8', 8);
+    await expect(follower.waitForPosition(8n, 15_000)).rejects.toThrow(/could not write/);
+    expect(board.statuses()[0]).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^at position \d+: cannot store what was applied: Hash chain: could not write/) });
+    await follower.stop();
+    chain = ChainStore.open(join(dir, 'audit-chain.db'));
+  }, 30_000);
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@app/event-store';
+import { FaultyEventStore, SqliteEventStore } from '@app/event-store';
 import { apiKeyStream } from './api-key.events.js';
 import { Authenticator } from './authenticator.js';
 import { JwtVerifier } from './jwt.js';
@@ -180,6 +180,33 @@ describe('KeyRegistry and KeyService on the embedded store', () => {
       await expect(auth.authenticate(`Bearer ${issued.key}`)).resolves.toMatchObject({ status: 'invalid', reason: 'revoked API key' });
     });
   });
+});
+
+describe('KeyRegistry over a store whose subscription drops', () => {
+  it('resumes following: a key revoked by another process meanwhile stops working here', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apl-keys-faults-'));
+    const store = new FaultyEventStore(SqliteEventStore.open(join(dir, 'events.db'), { pollIntervalMs: 10 }));
+    const warnings: string[] = [];
+    const registry = new KeyRegistry(store, { warn: (m) => warnings.push(m), error: () => undefined });
+    try {
+      await registry.start();
+      const keys = new KeyService(store, registry, agencies);
+      const issued = await keys.issue({ role: 'COORDINATOR', label: 'x' }, 'admin');
+      await waitFor(() => registry.status().state === 'live');
+      store.dropSubscriptions();
+      // Revoked by another process: only the log tells this registry.
+      const other = new KeyRegistry(store);
+      await other.catchUp();
+      await new KeyService(store, other, agencies).revoke(issued.keyId, 'leaked', 'cli:ops');
+      await waitFor(() => registry.authenticate(issued.key) === undefined, 15_000);
+      expect(warnings[0]).toMatch(/^key-registry: reading the event store failed after position \d+ \(subscription dropped \(injected\)\)/);
+      await waitFor(() => registry.status().state === 'live', 15_000);
+    } finally {
+      await registry.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {

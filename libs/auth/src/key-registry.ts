@@ -1,4 +1,11 @@
-import type { AllSubscription, EventStore, RecordedEvent } from '@app/event-store';
+import {
+  type ConsumerStatus,
+  type ConsumerStatusSource,
+  type EventStore,
+  LogConsumer,
+  type LogConsumerBoard,
+  type RecordedEvent,
+} from '@app/event-store';
 import { timingSafeEqual } from 'node:crypto';
 import { parseApiKey, verifySecret } from './api-key.js';
 import {
@@ -46,6 +53,8 @@ export interface ApiKeyInfo {
 export type KeyEventLike = Pick<RecordedEvent, 'type' | 'data' | 'metadata' | 'stream' | 'revision' | 'position' | 'created'>;
 
 export interface KeyRegistryLogger {
+  log?(message: string): void;
+  warn?(message: string): void;
   error(message: string): void;
 }
 
@@ -65,12 +74,13 @@ export function toApiKeyInfo(record: ApiKeyRecord): ApiKeyInfo {
 }
 
 /**
- * The credentials in force: a small in-memory projection of the `apikey-` streams. It catches up
- * with `readAll` and then follows `subscribeAll`, so a key issued or revoked by another process
- * (the CLI) takes effect within the store's polling interval; a change made by this process is
+ * The credentials in force: a small in-memory projection of the `apikey-` streams. A
+ * {@link LogConsumer} (`key-registry`) catches up and then follows the log, so a key issued or
+ * revoked by another process (the CLI) takes effect within the store's polling interval; a
+ * failing store is retried and shows in {@link status}. A change made by this process is
  * applied directly (see KeyService) before the caller gets its answer.
  */
-export class KeyRegistry {
+export class KeyRegistry implements ConsumerStatusSource {
   private readonly keys = new Map<string, ApiKeyRecord>();
   /**
    * The last secret proven to hash to a record's stored hash, with its principal: a key's next
@@ -79,20 +89,37 @@ export class KeyRegistry {
    */
   private readonly verified = new WeakMap<ApiKeyRecord, { readonly secret: Buffer; readonly principal: Principal }>();
   private lastPosition: bigint | undefined;
-  private subscription?: AllSubscription;
-  private following?: Promise<void>;
+  private readonly consumer: LogConsumer;
 
   constructor(
     private readonly store: EventStore,
     private readonly logger: KeyRegistryLogger = { error: () => undefined },
-  ) {}
+    board?: LogConsumerBoard,
+  ) {
+    this.consumer = new LogConsumer({
+      name: 'key-registry',
+      store,
+      filter: { streamPrefixes: [API_KEY_STREAM_PREFIX] },
+      handler: {
+        from: () => this.lastPosition,
+        apply: (event) => {
+          this.apply(event);
+          this.lastPosition = event.position;
+        },
+      },
+      batchIntervalMs: 0,
+      logger: {
+        log: (m) => logger.log?.(m),
+        warn: (m) => (logger.warn ? logger.warn(m) : logger.error(m)),
+        error: (m) => logger.error(m),
+      },
+      board,
+    });
+  }
 
   /** Folds every key event stored so far. */
   async catchUp(): Promise<void> {
-    for await (const event of this.store.readAll({ from: this.lastPosition, filter: { streamPrefixes: [API_KEY_STREAM_PREFIX] } })) {
-      this.apply(event);
-      this.lastPosition = event.position;
-    }
+    await this.consumer.catchUp();
   }
 
   /**
@@ -105,30 +132,18 @@ export class KeyRegistry {
 
   /** Catches up, then follows new key events until `stop()`. */
   async start(): Promise<void> {
+    if (this.consumer.state !== 'created' && this.consumer.state !== 'stopped') return;
     await this.catchUp();
-    if (this.subscription) return;
-    const subscription = this.store.subscribeAll({
-      from: this.lastPosition,
-      filter: { streamPrefixes: [API_KEY_STREAM_PREFIX] },
-    });
-    this.subscription = subscription;
-    this.following = (async () => {
-      try {
-        for await (const event of subscription) {
-          this.apply(event);
-          this.lastPosition = event.position;
-        }
-      } catch (error) {
-        this.logger.error(`Key registry stopped following the store: ${(error as Error).message}`);
-      }
-    })();
+    this.consumer.start();
   }
 
   async stop(): Promise<void> {
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.close();
-    await this.following;
+    await this.consumer.stop();
+  }
+
+  /** The consumer's state for readiness and metrics. */
+  status(): ConsumerStatus {
+    return this.consumer.status();
   }
 
   /**

@@ -1,7 +1,8 @@
 import { type DynamicModule, Global, Inject, type InjectionToken, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { EventStore } from './event-store.port.js';
-import { EVENT_STORE } from './event-store.token.js';
+import { EVENT_STORE, LOG_CONSUMERS } from './event-store.token.js';
+import { LogConsumerBoard } from './consumer/log-consumer.js';
 import { openEventStore } from './open-event-store.js';
 
 export interface EventStoreModuleOptions {
@@ -16,7 +17,8 @@ export interface EventStoreModuleOptions {
 }
 
 /**
- * Provides the process's EventStore under {@link EVENT_STORE} and closes it on shutdown.
+ * Provides the process's EventStore under {@link EVENT_STORE} and closes it on shutdown, and
+ * the board its log consumers register on under {@link LOG_CONSUMERS}.
  * Import it as `EventStoreModule.forRoot()` (optionally decorating the store).
  */
 @Global()
@@ -38,8 +40,9 @@ export class EventStoreModule implements OnApplicationShutdown {
             return decorate ? decorate.useFactory(store, ...dependencies) : store;
           },
         },
+        { provide: LOG_CONSUMERS, useValue: new LogConsumerBoard() },
       ],
-      exports: [EVENT_STORE],
+      exports: [EVENT_STORE, LOG_CONSUMERS],
     };
   }
 

@@ -1,5 +1,5 @@
 import { Global, Inject, Logger, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import { PlanCatalog } from './plan-catalog.js';
 
 /**
@@ -12,8 +12,8 @@ import { PlanCatalog } from './plan-catalog.js';
   providers: [
     {
       provide: PlanCatalog,
-      inject: [EVENT_STORE],
-      useFactory: (store: EventStore) => new PlanCatalog(store, new Logger('PlanCatalog')),
+      inject: [EVENT_STORE, { token: LOG_CONSUMERS, optional: true }],
+      useFactory: (store: EventStore, board?: LogConsumerBoard) => new PlanCatalog(store, new Logger('PlanCatalog'), board),
     },
   ],
   exports: [PlanCatalog],

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SqliteEventStore } from '@app/event-store';
+import { ConsumerStoppedError, FaultyEventStore, LogConsumerBoard, SqliteEventStore } from '@app/event-store';
 import type { Plan } from './plan.types.js';
 import { MeasureLookupError, PlanCatalog, PlanCatalogTimeoutError } from './plan-catalog.js';
 import { planAmended, toNewEvent } from './plan-events.js';
@@ -134,4 +134,61 @@ describe('PlanCatalog', () => {
     expect(catalog.plan('demo-2030')).toEqual(demo);
     expect(logger.error).toHaveBeenCalledWith(expect.stringMatching(/Cannot apply PlanAmended at position \d+ of plan-demo-2030/));
   });
+
+  it('rejects a wait once stopped, like every log consumer', async () => {
+    const pending = catalog.waitForPosition(1000n, 60_000);
+    await catalog.stop();
+    await expect(pending).rejects.toBeInstanceOf(ConsumerStoppedError);
+  });
 });
+
+describe('PlanCatalog over a store that fails', () => {
+  let dir: string;
+  let store: FaultyEventStore;
+  let catalog: PlanCatalog;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'apl-plan-catalog-faults-'));
+    store = new FaultyEventStore(SqliteEventStore.open(join(dir, 'events.db'), { pollIntervalMs: 10 }));
+    await loadPlan(store, demo, source);
+  });
+  afterEach(async () => {
+    await catalog.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resumes after its subscription drops, and a plan loaded meanwhile shows up', async () => {
+    const warnings: string[] = [];
+    const board = new LogConsumerBoard();
+    catalog = new PlanCatalog(store, { log: () => undefined, warn: (m) => warnings.push(m), error: () => undefined }, board);
+    await catalog.start();
+    await waitUntil(() => catalog.status().state === 'live');
+    store.dropSubscriptions();
+    store.failNext(1);
+    const result = await loadPlan(store, second, source);
+    await catalog.waitForPosition(result.position!, 10_000);
+    expect(catalog.plan(second.id)?.title).toBe(second.title);
+    expect(warnings[0]).toMatch(/^plan-catalog: reading the event store failed after position \d+ \(subscription dropped \(injected\)\); retrying/);
+    expect(board.statuses()).toEqual([expect.objectContaining({ name: 'plan-catalog', failures: 2 })]);
+  }, 30_000);
+
+  it('shows retrying, with the reason, while the store keeps refusing', async () => {
+    class AccessDenied extends Error {}
+    catalog = new PlanCatalog(store);
+    await catalog.start();
+    await waitUntil(() => catalog.status().state === 'live');
+    store.failAlways(() => new AccessDenied('access denied'));
+    store.dropSubscriptions(() => new AccessDenied('access denied'));
+    await waitUntil(() => catalog.status().failures >= 2);
+    expect(catalog.status()).toMatchObject({ state: 'retrying', reason: 'access denied' });
+  }, 30_000);
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

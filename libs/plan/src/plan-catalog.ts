@@ -1,4 +1,13 @@
-import type { AllSubscription, EventStore, ReadAllFilter, RecordedEvent } from '@app/event-store';
+import {
+  type ConsumerStatus,
+  type ConsumerStatusSource,
+  type EventStore,
+  LogConsumer,
+  type LogConsumerBoard,
+  PositionTimeoutError,
+  type ReadAllFilter,
+  type RecordedEvent,
+} from '@app/event-store';
 import type { Agency, Measure, Objective, Pillar, Plan } from './plan.types.js';
 import { PLAN_STREAM_PREFIX, evolvePlan, fromRecordedEvent, planIdOfStream } from './plan-events.js';
 
@@ -34,20 +43,18 @@ export class MeasureLookupError extends Error {
   }
 }
 
-/** The catalog did not reach a position in time. */
-export class PlanCatalogTimeoutError extends Error {
-  override readonly name = 'PlanCatalogTimeoutError';
-  constructor(
-    readonly position: bigint,
-    readonly timeoutMs: number,
-  ) {
-    super(`The plan catalog did not reach position ${position} within ${timeoutMs} ms`);
+/** The catalog did not reach a position in time (the log consumer's wait, see PositionTimeoutError). */
+export class PlanCatalogTimeoutError extends PositionTimeoutError {
+  override readonly name: string = 'PlanCatalogTimeoutError';
+  constructor(position: bigint, timeoutMs: number, reached = 0n) {
+    super(position, reached, timeoutMs, 'the plan catalog');
   }
 }
 
 /** Where the catalog reports what it does; Nest's Logger fits. */
 export interface PlanCatalogLogger {
   log(message: string): void;
+  warn?(message: string): void;
   error(message: string): void;
 }
 
@@ -60,46 +67,54 @@ interface PlanIndex {
 }
 
 /**
- * Every adopted plan, in memory, as currently amended. It reads all plan streams once at
- * start, then follows the store's subscription from the last position read, so a plan loaded
- * by another process (`ledger plan load` while the api runs) shows up here without a restart.
+ * Every adopted plan, in memory, as currently amended. A {@link LogConsumer} (`plan-catalog`)
+ * reads all plan streams once at start, then follows the store from the last position read, so
+ * a plan loaded by another process (`ledger plan load` while the api runs) shows up here
+ * without a restart. A failing store is retried; the consumer's state is in {@link status}.
  *
  * Plans are few and small; each plan event rebuilds that plan's indexes.
  */
-export class PlanCatalog {
+export class PlanCatalog implements ConsumerStatusSource {
   private readonly index = new Map<string, PlanIndex>();
   private lastPosition: bigint | undefined;
-  private subscription: AllSubscription | undefined;
-  private following: Promise<void> | undefined;
-  private readonly waiters = new Set<() => void>();
+  private readonly consumer: LogConsumer;
+  private started = false;
   private readonly listeners = new Set<(planId: string, plan: Plan) => void>();
 
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly logger: PlanCatalogLogger = { log: () => undefined, error: () => undefined },
-  ) {}
+    board?: LogConsumerBoard,
+  ) {
+    this.consumer = new LogConsumer({
+      name: 'plan-catalog',
+      store,
+      filter: PLAN_FILTER,
+      handler: { from: () => this.lastPosition, apply: (event) => this.apply(event) },
+      batchIntervalMs: 0,
+      timeoutError: (position, reached, timeoutMs) => new PlanCatalogTimeoutError(position, timeoutMs, reached),
+      logger: { log: (m) => logger.log(m), warn: (m) => (logger.warn ? logger.warn(m) : logger.error(m)), error: (m) => logger.error(m) },
+      board,
+    });
+  }
 
   /** Reads every plan stream, then follows new plan events. Resolves once the initial read is done. */
   async start(): Promise<void> {
-    if (this.subscription) return;
-    for await (const event of this.store.readAll({ filter: PLAN_FILTER })) this.apply(event);
+    if (this.started) return;
+    this.started = true;
+    await this.consumer.catchUp();
     this.logger.log(`${this.index.size} plan(s) in the catalog${this.index.size ? `: ${[...this.index.keys()].join(', ')}` : ''}`);
-    const subscription = this.store.subscribeAll({ from: this.lastPosition, filter: PLAN_FILTER });
-    this.subscription = subscription;
-    this.following = (async () => {
-      try {
-        for await (const event of subscription) this.apply(event);
-      } catch (error) {
-        this.logger.error(`Plan subscription ended: ${(error as Error).stack ?? String(error)}`);
-      }
-    })();
+    this.consumer.start();
   }
 
   async stop(): Promise<void> {
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.close();
-    await this.following;
+    this.started = false;
+    await this.consumer.stop();
+  }
+
+  /** The consumer's state for readiness and metrics. */
+  status(): ConsumerStatus {
+    return this.consumer.status();
   }
 
   /** Every adopted plan, by id. */
@@ -196,26 +211,13 @@ export class PlanCatalog {
 
   /**
    * Resolves once the catalog has applied the plan event at `position` (e.g. the one a
-   * `loadPlan` just wrote); rejects with {@link PlanCatalogTimeoutError} after `timeoutMs`.
+   * `loadPlan` just wrote). Rejects like every log consumer's wait (LogConsumer.waitForPosition):
+   * {@link PlanCatalogTimeoutError} after `timeoutMs`, the failure when the catalog failed,
+   * ConsumerStoppedError once stopped.
    */
   waitForPosition(position: bigint, timeoutMs: number): Promise<void> {
     if (this.reached(position)) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (!this.reached(position)) return;
-        cleanup();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new PlanCatalogTimeoutError(position, timeoutMs));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-    });
+    return this.consumer.waitForPosition(position, timeoutMs);
   }
 
   /** Called after each plan event with the plan as it now stands; returns an unsubscribe. */
@@ -252,7 +254,6 @@ export class PlanCatalog {
       );
     }
     this.lastPosition = recorded.position;
-    for (const waiter of this.waiters) waiter();
   }
 }
 

@@ -1,34 +1,37 @@
+import { ConsumerHandlerError, ConsumerStoppedError, PositionTimeoutError } from '@app/event-store';
+
 /** A read-your-writes wait expired: the projections had not applied `position` in time. */
-export class ProjectionTimeoutError extends Error {
-  override readonly name = 'ProjectionTimeoutError';
-  constructor(
-    /** The position waited for. */
-    readonly position: bigint,
-    /** Where the projections were when the wait gave up. */
-    readonly reached: bigint,
-    readonly timeoutMs: number,
-  ) {
-    super(`The projections did not reach position ${position} within ${timeoutMs} ms (they are at ${reached})`);
+export class ProjectionTimeoutError extends PositionTimeoutError {
+  override readonly name: string = 'ProjectionTimeoutError';
+  constructor(position: bigint, reached: bigint, timeoutMs: number) {
+    super(position, reached, timeoutMs, 'the projections');
   }
 }
 
-/** A projection's evolve threw: the runner stopped at the event before it. */
-export class ProjectionFailedError extends Error {
-  override readonly name = 'ProjectionFailedError';
+/**
+ * A projection cannot apply an event (its evolve threw, or the event does not have the shape
+ * the event catalogue declares): the runner stopped at the event before it, with nothing of
+ * this one applied to any projection.
+ */
+export class ProjectionFailedError extends ConsumerHandlerError {
+  override readonly name: string = 'ProjectionFailedError';
   constructor(
     readonly projection: string,
     /** The event that could not be applied. */
     readonly eventPosition: bigint,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: string },
   ) {
-    super(`Projection ${projection} failed at position ${eventPosition}`, options);
+    const cause = options?.cause;
+    const why = options?.reason ?? (cause instanceof Error ? cause.message : cause === undefined ? 'it failed' : JSON.stringify(cause));
+    super('projections', eventPosition, `projection ${projection} cannot apply the event: ${why}`, options);
   }
 }
 
 /** The runner was stopped while something waited for it. */
-export class ProjectionsStoppedError extends Error {
-  override readonly name = 'ProjectionsStoppedError';
+export class ProjectionsStoppedError extends ConsumerStoppedError {
+  override readonly name: string = 'ProjectionsStoppedError';
   constructor() {
-    super('The projection runner is stopped');
+    super('projections');
+    this.message = 'The projection runner is stopped';
   }
 }

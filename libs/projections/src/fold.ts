@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@app/event-store';
 import { KeyedState } from './keyed-state.js';
-import type { Projection } from './projection.js';
+import { type Projection, applyEvent } from './projection.js';
 import { NO_POSITION } from './read-model-store.js';
 
 export interface Folded {
@@ -12,7 +12,8 @@ export interface Folded {
 /**
  * Folds events into a projection's state in memory, with the runner's checkpoint rule (an
  * event at or below the position already applied changes nothing): for tests, point-in-time
- * evaluation and tools. Events are taken as given (upcast them first if needed).
+ * evaluation and tools. Events are taken as given (upcast them first if needed). Throws
+ * ProjectionFailedError at an event the projection cannot apply (see changesOf).
  */
 export function foldProjection(
   projection: Projection,
@@ -23,7 +24,7 @@ export function foldProjection(
   let position = from.position;
   for (const event of events) {
     if (event.position <= position) continue;
-    if (projection.eventTypes.has(event.type)) for (const change of projection.evolve(state, event)) state.apply(change);
+    applyEvent(projection, state, event);
     position = event.position;
   }
   return { state, position };

@@ -18,4 +18,5 @@ export * from './funding/funding.model.js';
 export * from './funding/funding.query.js';
 export * from './agency/agency-activity.model.js';
 export * from './agency/agency-activity.query.js';
-export * from './interruptible-delay.js';
+// The back-off pause moved to @app/event-store (the log consumer); re-exported for old imports.
+export { InterruptibleDelay } from '@app/event-store';

@@ -212,8 +212,30 @@ describe('ProjectionRunner over the SQLite event store', () => {
     await expect(runner.waitForPosition(boom, 2000)).rejects.toBeInstanceOf(ProjectionFailedError);
     expect(runner.state).toBe('failed');
     expect(runner.status().find((s) => s.name === 'failing')!.position).toBe(boom - 1n);
-    expect(errors[0]).toContain('Projection failing failed at position');
+    expect(errors[0]).toContain(`projections failed at position ${boom}: projection failing cannot apply the event: bug`);
     expect(readModels.checkpoint('failing')?.position).toBe(boom - 1n);
+  });
+
+  it('stops at a report whose fields do not have their declared kinds, counting none of it in any projection', async () => {
+    const errors: string[] = [];
+    runner = newRunner({ logger: { ...quiet, error: (m) => errors.push(m) } });
+    await runner.start();
+    log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-02-01', training(10));
+    const good = await appendAll(store, log.events);
+    await runner.waitForPosition(good, 2000);
+    const bad = log.report('TrainingDelivered', { ...police, reportId: 'r2' }, '2030-02-02', { title: 't', participants: 'many' as never, days: 1 });
+    const badPosition = await appendAll(store, [bad]);
+    const error = await runner.waitForPosition(badPosition, 5000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProjectionFailedError);
+    expect(error).toMatchObject({ projection: 'activity', eventPosition: badPosition });
+    expect(runner.state).toBe('failed');
+    expect(runner.consumerStatus()).toMatchObject({ name: 'projections', state: 'failed', position: good });
+    expect(runner.consumerStatus().reason).toMatch(/details\.participants must be a whole number.*"many"/);
+    expect(errors[0]).toContain(`projections failed at position ${badPosition}`);
+    // Neither the count nor any other projection took it in; every checkpoint stays before it.
+    expect(trainings(runner)).toBe(1n);
+    expect(runner.status().map((s) => s.position)).toEqual(runner.status().map(() => good));
+    expect(readModels.checkpoint('activity')?.position).toBe(good);
   });
 
   it('retries when reading the store fails, and carries on from where it was', async () => {
@@ -233,7 +255,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     runner = new ProjectionRunner({ store: flaky, readModels, projections: COORDINATOR_PROJECTIONS, logger: { ...quiet, warn: (m) => warnings.push(m) } });
     await runner.start();
     await runner.waitForPosition(head, 3000);
-    expect(warnings).toEqual(['Reading the event store failed (connection lost); retrying in 500 ms']);
+    expect(warnings).toEqual([expect.stringMatching(/^projections: reading the event store failed after position \d+ \(connection lost\); retrying in 500 ms$/)]);
     expect(trainings(runner)).toBe(1n);
   });
 

@@ -1,11 +1,16 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { InterruptibleDelay } from './interruptible-delay.js';
 import { Logger } from '@nestjs/common';
 import { upcasters } from '@app/domain';
-import type { AllSubscription, EventStore, RecordedEvent } from '@app/event-store';
-import { ProjectionFailedError, ProjectionTimeoutError, ProjectionsStoppedError } from './errors.js';
+import {
+  type ConsumerState,
+  type ConsumerStatus,
+  type EventStore,
+  LogConsumer,
+  type LogConsumerBoard,
+  type RecordedEvent,
+} from '@app/event-store';
+import { ProjectionTimeoutError, ProjectionsStoppedError } from './errors.js';
 import { type Change, KeyedState, type StateView, digestState } from './keyed-state.js';
-import { PROJECTION_NAME, type Projection } from './projection.js';
+import { PROJECTION_NAME, type Projection, changesOf } from './projection.js';
 import { NO_POSITION, type ReadModelStore } from './read-model-store.js';
 
 /** Where the runner reports what it does; Nest's Logger fits. */
@@ -34,9 +39,12 @@ export interface ProjectionRunnerOptions {
   /** Reads the stored event as current code expects it; default: the domain's upcasters. */
   readonly upcast?: (event: RecordedEvent) => RecordedEvent;
   readonly logger?: RunnerLogger;
+  /** Where its log consumer (`projections`) registers for readiness and metrics. */
+  readonly board?: LogConsumerBoard;
 }
 
-export type RunnerState = 'created' | 'catching-up' | 'live' | 'stopped' | 'failed';
+/** The runner's state: its log consumer's (created, catching-up, live, retrying, failed, stopped). */
+export type RunnerState = ConsumerState;
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -64,22 +72,10 @@ interface Slot {
   changed: boolean;
 }
 
-interface Waiter {
-  readonly position: bigint;
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
-type Outcome = 'done' | 'rebuild' | 'stopped';
-
-const DEADLINE = Symbol('deadline');
-/** Back-off between attempts to read a failing store. */
-const RETRY_MIN_MS = 500;
-const RETRY_MAX_MS = 30_000;
-
 /**
- * Feeds projections from the event store and keeps their read models.
+ * Feeds projections from the event store and keeps their read models, as the handler of a
+ * {@link LogConsumer} named `projections` (filter, checkpoint, retry and the failed state are
+ * the consumer's).
  *
  * - One pass over the global log serves every projection: each skips the events at or below
  *   its own checkpoint, so processing an event twice changes nothing, and a projection being
@@ -97,31 +93,14 @@ export class ProjectionRunner {
   private readonly slots: Slot[];
   private readonly store: EventStore;
   private readonly readModels: ReadModelStore;
-  private readonly batchSize: number;
-  private readonly batchIntervalMs: number;
   private readonly commitOnce: boolean;
   private readonly upcast: (event: RecordedEvent) => RecordedEvent;
   private readonly logger: RunnerLogger;
+  private readonly consumer: LogConsumer;
   /** Event types some projection looks at: others are not upcast. */
   private readonly handledTypes = new Set<string>();
-
-  private runState: RunnerState = 'created';
-  private failure: Error | undefined;
-  private stopping = false;
-  private loop: Promise<void> | undefined;
-  private subscription: AllSubscription | undefined;
   private readonly rebuildRequests = new Set<string>();
-  /** Ends the back-off wait after a store failure (on stop). */
-  private readonly retryDelay = new InterruptibleDelay();
-
-  private uncommitted = 0;
   private events = 0;
-  private deadline: Promise<typeof DEADLINE> | undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined;
-
-  private readonly waiters = new Set<Waiter>();
-  /** Smallest position a waiter waits for: most events need no look at the waiters. */
-  private nextWaited: bigint | undefined;
 
   constructor(options: ProjectionRunnerOptions) {
     const names = new Set<string>();
@@ -139,10 +118,28 @@ export class ProjectionRunner {
     });
     this.store = options.store;
     this.readModels = options.readModels;
-    this.batchSize = this.commitOnce ? Number.POSITIVE_INFINITY : (options.batchSize ?? DEFAULT_BATCH_SIZE);
-    this.batchIntervalMs = options.batchIntervalMs ?? DEFAULT_BATCH_INTERVAL_MS;
     this.upcast = options.upcast ?? ((event) => upcasters.upcast(event));
     this.logger = options.logger ?? new Logger('Projections');
+    this.consumer = new LogConsumer({
+      name: 'projections',
+      store: options.store,
+      handler: {
+        from: () => {
+          const lowest = this.lowestPosition();
+          return lowest < 0n ? undefined : lowest;
+        },
+        apply: (event) => this.apply(event),
+        commit: () => this.commit(),
+        restartNeeded: () => this.staleOrRequested(),
+        reset: () => this.resetRequested(),
+      },
+      batchSize: this.commitOnce ? Number.POSITIVE_INFINITY : (options.batchSize ?? DEFAULT_BATCH_SIZE),
+      batchIntervalMs: options.batchIntervalMs ?? DEFAULT_BATCH_INTERVAL_MS,
+      timeoutError: (position, reached, timeoutMs) => new ProjectionTimeoutError(position, reached, timeoutMs),
+      stoppedError: () => new ProjectionsStoppedError(),
+      logger: this.logger,
+      board: options.board,
+    });
   }
 
   /**
@@ -152,39 +149,28 @@ export class ProjectionRunner {
    */
   async start(): Promise<void> {
     await this.load();
-    this.runState = 'catching-up';
-    this.loop = this.run();
+    this.consumer.start();
   }
 
   /**
    * Applies every event up to the store's current head (or up to `until`), committing as it
    * goes, without following the log afterwards: a one-off build (`cli replay`, benchmarks).
+   * Throws ProjectionFailedError at an event a projection cannot apply (what came before it is
+   * committed).
    */
   async replay(options: { readonly until?: bigint } = {}): Promise<void> {
     await this.load();
-    this.runState = 'catching-up';
-    try {
-      for (;;) {
-        const outcome = await this.catchUp(options.until);
-        if (outcome !== 'rebuild') break;
-        await this.resetRequested();
-      }
-    } finally {
-      this.commit();
-      if (!this.failure) this.runState = 'stopped';
-    }
-    if (this.failure) throw this.failure;
+    await this.consumer.catchUp({ until: options.until });
   }
 
   /** Stops following the store and commits what was applied. Waiters are rejected. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.retryDelay.interrupt();
-    await this.subscription?.close();
-    await this.loop;
-    this.clearDeadline();
-    if (!this.failure) this.runState = 'stopped';
-    this.rejectWaiters(new ProjectionsStoppedError());
+    await this.consumer.stop();
+  }
+
+  /** The state of its log consumer, for readiness and metrics. */
+  consumerStatus(): ConsumerStatus {
+    return this.consumer.status();
   }
 
   /** Events read from the store since this runner started (every type, applied or not). */
@@ -193,7 +179,7 @@ export class ProjectionRunner {
   }
 
   get state(): RunnerState {
-    return this.runState;
+    return this.consumer.state;
   }
 
   /** The position every projection has applied (the slowest one); 0n before the first event. */
@@ -236,26 +222,13 @@ export class ProjectionRunner {
 
   /**
    * Resolves once every projection has applied `position` (read-your-writes: a mutation
-   * returns the position it wrote). Rejects with {@link ProjectionTimeoutError} after
-   * `timeoutMs`, or at once when the runner failed or stopped.
+   * returns the position it wrote). Rejects like every log consumer's wait: with
+   * {@link ProjectionTimeoutError} after `timeoutMs`, with the failure (ProjectionFailedError)
+   * once the runner failed, with ProjectionsStoppedError once stopped.
    */
   waitForPosition(position: bigint, timeoutMs: number): Promise<void> {
     if (this.position >= position) return Promise.resolve();
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.runState === 'stopped') return Promise.reject(new ProjectionsStoppedError());
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        position,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.removeWaiter(waiter);
-          reject(new ProjectionTimeoutError(position, this.position, timeoutMs));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-      if (this.nextWaited === undefined || position < this.nextWaited) this.nextWaited = position;
-    });
+    return this.consumer.waitForPosition(position, timeoutMs);
   }
 
   /** Resolves once the projections have applied everything the store held when called. */
@@ -272,12 +245,8 @@ export class ProjectionRunner {
       this.slot(name);
       this.rebuildRequests.add(name);
     }
-    if (this.runState === 'created' || this.runState === 'stopped' || this.runState === 'failed') {
-      await this.resetRequested();
-      return;
-    }
-    // The loop notices the request when the current read ends.
-    await this.subscription?.close();
+    // A running consumer resets (resetRequested) when its current read ends; another one now.
+    await this.consumer.restart();
   }
 
   // ---- loading and resetting --------------------------------------------------------------
@@ -314,135 +283,39 @@ export class ProjectionRunner {
     }
   }
 
-  // ---- the loop ----------------------------------------------------------------------------
+  // ---- the consumer's handler ------------------------------------------------------------
 
-  private async run(): Promise<void> {
-    let retryMs = RETRY_MIN_MS;
-    try {
-      while (!this.stopping) {
-        let outcome: Outcome;
-        try {
-          outcome = await this.catchUp();
-          if (outcome === 'done' && !this.stopping) {
-            this.runState = 'live';
-            retryMs = RETRY_MIN_MS;
-            outcome = await this.follow();
-          }
-        } catch (error) {
-          // The store failed (connection lost, file locked): what was applied stays; read again.
-          this.commit();
-          if (this.stopping) break;
-          this.logger.warn(`Reading the event store failed (${(error as Error).message}); retrying in ${retryMs} ms`);
-          this.runState = 'catching-up';
-          await this.retryDelay.wait(retryMs);
-          retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-          continue;
-        }
-        this.commit();
-        if (this.failure) return;
-        if (this.stopping) break;
-        if (this.rebuildRequests.size > 0 || outcome === 'rebuild') {
-          this.runState = 'catching-up';
-          await this.resetRequested();
-          continue;
-        }
-        // The subscription ended without being asked to (the store closed): nothing to follow.
-        if (outcome === 'done') break;
-      }
-    } catch (error) {
-      this.fail(error as Error);
-    } finally {
-      this.commit();
-      this.clearDeadline();
-    }
-  }
-
-  /** Reads the log up to its end (or `until`), in batches. */
-  private async catchUp(until?: bigint): Promise<Outcome> {
-    const from = this.lowestPosition();
-    for await (const event of this.store.readAll({ from: from < 0n ? undefined : from })) {
-      if (until !== undefined && event.position > until) break;
-      if (!this.apply(event)) return 'stopped';
-      if (this.uncommitted >= this.batchSize) {
-        this.commit();
-        if (this.staleOrRequested()) return 'rebuild';
-        if (this.stopping) return 'stopped';
-        // Let requests in between batches: a long catch-up otherwise runs on microtasks only.
-        await yieldToEventLoop();
-      }
-    }
-    this.commit();
-    return this.staleOrRequested() ? 'rebuild' : 'done';
-  }
-
-  /** Follows the log live until stopped, a rebuild is needed, or the subscription ends. */
-  private async follow(): Promise<Outcome> {
-    const from = this.lowestPosition();
-    const subscription = this.store.subscribeAll({ from: from < 0n ? undefined : from });
-    this.subscription = subscription;
-    if (this.stopping) await subscription.close();
-    const events = subscription[Symbol.asyncIterator]();
-    try {
-      for (;;) {
-        const next = events.next();
-        const result = this.deadline ? await Promise.race([next, this.deadline]) : await next;
-        if (result === DEADLINE) {
-          this.commit();
-          if (this.staleOrRequested()) return 'rebuild';
-          // The pending read is still the next event: wait for it without a deadline.
-          const after = await next;
-          if (after.done) return this.endOfSubscription();
-          if (!this.apply(after.value)) return 'stopped';
-          continue;
-        }
-        if (result.done) return this.endOfSubscription();
-        if (!this.apply(result.value)) return 'stopped';
-        if (this.uncommitted >= this.batchSize) {
-          this.commit();
-          if (this.staleOrRequested()) return 'rebuild';
-          await yieldToEventLoop();
-        }
-      }
-    } finally {
-      this.subscription = undefined;
-      await subscription.close();
-    }
-  }
-
-  /** Why the subscription ended: stop, a rebuild request (it closes the subscription), or the store. */
-  private endOfSubscription(): Outcome {
-    return this.stopping ? 'stopped' : this.rebuildRequests.size > 0 ? 'rebuild' : 'done';
-  }
-
-  /** Applies one event to every projection that has not seen it. False when a projection failed. */
-  private apply(recorded: RecordedEvent): boolean {
+  /**
+   * Applies one event to every projection that has not seen it — to all of them or to none:
+   * every projection's changes are computed first, so an event one of them cannot apply
+   * (ProjectionFailedError, see changesOf) leaves every state as it was, and the consumer
+   * stops at it.
+   */
+  private apply(recorded: RecordedEvent): void {
     const event = this.handledTypes.has(recorded.type) ? this.upcast(recorded) : recorded;
-    for (const slot of this.slots) {
+    let pending: (readonly Change[])[] | undefined;
+    for (let i = 0; i < this.slots.length; i++) {
+      const slot = this.slots[i];
       // The checkpoint guard: an event at or below what a projection applied changes nothing.
       if (event.position <= slot.position) continue;
-      if (slot.projection.eventTypes.has(event.type)) {
-        let changes: readonly Change[];
-        try {
-          changes = slot.projection.evolve(slot.state, event);
-        } catch (error) {
-          this.fail(new ProjectionFailedError(slot.projection.name, event.position, { cause: error }));
-          return false;
-        }
+      const changes = changesOf(slot.projection, slot.state, event);
+      if (changes.length > 0) (pending ??= [])[i] = changes;
+    }
+    for (let i = 0; i < this.slots.length; i++) {
+      const slot = this.slots[i];
+      if (event.position <= slot.position) continue;
+      const changes = pending?.[i];
+      if (changes) {
         for (const change of changes) slot.state.apply(change);
-        if (changes.length > 0) slot.changed = true;
+        slot.changed = true;
       }
       slot.position = event.position;
     }
     this.events += 1;
-    if (this.uncommitted++ === 0) this.startDeadline();
-    if (this.nextWaited !== undefined && event.position >= this.nextWaited) this.notifyWaiters();
-    return true;
   }
 
   private commit(): void {
     this.commitSlots(this.slots.filter((slot) => slot.position !== slot.committed || slot.changed));
-    this.uncommitted = 0;
-    this.clearDeadline();
   }
 
   private commitSlots(slots: readonly Slot[]): void {
@@ -482,66 +355,5 @@ export class ProjectionRunner {
     const slot = this.slots.find((s) => s.projection.name === name);
     if (!slot) throw new Error(`No projection named "${name}"`);
     return slot;
-  }
-
-  private fail(error: Error): void {
-    if (this.failure) return;
-    this.failure = error;
-    this.runState = 'failed';
-    const cause = error.cause instanceof Error ? `: ${error.cause.stack ?? error.cause.message}` : '';
-    this.logger.error(`${error.message}${cause}. The projections stop here until the cause is fixed.`);
-    try {
-      // What was applied before the failing event is good: keep it, then tell the waiters.
-      this.commit();
-    } catch (commitError) {
-      this.logger.error(`Could not store the read models: ${(commitError as Error).message}`);
-    }
-    this.rejectWaiters(error);
-  }
-
-  // ---- batches and waiters -----------------------------------------------------------------
-
-  private startDeadline(): void {
-    this.deadline = new Promise((resolve) => {
-      this.deadlineTimer = setTimeout(() => resolve(DEADLINE), this.batchIntervalMs);
-    });
-  }
-
-  private clearDeadline(): void {
-    clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = undefined;
-    this.deadline = undefined;
-  }
-
-  private notifyWaiters(): void {
-    const position = this.position;
-    let next: bigint | undefined;
-    for (const waiter of this.waiters) {
-      if (waiter.position <= position) {
-        this.removeWaiter(waiter, false);
-        waiter.resolve();
-      } else if (next === undefined || waiter.position < next) {
-        next = waiter.position;
-      }
-    }
-    this.nextWaited = next;
-  }
-
-  private removeWaiter(waiter: Waiter, recompute = true): void {
-    clearTimeout(waiter.timer);
-    this.waiters.delete(waiter);
-    if (recompute) {
-      let next: bigint | undefined;
-      for (const w of this.waiters) if (next === undefined || w.position < next) next = w.position;
-      this.nextWaited = next;
-    }
-  }
-
-  private rejectWaiters(error: Error): void {
-    for (const waiter of this.waiters) {
-      this.removeWaiter(waiter, false);
-      waiter.reject(error);
-    }
-    this.nextWaited = undefined;
   }
 }

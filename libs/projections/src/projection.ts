@@ -1,4 +1,5 @@
 import type { EventStore, RecordedEvent } from '@app/event-store';
+import { ProjectionFailedError } from './errors.js';
 import type { Change, StateView } from './keyed-state.js';
 
 /**
@@ -31,6 +32,44 @@ export interface Projection {
    * figure that was not kept for earlier reports): the runner then rebuilds it from position 0.
    */
   needsRebuild?(state: StateView): boolean;
+  /**
+   * Why an event of its types cannot be applied (data that does not have the declared shape),
+   * or undefined. Asked before evolve: such an event stops the projection, whole, instead of
+   * being applied in part (see {@link changesOf}).
+   */
+  check?(event: RecordedEvent): string | undefined;
+  /**
+   * Tables whose entries follow from the events of one stream alone and that no query reads
+   * (the report register: needed only to evolve that stream's next event). Point-in-time
+   * snapshots leave them out and rebuild the entries a fold needs from the streams involved.
+   */
+  readonly streamLocalTables?: readonly string[];
 }
+
+/**
+ * The changes one event makes to a projection's state: nothing when the projection does not
+ * handle its type. Applies nothing itself. Throws {@link ProjectionFailedError} (naming the
+ * projection, the position and the reason) when `check` refuses the event or evolve throws:
+ * the one way the runner, folds and point-in-time apply a projection to an event.
+ */
+export function changesOf(projection: Projection, state: StateView, event: RecordedEvent): readonly Change[] {
+  if (!projection.eventTypes.has(event.type)) return NO_CHANGES;
+  const problem = projection.check?.(event);
+  if (problem !== undefined) throw new ProjectionFailedError(projection.name, event.position, { reason: `${event.type} of ${event.stream}: ${problem}` });
+  try {
+    return projection.evolve(state, event);
+  } catch (error) {
+    throw new ProjectionFailedError(projection.name, event.position, { cause: error });
+  }
+}
+
+/** Applies one event to a state it may change (see {@link changesOf}); returns whether anything changed. */
+export function applyEvent(projection: Projection, state: StateView & { apply(change: Change): void }, event: RecordedEvent): boolean {
+  const changes = changesOf(projection, state, event);
+  for (const change of changes) state.apply(change);
+  return changes.length > 0;
+}
+
+const NO_CHANGES: readonly Change[] = Object.freeze([]);
 
 export const PROJECTION_NAME = /^[a-z][a-z0-9_]{0,62}$/;

@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import {
   ChainFollower,
   ChainStore,
@@ -15,7 +15,7 @@ import {
 import { Action, type AuthContext, ForbiddenError, RULES, mayPerformAny } from '@app/auth';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { DomainError } from '@app/domain';
-import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import { ProjectionSnapshot } from '@app/projections';
 import type { PointInTimeInput } from './dto/point-in-time.input.js';
 import type { PointInTimeSnapshots } from './point-in-time.token.js';
@@ -43,10 +43,11 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(LOG_CONSUMERS) board?: LogConsumerBoard,
   ) {
     const settings = config.pointInTime;
     this.chain = ChainStore.open(auditChainFile(config.dataDir));
-    this.follower = new ChainFollower({ store, chain: this.chain, logger: this.logger });
+    this.follower = new ChainFollower({ store, chain: this.chain, logger: this.logger, board });
     this.history = new EventHistory(store, this.chain);
     this.pointInTime = new PointInTime({ store, chain: this.chain, interval: settings.interval, maxSnapshots: settings.maxSnapshots });
     this.warmSeconds = settings.warmSeconds;

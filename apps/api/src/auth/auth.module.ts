@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import { PlanCatalog, PlanCatalogModule } from '@app/plan';
 import { AccessGuard, AccessPolicy, Authenticator, JwtVerifier, KeyRegistry, KeyService } from '@app/auth';
 import { AuthResolver } from './auth.resolver.js';
@@ -29,10 +29,9 @@ import { securityConfigOf, type SecurityConfig } from './security-config.js';
     },
     {
       provide: KeyRegistry,
-      inject: [EVENT_STORE],
-      useFactory: async (store: EventStore): Promise<KeyRegistry> => {
-        const logger = new Logger('ApiKeys');
-        const registry = new KeyRegistry(store, { error: (message) => logger.error(message) });
+      inject: [EVENT_STORE, LOG_CONSUMERS],
+      useFactory: async (store: EventStore, board: LogConsumerBoard): Promise<KeyRegistry> => {
+        const registry = new KeyRegistry(store, new Logger('ApiKeys'), board);
         await registry.start();
         return registry;
       },

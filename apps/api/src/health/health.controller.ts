@@ -1,7 +1,7 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import { Public } from '@app/auth';
 import { PROJECTION_PROGRESS, type ProjectionProgress } from './projection-progress.js';
 
@@ -11,9 +11,10 @@ export const STORE_CHECK_TIMEOUT_MS = 3_000;
 /**
  * Probes for orchestrators (docker compose, Kubernetes), without a credential:
  * - GET /health/live: the process serves HTTP (restart it when this fails);
- * - GET /health/ready: the event store answers within STORE_CHECK_TIMEOUT_MS, and the
- *   projections run and are at most READINESS_MAX_LAG events behind its head (send it
- *   traffic only then). 200 when up, 503 with the failing part otherwise.
+ * - GET /health/ready: the event store answers within STORE_CHECK_TIMEOUT_MS, the
+ *   projections run and are at most READINESS_MAX_LAG events behind its head, and no log
+ *   consumer (plan catalog, key registry, hash chain, projections, live updates) has failed or
+ *   stopped (send it traffic only then). 200 when up, 503 with the failing part otherwise.
  */
 @Controller('health')
 @Public()
@@ -24,6 +25,7 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTION_PROGRESS) private readonly progress: ProjectionProgress,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(LOG_CONSUMERS) private readonly consumers?: LogConsumerBoard,
   ) {}
 
   @Get('live')
@@ -35,7 +37,19 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.checkStore(), () => this.checkProjections()]);
+    return this.health.check([() => this.checkStore(), () => this.checkProjections(), () => this.checkConsumers()]);
+  }
+
+  /** Each log consumer's state and position; down while one has failed or stopped, with its reason. */
+  private checkConsumers() {
+    const check = this.indicators.check('consumers');
+    const statuses = this.consumers?.statuses() ?? [];
+    const details = Object.fromEntries(
+      statuses.map((s) => [s.name, { state: s.state, position: s.position.toString(), ...(s.reason === undefined ? {} : { reason: s.reason }) }]),
+    );
+    const down = statuses.filter((s) => s.state === 'failed' || s.state === 'stopped');
+    if (down.length === 0) return check.up(details);
+    return check.down({ ...details, reason: down.map((s) => `${s.name} ${s.state} (applied up to position ${s.position}): ${s.reason ?? 'no reason given'}`).join('; ') });
   }
 
   private checkStore() {
@@ -50,7 +64,7 @@ export class HealthController {
     const maxLag = this.config.readinessMaxLag;
     const state = this.progress.state;
     const position = this.progress.position.toString();
-    if (state !== 'catching-up' && state !== 'live') return check.down({ state, position, reason: `the projection runner is ${state}` });
+    if (state !== 'catching-up' && state !== 'live' && state !== 'retrying') return check.down({ state, position, reason: `the projection runner is ${state}` });
     let behind: number;
     try {
       // Counted in events (not positions, which are bytes in EventStoreDB), at most maxLag + 1.

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ConsumerState, ConsumerStatus } from '@app/event-store';
 
 /** What the projection gauges read (see health/projection-progress.ts). */
 export interface ProjectionGaugeSource {
@@ -7,6 +8,8 @@ export interface ProjectionGaugeSource {
   lag(): Promise<bigint>;
   projections(): readonly { readonly name: string; readonly position: bigint }[];
 }
+
+const CONSUMER_STATES: readonly ConsumerState[] = ['created', 'catching-up', 'live', 'retrying', 'failed', 'stopped'];
 
 /** Operation names are the client's choice: a bounded set of them becomes labels, the rest "other". */
 const MAX_OPERATION_NAMES = 200;
@@ -66,6 +69,7 @@ export class LedgerMetrics {
   });
 
   private projectionSource: ProjectionGaugeSource | undefined;
+  private consumerSource: (() => readonly ConsumerStatus[]) | undefined;
   private readonly operationNames = new Set<string>();
 
   constructor() {
@@ -95,6 +99,42 @@ export class LedgerMetrics {
         }
       },
     });
+    const consumers = () => this.consumerSource?.() ?? [];
+    new Gauge({
+      name: 'ledger_log_consumer_state',
+      help: 'State of each log consumer (plan catalog, key registry, hash chain, projections, live updates): 1 for its current state, 0 for the others.',
+      labelNames: ['consumer', 'state'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const c of consumers()) for (const state of CONSUMER_STATES) this.set({ consumer: c.name, state }, c.state === state ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'ledger_log_consumer_position',
+      help: 'Global position of the last event each log consumer applied.',
+      labelNames: ['consumer'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const c of consumers()) this.set({ consumer: c.name }, Number(c.position));
+      },
+    });
+    new Counter({
+      name: 'ledger_log_consumer_failures_total',
+      help: 'Failed attempts of each log consumer since the process started: transient store errors it retried, and the failure it stopped at.',
+      labelNames: ['consumer'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const c of consumers()) this.inc({ consumer: c.name }, c.failures);
+      },
+    });
+  }
+
+  /** Where the log consumer metrics read from (the application's LogConsumerBoard). */
+  trackConsumers(statuses: () => readonly ConsumerStatus[]): void {
+    this.consumerSource = statuses;
   }
 
   /** Where the projection gauges read from (set once the projections exist). */

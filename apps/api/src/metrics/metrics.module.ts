@@ -1,4 +1,5 @@
-import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Module, type OnModuleInit, Optional } from '@nestjs/common';
+import { LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import { PROJECTION_PROGRESS, type ProjectionProgress, ProjectionProgressModule } from '../health/projection-progress.js';
 import { GraphqlMetricsPlugin } from './graphql-metrics.plugin.js';
 import { LedgerMetrics } from './ledger-metrics.js';
@@ -19,9 +20,12 @@ export class MetricsModule implements OnModuleInit {
   constructor(
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
     @Inject(PROJECTION_PROGRESS) private readonly progress: ProjectionProgress,
+    @Optional() @Inject(LOG_CONSUMERS) private readonly consumers?: LogConsumerBoard,
   ) {}
 
   onModuleInit(): void {
     this.metrics.trackProjections(this.progress);
+    const board = this.consumers;
+    if (board) this.metrics.trackConsumers(() => board.statuses());
   }
 }

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { PubSub } from 'graphql-subscriptions';
 import { REPORT_STREAM_PREFIX } from '@app/domain';
-import { type AllSubscription, EVENT_STORE, type EventStore } from '@app/event-store';
+import { ConsumerStoppedError, EVENT_STORE, type EventStore, LOG_CONSUMERS, LogConsumer, type LogConsumerBoard, type RecordedEvent } from '@app/event-store';
+import { ProjectionTimeoutError } from '@app/projections';
 import { ProjectionsService } from './projections.service.js';
 
 export const MEASURE_UPDATED = 'measureUpdated';
@@ -17,45 +18,61 @@ export interface MeasureUpdate {
 const APPLY_WAIT_MS = 30_000;
 
 /**
- * Live dashboards: follows the report streams from the store (like every projection, not the
- * in-process EventBus, so every api instance sees every report) and publishes a measure's
- * update once the projections have applied the event, so subscribers read the new figures.
+ * Live dashboards: a log consumer (`measure-updates`) follows the report streams from the
+ * store (like every projection, not the in-process EventBus, so every api instance sees every
+ * report) and publishes a measure's update once the projections have applied the event, so
+ * subscribers read the new figures.
  */
 @Injectable()
 export class MeasureUpdates implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly pubsub = new PubSub();
   private readonly logger = new Logger('MeasureUpdates');
-  private subscription?: AllSubscription;
-  private following?: Promise<void>;
+  private readonly consumer: LogConsumer;
+  private startAfter: bigint | undefined;
+  private published: bigint | undefined;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projections: ProjectionsService,
-  ) {}
+    @Optional() @Inject(LOG_CONSUMERS) board?: LogConsumerBoard,
+  ) {
+    this.consumer = new LogConsumer({
+      name: 'measure-updates',
+      store,
+      filter: { streamPrefixes: [REPORT_STREAM_PREFIX] },
+      mode: 'follow',
+      // After a retry it resumes after the last update published: none is lost or sent twice.
+      handler: { from: () => this.published ?? this.startAfter, apply: (event) => this.publish(event) },
+      batchIntervalMs: 0,
+      logger: this.logger,
+      board,
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     // Live updates only: what happened before this instance started is in the queries.
-    const subscription = this.store.subscribeAll({ from: await this.store.headPosition(), filter: { streamPrefixes: [REPORT_STREAM_PREFIX] } });
-    this.subscription = subscription;
-    this.following = this.follow(subscription);
+    this.startAfter = await this.store.headPosition();
+    this.consumer.start();
   }
 
-  private async follow(subscription: AllSubscription): Promise<void> {
-    try {
-      for await (const event of subscription) {
-        const { planId, measureCode } = (event.data ?? {}) as { planId?: unknown; measureCode?: unknown };
-        if (typeof planId !== 'string' || typeof measureCode !== 'string') continue;
-        await this.projections.runner.waitForPosition(event.position, APPLY_WAIT_MS).catch(() => undefined);
-        const update: MeasureUpdate = { planId, measureCode, position: event.position };
-        await this.pubsub.publish(MEASURE_UPDATED, update);
+  private async publish(event: RecordedEvent): Promise<void> {
+    const { planId, measureCode } = (event.data ?? {}) as { planId?: unknown; measureCode?: unknown };
+    if (typeof planId === 'string' && typeof measureCode === 'string') {
+      try {
+        await this.projections.runner.waitForPosition(event.position, APPLY_WAIT_MS);
+      } catch (error) {
+        // Published anyway: late figures beat none. A stopped runner means shutting down.
+        if (!(error instanceof ProjectionTimeoutError) && !(error instanceof ConsumerStoppedError)) {
+          this.logger.warn(`Update of ${planId} ${measureCode} at position ${event.position} published before the projections applied it: ${(error as Error).message}`);
+        }
       }
-    } catch (error) {
-      this.logger.error(`Live measure updates stopped: ${(error as Error).message}`);
+      const update: MeasureUpdate = { planId, measureCode, position: event.position };
+      await this.pubsub.publish(MEASURE_UPDATED, update);
     }
+    this.published = event.position;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.subscription?.close();
-    await this.following;
+    await this.consumer.stop();
   }
 }

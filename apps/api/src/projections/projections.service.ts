@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { DomainError } from '@app/domain';
-import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import {
   COORDINATOR_PROJECTIONS,
   ProjectionRunner,
@@ -38,9 +38,10 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(APP_CONFIG) config: AppConfig,
     @Optional() @Inject(POINT_IN_TIME_SNAPSHOTS) private readonly pointInTime?: PointInTimeSnapshots,
+    @Optional() @Inject(LOG_CONSUMERS) board?: LogConsumerBoard,
   ) {
     this.readModels = ReadModelStore.open(readModelsFile(config.dataDir));
-    this.runner = new ProjectionRunner({ store, readModels: this.readModels, projections: COORDINATOR_PROJECTIONS, logger: new Logger('Projections') });
+    this.runner = new ProjectionRunner({ store, readModels: this.readModels, projections: COORDINATOR_PROJECTIONS, logger: new Logger('Projections'), board });
     // Validated with every other variable by the config schema (READ_YOUR_WRITES_TIMEOUT_MS).
     this.timeoutMs = config.readYourWritesTimeoutMs;
   }

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@app/event-store';
 import { PLAN_EVENT_TYPES, PLAN_STREAM_PREFIX } from '@app/plan';
 import { type Change, ChangeSet, type KeyedState, type StateView, digestState } from '../keyed-state.js';
 import type { Projection } from '../projection.js';
-import { REPORT_EVENT_TYPES, readReportEvent } from '../common/report-input.js';
+import { REPORT_EVENT_TYPES, readReportEvent, reportEventProblem } from '../common/report-input.js';
 import { AGENCY_TABLES, agencyActivityOnReport } from '../agency/agency-activity.model.js';
 import { FUNDING_KEPT_FIELDS, FUNDING_TABLES, FUNDS_DISBURSED, fundingOnReport } from '../funding/funding.model.js';
 import {
@@ -64,6 +64,8 @@ export const activityProjection: Projection = {
   evolve: evolveActivity,
   initialEntries: trackedPairsInStore,
   needsRebuild: indicatorsNeedRebuild,
+  check: reportEventProblem,
+  streamLocalTables: [REPORTS.name],
 };
 
 /** sha256 of each read model of the activity projection (see digestState). */

@@ -1,4 +1,4 @@
-import { type EventTypeSpec, REPORT_CORRECTED, REPORT_RETRACTED, REPORT_STREAM_PREFIX, eventTypeSpec } from '@app/domain';
+import { type EventTypeSpec, type FieldSpec, REPORT_CORRECTED, REPORT_RETRACTED, REPORT_STREAM_PREFIX, eventTypeSpec } from '@app/domain';
 import type { JsonValue, RecordedEvent } from '@app/event-store';
 import { intern } from '../intern.js';
 
@@ -74,8 +74,18 @@ function readDetails(value: JsonValue | undefined): Details | undefined {
   return value as Details;
 }
 
+/** The last event read and what it read as: check and evolve read the same event in turn. */
+let lastRead: { readonly event: RecordedEvent; readonly report: ReportInput | undefined } | undefined;
+
 /** The report event, or undefined when the event is not one (or is malformed). */
 export function readReportEvent(event: RecordedEvent): ReportInput | undefined {
+  if (lastRead?.event === event) return lastRead.report;
+  const report = readReport(event);
+  lastRead = { event, report };
+  return report;
+}
+
+function readReport(event: RecordedEvent): ReportInput | undefined {
   if (!event.stream.startsWith(REPORT_STREAM_PREFIX) || !isObject(event.data)) return undefined;
   const data = event.data;
   const planId = text(data.planId);
@@ -151,4 +161,60 @@ export function countValue(value: FieldValue | undefined): number | undefined {
 export function addMoney(a: string | undefined, b: string, sign: 1 | -1): string {
   const result = BigInt(a ?? '0') + (sign === 1 ? BigInt(b) : -BigInt(b));
   return result.toString();
+}
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function fieldProblem(field: FieldSpec, value: FieldValue): string | undefined {
+  switch (field.kind) {
+    case 'count':
+      return countValue(value) === undefined ? 'must be a whole number, not negative' : undefined;
+    case 'money':
+      return moneyValue(value) === undefined ? 'must be a whole number of HUF, not negative' : undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
+    case 'date':
+      return typeof value === 'string' && ISO_DAY.test(value) ? undefined : 'must be a date written YYYY-MM-DD';
+    case 'enum':
+    case 'text':
+      return typeof value === 'string' ? undefined : 'must be a text';
+    default: {
+      const unreachable: never = field.kind;
+      return `has an unknown kind ${String(unreachable)}`;
+    }
+  }
+}
+
+/**
+ * Why a report event cannot be applied, or undefined when it can: the projections count a
+ * report and sum its fields from the same event, so one whose fields do not have the kinds the
+ * event catalogue declares (a `participants` of "many") would be counted but left out of the
+ * sums. Such an event stops the projections (ProjectionFailedError) instead. Only the kinds
+ * the read models need are checked, not plausibility: a rule tightened later must not stop
+ * the read models at events recorded under the old one. Events that are not report events of
+ * the catalogue: undefined.
+ */
+export function reportEventProblem(event: RecordedEvent): string | undefined {
+  const kind = event.type === REPORT_CORRECTED ? 'corrected' : event.type === REPORT_RETRACTED ? 'retracted' : eventTypeSpec(event.type) ? 'activity' : undefined;
+  if (!kind || !event.stream.startsWith(REPORT_STREAM_PREFIX)) return undefined;
+  const report = readReportEvent(event);
+  if (!report) {
+    return kind === 'retracted'
+      ? 'a report retraction needs planId, measureCode, agencyId and activityType'
+      : 'a report event needs planId, measureCode, agencyId, occurredOn (YYYY-MM-DD) and details of plain values' +
+          (kind === 'corrected' ? ', and activityType' : '');
+  }
+  if (!report.details) return undefined;
+  const spec = eventTypeSpec(report.activityType);
+  if (!spec) return `activityType ${report.activityType} is not an event type of the catalogue`;
+  for (const field of spec.fields) {
+    const value = report.details[field.name];
+    if (value === undefined) {
+      if (field.required) return `details.${field.name} is required for ${spec.type}`;
+      continue;
+    }
+    const problem = fieldProblem(field, value);
+    if (problem) return `details.${field.name} ${problem} (got ${JSON.stringify(value)})`;
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import { type Indicator, type Plan, diffPlans } from '@app/plan';
+import { ProjectionFailedError } from '../errors.js';
 import { foldProjection } from '../fold.js';
 import { KeyedState } from '../keyed-state.js';
 import { NO_POSITION } from '../read-model-store.js';
@@ -275,12 +276,43 @@ describe('indicators projection', () => {
     expect(build(log).figures('A.1.1').value(trainings)).toBe(1n);
   });
 
-  it('ignores malformed report events', () => {
+  it('stops at a malformed report event instead of counting it in part, naming its position and the reason', () => {
+    const base = () => {
+      const log = new TestLog();
+      log.adopt(plan);
+      log.report('TrainingDelivered', { ...police, reportId: 'ok' }, '2030-01-15', { title: 't', participants: 20, days: 1 });
+      return log;
+    };
+    const good = { planId: 'demo-2030', measureCode: 'A.1.1', agencyId: 'x' };
+    const cases: [string, string, unknown, RegExp][] = [
+      ['activity-x-1', 'TrainingDelivered', { ...good, occurredOn: '2030-13-01', details: { title: 't', participants: 1, days: 1 } }, /needs .*occurredOn/],
+      ['activity-x-2', 'TrainingDelivered', { planId: 'demo-2030', agencyId: 'x', occurredOn: '2030-01-01', details: {} }, /needs planId, measureCode/],
+      ['activity-x-3', 'TrainingDelivered', 'not an object', /needs planId/],
+      ['activity-x-4', 'TrainingDelivered', { ...good, occurredOn: '2030-01-01', details: { title: 't', participants: 'many', days: 1 } }, /details\.participants must be a whole number.*"many"/],
+      ['activity-x-5', 'TrainingDelivered', { ...good, occurredOn: '2030-01-01', details: { title: 't', participants: 2.5, days: 1 } }, /details\.participants must be a whole number/],
+      ['activity-x-6', 'TrainingDelivered', { ...good, occurredOn: '2030-01-01', details: { title: 't', days: 1 } }, /details\.participants is required/],
+      ['activity-x-7', 'FundsDisbursed', { ...good, occurredOn: '2030-01-01', details: { amount: '1.5e6', source: 'national', purpose: 'x' } }, /details\.amount must be a whole number of HUF/],
+      ['activity-x-8', 'ReportCorrected', { ...good, activityType: 'TrainingDelivered', occurredOn: '2030-01-01', details: { title: 't', participants: -3, days: 1 }, reason: 'r' }, /details\.participants/],
+      ['activity-x-9', 'ReportCorrected', { ...good, activityType: 'NoSuchType', occurredOn: '2030-01-01', details: {}, reason: 'r' }, /NoSuchType is not an event type/],
+    ];
+    for (const [stream, type, data, reason] of cases) {
+      const log = base();
+      const bad = log.append(stream, type, data as never);
+      let error: unknown;
+      try {
+        build(log);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ProjectionFailedError);
+      expect(error).toMatchObject({ projection: 'activity', eventPosition: bad.position });
+      expect((error as ProjectionFailedError).reason).toMatch(reason);
+    }
+  });
+
+  it('ignores events of its types that are not report events', () => {
     const log = new TestLog();
     log.adopt(plan);
-    log.append('activity-x-1', 'TrainingDelivered', { planId: 'demo-2030', measureCode: 'A.1.1', agencyId: 'x', occurredOn: '2030-13-01', details: {} });
-    log.append('activity-x-2', 'TrainingDelivered', { planId: 'demo-2030', agencyId: 'x', occurredOn: '2030-01-01', details: {} });
-    log.append('activity-x-3', 'TrainingDelivered', 'not an object');
     log.append('other-stream', 'TrainingDelivered', { planId: 'demo-2030', measureCode: 'A.1.1', agencyId: 'x', occurredOn: '2030-01-01', details: {} });
     expect(build(log).figures('A.1.1').reports).toBe(0);
   });

@@ -1,6 +1,6 @@
 /**
- * The back-off pause of a store follower (projection runner, hash-chain follower) between
- * retries after a read failed; `interrupt()` ends a pause at once so that stopping is prompt.
+ * The back-off pause of a log consumer between retries after a read failed; `interrupt()`
+ * ends a pause at once so that stopping is prompt.
  */
 export class InterruptibleDelay {
   private interruptCurrent: (() => void) | undefined;
