@@ -1,6 +1,6 @@
 import { Field, GraphQLISODateTime, ID, InputType, registerEnumType } from '@nestjs/graphql';
 import { IsDate, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsCalendarDate } from '../../plan/dto/measure-filter.input.js';
+import { IsCalendarDate } from '../../common/wire-validators.js';
 
 export enum EventOrder {
   OLDEST_FIRST = 'OLDEST_FIRST',
