@@ -1,4 +1,4 @@
-import { FUNDING_SOURCES, eventTypeSpec } from '@app/domain';
+import { FUNDING_SOURCES, ISO_DATE_PATTERN, MONEY_PATTERN, eventTypeSpec, isIsoDate as isWireIsoDate } from '@app/domain';
 import type {
   Agency,
   AgencyKind,
@@ -79,18 +79,11 @@ const PLAN_FUNDING_SOURCES: readonly FundingSourceId[] = FUNDING_SOURCES;
 export const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** camelCase or kebab-case. */
 export const INDICATOR_KEY = /^[a-z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*$/;
-/** Integer HUF written as digits only: no sign, no decimals, no separators. */
-export const MONEY = /^\d+$/;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** Integer HUF written as digits only: the wire rule of libs/domain (wire-rules.ts). */
+export const MONEY = MONEY_PATTERN;
 
-/** Whether `value` is an ISO date (YYYY-MM-DD) naming a real calendar day. */
-export function isIsoDate(value: string): boolean {
-  const match = ISO_DATE.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
+/** Whether `value` is an ISO date (YYYY-MM-DD) naming a real calendar day: the wire rule of libs/domain. */
+export const isIsoDate = (value: string): boolean => isWireIsoDate(value);
 
 /** A position in the document, plus the innermost labelled element (a measure, an agency …). */
 class Loc {
@@ -309,7 +302,7 @@ class PlanValidator {
       this.report(loc, 'must be an ISO date written as YYYY-MM-DD');
       return undefined;
     }
-    if (typeof value !== 'string' || !ISO_DATE.test(value)) {
+    if (typeof value !== 'string' || !ISO_DATE_PATTERN.test(value)) {
       this.report(loc, `must be an ISO date YYYY-MM-DD (got ${describe(value)})`);
       return undefined;
     }

@@ -8,9 +8,22 @@
 export const ISO_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 export const ISO_DATE_RULE = 'must be a real calendar date written YYYY-MM-DD';
 
+/**
+ * Dates already found valid. The projections read every stored event through isIsoDate, and a
+ * ledger holds a few thousand distinct dates: a set lookup instead of a Date per event.
+ */
+const knownDates = new Set<string>();
+
 /** Whether `value` is a real calendar date written YYYY-MM-DD (2023-02-30 is not). */
 export function isIsoDate(value: unknown): value is string {
   if (typeof value !== 'string') return false;
+  if (knownDates.has(value)) return true;
+  const valid = isCalendarDate(value);
+  if (valid && knownDates.size < 100_000) knownDates.add(value);
+  return valid;
+}
+
+function isCalendarDate(value: string): boolean {
   const match = ISO_DATE_PATTERN.exec(value);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];

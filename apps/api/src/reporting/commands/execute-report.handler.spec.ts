@@ -48,8 +48,8 @@ function retract(reportId: string, requestId: string, as: Principal = principal)
 }
 
 const participantsOf = async (store: SqliteEventStore, stream: string): Promise<unknown> => {
-  const events = await store.readStream(stream);
-  return (events.at(-1)?.data as { details?: { participants?: number } }).details?.participants;
+  const last = (await store.readStream(stream)).at(-1);
+  return (last?.data as { details?: { participants?: number } } | undefined)?.details?.participants;
 };
 
 describe('ExecuteReportHandler', () => {
