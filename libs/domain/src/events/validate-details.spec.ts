@@ -18,13 +18,17 @@ describe('validateDetails: zero', () => {
     ]);
   });
 
-  it.each(numeric)('%s.%s: 0 is accepted exactly when the catalogue allows it, and 1 always', (_type, name, field, spec) => {
-    const zero = validateDetails(spec, { ...spec.example, [name]: zeroOf(field) });
-    const refused = minimumOf(field) === 0 ? [] : [{ field: name, reason: expect.stringMatching(/^must be at least 1/) as unknown }];
-    expect(zero.violations).toEqual(refused);
-    const one = validateDetails(spec, { ...spec.example, [name]: field.kind === 'money' ? '1' : 1 });
-    expect(one.violations).toEqual([]);
-    expect(validateDetails(spec, { ...spec.example, [name]: field.kind === 'money' ? '-1' : -1 }).violations.map((v) => v.field)).toEqual([name]);
+  const withValue = (spec: EventTypeSpec, name: string, value: string | number) => validateDetails(spec, { ...spec.example, [name]: value }).violations;
+
+  it.each(numeric.filter(([, , f]) => minimumOf(f) === 1))('%s.%s refuses 0 and negatives, naming the field, and takes 1', (_type, name, field, spec) => {
+    expect(withValue(spec, name, zeroOf(field))).toEqual([{ field: name, reason: expect.stringMatching(/^must be at least 1/) as unknown }]);
+    expect(withValue(spec, name, field.kind === 'money' ? '-1' : -1).map((v) => v.field)).toEqual([name]);
+    expect(withValue(spec, name, field.kind === 'money' ? '1' : 1)).toEqual([]);
+  });
+
+  it.each(numeric.filter(([, , f]) => minimumOf(f) === 0))('%s.%s takes 0 and refuses negatives', (_type, name, field, spec) => {
+    expect(withValue(spec, name, zeroOf(field))).toEqual([]);
+    expect(withValue(spec, name, field.kind === 'money' ? '-1' : -1).map((v) => v.field)).toEqual([name]);
   });
 
   it('accepts every catalogue example as it stands', () => {
