@@ -10,8 +10,12 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.port.js';
 
-/** A domain event as a decider emits it: a stable type string and plain JSON data. */
-export interface DomainEvent<Type extends string = string, Data = JsonValue> {
+/**
+ * A domain event as a decider emits it: a stable type string and data that is plain JSON (the
+ * store serialises it as it is). `Data` is not bound to JsonValue so that data declared as an
+ * interface (which TypeScript never treats as an index signature) needs no cast.
+ */
+export interface DomainEvent<Type extends string = string, Data = unknown> {
   readonly type: Type;
   readonly data: Data;
 }
