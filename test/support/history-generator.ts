@@ -610,7 +610,7 @@ async function adoptPlan(store: EventStore, plan: Plan): Promise<bigint> {
   if ((await store.headPosition()) !== 0n) throw new Error('generateHistory needs an empty store (report ids would collide)');
   // The adoption goes through the real loadPlan; only its event id is pinned, for determinism.
   const pinned: EventStore = Object.create(store, {
-    append: { value: (stream: string, events: readonly NewEvent[], expected: ExpectedRevision) => store.append(stream, events.map((e) => ({ id: PLAN_EVENT_ID, ...e })), expected) },
+    append: { value: (stream: string, events: readonly NewEvent[], expected: ExpectedRevision) => store.append(stream, events.map((e) => ({ ...e, id: PLAN_EVENT_ID })), expected) },
   });
   const adopted = await loadPlan(pinned, plan, historyPlanSource(plan));
   if (adopted.outcome !== 'adopted' || adopted.position === undefined) throw new Error(`Plan ${plan.id} was not adopted (${adopted.outcome})`);

@@ -44,6 +44,11 @@ export interface EventTypeSpec<Type extends string = string> {
   readonly fields: readonly FieldSpec[];
   /** An example of the type's own fields, used in docs and tests. */
   readonly example: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Counts that may each be 0 (`zeroAllowed`) but not all at once: a report of new capacity
+   * opens a facility, adds places, or both — never neither.
+   */
+  readonly notAllZero?: readonly string[];
 }
 
 /** Funding sources the plans name. */
@@ -227,8 +232,9 @@ export const EVENT_CATALOGUE = [
       text('facilityKind', 'What was created (halfway house, designated places, service location).'),
       text('location', 'Where.'),
       countOrNone('facilities', 'New facilities or locations opened (0 when only places were added).', 1_000),
-      count('places', 'New places (beds, seats) created.', SMALL),
+      countOrNone('places', 'New places (beds, seats) created (0 when only a location opened).', SMALL),
     ],
+    notAllZero: ['facilities', 'places'],
     example: { facilityKind: 'halfway house', location: 'Budapest', facilities: 1, places: 4 },
   },
   {

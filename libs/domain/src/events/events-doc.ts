@@ -32,6 +32,7 @@ function section(spec: EventTypeSpec): string {
     '| --- | --- | --- | --- |',
     ...spec.fields.map(fieldRow),
     '',
+    ...(spec.notAllZero ? [`${spec.notAllZero.map((n) => `\`${n}\``).join(' and ')} may not all be 0.`, ''] : []),
     'Example data (the `details` are the fields above):',
     '',
     '```json',

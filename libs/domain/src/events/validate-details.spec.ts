@@ -12,6 +12,7 @@ describe('validateDetails: zero', () => {
     const zeroAllowed = numeric.filter(([, , f]) => f.zeroAllowed === true).map(([type, name]) => `${type}.${name}`);
     expect(zeroAllowed.sort()).toEqual([
       'CapacityCreated.facilities',
+      'CapacityCreated.places',
       'InspectionConducted.victimsIdentified',
       'InvestigationStatisticsReported.investigationsOpened',
       'MeetingHeld.casesExamined',
@@ -29,6 +30,15 @@ describe('validateDetails: zero', () => {
   it.each(numeric.filter(([, , f]) => minimumOf(f) === 0))('%s.%s takes 0 and refuses negatives', (_type, name, field, spec) => {
     expect(withValue(spec, name, zeroOf(field))).toEqual([]);
     expect(withValue(spec, name, field.kind === 'money' ? '-1' : -1).map((v) => v.field)).toEqual([name]);
+  });
+
+  it('refuses a CapacityCreated that opens nothing and adds no place, naming the field', () => {
+    const spec = EVENT_CATALOGUE.find((s) => s.type === 'CapacityCreated')!;
+    expect(validateDetails(spec, { ...spec.example, facilities: 0, places: 0 }).violations).toEqual([
+      { field: 'facilities', reason: 'and places are all 0: at least one must be 1 or more' },
+    ]);
+    expect(validateDetails(spec, { ...spec.example, facilities: 1, places: 0 }).violations).toEqual([]);
+    expect(validateDetails(spec, { ...spec.example, facilities: 0, places: 3 }).violations).toEqual([]);
   });
 
   it('accepts every catalogue example as it stands', () => {

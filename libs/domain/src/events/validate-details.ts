@@ -78,5 +78,9 @@ export function validateDetails(
     clean[field.name] = field.kind === 'money' ? BigInt(value as string | number).toString() : (value as string | number | boolean);
     if (field.kind === 'text') clean[field.name] = (value as string).trim();
   }
+  const together = spec.notAllZero ?? [];
+  if (violations.length === 0 && together.length > 0 && together.every((name) => clean[name] === 0 || clean[name] === '0')) {
+    violations.push({ field: `${prefix}${together[0]}`, reason: `and ${together.slice(1).join(', ')} are all 0: at least one must be 1 or more` });
+  }
   return { details: clean, violations };
 }
