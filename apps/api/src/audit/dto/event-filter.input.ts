@@ -28,7 +28,7 @@ export class EventFilter {
   @MaxLength(100)
   eventType?: string;
 
-  @Field({ nullable: true, description: 'One stream, by its exact name (e.g. activity-<agencyId>-<reportId>, plan-<planId>).' })
+  @Field({ nullable: true, description: 'One stream, by its exact name (e.g. activity-<agencyId>/<reportId>, plan-<planId>).' })
   @IsOptional()
   @IsString()
   @MaxLength(300)
