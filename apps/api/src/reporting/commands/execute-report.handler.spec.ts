@@ -113,6 +113,28 @@ describe('ExecuteReportHandler', () => {
     await expect(handler.execute(retract('r-4', 'withdraw-a'))).resolves.toMatchObject({ eventId: withdrawn.eventId, duplicate: true });
   });
 
+  it('checks a correction against the plan the report was recorded under after its measure left the plan (issue 16.2)', async () => {
+    await handler.execute(record('r-6', 10));
+    const without: typeof plan = {
+      ...plan,
+      pillars: plan.pillars.map((p) => ({
+        ...p,
+        objectives: p.objectives.map((o) => ({ ...o, measures: o.measures.filter((m) => m.code !== 'II.1.3') })).filter((o) => o.measures.length > 0),
+      })),
+    };
+    expect((await loadPlan(store, without, historyPlanSource(without))).outcome).toBe('amended');
+    await catalog.waitForPosition(await store.headPosition(), 60_000);
+    expect(() => catalog.findMeasure('II.1.3')).toThrow();
+    const head = await store.headPosition();
+    for (const occurredOn of ['2023-02-30', '2031-01-01', '1900-01-01', '2021-12-31']) {
+      const request: ReportRequest = { kind: 'correct', type: 'TrainingDelivered', reportId: 'r-6', requestId: `fix-${occurredOn}`, occurredOn, details: { title: 'Border control course', participants: 9, days: 1 }, reason: 'Date checked' };
+      await expect(handler.execute(new ExecuteReportCommand(request, principal, undefined, 'c'))).rejects.toMatchObject({ code: 'BAD_USER_INPUT', extra: { field: 'occurredOn' } });
+    }
+    expect(await store.headPosition()).toBe(head);
+    const fine: ReportRequest = { kind: 'correct', type: 'TrainingDelivered', reportId: 'r-6', requestId: 'fix-ok', occurredOn: '2023-05-03', details: { title: 'Border control course', participants: 9, days: 1 }, reason: 'Date checked' };
+    await expect(handler.execute(new ExecuteReportCommand(fine, principal, undefined, 'c'))).resolves.toMatchObject({ revision: '1', duplicate: false });
+  });
+
   it('refuses a principal without an agency before anything is read, naming the rule', async () => {
     const reads = jest.spyOn(store, 'readStream');
     const refusal = await handler.execute(correct('r-5', 'fix-a', 3, undefined, { id: 'k2', role: 'AGENCY', label: 'no agency' })).catch((e: unknown) => e);
