@@ -93,7 +93,7 @@ const defaultRead = <Event extends DomainEvent>(recorded: RecordedEvent): Stored
   recorded as unknown as StoredEvent<Event>;
 
 /**
- * The one write path of the ledger (docs/architecture.md, "The write path"; Emmett's `handleCommand`):
+ * The one write path of the ledger (docs/architecture.md, "Rules"; Emmett's `handleCommand`):
  * read the stream, fold it with `evolve`, `decide`, append the decision at the revision that was
  * read, and on a lost race ({@link WrongExpectedRevisionError}) do it all again on the fresh
  * stream. Every append names the expected revision, so two writers can never both act on the same

@@ -49,7 +49,7 @@ export function measureContext(plan: Plan, measure: Measure): MeasureContext {
 }
 
 /**
- * The write path of every report (docs/architecture.md, "The write path"): the access policy
+ * The write path of every report (docs/architecture.md, "The path of a report"): the access policy
  * decides who may write to which report stream, then handleCommand loads the stream, folds it,
  * lets the report decider decide and appends at the revision it loaded, retrying a lost race.
  * A record is almost always new, so its first try appends without reading (expectNew); a repeat
