@@ -24,7 +24,8 @@ export default {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
     { ...base, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.contract-spec.ts'] },
-    // End-to-end tests start apps and child processes: slower under a full parallel run.
+    // End-to-end tests start apps and child processes: slower under a full parallel run. Their
+    // timeout is set in e2e-timeout.ts (a project's `testTimeout` is ignored by jest).
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'] },
   ],
   collectCoverageFrom: ['libs/**/*.ts', 'apps/**/*.ts'],

@@ -19,7 +19,7 @@ export interface AppendRate {
 export function trainingEvent(reportId: string): { stream: string; event: NewEvent & { id: string } } {
   const recordedAt = new Date().toISOString();
   return {
-    stream: `activity-ministry-of-interior-${reportId}`,
+    stream: `activity-ministry-of-interior/${reportId}`,
     event: {
       id: randomUUID(),
       type: 'TrainingDelivered',

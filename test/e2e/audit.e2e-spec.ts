@@ -109,7 +109,7 @@ describe('audit (e2e)', () => {
       expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : 1)));
       expect(new Set(positions).size).toBe(positions.length);
       expect(all[0].node).toMatchObject({ type: expect.any(String), revision: '0', metadata: expect.any(Object) });
-      const report = all.find((e) => e.node.stream === `activity-${shelters.responsible[0]}-audit-2`)!;
+      const report = all.find((e) => e.node.stream === `activity-${shelters.responsible[0]}/audit-2`)!;
       expect(report.node).toMatchObject({ type: 'CapacityCreated', data: { measureCode: shelters.code, occurredOn: '2023-05-05', details: { places: 3 } }, metadata: { agencyId: shelters.responsible[0] } });
       expect(new Date(report.node.recordedAt).getTime()).not.toBeNaN();
 
@@ -123,10 +123,10 @@ describe('audit (e2e)', () => {
 
     it('filters by measure, agency, type, stream and dates', async () => {
       const byMeasure = await everything({ measureCode: shelters.code });
-      expect(byMeasure.map((e) => e.node.stream)).toEqual([`activity-${shelters.responsible[0]}-audit-1`, `activity-${shelters.responsible[0]}-audit-2`]);
+      expect(byMeasure.map((e) => e.node.stream)).toEqual([`activity-${shelters.responsible[0]}/audit-1`, `activity-${shelters.responsible[0]}/audit-2`]);
       const byType = await everything({ eventType: 'FundsDisbursed' });
       expect(byType.map((e) => e.node.data.measureCode)).toEqual([funded.code]);
-      const byStream = await everything({ stream: `activity-${shelters.responsible[0]}-audit-1` });
+      const byStream = await everything({ stream: `activity-${shelters.responsible[0]}/audit-1` });
       expect(byStream).toHaveLength(1);
       const byAgency = await everything({ agencyId: shelters.responsible[0], eventType: 'CapacityCreated' });
       expect(byAgency).toHaveLength(2);
@@ -168,12 +168,12 @@ describe('audit (e2e)', () => {
       // The ledger moves on: more reports, a correction, a retraction, money.
       await recordCapacity('pit-3', 7, '2023-06-01');
       const corrected = await gql(
-        `mutation ($input: CorrectReportInput!) { correctReport(input: $input) { position } }`,
+        `mutation ($input: CorrectCapacityCreatedInput!) { correctCapacityCreated(input: $input) { position } }`,
         agency,
-        { input: { reportId: 'pit-1', occurredOn: '2023-03-03', details: { facilityKind: 'shelter', location: 'L-pit-1', facilities: 1, places: 40 }, reason: 'miscounted' } },
+        { input: { reportId: 'pit-1', requestId: 'pit-1-fix', occurredOn: '2023-03-03', facilityKind: 'shelter', location: 'L-pit-1', facilities: 1, places: 40, reason: 'miscounted' } },
       );
       ok(corrected);
-      ok(await gql(`mutation ($input: RetractReportInput!) { retractReport(input: $input) { position } }`, agency, { input: { reportId: 'pit-2', reason: 'duplicate' } }));
+      ok(await gql(`mutation ($input: RetractReportInput!) { retractReport(input: $input) { position } }`, agency, { input: { reportId: 'pit-2', requestId: 'pit-2-withdraw', reason: 'duplicate' } }));
       const now = await disburse('pit-funds-2', '7000');
       const moved = ok(await gql<{ planProgress: { position: string } }>(FIGURES(`, atLeastPosition: "${now}"`), auditor));
       expect(moved).not.toEqual(live);

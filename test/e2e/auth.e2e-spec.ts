@@ -102,7 +102,11 @@ describe('identity and access (e2e)', () => {
       {
         name: 'read report history',
         allowed: ['AGENCY', 'AUDITOR'],
-        run: (h) => t.gql(`{ reportHistory(agencyId: "${RESPONSIBLE}", reportId: "none") { reportId } }`, undefined, h),
+        run: async (h) => {
+          const res = await t.gql(`{ reportHistory(agencyId: "${RESPONSIBLE}", reportId: "none") { reportId } }`, undefined, h);
+          // Access is under test: once it is granted, a report that does not exist is NOT_FOUND.
+          return res.errors?.[0]?.extensions?.code === 'NOT_FOUND' ? { ...res, errors: undefined } : res;
+        },
       },
     ];
 

@@ -78,12 +78,12 @@ describe('projections (e2e)', () => {
 
   it('applies corrections (moving the report to another quarter) and retractions', async () => {
     await recordCapacity('e2e-cap-2', 1, '2023-03-01', 'Pécs');
-    const corrected = await gql<{ correctReport: Receipt }>(
-      `mutation ($input: CorrectReportInput!) { correctReport(input: $input) { position } }`,
+    const corrected = await gql<{ correctCapacityCreated: Receipt }>(
+      `mutation ($input: CorrectCapacityCreatedInput!) { correctCapacityCreated(input: $input) { position } }`,
       agency,
-      { input: { reportId: 'e2e-cap-2', occurredOn: '2023-05-02', details: { facilityKind: 'halfway house', location: 'Pécs', facilities: 1, places: 3 }, reason: 'counted again' } },
+      { input: { reportId: 'e2e-cap-2', requestId: 'e2e-cap-2-fix', occurredOn: '2023-05-02', facilityKind: 'halfway house', location: 'Pécs', facilities: 1, places: 3, reason: 'counted again' } },
     );
-    let position = ok(corrected).correctReport.position;
+    let position = ok(corrected).correctCapacityCreated.position;
     let data = ok(await gql<{ measure: { indicatorValues: Array<Record<string, unknown>> } }>(`{ measure(code: "${shelters.code}", planId: "${plan.id}") { ${MEASURE_FIELDS(position)} } }`));
     expect(data.measure.indicatorValues.find((i) => i.key === placesIndicator.key)).toMatchObject({
       value: 5,
@@ -96,7 +96,7 @@ describe('projections (e2e)', () => {
     const retracted = await gql<{ retractReport: Receipt }>(
       `mutation ($input: RetractReportInput!) { retractReport(input: $input) { position } }`,
       agency,
-      { input: { reportId: 'e2e-cap-2', reason: 'reported twice' } },
+      { input: { reportId: 'e2e-cap-2', requestId: 'e2e-cap-2-withdraw', reason: 'reported twice' } },
     );
     position = ok(retracted).retractReport.position;
     data = ok(await gql(`{ measure(code: "${shelters.code}", planId: "${plan.id}") { ${MEASURE_FIELDS(position)} } }`));

@@ -69,7 +69,7 @@ describe('reporting (e2e)', () => {
       reportId: `all-${type}`,
       agencyId,
       eventType: type,
-      stream: `activity-${agencyId}-all-${type}`,
+      stream: `activity-${agencyId}/all-${type}`,
       revision: '0',
       duplicate: false,
     });
@@ -84,7 +84,9 @@ describe('reporting (e2e)', () => {
 
     it.each([
       ['an unknown measure', { measureCode: 'IX.9.9' }, 'measureCode', /not a measure/],
-      ['a negative number', { participants: -4 }, 'participants', /must not be (negative|less than 0)/],
+      ['a negative number', { participants: -4 }, 'participants', /must not be less than 1|at least 1/],
+      ['no participants', { participants: 0 }, 'participants', /must not be less than 1|at least 1/],
+      ['no days', { days: 0 }, 'days', /must not be less than 1|at least 1/],
       ['an absurd number', { participants: 5_000_000 }, 'participants', /must not be greater than 1000000|at most 1000000/],
       ['a date outside the plan period', { occurredOn: '2021-06-01' }, 'occurredOn', /outside the period of plan hu-2022-2023 \(2022-01-01 to 2023-12-31\)/],
       ['a malformed date', { occurredOn: '01/03/2023' }, 'occurredOn', /YYYY-MM-DD/],
@@ -133,6 +135,17 @@ describe('reporting (e2e)', () => {
       expect(await head()).toBe(before);
     });
 
+    it.each(['0', '000'])('a disbursement of %s HUF', async (amount) => {
+      const funds = measureCounting('FundsDisbursed');
+      const headers = await keyFor(funds.agencyId);
+      const before = await head();
+      const op = recordOp('FundsDisbursed', { measureCode: funds.code, reportId: 'zero-money', occurredOn: '2023-03-01', amount, source: 'NATIONAL', purpose: 'x' });
+      const res = await t.gql(op.query, op.variables, headers);
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+      expect(res.errors?.[0].message).toMatch(/amount must be at least 1 HUF/);
+      expect(await head()).toBe(before);
+    });
+
     it('a measure the agency is not assigned to (FORBIDDEN, nothing appended)', async () => {
       // II.1.3 (border police training): Ministry of Interior with the National Police HQ only.
       const headers = await keyFor('hungarian-baptist-aid');
@@ -172,46 +185,114 @@ describe('reporting (e2e)', () => {
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'reportId' });
   });
 
+  const correctOp = (type: string, input: Record<string, unknown>) => ({
+    query: `mutation ($input: Correct${type}Input!) { correct${type}(input: $input) { ${RECEIPT} } }`,
+    variables: { input },
+  });
+  const retractOp = (input: Record<string, unknown>) => ({
+    query: `mutation ($input: RetractReportInput!) { retractReport(input: $input) { ${RECEIPT} } }`,
+    variables: { input },
+  });
+
   it('keeps a correction and a retraction in the report history beside the original', async () => {
     const { code, agencyId } = measureCounting('TrainingDelivered');
     const headers = await keyFor(agencyId);
     const op = recordOp('TrainingDelivered', { measureCode: code, reportId: 'corr-1', occurredOn: '2023-02-01', title: 'Course', participants: 20, days: 2 });
     await t.gql(op.query, op.variables, headers);
-    const correction = await t.gql<{ correctReport: Record<string, unknown> }>(
-      `mutation ($input: CorrectReportInput!) { correctReport(input: $input) { ${RECEIPT} } }`,
-      { input: { reportId: 'corr-1', details: { title: 'Course', participants: 18, days: 2 }, reason: 'Two did not attend' } },
-      headers,
-    );
+    const fix = correctOp('TrainingDelivered', { reportId: 'corr-1', requestId: 'corr-1-fix', title: 'Course', participants: 18, days: 2, reason: 'Two did not attend' });
+    const correction = await t.gql<{ correctTrainingDelivered: Record<string, unknown> }>(fix.query, fix.variables, headers);
     expect(correction.errors).toBeUndefined();
-    expect(correction.data!.correctReport).toMatchObject({ eventType: 'ReportCorrected', revision: '1', duplicate: false });
-    const badCorrection = await t.gql(
-      `mutation ($input: CorrectReportInput!) { correctReport(input: $input) { eventId } }`,
-      { input: { reportId: 'corr-1', details: { title: 'Course', participants: -1, days: 2 }, reason: 'typo' } },
-      headers,
-    );
-    expect(badCorrection.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'details.participants' });
-    const retraction = await t.gql<{ retractReport: Record<string, unknown> }>(
-      `mutation { retractReport(input: { reportId: "corr-1", reason: "Entered under the wrong measure" }) { ${RECEIPT} } }`,
-      {},
-      headers,
-    );
+    expect(correction.data!.correctTrainingDelivered).toMatchObject({ eventType: 'ReportCorrected', revision: '1', duplicate: false });
+    const before = await head();
+    for (const [participants, field] of [[-1, 'participants'], [0, 'participants']] as const) {
+      const bad = correctOp('TrainingDelivered', { reportId: 'corr-1', requestId: 'corr-1-fix-2', title: 'Course', participants, days: 2, reason: 'typo' });
+      expect((await t.gql(bad.query, bad.variables, headers)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+    const wrongType = correctOp('MeetingHeld', { reportId: 'corr-1', requestId: 'corr-1-fix-3', title: 'WG', meetingKind: 'OTHER', reason: 'typo' });
+    const refused = await t.gql(wrongType.query, wrongType.variables, headers);
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reportId' });
+    expect(refused.errors?.[0].message).toContain('correctTrainingDelivered');
+    expect(await head()).toBe(before);
+    const withdraw = retractOp({ reportId: 'corr-1', requestId: 'corr-1-withdraw', reason: 'Entered under the wrong measure' });
+    const retraction = await t.gql<{ retractReport: Record<string, unknown> }>(withdraw.query, withdraw.variables, headers);
     expect(retraction.data!.retractReport).toMatchObject({ eventType: 'ReportRetracted', revision: '2' });
 
-    const history = await t.gql<{ reportHistory: { status: string; events: Array<{ type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }> } }>(
-      `{ reportHistory(agencyId: "${agencyId}", reportId: "corr-1") { status events { id type stream revision position data metadata recordedAt } } }`,
+    const history = await t.gql<{ reportHistory: { status: string; revision: string; events: Array<{ type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }> } }>(
+      `{ reportHistory(agencyId: "${agencyId}", reportId: "corr-1") { status revision events { id type stream revision position data metadata recordedAt } } }`,
       {},
       headers,
     );
     const h = history.data!.reportHistory;
     expect(h.status).toBe('RETRACTED');
+    expect(h.revision).toBe('2');
     expect(h.events.map((e) => e.type)).toEqual(['TrainingDelivered', 'ReportCorrected', 'ReportRetracted']);
     expect(h.events[0].data).toMatchObject({ measureCode: code, details: { participants: 20 } });
-    expect(h.events[1].data).toMatchObject({ details: { participants: 18 }, reason: 'Two did not attend' });
+    expect(h.events[1].data).toMatchObject({ details: { participants: 18 }, reason: 'Two did not attend', requestId: 'corr-1-fix' });
+    expect(h.events[2].data).toMatchObject({ requestId: 'corr-1-withdraw' });
     expect(h.events[0].metadata).toMatchObject({ agencyId, principalRole: 'AGENCY', occurredOn: '2023-02-01', schemaVersion: 1 });
     expect(h.events[0].metadata).toHaveProperty('correlationId');
     expect(h.events[0].metadata).toHaveProperty('causationId');
     expect(h.events[0].metadata).toHaveProperty('recordedAt');
     expect(h.events[0].metadata).toHaveProperty('principalId');
+  });
+
+  it('answers a late retry of a correction with its first receipt, and a stale expectedRevision with CONFLICT (issue 16.1)', async () => {
+    const { code, agencyId } = measureCounting('TrainingDelivered');
+    const headers = await keyFor(agencyId);
+    const op = recordOp('TrainingDelivered', { measureCode: code, reportId: 'late-1', occurredOn: '2023-02-01', title: 'Course', participants: 24, days: 2 });
+    await t.gql(op.query, op.variables, headers);
+    const to = (participants: number, requestId: string, expectedRevision?: string) =>
+      correctOp('TrainingDelivered', { reportId: 'late-1', requestId, expectedRevision, title: 'Course', participants, days: 2, reason: 'Attendance sheet' });
+    const first = (await t.gql<{ correctTrainingDelivered: Record<string, unknown> }>(to(22, 'late-1-a').query, to(22, 'late-1-a').variables, headers)).data!.correctTrainingDelivered;
+    await t.gql(to(21, 'late-1-b', '1').query, to(21, 'late-1-b', '1').variables, headers);
+    const before = await head();
+    const retry = await t.gql<{ correctTrainingDelivered: Record<string, unknown> }>(to(22, 'late-1-a').query, to(22, 'late-1-a').variables, headers);
+    expect(retry.data!.correctTrainingDelivered).toMatchObject({ eventId: first.eventId, position: first.position, duplicate: true });
+    const stale = await t.gql(to(20, 'late-1-c', '1').query, to(20, 'late-1-c', '1').variables, headers);
+    expect(stale.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'expectedRevision' });
+    const reused = await t.gql(to(19, 'late-1-a').query, to(19, 'late-1-a').variables, headers);
+    expect(reused.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'requestId' });
+    expect(await head()).toBe(before);
+    const history = await t.gql<{ reportHistory: { events: Array<{ data: { details?: { participants?: number } } }> } }>(
+      `{ reportHistory(agencyId: "${agencyId}", reportId: "late-1") { events { data } } }`,
+      {},
+      headers,
+    );
+    expect(history.data!.reportHistory.events.at(-1)!.data.details?.participants).toBe(21);
+  });
+
+  it('corrects with the same typed input and enum spellings as recording (issue 16.6)', async () => {
+    const campaign = measureCounting('CampaignConducted');
+    const headers = await keyFor(campaign.agencyId);
+    const op = recordOp('CampaignConducted', { measureCode: campaign.code, reportId: 'enum-1', occurredOn: '2023-02-01', title: 'Safe work', scope: 'NATIONAL' });
+    expect((await t.gql(op.query, op.variables, headers)).errors).toBeUndefined();
+    const local = correctOp('CampaignConducted', { reportId: 'enum-1', requestId: 'enum-1-a', title: 'Safe work', scope: 'LOCAL', reason: 'It ran in one county' });
+    expect((await t.gql(local.query, local.variables, headers)).errors).toBeUndefined();
+    const lower = correctOp('CampaignConducted', { reportId: 'enum-1', requestId: 'enum-1-b', title: 'Safe work', scope: 'national', reason: 'Back to national' });
+    expect((await t.gql(lower.query, lower.variables, headers)).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+
+    const funds = measureCounting('FundsDisbursed');
+    const fundsHeaders = await keyFor(funds.agencyId);
+    const pay = recordOp('FundsDisbursed', { measureCode: funds.code, reportId: 'enum-2', occurredOn: '2023-03-01', amount: '1000', source: 'EU', purpose: 'Grant' });
+    expect((await t.gql(pay.query, pay.variables, fundsHeaders)).errors).toBeUndefined();
+    const national = correctOp('FundsDisbursed', { reportId: 'enum-2', requestId: 'enum-2-a', amount: '1500', source: 'NATIONAL', purpose: 'Grant', reason: 'Paid from national funds' });
+    const fixed = await t.gql(national.query, national.variables, fundsHeaders);
+    expect(fixed.errors).toBeUndefined();
+    const zero = correctOp('FundsDisbursed', { reportId: 'enum-2', requestId: 'enum-2-b', amount: '0', source: 'NATIONAL', purpose: 'Grant', reason: 'typo' });
+    expect((await t.gql(zero.query, zero.variables, fundsHeaders)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+    const history = await t.gql<{ reportHistory: { events: Array<{ data: { details?: Record<string, unknown> } }> } }>(
+      `{ reportHistory(agencyId: "${funds.agencyId}", reportId: "enum-2") { events { data } } }`,
+      {},
+      fundsHeaders,
+    );
+    expect(history.data!.reportHistory.events.at(-1)!.data.details).toMatchObject({ amount: '1500', source: 'national' });
+  });
+
+  it('answers reportHistory of an unknown report with NOT_FOUND (issue 16.9)', async () => {
+    const { agencyId } = measureCounting('MeetingHeld');
+    const res = await t.gql(`{ reportHistory(agencyId: "${agencyId}", reportId: "never-recorded") { reportId } }`, {}, await keyFor(agencyId));
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'reportId' });
+    expect(res.data ?? null).toBeNull();
   });
 
   it('passes the caller’s correlation id into the event metadata', async () => {

@@ -152,15 +152,15 @@ describe('a reporting season (e2e)', () => {
   });
 
   it('corrects and retracts', async () => {
-    const correction = await t.gql<{ correctReport: { position: string } }>(
-      `mutation ($input: CorrectReportInput!) { correctReport(input: $input) { position } }`,
-      { input: { reportId: FIRST[1].input.reportId, details: { title: 'Victim identification at border controls', participants: 20, days: 1 }, reason: 'Late sign-in sheet: 20 attended' } },
+    const correction = await t.gql<{ correctTrainingDelivered: { position: string } }>(
+      `mutation ($input: CorrectTrainingDeliveredInput!) { correctTrainingDelivered(input: $input) { position } }`,
+      { input: { reportId: FIRST[1].input.reportId, requestId: `${String(FIRST[1].input.reportId)}-fix`, title: 'Victim identification at border controls', participants: 20, days: 1, reason: 'Late sign-in sheet: 20 attended' } },
       authHeader(keys.get(MOI)!),
     );
     expect(correction.errors).toBeUndefined();
     const retraction = await t.gql<{ retractReport: { position: string } }>(
       `mutation ($input: RetractReportInput!) { retractReport(input: $input) { position } }`,
-      { input: { reportId: FIRST[15].input.reportId, reason: 'The Pécs places were reported twice' } },
+      { input: { reportId: FIRST[15].input.reportId, requestId: `${String(FIRST[15].input.reportId)}-withdraw`, reason: 'The Pécs places were reported twice' } },
       authHeader(keys.get(MHC)!),
     );
     expect(retraction.errors).toBeUndefined();

@@ -81,7 +81,7 @@ describe('api durability (fault)', () => {
       const store = SqliteEventStore.open(embeddedStoreFile(dataDir));
       try {
         for (const [reportId, receipt] of acked) {
-          const events = await store.readStream(`activity-ministry-of-interior-${reportId}`);
+          const events = await store.readStream(`activity-ministry-of-interior/${reportId}`);
           expect(events.map((e) => [e.id, e.position.toString()])).toEqual([[receipt.eventId, receipt.position]]);
         }
       } finally {

@@ -38,7 +38,7 @@ describe('tamper evidence (fault)', () => {
   afterEach(async () => {
     await t?.close({ removeData: true });
     t = undefined;
-  });
+  }, 60_000);
 
   it('an event edited in the SQLite file while the api is down is reported at its position by the cli and, after a restart, by the api', async () => {
     t = await startTestApp();
@@ -80,5 +80,5 @@ describe('tamper evidence (fault)', () => {
       auditor,
     );
     expect(res.data?.verifyLedger).toEqual({ ok: false, mismatch: { reason: 'EDITED', position: String(victim) } });
-  });
+  }, 180_000);
 });

@@ -359,7 +359,7 @@ describe('plan hu-2022-2023: agency register', () => {
 
 describe('plan hu-2022-2023: indicators', () => {
   it('gives every measure at least one indicator over the event catalogue', () => {
-    const known = new Set(EVENT_CATALOGUE.map((s) => s.type));
+    const known = new Set<string>(EVENT_CATALOGUE.map((s) => s.type));
     expect(planMeasures.filter((m) => m.indicators.length === 0).map((m) => m.code)).toEqual([]);
     const unknown = planMeasures.flatMap((m) => m.indicators.filter((i) => !known.has(i.event)).map((i) => `${m.code}:${i.event}`));
     expect(unknown).toEqual([]);

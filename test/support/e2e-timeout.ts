@@ -1,6 +1,9 @@
 import { jest } from '@jest/globals';
 
-// `testTimeout` in a project's entry of jest.config.js is not applied (it is a global option):
-// e2e and fault tests start apps and processes, which on a busy 2-core machine takes longer
-// than jest's 5 s default, so their hooks and tests get this bound instead.
-jest.setTimeout(60_000);
+/**
+ * The e2e project's timeout for every test and hook (startTestApp in beforeAll included). Set
+ * here because jest reads `testTimeout` from the global configuration only: inside a project's
+ * entry of jest.config.js it is silently ignored, and jest's 5 s default then fails tests that
+ * start apps or processes on a busy machine. Tests that spawn processes also set their own.
+ */
+jest.setTimeout(120_000);

@@ -37,6 +37,7 @@ import {
   REPORT_CORRECTED,
   REPORT_RETRACTED,
   eventTypeSpec,
+  minimumOf,
   reportStreamName,
   upcasters,
 } from '@app/domain';
@@ -267,7 +268,7 @@ function correctedDetails(rng: () => number, spec: EventTypeSpec, details: Detai
     if (field.kind === 'money') next[field.name] = String(BigInt(next[field.name] as string) + BigInt(int(rng, 1, 500) * 1000));
     else {
       const value = next[field.name] as number;
-      next[field.name] = value > 0 && (rng() < 0.5 || value >= (field.max ?? Infinity)) ? value - 1 : value + int(rng, 1, 5);
+      next[field.name] = value > minimumOf(field) && (rng() < 0.5 || value >= (field.max ?? Infinity)) ? value - 1 : value + int(rng, 1, 5);
     }
     return next;
   }
@@ -491,7 +492,7 @@ export function* historyEvents(
         event: {
           id,
           type: REPORT_CORRECTED,
-          data: { ...refOf(plan, target), activityType: target.type.type, occurredOn, details, reason: pick(rng, CORRECTION_REASONS) } as JsonValue,
+          data: { ...refOf(plan, target), activityType: target.type.type, occurredOn, details, reason: pick(rng, CORRECTION_REASONS), requestId: `fix-${target.reportId}-${target.corrections}` } as JsonValue,
           metadata: metadataOf(target, REPORT_CORRECTED, recordedAt, occurredOn, correlationId, causationId),
         },
       };
@@ -508,7 +509,7 @@ export function* historyEvents(
         event: {
           id,
           type: REPORT_RETRACTED,
-          data: { ...refOf(plan, target), activityType: target.type.type, reason: pick(rng, RETRACTION_REASONS) } as JsonValue,
+          data: { ...refOf(plan, target), activityType: target.type.type, reason: pick(rng, RETRACTION_REASONS), requestId: `withdraw-${target.reportId}` } as JsonValue,
           metadata: metadataOf(target, REPORT_RETRACTED, recordedAt, dateOfDay(target.occurredDay), correlationId, causationId),
         },
       };
@@ -609,7 +610,7 @@ async function adoptPlan(store: EventStore, plan: Plan): Promise<bigint> {
   if ((await store.headPosition()) !== 0n) throw new Error('generateHistory needs an empty store (report ids would collide)');
   // The adoption goes through the real loadPlan; only its event id is pinned, for determinism.
   const pinned: EventStore = Object.create(store, {
-    append: { value: (stream: string, events: readonly NewEvent[], expected: ExpectedRevision) => store.append(stream, events.map((e) => ({ id: PLAN_EVENT_ID, ...e })), expected) },
+    append: { value: (stream: string, events: readonly NewEvent[], expected: ExpectedRevision) => store.append(stream, events.map((e) => ({ ...e, id: PLAN_EVENT_ID })), expected) },
   });
   const adopted = await loadPlan(pinned, plan, historyPlanSource(plan));
   if (adopted.outcome !== 'adopted' || adopted.position === undefined) throw new Error(`Plan ${plan.id} was not adopted (${adopted.outcome})`);

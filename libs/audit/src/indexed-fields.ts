@@ -1,3 +1,4 @@
+import { isIsoDate } from '@app/domain';
 import type { JsonValue, RecordedEvent } from '@app/event-store';
 
 /**
@@ -19,8 +20,6 @@ export interface IndexedFields {
   readonly recordedAtMs: number;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 function field(value: JsonValue | undefined, name: string): JsonValue | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value[name] : undefined;
 }
@@ -30,7 +29,7 @@ function text(value: JsonValue | undefined): string | undefined {
 }
 
 function date(value: JsonValue | undefined): string | undefined {
-  return typeof value === 'string' && DATE.test(value) ? value : undefined;
+  return isIsoDate(value) ? value : undefined;
 }
 
 export function indexedFieldsOf(event: Pick<RecordedEvent, 'data' | 'metadata' | 'created'>): IndexedFields {

@@ -97,6 +97,25 @@ describe('AccessPolicy', () => {
     });
   });
 
+  describe('assertCanWriteReport', () => {
+    it("answers with the principal's own agency: the report streams it may write to", () => {
+      expect(policy.assertCanWriteReport(principal('AGENCY', 'police'), { kind: 'record', measure })).toBe('police');
+      expect(policy.assertCanWriteReport(principal('AGENCY', 'tax-office'), { kind: 'correct' })).toBe('tax-office');
+    });
+
+    it('needs the measure assignment to record, not to correct or retract its own reports', () => {
+      expect(refusal(() => policy.assertCanWriteReport(principal('AGENCY', 'tax-office'), { kind: 'record', measure })).extensions.rule).toBe(RULES.AGENCY_NOT_ASSIGNED);
+      expect(() => policy.assertCanWriteReport(principal('AGENCY', 'tax-office'), { kind: 'retract', measure })).not.toThrow();
+    });
+
+    it.each(['record', 'correct', 'retract'] as const)('refuses %s to other roles and to an agency principal without an agency', (kind) => {
+      for (const role of ['COORDINATOR', 'AUDITOR', 'ADMIN'] as const) {
+        expect(refusal(() => policy.assertCanWriteReport(principal(role), { kind })).extensions.rule).toBe(RULES.ROLE_NOT_PERMITTED);
+      }
+      expect(refusal(() => policy.assertCanWriteReport(principal('AGENCY'), { kind })).extensions.rule).toBe(RULES.AGENCY_UNKNOWN);
+    });
+  });
+
   describe('assertCanReadReport', () => {
     it('lets an agency read its own reports only', () => {
       expect(() => policy.assertCanReadReport(principal('AGENCY', 'police'), 'police')).not.toThrow();

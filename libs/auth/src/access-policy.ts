@@ -95,13 +95,31 @@ export class AccessPolicy {
   }
 
   /**
-   * For the reporting handlers: an AGENCY may record for a measure only when its agency is a
-   * responsible body or a partner of it (groups expanded to their members). The refusal names
-   * the measure and the caller's own agency, nothing about who is assigned.
+   * Who may write to a report stream — the one rule, asked by the report command handler before
+   * anything about the report is read or revealed. The writer must be an AGENCY naming its
+   * agency, and it writes only to its own agency's report streams (the stream is named by the
+   * principal's agency, never by the request). To record, its agency must also be a responsible
+   * body or a partner of the measure (groups expanded to their members); the refusal names the
+   * measure and the caller's own agency, nothing about who is assigned. Corrections and
+   * retractions of its own reports need no assignment: a report stays its author's to fix even
+   * after a plan amendment moved the measure elsewhere.
+   *
+   * @returns the agency whose report streams the principal writes to.
    */
-  assertCanRecord(principal: Principal, measure: MeasureAssignment): void {
-    this.assertAllowed(principal, [Action.RECORD_REPORT], `recording for measure ${measure.code}`);
+  assertCanWriteReport(principal: Principal, write: { readonly kind: 'record' | 'correct' | 'retract'; readonly measure?: MeasureAssignment }): string {
+    const what = write.kind === 'record' ? `recording${write.measure ? ` for measure ${write.measure.code}` : ' a report'}` : `${write.kind}ing a report`;
+    this.assertAllowed(principal, [Action.RECORD_REPORT], what);
     const agencyId = this.agencyOf(principal);
+    if (write.kind === 'record' && write.measure) this.assertAssigned(agencyId, write.measure);
+    return agencyId;
+  }
+
+  /** For the reporting handlers: {@link assertCanWriteReport} of a record for `measure`. */
+  assertCanRecord(principal: Principal, measure: MeasureAssignment): void {
+    this.assertCanWriteReport(principal, { kind: 'record', measure });
+  }
+
+  private assertAssigned(agencyId: string, measure: MeasureAssignment): void {
     const assigned = this.register.expandAgencies([...measure.responsible, ...measure.partners]);
     if (!assigned.has(agencyId)) {
       throw new ForbiddenError(

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 
 /**
- * The errors of identity and access, in the API's one vocabulary (ARCHITECTURE.md, "Errors").
+ * The errors of identity and access, in the API's one vocabulary (docs/architecture.md, "Errors").
  * They are GraphQLErrors so the code and the rule reach the client unchanged.
  */
 

@@ -4,6 +4,7 @@ export * from './auth-errors.js';
 export * from './api-key.js';
 export * from './api-key.events.js';
 export * from './key-registry.js';
+export * from './api-key.decider.js';
 export * from './key-service.js';
 export * from './jwt.js';
 export * from './authenticator.js';

@@ -138,6 +138,23 @@ describe('KeyRegistry and KeyService on the embedded store', () => {
     expect(fresh.authenticate(b.key)?.agencyId).toBe('police');
   });
 
+  it('settles concurrent writes on one key through the expected revision: one event each, every caller answered', async () => {
+    const key = `apl_Bootstrap0002_${'k'.repeat(43)}`;
+    const registered = await Promise.all(Array.from({ length: 6 }, () => keys.register(key, { role: 'ADMIN', label: 'ADMIN_API_KEY' }, 'system')));
+    expect(registered.filter((r) => r === 'added')).toHaveLength(1);
+    const revoked = await Promise.all(Array.from({ length: 6 }, () => keys.revoke('Bootstrap0002', 'rotated', 'ops')));
+    expect(revoked.every((info) => !info.active && info.revokedReason === 'rotated')).toBe(true);
+    expect((await store.readStream(apiKeyStream('Bootstrap0002'))).map((e) => e.type)).toEqual(['ApiKeyIssued', 'ApiKeyRevoked']);
+  });
+
+  it('revokes a key issued by another process that this registry has not seen yet', async () => {
+    const stale = new KeyRegistry(store);
+    await stale.catchUp();
+    const issued = await keys.issue({ role: 'AUDITOR', label: 'elsewhere' }, 'cli:ops');
+    const info = await new KeyService(store, stale, agencies).revoke(issued.keyId, 'left the team', 'ops');
+    expect(info).toMatchObject({ keyId: issued.keyId, active: false, revokedReason: 'left the team' });
+  });
+
   it('registers a configured key idempotently', async () => {
     const key = `apl_Bootstrap0001_${'k'.repeat(43)}`;
     expect(await keys.register(key, { role: 'ADMIN', label: 'ADMIN_API_KEY' }, 'system')).toBe('added');

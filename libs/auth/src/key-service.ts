@@ -1,19 +1,7 @@
-import {
-  type AppendResult,
-  type EventStore,
-  type ExpectedRevision,
-  NO_STREAM,
-  WrongExpectedRevisionError,
-} from '@app/event-store';
+import { type EventStore, type JsonObject, type StoredEvent, handleCommand } from '@app/event-store';
 import { generateApiKey, hashSecret, parseApiKey } from './api-key.js';
-import {
-  API_KEY_ISSUED,
-  API_KEY_REVOKED,
-  type ApiKeyIssuedData,
-  type ApiKeyRevokedData,
-  apiKeyMetadata,
-  apiKeyStream,
-} from './api-key.events.js';
+import { type ApiKeyCommand, type ApiKeyEventBody, apiKeyDecider, readApiKeyEvent } from './api-key.decider.js';
+import { type ApiKeyIssuedData, apiKeyMetadata, apiKeyStream } from './api-key.events.js';
 import { BadUserInputError, NotFoundError } from './auth-errors.js';
 import { type ApiKeyInfo, KeyRegistry, toApiKeyInfo } from './key-registry.js';
 import { ROLES, type Role } from './principal.js';
@@ -46,9 +34,10 @@ const MAX_LABEL = 200;
 const MAX_REASON = 500;
 
 /**
- * Issues and revokes API keys: validates, appends the event to the key's stream with an
- * expected revision, and applies it to the registry before returning, so the change is in force
- * for this process when the caller gets the answer. Used by the api and by `ledger keys`.
+ * Issues and revokes API keys through handleCommand and the key decider (api-key.decider.ts):
+ * validates, appends the event to the key's stream with an expected revision, and applies it to
+ * the registry before returning, so the change is in force for this process when the caller gets
+ * the answer. Used by the api and by `ledger keys`.
  */
 export class KeyService {
   constructor(
@@ -85,56 +74,41 @@ export class KeyService {
   async issue(input: IssueApiKeyInput, actor: string): Promise<IssuedApiKey> {
     const valid = this.validate(input);
     const generated = generateApiKey();
-    const result = await this.appendIssued(generated.keyId, generated.secret, valid, actor, NO_STREAM);
-    return { keyId: generated.keyId, key: generated.key, ...valid, position: result.position };
+    const data = issuedData(generated.keyId, generated.secret, valid);
+    // A random key id is new: append without reading first.
+    const [event] = await this.execute(generated.keyId, { kind: 'issue', data, whenExists: 'refuse' }, actor, true);
+    return { keyId: generated.keyId, key: generated.key, ...valid, position: event.position };
   }
 
   /**
    * Registers a key whose value is given (ADMIN_API_KEY), idempotently: nothing happens when a
-   * key with that id exists already. Returns whether it was added.
+   * key with that id exists already (also when another instance registers it at the same moment).
+   * Returns whether it was added.
    */
   async register(key: string, input: IssueApiKeyInput, actor: string): Promise<'added' | 'exists'> {
     const parsed = parseApiKey(key);
     if (!parsed) throw new BadUserInputError('key', 'is not an API key of the form apl_<keyId>_<secret> (secret ≥ 32 bytes, base64url)');
     const valid = this.validate(input);
-    const existing = await this.store.readStream(apiKeyStream(parsed.keyId), { maxCount: 1 });
-    if (existing.length > 0) return 'exists';
-    try {
-      await this.appendIssued(parsed.keyId, parsed.secret, valid, actor, NO_STREAM);
-      return 'added';
-    } catch (error) {
-      // Another instance registered it at the same moment.
-      if (error instanceof WrongExpectedRevisionError) return 'exists';
-      throw error;
-    }
+    const data = issuedData(parsed.keyId, parsed.secret, valid);
+    const written = await this.execute(parsed.keyId, { kind: 'issue', data, whenExists: 'keep' }, actor, false);
+    return written.length > 0 ? 'added' : 'exists';
   }
 
   /**
    * Revokes a key at once. Revoking a revoked key changes nothing and returns it as it is.
+   * NotFoundError for an unknown key id.
    */
   async revoke(keyId: string, reason: string, actor: string): Promise<ApiKeyInfo> {
     const why = typeof reason === 'string' ? reason.trim() : '';
     if (!why) throw new BadUserInputError('reason', 'is required: say why the key is revoked');
     if (why.length > MAX_REASON) throw new BadUserInputError('reason', `must be at most ${MAX_REASON} characters`);
-    const stream = apiKeyStream(keyId);
-    for (let attempt = 0; ; attempt++) {
-      // The stream, not the registry, is the truth: a key issued by another process may not
-      // have reached this registry yet.
-      const events = await this.store.readStream(stream);
-      if (events.length === 0) throw new NotFoundError(`No API key with id "${keyId}"`);
-      for (const event of events) this.registry.apply(event);
-      const record = this.registry.get(keyId);
-      if (!record) throw new NotFoundError(`No API key with id "${keyId}"`);
-      if (record.revokedAt !== undefined) return toApiKeyInfo(record);
-      const data: ApiKeyRevokedData = { keyId, reason: why };
-      try {
-        await this.appendAndApply(stream, API_KEY_REVOKED, { ...data }, actor, events[events.length - 1].revision);
-        return toApiKeyInfo(this.registry.get(keyId)!);
-      } catch (error) {
-        if (error instanceof WrongExpectedRevisionError && attempt < 3) continue;
-        throw error;
-      }
-    }
+    // The stream, not the registry, is the truth: the decider reads it, and a key issued by
+    // another process that has not reached this registry yet is read into it below.
+    await this.execute(keyId, { kind: 'revoke', keyId, reason: why }, actor, false);
+    if (this.registry.get(keyId)?.revokedAt === undefined) await this.registry.refreshKey(keyId);
+    const record = this.registry.get(keyId);
+    if (!record) throw new NotFoundError(`No API key with id "${keyId}"`);
+    return toApiKeyInfo(record);
   }
 
   /** Every key ever issued, without hashes. */
@@ -142,46 +116,24 @@ export class KeyService {
     return this.registry.list();
   }
 
-  private async appendIssued(
-    keyId: string,
-    secret: string,
-    valid: { role: Role; agencyId?: string; label: string },
-    actor: string,
-    expected: ExpectedRevision,
-  ): Promise<AppendResult> {
-    const stream = apiKeyStream(keyId);
-    const data: ApiKeyIssuedData = {
-      keyId,
-      role: valid.role,
-      ...(valid.agencyId ? { agencyId: valid.agencyId } : {}),
-      label: valid.label,
-      ...hashSecret(secret),
-    };
-    return this.appendAndApply(stream, API_KEY_ISSUED, { ...data }, actor, expected);
-  }
-
   /**
-   * Appends one key event and applies it to this registry before answering, so the change
-   * (a new key, a revocation) holds for the very next request.
+   * Runs a key command on the key's stream and applies what it wrote to this registry before
+   * answering, so the change (a new key, a revocation) holds for the very next request.
    */
-  private async appendAndApply(
-    stream: string,
-    type: typeof API_KEY_ISSUED | typeof API_KEY_REVOKED,
-    data: Record<string, string>,
-    actor: string,
-    expected: ExpectedRevision,
-  ): Promise<AppendResult> {
+  private async execute(keyId: string, command: ApiKeyCommand, actor: string, expectNew: boolean): Promise<readonly StoredEvent<ApiKeyEventBody>[]> {
     const metadata = apiKeyMetadata(actor);
-    const result = await this.store.append(stream, [{ type, data: { ...data }, metadata: { ...metadata } }], expected);
-    this.registry.apply({
-      type,
-      data: { ...data },
-      metadata: { ...metadata },
-      stream,
-      revision: result.nextExpectedRevision,
-      position: result.position,
-      created: new Date(metadata.recordedAt),
+    const result = await handleCommand(this.store, apiKeyStream(keyId), apiKeyDecider, command, {
+      expectNew,
+      read: readApiKeyEvent,
+      metadata: (): JsonObject => ({ ...metadata }),
     });
-    return result;
+    for (const event of result.newEvents) {
+      this.registry.apply({ ...event, data: { ...event.data }, created: new Date(metadata.recordedAt) });
+    }
+    return result.newEvents;
   }
+}
+
+function issuedData(keyId: string, secret: string, valid: { role: Role; agencyId?: string; label: string }): ApiKeyIssuedData {
+  return { keyId, role: valid.role, ...(valid.agencyId ? { agencyId: valid.agencyId } : {}), label: valid.label, ...hashSecret(secret) };
 }

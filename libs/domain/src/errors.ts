@@ -2,7 +2,7 @@ import type { FieldViolation } from './events/validate-details.js';
 
 /**
  * A refusal by a domain rule. The API turns it into a GraphQL error with the same code
- * (ARCHITECTURE.md, "Errors"); the CLI prints it.
+ * (docs/architecture.md, "Errors"); the CLI prints it.
  */
 export type DomainErrorCode = 'BAD_USER_INPUT' | 'CONFLICT' | 'NOT_FOUND' | 'FORBIDDEN';
 

@@ -1,3 +1,4 @@
+import { ISO_DATE_PATTERN, MONEY_PATTERN, isIsoDate as isWireIsoDate } from '@app/domain';
 import { isPlainObject } from './plan-json.js';
 
 /**
@@ -39,18 +40,12 @@ export type Locator = (
 
 /** Lowercase words of letters and digits joined by single hyphens. */
 export const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-/** Integer HUF written as digits only: no sign, no decimals, no separators. */
-export const MONEY = /^\d+$/;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** Integer HUF written as digits only: the wire rule of libs/domain (wire-rules.ts). */
+export const MONEY = MONEY_PATTERN;
+const ISO_DATE = ISO_DATE_PATTERN;
 
-/** Whether `value` is an ISO date (YYYY-MM-DD) naming a real calendar day. */
-export function isIsoDate(value: string): boolean {
-  const match = ISO_DATE.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
+/** Whether `value` is an ISO date (YYYY-MM-DD) naming a real calendar day: the wire rule of libs/domain. */
+export const isIsoDate = (value: string): boolean => isWireIsoDate(value);
 
 /** A position in the document, plus the innermost labelled element (a measure, an agency …). */
 export class Loc {

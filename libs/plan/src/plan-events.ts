@@ -48,6 +48,8 @@ export type PlanAmended = Readonly<{
 }>;
 
 export type PlanEvent = PlanAdopted | PlanAmended;
+/** A plan event without its metadata: what the plan decider decides and evolvePlan folds. */
+export type PlanEventBody = Omit<PlanAdopted, 'metadata'> | Omit<PlanAmended, 'metadata'>;
 export type PlanEventType = PlanEvent['type'];
 export const PLAN_EVENT_TYPES: readonly PlanEventType[] = ['PlanAdopted', 'PlanAmended'];
 
@@ -85,7 +87,7 @@ export function planAmended(planId: string, changes: readonly PlanChange[], sour
  * adoption, a second adoption, a change that does not fit) throws: the stream is corrupt and
  * no plan state derived from it can be trusted.
  */
-export function evolvePlan(state: Plan | undefined, event: PlanEvent): Plan {
+export function evolvePlan(state: Plan | undefined, event: PlanEventBody): Plan {
   switch (event.type) {
     case 'PlanAdopted':
       if (state !== undefined) throw new Error(`Plan "${state.id}" is adopted twice`);

@@ -1,13 +1,24 @@
-import { type EventStore, NO_STREAM, WrongExpectedRevisionError } from '@app/event-store';
+import {
+  CommandConflictError,
+  type Decider,
+  type EventStore,
+  type JsonObject,
+  type RecordedEvent,
+  type StoredEvent,
+  WrongExpectedRevisionError,
+  handleCommand,
+} from '@app/event-store';
 import type { Plan } from './plan.types.js';
 import { type PlanChange, diffPlans } from './plan-changes.js';
+import { cloneJson } from './plan-json.js';
 import {
+  type PlanEventBody,
   type PlanEventSource,
+  evolvePlan,
   foldPlanStream,
-  planAdopted,
-  planAmended,
+  fromRecordedEvent,
+  planEventMetadata,
   planStreamName,
-  toNewEvent,
 } from './plan-events.js';
 
 export type PlanLoadOutcome = 'adopted' | 'amended' | 'unchanged';
@@ -38,28 +49,55 @@ export class PlanLoadConflictError extends Error {
   }
 }
 
+/** Make the stored plan equal to this document. */
+export interface LoadPlanCommand {
+  readonly plan: Plan;
+}
+
 /**
- * Makes the store's plan equal to `plan`: adopts it when its stream does not exist, records one
- * amendment with exactly the differences otherwise, and writes nothing when they are equal —
- * so loading the same file twice is harmless. The append names the revision that was read, so
- * of two concurrent loaders one wins and the other gets a {@link PlanLoadConflictError}.
+ * The decider of a plan stream: adopt the plan when its stream is new, record one amendment
+ * with exactly the differences otherwise, and nothing when they are equal.
+ */
+export const planDecider: Decider<Plan | undefined, LoadPlanCommand, PlanEventBody> = {
+  initialState: undefined,
+  evolve: evolvePlan,
+  decide({ plan }, current) {
+    if (current === undefined) return [{ type: 'PlanAdopted', data: { plan: cloneJson(plan) } }];
+    const changes = diffPlans(current, plan);
+    return changes.length === 0 ? [] : [{ type: 'PlanAmended', data: { planId: plan.id, changes: cloneJson(changes) } }];
+  },
+};
+
+/** A stored plan event as the decider reads it; undefined for other types (fromRecordedEvent). */
+function readPlanEvent(recorded: RecordedEvent): StoredEvent<PlanEventBody> | undefined {
+  const event = fromRecordedEvent(recorded);
+  if (!event) return undefined;
+  const at = { id: recorded.id, stream: recorded.stream, revision: recorded.revision, position: recorded.position, metadata: recorded.metadata };
+  return event.type === 'PlanAdopted' ? { ...at, type: event.type, data: event.data } : { ...at, type: event.type, data: event.data };
+}
+
+/**
+ * Makes the store's plan equal to `plan` through handleCommand and {@link planDecider}, so
+ * loading the same file twice is harmless. The append names the revision that was read and a
+ * lost race is not retried: of two concurrent loaders one wins and the other gets a
+ * {@link PlanLoadConflictError} (an operator loading a plan decides again on the other change).
  */
 export async function loadPlan(store: EventStore, plan: Plan, source: PlanEventSource): Promise<PlanLoadResult> {
-  const stream = planStreamName(plan.id);
-  const recorded = await store.readStream(stream);
-  const current = foldPlanStream(recorded);
   try {
-    if (current === undefined) {
-      const result = await store.append(stream, [toNewEvent(planAdopted(plan, source))], NO_STREAM);
-      return { planId: plan.id, outcome: 'adopted', changes: [], position: result.position, revision: result.nextExpectedRevision };
-    }
-    const changes = diffPlans(current, plan);
-    const revision = recorded[recorded.length - 1].revision;
-    if (changes.length === 0) return { planId: plan.id, outcome: 'unchanged', changes, revision };
-    const result = await store.append(stream, [toNewEvent(planAmended(plan.id, changes, source))], revision);
-    return { planId: plan.id, outcome: 'amended', changes, position: result.position, revision: result.nextExpectedRevision };
+    const result = await handleCommand(store, planStreamName(plan.id), planDecider, { plan }, {
+      read: readPlanEvent,
+      maxAttempts: 1,
+      metadata: (): JsonObject => ({ ...planEventMetadata(source) }),
+    });
+    const [event] = result.newEvents;
+    if (!event) return { planId: plan.id, outcome: 'unchanged', changes: [], revision: result.revision };
+    const position = result.appended?.position;
+    if (event.type === 'PlanAdopted') return { planId: plan.id, outcome: 'adopted', changes: [], position, revision: result.revision };
+    return { planId: plan.id, outcome: 'amended', changes: event.data.changes, position, revision: result.revision };
   } catch (error) {
-    if (error instanceof WrongExpectedRevisionError) throw new PlanLoadConflictError(plan.id, { cause: error });
+    if (error instanceof CommandConflictError && error.cause instanceof WrongExpectedRevisionError) {
+      throw new PlanLoadConflictError(plan.id, { cause: error.cause });
+    }
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditResolver } from './audit.resolver.js';
 import { AuditService } from './audit.service.js';
-import { POINT_IN_TIME_SNAPSHOTS } from './point-in-time.token.js';
+import { POINT_IN_TIME_SNAPSHOTS } from '../common/point-in-time.token.js';
 
 /**
  * What auditors use: the event history (`events`), integrity verification (`verifyLedger`) over

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { MAX_PAGE_SIZE, formatHead } from '@app/audit';
 import { Action, Allow } from '@app/auth';
-import { toEnvelope } from '../reporting/reporting.resolver.js';
+import { toEnvelope } from '../common/models/event-envelope.model.js';
 import { AuditService } from './audit.service.js';
 import { EventFilter, EventOrder } from './dto/event-filter.input.js';
 import { EventConnection } from './models/event-connection.model.js';

@@ -17,8 +17,8 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { DomainError } from '@app/domain';
 import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import { ProjectionSnapshot } from '@app/projections';
-import type { PointInTimeInput } from './dto/point-in-time.input.js';
-import type { PointInTimeSnapshots } from './point-in-time.token.js';
+import type { PointInTimeInput } from '../common/dto/point-in-time.input.js';
+import type { PointInTimeSnapshots } from '../common/point-in-time.token.js';
 
 /**
  * The audit side of this api instance: the hash-chain follower over `<DATA_DIR>/audit-chain.db`

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '@app/domain';
 
 /**
- * The one error vocabulary of the API (ARCHITECTURE.md, "Errors"). Clients get a code and a
+ * The one error vocabulary of the API (docs/architecture.md, "Errors"). Clients get a code and a
  * message, never a stack trace; unexpected errors are logged with an id the client can quote.
  */
 export const ERROR_CODES = [

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { PointInTimeInput } from '../audit/dto/point-in-time.input.js';
+import { PointInTimeInput } from './dto/point-in-time.input.js';
 import { createValidationPipe } from './validation.js';
 
 describe('the global validation pipe', () => {

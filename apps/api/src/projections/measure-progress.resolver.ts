@@ -9,7 +9,7 @@ import { MeasureFundingStatus } from './models/funding-status.model.js';
 import { AgencyValue, Granularity, IndicatorValue, MeasureStatus, PeriodValue } from './models/measure-progress.model.js';
 import { AS_OF, AT_LEAST_POSITION, asOfDate } from './projection-args.js';
 import { measureFundingModel } from './projections.mapper.js';
-import { AT, PointInTimeInput } from '../audit/dto/point-in-time.input.js';
+import { AT, PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { ProjectionsService } from './projections.service.js';
 
 /**

@@ -1,5 +1,4 @@
-import { DomainError } from '@app/domain';
-import { isIsoDate } from '@app/plan';
+import { DomainError, ISO_DATE_RULE, isIsoDate } from '@app/domain';
 import { today } from '@app/projections';
 import type { MeasureStatus as StatusValue, StatusRollUp } from '@app/projections';
 import type { StatusCounts } from './models/measure-progress.model.js';
@@ -12,7 +11,7 @@ export const AS_OF = 'The date to evaluate statuses on (YYYY-MM-DD); default tod
 /** `asOf` checked, or today (UTC). */
 export function asOfDate(asOf: string | null | undefined): string {
   if (asOf === undefined || asOf === null || asOf === '') return today();
-  if (!isIsoDate(asOf)) throw DomainError.badInput('asOf', 'must be a real calendar date written YYYY-MM-DD');
+  if (!isIsoDate(asOf)) throw DomainError.badInput('asOf', ISO_DATE_RULE);
   return asOf;
 }
 

@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import { ProjectionTimeoutError } from '@app/projections';
 
 /**
- * A read-your-writes wait that expired is the client's TIMEOUT (ARCHITECTURE.md, "Errors"):
+ * A read-your-writes wait that expired is the client's TIMEOUT (docs/architecture.md, "Errors"):
  * an expected answer under load, not a server error to be logged.
  */
 @Catch(ProjectionTimeoutError)

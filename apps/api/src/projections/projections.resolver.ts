@@ -10,7 +10,7 @@ import { AgencyActivity, ProjectionStatus } from './models/agency-activity.model
 import { FundingSummary } from './models/funding-status.model.js';
 import { MeasureStatus, PlanProgress } from './models/measure-progress.model.js';
 import { AS_OF, AT_LEAST_POSITION, asOfDate, rollUpModel, statusCounts } from './projection-args.js';
-import { AT, PointInTimeInput } from '../audit/dto/point-in-time.input.js';
+import { AT, PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { agencyActivityModel, fundingSummaryModel } from './projections.mapper.js';
 import { ProjectionsService } from './projections.service.js';
 

@@ -16,8 +16,8 @@ import {
   ReadModelStore,
   readModelsFile,
 } from '@app/projections';
-import type { PointInTimeInput } from '../audit/dto/point-in-time.input.js';
-import { POINT_IN_TIME_SNAPSHOTS, type PointInTimeSnapshots } from '../audit/point-in-time.token.js';
+import type { PointInTimeInput } from '../common/dto/point-in-time.input.js';
+import { POINT_IN_TIME_SNAPSHOTS, type PointInTimeSnapshots } from '../common/point-in-time.token.js';
 
 const POSITION = /^\d{1,20}$/;
 

@@ -1,15 +1,16 @@
-import { Inject } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Action, Allow, AccessPolicy, CurrentPrincipal, type Principal } from '@app/auth';
-import { DomainError, EVENT_CATALOGUE, REPORT_RETRACTED, type EventTypeSpec, isValidReportId, reportStreamName, upcasters } from '@app/domain';
+import { type ActivityEventType, DomainError, EVENT_CATALOGUE, REPORT_RETRACTED, type EventTypeSpec, upcasters } from '@app/domain';
+import { Inject } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { correlationIdOf as requestCorrelationId } from '../common/correlation-id.js';
-import { ExecuteReportCommand } from './commands/execute-report.command.js';
-import { CorrectReportInput, RetractReportInput } from './dto/correct-report.input.js';
-import { REPORT_INPUT_TYPES, type ReportInputBase, detailsOf } from './dto/report-inputs.js';
-import { EventEnvelope, ReportHistory } from './models/event-envelope.model.js';
+import { toEnvelope } from '../common/models/event-envelope.model.js';
+import { ExecuteReportCommand, type ReportRequest } from './commands/execute-report.command.js';
+import { type CorrectReportInputBase, REPORT_INPUT_TYPES, type ReportInputBase, RetractReportInput, detailsOf } from './dto/report-inputs.js';
+import { ReportHistory } from './models/report-history.model.js';
 import { ReportReceipt } from './models/report-receipt.model.js';
+import { ReportStreamLocator } from './report-stream-locator.js';
 
 interface GqlContext {
   req?: { id?: unknown; headers?: Record<string, string | string[] | undefined> };
@@ -20,71 +21,50 @@ function correlationIdOf(ctx: GqlContext): string {
   return requestCorrelationId(ctx.req);
 }
 
-function requireAgency(principal: Principal): string {
-  if (!principal.agencyId) {
-    throw new DomainError('FORBIDDEN', 'Only agency credentials record reports', { rule: 'record-requires-agency' });
-  }
-  return principal.agencyId;
-}
+const revisionOf = (text: string | undefined): bigint | undefined => (text === undefined || text === null ? undefined : BigInt(text));
 
-export function toEnvelope(e: {
-  id: string;
-  type: string;
-  stream: string;
-  revision: bigint;
-  position: bigint;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  created: Date;
-}): EventEnvelope {
-  return {
-    id: e.id,
-    type: e.type,
-    stream: e.stream,
-    revision: e.revision.toString(),
-    position: e.position.toString(),
-    data: e.data as Record<string, unknown>,
-    metadata: e.metadata,
-    recordedAt: e.created,
-  };
-}
-
+/**
+ * Agencies' reports. The mutations only translate inputs into report requests: who may write is
+ * decided by the AccessPolicy inside the handler, what is written by the report decider.
+ */
 @Resolver()
 export class ReportingResolver {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly policy: AccessPolicy,
+    private readonly streams: ReportStreamLocator,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
+  private execute(request: ReportRequest, principal: Principal, ctx: GqlContext, target?: ExecuteReportCommand['target']): Promise<ReportReceipt> {
+    return this.commandBus.execute(new ExecuteReportCommand(request, principal, target, correlationIdOf(ctx)));
+  }
+
   /** Shared body of every record<EventType> mutation (they are generated below). */
-  async record(spec: EventTypeSpec, input: ReportInputBase, principal: Principal, ctx: GqlContext): Promise<ReportReceipt> {
-    const agencyId = requireAgency(principal);
-    return this.commandBus.execute(
-      new ExecuteReportCommand(
-        { kind: 'record', type: spec.type, agencyId, reportId: input.reportId, occurredOn: input.occurredOn, details: detailsOf(spec, input) },
-        principal,
-        { measureCode: input.measureCode, planId: input.planId },
-        correlationIdOf(ctx),
-      ),
+  record(spec: EventTypeSpec<ActivityEventType>, input: ReportInputBase, principal: Principal, ctx: GqlContext): Promise<ReportReceipt> {
+    return this.execute(
+      { kind: 'record', type: spec.type, reportId: input.reportId, occurredOn: input.occurredOn, details: detailsOf(spec, input) },
+      principal,
+      ctx,
+      { measureCode: input.measureCode, planId: input.planId },
     );
   }
 
-  @Mutation(() => ReportReceipt, { description: 'Replaces the figures of a report you recorded, with a reason. The original stays in the history.' })
-  @Allow(Action.RECORD_REPORT)
-  correctReport(
-    @Args('input') input: CorrectReportInput,
-    @CurrentPrincipal() principal: Principal,
-    @Context() ctx: GqlContext,
-  ): Promise<ReportReceipt> {
-    const agencyId = requireAgency(principal);
-    return this.commandBus.execute(
-      new ExecuteReportCommand(
-        { kind: 'correct', agencyId, reportId: input.reportId, details: input.details, occurredOn: input.occurredOn, reason: input.reason },
-        principal,
-        undefined,
-        correlationIdOf(ctx),
-      ),
+  /** Shared body of every correct<EventType> mutation (generated below). */
+  correct(spec: EventTypeSpec<ActivityEventType>, input: CorrectReportInputBase, principal: Principal, ctx: GqlContext): Promise<ReportReceipt> {
+    return this.execute(
+      {
+        kind: 'correct',
+        type: spec.type,
+        reportId: input.reportId,
+        requestId: input.requestId,
+        expectedRevision: revisionOf(input.expectedRevision),
+        occurredOn: input.occurredOn ?? undefined,
+        details: detailsOf(spec, input),
+        reason: input.reason,
+      },
+      principal,
+      ctx,
     );
   }
 
@@ -95,48 +75,67 @@ export class ReportingResolver {
     @CurrentPrincipal() principal: Principal,
     @Context() ctx: GqlContext,
   ): Promise<ReportReceipt> {
-    const agencyId = requireAgency(principal);
-    return this.commandBus.execute(
-      new ExecuteReportCommand({ kind: 'retract', agencyId, reportId: input.reportId, reason: input.reason }, principal, undefined, correlationIdOf(ctx)),
+    return this.execute(
+      { kind: 'retract', reportId: input.reportId, requestId: input.requestId, expectedRevision: revisionOf(input.expectedRevision), reason: input.reason },
+      principal,
+      ctx,
     );
   }
 
-  @Query(() => ReportHistory, { nullable: true, description: "One report's stream: the activity, its corrections and retraction, oldest first." })
+  @Query(() => ReportHistory, { description: "One report's stream: the activity, its corrections and retraction, oldest first. NOT_FOUND when there is no such report." })
   @Allow(Action.READ_OWN_REPORTS, Action.READ_HISTORY)
   async reportHistory(
     @Args('agencyId') agencyId: string,
     @Args('reportId') reportId: string,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<ReportHistory | null> {
+  ): Promise<ReportHistory> {
     this.policy.assertCanReadReport(principal, agencyId);
-    if (!isValidReportId(reportId)) throw DomainError.badInput('reportId', 'is not a valid report id');
-    const events = await this.store.readStream(reportStreamName(agencyId, reportId));
-    if (events.length === 0) return null;
+    const stream = await this.streams.locate(agencyId, reportId);
+    const events = await this.store.readStream(stream);
+    if (events.length === 0) {
+      throw new DomainError('NOT_FOUND', `No report ${reportId} of agency ${agencyId}`, { field: 'reportId', reason: 'no such report' });
+    }
     return {
       agencyId,
       reportId,
+      stream,
+      revision: events[events.length - 1].revision.toString(),
       status: events.some((e) => e.type === REPORT_RETRACTED) ? 'RETRACTED' : 'ACTIVE',
       events: events.map((e) => toEnvelope(upcasters.upcast(e))),
     };
   }
 }
 
-// One mutation per catalogue event type: recordMeetingHeld, recordTrainingDelivered, …
-for (const spec of EVENT_CATALOGUE) {
-  const name = `record${spec.type}`;
-  const InputClass = REPORT_INPUT_TYPES.get(spec.type)!;
+/**
+ * Adds a generated mutation to the resolver: what TypeScript's emitDecoratorMetadata would have
+ * written for a hand-written method (the ValidationPipe reads the input class from it), then the
+ * same decorators.
+ */
+function addMutation(name: string, InputClass: abstract new () => object, description: string, body: (this: ReportingResolver, input: never, principal: Principal, ctx: GqlContext) => Promise<ReportReceipt>): void {
   const prototype = ReportingResolver.prototype as unknown as Record<string, unknown>;
-  prototype[name] = function (this: ReportingResolver, input: ReportInputBase, principal: Principal, ctx: GqlContext) {
-    return this.record(spec, input, principal, ctx);
-  };
+  prototype[name] = body;
   const descriptor = Object.getOwnPropertyDescriptor(prototype, name)!;
-  // What TypeScript's emitDecoratorMetadata would have written for a hand-written method:
-  // the ValidationPipe reads the input class from it.
   Reflect.defineMetadata('design:paramtypes', [InputClass, Object, Object], prototype, name);
   Reflect.defineMetadata('design:returntype', Promise, prototype, name);
   Args('input', { type: () => InputClass })(prototype, name, 0);
   CurrentPrincipal()(prototype, name, 1);
   Context()(prototype, name, 2);
   Allow(Action.RECORD_REPORT)(prototype, name, descriptor);
-  Mutation(() => ReportReceipt, { name, description: `Records a ${spec.type} report. ${spec.description}` })(prototype, name, descriptor);
+  Mutation(() => ReportReceipt, { name, description })(prototype, name, descriptor);
+}
+
+// Two mutations per catalogue event type: recordMeetingHeld / correctMeetingHeld, …
+for (const spec of EVENT_CATALOGUE) {
+  const inputs = REPORT_INPUT_TYPES.get(spec.type)!;
+  addMutation(`record${spec.type}`, inputs.record, `Records a ${spec.type} report. ${spec.description}`, function (input: ReportInputBase, principal, ctx) {
+    return this.record(spec, input, principal, ctx);
+  });
+  addMutation(
+    `correct${spec.type}`,
+    inputs.correct,
+    `Replaces the figures (and possibly the date) of a ${spec.type} report you recorded, with a reason. The original stays in the history.`,
+    function (input: CorrectReportInputBase, principal, ctx) {
+      return this.correct(spec, input, principal, ctx);
+    },
+  );
 }

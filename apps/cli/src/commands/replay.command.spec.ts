@@ -33,7 +33,8 @@ describe('ledger replay', () => {
     await new ProjectionRunner({ store, readModels, projections: COORDINATOR_PROJECTIONS, logger: quiet }).replay();
     readModels.close();
     await store.close();
-  });
+    // Generating 500 events and building the read models takes seconds on a busy machine.
+  }, 60_000);
   afterEach(() => {
     if (savedDataDir === undefined) delete process.env.DATA_DIR;
     else process.env.DATA_DIR = savedDataDir;

@@ -8,9 +8,9 @@
  */
 
 export type FieldKind =
-  /** A whole number of things or people, 0 ≤ n ≤ max. */
+  /** A whole number of things or people, 1 ≤ n ≤ max (0 ≤ n where `zeroAllowed`). */
   | 'count'
-  /** Integer Hungarian forints, stored as a decimal string so any amount is exact. */
+  /** Integer Hungarian forints ≥ 1 (≥ 0 where `zeroAllowed`), stored as a decimal string so any amount is exact. */
   | 'money'
   | 'text'
   | 'boolean'
@@ -26,19 +26,29 @@ export interface FieldSpec {
   readonly description: string;
   /** count: the largest plausible value; anything above is refused as absurd. */
   readonly max?: number;
+  /**
+   * count, money: 0 is a fact worth reporting (an inspection that identified no victims).
+   * Absent: the field must be at least 1, since a report of nothing done is not an activity.
+   */
+  readonly zeroAllowed?: boolean;
   /** enum: the allowed values. */
   readonly values?: readonly string[];
 }
 
 export type EventCategory = 'activity' | 'funds' | 'milestone';
 
-export interface EventTypeSpec {
-  readonly type: string;
+export interface EventTypeSpec<Type extends string = string> {
+  readonly type: Type;
   readonly category: EventCategory;
   readonly description: string;
   readonly fields: readonly FieldSpec[];
   /** An example of the type's own fields, used in docs and tests. */
   readonly example: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Counts that may each be 0 (`zeroAllowed`) but not all at once: a report of new capacity
+   * opens a facility, adds places, or both — never neither.
+   */
+  readonly notAllZero?: readonly string[];
 }
 
 /** Funding sources the plans name. */
@@ -56,13 +66,17 @@ const text = (name: string, description: string, required = true): FieldSpec => 
   required,
   description,
 });
-const count = (name: string, description: string, max: number, required = true): FieldSpec => ({
+const count = (name: string, description: string, max: number, required = true, zeroAllowed = false): FieldSpec => ({
   name,
   kind: 'count',
   required,
   description,
   max,
+  ...(zeroAllowed ? { zeroAllowed } : {}),
 });
+/** A count that may be 0: the activity took place and found none (cases, victims, investigations). */
+const countOrNone = (name: string, description: string, max: number, required = true): FieldSpec =>
+  count(name, description, max, required, true);
 const title = text('title', 'What it was, in a few words.');
 const participants = (required = true) =>
   count('participants', 'Number of people who took part.', PEOPLE, required);
@@ -74,7 +88,7 @@ const milestoneFields = (...extra: FieldSpec[]): FieldSpec[] => [
   text('documentRef', 'Reference to the document that evidences it (number, URL, file id).', false),
 ];
 
-export const EVENT_CATALOGUE: readonly EventTypeSpec[] = [
+export const EVENT_CATALOGUE = [
   // Activities
   {
     type: 'MeetingHeld',
@@ -90,7 +104,7 @@ export const EVENT_CATALOGUE: readonly EventTypeSpec[] = [
         values: ['WORKING_GROUP', 'ROUND_TABLE', 'COORDINATION', 'BILATERAL', 'INTERNATIONAL', 'OTHER'],
       },
       participants(false),
-      count('casesExamined', 'Number of cases the meeting examined.', SMALL, false),
+      countOrNone('casesExamined', 'Number of cases the meeting examined.', SMALL, false),
     ],
     example: { title: 'Working group on online advertising', meetingKind: 'WORKING_GROUP', participants: 12 },
   },
@@ -114,7 +128,7 @@ export const EVENT_CATALOGUE: readonly EventTypeSpec[] = [
       text('inspectionKind', 'What was inspected (e.g. labour inspection, access monitoring).'),
       { name: 'joint', kind: 'boolean', required: true, description: 'Conducted jointly with another body.' },
       text('location', 'Where (county, town or site).', false),
-      count('victimsIdentified', 'Presumed victims identified during the inspection.', SMALL, false),
+      countOrNone('victimsIdentified', 'Presumed victims identified during the inspection.', SMALL, false),
     ],
     example: { inspectionKind: 'labour inspection', joint: true, location: 'Győr', victimsIdentified: 1 },
   },
@@ -217,9 +231,10 @@ export const EVENT_CATALOGUE: readonly EventTypeSpec[] = [
     fields: [
       text('facilityKind', 'What was created (halfway house, designated places, service location).'),
       text('location', 'Where.'),
-      count('facilities', 'New facilities or locations opened (0 when only places were added).', 1_000),
-      count('places', 'New places (beds, seats) created.', SMALL),
+      countOrNone('facilities', 'New facilities or locations opened (0 when only places were added).', 1_000),
+      countOrNone('places', 'New places (beds, seats) created (0 when only a location opened).', SMALL),
     ],
+    notAllZero: ['facilities', 'places'],
     example: { facilityKind: 'halfway house', location: 'Budapest', facilities: 1, places: 4 },
   },
   {
@@ -264,7 +279,7 @@ export const EVENT_CATALOGUE: readonly EventTypeSpec[] = [
     fields: [
       { name: 'periodStart', kind: 'date', required: true, description: 'First day of the period covered.' },
       { name: 'periodEnd', kind: 'date', required: true, description: 'Last day of the period covered.' },
-      count('investigationsOpened', 'Investigations opened in the period.', PEOPLE),
+      countOrNone('investigationsOpened', 'Investigations opened in the period.', PEOPLE),
       count('averageDurationDays', 'Average duration of the investigations closed in the period, in days.', 100_000, false),
     ],
     example: { periodStart: '2023-01-01', periodEnd: '2023-03-31', investigationsOpened: 41, averageDurationDays: 290 },
@@ -355,12 +370,26 @@ export const EVENT_CATALOGUE: readonly EventTypeSpec[] = [
     fields: milestoneFields(text('addressee', 'To whom it was submitted.')),
     example: { title: 'Proposal on accession to the Convention', addressee: 'Government' },
   },
-];
+] as const satisfies readonly EventTypeSpec[];
 
-const BY_TYPE = new Map(EVENT_CATALOGUE.map((spec) => [spec.type, spec]));
+/** The activity event types, as a literal union: `'MeetingHeld' | 'TrainingDelivered' | …`. */
+export type ActivityEventType = (typeof EVENT_CATALOGUE)[number]['type'];
 
-export function eventTypeSpec(type: string): EventTypeSpec | undefined {
+const BY_TYPE: ReadonlyMap<string, EventTypeSpec<ActivityEventType>> = new Map(
+  EVENT_CATALOGUE.map((spec): [string, EventTypeSpec<ActivityEventType>] => [spec.type, spec]),
+);
+
+export function eventTypeSpec(type: string): EventTypeSpec<ActivityEventType> | undefined {
   return BY_TYPE.get(type);
 }
 
-export const ACTIVITY_EVENT_TYPES: readonly string[] = EVENT_CATALOGUE.map((s) => s.type);
+export function isActivityEventType(type: string): type is ActivityEventType {
+  return BY_TYPE.has(type);
+}
+
+export const ACTIVITY_EVENT_TYPES: readonly ActivityEventType[] = EVENT_CATALOGUE.map((s) => s.type);
+
+/** The least value a count or money field takes: 0 where the catalogue allows it, else 1. */
+export function minimumOf(field: FieldSpec): 0 | 1 {
+  return field.zeroAllowed === true ? 0 : 1;
+}

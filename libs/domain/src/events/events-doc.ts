@@ -1,4 +1,4 @@
-import { EVENT_CATALOGUE, type EventTypeSpec, type FieldSpec } from './catalogue.js';
+import { EVENT_CATALOGUE, type EventTypeSpec, type FieldSpec, minimumOf } from './catalogue.js';
 
 const KIND: Record<FieldSpec['kind'], string> = {
   count: 'whole number',
@@ -11,8 +11,9 @@ const KIND: Record<FieldSpec['kind'], string> = {
 
 function fieldRow(f: FieldSpec): string {
   const kind = f.kind === 'enum' ? `one of ${f.values?.map((v) => `\`${v}\``).join(', ')}` : KIND[f.kind];
+  const least = f.kind === 'count' || f.kind === 'money' ? `, ≥ ${minimumOf(f)}` : '';
   const bound = f.max !== undefined ? `, ≤ ${f.max.toLocaleString('en')}` : '';
-  return `| \`${f.name}\` | ${kind}${bound} | ${f.required ? 'yes' : 'no'} | ${f.description} |`;
+  return `| \`${f.name}\` | ${kind}${least}${bound} | ${f.required ? 'yes' : 'no'} | ${f.description} |`;
 }
 
 function section(spec: EventTypeSpec): string {
@@ -25,12 +26,13 @@ function section(spec: EventTypeSpec): string {
   return [
     `### ${spec.type}`,
     '',
-    `${spec.description} Mutation: \`record${spec.type}\`.`,
+    `${spec.description} Mutations: \`record${spec.type}\`, \`correct${spec.type}\`.`,
     '',
     '| field | kind | required | meaning |',
     '| --- | --- | --- | --- |',
     ...spec.fields.map(fieldRow),
     '',
+    ...(spec.notAllZero ? [`${spec.notAllZero.map((n) => `\`${n}\``).join(' and ')} may not all be 0.`, ''] : []),
     'Example data (the `details` are the fields above):',
     '',
     '```json',
@@ -78,30 +80,46 @@ export function renderEventsDoc(): string {
     '',
     '<!-- Generated from libs/domain/src/events/catalogue.ts by `npm run docs`; a test fails when it is stale. -->',
     '',
-    'Agencies report activities as events on the stream `activity-<agencyId>-<reportId>`, one stream per report.',
+    'Agencies report activities as events on the stream `activity-<agencyId>/<reportId>`, one stream per report',
+    '(stores written by earlier versions also hold `activity-<agencyId>-<reportId>` streams, still read; see docs/architecture.md).',
     'Every activity event has the data `{ planId, measureCode, agencyId, reportId, occurredOn, details }`;',
     "`details` holds the type's own fields below. Every event's metadata holds `agencyId`, `principalId`,",
     '`principalRole`, `recordedAt` (server time), `occurredOn` (the business date), `correlationId`',
     '(the `x-correlation-id` request header, or a new id), `causationId` (the request) and `schemaVersion`.',
     '',
     'A measure accepts the event types its indicators count (see the plan file); `FundsDisbursed` is accepted',
-    'for every measure with funding.',
+    'for every measure with funding. Counts and money are at least 1 (`≥ 1`): a report of nothing done is not',
+    'an activity. The few fields where 0 is a fact worth reporting say `≥ 0` (the catalogue declares them',
+    'with `zeroAllowed`).',
     '',
     ...categories.flatMap((c) => [`## ${CATEGORY_TITLES[c]}`, '', ...EVENT_CATALOGUE.filter((s) => s.category === c).map(section)]),
     '## Report lifecycle',
     '',
     ...lifecycleSection(
       'ReportCorrected',
-      'Replaces the figures (and possibly the date) of a report; the original stays in the stream. Mutation: `correctReport`.',
+      'Replaces the figures (and possibly the date) of a report; the original stays in the stream. Mutation: ' +
+        '`correct<EventType>` (e.g. `correctTrainingDelivered`), whose input has the same fields, enums and rules as ' +
+        "`record<EventType>` plus `reportId`, `requestId` (the client's own id of the correction: a retry at any later " +
+        'time answers with the first receipt and changes nothing; the same id with other content is a CONFLICT), an ' +
+        'optional `expectedRevision` (CONFLICT when the report has changed since) and `reason`. `occurredOn` is optional ' +
+        '(absent keeps the date) and must lie in the period of the plan the report was recorded under, also when the ' +
+        'measure has since left that plan. `requestId` is absent on corrections stored before it existed.',
       {
         occurredOn: '2023-05-10',
         details: { title: 'Victim identification at border controls', participants: 22, days: 2 },
         reason: 'Two registered participants did not attend',
+        requestId: 'moi-2023-0042-fix-1',
       },
     ),
-    ...lifecycleSection('ReportRetracted', 'Withdraws a report: it no longer counts; it stays in the stream. Mutation: `retractReport`.', {
-      reason: 'Reported under the wrong measure',
-    }),
+    ...lifecycleSection(
+      'ReportRetracted',
+      'Withdraws a report: it no longer counts; it stays in the stream. Mutation: `retractReport`, with `reportId`, ' +
+        '`requestId`, optional `expectedRevision` and `reason`, as a correction.',
+      {
+        reason: 'Reported under the wrong measure',
+        requestId: 'moi-2023-0042-withdraw',
+      },
+    ),
     '## Versions',
     '',
     'Every type is at schema version 1. A new version adds an upcaster (libs/domain/src/events/upcasters.ts);',

@@ -1,4 +1,5 @@
-import type { EventTypeSpec, FieldSpec } from './catalogue.js';
+import { type Details, ISO_DATE_RULE, MAX_MONEY_HUF, MONEY_PATTERN, isIsoDate } from '../wire/wire-rules.js';
+import { type EventTypeSpec, type FieldSpec, minimumOf } from './catalogue.js';
 
 /** A rule a report broke, addressed to the input field that broke it. */
 export interface FieldViolation {
@@ -7,34 +8,21 @@ export interface FieldViolation {
   readonly reason: string;
 }
 
-/** Money beyond this (one trillion HUF) is refused as absurd for a single report. */
-export const MAX_MONEY_HUF = 1_000_000_000_000n;
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Whether `value` is a real calendar date written YYYY-MM-DD. */
-export function isIsoDate(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const match = ISO_DATE.exec(value);
-  if (!match) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-}
-
 const MAX_TEXT = 2_000;
 
 function checkField(spec: FieldSpec, value: unknown, path: string): string | undefined {
   switch (spec.kind) {
     case 'count':
       if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be a whole number';
-      if (value < 0) return 'must not be negative';
+      if (value < minimumOf(spec)) return minimumOf(spec) === 0 ? 'must not be negative' : `must be at least 1 (got ${value}; the catalogue allows 0 only where none is a fact worth reporting)`;
       if (spec.max !== undefined && value > spec.max) return `must be at most ${spec.max} (got ${value}: not plausible for one report)`;
       return undefined;
     case 'money': {
       const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
-      if (typeof text !== 'string' || !/^-?\d+$/.test(text)) return 'must be a whole number of HUF';
+      if (typeof text === 'string' && /^-\d+$/.test(text)) return 'must not be negative';
+      if (typeof text !== 'string' || !MONEY_PATTERN.test(text)) return 'must be a whole number of HUF written in digits';
       const amount = BigInt(text);
-      if (amount < 0n) return 'must not be negative';
+      if (amount < BigInt(minimumOf(spec))) return `must be at least 1 HUF (got ${amount})`;
       if (amount > MAX_MONEY_HUF) return `must be at most ${MAX_MONEY_HUF} HUF (got ${amount}: not plausible for one report)`;
       return undefined;
     }
@@ -49,7 +37,7 @@ function checkField(spec: FieldSpec, value: unknown, path: string): string | und
         ? undefined
         : `must be one of ${spec.values?.join(', ')}`;
     case 'date':
-      return isIsoDate(value) ? undefined : 'must be a date written YYYY-MM-DD';
+      return isIsoDate(value) ? undefined : ISO_DATE_RULE;
     default: {
       const unreachable: never = spec.kind;
       return `has an unknown kind ${String(unreachable)} (${path})`;
@@ -66,7 +54,7 @@ export function validateDetails(
   spec: EventTypeSpec,
   details: Readonly<Record<string, unknown>>,
   prefix = '',
-): { details: Record<string, string | number | boolean>; violations: FieldViolation[] } {
+): { details: Details; violations: FieldViolation[] } {
   const violations: FieldViolation[] = [];
   const clean: Record<string, string | number | boolean> = {};
   const known = new Set(spec.fields.map((f) => f.name));
@@ -89,6 +77,10 @@ export function validateDetails(
     }
     clean[field.name] = field.kind === 'money' ? BigInt(value as string | number).toString() : (value as string | number | boolean);
     if (field.kind === 'text') clean[field.name] = (value as string).trim();
+  }
+  const together = spec.notAllZero ?? [];
+  if (violations.length === 0 && together.length > 0 && together.every((name) => clean[name] === 0 || clean[name] === '0')) {
+    violations.push({ field: `${prefix}${together[0]}`, reason: `and ${together.slice(1).join(', ')} are all 0: at least one must be 1 or more` });
   }
   return { details: clean, violations };
 }

@@ -2,10 +2,9 @@ import { DomainError } from '../errors.js';
 import {
   type DecideContext,
   type ReportCommand,
-  type ReportDecision,
   type ReportState,
-  type StoredReportEvent,
   decideReport,
+  duplicateReceipt,
   evolveReport,
   initialReportState,
 } from './report-decider.js';
@@ -18,7 +17,7 @@ const measure = {
   countedTypes: ['TrainingDelivered', 'MeetingHeld'],
   hasFunding: true,
 };
-const ctx: DecideContext = { today: '2023-06-30', measure };
+const ctx: DecideContext = { today: '2023-06-30', measure, planPeriod: (planId) => (planId === 'plan-x' ? measure.period : undefined) };
 const record = (over: Partial<Extract<ReportCommand, { kind: 'record' }>> = {}): ReportCommand => ({
   kind: 'record',
   type: 'TrainingDelivered',
@@ -35,13 +34,13 @@ function apply(state: ReportState, events: readonly ReportEvent[]): ReportState 
   return events.reduce((s, e) => {
     position += 1n;
     const revision = s.status === 'absent' ? 0n : s.revision + 1n;
-    return evolveReport(s, { ...e, id: `evt-${position}`, position, revision } as StoredReportEvent);
+    return evolveReport(s, { ...e, id: `evt-${position}`, stream: 'activity-agency-a/r-1', position, revision, metadata: {} });
   }, state);
 }
 
-function appended(decision: ReportDecision): readonly ReportEvent[] {
-  if (decision.kind !== 'append') throw new Error(`expected events, got ${decision.kind}`);
-  return decision.events;
+function appended(decision: readonly ReportEvent[]): readonly ReportEvent[] {
+  if (decision.length === 0) throw new Error('expected events, got a duplicate');
+  return decision;
 }
 
 /** The DomainError `fn` throws; fails the test when it throws nothing or something else. */
@@ -59,22 +58,19 @@ function refusal(fn: () => unknown): DomainError {
 describe('decideReport: record', () => {
   it('records an activity the measure counts, with clean details', () => {
     const decision = decideReport(record({ details: { title: '  Course ', participants: 20, days: 2 } }), initialReportState, ctx);
-    expect(decision).toEqual({
-      kind: 'append',
-      events: [
-        {
-          type: 'TrainingDelivered',
-          data: {
-            planId: 'plan-x',
-            measureCode: 'M.1.1',
-            agencyId: 'agency-a',
-            reportId: 'r-1',
-            occurredOn: '2023-03-01',
-            details: { title: 'Course', participants: 20, days: 2 },
-          },
+    expect(decision).toEqual([
+      {
+        type: 'TrainingDelivered',
+        data: {
+          planId: 'plan-x',
+          measureCode: 'M.1.1',
+          agencyId: 'agency-a',
+          reportId: 'r-1',
+          occurredOn: '2023-03-01',
+          details: { title: 'Course', participants: 20, days: 2 },
         },
-      ],
-    });
+      },
+    ]);
   });
 
   it('refuses an unknown measure naming measureCode', () => {
@@ -91,7 +87,7 @@ describe('decideReport: record', () => {
 
   it('accepts FundsDisbursed only for a measure with funding', () => {
     const funds = record({ type: 'FundsDisbursed', details: { amount: '132000000', source: 'national', purpose: 'Construction' } });
-    expect(decideReport(funds, initialReportState, ctx).kind).toBe('append');
+    expect(decideReport(funds, initialReportState, ctx)).toHaveLength(1);
     const e = refusal(() => decideReport(funds, initialReportState, { ...ctx, measure: { ...measure, hasFunding: false } }));
     expect(e.message).toContain('it has no funding in the plan');
   });
@@ -99,7 +95,7 @@ describe('decideReport: record', () => {
   it.each([
     ['2023-07-01', /occurredOn is in the future \(today is 2023-06-30\)/],
     ['2021-12-31', /occurredOn is outside the period of plan plan-x \(2022-01-01 to 2023-12-31\)/],
-    ['2023-02-30', /occurredOn must be a date written YYYY-MM-DD/],
+    ['2023-02-30', /occurredOn must be a real calendar date written YYYY-MM-DD/],
   ])('refuses occurredOn %s', (occurredOn, message) => {
     const e = refusal(() => decideReport(record({ occurredOn }), initialReportState, ctx));
     expect(e.extra.field).toBe('occurredOn');
@@ -107,7 +103,9 @@ describe('decideReport: record', () => {
   });
 
   it.each([
-    [{ title: 'x', participants: -1, days: 1 }, 'participants', 'must not be negative'],
+    [{ title: 'x', participants: -1, days: 1 }, 'participants', 'must be at least 1'],
+    [{ title: 'x', participants: 0, days: 1 }, 'participants', 'must be at least 1'],
+    [{ title: 'x', participants: 3, days: 0 }, 'days', 'must be at least 1'],
     [{ title: 'x', participants: 5_000_000, days: 1 }, 'participants', 'must be at most 1000000'],
     [{ title: 'x', participants: 2.5, days: 1 }, 'participants', 'must be a whole number'],
     [{ title: 'x', days: 1 }, 'participants', 'is required'],
@@ -122,13 +120,20 @@ describe('decideReport: record', () => {
     const funds = (amount: string) => record({ type: 'FundsDisbursed', details: { amount, source: 'eu', purpose: 'p' } });
     expect(refusal(() => decideReport(funds('-5'), initialReportState, ctx)).extra.reason).toBe('must not be negative');
     expect(refusal(() => decideReport(funds('99999999999999999999'), initialReportState, ctx)).extra.reason).toMatch(/at most 1000000000000 HUF/);
+    for (const zero of ['0', '000']) {
+      const e = refusal(() => decideReport(funds(zero), initialReportState, ctx));
+      expect([e.extra.field, e.extra.reason]).toEqual(['amount', 'must be at least 1 HUF (got 0)']);
+    }
+    for (const malformed of ['1.5', '1e6', '1,000', '', ' 12']) {
+      expect(refusal(() => decideReport(funds(malformed), initialReportState, ctx)).extra.field).toBe('amount');
+    }
   });
 
   it('answers an identical retry with the first receipt, and refuses other content under the same reportId', () => {
     const first = decideReport(record(), initialReportState, ctx);
     const state = apply(initialReportState, appended(first));
-    const retry = decideReport(record(), state, ctx);
-    expect(retry).toEqual({ kind: 'duplicate', receipt: expect.objectContaining({ revision: 0n, type: 'TrainingDelivered' }) });
+    expect(decideReport(record(), state, ctx)).toEqual([]);
+    expect(duplicateReceipt(record(), state)).toEqual(expect.objectContaining({ revision: 0n, type: 'TrainingDelivered' }));
     const other = refusal(() => decideReport(record({ details: { title: 'Border police course', participants: 21, days: 2 } }), state, ctx));
     expect(other.code).toBe('CONFLICT');
     expect(other.extra.field).toBe('reportId');
@@ -139,40 +144,103 @@ describe('decideReport: correct and retract', () => {
   const recorded = () => apply(initialReportState, appended(decideReport(record(), initialReportState, ctx)));
   const correct = (over: Partial<Extract<ReportCommand, { kind: 'correct' }>> = {}): ReportCommand => ({
     kind: 'correct',
+    type: 'TrainingDelivered',
     agencyId: 'agency-a',
     reportId: 'r-1',
+    requestId: 'fix-1',
     details: { title: 'Border police course', participants: 18, days: 2 },
     reason: 'Two participants did not attend',
     ...over,
   });
+  const retract = (over: Partial<Extract<ReportCommand, { kind: 'retract' }>> = {}): ReportCommand => ({
+    kind: 'retract',
+    agencyId: 'agency-a',
+    reportId: 'r-1',
+    requestId: 'withdraw-1',
+    reason: 'Reported twice by mistake',
+    ...over,
+  });
+  /** Applies each command's decision in turn; a duplicate applies nothing. */
+  const run = (state: ReportState, ...commands: ReportCommand[]): ReportState =>
+    commands.reduce((s, c) => apply(s, decideReport(c, s, ctx)), state);
 
-  it('corrects the figures, keeping the original in the state', () => {
+  it('corrects the figures, keeping the original in the state and the request id in the event', () => {
     const decision = decideReport(correct(), recorded(), ctx);
-    expect(decision.kind).toBe('append');
+    expect(decision[0]).toMatchObject({ type: 'ReportCorrected', data: { requestId: 'fix-1', activityType: 'TrainingDelivered' } });
     const state = apply(recorded(), appended(decision));
     expect(state.status === 'active' && state.details.participants).toBe(18);
     expect(state.status === 'active' && state.original.details.participants).toBe(20);
   });
 
-  it('treats the same correction sent twice as one', () => {
-    const once = apply(recorded(), appended(decideReport(correct(), recorded(), ctx)));
-    expect(decideReport(correct(), once, ctx).kind).toBe('duplicate');
+  it('answers a retry of an earlier correction with its first receipt at any later time, changing nothing', () => {
+    // 24 → 22 (fix-1) → 21 (fix-2), then fix-1 arrives again: the figures stay 21.
+    const to = (participants: number, requestId: string) => correct({ requestId, details: { title: 'Border police course', participants, days: 2 } });
+    const state = run(recorded(), to(22, 'fix-1'), to(21, 'fix-2'));
+    expect(decideReport(to(22, 'fix-1'), state, ctx)).toEqual([]);
+    const receipt = duplicateReceipt(to(22, 'fix-1'), state);
+    expect(receipt).toMatchObject({ revision: 1n, type: 'ReportCorrected' });
+    expect(state.status === 'active' && state.details.participants).toBe(21);
+    // … also after the report was retracted.
+    const retracted = run(state, retract());
+    expect(decideReport(to(22, 'fix-1'), retracted, ctx)).toEqual([]);
+    expect(duplicateReceipt(to(22, 'fix-1'), retracted)).toEqual(receipt);
   });
 
-  it('refuses a correction that changes nothing, an unknown report, a missing reason and bad figures', () => {
-    expect(refusal(() => decideReport(correct({ details: { title: 'Border police course', participants: 20, days: 2 } }), recorded(), ctx)).extra.field).toBe('details');
+  it('refuses a request id reused for other content with CONFLICT naming requestId', () => {
+    const state = run(recorded(), correct());
+    for (const other of [
+      correct({ details: { title: 'Border police course', participants: 17, days: 2 } }),
+      correct({ reason: 'Another reason entirely' }),
+      correct({ occurredOn: '2023-03-02' }),
+      retract({ requestId: 'fix-1' }),
+    ]) {
+      const e = refusal(() => decideReport(other, state, ctx));
+      expect([e.code, e.extra.field]).toEqual(['CONFLICT', 'requestId']);
+    }
+  });
+
+  it('refuses a correction made against a stale revision with CONFLICT naming expectedRevision', () => {
+    const state = run(recorded(), correct());
+    const stale = refusal(() => decideReport(correct({ requestId: 'fix-2', expectedRevision: 0n, details: { title: 'x', participants: 3, days: 1 } }), state, ctx));
+    expect([stale.code, stale.extra.field]).toEqual(['CONFLICT', 'expectedRevision']);
+    expect(decideReport(correct({ requestId: 'fix-2', expectedRevision: 1n, details: { title: 'x', participants: 3, days: 1 } }), state, ctx)).toHaveLength(1);
+    expect(refusal(() => decideReport(retract({ expectedRevision: 5n }), state, ctx)).extra.field).toBe('expectedRevision');
+  });
+
+  it('refuses a correction that changes nothing, an unknown report, a missing reason, bad figures and another type', () => {
+    expect(refusal(() => decideReport(correct({ details: { title: 'Border police course', participants: 20, days: 2 } }), recorded(), ctx)).extra.field).toBe('input');
     expect(refusal(() => decideReport(correct(), initialReportState, ctx)).code).toBe('NOT_FOUND');
     expect(refusal(() => decideReport(correct({ reason: ' ' }), recorded(), ctx)).extra.field).toBe('reason');
-    expect(refusal(() => decideReport(correct({ details: { title: 'x', participants: -3, days: 1 } }), recorded(), ctx)).extra.field).toBe('details.participants');
+    expect(refusal(() => decideReport(correct({ details: { title: 'x', participants: -3, days: 1 } }), recorded(), ctx)).extra.field).toBe('participants');
+    expect(refusal(() => decideReport(correct({ details: { title: 'x', participants: 0, days: 1 } }), recorded(), ctx)).extra.field).toBe('participants');
+    expect(refusal(() => decideReport(correct({ requestId: 'bad/id' }), recorded(), ctx)).extra.field).toBe('requestId');
+    const other = refusal(() => decideReport(correct({ type: 'MeetingHeld', details: { title: 'x', meetingKind: 'OTHER' } }), recorded(), ctx));
+    expect([other.code, other.extra.field]).toEqual(['BAD_USER_INPUT', 'reportId']);
+    expect(other.message).toContain('correctTrainingDelivered');
   });
 
-  it('retracts once; a retracted report cannot be corrected', () => {
-    const retract: ReportCommand = { kind: 'retract', agencyId: 'agency-a', reportId: 'r-1', reason: 'Reported twice by mistake' };
-    const decision = decideReport(retract, recorded(), ctx);
-    const state = apply(recorded(), appended(decision));
+  it.each(['2023-02-30', '2031-01-01', '1900-01-01', '2023-13-01', '23-01-01'])(
+    'checks a corrected date %s against the plan the report was recorded under, even when the measure left the plan',
+    (occurredOn) => {
+      // No measure in the context: the plan no longer holds the report's measure.
+      const withoutMeasure: DecideContext = { today: ctx.today, planPeriod: ctx.planPeriod };
+      const e = refusal(() => decideReport(correct({ occurredOn }), recorded(), withoutMeasure));
+      expect([e.code, e.extra.field]).toEqual(['BAD_USER_INPUT', 'occurredOn']);
+    },
+  );
+
+  it('accepts a valid correction of a report whose measure left the plan, and refuses one whose plan is unknown', () => {
+    expect(decideReport(correct({ occurredOn: '2023-04-01' }), recorded(), { today: ctx.today, planPeriod: ctx.planPeriod })).toHaveLength(1);
+    const e = refusal(() => decideReport(correct(), recorded(), { today: ctx.today }));
+    expect(e.extra.field).toBe('reportId');
+    expect(e.message).toContain('plan-x');
+  });
+
+  it('retracts once; a retry is a duplicate, another retraction and a correction are conflicts', () => {
+    const state = run(recorded(), retract());
     expect(state.status).toBe('retracted');
-    expect(decideReport(retract, state, ctx).kind).toBe('duplicate');
-    expect(refusal(() => decideReport({ ...retract, reason: 'Another reason' }, state, ctx)).code).toBe('CONFLICT');
-    expect(refusal(() => decideReport(correct(), state, ctx)).code).toBe('CONFLICT');
+    expect(decideReport(retract(), state, ctx)).toEqual([]);
+    expect(refusal(() => decideReport(retract({ requestId: 'withdraw-2' }), state, ctx)).code).toBe('CONFLICT');
+    expect(refusal(() => decideReport(correct({ requestId: 'fix-9' }), state, ctx)).code).toBe('CONFLICT');
   });
 });

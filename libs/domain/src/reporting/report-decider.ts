@@ -1,20 +1,22 @@
-import { eventTypeSpec } from '../events/catalogue.js';
-import { isIsoDate, validateDetails } from '../events/validate-details.js';
+import type { Decider, RecordedEvent, StoredEvent } from '@app/event-store';
+import { type ActivityEventType, eventTypeSpec, isActivityEventType } from '../events/catalogue.js';
+import { upcasters } from '../events/upcasters.js';
+import { validateDetails } from '../events/validate-details.js';
 import { DomainError } from '../errors.js';
-import {
-  type Details,
-  REPORT_CORRECTED,
-  REPORT_RETRACTED,
-  type ReportEvent,
-  type ReportRef,
-} from './report-events.js';
+import { CLIENT_ID_RULE, type Details, ISO_DATE_RULE, isDetails, isIsoDate, isValidClientId } from '../wire/wire-rules.js';
+import { REPORT_CORRECTED, REPORT_RETRACTED, type ReportEvent, type ReportRef } from './report-events.js';
+
+/** A plan's period: reports must describe activity inside it. */
+export interface PlanPeriod {
+  readonly from: string;
+  readonly to: string;
+}
 
 /** What the decider needs to know of the measure a report is about (from the plan). */
 export interface MeasureContext {
   readonly planId: string;
   readonly measureCode: string;
-  /** The plan's period: reports must describe activity inside it. */
-  readonly period: { readonly from: string; readonly to: string };
+  readonly period: PlanPeriod;
   /** Event types the measure's indicators count. */
   readonly countedTypes: readonly string[];
   /** FundsDisbursed is accepted for any measure with funding. */
@@ -23,28 +25,36 @@ export interface MeasureContext {
 
 export interface RecordActivity {
   readonly kind: 'record';
-  readonly type: string;
+  readonly type: ActivityEventType;
   readonly agencyId: string;
   readonly reportId: string;
   readonly occurredOn: string;
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-export interface CorrectReport {
-  readonly kind: 'correct';
+/** What a correction or retraction request carries besides the report it is about. */
+interface ReportChange {
   readonly agencyId: string;
   readonly reportId: string;
-  /** Absent: the date stays as reported. */
-  readonly occurredOn?: string;
-  readonly details: Readonly<Record<string, unknown>>;
+  /** The client's own id of this request: a retry with it at any later time changes nothing. */
+  readonly requestId: string;
+  /** The report revision the client saw; another one means someone changed it since (CONFLICT). */
+  readonly expectedRevision?: bigint;
   readonly reason: string;
 }
 
-export interface RetractReport {
+export interface CorrectReport extends ReportChange {
+  readonly kind: 'correct';
+  /** The activity type the client corrects (correct<Type>): it must be the report's own. */
+  readonly type: ActivityEventType;
+  /** Absent: the date stays as reported. */
+  readonly occurredOn?: string;
+  /** All of the type's own fields as they should be, as in the record mutation. */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export interface RetractReport extends ReportChange {
   readonly kind: 'retract';
-  readonly agencyId: string;
-  readonly reportId: string;
-  readonly reason: string;
 }
 
 export type ReportCommand = RecordActivity | CorrectReport | RetractReport;
@@ -57,44 +67,56 @@ export interface StoredRef {
   readonly type: string;
 }
 
+/** A correction or retraction already carried out, by the client's request id. */
+export interface CarriedOutRequest {
+  readonly receipt: StoredRef;
+  readonly kind: 'correct' | 'retract';
+  readonly occurredOn?: string;
+  readonly details?: Details;
+  readonly reason: string;
+}
+
 export type ReportState =
   | { readonly status: 'absent' }
   | {
       readonly status: 'active' | 'retracted';
       readonly ref: ReportRef;
-      readonly activityType: string;
+      readonly activityType: ActivityEventType;
       readonly occurredOn: string;
       readonly details: Details;
       /** The first event: the receipt of a duplicate record request. */
       readonly original: StoredRef & { readonly occurredOn: string; readonly details: Details };
-      /** The last event: the receipt of a duplicate correction or retraction. */
+      /** The last event. */
       readonly last: StoredRef & { readonly reason?: string };
       readonly revision: bigint;
+      /** Corrections and retractions by their request ids (those stored with one). */
+      readonly requests: ReadonlyMap<string, CarriedOutRequest>;
     };
 
 export const initialReportState: ReportState = { status: 'absent' };
 
-/** A report event as read back from the store (after upcasting). */
-export type StoredReportEvent = ReportEvent & { readonly id: string; readonly position: bigint; readonly revision: bigint };
+/** A report event as read back from its stream (after upcasting). */
+export type StoredReportEvent = StoredEvent<ReportEvent>;
 
 export function evolveReport(state: ReportState, event: StoredReportEvent): ReportState {
   const stored: StoredRef = { eventId: event.id, position: event.position, revision: event.revision, type: event.type };
   switch (event.type) {
     case REPORT_CORRECTED: {
       if (state.status === 'absent') return state;
-      const { occurredOn, details, reason } = (event as Extract<ReportEvent, { type: 'ReportCorrected' }>).data;
-      return { ...state, occurredOn, details, last: { ...stored, reason }, revision: event.revision };
+      const { occurredOn, details, reason, requestId } = event.data;
+      const requests = requestId === undefined
+        ? state.requests
+        : new Map(state.requests).set(requestId, { receipt: stored, kind: 'correct', occurredOn, details, reason });
+      return { ...state, occurredOn, details, last: { ...stored, reason }, revision: event.revision, requests };
     }
     case REPORT_RETRACTED: {
       if (state.status === 'absent') return state;
-      const { reason } = (event as Extract<ReportEvent, { type: 'ReportRetracted' }>).data;
-      return { ...state, status: 'retracted', last: { ...stored, reason }, revision: event.revision };
+      const { reason, requestId } = event.data;
+      const requests = requestId === undefined ? state.requests : new Map(state.requests).set(requestId, { receipt: stored, kind: 'retract', reason });
+      return { ...state, status: 'retracted', last: { ...stored, reason }, revision: event.revision, requests };
     }
     default: {
-      const { occurredOn, details, planId, measureCode, agencyId, reportId } = event.data as Extract<
-        ReportEvent,
-        { data: { details: Details; occurredOn: string } }
-      >['data'];
+      const { occurredOn, details, planId, measureCode, agencyId, reportId } = event.data;
       return {
         status: 'active',
         ref: { planId, measureCode, agencyId, reportId },
@@ -104,36 +126,41 @@ export function evolveReport(state: ReportState, event: StoredReportEvent): Repo
         original: { ...stored, occurredOn, details },
         last: stored,
         revision: event.revision,
+        requests: new Map(),
       };
     }
   }
 }
 
-export type ReportDecision =
-  | { readonly kind: 'append'; readonly events: readonly ReportEvent[] }
-  /** The same request was already carried out: answer with the stored event's receipt. */
-  | { readonly kind: 'duplicate'; readonly receipt: StoredRef };
-
 export interface DecideContext {
   /** Today's date (YYYY-MM-DD) in the plan's time zone: reports cannot describe the future. */
   readonly today: string;
-  /** The measure the report is (or is to be) counted under; undefined when it is unknown. */
+  /** record: the measure the report is to be counted under; undefined when no adopted plan has it. */
   readonly measure?: MeasureContext;
+  /**
+   * The period of an adopted plan. A correction is checked against the plan the report was
+   * recorded under, whether or not that plan still holds the report's measure.
+   */
+  readonly planPeriod?: (planId: string) => PlanPeriod | undefined;
 }
 
-function checkOccurredOn(field: string, occurredOn: string, ctx: DecideContext, measure: MeasureContext): void {
-  if (!isIsoDate(occurredOn)) throw DomainError.badInput(field, 'must be a date written YYYY-MM-DD');
-  if (occurredOn > ctx.today) throw DomainError.badInput(field, `is in the future (today is ${ctx.today})`);
-  const { from, to } = measure.period;
-  if (occurredOn < from || occurredOn > to) {
-    throw DomainError.badInput(field, `is outside the period of plan ${measure.planId} (${from} to ${to})`);
+/**
+ * The business date of a report: a real calendar date, not in the future, inside the plan's
+ * period. These are rules of the fact itself: they hold for records and corrections alike,
+ * whatever the plan now says about the measure.
+ */
+function checkOccurredOn(field: string, occurredOn: string, today: string, planId: string, period: PlanPeriod): void {
+  if (!isIsoDate(occurredOn)) throw DomainError.badInput(field, ISO_DATE_RULE);
+  if (occurredOn > today) throw DomainError.badInput(field, `is in the future (today is ${today})`);
+  if (occurredOn < period.from || occurredOn > period.to) {
+    throw DomainError.badInput(field, `is outside the period of plan ${planId} (${period.from} to ${period.to})`);
   }
 }
 
-function checkDetails(type: string, details: Readonly<Record<string, unknown>>, prefix: string): Details {
+function checkDetails(type: ActivityEventType, details: Readonly<Record<string, unknown>>): Details {
   const spec = eventTypeSpec(type);
   if (!spec) throw DomainError.badInput('type', `${type} is not an event type of the catalogue`);
-  const result = validateDetails(spec, details, prefix);
+  const result = validateDetails(spec, details);
   if (result.violations.length > 0) throw DomainError.fromViolations(result.violations);
   return result.details;
 }
@@ -149,11 +176,55 @@ function requireReason(reason: string): string {
   return trimmed;
 }
 
+function requireRequestId(requestId: string): void {
+  if (!isValidClientId(requestId)) throw DomainError.badInput('requestId', CLIENT_ID_RULE);
+}
+
+const notFound = (command: ReportCommand): DomainError =>
+  new DomainError('NOT_FOUND', `No report ${command.reportId} of agency ${command.agencyId}`, { field: 'reportId', reason: 'no such report' });
+
+/** Whether a correction or retraction request repeats the one carried out under its request id. */
+function repeats(command: CorrectReport | RetractReport, done: CarriedOutRequest): boolean {
+  if (command.kind !== done.kind || command.reason.trim() !== done.reason) return false;
+  if (command.kind === 'retract') return true;
+  if (command.occurredOn !== undefined && command.occurredOn !== done.occurredOn) return false;
+  const spec = eventTypeSpec(command.type);
+  if (!spec || !done.details) return false;
+  const { details, violations } = validateDetails(spec, command.details);
+  return violations.length === 0 && sameDetails(details, done.details);
+}
+
 /**
- * Decides what a report command appends, given the report's current state. Pure: the
- * handler loads the stream, calls this, and appends at the revision it loaded.
+ * The request was carried out before (same request id, same content): the caller answers with
+ * that receipt. A request id reused for other content is a CONFLICT; undefined when it is new.
  */
-export function decideReport(command: ReportCommand, state: ReportState, ctx: DecideContext): ReportDecision {
+function carriedOut(command: CorrectReport | RetractReport, requests: ReadonlyMap<string, CarriedOutRequest>): CarriedOutRequest | undefined {
+  const done = requests.get(command.requestId);
+  if (!done) return undefined;
+  if (repeats(command, done)) return done;
+  throw new DomainError(
+    'CONFLICT',
+    `requestId ${command.requestId} was already used for another ${done.kind === 'correct' ? 'correction' : 'retraction'} of report ${command.reportId}`,
+    { field: 'requestId', reason: 'already used for a different request' },
+  );
+}
+
+function checkExpectedRevision(command: CorrectReport | RetractReport, revision: bigint): void {
+  if (command.expectedRevision !== undefined && command.expectedRevision !== revision) {
+    throw new DomainError(
+      'CONFLICT',
+      `Report ${command.reportId} is at revision ${revision}, not ${command.expectedRevision}: it changed since you read it`,
+      { field: 'expectedRevision', reason: `the report is at revision ${revision}` },
+    );
+  }
+}
+
+/**
+ * Decides what a report command appends, given the report's current state. Pure. An empty list
+ * means the request was already carried out (a retry): {@link duplicateReceipt} gives the receipt.
+ * Refusals are DomainErrors naming the field: BAD_USER_INPUT, NOT_FOUND, CONFLICT.
+ */
+export function decideReport(command: ReportCommand, state: ReportState, ctx: DecideContext): readonly ReportEvent[] {
   switch (command.kind) {
     case 'record': {
       const measure = ctx.measure;
@@ -165,8 +236,8 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
           : `its indicators count ${measure.countedTypes.join(', ') || 'nothing'}${measure.hasFunding ? ' (and FundsDisbursed)' : ''}`;
         throw DomainError.badInput('measureCode', `${measure.measureCode} does not count ${command.type}: ${what}`);
       }
-      checkOccurredOn('occurredOn', command.occurredOn, ctx, measure);
-      const details = checkDetails(command.type, command.details, '');
+      checkOccurredOn('occurredOn', command.occurredOn, ctx.today, measure.planId, measure.period);
+      const details = checkDetails(command.type, command.details);
       const ref: ReportRef = { planId: measure.planId, measureCode: measure.measureCode, agencyId: command.agencyId, reportId: command.reportId };
       if (state.status !== 'absent') {
         const same =
@@ -176,47 +247,109 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
           state.activityType === command.type &&
           state.original.occurredOn === command.occurredOn &&
           sameDetails(state.original.details, details);
-        if (same) return { kind: 'duplicate', receipt: state.original };
+        if (same) return [];
         throw new DomainError(
           'CONFLICT',
-          `reportId ${command.reportId} was already used for a different report (${state.activityType} on ${state.ref.measureCode}, ${state.original.occurredOn}); use correctReport to change it`,
+          `reportId ${command.reportId} was already used for a different report (${state.activityType} on ${state.ref.measureCode}, ${state.original.occurredOn}); use correct${state.activityType} to change it`,
           { field: 'reportId', reason: 'already used for a different report' },
         );
       }
-      return { kind: 'append', events: [{ type: command.type, data: { ...ref, occurredOn: command.occurredOn, details } }] };
+      return [{ type: command.type, data: { ...ref, occurredOn: command.occurredOn, details } }];
     }
     case 'correct': {
-      if (state.status === 'absent') throw new DomainError('NOT_FOUND', `No report ${command.reportId} of agency ${command.agencyId}`, { field: 'reportId' });
+      requireRequestId(command.requestId);
+      if (state.status === 'absent') throw notFound(command);
+      if (carriedOut(command, state.requests)) return [];
       if (state.status === 'retracted') {
         throw new DomainError('CONFLICT', `Report ${command.reportId} was retracted and cannot be corrected`, { field: 'reportId', reason: 'retracted' });
       }
+      if (command.type !== state.activityType) {
+        throw DomainError.badInput('reportId', `is a ${state.activityType} report: correct it with correct${state.activityType}`);
+      }
+      checkExpectedRevision(command, state.revision);
       const reason = requireReason(command.reason);
+      const planId = state.ref.planId;
+      const period = ctx.planPeriod?.(planId);
+      if (!period) throw DomainError.badInput('reportId', `was recorded under plan ${planId}, which is not an adopted plan`);
       const occurredOn = command.occurredOn ?? state.occurredOn;
-      if (ctx.measure) checkOccurredOn('occurredOn', occurredOn, ctx, ctx.measure);
-      const details = checkDetails(state.activityType, command.details, 'details.');
-      if (state.last.type === REPORT_CORRECTED && state.last.reason === reason && state.occurredOn === occurredOn && sameDetails(state.details, details)) {
-        return { kind: 'duplicate', receipt: state.last };
-      }
+      checkOccurredOn('occurredOn', occurredOn, ctx.today, planId, period);
+      const details = checkDetails(state.activityType, command.details);
       if (state.occurredOn === occurredOn && sameDetails(state.details, details)) {
-        throw DomainError.badInput('details', 'changes nothing: the report already has these figures');
+        throw DomainError.badInput('input', 'changes nothing: the report already has this date and these figures');
       }
-      return {
-        kind: 'append',
-        events: [{ type: REPORT_CORRECTED, data: { ...state.ref, activityType: state.activityType, occurredOn, details, reason } }],
-      };
+      return [
+        {
+          type: REPORT_CORRECTED,
+          data: { ...state.ref, activityType: state.activityType, occurredOn, details, reason, requestId: command.requestId },
+        },
+      ];
     }
     case 'retract': {
-      if (state.status === 'absent') throw new DomainError('NOT_FOUND', `No report ${command.reportId} of agency ${command.agencyId}`, { field: 'reportId' });
-      const reason = requireReason(command.reason);
+      requireRequestId(command.requestId);
+      if (state.status === 'absent') throw notFound(command);
+      if (carriedOut(command, state.requests)) return [];
       if (state.status === 'retracted') {
-        if (state.last.reason === reason) return { kind: 'duplicate', receipt: state.last };
         throw new DomainError('CONFLICT', `Report ${command.reportId} is already retracted`, { field: 'reportId', reason: 'already retracted' });
       }
-      return { kind: 'append', events: [{ type: REPORT_RETRACTED, data: { ...state.ref, activityType: state.activityType, reason } }] };
+      checkExpectedRevision(command, state.revision);
+      const reason = requireReason(command.reason);
+      return [{ type: REPORT_RETRACTED, data: { ...state.ref, activityType: state.activityType, reason, requestId: command.requestId } }];
     }
     default: {
       const unreachable: never = command;
       throw new Error(`Unknown command ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/**
+ * The receipt of a request {@link decideReport} found already carried out: the report's first
+ * event for a record, the event of the same request id for a correction or retraction.
+ */
+export function duplicateReceipt(command: ReportCommand, state: ReportState): StoredRef {
+  if (state.status === 'absent') throw notFound(command);
+  if (command.kind === 'record') return state.original;
+  const done = state.requests.get(command.requestId);
+  if (!done) throw new Error(`No request ${command.requestId} on report ${command.reportId}`);
+  return done.receipt;
+}
+
+/** The report decider for handleCommand, with the context its rules need. */
+export function reportDecider(ctx: DecideContext): Decider<ReportState, ReportCommand, ReportEvent> {
+  return {
+    initialState: initialReportState,
+    evolve: evolveReport,
+    decide: (command, state) => decideReport(command, state, ctx),
+  };
+}
+
+const text = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+
+/**
+ * A stored event of a report stream as the decider reads it (upcast, then checked for the shape
+ * of a report event); undefined for anything else. The boundary where stored JSON becomes typed.
+ */
+export function readStoredReportEvent(recorded: RecordedEvent): StoredReportEvent | undefined {
+  const event = upcasters.upcast(recorded);
+  const data = event.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  const { planId, measureCode, agencyId, reportId } = data;
+  if (!text(planId) || !text(measureCode) || !text(agencyId) || !text(reportId)) return undefined;
+  const base = { id: event.id, stream: event.stream, revision: event.revision, position: event.position, metadata: event.metadata };
+  const ref: ReportRef = { planId, measureCode, agencyId, reportId };
+  const requestId = text(data.requestId) ? data.requestId : undefined;
+  const activityType = typeof data.activityType === 'string' && isActivityEventType(data.activityType) ? data.activityType : undefined;
+  const reason = typeof data.reason === 'string' ? data.reason : '';
+  if (event.type === REPORT_RETRACTED) {
+    if (!activityType) return undefined;
+    return { ...base, type: REPORT_RETRACTED, data: { ...ref, activityType, reason, ...(requestId ? { requestId } : {}) } };
+  }
+  const { occurredOn, details } = data;
+  if (!isIsoDate(occurredOn) || !isDetails(details)) return undefined;
+  if (event.type === REPORT_CORRECTED) {
+    if (!activityType) return undefined;
+    return { ...base, type: REPORT_CORRECTED, data: { ...ref, activityType, occurredOn, details, reason, ...(requestId ? { requestId } : {}) } };
+  }
+  if (!isActivityEventType(event.type)) return undefined;
+  return { ...base, type: event.type, data: { ...ref, occurredOn, details } };
 }

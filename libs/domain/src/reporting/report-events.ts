@@ -1,55 +1,64 @@
 /**
- * Events of one reported activity, on the stream `activity-<agencyId>-<reportId>`.
- * The first event is the activity itself, typed by the catalogue (MeetingHeld, …);
- * later ones correct or retract it. Nothing is ever overwritten: the original stays.
+ * Events of one reported activity, on its report stream (report-streams.ts). The first event is
+ * the activity itself, typed by the catalogue (MeetingHeld, …); later ones correct or retract
+ * it. Nothing is ever overwritten: the original stays.
  */
+import type { ActivityEventType } from '../events/catalogue.js';
+import type { Details } from '../wire/wire-rules.js';
 
-/** The type's own fields as stored: counts, booleans, texts, dates; money as decimal strings. */
-export type Details = Readonly<Record<string, string | number | boolean>>;
+export type { Details } from '../wire/wire-rules.js';
 
 /** What every event of a report carries in its data. */
-export interface ReportRef {
+export type ReportRef = {
   readonly planId: string;
   readonly measureCode: string;
   readonly agencyId: string;
   readonly reportId: string;
-}
+};
 
 /** The activity itself; `type` is a catalogue event type. */
-export interface ActivityRecorded {
-  readonly type: string;
+export type ActivityRecorded = {
+  readonly type: ActivityEventType;
   readonly data: ReportRef & {
     /** The business date the activity happened (YYYY-MM-DD), not when it was recorded. */
     readonly occurredOn: string;
     readonly details: Details;
   };
-}
+};
 
 export const REPORT_CORRECTED = 'ReportCorrected';
 export const REPORT_RETRACTED = 'ReportRetracted';
 
 /** Replaces the figures of a report (and possibly its date); the original stays in history. */
-export interface ReportCorrected {
+export type ReportCorrected = {
   readonly type: typeof REPORT_CORRECTED;
   readonly data: ReportRef & {
     /** The activity type being corrected (the report's first event type). */
-    readonly activityType: string;
+    readonly activityType: ActivityEventType;
     readonly occurredOn: string;
     readonly details: Details;
     readonly reason: string;
+    /**
+     * The client's own id of the correction request: a retry with it, at any later time,
+     * answers with this event and changes nothing. Absent on corrections stored before it existed.
+     */
+    readonly requestId?: string;
   };
-}
+};
 
 /** Withdraws a report: it no longer counts. */
-export interface ReportRetracted {
+export type ReportRetracted = {
   readonly type: typeof REPORT_RETRACTED;
   readonly data: ReportRef & {
-    readonly activityType: string;
+    readonly activityType: ActivityEventType;
     readonly reason: string;
+    /** The client's own id of the retraction request (absent on retractions stored before it existed). */
+    readonly requestId?: string;
   };
-}
+};
 
 export type ReportEvent = ActivityRecorded | ReportCorrected | ReportRetracted;
+export type ReportEventType = ReportEvent['type'];
 
 /** Metadata of every event the API appends. */
 export interface EventMetadata {
@@ -64,16 +73,3 @@ export interface EventMetadata {
   readonly causationId: string;
   readonly schemaVersion: number;
 }
-
-const REPORT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
-
-/** Report ids come from agency systems; they become part of a stream name. */
-export function isValidReportId(reportId: string): boolean {
-  return REPORT_ID.test(reportId);
-}
-
-export function reportStreamName(agencyId: string, reportId: string): string {
-  return `activity-${agencyId}-${reportId}`;
-}
-
-export const REPORT_STREAM_PREFIX = 'activity-';

@@ -10,8 +10,12 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.port.js';
 
-/** A domain event as a decider emits it: a stable type string and plain JSON data. */
-export interface DomainEvent<Type extends string = string, Data = JsonValue> {
+/**
+ * A domain event as a decider emits it: a stable type string and data that is plain JSON (the
+ * store serialises it as it is). `Data` is not bound to JsonValue so that data declared as an
+ * interface (which TypeScript never treats as an index signature) needs no cast.
+ */
+export interface DomainEvent<Type extends string = string, Data = unknown> {
   readonly type: Type;
   readonly data: Data;
 }
@@ -89,7 +93,7 @@ const defaultRead = <Event extends DomainEvent>(recorded: RecordedEvent): Stored
   recorded as unknown as StoredEvent<Event>;
 
 /**
- * The one write path of the ledger (ARCHITECTURE.md, "Request path"; Emmett's `handleCommand`):
+ * The one write path of the ledger (docs/architecture.md, "Rules"; Emmett's `handleCommand`):
  * read the stream, fold it with `evolve`, `decide`, append the decision at the revision that was
  * read, and on a lost race ({@link WrongExpectedRevisionError}) do it all again on the fresh
  * stream. Every append names the expected revision, so two writers can never both act on the same

@@ -1,4 +1,16 @@
-import { type EventTypeSpec, type FieldSpec, REPORT_CORRECTED, REPORT_RETRACTED, REPORT_STREAM_PREFIX, eventTypeSpec } from '@app/domain';
+import {
+  type Details,
+  type EventTypeSpec,
+  type FieldSpec,
+  type FieldValue,
+  REPORT_CORRECTED,
+  REPORT_RETRACTED,
+  REPORT_STREAM_PREFIX,
+  eventTypeSpec,
+  isDetails,
+  isIsoDate,
+  isMoneyText,
+} from '@app/domain';
 import type { JsonValue, RecordedEvent } from '@app/event-store';
 import { intern } from '../intern.js';
 
@@ -9,8 +21,7 @@ import { intern } from '../intern.js';
  * a damaged import could produce one, and skipping it is better than stopping every read model.
  */
 
-export type FieldValue = string | number | boolean;
-export type Details = { readonly [field: string]: FieldValue };
+export type { Details, FieldValue } from '@app/domain';
 
 export type ReportEventKind = 'activity' | 'corrected' | 'retracted';
 
@@ -36,7 +47,6 @@ export interface ReportInput {
 
 export const REPORT_EVENT_TYPES: ReadonlySet<string> = new Set([REPORT_CORRECTED, REPORT_RETRACTED]);
 
-const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** Unit separator: never part of an id, a code or an event type. */
 export const SEP = '\u001f';
 
@@ -65,14 +75,7 @@ const isObject = (value: JsonValue | undefined): value is { [key: string]: JsonV
 const text = (value: JsonValue | undefined): string | undefined =>
   typeof value === 'string' && value.length > 0 ? value : undefined;
 
-function readDetails(value: JsonValue | undefined): Details | undefined {
-  if (!isObject(value)) return undefined;
-  for (const key in value) {
-    const v = value[key];
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
-  }
-  return value as Details;
-}
+const readDetails = (value: JsonValue | undefined): Details | undefined => (isDetails(value) ? value : undefined);
 
 /** The last event read and what it read as: check and evolve read the same event in turn. */
 let lastRead: { readonly event: RecordedEvent; readonly report: ReportInput | undefined } | undefined;
@@ -104,7 +107,7 @@ function readReport(event: RecordedEvent): ReportInput | undefined {
     activityType = kind === 'corrected' ? text(data.activityType) : eventTypeSpec(event.type) && event.type;
     occurredOn = text(data.occurredOn);
     details = readDetails(data.details);
-    if (!occurredOn || !ISO_DATE.test(occurredOn) || !details) return undefined;
+    if (!occurredOn || !isIsoDate(occurredOn) || !details) return undefined;
     occurredOn = intern(occurredOn);
   }
   if (!activityType) return undefined;
@@ -143,11 +146,9 @@ export function sumFieldsOf(type: string): readonly SumField[] {
   return fields;
 }
 
-const MONEY = /^\d+$/;
-
 /** A money field's value as stored (a decimal string of integer HUF), or undefined. */
 export function moneyValue(value: FieldValue | undefined): string | undefined {
-  if (typeof value === 'string' && MONEY.test(value)) return value;
+  if (isMoneyText(value)) return value;
   // Tolerated: a safe integer number (an import from a system that wrote numbers).
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
   return undefined;

@@ -1,6 +1,6 @@
 import { Field, GraphQLISODateTime, ID, InputType, registerEnumType } from '@nestjs/graphql';
 import { IsDate, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsCalendarDate } from '../../plan/dto/measure-filter.input.js';
+import { IsCalendarDate } from '../../common/wire-validators.js';
 
 export enum EventOrder {
   OLDEST_FIRST = 'OLDEST_FIRST',
@@ -28,7 +28,7 @@ export class EventFilter {
   @MaxLength(100)
   eventType?: string;
 
-  @Field({ nullable: true, description: 'One stream, by its exact name (e.g. activity-<agencyId>-<reportId>, plan-<planId>).' })
+  @Field({ nullable: true, description: 'One stream, by its exact name (e.g. activity-<agencyId>/<reportId>, plan-<planId>).' })
   @IsOptional()
   @IsString()
   @MaxLength(300)

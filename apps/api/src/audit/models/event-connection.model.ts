@@ -1,5 +1,5 @@
 import { Field, ObjectType } from '@nestjs/graphql';
-import { EventEnvelope } from '../../reporting/models/event-envelope.model.js';
+import { EventEnvelope } from '../../common/models/event-envelope.model.js';
 
 @ObjectType({ description: 'Relay page information.' })
 export class PageInfo {

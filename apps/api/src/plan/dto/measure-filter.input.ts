@@ -1,20 +1,6 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { IsOptional, IsString, MaxLength, ValidateBy, type ValidationOptions } from 'class-validator';
-import { isIsoDate } from '@app/plan';
-
-/** A real calendar day written YYYY-MM-DD (2023-02-30 is refused). */
-export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isCalendarDate',
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && isIsoDate(value),
-        defaultMessage: (args) => `${args?.property ?? 'value'} must be a real calendar date written YYYY-MM-DD`,
-      },
-    },
-    options,
-  );
-}
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsCalendarDate } from '../../common/wire-validators.js';
 
 @InputType({ description: 'Narrows a list of measures; every condition given must hold.' })
 export class MeasureFilter {

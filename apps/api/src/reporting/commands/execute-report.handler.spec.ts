@@ -7,28 +7,50 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { AccessPolicy, type Principal } from '@app/auth';
-import { DomainError, type ReportCommand } from '@app/domain';
-import { SqliteEventStore } from '@app/event-store';
+import { DomainError } from '@app/domain';
+import { NO_STREAM, SqliteEventStore } from '@app/event-store';
 import { PlanCatalog, loadPlan } from '@app/plan';
 import { expandAgencyIds, historyPlan, historyPlanSource } from '../../../../../test/support/history-generator.js';
-import { ExecuteReportCommand } from './execute-report.command.js';
+import { ReportStreamLocator } from '../report-stream-locator.js';
+import { ExecuteReportCommand, type ReportRequest } from './execute-report.command.js';
 import { ExecuteReportHandler, latestToday } from './execute-report.handler.js';
 
 const plan = historyPlan();
 const principal: Principal = { id: 'k1', role: 'AGENCY', agencyId: 'ministry-of-interior', label: 'MoI' };
 const target = { measureCode: 'II.1.3' };
 
-function record(reportId: string, participants = 12): ExecuteReportCommand {
-  const command: ReportCommand = {
+function record(reportId: string, participants = 12, as: Principal = principal): ExecuteReportCommand {
+  const request: ReportRequest = {
     kind: 'record',
     type: 'TrainingDelivered',
-    agencyId: 'ministry-of-interior',
     reportId,
     occurredOn: '2023-05-02',
     details: { title: 'Border control course', participants, days: 1 },
   };
-  return new ExecuteReportCommand(command, principal, target, 'corr-1');
+  return new ExecuteReportCommand(request, as, target, 'corr-1');
 }
+
+function correct(reportId: string, requestId: string, participants: number, expectedRevision?: bigint, as: Principal = principal): ExecuteReportCommand {
+  const request: ReportRequest = {
+    kind: 'correct',
+    type: 'TrainingDelivered',
+    reportId,
+    requestId,
+    expectedRevision,
+    details: { title: 'Border control course', participants, days: 1 },
+    reason: 'Attendance sheet checked',
+  };
+  return new ExecuteReportCommand(request, as, undefined, 'corr-2');
+}
+
+function retract(reportId: string, requestId: string, as: Principal = principal): ExecuteReportCommand {
+  return new ExecuteReportCommand({ kind: 'retract', reportId, requestId, reason: 'Reported under the wrong measure' }, as, undefined, 'corr-3');
+}
+
+const participantsOf = async (store: SqliteEventStore, stream: string): Promise<unknown> => {
+  const last = (await store.readStream(stream)).at(-1);
+  return (last?.data as { details?: { participants?: number } } | undefined)?.details?.participants;
+};
 
 describe('ExecuteReportHandler', () => {
   let dir: string;
@@ -43,7 +65,7 @@ describe('ExecuteReportHandler', () => {
     catalog = new PlanCatalog(store, { log: () => undefined, error: () => undefined });
     await catalog.start();
     const policy = new AccessPolicy({ expandAgencies: (ids) => new Set([...ids, ...expandAgencyIds(plan, ids)]) });
-    handler = new ExecuteReportHandler(store, catalog, policy);
+    handler = new ExecuteReportHandler(store, catalog, policy, new ReportStreamLocator(store));
   });
   afterEach(async () => {
     await catalog.stop();
@@ -54,7 +76,7 @@ describe('ExecuteReportHandler', () => {
   it('records a new report with one append and no read of its stream', async () => {
     const reads = jest.spyOn(store, 'readStream');
     const receipt = await handler.execute(record('r-1'));
-    expect(receipt).toMatchObject({ stream: 'activity-ministry-of-interior-r-1', revision: '0', duplicate: false });
+    expect(receipt).toMatchObject({ stream: 'activity-ministry-of-interior/r-1', revision: '0', duplicate: false });
     expect(reads).not.toHaveBeenCalled();
   });
 
@@ -66,16 +88,145 @@ describe('ExecuteReportHandler', () => {
     const refusal = await handler.execute(record('r-2', 13)).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(DomainError);
     expect(refusal).toMatchObject({ code: 'CONFLICT', extra: { field: 'reportId' } });
-    expect((await store.readStream('activity-ministry-of-interior-r-2')).length).toBe(1);
+    expect((await store.readStream('activity-ministry-of-interior/r-2')).length).toBe(1);
   });
 
   it('stores one event for 50 identical concurrent requests, all with its receipt', async () => {
     const receipts = await Promise.all(Array.from({ length: 50 }, () => handler.execute(record('r-3'))));
     expect(receipts.filter((r) => !r.duplicate)).toHaveLength(1);
     expect(new Set(receipts.map((r) => r.eventId)).size).toBe(1);
-    expect((await store.readStream('activity-ministry-of-interior-r-3')).length).toBe(1);
+    expect((await store.readStream('activity-ministry-of-interior/r-3')).length).toBe(1);
+  });
+  it('answers a late retry of an earlier correction with its first receipt and changes nothing (issue 16.1)', async () => {
+    await handler.execute(record('r-4', 24));
+    const first = await handler.execute(correct('r-4', 'fix-a', 22));
+    await handler.execute(correct('r-4', 'fix-b', 21));
+    const head = await store.headPosition();
+    const retry = await handler.execute(correct('r-4', 'fix-a', 22));
+    expect(retry).toMatchObject({ eventId: first.eventId, position: first.position, revision: '1', duplicate: true });
+    expect(await store.headPosition()).toBe(head);
+    expect(await participantsOf(store, 'activity-ministry-of-interior/r-4')).toBe(21);
+    const stale = await handler.execute(correct('r-4', 'fix-c', 20, 1n)).catch((error: unknown) => error);
+    expect(stale).toMatchObject({ code: 'CONFLICT', extra: { field: 'expectedRevision' } });
+    await expect(handler.execute(correct('r-4', 'fix-c', 20, 2n))).resolves.toMatchObject({ revision: '3', duplicate: false });
+    const withdrawn = await handler.execute(retract('r-4', 'withdraw-a'));
+    await expect(handler.execute(retract('r-4', 'withdraw-a'))).resolves.toMatchObject({ eventId: withdrawn.eventId, duplicate: true });
+  });
+
+  it('checks a correction against the plan the report was recorded under after its measure left the plan (issue 16.2)', async () => {
+    await handler.execute(record('r-6', 10));
+    const without: typeof plan = {
+      ...plan,
+      pillars: plan.pillars.map((p) => ({
+        ...p,
+        objectives: p.objectives.map((o) => ({ ...o, measures: o.measures.filter((m) => m.code !== 'II.1.3') })).filter((o) => o.measures.length > 0),
+      })),
+    };
+    expect((await loadPlan(store, without, historyPlanSource(without))).outcome).toBe('amended');
+    await catalog.waitForPosition(await store.headPosition(), 60_000);
+    expect(() => catalog.findMeasure('II.1.3')).toThrow(/II\.1\.3/);
+    const head = await store.headPosition();
+    for (const occurredOn of ['2023-02-30', '2031-01-01', '1900-01-01', '2021-12-31']) {
+      const request: ReportRequest = { kind: 'correct', type: 'TrainingDelivered', reportId: 'r-6', requestId: `fix-${occurredOn}`, occurredOn, details: { title: 'Border control course', participants: 9, days: 1 }, reason: 'Date checked' };
+      await expect(handler.execute(new ExecuteReportCommand(request, principal, undefined, 'c'))).rejects.toMatchObject({ code: 'BAD_USER_INPUT', extra: { field: 'occurredOn' } });
+    }
+    expect(await store.headPosition()).toBe(head);
+    const fine: ReportRequest = { kind: 'correct', type: 'TrainingDelivered', reportId: 'r-6', requestId: 'fix-ok', occurredOn: '2023-05-03', details: { title: 'Border control course', participants: 9, days: 1 }, reason: 'Date checked' };
+    await expect(handler.execute(new ExecuteReportCommand(fine, principal, undefined, 'c'))).resolves.toMatchObject({ revision: '1', duplicate: false });
+  });
+
+  it('refuses a principal without an agency before anything is read, naming the rule', async () => {
+    const reads = jest.spyOn(store, 'readStream');
+    const refusal = await handler.execute(correct('r-5', 'fix-a', 3, undefined, { id: 'k2', role: 'AGENCY', label: 'no agency' })).catch((e: unknown) => e);
+    expect(refusal).toMatchObject({ extensions: { code: 'FORBIDDEN', rule: 'agency-principal-without-agency' } });
+    const coordinator = await handler.execute(record('r-5', 3, { id: 'k3', role: 'COORDINATOR', label: 'c' })).catch((e: unknown) => e);
+    expect(coordinator).toMatchObject({ extensions: { code: 'FORBIDDEN', rule: 'role-not-permitted' } });
+    expect(reads).not.toHaveBeenCalled();
   });
 });
+
+describe('ExecuteReportHandler: stream names (issue 16.3)', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let catalog: PlanCatalog;
+  let handler: ExecuteReportHandler;
+  const acme: Principal = { id: 'k-acme', role: 'AGENCY', agencyId: 'acme', label: 'acme' };
+  const acmeEast: Principal = { id: 'k-east', role: 'AGENCY', agencyId: 'acme-east', label: 'acme-east' };
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'apl-report-streams-'));
+    store = SqliteEventStore.open(join(dir, 'events.db'));
+    await loadPlan(store, plan, historyPlanSource(plan));
+    catalog = new PlanCatalog(store, { log: () => undefined, error: () => undefined });
+    await catalog.start();
+  });
+  afterEach(async () => {
+    await catalog.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const start = () => {
+    // Both agencies are assigned to every measure here: only the stream names are under test.
+    const policy = new AccessPolicy({ expandAgencies: (ids) => new Set([...ids, 'acme', 'acme-east']) });
+    handler = new ExecuteReportHandler(store, catalog, policy, new ReportStreamLocator(store));
+  };
+
+  it('keeps two agencies whose ids and report ids spell the same legacy name apart', async () => {
+    start();
+    const east = await handler.execute(record('r3', 5, acmeEast));
+    const mine = await handler.execute(record('east-r3', 7, acme));
+    expect([east.stream, mine.stream]).toEqual(['activity-acme-east/r3', 'activity-acme/east-r3']);
+    expect(mine.duplicate).toBe(false);
+    // acme retracting its own east-r3 leaves acme-east's r3 alone.
+    await handler.execute(retract('east-r3', 'w-1', acme));
+    expect((await store.readStream('activity-acme-east/r3')).map((e) => e.type)).toEqual(['TrainingDelivered']);
+  });
+
+  /** Events as c902ab3 wrote them: `activity-<agencyId>-<reportId>`, nothing else different. */
+  async function writeLegacyReport(agencyId: string, reportId: string, participants: number): Promise<string> {
+    const stream = `activity-${agencyId}-${reportId}`;
+    await store.append(
+      stream,
+      [
+        {
+          type: 'TrainingDelivered',
+          data: { planId: plan.id, measureCode: 'II.1.3', agencyId, reportId, occurredOn: '2023-05-02', details: { title: 'Border control course', participants, days: 1 } },
+          metadata: { agencyId, principalId: 'old', principalRole: 'AGENCY', recordedAt: '2023-05-03T08:00:00.000Z', occurredOn: '2023-05-02', correlationId: 'c', causationId: 'c', schemaVersion: 1 },
+        },
+      ],
+      NO_STREAM,
+    );
+    return stream;
+  }
+
+  it('upgrades a store written with the legacy naming: its reports are found, retried and corrected in place', async () => {
+    const legacy = await writeLegacyReport('acme-east', 'r1', 12);
+    start();
+    // A retry of the legacy record is idempotent: the first receipt, nothing new.
+    const head = await store.headPosition();
+    const retry = await handler.execute(record('r1', 12, acmeEast));
+    expect(retry).toMatchObject({ stream: legacy, revision: '0', duplicate: true });
+    expect(await store.headPosition()).toBe(head);
+    // A reused id with other content is still a conflict, and a correction lands on the legacy stream.
+    await expect(handler.execute(record('r1', 13, acmeEast))).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(handler.execute(correct('r1', 'fix-1', 11, undefined, acmeEast))).resolves.toMatchObject({ stream: legacy, revision: '1' });
+    // A new report in the same store gets the unambiguous name.
+    await expect(handler.execute(record('r2', 4, acmeEast))).resolves.toMatchObject({ stream: 'activity-acme-east/r2' });
+  });
+
+  it("never lets a legacy stream of another agency answer for this one", async () => {
+    const legacy = await writeLegacyReport('acme-east', 'r1', 12);
+    start();
+    // acme's "east-r1" spells acme-east's legacy stream name: not found, not correctable, and
+    // recording it makes acme's own report on the new name.
+    await expect(handler.execute(correct('east-r1', 'fix-1', 3, undefined, acme))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(handler.execute(retract('east-r1', 'w-1', acme))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(handler.execute(record('east-r1', 99, acme))).resolves.toMatchObject({ stream: 'activity-acme/east-r1', duplicate: false });
+    expect(await store.readStream(legacy)).toHaveLength(1);
+    expect(await participantsOf(store, legacy)).toBe(12);
+  });
+});
+
 
 describe('latestToday', () => {
   it('is the date in UTC+14, changing at 10:00 UTC, whatever order the instants come in', () => {

@@ -1,26 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Logger } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy } from '@app/auth';
 import {
   type DecideContext,
   DomainError,
-  type EventMetadata,
   type MeasureContext,
-  type ReportState,
-  type StoredReportEvent,
-  decideReport,
-  evolveReport,
-  initialReportState,
-  reportStreamName,
+  type ReportCommand,
+  duplicateReceipt,
+  readStoredReportEvent,
+  reportDecider,
   upcasters,
 } from '@app/domain';
-import { EVENT_STORE, type EventStore, NO_STREAM, WrongExpectedRevisionError } from '@app/event-store';
+import { CommandConflictError, EVENT_STORE, type EventStore, type JsonObject, handleCommand } from '@app/event-store';
 import { type Measure, MeasureLookupError, type MeasureRef, type Plan, PlanCatalog } from '@app/plan';
 import { ReportReceipt } from '../models/report-receipt.model.js';
+import { ReportStreamLocator } from '../report-stream-locator.js';
 import { ExecuteReportCommand } from './execute-report.command.js';
 
-/** Retries after losing a race for the stream revision: the next try sees the winner's event. */
+/** Tries in all when concurrent writers keep winning the race for the report's next revision. */
 const MAX_ATTEMPTS = 5;
 
 const DAY_MS = 86_400_000;
@@ -51,86 +49,77 @@ export function measureContext(plan: Plan, measure: Measure): MeasureContext {
 }
 
 /**
- * Request path of every report (ARCHITECTURE.md): load the report stream, authorise,
- * decide, append at the loaded revision. Nothing goes through the in-process EventBus.
- * A first record skips the load (append-first, see execute).
+ * The write path of every report (docs/architecture.md, "The path of a report"): the access policy
+ * decides who may write to which report stream, then handleCommand loads the stream, folds it,
+ * lets the report decider decide and appends at the revision it loaded, retrying a lost race.
+ * A record is almost always new, so its first try appends without reading (expectNew); a repeat
+ * or a reused reportId fails that append and the retry reads the stream.
  */
 @CommandHandler(ExecuteReportCommand)
 export class ExecuteReportHandler implements ICommandHandler<ExecuteReportCommand, ReportReceipt> {
-  private readonly logger = new Logger('Reporting');
-
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly catalog: PlanCatalog,
     private readonly policy: AccessPolicy,
+    private readonly streams: ReportStreamLocator,
   ) {}
 
-  async execute({ command, principal, target, correlationId }: ExecuteReportCommand): Promise<ReportReceipt> {
-    const stream = reportStreamName(command.agencyId, command.reportId);
+  async execute({ request, principal, target, correlationId }: ExecuteReportCommand): Promise<ReportReceipt> {
+    // Who may write is decided before anything about the report is revealed or checked.
+    const found = request.kind === 'record' ? this.lookup(target) : undefined;
+    const agencyId = this.policy.assertCanWriteReport(principal, { kind: request.kind, measure: found?.measure });
+    const command: ReportCommand = { ...request, agencyId };
+    const stream = await this.streams.locate(agencyId, command.reportId);
+    const ctx: DecideContext = {
+      today: latestToday(),
+      measure: found && measureContext(found.plan, found.measure),
+      planPeriod: (planId) => this.catalog.plan(planId)?.period,
+    };
     const causationId = randomUUID();
-    for (let attempt = 1; ; attempt++) {
-      // A report is almost always new: the first try of a record assumes its stream does not
-      // exist and appends with NO_STREAM. A repeat or a reused reportId fails that append and
-      // the next try reads the stream. (A record's refusals do not depend on the stream.)
-      const state = attempt === 1 && command.kind === 'record' ? initialReportState : await this.load(stream);
-      const found = this.lookup(command.kind === 'record' ? target : undefined, state);
-      // Who may record is decided before anything about the report is revealed or checked.
-      if (command.kind === 'record' && found) this.policy.assertCanRecord(principal, found.measure);
-      const ctx: DecideContext = { today: latestToday(), measure: found && measureContext(found.plan, found.measure) };
-      const decision = decideReport(command, state, ctx);
-      if (decision.kind === 'duplicate') {
-        const r = decision.receipt;
-        return this.receipt(command.agencyId, command.reportId, stream, r.eventId, r.type, r.position, r.revision, true);
-      }
-      const recordedAt = new Date().toISOString();
-      const events = decision.events.map((event) => {
-        const metadata: EventMetadata = {
-          agencyId: command.agencyId,
-          principalId: principal.id,
-          principalRole: principal.role,
-          recordedAt,
-          occurredOn: 'occurredOn' in event.data ? event.data.occurredOn : state.status === 'absent' ? undefined : state.occurredOn,
-          correlationId,
-          causationId,
-          schemaVersion: upcasters.currentVersion(event.type),
-        };
-        return { id: randomUUID(), type: event.type, data: event.data as never, metadata: metadata as never };
+    const recordedAt = new Date().toISOString();
+    try {
+      const result = await handleCommand(this.store, stream, reportDecider(ctx), command, {
+        expectNew: command.kind === 'record',
+        read: readStoredReportEvent,
+        maxAttempts: MAX_ATTEMPTS,
+        metadata: (event, state): JsonObject => {
+          const occurredOn = 'occurredOn' in event.data ? event.data.occurredOn : state.status === 'absent' ? undefined : state.occurredOn;
+          return {
+            agencyId,
+            principalId: principal.id,
+            principalRole: principal.role,
+            recordedAt,
+            ...(occurredOn !== undefined ? { occurredOn } : {}),
+            correlationId,
+            causationId,
+            schemaVersion: upcasters.currentVersion(event.type),
+          };
+        },
       });
-      try {
-        const result = await this.store.append(stream, events, state.status === 'absent' ? NO_STREAM : state.revision);
-        const last = events[events.length - 1];
-        return this.receipt(command.agencyId, command.reportId, stream, last.id, last.type, result.position, result.nextExpectedRevision, false);
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new DomainError('CONFLICT', `Report ${command.reportId} is being changed by concurrent requests; retry`, { field: 'reportId' });
-        }
-        this.logger.debug(`${stream}: lost the race for revision ${String(error.expected)}, retrying`);
+      const last = result.newEvents.at(-1);
+      if (!last) {
+        const r = duplicateReceipt(command, result.newState);
+        return this.receipt(agencyId, command.reportId, stream, r.eventId, r.type, r.position, r.revision, true);
       }
+      return this.receipt(agencyId, command.reportId, stream, last.id, last.type, last.position, last.revision, false);
+    } catch (error) {
+      if (!(error instanceof CommandConflictError)) throw error;
+      throw new DomainError('CONFLICT', `Report ${command.reportId} is being changed by concurrent requests; retry`, { field: 'reportId', reason: 'changed by concurrent requests' });
     }
   }
 
-  private async load(stream: string): Promise<ReportState> {
-    const events = await this.store.readStream(stream);
-    return events.reduce(
-      (state, e) => evolveReport(state, upcasters.upcast(e) as unknown as StoredReportEvent),
-      initialReportState,
-    );
-  }
-
   /**
-   * The measure a command is about: the record command's target, or the report's own measure.
-   * Undefined when no adopted plan has it (the decider refuses that, naming measureCode).
+   * The measure a record is about. Undefined when no adopted plan has it (the decider refuses
+   * that, naming measureCode).
    */
-  private lookup(target: ExecuteReportCommand['target'], state: ReportState): MeasureRef | undefined {
-    const ref = target ?? (state.status === 'absent' ? undefined : state.ref);
-    if (!ref) return undefined;
+  private lookup(target: ExecuteReportCommand['target']): MeasureRef | undefined {
+    if (!target) return undefined;
     try {
-      return this.catalog.findMeasure(ref.measureCode, ref.planId);
+      return this.catalog.findMeasure(target.measureCode, target.planId);
     } catch (error) {
       if (!(error instanceof MeasureLookupError)) throw error;
       if (error.reason === 'ambiguous') throw DomainError.badInput('planId', `is required: ${error.message}`);
-      if (ref.planId !== undefined && !this.catalog.plan(ref.planId)) throw DomainError.badInput('planId', `${ref.planId} is not an adopted plan`);
+      if (target.planId !== undefined && !this.catalog.plan(target.planId)) throw DomainError.badInput('planId', `${target.planId} is not an adopted plan`);
       return undefined;
     }
   }

@@ -1,10 +1,15 @@
 import { Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { EVENT_CATALOGUE, type EventTypeSpec, type FieldSpec } from '@app/domain';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { type ActivityEventType, EVENT_CATALOGUE, type EventTypeSpec, type FieldSpec, minimumOf } from '@app/domain';
 import { HufScalar } from '../../common/huf.scalar.js';
+import { IsCalendarDate, IsClientId } from '../../common/wire-validators.js';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const REPORT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+/**
+ * The GraphQL inputs of reports, generated from the event catalogue: for each event type one
+ * `Record<Type>Input` and one `Correct<Type>Input`, carrying the type's own fields with the same
+ * names, GraphQL types, enums and validators. The domain validator (validateDetails) checks the
+ * same fields again from the same catalogue entry, whatever the transport.
+ */
 
 /** The fields every report has, whatever its type. */
 @InputType({ isAbstract: true })
@@ -16,17 +21,60 @@ export abstract class ReportInputBase {
   measureCode: string;
 
   @Field({ description: "The agency system's own id for this report (letters, digits, . _ : -; up to 100). Retrying with the same id and content is safe." })
-  @Matches(REPORT_ID, { message: 'reportId must start with a letter or digit and use only letters, digits, ".", "_", ":" and "-" (at most 100)' })
+  @IsClientId()
   reportId: string;
 
   @Field({ description: 'The business date the activity happened, YYYY-MM-DD.' })
-  @Matches(DATE, { message: 'occurredOn must be a date written YYYY-MM-DD' })
+  @IsCalendarDate()
   occurredOn: string;
 
   @Field(() => ID, { nullable: true, description: 'The plan, when several adopted plans share the measure code.' })
   @IsOptional()
   @IsString()
   planId?: string;
+}
+
+/** What every correction and retraction carries: which report, the client's request id, why. */
+@InputType({ isAbstract: true })
+export abstract class ReportChangeInputBase {
+  @Field({ description: 'The reportId the report was recorded with.' })
+  @IsClientId()
+  reportId: string;
+
+  @Field({
+    description:
+      "The agency system's own id for this request (letters, digits, . _ : -; up to 100). Retrying it, at any later time, " +
+      'answers with the first receipt and changes nothing; reusing it for another request is a CONFLICT.',
+  })
+  @IsClientId()
+  requestId: string;
+
+  @Field({
+    nullable: true,
+    description: 'The report revision this request was made against (a receipt\'s `revision`); when the report has changed since, CONFLICT.',
+  })
+  @IsOptional()
+  @Matches(/^\d{1,15}$/, { message: 'expectedRevision must be a revision: a whole number written in digits' })
+  expectedRevision?: string;
+
+  @Field({ description: 'Why, in a few words (at least 3 characters).' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(2000)
+  reason: string;
+}
+
+/** Withdraws a report: it no longer counts; it stays in the history. */
+@InputType({ description: 'Withdraws a report: it no longer counts; it stays in the history.' })
+export class RetractReportInput extends ReportChangeInputBase {}
+
+/** The base of every Correct<Type>Input: a corrected date is optional. */
+@InputType({ isAbstract: true })
+export abstract class CorrectReportInputBase extends ReportChangeInputBase {
+  @Field({ nullable: true, description: 'A corrected business date, YYYY-MM-DD; absent keeps the reported one.' })
+  @IsOptional()
+  @IsCalendarDate()
+  occurredOn?: string;
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -60,13 +108,13 @@ function validators(field: FieldSpec): PropertyDecorator[] {
   const list: PropertyDecorator[] = field.required ? [] : [IsOptional()];
   switch (field.kind) {
     case 'count':
-      list.push(IsInt(), Min(0), Max(field.max ?? Number.MAX_SAFE_INTEGER));
+      list.push(IsInt(), Min(minimumOf(field)), Max(field.max ?? Number.MAX_SAFE_INTEGER));
       break;
     case 'text':
       list.push(IsString(), IsNotEmpty(), MaxLength(2000));
       break;
     case 'date':
-      list.push(Matches(DATE, { message: `${field.name} must be a date written YYYY-MM-DD` }));
+      list.push(IsCalendarDate());
       break;
     case 'boolean':
       list.push(IsBoolean());
@@ -85,28 +133,40 @@ function validators(field: FieldSpec): PropertyDecorator[] {
   return list;
 }
 
-/**
- * One GraphQL input type per catalogue event type (`RecordTrainingDeliveredInput`, …), built
- * from the catalogue so that adding an event type there adds its mutation.
- */
-function inputTypeFor(spec: EventTypeSpec): typeof ReportInputBase {
-  const name = `Record${spec.type}Input`;
-  const Input = { [name]: class extends ReportInputBase {} }[name];
+/** Decorates `Input` with the type's own fields: one GraphQL type (and enum) per field, shared by both inputs. */
+function addTypeFields(Input: abstract new () => object, spec: EventTypeSpec, types: ReadonlyMap<string, () => unknown>): void {
   for (const field of spec.fields) {
-    const type = graphqlType(spec, field);
-    Field(type as never, { nullable: !field.required, description: field.description })(Input.prototype, field.name);
+    Field(types.get(field.name) as never, { nullable: !field.required, description: field.description })(Input.prototype, field.name);
     for (const decorate of validators(field)) decorate(Input.prototype, field.name);
   }
-  InputType(name, { description: `A ${spec.type} report: ${spec.description}` })(Input);
-  return Input;
 }
 
-export const REPORT_INPUT_TYPES: ReadonlyMap<string, typeof ReportInputBase> = new Map(
-  EVENT_CATALOGUE.map((spec) => [spec.type, inputTypeFor(spec)]),
+export interface ReportInputTypes {
+  readonly record: typeof ReportInputBase;
+  readonly correct: typeof CorrectReportInputBase;
+}
+
+function inputTypesFor(spec: EventTypeSpec): ReportInputTypes {
+  const types = new Map(spec.fields.map((field) => [field.name, graphqlType(spec, field)]));
+  const recordName = `Record${spec.type}Input`;
+  const RecordInput = { [recordName]: class extends ReportInputBase {} }[recordName];
+  addTypeFields(RecordInput, spec, types);
+  InputType(recordName, { description: `A ${spec.type} report: ${spec.description}` })(RecordInput);
+  const correctName = `Correct${spec.type}Input`;
+  const Correct = { [correctName]: class extends CorrectReportInputBase {} }[correctName];
+  addTypeFields(Correct, spec, types);
+  InputType(correctName, {
+    description: `New figures for a ${spec.type} report: all of its own fields as they should be, as when recording it. The original stays in the history.`,
+  })(Correct);
+  return { record: RecordInput, correct: Correct };
+}
+
+export const REPORT_INPUT_TYPES: ReadonlyMap<ActivityEventType, ReportInputTypes> = new Map(
+  EVENT_CATALOGUE.map((spec) => [spec.type, inputTypesFor(spec)]),
 );
 
 /** The type's own fields of an input (everything but the common report fields). */
-export function detailsOf(spec: EventTypeSpec, input: ReportInputBase): Record<string, unknown> {
-  const source = input as unknown as Record<string, unknown>;
-  return Object.fromEntries(spec.fields.filter((f) => source[f.name] !== undefined).map((f) => [f.name, source[f.name]]));
+export function detailsOf(spec: EventTypeSpec, input: object): Record<string, unknown> {
+  const source = input as Record<string, unknown>;
+  return Object.fromEntries(spec.fields.filter((f) => source[f.name] !== undefined && source[f.name] !== null).map((f) => [f.name, source[f.name]]));
 }

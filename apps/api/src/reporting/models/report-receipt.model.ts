@@ -14,7 +14,7 @@ export class ReportReceipt {
   @Field({ description: 'Type of the stored event (the activity, ReportCorrected or ReportRetracted).' })
   eventType: string;
 
-  @Field({ description: 'The report stream: activity-<agencyId>-<reportId>.' })
+  @Field({ description: 'The report stream: activity-<agencyId>/<reportId> (or the legacy activity-<agencyId>-<reportId> of a report recorded before that naming).' })
   stream: string;
 
   @Field({ description: 'Global position written (bigint as a string): pass it as atLeastPosition to read your write.' })
