@@ -3,6 +3,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { type AppConfig, ConfigError, loadConfig, loadDotEnv } from '@app/config';
 import { createApp } from './create-app.js';
+import { closeOnSignals } from './shutdown.js';
 
 /** sysexits EX_CONFIG: the configuration is wrong; restarting will not help. */
 const EXIT_CONFIG = 78;
@@ -25,6 +26,7 @@ async function bootstrap(): Promise<void> {
   }
   try {
     const app = await createApp(config);
+    closeOnSignals(app, { logger: new Logger('Shutdown') });
     await app.listen(config.port);
     // With PORT=0 the OS picks the port: say the one actually bound.
     const { port } = (app.getHttpServer() as Server).address() as AddressInfo;

@@ -83,7 +83,8 @@ export class PlanCatalog {
   async start(): Promise<void> {
     if (this.subscription) return;
     for await (const event of this.store.readAll({ filter: PLAN_FILTER })) this.apply(event);
-    this.logger.log(`${this.index.size} plan(s) in the catalog${this.index.size ? `: ${[...this.index.keys()].join(', ')}` : ''}`);
+    // An empty catalog says nothing: on a first start the adoption that follows says what is loaded.
+    if (this.index.size) this.logger.log(`${this.index.size} plan(s) in the catalog: ${[...this.index.keys()].join(', ')}`);
     const subscription = this.store.subscribeAll({ from: this.lastPosition, filter: PLAN_FILTER });
     this.subscription = subscription;
     this.following = (async () => {
