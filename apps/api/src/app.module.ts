@@ -22,6 +22,7 @@ import { loggerParams } from './logging/logger-params.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { LedgerMetrics } from './metrics/ledger-metrics.js';
 import { MeteredEventStore } from './metrics/metered-event-store.js';
+import { KeyUsageModule } from './key-usage/key-usage.module.js';
 
 export interface AppModuleOptions {
   /** Where the logs go instead of stdout (tests read them). */
@@ -73,6 +74,7 @@ export class AppModule {
         PlanModule,
         ProjectionsModule,
         AuditModule,
+        KeyUsageModule,
       ],
     };
   }

@@ -9,3 +9,4 @@ export * from './jwt.js';
 export * from './authenticator.js';
 export * from './decorators.js';
 export * from './access.guard.js';
+export * from './key-usage.js';

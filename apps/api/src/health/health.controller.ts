@@ -63,7 +63,7 @@ export class HealthController {
 /** One line on the parts of a readiness answer, e.g. "projections: more than 1000 events behind the store (catching-up, at position 1200)". */
 function summarise(parts: HealthCheckResult['info']): string {
   return Object.entries(parts ?? {})
-    .filter(([name, part]) => name === 'projections' || part.status !== 'up')
+    .flatMap(([name, part]) => (part && (name === 'projections' || part.status !== 'up') ? [[name, part] as const] : []))
     .map(([name, part]) =>
       name === 'projections'
         ? describeProjections({ up: part.status === 'up', details: part as never })

@@ -38,6 +38,7 @@ export class QuietFrameworkLogger implements LoggerService {
   }
 
   fatal(message: unknown, ...params: unknown[]): void {
-    (this.inner.fatal ?? this.inner.error).call(this.inner, message, ...params);
+    if (this.inner.fatal) this.inner.fatal(message, ...params);
+    else this.inner.error(message, ...params);
   }
 }
