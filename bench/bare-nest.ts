@@ -1,7 +1,6 @@
 /**
  * The baseline of bench/start-time.ts: a bare Nest application (one module, one controller, the
- * Express platform, Nest's default logger silenced) started the way `npm start` starts the api —
- * from TypeScript through the SWC loader:
+ * Express platform, Nest's default logger silenced), from TypeScript through the SWC loader:
  *
  *   node --import @swc-node/register/esm-register bench/bare-nest.ts
  *

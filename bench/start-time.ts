@@ -4,8 +4,8 @@
  *   node --import @swc-node/register/esm-register bench/start-time.ts [--runs 5]
  *
  * Runs what `npm start` runs (`node --max-semi-space-size=64 bin/api.js`: the api from its
- * sources through SWC, whose compiled files are cached on disk) on a data directory of its own,
- * once to warm up (the first start: SWC compiles, the shipped plan is adopted), then --runs
+ * sources, the changed ones compiled by SWC into node_modules/.cache) on a data directory of its
+ * own, once to warm up (the first start: the shipped plan is adopted), then --runs
  * times (a "second npm start"), each timed from spawn to the first 200 of GET /health/live; then
  * bench/bare-nest.ts the same way. `npm start` itself (npm's own start-up) adds its figure once.
  * Prints one JSON object (milliseconds; median and every run).
@@ -35,7 +35,8 @@ function freePort(): Promise<number> {
 async function timeToServing(command: string, args: string[], env: Record<string, string>): Promise<number> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(command, args, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Its own process group: `npm start` runs the api in a child of npm, and the whole group is stopped.
+  const child = spawn(command, args, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
   let exited = false;
   child.once('exit', () => (exited = true));
   try {
@@ -51,7 +52,7 @@ async function timeToServing(command: string, args: string[], env: Record<string
   } finally {
     if (!exited) {
       const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
+      process.kill(-child.pid!, 'SIGTERM');
       await gone;
     }
   }
