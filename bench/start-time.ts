@@ -7,7 +7,7 @@
  * sources, the changed ones compiled by SWC into node_modules/.cache) on a data directory of its
  * own, once to warm up (the first start: the shipped plan is adopted), then --runs
  * times (a "second npm start"), each timed from spawn to the first 200 of GET /health/live; then
- * bench/bare-nest.ts the same way. `npm start` itself (npm's own start-up) adds its figure once.
+ * bench/bare-nest.mjs the same way. `npm start` itself (npm's own start-up) adds its figure once.
  * Prints one JSON object (milliseconds; median and every run).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -67,8 +67,8 @@ try {
   for (let i = 0; i < runs; i++) api.push(await timeToServing(process.execPath, ['--max-semi-space-size=64', 'bin/api.js'], apiEnv));
   const npmStart = await timeToServing('npm', ['start', '--silent'], apiEnv);
   const bare: number[] = [];
-  await timeToServing(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/bare-nest.ts'], {});
-  for (let i = 0; i < runs; i++) bare.push(await timeToServing(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/bare-nest.ts'], {}));
+  await timeToServing(process.execPath, ['bench/bare-nest.mjs'], {});
+  for (let i = 0; i < runs; i++) bare.push(await timeToServing(process.execPath, ['bench/bare-nest.mjs'], {}));
   const load = spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.trim();
   process.stdout.write(
     `${JSON.stringify({ runs, firstStartMs: first, secondStartMs: { median: median(api), all: api }, npmStartMs: npmStart, bareNestMs: { median: median(bare), all: bare }, loadavg: load }, null, 2)}\n`,
