@@ -80,5 +80,5 @@ describe('tamper evidence (fault)', () => {
       auditor,
     );
     expect(res.data?.verifyLedger).toEqual({ ok: false, mismatch: { reason: 'EDITED', position: String(victim) } });
-  });
+  }, 60_000);
 });

@@ -27,7 +27,9 @@ describe('schema descriptions', () => {
   });
 
   it('say what a budget point id such as "3a" is wherever one appears', () => {
-    for (const { where, text } of descriptions()) if (/"\d+[a-z]"/.test(text)) expect({ where, text }).toEqual({ where, text: expect.stringMatching(/point \d+, item [a-z]/) });
+    const mentions = descriptions().filter(({ text }) => /"\d+[a-z]"/.test(text));
+    expect(mentions.length).toBeGreaterThan(0);
+    expect(mentions.filter(({ text }) => !/point \d+, item [a-z]/.test(text))).toEqual([]);
   });
 
   it('describe every field of the plan model a coordinator reads (Measure, BudgetPoint)', () => {

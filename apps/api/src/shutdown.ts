@@ -16,9 +16,10 @@ export interface CloseOnSignalsOptions {
  * the followers; close the store), then exit 0. Nest's own shutdown hooks re-raise the signal
  * after closing, so a clean stop looked like a kill to the supervisor (exit 143). A close that
  * fails or hangs past `timeoutMs` exits 1; a second signal during the close exits at once with
- * 128 + the signal's number, as a shell reports a kill.
+ * 128 + the signal's number, as a shell reports a kill. Returns a function that removes the
+ * signal handlers.
  */
-export function closeOnSignals(app: INestApplication, options: CloseOnSignalsOptions): void {
+export function closeOnSignals(app: Pick<INestApplication, 'close'>, options: CloseOnSignalsOptions): () => void {
   const { logger, timeoutMs = 30_000 } = options;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let closing = false;
@@ -49,4 +50,7 @@ export function closeOnSignals(app: INestApplication, options: CloseOnSignalsOpt
     );
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  return () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+  };
 }
