@@ -28,6 +28,9 @@ export default {
     // timeout is set in e2e-timeout.ts (a project's `testTimeout` is ignored by jest).
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'] },
   ],
+  // End-to-end tests start apps and child processes, slow on a busy machine (an app's start took
+  // over 5 s at a load average of 20 on 2 cores). A global option: jest ignores it in a project.
+  testTimeout: 30_000,
   collectCoverageFrom: ['libs/**/*.ts', 'apps/**/*.ts'],
   coverageDirectory: './coverage',
 };

@@ -201,7 +201,7 @@ describe('audit (e2e)', () => {
   });
 
   describe('verifyLedger', () => {
-    const VERIFY = `query ($head: String) { verifyLedger(head: $head) { ok head headHash headPosition sequence events linksCompared givenHeadFoundAt linkedPosition mismatch { reason position sequence stream type message } } }`;
+    const VERIFY = `query ($head: String, $full: Boolean) { verifyLedger(head: $head, full: $full) { ok head headHash headPosition sequence events linksCompared givenHeadFoundAt linkedPosition verifiedFrom wholeLogVerifiedAt mismatch { reason position sequence stream type message } } }`;
     interface Verification {
       ok: boolean;
       head: string;
@@ -210,9 +210,12 @@ describe('audit (e2e)', () => {
       events: number;
       linksCompared: number;
       givenHeadFoundAt: string | null;
+      sequence: string;
+      verifiedFrom: string;
+      wholeLogVerifiedAt: string | null;
       mismatch: { reason: string; position: string; stream: string; message: string } | null;
     }
-    const verify = async (head?: string) => ok(await gql<{ verifyLedger: Verification }>(VERIFY, auditor, { head })).verifyLedger;
+    const verify = async (head?: string, full?: boolean) => ok(await gql<{ verifyLedger: Verification }>(VERIFY, auditor, { head, full })).verifyLedger;
 
     it('recomputes the chain, compares it with the stored links, and checks a given head', async () => {
       const position = await recordCapacity('chain-1', 1);
@@ -220,7 +223,9 @@ describe('audit (e2e)', () => {
       const first = await verify();
       expect(first).toMatchObject({ ok: true, mismatch: null });
       expect(first.head).toBe(`${first.headHash}@${first.headPosition}`);
-      expect(first.linksCompared).toBeGreaterThanOrEqual(Number(position));
+      // From the head verified at start: the events since, each compared with its stored link.
+      expect(first.linksCompared).toBe(first.events);
+      expect(first.events).toBeGreaterThan(0);
       await recordCapacity('chain-2', 1);
       expect(await verify(first.head)).toMatchObject({ ok: true, givenHeadFoundAt: first.headPosition });
       const wrong = await gql(VERIFY, auditor, { head: 'abc' });
@@ -228,16 +233,38 @@ describe('audit (e2e)', () => {
       expect((await gql(VERIFY, coordinator)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
     });
 
-    it('reports an event edited in place in the SQLite file, at its position', async () => {
+    it('hashes only the events after the last verified head; full: true hashes the whole log', async () => {
+      const before = await verify();
+      expect(before.ok).toBe(true);
+      expect(before.wholeLogVerifiedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+      const p1 = await recordCapacity('chain-inc-1', 1);
+      const p2 = await recordCapacity('chain-inc-2', 1);
+      await t.app.get(AuditService).follower.waitForPosition(BigInt(p2), 5_000);
+      const next = await verify();
+      expect(next).toMatchObject({ ok: true, verifiedFrom: before.headPosition, events: 2, headPosition: p2 });
+      expect(next.linksCompared).toBe(2);
+      expect(BigInt(p1)).toBeGreaterThan(BigInt(before.headPosition));
+      // A head taken earlier, before the verified head: compared with the link stored there.
+      expect(await verify(before.head)).toMatchObject({ ok: true, givenHeadFoundAt: before.headPosition, events: 0 });
+      expect(await verify(`${'0'.repeat(64)}@${before.headPosition}`)).toMatchObject({ ok: false, mismatch: { reason: 'HEAD_MISMATCH', position: before.headPosition } });
+      // …and the failed given head does not stick: the log itself is fine.
+      expect((await verify()).ok).toBe(true);
+      const whole = await verify(undefined, true);
+      expect(whole).toMatchObject({ ok: true, verifiedFrom: '0', headPosition: p2 });
+      expect(whole.events).toBe(Number(whole.sequence));
+    });
+
+    it('reports an event edited in place in the SQLite file, at its position (full: true), and keeps reporting it', async () => {
       const all = await everything({ measureCode: shelters.code });
       const victim = all[1].node;
       const db = new Database(join(t.dataDir, 'events.db'));
       db.prepare('UPDATE events SET data = ? WHERE position = ?').run(JSON.stringify({ ...victim.data, details: { ...(victim.data.details as object), places: 300 } }), Number(victim.position));
       db.close();
-      const result = await verify();
+      const result = await verify(undefined, true);
       expect(result.ok).toBe(false);
       expect(result.mismatch).toMatchObject({ reason: 'EDITED', position: victim.position, stream: victim.stream });
       expect(result.headPosition).toBe(victim.position);
+      expect(await verify()).toMatchObject({ ok: false, mismatch: { reason: 'EDITED', position: victim.position } });
     });
   });
 });

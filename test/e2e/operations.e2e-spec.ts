@@ -157,7 +157,10 @@ describe('operations: health, metrics, logs, correlation (e2e)', () => {
     it('are JSON outside development, at LOG_LEVEL, and never hold a credential', async () => {
       expect(logLines.length).toBeGreaterThan(0);
       expect(logLines.every((l) => typeof l.level === 'number' && typeof l.time === 'string')).toBe(true);
-      expect(logLines.some((l) => l.context === 'NestApplication')).toBe(true);
+      expect(logLines.some((l) => l.context === 'PlanAutoload' && /^Plan \S+ adopted/.test(String(l.msg)))).toBe(true);
+      // Nest's start-up narration (a line per module and route) is at debug, under LOG_LEVEL=info.
+      expect(logLines.filter((l) => ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory'].includes(String(l.context)))).toEqual([]);
+      expect(logLines.some((l) => /plan\(s\) in the catalog/.test(String(l.msg)))).toBe(false);
       const text = JSON.stringify(logLines);
       expect(text).not.toMatch(/apl_[A-Za-z0-9]{8,}_/);
       expect(text).not.toMatch(/[Bb]earer /);
@@ -173,6 +176,20 @@ describe('operations: health, metrics, logs, correlation (e2e)', () => {
       expect(body.status).toBe('error');
       expect(body.error.projections).toMatchObject({ status: 'down', state: 'stopped' });
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    });
+
+    it('logs not being ready once, in one line without a stack trace, however often it is probed', async () => {
+      const from = logLines.length;
+      for (let i = 0; i < 3; i++) expect((await fetch(`${base}/health/ready`)).status).toBe(503);
+      const lines = logLines.slice(from);
+      // With the probe of the test before: four failed probes, one line.
+      const readiness = logLines.filter((l) => l.context === 'Readiness');
+      expect(readiness).toHaveLength(1);
+      expect(readiness[0]).toMatchObject({ level: 40 });
+      expect(readiness[0].msg).toMatch(/^Not ready: projections: the projection runner is stopped \(stopped, at position \d+\)$/);
+      // Neither Terminus's "Health Check has failed!" nor pino-http's 503 line with its stack.
+      expect(lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
+      expect(JSON.stringify(lines)).not.toMatch(/Health Check has failed|failed with status code 503|\\n\s+at /);
     });
   });
 });

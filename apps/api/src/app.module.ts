@@ -23,6 +23,7 @@ import { loggerParams } from './logging/logger-params.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { LedgerMetrics } from './metrics/ledger-metrics.js';
 import { MeteredEventStore } from './metrics/metered-event-store.js';
+import { KeyUsageModule } from './key-usage/key-usage.module.js';
 
 export interface AppModuleOptions {
   /** Where the logs go instead of stdout (tests read them). */
@@ -75,6 +76,7 @@ export class AppModule {
         ProjectionsModule,
         AuditModule,
         ReportsModule,
+        KeyUsageModule,
       ],
     };
   }

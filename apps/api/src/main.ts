@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import type { AddressInfo, Server } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { type AppConfig, ConfigError, loadConfig, loadDotEnv } from '@app/config';
-import { createApp } from './create-app.js';
 
 /** sysexits EX_CONFIG: the configuration is wrong; restarting will not help. */
 const EXIT_CONFIG = 78;
@@ -24,7 +23,12 @@ async function bootstrap(): Promise<void> {
     stopOnConfigError(error);
   }
   try {
+    // Loaded once the configuration is valid: a bad variable is reported without loading the
+    // application's modules first (seconds of CPU).
+    const { createApp } = await import('./create-app.js');
+    const { closeOnSignals } = await import('./shutdown.js');
     const app = await createApp(config);
+    closeOnSignals(app, { logger: new Logger('Shutdown') });
     await app.listen(config.port);
     // With PORT=0 the OS picks the port: say the one actually bound.
     const { port } = (app.getHttpServer() as Server).address() as AddressInfo;

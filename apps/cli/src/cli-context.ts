@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { type AppConfig, loadConfig } from '@app/config';
-import { type EventStore, openEventStore } from '@app/event-store';
+import { type EventStore, embeddedStoreFile, openEventStore } from '@app/event-store';
+import { ProgressReporter } from './progress.js';
 
 /** Exit codes shared by every command (sysexits-style). */
 export const EXIT = {
@@ -23,24 +25,49 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * The embedded store's file must exist unless the command was told to create it: run without
+ * the api's DATA_DIR, the CLI would otherwise create an empty store elsewhere and report on it
+ * (head 0), or issue keys into it that the api never sees.
+ */
+export function missingStoreError(file: string, dataDir: string): CliError {
+  return new CliError(
+    `No event store at ${file} (DATA_DIR=${dataDir}). Set DATA_DIR to the api's data directory, ` +
+      'or pass --create to start a new, empty store there.',
+    EXIT.UNAVAILABLE,
+  );
+}
+
 /** What every command gets: output that honours --json, the config and the store. */
 export class CliContext {
   private store?: EventStore;
   private cachedConfig?: AppConfig;
+  private readonly bars: ProgressReporter;
 
   constructor(
     readonly json: boolean,
     private readonly out: NodeJS.WritableStream = process.stdout,
     private readonly err: NodeJS.WritableStream = process.stderr,
-  ) {}
+  ) {
+    this.bars = new ProgressReporter(err);
+  }
 
   get config(): AppConfig {
     this.cachedConfig ??= loadConfig();
     return this.cachedConfig;
   }
 
-  async eventStore(): Promise<EventStore> {
-    this.store ??= await openEventStore(this.config);
+  /**
+   * The configured store. The embedded one must exist already (exit 69 naming the file it looked
+   * for) unless `create` (the command's --create); EventStoreDB is a server, never created here.
+   */
+  async eventStore(options: { create?: boolean } = {}): Promise<EventStore> {
+    if (!this.store) {
+      const config = this.config;
+      const file = embeddedStoreFile(config.dataDir);
+      if (!config.eventStoreConnectionString && !options.create && !existsSync(file)) throw missingStoreError(file, config.dataDir);
+      this.store = await openEventStore(config);
+    }
     return this.store;
   }
 
@@ -54,16 +81,12 @@ export class CliContext {
     this.out.write(this.json ? `${JSON.stringify(value, bigintReplacer, 2)}\n` : `${human}\n`);
   }
 
-  /** Progress on stderr, so stdout stays clean for pipes and --json. */
+  /**
+   * Progress on stderr, so stdout stays clean for pipes and --json: a bar on a terminal, plain
+   * lines otherwise (see ProgressReporter); none with --json.
+   */
   progress(done: number, total: number | undefined, label: string): void {
-    if (this.json || !(this.err as NodeJS.WriteStream).isTTY) return;
-    const width = 30;
-    const bar =
-      total && total > 0
-        ? `[${'#'.repeat(Math.round((done / total) * width)).padEnd(width, '.')}] ${done}/${total}`
-        : `${done}`;
-    this.err.write(`\r${label} ${bar}`);
-    if (total !== undefined && done >= total) this.err.write('\n');
+    if (!this.json) this.bars.update(done, total, label);
   }
 
   error(message: string): void {
@@ -71,6 +94,7 @@ export class CliContext {
   }
 
   async close(): Promise<void> {
+    this.bars.stop();
     await this.store?.close();
   }
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { SqliteEventStore } from '@app/event-store';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -67,7 +68,18 @@ describe('ledger (the CLI entry)', () => {
       rmSync(dir, { recursive: true, force: true });
     });
 
+    it('refuses a store that does not exist: exit 69 naming the file it looked for, and creates nothing', async () => {
+      for (const args of [['status'], ['keys', 'list'], ['agencies'], ['verify'], ['replay'], ['export'], ['keys', 'revoke', 'abc', '--reason', 'x'], ['keys', 'issue', '--role', 'admin', '--label', 'x']]) {
+        const { code, stdout, stderr } = await ledger(...args);
+        expect({ args, code }).toEqual({ args, code: EXIT.UNAVAILABLE });
+        expect(stderr).toContain(`No event store at ${join(dir, 'events.db')} (DATA_DIR=${dir})`);
+        expect(stdout).toBe('');
+      }
+      expect(existsSync(join(dir, 'events.db'))).toBe(false);
+    });
+
     it('tells the store kind and head position, human or --json', async () => {
+      await SqliteEventStore.open(join(dir, 'events.db')).close();
       const human = await ledger('status');
       expect(human.code).toBe(EXIT.OK);
       expect(human.stdout).toMatch(/^store: sqlite at .*events\.db$/m);

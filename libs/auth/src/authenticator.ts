@@ -34,12 +34,18 @@ function authorizationOf(request: HasHeaders): string | undefined {
  */
 export class Authenticator {
   private readonly cache = new WeakMap<object, Promise<AuthResult>>();
+  private keyUsed?: (keyId: string) => void;
 
   constructor(
     private readonly registry: KeyRegistry,
     private readonly jwt?: JwtVerifier,
     private readonly agencies?: AgencyDirectory,
   ) {}
+
+  /** Calls `listener` with the key id each time an API key authenticates (KeyUsageLog notes it). */
+  onKeyUsed(listener: (keyId: string) => void): void {
+    this.keyUsed = listener;
+  }
 
   /** The request's principal, cached on the request object. */
   authenticateRequest(request: HasHeaders): Promise<AuthResult> {
@@ -70,6 +76,7 @@ export class Authenticator {
         const reason = !record ? 'unknown API key' : record.revokedAt ? 'revoked API key' : 'wrong API key secret';
         return { status: 'invalid', reason, keyId };
       }
+      this.keyUsed?.(keyId);
       return { status: 'authenticated', principal };
     }
     if (this.jwt && looksLikeJwt(credential)) {

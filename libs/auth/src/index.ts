@@ -10,3 +10,4 @@ export * from './jwt.js';
 export * from './authenticator.js';
 export * from './decorators.js';
 export * from './access.guard.js';
+export * from './key-usage.js';

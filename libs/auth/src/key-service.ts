@@ -9,6 +9,8 @@ import { ROLES, type Role } from './principal.js';
 /** Where agency ids are checked: the plan register (PlanCatalog fits it). */
 export interface AgencyDirectory {
   agency(id: string): { readonly kind?: string } | undefined;
+  /** Every agency of the register, to name the valid ids when one is unknown. */
+  agencies?(): readonly { readonly id: string; readonly kind?: string }[];
 }
 
 export interface IssueApiKeyInput {
@@ -60,7 +62,7 @@ export class KeyService {
     if (role === 'AGENCY') {
       if (!agencyId) throw new BadUserInputError('agencyId', 'is required for an AGENCY key: the agency of the register it reports for');
       const agency = this.agencies.agency(agencyId);
-      if (!agency) throw new BadUserInputError('agencyId', `"${agencyId}" is not an agency of the plan register`);
+      if (!agency) throw new BadUserInputError('agencyId', `"${agencyId}" is not an agency of the plan register${this.validAgencyIds()}`);
       if (agency.kind === 'group') {
         throw new BadUserInputError('agencyId', `"${agencyId}" is a group of agencies; issue keys to its member agencies`);
       }
@@ -68,6 +70,13 @@ export class KeyService {
     }
     if (agencyId) throw new BadUserInputError('agencyId', `must not be given for a ${role} key (only AGENCY keys name an agency)`);
     return { role, label };
+  }
+
+  /** "; the agencies are: a, b, …" (the ids a key may name: groups excluded), or nothing without a directory list. */
+  private validAgencyIds(): string {
+    if (!this.agencies.agencies) return '';
+    const ids = this.agencies.agencies().filter((a) => a.kind !== 'group').map((a) => a.id).sort();
+    return ids.length === 0 ? '; it holds no agency yet (load a plan first)' : `; the agencies are: ${ids.join(', ')}`;
   }
 
   /** Issues a new random key. `actor` is the principal id recorded in the event metadata. */

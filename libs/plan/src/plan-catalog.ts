@@ -103,7 +103,8 @@ export class PlanCatalog implements ConsumerStatusSource {
     if (this.started) return;
     this.started = true;
     await this.consumer.catchUp();
-    this.logger.log(`${this.index.size} plan(s) in the catalog${this.index.size ? `: ${[...this.index.keys()].join(', ')}` : ''}`);
+    // An empty catalog says nothing: on a first start the adoption that follows says what is loaded.
+    if (this.index.size) this.logger.log(`${this.index.size} plan(s) in the catalog: ${[...this.index.keys()].join(', ')}`);
     this.consumer.start();
   }
 

@@ -6,11 +6,9 @@ import {
   HistoryInputError,
   PointInTime,
   PointInTimeError,
-  type Verification,
   auditChainFile,
   parseHead,
   quietMoment,
-  verifyChain,
 } from '@app/audit';
 import { Action, type AuthContext, ForbiddenError, RULES, mayPerformAny } from '@app/auth';
 import { APP_CONFIG, type AppConfig } from '@app/config';
@@ -19,6 +17,7 @@ import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } fr
 import { ProjectionSnapshot } from '@app/projections';
 import type { PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import type { PointInTimeSnapshots } from '../common/point-in-time.token.js';
+import { LedgerVerifier, type ScopedVerification } from './ledger-verifier.js';
 
 /**
  * The audit side of this api instance: the hash-chain follower over `<DATA_DIR>/audit-chain.db`
@@ -31,6 +30,7 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
   readonly follower: ChainFollower;
   readonly history: EventHistory;
   readonly pointInTime: PointInTime;
+  readonly verifier: LedgerVerifier;
   private readonly logger = new Logger('Audit');
   private readonly warmSeconds: number;
   private warmTimer: NodeJS.Timeout | undefined;
@@ -51,10 +51,13 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
     this.history = new EventHistory(store, this.chain);
     this.pointInTime = new PointInTime({ store, chain: this.chain, interval: settings.interval, maxSnapshots: settings.maxSnapshots });
     this.warmSeconds = settings.warmSeconds;
+    this.verifier = new LedgerVerifier(store, this.chain);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.follower.start();
+    // The whole log hashed once in the background: later verifyLedger requests start from its head.
+    this.verifier.start();
     if (this.warmSeconds > 0) this.scheduleWarm(0);
   }
 
@@ -105,10 +108,11 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
     }
   }
 
-  async verify(head: string | undefined): Promise<Verification> {
+  /** The ledger verified up to its head: from the last verified head, or the whole log when `full` (see LedgerVerifier). */
+  async verify(head: string | undefined, full = false): Promise<ScopedVerification> {
     const expected = head === undefined || head === '' ? undefined : parseHead(head);
     if (head && !expected) throw DomainError.badInput('head', 'must be hash@position or a hash (64 hexadecimal digits), as verify printed it');
-    return verifyChain({ store: this.store, chain: this.chain, head: expected });
+    return this.verifier.verify({ head: expected, full });
   }
 
   private scheduleWarm(delayMs: number): void {

@@ -1,4 +1,6 @@
+import type { EventEmitter } from 'node:events';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { KeyRegistry, KeyService, parseApiKey, verifySecret } from '@app/auth';
 import { SECURITY_CONFIG } from './security.tokens.js';
@@ -8,9 +10,26 @@ import type { SecurityConfig } from './security-config.js';
 export const BOOTSTRAP_PRINCIPAL = 'system:bootstrap';
 
 /**
+ * The block that shows the development ADMIN key: set apart by blank lines, so it is not lost
+ * among the start-up lines.
+ */
+export function adminKeyBanner(key: string): string {
+  return [
+    'No API key existed: issued the first ADMIN key (development only).',
+    '',
+    `    ${key}`,
+    '',
+    '  Store it now: it will not be shown again. Send it as "Authorization: Bearer <key>" to issue',
+    '  agency keys (mutation issueApiKey, or `npx ledger keys issue`).',
+    '',
+  ].join('\n');
+}
+
+/**
  * The first administrator credential. With ADMIN_API_KEY set (any environment) that key is
  * registered at start unless present. Otherwise, in development on an empty key registry, one
- * ADMIN key is issued and printed once to the log.
+ * ADMIN key is issued, and printed once when the server starts listening: the last start-up
+ * lines, not in the middle of them.
  */
 @Injectable()
 export class KeyBootstrap implements OnApplicationBootstrap {
@@ -21,6 +40,7 @@ export class KeyBootstrap implements OnApplicationBootstrap {
     @Inject(SECURITY_CONFIG) private readonly security: SecurityConfig,
     @Inject(KeyRegistry) private readonly registry: KeyRegistry,
     @Inject(KeyService) private readonly keys: KeyService,
+    @Inject(HttpAdapterHost) private readonly http: HttpAdapterHost,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -30,17 +50,12 @@ export class KeyBootstrap implements OnApplicationBootstrap {
     }
     if (this.config.nodeEnv === 'development' && this.registry.size === 0) {
       const issued = await this.keys.issue({ role: 'ADMIN', label: 'development bootstrap admin' }, BOOTSTRAP_PRINCIPAL);
-      const rule = '='.repeat(78);
-      this.logger.log(
-        [
-          'No API key exists yet: issued one ADMIN key for development.',
-          rule,
-          `  ${issued.key}`,
-          rule,
-          '  Store this key, it will not be shown again. Use it as "Authorization: Bearer <key>"',
-          '  to issue agency keys (mutation issueApiKey, or `ledger keys issue`).',
-        ].join('\n'),
-      );
+      const banner = adminKeyBanner(issued.key);
+      const server = this.http.httpAdapter?.getHttpServer() as EventEmitter | undefined;
+      // Printed when the server starts listening (after the other start-up lines); without an HTTP
+      // server, at once.
+      if (server && typeof server.once === 'function') server.once('listening', () => this.logger.log(banner));
+      else this.logger.log(banner);
     }
   }
 

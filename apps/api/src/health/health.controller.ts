@@ -1,12 +1,12 @@
-import { Controller, Get, Inject, Optional } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Controller, Get, Inject, Optional, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import { Public } from '@app/auth';
 import { PROJECTION_PROGRESS, type ProjectionProgress } from './projection-progress.js';
+import { ReadinessLog, STORE_CHECK_TIMEOUT_MS, assessProjections, describeProjections } from './readiness-log.js';
 
-/** How long the store has to tell its head position before readiness fails. */
-export const STORE_CHECK_TIMEOUT_MS = 3_000;
+export { STORE_CHECK_TIMEOUT_MS };
 
 /**
  * Probes for orchestrators (docker compose, Kubernetes), without a credential:
@@ -25,6 +25,7 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTION_PROGRESS) private readonly progress: ProjectionProgress,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ReadinessLog) private readonly readinessLog: ReadinessLog,
     @Optional() @Inject(LOG_CONSUMERS) private readonly consumers?: LogConsumerBoard,
   ) {}
 
@@ -36,8 +37,15 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  ready() {
-    return this.health.check([() => this.checkStore(), () => this.checkProjections(), () => this.checkConsumers()]);
+  async ready() {
+    try {
+      const result = await this.health.check([() => this.checkStore(), () => this.checkProjections(), () => this.checkConsumers()]);
+      this.readinessLog.observe(true, summarise(result.info));
+      return result;
+    } catch (error) {
+      if (error instanceof ServiceUnavailableException) this.readinessLog.observe(false, summarise((error.getResponse() as HealthCheckResult).error));
+      throw error;
+    }
   }
 
   /** Each log consumer's state and position; down while one has failed or stopped, with its reason. */
@@ -61,26 +69,19 @@ export class HealthController {
 
   private async checkProjections() {
     const check = this.indicators.check('projections');
-    const maxLag = this.config.readinessMaxLag;
-    const state = this.progress.state;
-    const position = this.progress.position.toString();
-    if (state !== 'catching-up' && state !== 'live' && state !== 'retrying') return check.down({ state, position, reason: `the projection runner is ${state}` });
-    let behind: number;
-    try {
-      // Counted in events (not positions, which are bytes in EventStoreDB), at most maxLag + 1.
-      behind = await withTimeout(this.progress.eventsBehind(maxLag + 1), STORE_CHECK_TIMEOUT_MS);
-    } catch (error) {
-      return check.down({ state, position, reason: `lag unknown: ${(error as Error).message}` });
-    }
-    const details = { state, position, eventsBehind: behind > maxLag ? `more than ${maxLag}` : behind, maxLag };
-    return behind > maxLag ? check.down({ ...details, reason: `more than ${maxLag} events behind the store` }) : check.up(details);
+    const verdict = await assessProjections(this.progress, this.config.readinessMaxLag);
+    return verdict.up ? check.up(verdict.details) : check.down(verdict.details);
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** One line on the parts of a readiness answer, e.g. "projections: more than 1000 events behind the store (catching-up, at position 1200)". */
+function summarise(parts: HealthCheckResult['info']): string {
+  return Object.entries(parts ?? {})
+    .flatMap(([name, part]) => (part && (name === 'projections' || part.status !== 'up') ? [[name, part] as const] : []))
+    .map(([name, part]) =>
+      name === 'projections'
+        ? describeProjections({ up: part.status === 'up', details: part as never })
+        : `${name} ${part.status}${typeof part.message === 'string' ? `: ${part.message}` : ''}`,
+    )
+    .join('; ');
 }

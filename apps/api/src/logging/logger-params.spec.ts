@@ -68,7 +68,7 @@ describe('logger parameters', () => {
     expect(lines.join('')).not.toMatch(/Bearer|apl_secret/);
   });
 
-  it('logs failures at error, probes and scrapes at debug, the rest at info', () => {
+  it('logs failures at error, probes and scrapes at debug (failed ones too), the rest at info', () => {
     const level = options(loggerParams({ logLevel: 'debug', logFormat: 'json' })).customLogLevel!;
     const req = (url: string) => ({ url }) as IncomingMessage;
     const res = (statusCode: number) => ({ statusCode }) as ServerResponse;
@@ -78,6 +78,10 @@ describe('logger parameters', () => {
     expect(level(req('/graphql'), res(200), new Error('x'))).toBe('error');
     expect(level(req('/health/ready'), res(200), undefined)).toBe('debug');
     expect(level(req('/metrics?x=1'), res(200), undefined)).toBe('debug');
+    // Not ready while catching up is expected: ReadinessLog says so once, not a line per probe.
+    expect(level(req('/health/ready'), res(503), undefined)).toBe('debug');
+    const info = options(loggerParams({ logLevel: 'info', logFormat: 'json' })).customLogLevel!;
+    expect(info(req('/health/ready?probe=1'), res(503), undefined)).toBe('silent');
   });
 
   it('says silent for a request line below LOG_LEVEL, so pino-http does not build it', () => {

@@ -22,7 +22,11 @@ export const REDACTED_PATHS = [
 
 const LEVEL_VALUES: Readonly<Record<string, number>> = levels.values;
 
-/** Liveness probes and scrapes arrive every few seconds: logged at debug, not info. */
+/**
+ * Probes and scrapes arrive every few seconds: logged at debug, not info, whatever their status
+ * (a 503 of /health/ready while the projections catch up is expected; the readiness log says it
+ * in one line per change, without pino-http's "failed with status code 503" stack trace).
+ */
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /** Whether pino-pretty can be loaded (it is a dev dependency: absent from the production image). */
@@ -69,7 +73,7 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, 
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error): LevelWithSilent => {
-      const level: Level = error || res.statusCode >= 500 ? 'error' : QUIET_PATHS.has((req.url ?? '').split('?')[0]) ? 'debug' : 'info';
+      const level: Level = QUIET_PATHS.has((req.url ?? '').split('?')[0]) ? 'debug' : error || res.statusCode >= 500 ? 'error' : 'info';
       // A line below LOG_LEVEL would be dropped anyway: 'silent' spares pino-http building it
       // (its bindings and message, on every request).
       return LEVEL_VALUES[level] >= threshold ? level : 'silent';

@@ -70,7 +70,7 @@ describe('ledger export and ledger import', () => {
     expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(600);
 
     const target = join(root, 'target');
-    const imported = await inDataDir(target, false, (ctx) => importCommand(ctx, file));
+    const imported = await inDataDir(target, false, (ctx) => importCommand(ctx, file, process.stdin, { create: true }));
     expect(imported.result).toBe(0);
     expect(imported.stdout).toContain(`Imported 600 events into the sqlite store; chain head ${summary.head}`);
 
@@ -88,7 +88,7 @@ describe('ledger export and ledger import', () => {
     expect(await digests(target)).toEqual(await digests(source));
 
     // A second import into the same store is refused, with a clear message.
-    const again = await inDataDir(target, false, (ctx) => importCommand(ctx, file)).catch((error: { message: string; exitCode: number }) => error);
+    const again = await inDataDir(target, false, (ctx) => importCommand(ctx, file, process.stdin, { create: true })).catch((error: { message: string; exitCode: number }) => error);
     expect(again).toMatchObject({ exitCode: 1, message: expect.stringMatching(/^Import refused: The sqlite store already holds events \(up to position 600\): import only into an empty store$/) });
   });
 

@@ -33,7 +33,7 @@ describe('ledger import', () => {
   it('reads stdin with -, keeping ids, streams, revisions and order (--json)', async () => {
     const input = Readable.from([`${line('a-1', 0, 'e1')}\n${line('b-1', 0, 'e2')}\n${line('a-1', 1, 'e3')}\n`]);
     const { ctx, stdout } = context(true);
-    expect(await importCommand(ctx, '-', input)).toBe(0);
+    expect(await importCommand(ctx, '-', input, { create: true })).toBe(0);
     await ctx.close();
     expect(JSON.parse(stdout())).toMatchObject({ file: '-', store: 'sqlite', events: 3, head: expect.stringMatching(/^[0-9a-f]{64}@3$/), staleFiles: [] });
     const store = SqliteEventStore.open(embeddedStoreFile(dir));
@@ -51,7 +51,7 @@ describe('ledger import', () => {
     const file = join(dir, 'broken.ndjson');
     writeFileSync(file, `${line('a-1', 0, 'e1')}\n{"id":"e2"}\n`);
     const { ctx } = context();
-    await expect(importCommand(ctx, file)).rejects.toMatchObject({ exitCode: 65, message: 'Import refused: line 2: "type" must be a non-empty string' });
+    await expect(importCommand(ctx, file, process.stdin, { create: true })).rejects.toMatchObject({ exitCode: 65, message: 'Import refused: line 2: "type" must be a non-empty string' });
     await ctx.close();
   });
 });

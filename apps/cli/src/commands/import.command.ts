@@ -13,7 +13,7 @@ import type { CommandGroup } from './command.js';
  * positions and commit times are the new store's. Prints the chain head, which equals the head
  * `ledger export` printed.
  */
-export async function importCommand(ctx: CliContext, path: string, stdin: Readable = process.stdin): Promise<number> {
+export async function importCommand(ctx: CliContext, path: string, stdin: Readable = process.stdin, options: { create?: boolean } = {}): Promise<number> {
   let input: Readable = stdin;
   let size: number | undefined;
   if (path !== '-') {
@@ -23,7 +23,7 @@ export async function importCommand(ctx: CliContext, path: string, stdin: Readab
   }
   let bytes = 0;
   if (size !== undefined) input.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
-  const store = await ctx.eventStore();
+  const store = await ctx.eventStore({ create: options.create });
   let result;
   try {
     result = await importLog({ store, input, onProgress: (events) => ctx.progress(size === undefined ? events : bytes, size, 'import') });
@@ -51,7 +51,8 @@ export const importCommands: CommandGroup = {
     program
       .command('import')
       .argument('<file>', 'an NDJSON export (ledger export), or - for stdin')
+      .option('--create', 'create the embedded store in DATA_DIR when it does not exist yet (else exit 69)')
       .description('Load an export into the configured store, which must be empty (keeps ids, streams, revisions, order and metadata)')
-      .action((file: string) => run((ctx) => importCommand(ctx, file)));
+      .action((file: string, options: { create?: boolean }) => run((ctx) => importCommand(ctx, file, process.stdin, options)));
   },
 };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { KeyRegistry, apiKeyStream } from '@app/auth';
+import { KeyRegistry, KeyUsageLog, apiKeyStream, keyUsageFile } from '@app/auth';
 import { SqliteEventStore } from '@app/event-store';
 import { CliContext } from '../cli-context.js';
 import { loadPlanCommand } from './plan.command.js';
@@ -21,7 +21,7 @@ describe('ledger keys', () => {
     dir = mkdtempSync(join(tmpdir(), 'apl-cli-keys-'));
     process.env.DATA_DIR = dir;
     const ctx = new CliContext(true, new PassThrough(), new PassThrough());
-    await loadPlanCommand(ctx, DEMO);
+    await loadPlanCommand(ctx, DEMO, { create: true });
     await ctx.close();
   });
   afterEach(() => {
@@ -57,7 +57,7 @@ describe('ledger keys', () => {
 
   it.each([
     [['issue', '--role', 'agency', '--label', 'x'], /agencyId.*required/],
-    [['issue', '--role', 'agency', '--agency', 'nowhere', '--label', 'x'], /"nowhere" is not an agency of the plan register/],
+    [['issue', '--role', 'agency', '--agency', 'nowhere', '--label', 'x'], /"nowhere" is not an agency of the plan register; the agencies are: [a-z-]+(, [a-z-]+)+$/m],
     [['issue', '--role', 'auditor', '--agency', 'example-ministry', '--label', 'x'], /must not be given/],
     [['issue', '--role', 'root', '--label', 'x'], /role: must be one of/],
   ])('refuses %j with exit 64 and the reason', async (args, message) => {
@@ -79,7 +79,31 @@ describe('ledger keys', () => {
     expect(list.stdout).not.toMatch(/hash|salt/);
 
     const human = await cli(['list']);
-    expect(human.stdout).toMatch(new RegExp(`${issued.keyId}\\s+AUDITOR\\s+-\\s+revoked`));
+    const today = new Date().toISOString().slice(0, 10);
+    expect(human.stdout).toMatch(new RegExp(`${issued.keyId}\\s+AUDITOR\\s+-\\s+revoked ${today}\\s+${today}\\s+-\\s+SAO$`, 'm'));
+  });
+
+  it('lists keys in aligned columns with the day issued and the day last used (as the api recorded it)', async () => {
+    const a = JSON.parse((await cli(['issue', '--role', 'agency', '--agency', 'example-ministry', '--label', 'Ministry system'], true)).stdout) as { keyId: string };
+    const b = JSON.parse((await cli(['issue', '--role', 'coordinator', '--label', 'NATC'], true)).stdout) as { keyId: string };
+    const usage = KeyUsageLog.open(keyUsageFile(dir), 0);
+    usage.used(a.keyId, new Date('2026-03-04T05:06:07Z'));
+    usage.close();
+
+    const json = JSON.parse((await cli(['list'], true)).stdout) as Array<{ keyId: string; issuedAt: string; lastUsedAt: string | null }>;
+    expect(json.find((k) => k.keyId === a.keyId)).toMatchObject({ lastUsedAt: '2026-03-04T05:06:07.000Z', issuedAt: expect.stringMatching(/^\d{4}-/) });
+    expect(json.find((k) => k.keyId === b.keyId)).toMatchObject({ lastUsedAt: null });
+
+    const lines = (await cli(['list'])).stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^KEY ID\s+ROLE\s+AGENCY\s+STATUS\s+ISSUED\s+LAST USED\s+LABEL$/);
+    // Every column starts at the same offset on every line.
+    for (const column of ['ROLE', 'AGENCY', 'STATUS', 'ISSUED', 'LAST USED', 'LABEL']) {
+      const at = lines[0].indexOf(column);
+      for (const line of lines.slice(1)) expect(line[at - 1]).toBe(' ');
+      for (const line of lines.slice(1)) expect(line[at]).not.toBe(' ');
+    }
+    expect(lines.find((l) => l.startsWith(a.keyId))).toMatch(/ 2026-03-04 +Ministry system$/);
+    expect(lines.find((l) => l.startsWith(b.keyId))).toMatch(/ - +NATC$/);
   });
 
   it('refuses to revoke an unknown key (exit 1)', async () => {

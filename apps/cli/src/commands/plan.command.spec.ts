@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SqliteEventStore } from '@app/event-store';
@@ -77,8 +77,18 @@ describe('ledger plan', () => {
   });
 
   describe('load', () => {
+    it('refuses a store that does not exist (exit 69, naming the file), unless --create', async () => {
+      const refused = await cli(['plan', 'load', DEMO]);
+      expect(refused.code).toBe(69);
+      expect(refused.stderr).toContain(`No event store at ${join(dir, 'events.db')} (DATA_DIR=${dir})`);
+      expect(refused.stderr).toContain('--create');
+      expect(existsSync(join(dir, 'events.db'))).toBe(false);
+      expect((await cli(['plan', 'load', DEMO, '--create'])).code).toBe(0);
+      expect(existsSync(join(dir, 'events.db'))).toBe(true);
+    });
+
     it('adopts, then finds nothing to do, then records exactly what changed', async () => {
-      const first = await cli(['plan', 'load', DEMO]);
+      const first = await cli(['plan', 'load', DEMO, '--create']);
       expect(first.code).toBe(0);
       expect(first.stdout).toMatch(/^Adopted plan demo-2030, 2 pillars, 3 objectives, 4 measures, 7 indicators at position \d+\n$/);
 
@@ -114,10 +124,10 @@ describe('ledger plan', () => {
     });
 
     it('loads nothing from an invalid file', async () => {
-      const { code } = await cli(['plan', 'load', join(FIXTURES, 'invalid-plan.yaml')]);
+      const { code } = await cli(['plan', 'load', join(FIXTURES, 'invalid-plan.yaml'), '--create']);
       expect(code).toBe(1);
       const { ctx } = context();
-      const store = await ctx.eventStore();
+      const store = await ctx.eventStore({ create: true });
       expect(await store.headPosition()).toBe(0n);
       await ctx.close();
     });

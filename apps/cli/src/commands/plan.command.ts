@@ -52,10 +52,10 @@ export async function validatePlanCommand(ctx: CliContext, path: string): Promis
  * `ledger plan load <file>`: validates, then makes the configured store's plan equal to the
  * file — adopted (new plan), amended (one event with exactly the differences) or unchanged.
  */
-export async function loadPlanCommand(ctx: CliContext, path: string, options: { principal?: string } = {}): Promise<number> {
+export async function loadPlanCommand(ctx: CliContext, path: string, options: { principal?: string; create?: boolean } = {}): Promise<number> {
   const file = await readPlanFile(path);
   if (!file.plan) return invalid(ctx, path, file);
-  const store = await ctx.eventStore();
+  const store = await ctx.eventStore({ create: options.create });
   // The file name as the operator gave it, relative to where they ran the command.
   const sourceFile = relative(process.cwd(), file.file) || file.file;
   let result;
@@ -101,7 +101,8 @@ export const planCommands: CommandGroup = {
       .command('load')
       .argument('<file>', 'the plan file (YAML)')
       .option('--principal <id>', 'who is recorded as loading it', 'cli')
+      .option('--create', 'create the embedded store in DATA_DIR when it does not exist yet (else exit 69)')
       .description('Validate a plan file, then adopt it, or record one amendment with exactly what changed; loading it again changes nothing')
-      .action((file: string, options: { principal: string }) => run((ctx) => loadPlanCommand(ctx, file, options)));
+      .action((file: string, options: { principal: string; create?: boolean }) => run((ctx) => loadPlanCommand(ctx, file, options)));
   },
 };

@@ -17,6 +17,7 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
   try {
     store = await ctx.eventStore();
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError(`The event store at ${location} is unavailable: ${(error as Error).message}`, EXIT.UNAVAILABLE);
   }
   let head: bigint;

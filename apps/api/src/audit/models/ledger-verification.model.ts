@@ -70,7 +70,7 @@ export class LedgerVerification {
   @Field({ description: 'Events the chain covers up to the head (bigint as a string).' })
   sequence: string;
 
-  @Field(() => Int, { description: 'Events read and hashed.' })
+  @Field(() => Int, { description: 'Events read and hashed by this run.' })
   events: number;
 
   @Field(() => Int, { description: 'Stored links compared.' })
@@ -84,6 +84,12 @@ export class LedgerVerification {
 
   @Field({ description: 'Last position the chain follower of this instance has linked (bigint as a string).' })
   linkedPosition: string;
+
+  @Field({ description: 'This run hashed the events after this position (bigint as a string); "0" means the whole log.' })
+  verifiedFrom: string;
+
+  @Field(() => String, { nullable: true, description: 'When a run over the whole log last found no mismatch (ISO 8601); null when none has yet.' })
+  wholeLogVerifiedAt: string | null;
 
   @Field(() => Float)
   durationMs: number;

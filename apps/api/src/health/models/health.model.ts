@@ -11,6 +11,6 @@ export class Health {
   @Field({ description: 'Global position of the last stored event (a bigint, as a string).' })
   headPosition: string;
 
-  @Field()
+  @Field({ description: 'The version of the api (package.json).' })
   version: string;
 }

@@ -45,7 +45,7 @@ export class FundingAllocation {
   @Field()
   purpose: string;
 
-  @Field({ nullable: true, description: 'The budget point of the decision it is counted under.' })
+  @Field({ nullable: true, description: 'The id of the budget point of the plan\'s decision it is counted under (see Plan.budgetPoints).' })
   budgetPoint?: string;
 
   @Field(() => FundingSource, { nullable: true })
@@ -104,37 +104,37 @@ export class Measure {
   @Field({ description: 'The code as the plan writes it; unique within the plan.' })
   code: string;
 
-  @Field()
+  @Field({ description: 'What the measure is, in the words of the plan.' })
   title: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The plan it belongs to.' })
   planId: string;
 
-  @Field()
+  @Field({ description: 'Code of the pillar (the plan\'s top-level heading) it is under.' })
   pillarCode: string;
 
-  @Field()
+  @Field({ description: 'Code of the objective it serves.' })
   objectiveCode: string;
 
-  @Field(() => [Agency], { description: 'A: the responsible bodies.' })
+  @Field(() => [Agency], { description: 'The bodies responsible for carrying it out.' })
   responsible: Agency[];
 
-  @Field(() => [Agency], { description: 'B: the partners (groups included as groups).' })
+  @Field(() => [Agency], { description: 'The bodies that take part as partners (a group of agencies is listed as the group).' })
   partners: Agency[];
 
-  @Field({ nullable: true, description: 'B verbatim, when the ids alone lose meaning.' })
+  @Field({ nullable: true, description: 'The partners as the plan words them, when the list of agencies alone loses meaning (e.g. "other bodies concerned").' })
   partnersText?: string;
 
-  @Field({ description: 'C verbatim.' })
+  @Field({ description: 'The means of carrying it out, as the plan words them (e.g. trainings, campaigns).' })
   means: string;
 
-  @Field({ description: 'D as an ISO date (YYYY-MM-DD).' })
+  @Field({ description: 'The deadline, as a date (YYYY-MM-DD).' })
   deadline: string;
 
-  @Field({ description: 'E verbatim.' })
+  @Field({ description: 'How the plan says the measure is measured, in its own words; `indicators` are the computable form.' })
   indicatorText: string;
 
-  @Field({ description: 'F verbatim ("–" when the plan gives none).' })
+  @Field({ description: 'Where the money comes from, in the plan\'s own words ("–" when the plan says nothing).' })
   fundingText: string;
 
   @Field(() => Funding)

@@ -24,21 +24,24 @@ export class PlanPeriod {
   to: string;
 }
 
-@ObjectType({ description: 'A money commitment of the decision itself.' })
+@ObjectType({
+  description:
+    'A budget point: a sum of money the government decision adopting the plan itself commits (in its numbered points, beside the measures), which measures\' funding allocations are counted under.',
+})
 export class BudgetPoint {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The point\'s number as the decision writes it, e.g. "3a" (point 3, item a).' })
   id: string;
 
-  @Field()
+  @Field({ description: 'What the decision says the money is, in its words.' })
   description: string;
 
-  @Field(() => HufScalar)
+  @Field(() => HufScalar, { description: 'The amount, in whole forints (per year when recurring).' })
   amountHuf: string;
 
   @Field(() => Int, { description: 'The year it applies to; with recurring, the first such year.' })
   year: number;
 
-  @Field()
+  @Field({ description: 'True when the amount is provided every year from `year` on.' })
   recurring: boolean;
 
   @Field(() => Agency, { nullable: true, description: 'The agency whose budget chapter holds it.' })

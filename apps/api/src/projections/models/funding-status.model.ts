@@ -79,15 +79,15 @@ export class BudgetPointYear {
   overDisbursed: boolean;
 }
 
-@ObjectType({ description: "A budget point of the plan's decision against what was paid on its measures." })
+@ObjectType({ description: "A budget point of the plan's decision (money the decision itself commits, see BudgetPoint) against what was paid on the measures counted under it." })
 export class BudgetPointFunding {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The point\'s number as the decision writes it, e.g. "3a" (point 3, item a).' })
   id: string;
 
-  @Field()
+  @Field({ description: 'What the decision says the money is, in its words.' })
   description: string;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: 'Codes of the measures whose funding allocations are counted under this point.' })
   measureCodes: string[];
 
   @Field(() => [BudgetPointYear])
