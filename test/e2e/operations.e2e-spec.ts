@@ -186,7 +186,7 @@ describe('operations: health, metrics, logs, correlation (e2e)', () => {
       const readiness = logLines.filter((l) => l.context === 'Readiness');
       expect(readiness).toHaveLength(1);
       expect(readiness[0]).toMatchObject({ level: 40 });
-      expect(readiness[0].msg).toMatch(/^Not ready: projections: the projection runner is stopped \(stopped, at position \d+\)$/);
+      expect(readiness[0].msg).toMatch(/^Not ready: projections: the projection runner is stopped \(stopped, at position \d+\); consumers down: projections stopped \(applied up to position \d+\): [^;]+$/);
       // Neither Terminus's "Health Check has failed!" nor pino-http's 503 line with its stack.
       expect(lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
       expect(JSON.stringify(lines)).not.toMatch(/Health Check has failed|failed with status code 503|\\n\s+at /);

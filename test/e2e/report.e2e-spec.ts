@@ -137,13 +137,13 @@ describe('implementation report (e2e)', () => {
     auditor = authHeader(await issueTestKey(t, { role: 'AUDITOR' }));
     for (const report of FIRST) await record(report);
     await gql(
-      `mutation ($input: CorrectReportInput!) { correctReport(input: $input) { position } }`,
-      { input: { reportId: FIRST[1].input.reportId, details: { title: 'Victim identification at border controls', participants: 20, days: 1 }, reason: '20 attended' } },
+      `mutation ($input: CorrectTrainingDeliveredInput!) { correctTrainingDelivered(input: $input) { position } }`,
+      { input: { reportId: FIRST[1].input.reportId, requestId: 'correct-1', title: 'Victim identification at border controls', participants: 20, days: 1, reason: '20 attended' } },
       authHeader(keys.get(MOI)!),
     );
     const retraction = await gql<{ retractReport: { position: string } }>(
       `mutation ($input: RetractReportInput!) { retractReport(input: $input) { position } }`,
-      { input: { reportId: FIRST[11].input.reportId, reason: 'Reported twice' } },
+      { input: { reportId: FIRST[11].input.reportId, requestId: 'retract-1', reason: 'Reported twice' } },
       authHeader(keys.get(MHC)!),
     );
     midpoint = retraction.retractReport.position;

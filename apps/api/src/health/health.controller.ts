@@ -81,7 +81,7 @@ function summarise(parts: HealthCheckResult['info']): string {
     .map(([name, part]) =>
       name === 'projections'
         ? describeProjections({ up: part.status === 'up', details: part as never })
-        : `${name} ${part.status}${typeof part.message === 'string' ? `: ${part.message}` : ''}`,
+        : `${name} ${part.status}${typeof part.reason === 'string' ? `: ${part.reason}` : typeof part.message === 'string' ? `: ${part.message}` : ''}`,
     )
     .join('; ');
 }
