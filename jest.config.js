@@ -22,10 +22,24 @@ const base = {
 /** @type {import('jest').Config} */
 export default {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
-    { ...base, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.contract-spec.ts'] },
+    // Tests meant for the embedded store never see EVENTSTORE_CONNECTION_STRING (see the setup file).
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+      setupFiles: ['<rootDir>/test/support/embedded-store-only.ts'],
+    },
+    // The helpers wait up to 20 s for a subscription and the 10,000-event test longer (its own
+    // timeout); connecting to EventStoreDB may take 10 s.
+    { ...base, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.contract-spec.ts'], testTimeout: 60_000 },
     // End-to-end tests start apps and child processes: slower under a full parallel run.
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 30_000 },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testTimeout: 30_000,
+      setupFiles: ['<rootDir>/test/support/embedded-store-only.ts'],
+    },
   ],
   collectCoverageFrom: ['libs/**/*.ts', 'apps/**/*.ts'],
   coverageDirectory: './coverage',
