@@ -292,3 +292,12 @@ export function matchesFilter(
   }
   return true;
 }
+
+/**
+ * Checks a position that came from a client (a history cursor, `at.position`) before it is used:
+ * throws {@link InvalidPositionError} when the store would refuse reading from it. Reads at most
+ * one event (EventStoreDB: plus the boundary check).
+ */
+export async function assertReadablePosition(store: Pick<EventStore, 'readAll'>, position: bigint): Promise<void> {
+  for await (const _ of store.readAll({ from: position, maxCount: 1 })) break;
+}
