@@ -79,7 +79,8 @@ export function describeEventStoreContract(adapterName: string, setup: () => Pro
       ({ store, cleanup } = await setup());
     });
     afterAll(async () => {
-      await cleanup();
+      // Absent when setup failed: its error is the one to read.
+      await cleanup?.();
     });
     beforeEach(() => {
       prefix = `ct${randomUUID().replaceAll('-', '').slice(0, 12)}-`;

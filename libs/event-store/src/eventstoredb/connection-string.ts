@@ -1,16 +1,16 @@
 /**
- * Connection strings of EventStoreDB / KurrentDB: the scheme spellings client 6.x does not parse,
- * and keeping credentials out of logs and errors.
+ * Connection strings of EventStoreDB / KurrentDB: one spelling of the scheme for the client, and
+ * credentials kept out of logs and errors.
  */
 const SCHEMES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/^(?:kurrentdb|kurrent|kdb)\+discover:\/\//i, 'esdb+discover://'],
-  [/^(?:kurrentdb|kurrent|kdb):\/\//i, 'esdb://'],
+  [/^(?:esdb|kurrentdb|kurrent|kdb)\+discover:\/\//i, 'kurrentdb+discover://'],
+  [/^(?:esdb|kurrentdb|kurrent|kdb):\/\//i, 'kurrentdb://'],
 ];
 
 /**
- * Client 6.x only parses `esdb://`/`esdb+discover://`; the KurrentDB spellings (`kurrentdb://`,
- * `kurrent://`, `kdb://`, each also `+discover`, as KurrentDB 25's documentation and client use
- * them) mean the same, so they are rewritten to it.
+ * Every spelling of the scheme (`esdb://`, `kurrentdb://`, `kurrent://`, `kdb://`, each also
+ * `+discover`, any letter case) as the `kurrentdb` one: the client parses the others too, but
+ * prints a deprecation warning to the console for `esdb` and matches schemes case-sensitively.
  */
 export function normalizeConnectionString(connectionString: string): string {
   const trimmed = connectionString.trim();

@@ -5,10 +5,10 @@
  */
 import {
   ErrorType,
-  type AppendExpectedRevision,
+  type AppendStreamState,
   WrongExpectedVersionError,
   isCommandError,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import {
   ANY,
   AppendOutcomeUnknownError,
@@ -83,8 +83,8 @@ export function toStoreError(
   if (error instanceof WrongExpectedRevisionError || error instanceof EventStoreError) return error;
   if (error instanceof WrongExpectedVersionError) {
     const stream = append?.stream ?? error.streamName;
-    const expected = append?.expected ?? fromClientExpectedRevision(error.expectedVersion);
-    return new WrongExpectedRevisionError(stream, expected, toActualRevision(error.actualVersion));
+    const expected = append?.expected ?? fromClientExpectedRevision(error.expectedState);
+    return new WrongExpectedRevisionError(stream, expected, toActualRevision(error.actualState));
   }
   const message = `EventStoreDB could not ${operation}: ${describeError(error)}`;
   switch (failureKind(error)) {
@@ -107,7 +107,7 @@ export function toActualRevision(actual: bigint | 'no_stream' | undefined): bigi
   return actual;
 }
 
-function fromClientExpectedRevision(expected: AppendExpectedRevision): ExpectedRevision {
+function fromClientExpectedRevision(expected: AppendStreamState): ExpectedRevision {
   if (typeof expected !== 'bigint') return expected;
   // Error metadata of older servers uses the legacy numbers: -1 no stream, -2 any, -4 exists.
   if (expected === -1n) return NO_STREAM;

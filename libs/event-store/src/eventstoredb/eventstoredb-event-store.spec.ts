@@ -1,5 +1,5 @@
 /**
- * The EventStoreDB adapter over an in-memory imitation of `EventStoreDBClient` that behaves as the
+ * The EventStoreDB adapter over an in-memory imitation of `KurrentDBClient` that behaves as the
  * client 6.x / server 24.x do where the adapter depends on it (inclusive forward start positions,
  * exclusive backward ones, StreamNotFoundError, WrongExpectedVersionError, idempotent re-appends,
  * subscription streams that are Node Readables, filter checkpoints). The imitation can also drop
@@ -12,10 +12,10 @@ import { PassThrough, Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import {
   AccessDeniedError,
-  type AppendExpectedRevision,
+  type AppendStreamState,
   DeadlineExceededError,
   type EventData,
-  type EventStoreDBClient,
+  type KurrentDBClient,
   type Filter,
   type Position,
   type ReadPosition,
@@ -23,7 +23,7 @@ import {
   StreamNotFoundError,
   UnavailableError,
   WrongExpectedVersionError,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import {
   ANY,
   AppendOutcomeUnknownError,
@@ -41,7 +41,7 @@ import { comparePositions } from './eventstoredb-mapping.js';
 Logger.overrideLogger(false);
 
 // ---------------------------------------------------------------------------------------------
-// An in-memory imitation of the parts of EventStoreDBClient the adapter uses.
+// An in-memory imitation of the parts of KurrentDBClient the adapter uses.
 // ---------------------------------------------------------------------------------------------
 
 interface Record_ {
@@ -84,16 +84,19 @@ class FakeEventStoreDb {
   private nextPosition = 1_000n;
   disposed = false;
   readAllCalls = 0;
+  readonly readAllFilters: Array<Filter | undefined> = [];
+  /** Records the imitation server has sent for $all reads: what a filter saves. */
+  recordsSent = 0;
 
   constructor(private readonly options: FakeOptions = {}) {
     this.write('$settings', '$settings', {}); // the server's own events come first
   }
 
-  asClient(): EventStoreDBClient {
-    return this as unknown as EventStoreDBClient;
+  asClient(): KurrentDBClient {
+    return this as unknown as KurrentDBClient;
   }
 
-  async appendToStream(stream: string, events: EventData[], { expectedRevision }: { expectedRevision: AppendExpectedRevision }) {
+  async appendToStream(stream: string, events: EventData[], { streamState: expectedRevision }: { streamState: AppendStreamState }) {
     await Promise.resolve();
     const failure = this.failNextAppend;
     this.failNextAppend = undefined;
@@ -156,8 +159,14 @@ class FakeEventStoreDb {
     return Readable.from(events);
   }
 
-  readAll({ fromPosition = 'start', direction = 'forwards', maxCount = Number.MAX_SAFE_INTEGER }: { fromPosition?: ReadPosition; direction?: string; maxCount?: number }) {
+  readAll({
+    fromPosition = 'start',
+    direction = 'forwards',
+    maxCount = Number.MAX_SAFE_INTEGER,
+    filter,
+  }: { fromPosition?: ReadPosition; direction?: string; maxCount?: number; filter?: Filter }) {
     this.readAllCalls++;
+    this.readAllFilters.push(filter);
     // A read cancelled by dispose() ends quietly, as the client's cancelled gRPC stream does.
     if (this.disposed) return Readable.from([]);
     let records: Record_[];
@@ -167,7 +176,10 @@ class FakeEventStoreDb {
       const before = fromPosition === 'end' || fromPosition === 'start' ? this.log : this.log.filter((r) => comparePositions(r.position, fromPosition) < 0);
       records = fromPosition === 'start' ? [] : [...before].reverse();
     }
-    return Readable.from(records.slice(0, maxCount).map((r) => ({ event: r.event, commitPosition: r.position.commit })));
+    // The server filters before counting: maxCount matching events.
+    const page = records.filter((r) => passes(r.event, filter)).slice(0, maxCount);
+    this.recordsSent += page.length;
+    return Readable.from(page.map((r) => ({ event: r.event, commitPosition: r.position.commit })));
   }
 
   subscribeToAll({ fromPosition = 'start', filter }: { fromPosition?: ReadPosition; filter?: Filter }) {
@@ -439,6 +451,32 @@ describe('EventStoreDbEventStore over an imitation client', () => {
     const store = new EventStoreDbEventStore(fake.asClient());
     await store.append('l', [{ type: 'A', data: {} }, { type: 'B', data: {} }], NO_STREAM);
     expect(fake.readStreamCalls).toEqual([{ stream: 'l', requiresLeader: true, direction: 'forwards' }]);
+    await store.close();
+  });
+
+  it('filters reads of $all on the server: a filtered read transfers only what matches', async () => {
+    const fake = new FakeEventStoreDb();
+    const store = new EventStoreDbEventStore(fake.asClient());
+    for (let i = 0; i < 300; i++) await store.append(`noise-${i}`, [{ type: 'Noise', data: {} }], NO_STREAM);
+    await store.append('key-1', [{ type: 'KeyIssued', data: { n: 1 } }, { type: 'KeyRevoked', data: { n: 2 } }], NO_STREAM);
+    await store.append('key-2', [{ type: 'KeyIssued', data: { n: 3 } }], NO_STREAM);
+    const sentBefore = fake.recordsSent;
+    const keys: number[] = [];
+    for await (const e of store.readAll({ filter: { streamPrefixes: ['key-'] } })) keys.push((e.data as { n: number }).n);
+    expect(keys).toEqual([1, 2, 3]);
+    expect(fake.recordsSent - sentBefore).toBe(3);
+    expect(fake.readAllFilters.at(-1)).toMatchObject({ filterOn: 'streamName', prefixes: ['key-'] });
+
+    // Event types: the server's filter matches prefixes, the exact match is ours.
+    await store.append('key-3', [{ type: 'KeyIssuedTwice', data: { n: 4 } }], NO_STREAM);
+    const issued: number[] = [];
+    for await (const e of store.readAll({ direction: 'backwards', filter: { eventTypes: ['KeyIssued'] } })) issued.push((e.data as { n: number }).n);
+    expect(issued).toEqual([3, 1]);
+    expect(fake.readAllFilters.at(-1)).toMatchObject({ filterOn: 'eventType', prefixes: ['KeyIssued'] });
+
+    // Unfiltered: the server leaves out system events.
+    for await (const _ of store.readAll({ maxCount: 1 })) void _;
+    expect(fake.readAllFilters.at(-1)).toMatchObject({ filterOn: 'eventType', regex: '^[^$].*' });
     await store.close();
   });
 

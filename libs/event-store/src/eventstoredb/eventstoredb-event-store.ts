@@ -1,6 +1,8 @@
 /**
- * The EventStoreDB adapter of the {@link EventStore} port, over `@eventstore/db-client` (gRPC).
- * Every call to the client stays in this file.
+ * The EventStoreDB / KurrentDB adapter of the {@link EventStore} port, over
+ * `@kurrent/kurrentdb-client` (the successor of `@eventstore/db-client`, whose 6.x `readAll` could
+ * not filter on the server: every filtered read scanned all of `$all`). Every call to the client
+ * stays in this folder.
  *
  * How our port maps onto EventStoreDB:
  * - A position is the event's `$all` **commit** position. For events appended through the gRPC
@@ -30,7 +32,8 @@ import {
   BACKWARDS,
   END,
   type EventData,
-  EventStoreDBClient,
+  type Filter,
+  KurrentDBClient,
   FORWARDS,
   type Position,
   type ReadPosition,
@@ -39,7 +42,7 @@ import {
   StreamNotFoundError,
   ErrorType,
   isCommandError,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import {
   type AllSubscription,
   type AppendResult,
@@ -64,6 +67,7 @@ import {
   isSystemEvent,
   knownPosition,
   samePosition,
+  serverFilterFor,
   toClientExpectedRevision,
   toClientPosition,
   toEventData,
@@ -95,7 +99,7 @@ export class EventStoreDbEventStore implements EventStore {
    * @param description how logs and errors name the server (never with credentials).
    */
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly client: KurrentDBClient,
     private readonly description = 'EventStoreDB',
   ) {}
 
@@ -106,9 +110,9 @@ export class EventStoreDbEventStore implements EventStore {
    */
   static async connect(connectionString: string, options: EventStoreDbConnectOptions = {}): Promise<EventStoreDbEventStore> {
     const safe = redactConnectionString(connectionString);
-    let client: EventStoreDBClient;
+    let client: KurrentDBClient;
     try {
-      client = EventStoreDBClient.connectionString(normalizeConnectionString(connectionString));
+      client = KurrentDBClient.connectionString(normalizeConnectionString(connectionString));
     } catch (error) {
       throw new EventStoreError(`Invalid EventStoreDB connection string ${safe}: ${scrub(describeError(error), connectionString)}`, {
         cause: error,
@@ -138,7 +142,7 @@ export class EventStoreDbEventStore implements EventStore {
 
     let result;
     try {
-      result = await this.client.appendToStream(stream, data, { expectedRevision: toClientExpectedRevision(expected) });
+      result = await this.client.appendToStream(stream, data, { streamState: toClientExpectedRevision(expected) });
     } catch (error) {
       throw toStoreError(error, `append to "${stream}"`, { stream, expected });
     }
@@ -225,6 +229,10 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * The server filters (stream prefixes, else event types by prefix, else no system events) and
+   * the exact filter is applied again here: the server's event-type filter matches prefixes.
+   */
   private async *readAllEvents(options: ReadAllOptions): AsyncGenerator<RecordedEvent> {
     this.assertOpen();
     const direction = options.direction ?? 'forwards';
@@ -234,7 +242,7 @@ export class EventStoreDbEventStore implements EventStore {
     const start: ReadPosition =
       options.from === undefined ? (direction === 'forwards' ? START : END) : toClientPosition(options.from);
     let delivered = 0;
-    for await (const event of this.scanAll(start, direction, limit)) {
+    for await (const event of this.scanAll(start, direction, limit, serverFilterFor(options.filter))) {
       if (options.from !== undefined && excludedByFrom(event.position.commit, options.from, direction)) continue;
       if (isSystemEvent(event)) continue;
       const recorded = toRecordedEvent(event);
@@ -244,19 +252,17 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
-  /**
-   * Every record of `$all` from `start` (inclusive start dropped), page by page. The client
-   * 6.x `readAll` takes no server-side filter, so filtering happens in {@link readAllEvents}.
-   */
+  /** The records of `$all` from `start` (inclusive start dropped) that pass `filter`, page by page. */
   private async *scanAll(
     start: ReadPosition,
     direction: 'forwards' | 'backwards',
     wanted: number,
+    filter: Filter,
   ): AsyncGenerator<AllStreamRecordedEvent> {
     let cursor = start;
     let pageSize = Math.min(MAX_PAGE_SIZE, Math.max(2, wanted + 1));
     for (;;) {
-      const page = await this.readAllPage(cursor, direction, pageSize);
+      const page = await this.readAllPage(cursor, direction, pageSize, filter);
       // close() disposes the client, which can end a read in flight early and quietly: a short
       // page would then look like the end of the log and the read like a complete one.
       this.assertOpen('during a read of $all');
@@ -275,10 +281,12 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /** One page of `$all`; with a filter the server returns only matching events, up to `maxCount` of them. */
   private async readAllPage(
     fromPosition: ReadPosition,
     direction: 'forwards' | 'backwards',
     maxCount: number,
+    filter?: Filter,
   ): Promise<AllStreamResolvedEvent[]> {
     const page: AllStreamResolvedEvent[] = [];
     try {
@@ -287,6 +295,7 @@ export class EventStoreDbEventStore implements EventStore {
         direction: direction === 'forwards' ? FORWARDS : BACKWARDS,
         maxCount,
         resolveLinkTos: false,
+        ...(filter ? { filter } : {}),
       });
       for await (const resolved of read) page.push(resolved);
     } catch (error) {

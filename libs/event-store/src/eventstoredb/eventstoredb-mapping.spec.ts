@@ -3,6 +3,7 @@
  * strings. The adapter over an imitation client is eventstoredb-event-store.spec.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import {
   AccessDeniedError,
@@ -12,7 +13,7 @@ import {
   UnavailableError,
   UnknownError,
   WrongExpectedVersionError,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import {
   ANY,
   AppendOutcomeUnknownError,
@@ -202,14 +203,18 @@ describe('EventStoreDB mapping helpers', () => {
     expect(redactConnectionString('esdb://admin:changeit@db:2113?tls=false')).toBe('esdb://***@db:2113?tls=false');
     expect(redactConnectionString('esdb://db:2113?tls=false')).toBe('esdb://db:2113?tls=false');
     expect(redactConnectionString('esdb+discover://u:p@a@x,y:2113')).toBe('esdb+discover://***@x,y:2113');
-    expect(normalizeConnectionString('kurrentdb://db:2113?tls=false')).toBe('esdb://db:2113?tls=false');
-    expect(normalizeConnectionString('kdb+discover://db:2113')).toBe('esdb+discover://db:2113');
-    expect(normalizeConnectionString('kurrent://admin:changeit@db:2113?tls=false')).toBe('esdb://admin:changeit@db:2113?tls=false');
-    expect(normalizeConnectionString('KURRENT+DISCOVER://a,b:2113')).toBe('esdb+discover://a,b:2113');
-    expect(normalizeConnectionString(' esdb://db:2113 ')).toBe('esdb://db:2113');
+    // One spelling for the client (which warns on the console about esdb://).
+    expect(normalizeConnectionString('esdb://db:2113?tls=false')).toBe('kurrentdb://db:2113?tls=false');
+    expect(normalizeConnectionString('ESDB+discover://a,b:2113')).toBe('kurrentdb+discover://a,b:2113');
+    expect(normalizeConnectionString('kurrentdb://db:2113?tls=false')).toBe('kurrentdb://db:2113?tls=false');
+    expect(normalizeConnectionString('kdb+discover://db:2113')).toBe('kurrentdb+discover://db:2113');
+    expect(normalizeConnectionString('kurrent://admin:changeit@db:2113?tls=false')).toBe('kurrentdb://admin:changeit@db:2113?tls=false');
+    expect(normalizeConnectionString('KURRENT+DISCOVER://a,b:2113')).toBe('kurrentdb+discover://a,b:2113');
+    expect(normalizeConnectionString(' esdb://db:2113 ')).toBe('kurrentdb://db:2113');
   });
 
   it('connect() names the server without credentials when it cannot reach it', async () => {
+    const warn = jest.spyOn(console, 'warn');
     const error = await EventStoreDbEventStore.connect('esdb://admin:s3cret@127.0.0.1:1?tls=false', { timeoutMs: 5_000 }).then(
       () => undefined,
       (e: unknown) => e as Error,
@@ -218,11 +223,14 @@ describe('EventStoreDB mapping helpers', () => {
     expect(error?.message).toContain('Cannot connect to EventStoreDB at esdb://***@127.0.0.1:1?tls=false');
     expect(error?.message).not.toContain('s3cret');
     expect(error).toMatchObject({ retryable: true });
+    expect(error?.message).toMatch(/no server answered|ECONNREFUSED|no answer within/);
     // A KurrentDB spelling is parsed, not refused as an invalid connection string.
     const kurrent = await EventStoreDbEventStore.connect('kurrent://127.0.0.1:1?tls=false', { timeoutMs: 5_000 }).then(
       () => undefined,
       (e: unknown) => e as Error,
     );
     expect(kurrent?.message).toContain('Cannot connect to EventStoreDB at kurrent://127.0.0.1:1?tls=false');
+    expect(warn).not.toHaveBeenCalled(); // the esdb:// string above gave no deprecation warning either
+    warn.mockRestore();
   }, 30_000);
 });

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  type AppendExpectedRevision,
+  type AppendStreamState,
   type EventData,
   type Filter,
   type JSONType,
@@ -14,7 +14,7 @@ import {
   excludeSystemEvents,
   jsonEvent,
   streamNameFilter,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import {
   ANY,
   EventStoreError,
@@ -37,7 +37,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const CHECKPOINT_INTERVAL = 1;
 
 /** Our expected revision as the client spells it (the string constants happen to coincide). */
-export function toClientExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
+export function toClientExpectedRevision(expected: ExpectedRevision): AppendStreamState {
   switch (expected) {
     case NO_STREAM:
       return 'no_stream';
@@ -165,9 +165,21 @@ function toJsonMetadata(metadata: unknown): JsonObject {
   return metadata as JsonObject;
 }
 
+/** What the client's errors without a message mean (its native reader reports only a name). */
+const BARE_ERRORS: Readonly<Record<string, string>> = {
+  unavailable: 'no server answered at that address, or it is not ready (starting, electing a leader)',
+  'deadline-exceeded': 'no answer before the deadline',
+  'not-leader': 'the node is not the leader',
+  'access-denied': 'access denied: check the user and password of the connection string',
+};
+
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const bare = !error.message || error.message === error.name || error.message === error.constructor.name;
+  if (!bare) return error.message;
+  const type = (error as { type?: unknown }).type;
+  const meaning = typeof type === 'string' ? BARE_ERRORS[type] : undefined;
+  return meaning ? `${error.constructor.name}: ${meaning}` : error.message || error.name;
 }
 
 export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

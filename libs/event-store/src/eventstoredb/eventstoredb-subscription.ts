@@ -6,10 +6,10 @@ import type { Logger } from '@nestjs/common';
 import {
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
-  type EventStoreDBClient,
+  type KurrentDBClient,
   type Position,
   START,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import {
   type AllSubscription,
   type RecordedEvent,
@@ -67,7 +67,7 @@ export class EventStoreDbAllSubscription implements AllSubscription {
   private checkpoint: Position | undefined;
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly client: KurrentDBClient,
     private readonly options: SubscribeAllOptions,
     private readonly logger: Logger,
     private readonly onClosed: (subscription: EventStoreDbAllSubscription) => void,
