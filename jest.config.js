@@ -29,16 +29,19 @@ export default {
       testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
       setupFiles: ['<rootDir>/test/support/embedded-store-only.ts'],
     },
-    // The helpers wait up to 20 s for a subscription and the 10,000-event test longer (its own
-    // timeout); connecting to EventStoreDB may take 10 s.
-    { ...base, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.contract-spec.ts'], testTimeout: 60_000 },
-    // End-to-end tests start apps and child processes: slower under a full parallel run.
+    // Timeouts: a project's testTimeout is ignored by jest (global config only), hence the setup files.
+    {
+      ...base,
+      displayName: 'contract',
+      testMatch: ['<rootDir>/test/contract/**/*.contract-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-contract.ts'],
+    },
     {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 30_000,
       setupFiles: ['<rootDir>/test/support/embedded-store-only.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'],
     },
   ],
   collectCoverageFrom: ['libs/**/*.ts', 'apps/**/*.ts'],

@@ -59,7 +59,7 @@ describe('history generator', () => {
       await store.close();
     }
     events = await readEverything(join(dir, 'append.db'));
-  });
+  }, 60_000); // thousands of appends: past jest's 5 s default on a machine busy with a full run
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
