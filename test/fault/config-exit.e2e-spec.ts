@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTs, watchLines } from './support/spawn-ts.js';
 
+/** Each test compiles and starts main.ts in a child: tens of seconds on a machine busy with a full run. */
+const SPAWN_TIMEOUT_MS = 120_000;
+
 /** Starts the api (main.ts) with `env` and waits for it to exit. */
 async function start(env: Record<string, string>) {
   const dataDir = mkdtempSync(join(tmpdir(), 'apl-config-exit-'));
@@ -23,7 +26,7 @@ describe('a bad configuration stops the api (fault)', () => {
     expect(stderr).toMatch(/^Invalid configuration: PORT must be a whole number from 0 to 65535 \(got "abc"\)$/m);
     // Nothing of Nest ran: no log line at all.
     expect(stdout).toBe('');
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it('lists every bad variable at once', async () => {
     const { code, stderr } = await start({ LOG_LEVEL: 'loud', READINESS_MAX_LAG: '-5', ADMIN_API_KEY: 'hunter2' });
@@ -32,11 +35,11 @@ describe('a bad configuration stops the api (fault)', () => {
     expect(stderr).toMatch(/Invalid configuration: READINESS_MAX_LAG must be a whole number/);
     expect(stderr).toMatch(/Invalid configuration: ADMIN_API_KEY must have the form apl_<keyId>_<secret>/);
     expect(stderr).not.toMatch(/hunter2/);
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it('exits 78 too for a setting only checkable at start (a PLAN_FILES file that does not exist)', async () => {
     const { code, stderr } = await start({ PLAN_FILES: 'no/such/plan.yaml' });
     expect(code).toBe(78);
     expect(stderr).toMatch(/Invalid configuration: PLAN_FILES names .*no\/such\/plan\.yaml, which does not exist/);
-  });
+  }, SPAWN_TIMEOUT_MS);
 });

@@ -158,5 +158,5 @@ describe('history generator', () => {
     await generateHistoryBulk(join(dir, 'other.db'), { events: 200, seed: 43 });
     const ids = (list: RecordedEvent[]) => list.slice(1, 20).map((e) => e.id);
     expect(ids(await readEverything(join(dir, 'other.db')))).not.toEqual(ids(events));
-  });
+  }, 60_000);
 });
