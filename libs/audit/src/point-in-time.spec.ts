@@ -86,7 +86,7 @@ describe('point-in-time evaluation', () => {
     }
     events = [];
     for await (const e of store.readAll()) events.push(e);
-  });
+  }, 60_000); // generates and folds a history: past 5 s under a full run's load
   afterAll(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
