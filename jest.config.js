@@ -22,11 +22,27 @@ const base = {
 /** @type {import('jest').Config} */
 export default {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
-    { ...base, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.contract-spec.ts'] },
-    // End-to-end tests start apps and child processes: slower under a full parallel run. Their
-    // timeout is set in e2e-timeout.ts (a project's `testTimeout` is ignored by jest).
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'] },
+    // Tests meant for the embedded store never see EVENTSTORE_CONNECTION_STRING (see the setup file).
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+      setupFiles: ['<rootDir>/test/support/embedded-store-only.ts'],
+    },
+    // Timeouts: a project's testTimeout is ignored by jest (global config only), hence the setup files.
+    {
+      ...base,
+      displayName: 'contract',
+      testMatch: ['<rootDir>/test/contract/**/*.contract-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-contract.ts'],
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      setupFiles: ['<rootDir>/test/support/embedded-store-only.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
+    },
   ],
   // End-to-end tests start apps and child processes, slow on a busy machine (an app's start took
   // over 5 s at a load average of 20 on 2 cores). A global option: jest ignores it in a project.

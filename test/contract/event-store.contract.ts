@@ -6,7 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   ANY,
+  DuplicateEventIdError,
   type EventStore,
+  EventStoreError,
+  InvalidPositionError,
   NO_STREAM,
   type NewEvent,
   type RecordedEvent,
@@ -76,7 +79,8 @@ export function describeEventStoreContract(adapterName: string, setup: () => Pro
       ({ store, cleanup } = await setup());
     });
     afterAll(async () => {
-      await cleanup();
+      // Absent when setup failed: its error is the one to read.
+      await cleanup?.();
     });
     beforeEach(() => {
       prefix = `ct${randomUUID().replaceAll('-', '').slice(0, 12)}-`;
@@ -261,6 +265,115 @@ export function describeEventStoreContract(adapterName: string, setup: () => Pro
         const done = collect(subscription);
         await subscription.close();
         await expect(done).resolves.toEqual([]);
+      });
+    });
+
+    describe('event ids', () => {
+      it('a re-sent append (same ids, same expected revision) leaves the events stored once', async () => {
+        const s = stream('resend');
+        const events = [
+          { id: randomUUID(), type: 'Sent', data: { n: 1 } },
+          { id: randomUUID(), type: 'Sent', data: { n: 2 } },
+        ];
+        await store.append(s, [ev('First')], NO_STREAM);
+        const first = await store.append(s, events, 0n);
+        // As after AppendOutcomeUnknownError: EventStoreDB answers an idempotent success, the
+        // embedded store a conflict (its revision check comes first) or DuplicateEventIdError.
+        const again = await store.append(s, events, 0n).then(
+          (result) => result,
+          (error: unknown) => error,
+        );
+        if (again instanceof Error) {
+          expect(again instanceof WrongExpectedRevisionError || again instanceof DuplicateEventIdError).toBe(true);
+        } else {
+          expect(again).toEqual(first);
+        }
+        const stored = await store.readStream(s);
+        expect(stored.map((e) => e.id)).toEqual([stored[0].id, events[0].id, events[1].id]);
+        const viaAll = await collect(store.readAll({ filter: { streamPrefixes: [s] } }));
+        expect(viaAll).toHaveLength(3);
+      });
+
+      it('keeps a UUID id, up to letter case', async () => {
+        const s = stream('upper');
+        const id = randomUUID().toUpperCase();
+        await store.append(s, [{ id, type: 'Upper', data: {} }], NO_STREAM);
+        const [event] = await store.readStream(s);
+        expect(event.id.toLowerCase()).toBe(id.toLowerCase());
+      });
+    });
+
+    describe('positions from callers', () => {
+      it('a negative position is refused with InvalidPositionError before anything is read', async () => {
+        await store.append(stream('neg'), [ev('N')], NO_STREAM);
+        for (const direction of ['forwards', 'backwards'] as const) {
+          const error = await collect(store.readAll({ from: -1n, direction, filter: mine() })).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(InvalidPositionError);
+          expect(error).toMatchObject({ position: -1n, retryable: false });
+        }
+        expect(() => store.subscribeAll({ from: -5n, filter: mine() })).toThrow(InvalidPositionError);
+      });
+
+      it('a position between two events is refused, or is a boundary and reads only what follows it', async () => {
+        const { positions } = await store.append(stream('gap'), [ev('G', { i: 0 }), ev('G', { i: 1 }), ev('G', { i: 2 })], NO_STREAM);
+        for (const inside of [positions[0] + 1n, positions[1] - 1n]) {
+          const read = await collect(store.readAll({ from: inside, filter: mine() })).then(
+            (events) => events,
+            (e: unknown) => e,
+          );
+          if (read instanceof Error) {
+            // EventStoreDB: positions are byte offsets, most integers lie inside a record.
+            expect(read).toBeInstanceOf(InvalidPositionError);
+            expect((read as InvalidPositionError).reason).toMatch(/not the position of an event/);
+          } else {
+            // The embedded store: row ids, every integer is a boundary.
+            expect((read as RecordedEvent[]).every((e) => e.position > inside)).toBe(true);
+          }
+        }
+        const fromReal = await collect(store.readAll({ from: positions[0], filter: mine() }));
+        expect(fromReal.map((e) => e.position)).toEqual(positions.slice(1));
+      });
+    });
+
+    describe('failures', () => {
+      it('refusals are EventStoreErrors that say whether retrying can help', async () => {
+        const empty = await store.append(stream('none'), [], ANY).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(empty).toBeInstanceOf(EventStoreError);
+        expect(empty).toMatchObject({ retryable: false });
+      });
+
+      it('close() during a readAll fails the read instead of ending it looking complete', async () => {
+        const other = await setup();
+        const s = `${prefix}closing-`;
+        try {
+          for (let b = 0; b < 3; b++) {
+            await Promise.all(
+              Array.from({ length: 10 }, (_, k) =>
+                other.store.append(`${s}${b}-${k}`, Array.from({ length: 50 }, (_, j) => ev('C', { j })), NO_STREAM),
+              ),
+            );
+          }
+          let seen = 0;
+          const read = (async () => {
+            for await (const _ of other.store.readAll({ filter: { streamPrefixes: [s] } })) {
+              if (++seen === 5) await other.store.close();
+            }
+          })();
+          const error = await read.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(EventStoreError);
+          expect(seen).toBeLessThan(1_500);
+        } finally {
+          await other.cleanup();
+        }
       });
     });
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
 import type { Measure, Plan } from '@app/plan';
 import { authAs } from './support/auth.js';
 import { type GraphQLResponse, type TestApp, startTestApp } from './support/test-app.js';
@@ -177,7 +178,15 @@ describe('projections (e2e)', () => {
   it('reports how far each projection is', async () => {
     const data = ok(await gql<{ projectionStatus: Array<{ name: string; position: string; lag: string; state: string }> }>('{ projectionStatus { name position lag state } }'));
     expect(data.projectionStatus.map((p) => p.name)).toEqual(['plans', 'activity']);
-    for (const p of data.projectionStatus) expect(p.position).toMatch(/^\d+$/);
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    for (const p of data.projectionStatus) {
+      expect(p.position).toMatch(/^\d+$/);
+      // lag counts the events after the position (positions are not counts on EventStoreDB).
+      let after = 0;
+      for await (const _ of store.readAll({ from: BigInt(p.position) })) after++;
+      expect(p.lag).toMatch(/^\d+$/);
+      expect(Number(p.lag)).toBeLessThanOrEqual(after);
+    }
   });
 
   it('a position the projections do not reach in time is a TIMEOUT', async () => {

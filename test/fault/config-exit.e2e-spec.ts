@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTs, watchLines } from './support/spawn-ts.js';
 
-/** Each case starts a TypeScript process: seconds on a quiet machine, far more on a busy one. */
+/** Each test compiles and starts main.ts in a child: tens of seconds on a machine busy with a full run. */
 const SPAWN_TIMEOUT_MS = 120_000;
 
 /** Starts the api (main.ts) with `env` and waits for it to exit. */

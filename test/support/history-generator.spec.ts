@@ -60,7 +60,7 @@ describe('history generator', () => {
       await store.close();
     }
     events = await readEverything(join(dir, 'append.db'));
-  });
+  }, 60_000); // thousands of appends: past jest's 5 s default on a machine busy with a full run
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -159,5 +159,5 @@ describe('history generator', () => {
     await generateHistoryBulk(join(dir, 'other.db'), { events: 200, seed: 43 });
     const ids = (list: RecordedEvent[]) => list.slice(1, 20).map((e) => e.id);
     expect(ids(await readEverything(join(dir, 'other.db')))).not.toEqual(ids(events));
-  });
+  }, 60_000);
 });

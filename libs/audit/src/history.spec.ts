@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NO_STREAM, type RecordedEvent, SqliteEventStore } from '@app/event-store';
+import { InvalidPositionError, NO_STREAM, type RecordedEvent, SqliteEventStore } from '@app/event-store';
 import { generateHistory } from '../../../test/support/history-generator.js';
 import { ChainFollower } from './chain-follower.js';
 import { ChainStore } from './chain-store.js';
@@ -159,6 +159,21 @@ describe('the event history', () => {
     await expect(history.page({ first: 1.5 })).rejects.toBeInstanceOf(HistoryInputError);
     await expect(history.page({ first: 2, last: 2 })).rejects.toEqual(expect.objectContaining({ field: 'last' }));
     await expect(history.page({ first: 2, after: 'nope' })).rejects.toEqual(expect.objectContaining({ field: 'after' }));
+    // A well-formed cursor whose position the store refuses (EventStoreDB: an offset inside a record).
+    const between = all[10].position + 1n;
+    const offsets: typeof store = Object.create(store, {
+      readAll: {
+        value: (options: Parameters<typeof store.readAll>[0] = {}) => {
+          if (options.from === between) throw new InvalidPositionError(between, 'is not the position of an event in this log');
+          return store.readAll(options);
+        },
+      },
+    });
+    for (const field of ['after', 'before'] as const) {
+      await expect(new EventHistory(offsets).page({ [field === 'after' ? 'first' : 'last']: 2, [field]: encodeCursor(between) })).rejects.toEqual(
+        expect.objectContaining({ name: 'HistoryInputError', field }),
+      );
+    }
     expect((await history.page({ first: MAX_PAGE_SIZE })).edges).toHaveLength(MAX_PAGE_SIZE);
     expect((await history.page({})).edges).toHaveLength(50);
   });

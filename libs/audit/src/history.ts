@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '@app/event-store';
+import { type EventStore, InvalidPositionError, type RecordedEvent, assertReadablePosition } from '@app/event-store';
 import type { ChainStore, PositionRange } from './chain-store.js';
 import { type HistoryFilter, matchesHistoryFilter, needsIndex } from './history-filter.js';
 import { LedgerClock } from './ledger-clock.js';
@@ -106,8 +106,8 @@ export class EventHistory {
       if (value === undefined) continue;
       if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) throw new HistoryInputError(field, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
     }
-    const after = args.after ? decodeCursor(args.after, 'after') : undefined;
-    const before = args.before ? decodeCursor(args.before, 'before') : undefined;
+    const after = args.after ? await this.position(args.after, 'after') : undefined;
+    const before = args.before ? await this.position(args.before, 'before') : undefined;
     const filter = args.filter ?? {};
     const ascending = (args.order ?? 'OLDEST_FIRST') === 'OLDEST_FIRST';
     const forward = last === undefined;
@@ -140,6 +140,18 @@ export class EventHistory {
         endCursor: edges[edges.length - 1]?.cursor ?? null,
       },
     };
+  }
+
+  /** A cursor's position, checked with the store (EventStoreDB refuses offsets between events). */
+  private async position(cursor: string, field: string): Promise<bigint> {
+    const position = decodeCursor(cursor, field);
+    try {
+      await assertReadablePosition(this.store, position);
+    } catch (error) {
+      if (error instanceof InvalidPositionError) throw new HistoryInputError(field, 'is not a cursor this query returned (no event at its position)');
+      throw error;
+    }
+    return position;
   }
 
   /**

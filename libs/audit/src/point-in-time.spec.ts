@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NO_STREAM, type RecordedEvent, SqliteEventStore } from '@app/event-store';
+import { InvalidPositionError, NO_STREAM, type RecordedEvent, SqliteEventStore } from '@app/event-store';
 import { type Plan, loadPlan } from '@app/plan';
 import { COORDINATOR_PROJECTIONS, KeyedState, NO_POSITION, ProjectionSnapshot, type ReadModelSource, foldProjection } from '@app/projections';
 import { generateHistory, historyPlan, historyPlanSource } from '../../../test/support/history-generator.js';
@@ -86,7 +86,7 @@ describe('point-in-time evaluation', () => {
     }
     events = [];
     for await (const e of store.readAll()) events.push(e);
-  }, 60_000);
+  }, 60_000); // generates and folds a history: past 5 s under a full run's load
   afterAll(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -116,7 +116,7 @@ describe('point-in-time evaluation', () => {
       expect(answers(await pit.at(position))).toEqual(answers(await foldedAt(store, events, position)));
     }
     expect(pit.stats().snapshots).toBeLessThanOrEqual(3);
-  }, 60_000);
+  }, 60_000); // folds the log several times over: past 5 s on a machine busy with a full run
 
   it('stops warming before the next slice once its signal is aborted', async () => {
     const pit = new PointInTime({ store, interval: 64 });
@@ -159,5 +159,24 @@ describe('point-in-time evaluation', () => {
     await expect(pit.resolve({})).rejects.toBeInstanceOf(PointInTimeError);
     await expect(pit.resolve({ position: 1n, recordedAt: new Date() })).rejects.toEqual(expect.objectContaining({ field: 'at' }));
     await expect(pit.at(events[events.length - 1].position + 1n)).rejects.toEqual(expect.objectContaining({ field: 'at.position' }));
+    await expect(pit.resolve({ position: -3n })).rejects.toEqual(expect.objectContaining({ field: 'at.position', reason: expect.stringContaining('negative') }));
   }, 60_000);
+
+  it('refuses a position the store says is not an event boundary (EventStoreDB byte offsets), naming at.position', async () => {
+    const between = events[3].position + 1n;
+    // As EventStoreDB answers a read from inside a record; the embedded store has no such positions.
+    const offsets: typeof store = Object.create(store, {
+      readAll: {
+        value: (options: Parameters<typeof store.readAll>[0] = {}) => {
+          if (options.from === between) throw new InvalidPositionError(between, 'is not the position of an event in this log');
+          return store.readAll(options);
+        },
+      },
+    });
+    const pit = new PointInTime({ store: offsets });
+    await expect(pit.resolve({ position: between })).rejects.toEqual(
+      expect.objectContaining({ name: 'PointInTimeError', field: 'at.position', reason: expect.stringContaining('not the position of an event') }),
+    );
+    expect(await pit.resolve({ position: events[3].position })).toBe(events[3].position);
+  });
 });

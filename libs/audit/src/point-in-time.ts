@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { upcasters } from '@app/domain';
-import type { EventStore, RecordedEvent } from '@app/event-store';
+import { type EventStore, InvalidPositionError, type RecordedEvent, assertReadablePosition } from '@app/event-store';
 import {
   COORDINATOR_PROJECTIONS,
   type EntryValue,
@@ -123,7 +123,15 @@ export class PointInTime {
     if ((at.position === undefined) === (at.recordedAt === undefined)) {
       throw new PointInTimeError('at', 'must give exactly one of position and recordedAt');
     }
-    if (at.position !== undefined) return at.position;
+    if (at.position !== undefined) {
+      try {
+        await assertReadablePosition(this.store, at.position);
+      } catch (error) {
+        if (error instanceof InvalidPositionError) throw new PointInTimeError('at.position', `${error.reason}: give a position the ledger returned`);
+        throw error;
+      }
+      return at.position;
+    }
     if (Number.isNaN(at.recordedAt!.getTime())) throw new PointInTimeError('at.recordedAt', 'is not a valid instant');
     return (await this.clock.positionAt(at.recordedAt!)) ?? NO_POSITION;
   }

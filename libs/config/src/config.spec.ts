@@ -19,10 +19,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 
-  it('accepts an EventStoreDB connection string', () => {
-    expect(loadConfig({ EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false' }).eventStoreConnectionString).toBe(
+  it('accepts an EventStoreDB connection string, in every spelling of the scheme KurrentDB uses', () => {
+    for (const value of [
       'esdb://localhost:2113?tls=false',
-    );
+      'esdb+discover://a,b,c:2113',
+      'kurrent://admin:changeit@localhost:2113?tls=false',
+      'kurrent+discover://db:2113',
+      'kurrentdb://localhost:2113',
+      'kdb://localhost:2113',
+    ]) {
+      expect(loadConfig({ EVENTSTORE_CONNECTION_STRING: value }).eventStoreConnectionString).toBe(value);
+    }
   });
 
   it('has the defaults of every other variable', () => {

@@ -99,7 +99,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'NODE_ENV', example: 'development', meaning: 'development | production | test; development turns on introspection and pretty logs' },
   { name: 'PORT', example: '3000', meaning: 'HTTP port of the api (0 = any free port)' },
   { name: 'DATA_DIR', example: './data', meaning: 'the embedded event store (events.db) and the read models' },
-  { name: 'EVENTSTORE_CONNECTION_STRING', example: '', meaning: 'use EventStoreDB instead of the embedded store, e.g. esdb://localhost:2113?tls=false' },
+  { name: 'EVENTSTORE_CONNECTION_STRING', example: '', meaning: 'use EventStoreDB / KurrentDB instead of the embedded store, e.g. esdb://localhost:2113?tls=false or kurrent://localhost:2113?tls=false' },
   { name: 'LOG_LEVEL', example: 'info', meaning: 'fatal | error | warn | info | debug | trace' },
   { name: 'LOG_FORMAT', example: '', meaning: 'json | pretty; unset: pretty in development (when pino-pretty is installed), json otherwise' },
   { name: 'PLAN_FILES', example: 'libs/plan/plans/hu-2022-2023.yaml', meaning: 'plan files adopted on first start with an empty store (comma-separated); "none" adopts nothing' },
@@ -188,7 +188,7 @@ class EnvReader {
   }
 }
 
-const CONNECTION_STRING = /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\//;
+const CONNECTION_STRING = /^(esdb|kurrentdb|kurrent|kdb)(\+discover)?:\/\//i;
 /** The API key format of libs/auth (apl_<keyId>_<secret>); a spec there checks they agree. */
 const API_KEY = /^apl_[A-Za-z0-9]{8,64}_[A-Za-z0-9_-]{43,}$/;
 const BODY_LIMIT = /^\d{1,9}(b|kb|mb)$/i;
@@ -260,7 +260,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (connection && !CONNECTION_STRING.test(connection)) {
     r.fail(
       'EVENTSTORE_CONNECTION_STRING',
-      `must be an EventStoreDB connection string such as esdb://localhost:2113?tls=false (got "${connection}")`,
+      `must be an EventStoreDB connection string such as esdb://localhost:2113?tls=false or kurrent://localhost:2113?tls=false (got "${connection}")`,
     );
   }
   const dataDir = r.raw('DATA_DIR') ?? './data';

@@ -5,6 +5,27 @@
  *
  * Positions are global, monotonically increasing bigints: the commit order of the store.
  * Revisions are per stream, starting at 0n for a stream's first event.
+ *
+ * Positions are not event counts. In the embedded store they are row ids (1, 2, 3, …, so every
+ * integer from 0n to the head is a boundary between events); in EventStoreDB they are byte
+ * offsets of the transaction log, so most integers are not boundaries. Subtracting two positions
+ * therefore says nothing portable: to know how many events lie between, count them (readAll).
+ * Only pass as `from` a position the store returned (or 0n): a position that is not an event
+ * boundary is refused with {@link InvalidPositionError} (callers taking positions from clients —
+ * history cursors, `at.position` — map it to BAD_USER_INPUT naming their field).
+ *
+ * Errors (all but the conflict are {@link EventStoreError}s with a `retryable` flag):
+ * - {@link WrongExpectedRevisionError}: the concurrency check failed; nothing was written.
+ * - {@link EventStoreUnavailableError} (retryable): the store could not serve the call now — no
+ *   connection, a leader election in progress, not the leader. Nothing was written.
+ * - {@link AppendOutcomeUnknownError} (retryable): an append was sent but its answer was lost
+ *   (deadline exceeded, connection dropped mid-call). It may have been committed. Retry it with
+ *   the SAME event ids and expected revision: a conflict or duplicate-id answer then means the
+ *   first attempt was committed (see "Event ids" on {@link NewEvent}).
+ * - {@link InvalidPositionError}, {@link DuplicateEventIdError} and any other EventStoreError with
+ *   `retryable: false`: permanent for this input (bad input, access denied, limits) — the same
+ *   call fails again.
+ * - {@link SubscriptionFailedError}: a subscription ended for good; what it had delivered stands.
  */
 
 /** JSON as stored: plain data, never class instances. */
@@ -21,7 +42,21 @@ export const ANY = 'any' as const;
 /** What the caller believes the stream's current revision is. */
 export type ExpectedRevision = bigint | typeof NO_STREAM | typeof STREAM_EXISTS | typeof ANY;
 
-/** An event to append. `id` (a UUID) is generated when absent; import keeps the original. */
+/**
+ * An event to append.
+ *
+ * Event ids: `id` is generated (a random UUID) when absent; import keeps the original. Give UUIDs:
+ * EventStoreDB refuses anything else (EventStoreError, not retryable) and returns them in lower
+ * case; the embedded store accepts any non-empty string and returns it as given. Ids identify an
+ * event, and both stores make re-sending an append safe, differently:
+ * - embedded (SQLite): an id already stored anywhere is refused with {@link DuplicateEventIdError}
+ *   and nothing of that append is written.
+ * - EventStoreDB: re-appending the same events (same ids, same stream, same expected revision)
+ *   is an idempotent success that writes nothing new (the server's idempotency check); other
+ *   duplicates are not checked by the server, so this adapter does not promise to refuse them.
+ * Portable rule: never reuse an id for a different event; after {@link AppendOutcomeUnknownError}
+ * retry with the same ids — the store then holds the events once.
+ */
 export interface NewEvent {
   readonly id?: string;
   readonly type: string;
@@ -62,6 +97,9 @@ export interface ReadAllOptions {
   /**
    * Exclusive bound: forwards reads events after this position, backwards reads
    * events before it. Absent = from the start (forwards) or the end (backwards).
+   * Must be 0n or a position the store returned: a negative one, or one inside the log that is
+   * not an event boundary, fails the read with {@link InvalidPositionError} before anything is
+   * delivered. A position beyond the head reads nothing (forwards).
    */
   readonly from?: bigint;
   readonly direction?: 'forwards' | 'backwards';
@@ -76,7 +114,11 @@ export interface ReadStreamOptions {
 }
 
 export interface SubscribeAllOptions {
-  /** Exclusive: deliver every event after this position. Absent = from the start. */
+  /**
+   * Exclusive: deliver every event after this position. Absent = from the start. A negative
+   * position throws {@link InvalidPositionError} at once; on EventStoreDB one that is not an event
+   * boundary ends the subscription with {@link SubscriptionFailedError}.
+   */
   readonly from?: bigint;
   readonly filter?: ReadAllFilter;
 }
@@ -85,6 +127,12 @@ export interface SubscribeAllOptions {
  * A live subscription to the global log. Iterate it with `for await`; it first delivers the
  * events already stored after `from`, then new ones as they are committed, in commit order,
  * each exactly once. `close()` ends the iteration.
+ *
+ * Transient failures (connection lost, leader change) are retried inside the adapter, resuming
+ * after the last event or checkpoint received, so the consumer sees no gap or repeat. A permanent
+ * one (access denied, an invalid position, an event it cannot map) rejects the iterator's `next()`
+ * with {@link SubscriptionFailedError} once the events already received are taken; the
+ * subscription is then over.
  */
 export interface AllSubscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
@@ -104,7 +152,11 @@ export interface EventStore {
   /** A stream's events in revision order; an absent stream reads as empty. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
 
-  /** The global log in commit order (or reverse), filtered. */
+  /**
+   * The global log in commit order (or reverse), filtered. Ends only when the log (or maxCount)
+   * is exhausted: if the store is closed or fails mid-read the iteration throws, so a read that
+   * completes is complete.
+   */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
 
   subscribeAll(options?: SubscribeAllOptions): AllSubscription;
@@ -129,9 +181,85 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
+export interface EventStoreErrorOptions extends ErrorOptions {
+  /** Whether the same call may succeed later unchanged; default false. */
+  readonly retryable?: boolean;
+}
+
 /** Anything the store refused or failed to do that is not a concurrency conflict. */
 export class EventStoreError extends Error {
-  override readonly name = 'EventStoreError';
+  override readonly name: string = 'EventStoreError';
+  /**
+   * True when the failure is transient (the store was unavailable, a leader changed, the answer
+   * was lost): the same call may succeed if made again. False: it fails the same way until the
+   * input or the store's configuration changes.
+   */
+  readonly retryable: boolean;
+
+  constructor(message: string, options: EventStoreErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** Transient: the store could not serve the call now (unreachable, no leader, not the leader). Nothing was written. */
+export class EventStoreUnavailableError extends EventStoreError {
+  override readonly name: string = 'EventStoreUnavailableError';
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, retryable: true });
+  }
+}
+
+/**
+ * An append was sent but its answer was lost (deadline exceeded, connection dropped mid-call):
+ * it may or may not have been committed. Retry with the same event ids and expected revision;
+ * see the error list in this file's header.
+ */
+export class AppendOutcomeUnknownError extends EventStoreError {
+  override readonly name: string = 'AppendOutcomeUnknownError';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    options: ErrorOptions = {},
+  ) {
+    super(
+      `The append to "${stream}" (expected ${describeRevision(expected)}) may or may not have been committed: ` +
+        `its answer was lost${options.cause instanceof Error ? ` (${options.cause.message})` : ''}`,
+      { ...options, retryable: true },
+    );
+  }
+}
+
+/** A position given to read from that is not 0n nor an event boundary of this store. Permanent. */
+export class InvalidPositionError extends EventStoreError {
+  override readonly name: string = 'InvalidPositionError';
+  constructor(
+    readonly position: bigint,
+    /** Why, in words that can follow the field name ("is not the position of an event"). */
+    readonly reason: string,
+  ) {
+    super(`Position ${position} ${reason}`);
+  }
+}
+
+/** The embedded store refused an append because an event id is already stored. Nothing of the append was written. */
+export class DuplicateEventIdError extends EventStoreError {
+  override readonly name: string = 'DuplicateEventIdError';
+  constructor(
+    readonly stream: string,
+    readonly id: string,
+  ) {
+    super(`Event id ${id} is already stored; nothing was appended to "${stream}"`);
+  }
+}
+
+/**
+ * A subscription ended for good (access denied, invalid position, an event it cannot map):
+ * the iterator's `next()` rejects with it once the events already received are taken. Transient
+ * failures are retried inside the adapter and never surface as this.
+ */
+export class SubscriptionFailedError extends EventStoreError {
+  override readonly name: string = 'SubscriptionFailedError';
 }
 
 function describeRevision(revision: ExpectedRevision): string {
@@ -163,4 +291,13 @@ export function matchesFilter(
     return false;
   }
   return true;
+}
+
+/**
+ * Checks a position that came from a client (a history cursor, `at.position`) before it is used:
+ * throws {@link InvalidPositionError} when the store would refuse reading from it. Reads at most
+ * one event (EventStoreDB: plus the boundary check).
+ */
+export async function assertReadablePosition(store: Pick<EventStore, 'readAll'>, position: bigint): Promise<void> {
+  for await (const _ of store.readAll({ from: position, maxCount: 1 })) break;
 }

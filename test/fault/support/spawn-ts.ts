@@ -4,11 +4,14 @@ import { createInterface } from 'node:readline';
 /**
  * Runs a TypeScript entry in a child process through the SWC loader (it keeps decorator
  * metadata, which Nest needs), so fault tests can SIGKILL a real process without a build.
+ * The child uses the embedded store of its DATA_DIR: EVENTSTORE_CONNECTION_STRING of the test
+ * run is not passed on (the tests read that SQLite file); give it in `env` to mean it.
  */
 export function spawnTs(entry: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const { EVENTSTORE_CONNECTION_STRING: _runWide, ...inherited } = process.env;
   return spawn(process.execPath, ['--import', '@swc-node/register/esm-register', entry, ...args], {
     cwd: process.cwd(),
-    env: { ...process.env, ...env, SWC_NODE_PROJECT: 'tsconfig.json' },
+    env: { ...inherited, ...env, SWC_NODE_PROJECT: 'tsconfig.json' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

@@ -3,6 +3,7 @@ import { Args, Context, ID, Int, Query, Resolver } from '@nestjs/graphql';
 import { Action, Allow } from '@app/auth';
 import { DomainError } from '@app/domain';
 import type { Plan as PlanDocument } from '@app/plan';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
 import type { ProjectionSnapshot } from '@app/projections';
 import { Measure } from '../plan/models/measure.model.js';
 import { toPlanModel } from '../plan/plan.mapper.js';
@@ -18,13 +19,19 @@ import { ProjectionsService } from './projections.service.js';
  * Coordinator queries over the read models (read-only). Each accepts atLeastPosition to read
  * its own writes, and answers from one snapshot per request.
  */
+/** ProjectionStatus.lag counts events up to this many: past it, the figure says "at least". */
+export const LAG_COUNT_LIMIT = 10_000;
+
 @Resolver()
 @Allow(Action.READ_PROJECTIONS)
 export class ProjectionsResolver {
   /** GraphQL measure models per plan version (plan documents are replaced on amendment). */
   private readonly measureModels = new WeakMap<PlanDocument, ReadonlyMap<string, Measure>>();
 
-  constructor(@Inject(ProjectionsService) private readonly projections: ProjectionsService) {}
+  constructor(
+    @Inject(ProjectionsService) private readonly projections: ProjectionsService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   @Query(() => PlanProgress, { description: 'Where the measures of a plan stand on asOf: counts by status and mean progress, per pillar and objective.' })
   async planProgress(
@@ -115,16 +122,26 @@ export class ProjectionsResolver {
   @Query(() => [ProjectionStatus], { description: 'How far each projection has followed the event store.' })
   async projectionStatus(): Promise<ProjectionStatus[]> {
     const runner = this.projections.runner;
-    const head = await runner.lag().then((lag) => lag + runner.position);
-    return runner.status().map((s) => ({
+    const statuses = runner.status();
+    // Counted, not subtracted: positions are byte offsets in EventStoreDB, row ids in SQLite.
+    const behind = new Map<bigint, number>();
+    for (const s of statuses) if (!behind.has(s.position)) behind.set(s.position, await this.eventsAfter(s.position));
+    return statuses.map((s) => ({
       name: s.name,
       version: s.version,
       position: s.position.toString(),
       committedPosition: s.committedPosition.toString(),
-      lag: (head > s.position ? head - s.position : 0n).toString(),
+      lag: String(behind.get(s.position)),
       entries: s.entries,
       state: runner.state,
     }));
+  }
+
+  /** Events stored after `position`, counted up to {@link LAG_COUNT_LIMIT}. */
+  private async eventsAfter(position: bigint): Promise<number> {
+    let count = 0;
+    for await (const _ of this.store.readAll({ from: position > 0n ? position : undefined, maxCount: LAG_COUNT_LIMIT })) count++;
+    return count;
   }
 
   private plan(snapshot: ProjectionSnapshot, planId: string): PlanDocument {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { NO_STREAM, type RecordedEvent, WrongExpectedRevisionError, matchesFilter } from '../event-store.port.js';
+import { ANY, DuplicateEventIdError, NO_STREAM, type RecordedEvent, WrongExpectedRevisionError, matchesFilter } from '../event-store.port.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
 describe('SqliteEventStore group commit', () => {
@@ -33,6 +33,21 @@ describe('SqliteEventStore group commit', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
     expect((await store.readStream('one')).map((e) => e.type)).toEqual(['A', 'B']);
+  });
+
+  it('refuses an event id already stored (or repeated) with DuplicateEventIdError, failing only that append of the batch', async () => {
+    await store.append('first', [{ id: 'imported-1', type: 'A', data: {} }], NO_STREAM);
+    const results = await Promise.allSettled([
+      store.append('other', [{ type: 'B', data: {} }, { id: 'imported-1', type: 'B', data: {} }], ANY),
+      store.append('third', [{ id: 'x-2', type: 'C', data: {} }, { id: 'x-2', type: 'C', data: {} }], ANY),
+      store.append('fine', [{ id: 'x-3', type: 'D', data: {} }], NO_STREAM),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ name: 'DuplicateEventIdError', id: 'imported-1', stream: 'other', retryable: false });
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventIdError);
+    expect(await store.readStream('other')).toEqual([]);
+    expect(await store.readStream('third')).toEqual([]);
+    expect((await store.readStream('fine')).map((e) => e.id)).toEqual(['x-3']);
   });
 
   it('flushes queued appends on close', async () => {

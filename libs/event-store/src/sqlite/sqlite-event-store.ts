@@ -16,7 +16,9 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeAllOptions,
+  DuplicateEventIdError,
   EventStoreError,
+  InvalidPositionError,
   WrongExpectedRevisionError,
   matchesFilter,
   satisfiesExpected,
@@ -111,6 +113,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pageSize: number;
 
   private readonly stmtStreamRevision: Statement<[string], { revision: number | bigint } | undefined>;
+  private readonly stmtIdExists: Statement<[string], number>;
   private readonly stmtInsert: Statement<[string, string, number | bigint, string, string, string, string]>;
   private readonly stmtHead: Statement<[], { position: number | bigint | null }>;
   private readonly stmtReadStream: Statement<[string, bigint, number], EventRow>;
@@ -124,6 +127,7 @@ export class SqliteEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.pageSize = options.pageSize ?? 1000;
     this.stmtStreamRevision = db.prepare('SELECT max(revision) AS revision FROM events WHERE stream = ?') as never;
+    this.stmtIdExists = db.prepare('SELECT 1 FROM events WHERE id = ?').pluck() as never;
     this.stmtInsert = db.prepare(
       'INSERT INTO events (id, stream, revision, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -201,6 +205,16 @@ export class SqliteEventStore implements EventStore {
     if (!satisfiesExpected(pending.expected, current)) {
       return { ok: false, error: new WrongExpectedRevisionError(pending.stream, pending.expected, current) };
     }
+    // Checked before writing, so a duplicate refuses its own append only, not the whole batch
+    // the transaction holds (the UNIQUE constraint alone would roll all of it back).
+    const ids = new Set<string>();
+    for (const event of pending.events) {
+      if (event.id === undefined) continue;
+      if (ids.has(event.id) || this.stmtIdExists.get(event.id) !== undefined) {
+        return { ok: false, error: new DuplicateEventIdError(pending.stream, event.id) };
+      }
+      ids.add(event.id);
+    }
     let revision = current === NO_STREAM ? -1n : current;
     const positions: bigint[] = [];
     const events: RecordedEvent[] = [];
@@ -227,10 +241,13 @@ export class SqliteEventStore implements EventStore {
 
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
     const backwards = options.direction === 'backwards';
+    // Every integer from 0 to the head is a boundary here (row ids); only a negative one is not.
+    if (options.from !== undefined && options.from < 0n) throw new InvalidPositionError(options.from, 'is negative');
     const streamIndex = this.fewInStreams(options.filter?.streamPrefixes);
     let cursor: bigint | undefined = options.from;
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     while (remaining > 0) {
+      if (this.closed) throw new EventStoreError('The event store was closed during a read of the log');
       const rows = this.page(cursor, backwards, options.filter, Math.min(this.pageSize, remaining), streamIndex);
       for (const row of rows) {
         yield toRecorded(row);
@@ -299,6 +316,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeAll(options: SubscribeAllOptions = {}): AllSubscription {
+    if (options.from !== undefined && options.from < 0n) throw new InvalidPositionError(options.from, 'is negative');
     let closed = false;
     let timer: NodeJS.Timeout | undefined;
     // eslint-disable-next-line @typescript-eslint/no-this-alias

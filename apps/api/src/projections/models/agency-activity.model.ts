@@ -74,7 +74,11 @@ export class ProjectionStatus {
   @Field({ description: 'Last event whose effects are stored in the read-model file.' })
   committedPosition: string;
 
-  @Field({ description: "The store's head minus position: 0 when caught up." })
+  @Field({
+    description:
+      'Events in the store after position (a whole number as a string; 0 when caught up), counted up to 10000: ' +
+      '10000 means at least that many. The same on every store (positions are not event counts).',
+  })
   lag: string;
 
   @Field(() => Int, { description: 'Entries in its state.' })
