@@ -1,3 +1,4 @@
+import { InvalidPositionError, SubscriptionFailedError } from '../event-store.port.js';
 /**
  * The errors of a log consumer (log-consumer.ts) and of waiting for a position
  * (position-waiters.ts). Every consumer's wait has the same behaviour: it resolves once the
@@ -55,7 +56,7 @@ export class ConsumerHandlerError extends Error {
  * a deleted stream) adds its error class here. A consumer may still pass its own predicate.
  */
 export function isPermanentConsumerError(error: unknown): boolean {
-  return error instanceof ConsumerHandlerError;
+  return error instanceof ConsumerHandlerError || error instanceof SubscriptionFailedError || error instanceof InvalidPositionError;
 }
 
 function capitalise(text: string): string {

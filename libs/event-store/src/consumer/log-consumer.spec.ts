@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RecordedEvent } from '../event-store.port.js';
+import { type RecordedEvent, SubscriptionFailedError } from '../event-store.port.js';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store.js';
 import { FaultyEventStore } from '../testing/faulty-event-store.js';
 import { ConsumerHandlerError, ConsumerStoppedError, PositionTimeoutError } from './consumer-errors.js';
@@ -178,6 +178,15 @@ describe('LogConsumer', () => {
     c.start();
     await waitUntil(() => c.state === 'failed');
     expect(c.status()).toMatchObject({ state: 'failed', reason: 'at position 0: access denied', failures: 1 });
+  });
+
+  it("by default fails on a store adapter's permanent subscription error instead of retrying it", async () => {
+    await append('a-1', 1);
+    store.failNext(1, () => new SubscriptionFailedError('access denied to $all'), 'readAll');
+    const c = make(new Recorder());
+    c.start();
+    await waitUntil(() => c.state === 'failed');
+    expect(c.status()).toMatchObject({ state: 'failed', reason: 'at position 0: access denied to $all', failures: 1 });
   });
 
   it('fails when the handler cannot store its checkpoint', async () => {
