@@ -25,7 +25,7 @@ async function bootstrap(): Promise<void> {
   }
   try {
     const app = await createApp(config);
-    await app.listen(config.port);
+    await app.listen(config.port, config.host);
     // With PORT=0 the OS picks the port: say the one actually bound.
     const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
     new Logger('Bootstrap').log(`GraphQL at http://localhost:${port}/graphql (${config.nodeEnv})`);
