@@ -8,14 +8,16 @@ import { AuthResolver } from './auth.resolver.js';
 import { GatekeeperPlugin } from './gatekeeper.plugin.js';
 import { KeyBootstrap } from './key-bootstrap.service.js';
 import { PublicOperations } from './public-operations.js';
+import { RateLimiter } from './rate-limiter.js';
+import { RequestGate } from './request-gate.js';
 import { SECURITY_CONFIG } from './security.tokens.js';
 import { securityConfigOf, type SecurityConfig } from './security-config.js';
 
 /**
  * Identity and access for the api: the key registry (followed live from the store), API key
  * and JWT authentication, the global deny-by-default AccessGuard, the AccessPolicy handlers use
- * for data-dependent checks, the pre-execution gatekeeper (401 / 429 / query limits) and the
- * key management operations. Global: feature modules inject AccessPolicy without importing it.
+ * for data-dependent checks, the RequestGate every transport passes (401 / 429 / query limits,
+ * request-gate.ts) with its rate limiter, and the key management operations. Global: feature modules inject AccessPolicy without importing it.
  */
 @Global()
 @Module({
@@ -55,11 +57,14 @@ import { securityConfigOf, type SecurityConfig } from './security-config.js';
     },
     { provide: APP_GUARD, useClass: AccessGuard },
     PublicOperations,
+    RequestGate,
+    // The gate's limiter: resolvers inject it to charge work beyond root fields (bulk rows).
+    { provide: RateLimiter, inject: [RequestGate], useFactory: (gate: RequestGate) => gate.rateLimiter },
     GatekeeperPlugin,
     KeyBootstrap,
     AuthResolver,
   ],
-  exports: [AccessPolicy, Authenticator, KeyRegistry, KeyService, SECURITY_CONFIG],
+  exports: [AccessPolicy, Authenticator, KeyRegistry, KeyService, SECURITY_CONFIG, RequestGate, RateLimiter],
 })
 export class AuthModule implements OnModuleDestroy {
   constructor(@Inject(KeyRegistry) private readonly registry: KeyRegistry) {}
