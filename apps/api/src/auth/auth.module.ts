@@ -1,5 +1,6 @@
-import { Global, Inject, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
-import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { Global, Inject, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule, ModuleRef } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { PlanCatalog, PlanCatalogModule } from '@app/plan';
@@ -11,6 +12,7 @@ import { PublicOperations } from './public-operations.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RequestGate } from './request-gate.js';
 import { SECURITY_CONFIG } from './security.tokens.js';
+import { limitWebSocketMessages, sizeInBytes } from './ws-transport.js';
 import { securityConfigOf, type SecurityConfig } from './security-config.js';
 
 /**
@@ -66,8 +68,20 @@ import { securityConfigOf, type SecurityConfig } from './security-config.js';
   ],
   exports: [AccessPolicy, Authenticator, KeyRegistry, KeyService, SECURITY_CONFIG, RequestGate, RateLimiter],
 })
-export class AuthModule implements OnModuleDestroy {
-  constructor(@Inject(KeyRegistry) private readonly registry: KeyRegistry) {}
+export class AuthModule implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    @Inject(KeyRegistry) private readonly registry: KeyRegistry,
+    @Inject(ModuleRef) private readonly modules: ModuleRef,
+    @Inject(SECURITY_CONFIG) private readonly security: SecurityConfig,
+  ) {}
+
+  /** The graphql-ws server exists once GraphQLModule has started: hold its messages to HTTP_BODY_LIMIT. */
+  onApplicationBootstrap(): void {
+    const graphql = this.modules.get(GraphQLModule, { strict: false });
+    if (!limitWebSocketMessages(graphql, sizeInBytes(this.security.bodyLimit))) {
+      new Logger('GraphQL').warn('graphql-ws server not found: its messages are not held to HTTP_BODY_LIMIT');
+    }
+  }
 
   async onModuleDestroy(): Promise<void> {
     await this.registry.stop();

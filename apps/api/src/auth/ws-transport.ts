@@ -252,3 +252,29 @@ function endOnRevocation(
   };
   return iterator;
 }
+
+/** An Express size (HTTP_BODY_LIMIT: "1mb", "512kb", "100000b") in bytes, as body-parser reads it (1 kb = 1024 b). */
+export function sizeInBytes(size: string): number {
+  const match = /^(\d+)(b|kb|mb)$/i.exec(size.trim());
+  if (!match) throw new Error(`Not a size: ${size}`);
+  return Number(match[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[match[2].toLowerCase() as 'b' | 'kb' | 'mb'];
+}
+
+interface WebSocketServerLike {
+  readonly options: { maxPayload?: number };
+}
+
+/**
+ * Holds graphql-ws messages to HTTP_BODY_LIMIT, as the JSON body parser holds HTTP bodies: a
+ * larger message closes the socket with 1009 (Message Too Big) before it is buffered whole
+ * (ws's default is 100 MiB). Nest creates the WebSocketServer without a maxPayload option; ws
+ * reads the option for every connection it upgrades, so setting it once the server exists
+ * applies to every socket.
+ */
+export function limitWebSocketMessages(graphqlModule: unknown, bytes: number): boolean {
+  const adapter = (graphqlModule as { graphQlAdapter?: { _subscriptionService?: { wss?: WebSocketServerLike } } }).graphQlAdapter;
+  const wss = adapter?._subscriptionService?.wss;
+  if (!wss) return false;
+  wss.options.maxPayload = bytes;
+  return true;
+}
