@@ -13,7 +13,7 @@ import { type TestApp, startTestApp } from './support/test-app.js';
  * rate limit of 10 operations a minute. Every case must be answered the same way over both.
  */
 
-jest.setTimeout(120_000);
+jest.setTimeout(Number(process.env.E2E_TIMEOUT_MS ?? 120_000));
 
 interface Answer {
   status?: number;
@@ -267,22 +267,22 @@ describe.each<Transport>(['http', 'ws'])('the request gate over %s (e2e, product
   });
 
   describe('bad input: BAD_USER_INPUT with field and reason, no suggestion, as variables and as literals', () => {
-    const cases: Array<[string, string, Record<string, unknown>, string, RegExp?]> = [
-      ['a fractional Int', TRAINING, { input: training('x', { participants: 1.5 }) }, 'input.participants'],
-      ['an oversized Int', TRAINING, { input: training('x', { participants: 2 ** 31 }) }, 'input.participants'],
-      ['a string Int', TRAINING, { input: training('x', { participants: '12' }) }, 'input.participants'],
-      ['a misspelt input field', TRAINING, { input: { ...training('x'), participant: 3 } }, 'input.participant'],
-      ['a missing input field', TRAINING, { input: { ...training('x'), title: undefined } }, 'input.title'],
-      ['an unknown enum value', FUNDS, { input: { ...funds('100'), source: 'NATIONL' } }, 'input.source'],
-      ['money in exponent form', FUNDS, { input: funds('1.2e6') }, 'input.amount'],
-      ['money with a thousands separator', FUNDS, { input: funds('1,000') }, 'input.amount'],
-      ['money with decimals', FUNDS, { input: funds('12.50') }, 'input.amount'],
-      ['empty money', FUNDS, { input: funds('') }, 'input.amount'],
+    const cases: Array<[string, string, Record<string, unknown>, string, RegExp]> = [
+      ['a fractional Int', TRAINING, { input: training('x', { participants: 1.5 }) }, 'input.participants', /./],
+      ['an oversized Int', TRAINING, { input: training('x', { participants: 2 ** 31 }) }, 'input.participants', /./],
+      ['a string Int', TRAINING, { input: training('x', { participants: '12' }) }, 'input.participants', /./],
+      ['a misspelt input field', TRAINING, { input: { ...training('x'), participant: 3 } }, 'input.participant', /./],
+      ['a missing input field', TRAINING, { input: { ...training('x'), title: undefined } }, 'input.title', /./],
+      ['an unknown enum value', FUNDS, { input: { ...funds('100'), source: 'NATIONL' } }, 'input.source', /./],
+      ['money in exponent form', FUNDS, { input: funds('1.2e6') }, 'input.amount', /./],
+      ['money with a thousands separator', FUNDS, { input: funds('1,000') }, 'input.amount', /./],
+      ['money with decimals', FUNDS, { input: funds('12.50') }, 'input.amount', /./],
+      ['empty money', FUNDS, { input: funds('') }, 'input.amount', /./],
       ['money as a JSON number above 2^53', FUNDS, { input: funds(2 ** 53 + 2) }, 'input.amount', /money is a string/],
-      ['an instant without an offset', '{ events(first: 1, filter: { recordedTo: "2026-11-25T12:00:00" }) { edges { cursor } } }', {}, 'filter.recordedTo'],
-      ['a year as an instant', 'query ($f: EventFilterInput) { events(first: 1, filter: $f) { edges { cursor } } }', { f: { recordedFrom: '2026' } }, 'f.recordedFrom'],
-      ['"1" as an instant', '{ planProgress(planId: "hu-2022-2023", at: { recordedAt: "1" }) { byStatus { achieved } } }', {}, 'at.recordedAt'],
-      ['a US date as an instant', '{ events(first: 1, filter: { recordedFrom: "12/31/2026" }) { edges { cursor } } }', {}, 'filter.recordedFrom'],
+      ['an instant without an offset', '{ events(first: 1, filter: { recordedTo: "2026-11-25T12:00:00" }) { edges { cursor } } }', {}, 'filter.recordedTo', /./],
+      ['a year as an instant', 'query ($f: EventFilterInput) { events(first: 1, filter: $f) { edges { cursor } } }', { f: { recordedFrom: '2026' } }, 'f.recordedFrom', /./],
+      ['"1" as an instant', '{ planProgress(planId: "hu-2022-2023", at: { recordedAt: "1" }) { byStatus { achieved } } }', {}, 'at.recordedAt', /./],
+      ['a US date as an instant', '{ events(first: 1, filter: { recordedFrom: "12/31/2026" }) { edges { cursor } } }', {}, 'filter.recordedFrom', /./],
     ];
 
     it.each(cases)('%s', async (_name, query, variables, field, reason) => {
@@ -290,7 +290,7 @@ describe.each<Transport>(['http', 'ws'])('the request gate over %s (e2e, product
       const answer = await ask(query, { key: agency, variables });
       expect(code(answer)).toBe('BAD_USER_INPUT');
       expect(extensionsOf(answer)).toMatchObject({ field, reason: expect.any(String) });
-      if (reason) expect(answer.errors?.[0].message).toMatch(reason);
+      expect(answer.errors?.[0].message).toMatch(reason);
       expect(JSON.stringify(answer)).not.toMatch(/Did you mean|9007199254740994|9007199254740992/);
     });
 

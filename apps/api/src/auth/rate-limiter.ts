@@ -93,9 +93,10 @@ export class RateLimiter {
   }
 
   /** Takes `units` from `bucket` ("principal:<id>" or "address:<ip>") or throws RateLimitedError. */
-  admit(bucket: string, units = 1): void {
+  admit(bucket: string, units = 1, counted = units): void {
     const decision = this.buckets.take(bucket, units);
-    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds, this.perMinute, units);
+    // `counted`: what the refused operation counts in all (the message says it), of which `units` were still to take.
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds, this.perMinute, counted);
   }
 
   /** Charges `units` operations to the principal's budget (see the class comment). */

@@ -159,7 +159,7 @@ export class RequestGate {
     // Each root field of a mutation (each response key: fields with one key run once) is an
     // operation of its own; the document paid for one.
     const executions = new Set(fields.filter((f) => !f.name.startsWith('__')).map((f) => f.key)).size;
-    if (operation.operation === 'mutation' && executions > 1) this.take(bucketOf(principal, caller.address), executions - 1, record);
+    if (operation.operation === 'mutation' && executions > 1) this.take(bucketOf(principal, caller.address), executions - 1, record, executions);
     const [first, ...more] = variableErrors(schema, operation, variables, this.config.suggestions);
     if (first) {
       // One error per refusal, as DomainError answers several violations: the others listed in `errors`.
@@ -189,9 +189,9 @@ export class RequestGate {
     }
   }
 
-  private take(bucket: string, units: number, record: OperationRecord): void {
+  private take(bucket: string, units: number, record: OperationRecord, counted = units): void {
     try {
-      this.rateLimiter.admit(bucket, units);
+      this.rateLimiter.admit(bucket, units, counted);
       record.units += units;
     } catch (error) {
       if (error instanceof RateLimitedError) {
