@@ -48,7 +48,8 @@ function reasonOf(message: string, suggestions: boolean): string {
 
 /** The field an error about an object names: a missing or unknown field is one level down. */
 function fieldOf(path: string, message: string): string {
-  const named = /^Field "([^"]+)" (?:of required type "[^"]+" was not provided|is not defined by type)/.exec(message);
+  // Literals name a missing field "Type.field"; variables and unknown fields name it "field".
+  const named = /^Field "(?:[^".]+\.)?([^"]+)" (?:of required type "[^"]+" was not provided|is not defined by type)/.exec(message);
   if (!named) return path;
   const inner = named[1];
   // graphql-js names the missing field by its own name; the unknown one is already the path's end.
