@@ -14,8 +14,9 @@ function literalErrors(query: string, suggestions = false) {
   return valueErrorsAsBadInput(document, validate(schema, document), suggestions).map(plain);
 }
 
-function plain(error: GraphQLError) {
-  return { message: error.message, ...error.extensions, http: undefined };
+function plain(error: GraphQLError): { message: string; code?: unknown; field?: unknown; reason?: unknown } {
+  const { http: _http, ...extensions } = error.extensions;
+  return { message: error.message, ...extensions };
 }
 
 function variableProblems(variables: Record<string, unknown>, suggestions = false) {
