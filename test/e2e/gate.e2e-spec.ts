@@ -419,6 +419,14 @@ describe('graphql-ws: credentials checked per operation and for live subscriptio
     expect(end.ms).toBeLessThan(3_000);
   });
 
+  it('refuses a message that is not JSON by closing the socket (4400), as HTTP answers 400', async () => {
+    const socket = new WebSocket(t.url.replace('http://', 'ws://'), 'graphql-transport-ws');
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise((resolve) => socket.on('open', resolve));
+    socket.send('{"type": ');
+    expect(await closed).toBe(4400);
+  });
+
   it('refuses a message larger than HTTP_BODY_LIMIT by closing the socket (1009)', async () => {
     const coordinator = await issueTestKey(t, { role: 'COORDINATOR' });
     const client = connect(coordinator);
