@@ -178,13 +178,13 @@ describe.each<Transport>(['http', 'ws'])('the request gate over %s (e2e, product
       expect(answer.errors?.[0].message).toMatch(/cost \d+ exceeds the limit of 50000/);
     });
 
-    it.each([20, 30, 60])('refuses the fragment bomb %i levels deep with QUERY_TOO_COMPLEX, at once, and keeps serving', async (levels) => {
+    it.each([20, 30, 60, 900])('refuses the fragment bomb %i levels deep with QUERY_TOO_COMPLEX, at once, and keeps serving', async (levels) => {
       const answer = await ask(fragmentBomb(levels), { key: await key('COORDINATOR') });
       expect(code(answer)).toBe('QUERY_TOO_COMPLEX');
       expect(answer.errors?.[0].message).toMatch(/expands to \d+ fields through its fragments|cost \d+ exceeds/);
-      // The round trip, parse and validation included (the analysis itself is timed in
-      // query-limits.spec.ts). Before, depth 20 took 2.4 s and depth 30 tens of minutes.
-      expect(answer.ms).toBeLessThan(2_000);
+      // The round trip (the check itself is timed in query-limits.spec.ts): refused before
+      // validation. Before, depth 20 took 2.4 s and depth 30 would have taken tens of minutes.
+      expect(answer.ms).toBeLessThan(5_000);
       expect((await fetch(t.url.replace('/graphql', '/health/live'))).status).toBe(200);
     });
 

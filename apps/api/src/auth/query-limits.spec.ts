@@ -1,5 +1,5 @@
-import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
-import { analyzeOperation, assertDocumentText, assertVariablesNesting, assertWithinLimits, fragmentsOf, QueryTooComplexError } from './query-limits.js';
+import { buildSchema, type DocumentNode, parse, type OperationDefinitionNode } from 'graphql';
+import { analyzeOperation, assertDocumentText, assertExpandedSize, assertVariablesNesting, expandedSize, assertWithinLimits, fragmentsOf, QueryTooComplexError } from './query-limits.js';
 
 const schema = buildSchema(`
   type Query {
@@ -110,6 +110,23 @@ function fragmentBomb(levels: number, leaf = 'plans { id }'): string {
   return `{ ...F${levels} } ${fragments.join(' ')}`;
 }
 
+/** Counts how often each fragment's selection set is read: once per fragment if analysed once. */
+function countingReads(document: DocumentNode): Map<string, number> {
+  const reads = new Map<string, number>();
+  for (const definition of document.definitions) {
+    if (definition.kind !== 'FragmentDefinition') continue;
+    const name = definition.name.value;
+    const selectionSet = definition.selectionSet;
+    Object.defineProperty(definition, 'selectionSet', {
+      get: () => {
+        reads.set(name, (reads.get(name) ?? 0) + 1);
+        return selectionSet;
+      },
+    });
+  }
+  return reads;
+}
+
 describe('fragments are analysed once (linear in the document)', () => {
   it('measures each fragment once however often it is spread', () => {
     const m = metrics(fragmentBomb(3));
@@ -122,16 +139,19 @@ describe('fragments are analysed once (linear in the document)', () => {
     });
   });
 
-  it.each([20, 30, 60, 200])('measures a fragment bomb %i levels deep in well under 50 ms, and refuses it', (levels) => {
+  it.each([20, 30, 60, 200])('measures a fragment bomb %i levels deep reading each fragment once, and refuses it', (levels) => {
     const document = parse(fragmentBomb(levels));
+    const reads = countingReads(document);
     const operation = document.definitions.find((d) => d.kind === 'OperationDefinition') as OperationDefinitionNode;
     const started = performance.now();
     const m = analyzeOperation(schema, operation, fragmentsOf(document.definitions), {}, 5);
     const elapsed = performance.now() - started;
     expect(m.size).toBe(2 ** levels * 2);
     expect(() => assertWithinLimits(m, { maxDepth: 10, maxCost: 50_000, maxAliases: 30, maxTokens: 10_000 })).toThrow(QueryTooComplexError);
-    // Each level is two map look-ups: microseconds. Generous for a loaded machine.
-    expect(elapsed).toBeLessThan(50);
+    // Linear: every fragment read once, whatever it expands to (the count does not depend on the machine).
+    expect([...reads.values()]).toEqual(Array(levels + 1).fill(1));
+    // Microseconds when idle (a few ms measured); the bound only says "not exponential" on a busy machine.
+    expect(elapsed).toBeLessThan(1_000);
   });
 
   it('does not loop on a fragment cycle (a validation error, refused before this runs)', () => {
@@ -168,5 +188,23 @@ describe('assertVariablesNesting', () => {
     expect(() => assertVariablesNesting({ input: deep })).toThrow(/Variables nest more than 128 deep/);
     expect(() => assertVariablesNesting({ input: { a: [{ b: [1, 2] }] } })).not.toThrow();
     expect(() => assertVariablesNesting(undefined)).not.toThrow();
+  });
+});
+
+describe('expandedSize (before validation, without a schema)', () => {
+  it('counts fields once fragments are expanded, each fragment once', () => {
+    expect(expandedSize(parse('{ a { b c } d }'))).toBe(4);
+    expect(expandedSize(parse('{ ...F ...F } fragment F on Query { a { b } }'))).toBe(4);
+    expect(expandedSize(parse(fragmentBomb(3)))).toBe(16);
+    expect(expandedSize(parse('{ ...A } fragment A on Query { x ...B } fragment B on Query { ...A }'))).toBe(1);
+  });
+
+  it('refuses a 900-level fragment bomb (about 9,000 tokens), reading each fragment once', () => {
+    const document = parse(fragmentBomb(900), { maxTokens: 10_000 });
+    const reads = countingReads(document);
+    const started = performance.now();
+    expect(() => assertExpandedSize(document, 10_000)).toThrow(/expands to .* fields through its fragments, more than the limit of 10000/);
+    expect([...reads.values()]).toEqual(Array(901).fill(1));
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });

@@ -5,6 +5,7 @@ import {
   type GraphQLSchema,
   Kind,
   NoSchemaIntrospectionCustomRule,
+  parse,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationRule,
@@ -12,7 +13,7 @@ import {
 import { type AuthResult, Authenticator, ForbiddenError, type Principal, UnauthenticatedError } from '@app/auth';
 import { valueErrorsAsBadInput, variableErrors } from '../common/input-errors.js';
 import { PublicOperations } from './public-operations.js';
-import { analyzeOperation, assertDocumentText, assertVariablesNesting, assertWithinLimits, fragmentsOf, QueryTooComplexError } from './query-limits.js';
+import { analyzeOperation, assertDocumentText, assertExpandedSize, assertVariablesNesting, assertWithinLimits, fragmentsOf, QueryTooComplexError } from './query-limits.js';
 import { bucketOf, RateLimitedError, RateLimiter } from './rate-limiter.js';
 import { SECURITY_CONFIG } from './security.tokens.js';
 import type { SecurityConfig } from './security-config.js';
@@ -48,6 +49,8 @@ export interface Admission {
   readonly caller: Caller;
   readonly principal?: Principal;
   readonly record: OperationRecord;
+  /** The parsed document, when it parses (graphql-ws executes it; Apollo parses on its own). */
+  readonly document?: DocumentNode;
 }
 
 const ROOT_TYPE_NAMES = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
@@ -61,7 +64,8 @@ const ROOT_TYPE_NAMES = { query: 'Query', mutation: 'Mutation', subscription: 'S
  *    key revoked or a JWT expired since a socket opened is refused); the rate limit takes one
  *    unit, so documents that never parse count too; an invalid credential is UNAUTHENTICATED;
  *    the text may hold at most GRAPHQL_MAX_TOKENS tokens and nest brackets at most MAX_NESTING
- *    deep (the recursive parser never meets a deeper one), the variables likewise.
+ *    deep (the recursive parser never meets a deeper one), the variables likewise; parsed, its
+ *    operations may expand through fragments to at most GRAPHQL_MAX_TOKENS fields.
  * 2. parse, then validate with graphql-js's rules plus {@link validationRules} (introspection
  *    off unless configured); value errors become BAD_USER_INPUT with field and reason
  *    ({@link validationErrors}).
@@ -118,7 +122,17 @@ export class RequestGate {
     }
     assertDocumentText(source, { maxTokens: this.config.maxTokens });
     assertVariablesNesting(variables);
-    return { caller, principal, record };
+    // Fragments may not expand the document beyond the token limit: checked on the parsed
+    // document before validation, which is slow on such documents. A document that does not
+    // parse is left for the transport's own parse to report.
+    let document: DocumentNode | undefined;
+    try {
+      document = parse(source, this.parseOptions);
+    } catch {
+      document = undefined;
+    }
+    if (document) assertExpandedSize(document, this.config.maxTokens);
+    return { caller, principal, record, document };
   }
 
   /** Step 2's error mapping: validation errors, value errors made BAD_USER_INPUT with field and reason. */

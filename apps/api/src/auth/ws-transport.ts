@@ -143,9 +143,9 @@ export function graphqlWsOptions(gate: RequestGate, formatError: Formatter): Gra
       session.operations.set(id, { record: admission.record, started, correlationId });
       const schema = gate.schema;
       if (!schema) return [new GraphQLError('The GraphQL schema is not ready')];
-      let document;
+      let document = admission.document;
       try {
-        document = parse(payload.query, gate.parseOptions);
+        document ??= parse(payload.query, gate.parseOptions);
       } catch (error) {
         return [withCode(asGraphQLError(error), 'GRAPHQL_PARSE_FAILED')];
       }
