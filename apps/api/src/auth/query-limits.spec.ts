@@ -203,7 +203,7 @@ describe('expandedSize (before validation, without a schema)', () => {
     const document = parse(fragmentBomb(900), { maxTokens: 10_000 });
     const reads = countingReads(document);
     const started = performance.now();
-    expect(() => assertExpandedSize(document, 10_000)).toThrow(/expands to .* fields through its fragments, more than the limit of 10000/);
+    expect(() => assertExpandedSize(document, 10_000)).toThrow(/expands to over 2\^53 fields through its fragments, more than the limit of 10000/);
     expect([...reads.values()]).toEqual(Array(901).fill(1));
     expect(performance.now() - started).toBeLessThan(1_000);
   });

@@ -56,6 +56,11 @@ export interface QueryLimits {
  */
 export const MAX_NESTING = 128;
 
+/** A count as the refusal quotes it: a fragment bomb's is astronomically large. */
+function quoted(count: number): string {
+  return Number.isSafeInteger(count) ? String(count) : 'over 2^53';
+}
+
 const SIZE_ARGUMENTS = ['first', 'last', 'limit', 'take', 'pageSize'];
 
 /** Refusal of an operation over a limit, before anything runs. */
@@ -203,13 +208,13 @@ export function assertWithinLimits(metrics: OperationMetrics, limits: QueryLimit
   }
   if (metrics.size > limits.maxTokens) {
     throw new QueryTooComplexError(
-      `Query expands to ${metrics.size} fields through its fragments, more than the limit of ${limits.maxTokens}`,
+      `Query expands to ${quoted(metrics.size)} fields through its fragments, more than the limit of ${limits.maxTokens}`,
       limits.maxTokens,
     );
   }
   if (metrics.cost > limits.maxCost) {
     throw new QueryTooComplexError(
-      `Query cost ${metrics.cost} exceeds the limit of ${limits.maxCost} (lists multiply: ask for fewer items or fewer nested lists)`,
+      `Query cost ${quoted(metrics.cost)} exceeds the limit of ${limits.maxCost} (lists multiply: ask for fewer items or fewer nested lists)`,
       limits.maxCost,
     );
   }
@@ -270,7 +275,7 @@ export function expandedSize(document: DocumentNode): number {
 export function assertExpandedSize(document: DocumentNode, maxTokens: number): void {
   const size = expandedSize(document);
   if (size > maxTokens) {
-    throw new QueryTooComplexError(`Query expands to ${size} fields through its fragments, more than the limit of ${maxTokens}`, maxTokens);
+    throw new QueryTooComplexError(`Query expands to ${quoted(size)} fields through its fragments, more than the limit of ${maxTokens}`, maxTokens);
   }
 }
 
