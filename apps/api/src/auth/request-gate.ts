@@ -116,7 +116,8 @@ export class RequestGate {
     this.take(bucketOf(principal, caller.address), 1, record);
     if (auth.status === 'invalid') {
       this.logger.warn(
-        `UNAUTHENTICATED reason="${auth.reason}"${auth.keyId ? ` keyId=${auth.keyId}` : ''} transport=${caller.transport} correlationId=${caller.correlationId}`,
+        `UNAUTHENTICATED reason="${auth.reason}"${auth.keyId ? ` keyId=${auth.keyId}` : ''} operation=${operationNameIn(source)} ` +
+          `transport=${caller.transport} correlationId=${caller.correlationId}`,
       );
       throw new UnauthenticatedError('Invalid credential: the API key or token is malformed, unknown, revoked or expired');
     }
@@ -214,6 +215,11 @@ export class RequestGate {
       throw error;
     }
   }
+}
+
+/** The name of a document's first operation, read from its text (for logs of refusals before parsing). */
+function operationNameIn(source: string): string {
+  return /^\s*(?:#[^\n]*\n\s*)*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(source)?.[1] ?? 'anonymous';
 }
 
 /** A thrown value as a GraphQL error (anything else is a fault, which the formatter masks). */
