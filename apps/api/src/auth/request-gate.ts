@@ -38,6 +38,7 @@ export interface OperationRecord {
   type?: 'query' | 'mutation' | 'subscription';
   principal?: string;
   role?: string;
+  agency?: string;
   /** Rate limit units the operation took. */
   units: number;
   /** extensions.code of each error answered, in order. */
@@ -112,6 +113,7 @@ export class RequestGate {
     if (principal) {
       record.principal = principal.id;
       record.role = principal.role;
+      if (principal.agencyId) record.agency = principal.agencyId;
     }
     this.take(bucketOf(principal, caller.address), 1, record);
     if (auth.status === 'invalid') {
@@ -198,7 +200,7 @@ export class RequestGate {
       if (original instanceof ForbiddenError) original.logged = true;
       const rule = typeof error.extensions.rule === 'string' ? error.extensions.rule : 'unspecified';
       this.logger.warn(
-        `FORBIDDEN rule=${rule} ${record.principal ? `principal=${record.principal} role=${record.role}` : 'principal=none'} ` +
+        `FORBIDDEN rule=${rule} ${record.principal ? `principal=${record.principal} role=${record.role}${record.agency ? ` agency=${record.agency}` : ''}` : 'principal=none'} ` +
           `operation=${record.operation ?? 'anonymous'} transport=${record.transport}${error.path ? ` path=${error.path.join('.')}` : ''}`,
       );
     }
