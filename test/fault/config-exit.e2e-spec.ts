@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import { spawnTs, watchLines } from './support/spawn-ts.js';
+
+// Compiling main.ts's imports in a child process takes more than jest's default 5 s on a busy machine.
+jest.setTimeout(60_000);
 
 /** Starts the api (main.ts) with `env` and waits for it to exit. */
 async function start(env: Record<string, string>) {
