@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -47,6 +48,9 @@ function recordMeeting() {
     },
   };
 }
+
+// Starting the app takes longer than jest's default 5 s on a busy machine.
+jest.setTimeout(60_000);
 
 const code = (res: GraphQLResponse) => res.errors?.[0]?.extensions?.code;
 const rule = (res: GraphQLResponse) => res.errors?.[0]?.extensions?.rule;

@@ -6,7 +6,6 @@ import { AppConfigModule, type AppConfig, loadConfig } from '@app/config';
 import { EventStoreModule, type EventStore } from '@app/event-store';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { formatGraphQLError } from './common/format-error.js';
 import { CommonModule } from './common/common.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
@@ -15,10 +14,9 @@ import { ProjectionsModule } from './projections/projections.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import { graphqlSecurityOptions } from './auth/graphql-options.js';
-import { graphqlContext, subscriptionOptions } from './auth/subscription-auth.js';
-import { Authenticator } from '@app/auth';
-import { securityConfigOf } from './auth/security-config.js';
+import { graphqlTransportOptions } from './auth/graphql-options.js';
+import { RequestGate } from './auth/request-gate.js';
+import { DateTimeScalar } from './common/date-time.scalar.js';
 import { loggerParams } from './logging/logger-params.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { LedgerMetrics } from './metrics/ledger-metrics.js';
@@ -52,20 +50,17 @@ export class AppModule {
         CqrsModule.forRoot(),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          inject: [Authenticator],
-          useFactory: (authenticator: Authenticator) => ({
+          inject: [RequestGate],
+          useFactory: (gate: RequestGate) => ({
             path: '/graphql',
             autoSchemaFile: options.schemaFile ?? true,
             sortSchema: true,
-            // Introspection, suggestions, batching, document size (see auth/graphql-options.ts).
-            ...graphqlSecurityOptions(securityConfigOf(config)),
-            includeStacktraceInErrorResponses: false,
-            formatError: formatGraphQLError,
+            // Every Date is an RFC 3339 instant with an explicit offset (common/date-time.scalar.ts).
+            buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
+            // Both transports through the one RequestGate (auth/graphql-options.ts).
+            ...graphqlTransportOptions(gate),
             // Apollo's CSRF prevention stays on: simple GETs and form posts are refused.
             csrfPrevention: true,
-            // Live dashboards (measureUpdated) over graphql-ws on the same path.
-            subscriptions: { 'graphql-ws': subscriptionOptions(authenticator) },
-            context: graphqlContext,
           }),
         }),
         AuthModule,

@@ -29,7 +29,7 @@ async function bootstrap(): Promise<void> {
     const { closeOnSignals } = await import('./shutdown.js');
     const app = await createApp(config);
     closeOnSignals(app, { logger: new Logger('Shutdown') });
-    await app.listen(config.port);
+    await app.listen(config.port, config.host);
     // With PORT=0 the OS picks the port: say the one actually bound.
     const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
     new Logger('Bootstrap').log(`GraphQL at http://localhost:${port}/graphql (${config.nodeEnv})`);

@@ -11,12 +11,20 @@ describe('loadConfig', () => {
   it.each([
     ['PORT', 'abc', /PORT must be a whole number from 0 to 65535 \(got "abc"\)/],
     ['PORT', '70000', /PORT must be a whole number/],
+    ['HOST', 'every interface', /HOST must be an IP address such as 127.0.0.1 or 0.0.0.0, or a host name \(got "every interface"\)/],
+    ['HOST', 'http://0.0.0.0', /HOST must be an IP address/],
     ['NODE_ENV', 'prod', /NODE_ENV must be one of development, production, test \(got "prod"\)/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['EVENTSTORE_CONNECTION_STRING', 'http://x', /EVENTSTORE_CONNECTION_STRING must be an EventStoreDB connection string/],
   ])('refuses %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('listens on loopback unless HOST says otherwise', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'production' }).host).toBe('127.0.0.1');
+    for (const host of ['0.0.0.0', '::', '::1', '10.1.2.3', 'localhost', 'api.internal']) expect(loadConfig({ HOST: host }).host).toBe(host);
   });
 
   it('accepts an EventStoreDB connection string, in every spelling of the scheme KurrentDB uses', () => {

@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -58,6 +59,11 @@ export interface PointInTimeConfig {
 export interface AppConfig {
   readonly nodeEnv: NodeEnv;
   readonly port: number;
+  /**
+   * The address the api listens on (HOST): 127.0.0.1 unless set, so a development start is
+   * not reachable from the network; a container sets 0.0.0.0 (the Dockerfile does).
+   */
+  readonly host: string;
   /** Where the embedded event store and the read models live (absolute). */
   readonly dataDir: string;
   /** Set: use EventStoreDB; unset: the embedded SQLite store in dataDir. */
@@ -98,6 +104,7 @@ export interface ConfigVariable {
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'NODE_ENV', example: 'development', meaning: 'development | production | test; development turns on introspection and pretty logs' },
   { name: 'PORT', example: '3000', meaning: 'HTTP port of the api (0 = any free port)' },
+  { name: 'HOST', example: '127.0.0.1', meaning: 'address the api listens on: 127.0.0.1 (this machine only), 0.0.0.0 / :: (every interface, as in a container) or one address' },
   { name: 'DATA_DIR', example: './data', meaning: 'the embedded event store (events.db) and the read models' },
   { name: 'EVENTSTORE_CONNECTION_STRING', example: '', meaning: 'use EventStoreDB / KurrentDB instead of the embedded store, e.g. esdb://localhost:2113?tls=false or kurrent://localhost:2113?tls=false' },
   { name: 'LOG_LEVEL', example: 'info', meaning: 'fatal | error | warn | info | debug | trace' },
@@ -113,8 +120,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'GRAPHQL_MAX_ALIASES', example: '30', meaning: 'most aliased fields in one operation' },
   { name: 'GRAPHQL_MAX_TOKENS', example: '10000', meaning: 'most tokens in one query document' },
   { name: 'GRAPHQL_INTROSPECTION', example: '', meaning: 'true | false; unset: on in development only' },
-  { name: 'RATE_LIMIT_PER_MINUTE', example: '600', meaning: 'GraphQL requests per minute per principal (or client address); 0 = off' },
-  { name: 'HTTP_BODY_LIMIT', example: '1mb', meaning: 'the largest JSON request body (b, kb, mb)' },
+  { name: 'RATE_LIMIT_PER_MINUTE', example: '600', meaning: 'GraphQL operations per minute per principal (or client address), over HTTP and WebSocket; each root field of a mutation counts; 0 = off' },
+  { name: 'HTTP_BODY_LIMIT', example: '1mb', meaning: 'the largest JSON request body or graphql-ws message (b, kb, mb)' },
   { name: 'READ_YOUR_WRITES_TIMEOUT_MS', example: '5000', meaning: 'how long a query with atLeastPosition waits for the projections (1–60000 ms)' },
   { name: 'READINESS_MAX_LAG', example: '1000', meaning: 'GET /health/ready fails while the projections are more events than this behind the store' },
   { name: 'POINT_IN_TIME_SNAPSHOT_INTERVAL', example: '2500', meaning: 'events between two in-memory snapshots for `at` queries: larger = less memory, slower answers' },
@@ -193,6 +200,18 @@ const CONNECTION_STRING = /^(esdb|kurrentdb|kurrent|kdb)(\+discover)?:\/\//i;
 const API_KEY = /^apl_[A-Za-z0-9]{8,64}_[A-Za-z0-9_-]{43,}$/;
 const BODY_LIMIT = /^\d{1,9}(b|kb|mb)$/i;
 const PLAN_FILE = /\.ya?ml$/i;
+
+/** A host name as RFC 1123 allows it (letters, digits, hyphens; dot-separated labels). */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** HOST: an IPv4 / IPv6 address or a host name; loopback by default (safe on a laptop). */
+function readHost(r: EnvReader): string {
+  const raw = r.raw('HOST');
+  if (raw === undefined) return '127.0.0.1';
+  if (isIP(raw) !== 0 || HOST_NAME.test(raw)) return raw;
+  r.fail('HOST', `must be an IP address such as 127.0.0.1 or 0.0.0.0, or a host name (got "${raw}")`);
+  return '127.0.0.1';
+}
 
 function readPlanFiles(r: EnvReader): readonly string[] | undefined {
   const raw = r.raw('PLAN_FILES');
@@ -283,6 +302,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     nodeEnv,
     // 0 asks the OS for a free port (tests, benchmarks).
     port: r.integer('PORT', 3000, 0, 65535),
+    host: readHost(r),
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir),
     eventStoreConnectionString: connection || undefined,
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),

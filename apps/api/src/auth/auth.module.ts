@@ -1,5 +1,6 @@
-import { Global, Inject, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
-import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { Global, Inject, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule, ModuleRef } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import { PlanCatalog, PlanCatalogModule } from '@app/plan';
@@ -8,14 +9,17 @@ import { AuthResolver } from './auth.resolver.js';
 import { GatekeeperPlugin } from './gatekeeper.plugin.js';
 import { KeyBootstrap } from './key-bootstrap.service.js';
 import { PublicOperations } from './public-operations.js';
+import { RateLimiter } from './rate-limiter.js';
+import { RequestGate } from './request-gate.js';
 import { SECURITY_CONFIG } from './security.tokens.js';
+import { limitWebSocketMessages, sizeInBytes } from './ws-transport.js';
 import { securityConfigOf, type SecurityConfig } from './security-config.js';
 
 /**
  * Identity and access for the api: the key registry (followed live from the store), API key
  * and JWT authentication, the global deny-by-default AccessGuard, the AccessPolicy handlers use
- * for data-dependent checks, the pre-execution gatekeeper (401 / 429 / query limits) and the
- * key management operations. Global: feature modules inject AccessPolicy without importing it.
+ * for data-dependent checks, the RequestGate every transport passes (401 / 429 / query limits,
+ * request-gate.ts) with its rate limiter, and the key management operations. Global: feature modules inject AccessPolicy without importing it.
  */
 @Global()
 @Module({
@@ -54,14 +58,29 @@ import { securityConfigOf, type SecurityConfig } from './security-config.js';
     },
     { provide: APP_GUARD, useClass: AccessGuard },
     PublicOperations,
+    RequestGate,
+    // The gate's limiter: resolvers inject it to charge work beyond root fields (bulk rows).
+    { provide: RateLimiter, inject: [RequestGate], useFactory: (gate: RequestGate) => gate.rateLimiter },
     GatekeeperPlugin,
     KeyBootstrap,
     AuthResolver,
   ],
-  exports: [AccessPolicy, Authenticator, KeyRegistry, KeyService, SECURITY_CONFIG],
+  exports: [AccessPolicy, Authenticator, KeyRegistry, KeyService, SECURITY_CONFIG, RequestGate, RateLimiter],
 })
-export class AuthModule implements OnModuleDestroy {
-  constructor(@Inject(KeyRegistry) private readonly registry: KeyRegistry) {}
+export class AuthModule implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    @Inject(KeyRegistry) private readonly registry: KeyRegistry,
+    @Inject(ModuleRef) private readonly modules: ModuleRef,
+    @Inject(SECURITY_CONFIG) private readonly security: SecurityConfig,
+  ) {}
+
+  /** The graphql-ws server exists once GraphQLModule has started: hold its messages to HTTP_BODY_LIMIT. */
+  onApplicationBootstrap(): void {
+    const graphql = this.modules.get(GraphQLModule, { strict: false });
+    if (!limitWebSocketMessages(graphql, sizeInBytes(this.security.bodyLimit))) {
+      new Logger('GraphQL').warn('graphql-ws server not found: its messages are not held to HTTP_BODY_LIMIT');
+    }
+  }
 
   async onModuleDestroy(): Promise<void> {
     await this.registry.stop();

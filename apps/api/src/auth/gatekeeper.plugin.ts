@@ -1,143 +1,106 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { Plugin } from '@nestjs/apollo';
-import {
-  type ApolloServerPlugin,
-  type GraphQLRequestContextDidResolveOperation,
-  type GraphQLRequestListener,
-  HeaderMap,
-} from '@apollo/server';
-import { GraphQLError, Kind, type SelectionSetNode } from 'graphql';
-import { type AuthContext, Authenticator, ForbiddenError, UnauthenticatedError } from '@app/auth';
-import { PublicOperations } from './public-operations.js';
-import { analyzeOperation, assertWithinLimits, fragmentsOf, QueryTooComplexError } from './query-limits.js';
-import { TokenBucketLimiter } from './rate-limiter.js';
-import { SECURITY_CONFIG } from './security.tokens.js';
-import type { SecurityConfig } from './security-config.js';
+import type { ApolloServerPlugin, GraphQLRequestListener, GraphQLServerContext } from '@apollo/server';
+import type { GraphQLError } from 'graphql';
+import type { AuthContext } from '@app/auth';
+import { correlationIdOf } from '../common/correlation-id.js';
+import { type Admission, type Caller, type OperationRecord, RequestGate } from './request-gate.js';
 
 interface RequestLike {
+  readonly id?: unknown;
   readonly ip?: string;
   readonly socket?: { readonly remoteAddress?: string };
   readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+  /** What pino-http writes on the request's log line (logging/logger-params.ts). */
+  graphql?: OperationRecord;
 }
 
-/** Over the request budget: HTTP 429 with Retry-After. */
-export class RateLimitedError extends GraphQLError {
-  constructor(retryAfterSeconds: number, limit: number) {
-    const headers = new HeaderMap([['retry-after', String(retryAfterSeconds)]]);
-    super(`Rate limit of ${limit} requests per minute exceeded; retry after ${retryAfterSeconds} s`, {
-      extensions: { code: 'RATE_LIMITED', retryAfter: retryAfterSeconds, limit, http: { status: 429, headers } },
-    });
-  }
+function callerOf(request: RequestLike): Caller {
+  const raw = request.headers?.authorization;
+  return {
+    transport: 'http',
+    authorization: Array.isArray(raw) ? raw[0] : raw,
+    address: request.ip ?? request.socket?.remoteAddress ?? 'unknown',
+    correlationId: correlationIdOf(request),
+  };
 }
 
-const ROOT_TYPE_NAMES = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
+/** The GraphQL context of HTTP operations (see httpGraphqlContext). */
+export interface GatedContext extends AuthContext {
+  readonly res?: unknown;
+  readonly admission?: Admission;
+}
 
 /**
- * Checks every operation after validation and before execution, so nothing of a refused
- * request runs: the credential (401 when it is bad, or absent while the operation asks for
- * anything not @Public), the per-principal rate limit (429), and depth / alias / cost limits
- * (400 QUERY_TOO_COMPLEX). It puts the principal on the GraphQL context for the AccessGuard and
- * @CurrentPrincipal(). Refusals are logged with the principal and the operation, never the key.
+ * The HTTP side of the RequestGate (request-gate.ts). Its first step runs as Apollo makes the
+ * context (httpGraphqlContext, before parsing); this plugin runs the others at the matching
+ * hooks — the value-error mapping when validation ends, admitOperation once the operation is
+ * resolved (before execution) — so nothing of a refused request runs. The admission's
+ * principal is on the context for the AccessGuard and @CurrentPrincipal(); the operation's
+ * record is on the request for its log line.
  */
 @Plugin()
-export class GatekeeperPlugin implements ApolloServerPlugin<AuthContext> {
-  private readonly logger = new Logger('Access');
-  private readonly limiter: TokenBucketLimiter;
+export class GatekeeperPlugin implements ApolloServerPlugin<GatedContext> {
+  constructor(@Inject(RequestGate) private readonly gate: RequestGate) {}
 
-  constructor(
-    @Inject(Authenticator) private readonly authenticator: Authenticator,
-    @Inject(PublicOperations) private readonly publicOperations: PublicOperations,
-    @Inject(SECURITY_CONFIG) private readonly config: SecurityConfig,
-  ) {
-    this.limiter = new TokenBucketLimiter(config.rateLimitPerMinute);
+  async serverWillStart(service: GraphQLServerContext): Promise<void> {
+    // graphql-ws validates and executes against the very schema Apollo serves.
+    this.gate.schema = service.schema;
   }
 
-  async requestDidStart(): Promise<GraphQLRequestListener<AuthContext>> {
+  async requestDidStart(): Promise<GraphQLRequestListener<GatedContext>> {
     return {
-      didResolveOperation: async (requestContext) => this.check(requestContext),
-      // Refusals decided inside resolvers and handlers (e.g. assertCanRecord) are logged here,
-      // with the principal and the operation; the guard's own are logged already.
-      didEncounterErrors: async (requestContext) => {
-        const principal = requestContext.contextValue.principal;
-        for (const error of requestContext.errors) {
-          if (error.extensions?.code !== 'FORBIDDEN') continue;
-          const original = error.originalError;
-          if (original instanceof ForbiddenError && original.logged) continue;
-          if (original instanceof ForbiddenError) original.logged = true;
-          const rule = typeof error.extensions.rule === 'string' ? error.extensions.rule : 'unspecified';
-          this.logger.warn(
-            `FORBIDDEN rule=${rule} ` +
-              `${principal ? `principal=${principal.id} role=${principal.role}${principal.agencyId ? ` agency=${principal.agencyId}` : ''}` : 'principal=none'} ` +
-              `operation=${requestContext.operationName ?? 'anonymous'}${error.path ? ` path=${error.path.join('.')}` : ''}`,
-          );
+      validationDidStart: async (rc) => async (errors) => {
+        // The very array Apollo answers with: value errors become BAD_USER_INPUT with field and reason.
+        if (errors) {
+          const list = errors as GraphQLError[];
+          list.splice(0, list.length, ...this.gate.validationErrors(rc.document, list));
         }
+      },
+      didResolveOperation: async (rc) => {
+        const admission = rc.contextValue.admission;
+        if (!admission || !rc.operation) return;
+        try {
+          this.gate.admitOperation(admission, rc.schema, rc.document, rc.operation, rc.request.variables);
+        } catch (error) {
+          admission.record.codes.push(codeOf(error));
+          throw error;
+        }
+      },
+      didEncounterErrors: async (rc) => {
+        if (rc.contextValue.admission) this.gate.noteErrors(rc.contextValue.admission.record, rc.errors);
       },
     };
   }
-
-  private async check(rc: GraphQLRequestContextDidResolveOperation<AuthContext>): Promise<void> {
-    const context = rc.contextValue;
-    const request = (context.req ?? {}) as RequestLike;
-    const operationName = rc.operationName ?? 'anonymous';
-    const auth = await this.authenticator.authenticateRequest(request);
-
-    const principal = auth.status === 'authenticated' ? auth.principal : undefined;
-    const bucket = principal ? `principal:${principal.id}` : `address:${request.ip ?? request.socket?.remoteAddress ?? 'unknown'}`;
-    const rate = this.limiter.take(bucket);
-    if (!rate.allowed) {
-      this.logger.warn(
-        `RATE_LIMITED ${principal ? `principal=${principal.id} role=${principal.role}` : 'principal=none'} operation=${operationName}`,
-      );
-      throw new RateLimitedError(rate.retryAfterSeconds, this.config.rateLimitPerMinute);
-    }
-
-    if (auth.status === 'invalid') {
-      this.logger.warn(`UNAUTHENTICATED reason="${auth.reason}"${auth.keyId ? ` keyId=${auth.keyId}` : ''} operation=${operationName}`);
-      throw new UnauthenticatedError('Invalid credential: the API key or token is malformed, unknown, revoked or expired');
-    }
-    const operation = rc.operation;
-    if (!operation) return;
-    if (!principal) {
-      const rootType = ROOT_TYPE_NAMES[operation.operation];
-      const fields = rootFields(operation.selectionSet, fragmentsOf(rc.document.definitions));
-      const closed = fields.filter((field) => !this.publicOperations.isPublic(rootType, field));
-      if (closed.length > 0) {
-        this.logger.warn(`UNAUTHENTICATED reason="no credential" operation=${operationName} fields=${closed.join(',')}`);
-        throw new UnauthenticatedError();
-      }
-    } else {
-      context.principal = principal;
-    }
-
-    const metrics = analyzeOperation(rc.schema, operation, fragmentsOf(rc.document.definitions), rc.request.variables ?? {});
-    try {
-      assertWithinLimits(metrics, this.config);
-    } catch (error) {
-      if (error instanceof QueryTooComplexError) {
-        this.logger.warn(
-          `QUERY_TOO_COMPLEX depth=${metrics.depth} cost=${metrics.cost} aliases=${metrics.aliases} ` +
-            `${principal ? `principal=${principal.id} role=${principal.role}` : 'principal=none'} operation=${operationName}`,
-        );
-      }
-      throw error;
-    }
-  }
 }
 
-/** The root field names an operation selects, through fragments. */
-function rootFields(
-  selectionSet: SelectionSetNode,
-  fragments: Readonly<Record<string, { readonly selectionSet: SelectionSetNode }>>,
-  seen: Set<string> = new Set(),
-): string[] {
-  const names: string[] = [];
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) names.push(selection.name.value);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) names.push(...rootFields(selection.selectionSet, fragments, seen));
-    else if (!seen.has(selection.name.value) && fragments[selection.name.value]) {
-      seen.add(selection.name.value);
-      names.push(...rootFields(fragments[selection.name.value].selectionSet, fragments, seen));
+function codeOf(error: unknown): string {
+  const code = (error as GraphQLError)?.extensions?.code;
+  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+}
+
+/**
+ * The GraphQL context of an HTTP request, made before Apollo parses it: the gate's first step
+ * (admitDocument) runs here, so a refused document is never parsed — Apollo answers a
+ * GraphQLError thrown while making the context with its code and HTTP status. The context holds
+ * the request, the admission and its principal. graphql-ws operations get theirs in
+ * ws-transport.ts.
+ */
+export function httpGraphqlContext(gate: RequestGate): (input: { req?: unknown; res?: unknown }) => Promise<GatedContext> {
+  return async ({ req, res }) => {
+    const request = (req ?? {}) as RequestLike & { body?: unknown; query?: unknown };
+    // A batch (an array) is refused by Apollo; a GET carries the document in the query string.
+    const body = (request.body && typeof request.body === 'object' && !Array.isArray(request.body) ? request.body : request.query) as
+      | { query?: unknown; variables?: unknown }
+      | undefined;
+    const source = typeof body?.query === 'string' ? body.query : '';
+    try {
+      const admission = await gate.admitDocument(source, body?.variables, callerOf(request));
+      request.graphql = admission.record;
+      return { req, res, admission, principal: admission.principal };
+    } catch (error) {
+      request.graphql = { transport: 'http', units: 0, codes: [codeOf(error)] };
+      throw error;
     }
-  }
-  return names;
+  };
 }

@@ -1,22 +1,45 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
-import type { SecurityConfig } from './security-config.js';
+import { createErrorFormatter } from '../common/format-error.js';
+import type { RequestGate } from './request-gate.js';
+import { httpGraphqlContext } from './gatekeeper.plugin.js';
+import { graphqlWsOptions } from './ws-transport.js';
 
 /**
- * The hardening part of the GraphQLModule configuration (spread into it in AppModule):
- * introspection and GraphiQL only where configured (development by default), no "Did you mean"
- * suggestions outside development, no HTTP batching, a token limit on query documents.
- * Depth, alias and cost limits, authentication and rate limiting run in GatekeeperPlugin.
+ * The transport part of the GraphQLModule configuration (spread into it in AppModule): both
+ * transports on `/graphql` — Apollo over HTTP (GatekeeperPlugin) and graphql-ws — sharing the
+ * RequestGate's parse options and validation rules and the one error formatter. Also: no HTTP
+ * batching, GraphiQL only where introspection is on, no stack traces.
  */
-export function graphqlSecurityOptions(
-  security: SecurityConfig,
-): Pick<ApolloDriverConfig, 'introspection' | 'hideSchemaDetailsFromClientErrors' | 'allowBatchedHttpRequests' | 'parseOptions' | 'graphiql'> {
+export function graphqlTransportOptions(
+  gate: RequestGate,
+): Pick<
+  ApolloDriverConfig,
+  | 'introspection'
+  | 'validationRules'
+  | 'graphiql'
+  | 'allowBatchedHttpRequests'
+  | 'parseOptions'
+  | 'formatError'
+  | 'includeStacktraceInErrorResponses'
+  | 'subscriptions'
+  | 'context'
+> {
+  const formatError = createErrorFormatter(gate.config.suggestions);
   return {
-    introspection: security.introspection,
+    // The introspection policy is the gate's validation rule, the same for both transports;
+    // Apollo's own switch would add a second rule for HTTP only.
+    introspection: true,
+    validationRules: [...gate.validationRules],
     // The in-browser IDE is useless without introspection.
-    graphiql: security.introspection,
-    hideSchemaDetailsFromClientErrors: !security.suggestions,
+    graphiql: gate.config.introspection,
     // One operation per request: a batch would multiply every per-request limit.
     allowBatchedHttpRequests: false,
-    parseOptions: { maxTokens: security.maxTokens },
+    parseOptions: gate.parseOptions,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    // Live dashboards (measureUpdated), and queries and mutations too, over graphql-ws on the same path.
+    subscriptions: { 'graphql-ws': graphqlWsOptions(gate, formatError) },
+    // HTTP: the gate's first step, before Apollo parses (graphql-ws: in onSubscribe).
+    context: httpGraphqlContext(gate),
   };
 }

@@ -1,4 +1,4 @@
-import { TokenBucketLimiter } from './rate-limiter.js';
+import { RateLimitedError, RateLimiter, TokenBucketLimiter } from './rate-limiter.js';
 
 describe('TokenBucketLimiter', () => {
   it('allows the budget at once, then refuses with the seconds until a token is back', () => {
@@ -45,5 +45,46 @@ describe('TokenBucketLimiter', () => {
     now += 60_000;
     limiter.take('c');
     expect((limiter as unknown as { buckets: Map<string, unknown> }).buckets.size).toBe(1);
+  });
+});
+
+describe('units', () => {
+  it('takes several tokens at once, all or none', () => {
+    let now = 0;
+    const limiter = new TokenBucketLimiter(10, () => now);
+    expect(limiter.take('a', 7).allowed).toBe(true);
+    // 3 left: 4 are refused and none is taken.
+    expect(limiter.take('a', 4)).toEqual({ allowed: false, retryAfterSeconds: 6 });
+    expect(limiter.take('a', 3).allowed).toBe(true);
+    expect(limiter.take('a').allowed).toBe(false);
+    // More than a minute's budget: refused, with the time until the bucket is full.
+    now += 60_000;
+    expect(limiter.take('a', 11)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(limiter.take('a', 10).allowed).toBe(true);
+  });
+
+  it('RateLimiter.charge throws RATE_LIMITED with retryAfter, per principal', () => {
+    let now = 0;
+    const limiter = new RateLimiter(5, () => now);
+    limiter.charge({ id: 'k1' }, 5);
+    let error: unknown;
+    try {
+      limiter.charge({ id: 'k1' }, 2);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect((error as RateLimitedError).extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 5, retryAfter: 24 });
+    expect((error as RateLimitedError).message).toMatch(/this one counts 2/);
+    expect(() => limiter.charge({ id: 'k2' }, 5)).not.toThrow();
+    now += 12_000;
+    expect(() => limiter.charge({ id: 'k1' }, 1)).not.toThrow();
+  });
+
+  it('is off at 0', () => {
+    const limiter = new RateLimiter(0);
+    expect(() => {
+      for (let i = 0; i < 100; i++) limiter.charge({ id: 'k' }, 1000);
+    }).not.toThrow();
   });
 });

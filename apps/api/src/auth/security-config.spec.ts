@@ -1,5 +1,7 @@
 import { ConfigError } from '@app/config';
-import { graphqlSecurityOptions } from './graphql-options.js';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { graphqlTransportOptions } from './graphql-options.js';
+import type { RequestGate } from './request-gate.js';
 import { loadSecurityConfig } from './security-config.js';
 
 describe('security configuration', () => {
@@ -25,13 +27,16 @@ describe('security configuration', () => {
     expect(loadSecurityConfig({ nodeEnv: 'development' }, { GRAPHQL_INTROSPECTION: 'false' }).introspection).toBe(false);
   });
 
-  it('maps to the Apollo options', () => {
-    expect(graphqlSecurityOptions(loadSecurityConfig({ nodeEnv: 'production' }, {}))).toEqual({
-      introspection: false,
+  it("maps to the Apollo options: the gate's rules and parse options, no batching, no IDE without introspection", () => {
+    const config = loadSecurityConfig({ nodeEnv: 'production' }, {});
+    const gate = { config, validationRules: [NoSchemaIntrospectionCustomRule], parseOptions: { maxTokens: config.maxTokens } } as unknown as RequestGate;
+    expect(graphqlTransportOptions(gate)).toMatchObject({
+      validationRules: [NoSchemaIntrospectionCustomRule],
       graphiql: false,
-      hideSchemaDetailsFromClientErrors: true,
       allowBatchedHttpRequests: false,
       parseOptions: { maxTokens: 10000 },
+      includeStacktraceInErrorResponses: false,
+      subscriptions: { 'graphql-ws': expect.objectContaining({ path: '/graphql', onSubscribe: expect.any(Function) }) },
     });
   });
 

@@ -2,6 +2,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '@app/domain';
+import { withoutSuggestions } from './input-errors.js';
 
 /**
  * The one error vocabulary of the API (docs/architecture.md, "Errors"). Clients get a code and a
@@ -50,11 +51,36 @@ function fromDomainError(formatted: GraphQLFormattedError, error: DomainError): 
   };
 }
 
+/**
+ * The api's one error formatter, for every transport (Apollo's formatError over HTTP, graphql-ws's
+ * onNext / onError hooks): a known code and a message, BAD_USER_INPUT with `field` and `reason`,
+ * "Did you mean …" hints dropped unless `suggestions` (development), and anything unexpected
+ * masked as INTERNAL_SERVER_ERROR with an errorId that the log line carries with the stack.
+ */
+export function createErrorFormatter(suggestions: boolean): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
+  if (suggestions) return formatGraphQLError;
+  return (formatted, error) => {
+    const result = formatGraphQLError(formatted, error);
+    const reason = result.extensions?.reason;
+    return {
+      ...result,
+      message: withoutSuggestions(result.message),
+      ...(typeof reason === 'string' && { extensions: { ...result.extensions, reason: withoutSuggestions(reason) } }),
+    };
+  };
+}
+
+/** Codes and masking (see createErrorFormatter), suggestions left as they are. */
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const cause = (error as { originalError?: unknown })?.originalError;
   if (cause instanceof DomainError) return fromDomainError(formatted, cause);
   const raw = formatted.extensions?.code;
-  const code = typeof raw === 'string' ? raw : 'INTERNAL_SERVER_ERROR';
+  let code = typeof raw === 'string' ? raw : 'INTERNAL_SERVER_ERROR';
+  // A value error found by validation (a literal): Apollo re-codes it GRAPHQL_VALIDATION_FAILED,
+  // but it is input the caller can fix, with its field and reason (common/input-errors.ts).
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && typeof formatted.extensions?.field === 'string' && typeof formatted.extensions?.reason === 'string') {
+    code = 'BAD_USER_INPUT';
+  }
   if (!KNOWN.has(code) || code === 'INTERNAL_SERVER_ERROR') {
     const errorId = randomUUID();
     const original = (error as { originalError?: unknown })?.originalError ?? error;
@@ -70,5 +96,6 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   for (const key of PUBLIC_EXTENSIONS) {
     if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
   }
+  extensions.code = code;
   return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
 }

@@ -28,4 +28,17 @@ describe('Huf scalar', () => {
     }
     expect(() => huf.parseLiteral({ kind: Kind.FLOAT, value: '1.5' })).toThrow(/whole number/);
   });
+
+  it('never quotes a JSON number above 2^53: it has lost digits already, and says money is a string', () => {
+    // 9007199254740993 as JSON parses to 9007199254740992.
+    const sent = JSON.parse('9007199254740993') as number;
+    let message = '';
+    try {
+      huf.parseValue(sent);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/money is a string/);
+    expect(message).not.toContain('9007199254740992');
+  });
 });

@@ -8,9 +8,12 @@ function canonical(text: string): string {
   return BigInt(text).toString();
 }
 
-function invalid(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', reason: message } });
+function invalid(message: string, node?: ValueNode): GraphQLError {
+  // The node lets the gate name the field of a literal (input-errors.ts).
+  return new GraphQLError(message, { nodes: node, extensions: { code: 'BAD_USER_INPUT', reason: message } });
 }
+
+const WHOLE = 'Huf must be a whole number of forints, as a string of digits';
 
 /**
  * `Huf`: an amount of Hungarian forints, a whole number of any size. Sent as a decimal string
@@ -28,7 +31,12 @@ export class HufScalar implements CustomScalar<string, string> {
     if (typeof value === 'string' && INTEGER.test(value.trim())) return canonical(value.trim());
     if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
     if (typeof value === 'bigint') return value.toString();
-    throw invalid(`Huf must be a whole number of forints, as a string of digits or an integer (got ${JSON.stringify(String(value))})`);
+    if (typeof value === 'number' && Number.isInteger(value)) {
+      // JSON.parse has already rounded it: quoting it would quote a number the client never sent.
+      throw invalid(`${WHOLE}: money is a string; a JSON number above 2^53 (9007199254740991) loses digits, send it as a string such as "9007199254740993"`);
+    }
+    if (typeof value === 'string' || typeof value === 'number') throw invalid(`${WHOLE} or an integer (got ${JSON.stringify(String(value))})`);
+    throw invalid(`${WHOLE} or an integer (got ${value === null ? 'null' : typeof value})`);
   }
 
   serialize(value: unknown): string {
@@ -43,6 +51,6 @@ export class HufScalar implements CustomScalar<string, string> {
     // An integer literal keeps its source text, so even a huge one is exact.
     if (ast.kind === Kind.INT) return canonical(ast.value);
     if (ast.kind === Kind.STRING && INTEGER.test(ast.value.trim())) return canonical(ast.value.trim());
-    throw invalid('Huf must be a whole number of forints, as a string of digits or an integer');
+    throw invalid(`${WHOLE} or an integer`, ast);
   }
 }

@@ -6,7 +6,7 @@ import type { AppConfig } from '@app/config';
 import { assignRequestId } from '../common/correlation-id.js';
 
 /** Where a request's id lives once pino-http has given it one. */
-type LoggedRequest = IncomingMessage & { id?: unknown };
+type LoggedRequest = IncomingMessage & { id?: unknown; graphql?: unknown };
 
 /** Headers that carry credentials: never written to a log, whoever logs a request or its headers. */
 export const REDACTED_PATHS = [
@@ -46,8 +46,9 @@ function prettyAvailable(): boolean {
  * - Every request gets an id (genReqId) which is also its correlation id: a sane incoming
  *   x-correlation-id / x-request-id, else a UUID, echoed in the x-correlation-id response header.
  *   Each line logged while serving the request carries `req.id` and `correlationId`.
- * - Requests are logged compactly (id, method, url, remote address, status): no headers, and
- *   credential headers are redacted wherever something logs them.
+ * - Requests are logged compactly (id, method, url, remote address, status, and for GraphQL the
+ *   operation: name, type, principal, rate units, error codes): no headers, and credential
+ *   headers are redacted wherever something logs them.
  * - LOG_LEVEL sets the level; LOG_FORMAT=pretty (development default) prints through
  *   pino-pretty, json (otherwise) one object a line on stdout.
  *
@@ -62,7 +63,12 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, 
     timestamp: stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     genReqId: (req, res) => assignRequestId(req as LoggedRequest, res),
-    customProps: (req) => ({ correlationId: (req as LoggedRequest).id }),
+    // At the end of a request, the GraphQL operation the gate recorded (auth/request-gate.ts):
+    // the same fields graphql-ws operations log on their own line.
+    customProps: (req) => {
+      const { id, graphql } = req as LoggedRequest;
+      return graphql ? { correlationId: id, graphql } : { correlationId: id };
+    },
     serializers: {
       req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
         id: req.id,

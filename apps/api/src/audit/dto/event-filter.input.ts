@@ -1,6 +1,7 @@
-import { Field, GraphQLISODateTime, ID, InputType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, InputType, registerEnumType } from '@nestjs/graphql';
 import { IsDate, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsCalendarDate } from '../../common/wire-validators.js';
+import { DateTimeScalar } from '../../common/date-time.scalar.js';
 
 export enum EventOrder {
   OLDEST_FIRST = 'OLDEST_FIRST',
@@ -34,12 +35,12 @@ export class EventFilter {
   @MaxLength(300)
   stream?: string;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Recorded at or after this instant (as a span of positions, like point-in-time queries).' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Recorded at or after this instant (as a span of positions, like point-in-time queries).' })
   @IsOptional()
   @IsDate()
   recordedFrom?: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Recorded at or before this instant.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Recorded at or before this instant.' })
   @IsOptional()
   @IsDate()
   recordedTo?: Date;

@@ -1,5 +1,6 @@
-import { Field, GraphQLISODateTime, InputType } from '@nestjs/graphql';
+import { Field, InputType } from '@nestjs/graphql';
 import { IsDate, IsOptional, Matches } from 'class-validator';
+import { DateTimeScalar } from '../../common/date-time.scalar.js';
 
 /** Argument description shared by every projection query and field that takes `at`. */
 export const AT =
@@ -15,7 +16,7 @@ export class PointInTimeInput {
   @Matches(/^\d{1,20}$/, { message: 'position must be a global position: a whole number written in digits' })
   position?: string;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'An instant (ISO 8601).' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'An instant, RFC 3339 with an explicit offset (e.g. 2026-11-25T12:00:00Z).' })
   @IsOptional()
   @IsDate()
   recordedAt?: Date;

@@ -1,0 +1,249 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationRule,
+} from 'graphql';
+import { type AuthResult, Authenticator, ForbiddenError, type Principal, UnauthenticatedError } from '@app/auth';
+import { valueErrorsAsBadInput, variableErrors } from '../common/input-errors.js';
+import { PublicOperations } from './public-operations.js';
+import { analyzeOperation, assertDocumentText, assertExpandedSize, assertVariablesNesting, assertWithinLimits, fragmentsOf, QueryTooComplexError } from './query-limits.js';
+import { bucketOf, RateLimitedError, RateLimiter } from './rate-limiter.js';
+import { SECURITY_CONFIG } from './security.tokens.js';
+import type { SecurityConfig } from './security-config.js';
+
+/** Who sent an operation, over which transport: what the gate needs to know of a request or a socket. */
+export interface Caller {
+  readonly transport: 'http' | 'ws';
+  /** The Authorization value as sent ("Bearer …"): the header, or graphql-ws connection params. */
+  readonly authorization: string | undefined;
+  /** Client address: the rate limit bucket of anonymous callers. */
+  readonly address: string;
+  readonly correlationId: string;
+}
+
+/**
+ * What the request log line says of one GraphQL operation; the same fields over every transport
+ * (HTTP: on pino-http's line as `graphql`; graphql-ws: its own line). Never the credential.
+ */
+export interface OperationRecord {
+  readonly transport: 'http' | 'ws';
+  operation?: string;
+  type?: 'query' | 'mutation' | 'subscription';
+  principal?: string;
+  role?: string;
+  agency?: string;
+  /** Rate limit units the operation took. */
+  units: number;
+  /** extensions.code of each error answered, in order. */
+  codes: string[];
+}
+
+/** A document let in by {@link RequestGate.admitDocument}: its caller and their principal, if any. */
+export interface Admission {
+  readonly caller: Caller;
+  readonly principal?: Principal;
+  readonly record: OperationRecord;
+  /** The parsed document, when it parses (graphql-ws executes it; Apollo parses on its own). */
+  readonly document?: DocumentNode;
+}
+
+const ROOT_TYPE_NAMES = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
+
+/**
+ * The one request pipeline of the api. Every GraphQL operation, over HTTP (GatekeeperPlugin, an
+ * Apollo plugin) or graphql-ws (ws-transport.ts, graphql-ws's own hooks), passes these steps in
+ * this order, and nothing of a refused operation runs:
+ *
+ * 1. {@link admitDocument}, before parsing: the credential is checked (this operation's, so a
+ *    key revoked or a JWT expired since a socket opened is refused); the rate limit takes one
+ *    unit, so documents that never parse count too; an invalid credential is UNAUTHENTICATED;
+ *    the text may hold at most GRAPHQL_MAX_TOKENS tokens and nest brackets at most MAX_NESTING
+ *    deep (the recursive parser never meets a deeper one), the variables likewise; parsed, its
+ *    operations may expand through fragments to at most GRAPHQL_MAX_TOKENS fields.
+ * 2. parse, then validate with graphql-js's rules plus {@link validationRules} (introspection
+ *    off unless configured); value errors become BAD_USER_INPUT with field and reason
+ *    ({@link validationErrors}).
+ * 3. {@link admitOperation}: an anonymous caller may only ask for @Public root fields; depth,
+ *    aliases, expanded size and cost within the limits; each further root field of a mutation
+ *    takes one more unit; variables coerced, their errors BAD_USER_INPUT with field and reason.
+ *
+ * Errors reach clients through one formatter (common/format-error.ts: codes, masking,
+ * suggestions). The AccessGuard then applies each field's access rule during execution.
+ */
+@Injectable()
+export class RequestGate {
+  private readonly logger = new Logger('Access');
+  readonly rateLimiter: RateLimiter;
+  /** Extra validation rules, for every transport. */
+  readonly validationRules: readonly ValidationRule[];
+  /** The schema Apollo serves (set by GatekeeperPlugin when the server starts); graphql-ws validates against it. */
+  schema?: GraphQLSchema;
+
+  constructor(
+    @Inject(Authenticator) private readonly authenticator: Authenticator,
+    @Inject(PublicOperations) private readonly publicOperations: PublicOperations,
+    @Inject(SECURITY_CONFIG) readonly config: SecurityConfig,
+  ) {
+    this.rateLimiter = new RateLimiter(config.rateLimitPerMinute);
+    this.validationRules = config.introspection ? [] : [NoSchemaIntrospectionCustomRule];
+  }
+
+  /** Options for graphql-js's parse: the token limit (checked again there, cheaply). */
+  get parseOptions(): { readonly maxTokens: number } {
+    return { maxTokens: this.config.maxTokens };
+  }
+
+  /** Checks a credential: a connection's, when it opens, and every operation's. */
+  authenticate(authorization: string | undefined): Promise<AuthResult> {
+    return this.authenticator.authenticate(authorization);
+  }
+
+  /** Step 1 (see the class comment). Throws RATE_LIMITED, UNAUTHENTICATED or QUERY_TOO_COMPLEX. */
+  async admitDocument(source: string, variables: unknown, caller: Caller): Promise<Admission> {
+    const record: OperationRecord = { transport: caller.transport, units: 0, codes: [] };
+    const auth = await this.authenticator.authenticate(caller.authorization);
+    const principal = auth.status === 'authenticated' ? auth.principal : undefined;
+    if (principal) {
+      record.principal = principal.id;
+      record.role = principal.role;
+      if (principal.agencyId) record.agency = principal.agencyId;
+    }
+    this.take(bucketOf(principal, caller.address), 1, record);
+    if (auth.status === 'invalid') {
+      this.logger.warn(
+        `UNAUTHENTICATED reason="${auth.reason}"${auth.keyId ? ` keyId=${auth.keyId}` : ''} operation=${operationNameIn(source)} ` +
+          `transport=${caller.transport} correlationId=${caller.correlationId}`,
+      );
+      throw new UnauthenticatedError('Invalid credential: the API key or token is malformed, unknown, revoked or expired');
+    }
+    assertDocumentText(source, { maxTokens: this.config.maxTokens });
+    assertVariablesNesting(variables);
+    // Fragments may not expand the document beyond the token limit: checked on the parsed
+    // document before validation, which is slow on such documents. A document that does not
+    // parse is left for the transport's own parse to report.
+    let document: DocumentNode | undefined;
+    try {
+      document = parse(source, this.parseOptions);
+    } catch {
+      document = undefined;
+    }
+    if (document) assertExpandedSize(document, this.config.maxTokens);
+    return { caller, principal, record, document };
+  }
+
+  /** Step 2's error mapping: validation errors, value errors made BAD_USER_INPUT with field and reason. */
+  validationErrors(document: DocumentNode, errors: readonly GraphQLError[]): GraphQLError[] {
+    return valueErrorsAsBadInput(document, errors, this.config.suggestions);
+  }
+
+  /** Step 3 (see the class comment). Throws UNAUTHENTICATED, QUERY_TOO_COMPLEX, RATE_LIMITED or BAD_USER_INPUT. */
+  admitOperation(
+    admission: Admission,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Readonly<Record<string, unknown>> | undefined,
+  ): void {
+    const { principal, record, caller } = admission;
+    record.operation = operation.name?.value ?? 'anonymous';
+    record.type = operation.operation;
+    const who = `${principal ? `principal=${principal.id} role=${principal.role}` : 'principal=none'} operation=${record.operation} transport=${caller.transport}`;
+    const fragments = fragmentsOf(document.definitions);
+    const fields = rootFields(operation.selectionSet, fragments);
+    if (!principal) {
+      const closed = fields.map((f) => f.name).filter((name) => !this.publicOperations.isPublic(ROOT_TYPE_NAMES[operation.operation], name));
+      if (closed.length > 0) {
+        this.logger.warn(`UNAUTHENTICATED reason="no credential" ${who} fields=${closed.join(',')}`);
+        throw new UnauthenticatedError();
+      }
+    }
+    const metrics = analyzeOperation(schema, operation, fragments, variables ?? {});
+    try {
+      assertWithinLimits(metrics, this.config);
+    } catch (error) {
+      if (error instanceof QueryTooComplexError) {
+        this.logger.warn(`QUERY_TOO_COMPLEX depth=${metrics.depth} cost=${metrics.cost} aliases=${metrics.aliases} size=${metrics.size} ${who}`);
+      }
+      throw error;
+    }
+    // Each root field of a mutation (each response key: fields with one key run once) is an
+    // operation of its own; the document paid for one.
+    const executions = new Set(fields.filter((f) => !f.name.startsWith('__')).map((f) => f.key)).size;
+    if (operation.operation === 'mutation' && executions > 1) this.take(bucketOf(principal, caller.address), executions - 1, record, executions);
+    const [first, ...more] = variableErrors(schema, operation, variables, this.config.suggestions);
+    if (first) {
+      // One error per refusal, as DomainError answers several violations: the others listed in `errors`.
+      if (more.length > 0) first.extensions.errors = [first, ...more].map((e) => ({ field: e.extensions.field, reason: e.extensions.reason }));
+      throw first;
+    }
+  }
+
+  /**
+   * Errors an operation answered: their codes go on its record (the log line); refusals decided
+   * inside resolvers and handlers (e.g. assertCanRecord) are logged with the principal — the
+   * AccessGuard's own are logged already.
+   */
+  noteErrors(record: OperationRecord, errors: readonly GraphQLError[]): void {
+    for (const error of errors) {
+      const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
+      record.codes.push(code);
+      if (code !== 'FORBIDDEN') continue;
+      const original = error.originalError;
+      if (original instanceof ForbiddenError && original.logged) continue;
+      if (original instanceof ForbiddenError) original.logged = true;
+      const rule = typeof error.extensions.rule === 'string' ? error.extensions.rule : 'unspecified';
+      this.logger.warn(
+        `FORBIDDEN rule=${rule} ${record.principal ? `principal=${record.principal} role=${record.role}${record.agency ? ` agency=${record.agency}` : ''}` : 'principal=none'} ` +
+          `operation=${record.operation ?? 'anonymous'} transport=${record.transport}${error.path ? ` path=${error.path.join('.')}` : ''}`,
+      );
+    }
+  }
+
+  private take(bucket: string, units: number, record: OperationRecord, counted = units): void {
+    try {
+      this.rateLimiter.admit(bucket, units, counted);
+      record.units += units;
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        this.logger.warn(`RATE_LIMITED ${record.principal ? `principal=${record.principal} role=${record.role}` : `bucket=${bucket}`} units=${units} transport=${record.transport}`);
+      }
+      throw error;
+    }
+  }
+}
+
+/** The name of a document's first operation, read from its text (for logs of refusals before parsing). */
+function operationNameIn(source: string): string {
+  return /^\s*(?:#[^\n]*\n\s*)*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(source)?.[1] ?? 'anonymous';
+}
+
+/** A thrown value as a GraphQL error (anything else is a fault, which the formatter masks). */
+export function asGraphQLError(thrown: unknown): GraphQLError {
+  if (thrown instanceof GraphQLError) return thrown;
+  return new GraphQLError(thrown instanceof Error ? thrown.message : String(thrown), { originalError: thrown instanceof Error ? thrown : undefined });
+}
+
+/** The root fields an operation selects, through fragments (each fragment once): name and response key. */
+function rootFields(
+  selectionSet: SelectionSetNode,
+  fragments: Readonly<Record<string, { readonly selectionSet: SelectionSetNode }>>,
+  seen: Set<string> = new Set(),
+): Array<{ readonly name: string; readonly key: string }> {
+  const fields: Array<{ name: string; key: string }> = [];
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) fields.push({ name: selection.name.value, key: selection.alias?.value ?? selection.name.value });
+    else if (selection.kind === Kind.INLINE_FRAGMENT) fields.push(...rootFields(selection.selectionSet, fragments, seen));
+    else if (!seen.has(selection.name.value) && fragments[selection.name.value]) {
+      seen.add(selection.name.value);
+      fields.push(...rootFields(fragments[selection.name.value].selectionSet, fragments, seen));
+    }
+  }
+  return fields;
+}

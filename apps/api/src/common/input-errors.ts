@@ -1,0 +1,167 @@
+import {
+  type ASTNode,
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+  coerceInputValue,
+  isInputType,
+  isNonNullType,
+  typeFromAST,
+} from 'graphql';
+
+/**
+ * Input errors of the GraphQL layer in the API's vocabulary: `BAD_USER_INPUT` with
+ * `extensions.field` (a path into the arguments, such as `input.participants` or
+ * `input.rows[2].amount`) and `extensions.reason`, for values written in the document (literals)
+ * and sent as variables alike. Used by RequestGate for every transport.
+ */
+
+/** graphql-js's "Did you mean …?" hints, which reveal schema names. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/** The message without "Did you mean …?" hints. */
+export function withoutSuggestions(message: string): string {
+  return message.replace(SUGGESTION, '');
+}
+
+/**
+ * Integers beyond 2^53 quoted by a scalar's message: JSON numbers that large have lost digits
+ * before the server sees them, so the number quoted is not the one the client sent.
+ */
+const INEXACT_NUMBER = /(-?\d{16,}(?:\.\d+)?(?:e\+?\d+)?)\s*$/i;
+
+function reasonOf(message: string, suggestions: boolean): string {
+  let reason = suggestions ? message : withoutSuggestions(message);
+  // "Expected value of type "Huf", found "1,000"; Huf must be …": the scalar's own words.
+  const semicolon = /^Expected value of type "[^"]+", found .*?; (.+)$/s.exec(reason);
+  if (semicolon) reason = semicolon[1];
+  const inexact = INEXACT_NUMBER.exec(reason);
+  if (inexact && !Number.isSafeInteger(Number(inexact[1]))) {
+    reason = `${reason.slice(0, inexact.index).trimEnd()} a number beyond 2^53, which JSON cannot carry exactly`;
+  }
+  return reason.replace(/\.$/, '');
+}
+
+/** The field an error about an object names: a missing or unknown field is one level down. */
+function fieldOf(path: string, message: string): string {
+  // Literals name a missing field "Type.field"; variables and unknown fields name it "field".
+  const named = /^Field "(?:[^".]+\.)?([^"]+)" (?:of required type "[^"]+" was not provided|is not defined by type)/.exec(message);
+  if (!named) return path;
+  const inner = named[1];
+  // graphql-js names the missing field by its own name; the unknown one is already the path's end.
+  return path.endsWith(`.${inner}`) || path === inner ? path : `${path}.${inner}`;
+}
+
+/** A BAD_USER_INPUT error about `field`, keeping the document locations of `nodes`. */
+export function badInput(field: string, reason: string, nodes?: GraphQLError['nodes']): GraphQLError {
+  return new GraphQLError(`Invalid ${field}: ${reason}`, {
+    nodes: nodes ?? undefined,
+    extensions: { code: 'BAD_USER_INPUT', field, reason, http: { status: 400 } },
+  });
+}
+
+/** The path of every value node inside arguments (and variable defaults) of a document. */
+function valuePaths(document: DocumentNode): Map<ASTNode, string> {
+  const paths = new Map<ASTNode, string>();
+  const value = (node: ValueNode, path: string) => {
+    paths.set(node, path);
+    if (node.kind === Kind.OBJECT) {
+      for (const field of node.fields) {
+        paths.set(field, `${path}.${field.name.value}`);
+        value(field.value, `${path}.${field.name.value}`);
+      }
+    } else if (node.kind === Kind.LIST) {
+      node.values.forEach((item, index) => value(item, `${path}[${index}]`));
+    }
+  };
+  const selections = (set: SelectionSetNode | undefined) => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) {
+        // A missing required argument is reported on its field: name the argument.
+        paths.set(selection, '');
+        for (const argument of selection.arguments ?? []) {
+          paths.set(argument, argument.name.value);
+          value(argument.value, argument.name.value);
+        }
+        selections(selection.selectionSet);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        selections(selection.selectionSet);
+      }
+    }
+  };
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) {
+      for (const variable of definition.variableDefinitions ?? []) {
+        if (variable.defaultValue) value(variable.defaultValue, variable.variable.name.value);
+      }
+      selections(definition.selectionSet);
+    } else if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      selections(definition.selectionSet);
+    }
+  }
+  return paths;
+}
+
+/** graphql-js 16 (ProvidedRequiredArgumentsRule): `Field "f" argument "a" of type "T!" is required, but it was not provided.` */
+const MISSING_ARGUMENT = /argument "([^"]+)" of type "[^"]+" is required, but it was not provided\.$/;
+
+/**
+ * Rewrites the validation errors that are about argument values (a literal of the wrong type,
+ * a missing or unknown input field, an unknown enum value, a missing required argument, a
+ * scalar's own refusal) into BAD_USER_INPUT errors naming the field and the reason. Other
+ * validation errors are returned as they are. Walks the document only when there are errors.
+ */
+export function valueErrorsAsBadInput(document: DocumentNode, errors: readonly GraphQLError[], suggestions: boolean): GraphQLError[] {
+  if (errors.length === 0) return [];
+  const paths = valuePaths(document);
+  return errors.map((error) => {
+    const node = error.nodes?.[0];
+    const path = node ? paths.get(node) : undefined;
+    if (path === undefined) return error;
+    if (path === '') {
+      const missing = MISSING_ARGUMENT.exec(error.message);
+      return missing ? badInput(missing[1], 'required, but not provided', error.nodes) : error;
+    }
+    return badInput(fieldOf(path, error.message), reasonOf(error.message, suggestions), error.nodes);
+  });
+}
+
+/**
+ * Coerces an operation's variables as execution will (graphql-js's coerceInputValue), reporting
+ * every problem as a BAD_USER_INPUT error with the path of the value in the variables
+ * (`input.participants`). The values are never quoted: the client has them, and a JSON number
+ * beyond 2^53 would be quoted as a different number.
+ */
+export function variableErrors(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  inputs: Readonly<Record<string, unknown>> | undefined,
+  suggestions: boolean,
+): GraphQLError[] {
+  const errors: GraphQLError[] = [];
+  const values = inputs ?? {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const type = typeFromAST(schema, definition.type as never);
+    if (!type || !isInputType(type)) continue; // a validation error already
+    const nodes = [definition];
+    if (!Object.prototype.hasOwnProperty.call(values, name) || values[name] === undefined) {
+      if (!definition.defaultValue && isNonNullType(type)) errors.push(badInput(name, 'required, but not provided', nodes));
+      continue;
+    }
+    const value = values[name];
+    if (value === null && isNonNullType(type)) {
+      errors.push(badInput(name, 'must not be null', nodes));
+      continue;
+    }
+    coerceInputValue(value, type, (path, _invalid, error) => {
+      const at = path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('');
+      errors.push(badInput(fieldOf(`${name}${at}`, error.message), reasonOf(error.message, suggestions), nodes));
+    });
+  }
+  return errors;
+}
