@@ -20,6 +20,7 @@ import { Authenticator } from '@app/auth';
 import { securityConfigOf } from './auth/security-config.js';
 import { loggerParams } from './logging/logger-params.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { LedgerMetrics } from './metrics/ledger-metrics.js';
 import { MeteredEventStore } from './metrics/metered-event-store.js';
 
@@ -73,6 +74,7 @@ export class AppModule {
         PlanModule,
         ProjectionsModule,
         AuditModule,
+        DashboardModule,
       ],
     };
   }

@@ -12,8 +12,9 @@ export function graphqlSecurityOptions(
 ): Pick<ApolloDriverConfig, 'introspection' | 'hideSchemaDetailsFromClientErrors' | 'allowBatchedHttpRequests' | 'parseOptions' | 'graphiql'> {
   return {
     introspection: security.introspection,
-    // The in-browser IDE is useless without introspection.
-    graphiql: security.introspection,
+    // Never Nest's GraphiQL page: it loads its scripts from a CDN. DashboardModule serves a
+    // bundled one at GET /graphql, and only when introspection is on (useless without it).
+    graphiql: false,
     hideSchemaDetailsFromClientErrors: !security.suggestions,
     // One operation per request: a batch would multiply every per-request limit.
     allowBatchedHttpRequests: false,
