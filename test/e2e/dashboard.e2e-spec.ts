@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { authHeader, issueTestKey } from './support/auth.js';
 import { buildDashboard, eventually, launchBrowser, screenshotPath } from './support/browser.js';
-import { type TestApp, startTestApp } from './support/test-app.js';
+import { type GraphQLResponse, type TestApp, startTestApp } from './support/test-app.js';
 
 /**
  * The dashboard in a real browser (headless Chromium) against a started api: sign-in, the
@@ -39,6 +39,12 @@ describe('dashboard in a browser (e2e)', () => {
       input: { measureCode: 'II.3.9', reportId, occurredOn, amount, source: 'NATIONAL', purpose: 'Halfway house grant' },
     }, pmo);
 
+  /** The data of a seeding mutation; its errors stop the suite (seeding is not what is tested). */
+  function stored<T>(result: GraphQLResponse<T>): T {
+    if (result.errors || !result.data) throw new Error(`seeding failed: ${JSON.stringify(result.errors)}`);
+    return result.data;
+  }
+
   async function signedIn(key: string, hash = ''): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     page.on('request', (request) => {
@@ -68,13 +74,12 @@ describe('dashboard in a browser (e2e)', () => {
     pmo = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId: 'prime-ministers-office' }));
     // A season of reports, through the GraphQL API as agency systems send them.
     for (const [id, on, n] of [['moi-1', '2023-02-10', 10], ['moi-2', '2023-05-10', 24], ['moi-3', '2023-08-01', 6]] as const) {
-      expect((await training(id, on, n)).errors).toBeUndefined();
+      stored(await training(id, on, n));
     }
-    expect((await house('pmo-h1', '2023-03-15', 1)).errors).toBeUndefined();
-    const second = await house('pmo-h2', '2023-06-20', 1);
-    secondHousePosition = second.data!.recordCapacityCreated.position;
-    expect((await funds('pmo-f1', '2023-04-10', '5000000')).errors).toBeUndefined();
-    expect((await house('pmo-h3', '2023-11-05', 1)).errors).toBeUndefined();
+    stored(await house('pmo-h1', '2023-03-15', 1));
+    secondHousePosition = stored(await house('pmo-h2', '2023-06-20', 1)).recordCapacityCreated.position;
+    stored(await funds('pmo-f1', '2023-04-10', '5000000'));
+    stored(await house('pmo-h3', '2023-11-05', 1));
     browser = await launchBrowser();
   }, 300_000);
 
@@ -125,6 +130,21 @@ describe('dashboard in a browser (e2e)', () => {
     const pillarTwo = pillars.find((r) => r[0] === 'II')!;
     expect(pillarTwo.slice(1).map(Number).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     await page.screenshot({ path: screenshotPath('dashboard', '1-overview'), fullPage: true });
+
+    // Statuses on another date: the api evaluates them, the page shows its answer.
+    const then = await t.gql<{ planProgress: { byStatus: Record<string, number> } }>(
+      '{ planProgress(planId: "hu-2022-2023", asOf: "2023-06-30") { byStatus { notStarted inProgress achieved overdue } } }',
+      undefined,
+      authHeader(keys.coordinator),
+    );
+    await page.getByLabel('Status on').fill('2023-06-30');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const inProgress = String(then.data!.planProgress.byStatus.inProgress);
+    expect(await eventually(() => card('kpi-in_progress'), inProgress)).toBe(inProgress);
+    expect(await card('kpi-overdue')).toBe(String(then.data!.planProgress.byStatus.overdue));
+    expect(await page.locator('.meta').textContent()).toContain('Statuses on 2023-06-30');
+    // The README's picture (docs/dashboard-overview.png is a copy of it).
+    await page.screenshot({ path: screenshotPath('dashboard', '1-overview-2023-06-30') });
     await page.close();
   }, BROWSER_TIMEOUT);
 
@@ -253,6 +273,33 @@ describe('dashboard in a browser (e2e)', () => {
     expect(await agency.getByTestId('standing').count()).toBe(0);
     await agency.screenshot({ path: screenshotPath('dashboard', '7-agency-overview'), fullPage: true });
     await agency.close();
+  }, BROWSER_TIMEOUT);
+
+  it('serves GraphiQL from its own assets at GET /graphql when introspection is on, and not otherwise', async () => {
+    // This app runs with NODE_ENV=test: introspection off, so no IDE page (Apollo answers the GET).
+    const off = await fetch(`${origin}/graphql`, { headers: { accept: 'text/html' } });
+    expect(await off.text()).not.toContain('id="graphiql"');
+
+    const open = await startTestApp({ env: { GRAPHQL_INTROSPECTION: 'true' } });
+    try {
+      const openOrigin = new URL(open.url).origin;
+      const html = await (await fetch(`${openOrigin}/graphql`, { headers: { accept: 'text/html' } })).text();
+      expect(html).toContain('id="graphiql"');
+      // A GraphQL GET with a query still goes to Apollo (refused there: CSRF prevention).
+      const get = await fetch(`${openOrigin}/graphql?query=${encodeURIComponent('{ health { status } }')}`, { headers: { accept: 'application/json' } });
+      expect(get.headers.get('content-type')).toContain('json');
+
+      const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+      const requested: string[] = [];
+      page.on('request', (request) => requested.push(request.url()));
+      await page.goto(`${openOrigin}/graphql`);
+      await page.locator('.graphiql-container').waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: screenshotPath('dashboard', '8-graphiql') });
+      expect(requested.filter((url) => !url.startsWith(openOrigin) && !url.startsWith('data:') && !url.startsWith('blob:'))).toEqual([]);
+      await page.close();
+    } finally {
+      await open.close({ removeData: true });
+    }
   }, BROWSER_TIMEOUT);
 
   it('fetched nothing from anywhere but the api', () => {

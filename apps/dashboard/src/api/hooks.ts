@@ -11,8 +11,8 @@ export interface Session {
   readonly readsFigures: boolean;
   /** Auditors read the event history and replay it (the `at` picker). */
   readonly readsHistory: boolean;
-  signOut(): void;
-  choosePlan(id: string): void;
+  readonly signOut: () => void;
+  readonly choosePlan: (id: string) => void;
 }
 export const SessionContext = createContext<Session | null>(null);
 export function useSession(): Session {
@@ -26,7 +26,7 @@ export interface TimeTravel {
   readonly at: PointInTime | null;
   /** YYYY-MM-DD; null = today (the api's default). */
   readonly asOf: string | null;
-  set(next: { at: PointInTime | null; asOf: string | null }): void;
+  readonly set: (next: { at: PointInTime | null; asOf: string | null }) => void;
 }
 export const TimeTravelContext = createContext<TimeTravel>({ at: null, asOf: null, set: () => undefined });
 export const useTimeTravel = (): TimeTravel => useContext(TimeTravelContext);
@@ -36,7 +36,7 @@ export interface QueryState<T> {
   readonly error: GraphQLRequestError | Error | undefined;
   readonly loading: boolean;
   /** Re-reads, keeping the current data on screen until the answer comes. */
-  reload(): void;
+  readonly reload: () => void;
 }
 
 /** Runs a query now and whenever its variables change; `null` query = skip. */

@@ -50,6 +50,7 @@ export function ChartFigure(props: {
           borderDash: s.dashed ? [6, 4] : undefined,
           borderWidth: s.line ? 2 : 0,
           pointRadius: s.line ? 3 : undefined,
+          maxBarThickness: 56,
           order: s.line ? 0 : 1,
         })),
       } as ChartConfiguration['data'],
@@ -58,7 +59,7 @@ export function ChartFigure(props: {
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
-        plugins: { legend: { position: 'bottom' }, title: { display: false } },
+        plugins: { legend: { position: 'bottom', labels: { usePointStyle: true } }, title: { display: false } },
         scales: {
           x: { stacked },
           y: { stacked, beginAtZero: true, title: { display: Boolean(yTitle), text: yTitle ?? '' } },

@@ -136,7 +136,7 @@ export function MeasurePage({ code }: { code: string }) {
                   <td className="num">{e.position}</td>
                   <td>{new Date(e.recordedAt).toLocaleString('en-GB')}</td>
                   <td>{e.type}</td>
-                  <td>{String(e.data.occurredOn ?? e.metadata.occurredOn ?? '—')}</td>
+                  <td>{text(e.data.occurredOn ?? e.metadata.occurredOn)}</td>
                   <td>
                     {e.stream.replace(/^activity-/, '')}
                   </td>
@@ -151,10 +151,14 @@ export function MeasurePage({ code }: { code: string }) {
   );
 }
 
+const text = (v: unknown): string => (v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean));
+
+/** The report's own fields (details flattened), without what the row's other cells already say. */
 function summary(data: Record<string, unknown>): string {
-  return Object.entries(data)
-    .filter(([k]) => k !== 'measureCode' && k !== 'occurredOn' && k !== 'reportId')
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+  const details = typeof data.details === 'object' && data.details !== null ? (data.details as Record<string, unknown>) : {};
+  return Object.entries({ ...data, ...details })
+    .filter(([k]) => !['measureCode', 'occurredOn', 'reportId', 'planId', 'agencyId', 'details'].includes(k))
+    .map(([k, v]) => `${k}: ${text(v)}`)
     .join(' · ');
 }
 

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Link } from 'wouter';
 import { useMeasureUpdates, useQuery, useSession, useTimeTravel } from '../api/hooks';
 import { OVERVIEW, type Overview as OverviewData, measuresQuery, type Measures } from '../api/queries';
@@ -15,6 +16,7 @@ function PlanOverview() {
   const { plan } = useSession();
   const { at, asOf } = useTimeTravel();
   const overview = useQuery<OverviewData>(OVERVIEW, { planId: plan.id, asOf, at });
+  const [showAllOverdue, setShowAllOverdue] = useState(false);
   const codes = useQuery<Measures>(measuresQuery(false), { filter: { planId: plan.id } });
   useMeasureUpdates(plan.id, codes.data?.measures.map((m) => m.code) ?? [], overview.reload, at === null);
 
@@ -22,6 +24,7 @@ function PlanOverview() {
   if (!overview.data) return <p className="loading">Loading the overview…</p>;
   const { planProgress: p, fundingSummary: f, overdueMeasures } = overview.data;
   const counts = countsOf(p.byStatus);
+  const overdueShown = showAllOverdue ? overdueMeasures : overdueMeasures.slice(0, OVERDUE_SHOWN);
   return (
     <>
       <h1>Overview</h1>
@@ -106,7 +109,7 @@ function PlanOverview() {
           ])}
         </tbody>
       </table>
-      <h2>Overdue measures</h2>
+      <h2>Overdue measures ({overdueMeasures.length})</h2>
       {overdueMeasures.length === 0 ? (
         <p>None on {p.asOf}.</p>
       ) : (
@@ -119,7 +122,7 @@ function PlanOverview() {
             </tr>
           </thead>
           <tbody>
-            {overdueMeasures.map((m) => (
+            {overdueShown.map((m) => (
               <tr key={m.code}>
                 <th scope="row">
                   <Link href={`/measures/${encodeURIComponent(m.code)}`}>{m.code}</Link> <span className="title-cell">{m.title}</span>
@@ -132,6 +135,11 @@ function PlanOverview() {
             ))}
           </tbody>
         </table>
+      )}
+      {overdueMeasures.length > OVERDUE_SHOWN && (
+        <button type="button" className="more" aria-expanded={showAllOverdue} onClick={() => setShowAllOverdue((v) => !v)}>
+          {showAllOverdue ? `Show the first ${OVERDUE_SHOWN}` : `Show all ${overdueMeasures.length} overdue measures`}
+        </button>
       )}
       {f.overDisbursedMeasures.length > 0 && (
         <p className="problem">
@@ -146,6 +154,9 @@ function PlanOverview() {
     </>
   );
 }
+
+/** Overdue measures listed before "show all": the overview stays one screen or two. */
+const OVERDUE_SHOWN = 8;
 
 function Card(props: { label: string; value: string; colour?: string; testId: string }) {
   return (
