@@ -3,11 +3,14 @@ import type { MeasureStatus } from './api/queries';
 const huf = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
 
 /** Money is integer HUF as a decimal string (exact bigint): shown grouped, never through a float sum. */
-export function formatHuf(amount: string): string {
+export const formatHuf = (amount: string): string => `${formatAmount(amount)} HUF`;
+
+/** The amount grouped, without the unit (where the label names it). */
+export function formatAmount(amount: string): string {
   try {
-    return `${huf.format(BigInt(amount))} HUF`;
+    return huf.format(BigInt(amount));
   } catch {
-    return `${amount} HUF`;
+    return amount;
   }
 }
 

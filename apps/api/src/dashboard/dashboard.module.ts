@@ -26,43 +26,53 @@ export class DashboardModule implements NestModule {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    const built = () => existsSync(resolve(DASHBOARD_DIST, 'index.html'));
-    if (!built()) this.logger.warn(`No dashboard build in ${DASHBOARD_DIST}: /dashboard answers 503 until \`npm run build:dashboard\``);
+    if (!isBuilt(DASHBOARD_DIST)) this.logger.warn(`No dashboard build in ${DASHBOARD_DIST}: /dashboard answers 503 until \`npm run build:dashboard\``);
     consumer
-      .apply((req: Request, res: Response) => serveDashboard(req, res, built()))
-      .forRoutes({ path: 'dashboard', method: RequestMethod.GET }, { path: 'dashboard/*path', method: RequestMethod.GET }, { path: 'dashboard', method: RequestMethod.HEAD });
-    if (this.config.graphql.introspection) {
-      consumer.apply((req: Request, res: Response, next: NextFunction) => serveGraphiQL(req, res, next, built())).forRoutes({ path: 'graphql', method: RequestMethod.GET });
-    }
+      .apply(dashboardFiles(DASHBOARD_DIST))
+      .forRoutes({ path: 'dashboard', method: RequestMethod.GET }, { path: 'dashboard/*path', method: RequestMethod.GET });
+    if (this.config.graphql.introspection) consumer.apply(graphiqlPage(DASHBOARD_DIST)).forRoutes({ path: 'graphql', method: RequestMethod.GET });
   }
 }
 
-function serveDashboard(req: Request, res: Response, built: boolean): void {
-  const path = new URL(req.originalUrl, 'http://x').pathname;
-  // Relative asset URLs resolve against /dashboard/, not /.
-  if (path === '/dashboard') return res.redirect(301, '/dashboard/');
-  if (!built) {
-    res.status(503).type('text/plain').send(NOT_BUILT);
-    return;
-  }
-  const file = decodeURIComponent(path.slice('/dashboard/'.length)) || 'index.html';
-  const hashed = file.startsWith(`assets/`);
-  // Vite names assets by content hash: cached for good. Pages are re-checked on each load.
-  res.sendFile(file, { root: DASHBOARD_DIST, dotfiles: 'deny', immutable: hashed, maxAge: hashed ? '365d' : 0, lastModified: !hashed }, (error?: Error) => {
-    if (!error || res.headersSent) return;
-    // An unknown page path gets the app (its router says "no such page"); an unknown asset a 404.
-    if (hashed || file.includes(sep) || file.includes('.')) res.status(404).type('text/plain').send('Not found\n');
-    else res.sendFile('index.html', { root: DASHBOARD_DIST, maxAge: 0 });
-  });
+/** Checked on each request: a build made while the api runs is served without a restart. */
+const isBuilt = (dir: string): boolean => existsSync(resolve(dir, 'index.html'));
+
+/** GET /dashboard/…: the built files of `dir`, the app for page paths, 503 with the remedy when not built. */
+export function dashboardFiles(dir: string) {
+  return (req: Request, res: Response): void => {
+    const path = new URL(req.originalUrl, 'http://x').pathname;
+    // Relative asset URLs resolve against /dashboard/, not /.
+    if (path === '/dashboard') return res.redirect(301, '/dashboard/');
+    // `..` segments resolved by URL may lead out of /dashboard/: nothing there is ours to serve.
+    if (!path.startsWith('/dashboard/')) {
+      res.status(404).type('text/plain').send('Not found\n');
+      return;
+    }
+    if (!isBuilt(dir)) {
+      res.status(503).type('text/plain').send(NOT_BUILT);
+      return;
+    }
+    const file = decodeURIComponent(path.slice('/dashboard/'.length)) || 'index.html';
+    const hashed = file.startsWith('assets/');
+    // Vite names assets by content hash: cached for good. Pages are re-checked on each load.
+    res.sendFile(file, { root: dir, dotfiles: 'deny', immutable: hashed, maxAge: hashed ? '365d' : 0, lastModified: !hashed }, (error?: Error) => {
+      if (!error || res.headersSent) return;
+      // An unknown page path gets the app (its router says "no such page"); an unknown file a 404.
+      if (hashed || file.includes(sep) || file.includes('/') || file.includes('.')) res.status(404).type('text/plain').send('Not found\n');
+      else res.sendFile('index.html', { root: dir, maxAge: 0 });
+    });
+  };
 }
 
 /** A browser asking for /graphql (HTML, no query) gets GraphiQL; every GraphQL GET goes on to Apollo. */
-function serveGraphiQL(req: Request, res: Response, next: NextFunction, built: boolean): void {
-  const wantsPage = req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html' && req.query.query === undefined;
-  if (!wantsPage) return next();
-  if (!built) {
-    res.status(503).type('text/plain').send(NOT_BUILT.replace('The dashboard', 'GraphiQL (bundled with the dashboard)'));
-    return;
-  }
-  res.sendFile('graphiql.html', { root: DASHBOARD_DIST, maxAge: 0 });
+export function graphiqlPage(dir: string) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const wantsPage = req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html' && req.query.query === undefined;
+    if (!wantsPage) return next();
+    if (!isBuilt(dir)) {
+      res.status(503).type('text/plain').send(NOT_BUILT.replace('The dashboard is', 'GraphiQL (built with the dashboard) is'));
+      return;
+    }
+    res.sendFile('graphiql.html', { root: dir, maxAge: 0 });
+  };
 }

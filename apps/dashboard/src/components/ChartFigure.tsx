@@ -27,6 +27,8 @@ export function ChartFigure(props: {
   readonly yTitle?: string;
   readonly cells?: (seriesIndex: number, index: number) => string;
   readonly testId?: string;
+  /** Canvas height in px (default 260); horizontal bar charts grow with their rows. */
+  readonly height?: number;
   /** Header of the label column of the data table. */
   readonly category?: string;
 }) {
@@ -77,7 +79,7 @@ export function ChartFigure(props: {
   return (
     <figure className="chart" data-testid={props.testId}>
       <figcaption>{title}</figcaption>
-      <div className="chart-canvas">
+      <div className="chart-canvas" style={props.height ? { height: props.height } : undefined}>
         <canvas ref={canvas} role="img" aria-label={`${title} (chart; the data table follows)`} aria-describedby={tableId} />
       </div>
       <details className="chart-data">

@@ -42,17 +42,19 @@ export function AgenciesPage() {
 
   const agencies = (list.data?.agencies ?? []).filter((a) => a.kind !== 'GROUP');
   const rows = agencies.map((a) => ({ agency: a, activity: activity[a.id] }));
+  const reporting = rows.filter((r) => r.activity && r.activity.reports > 0);
   return (
     <>
       <h1>Agencies</h1>
       {list.error && <Problem error={list.error} />}
       {error && <Problem error={error} />}
       <ChartFigure
-        title="Reports per agency"
+        title="Reports per agency (agencies with at least one)"
         category="Agency"
         horizontal
-        labels={rows.filter((r) => r.activity).map((r) => r.agency.name)}
-        series={[{ label: 'Reports', colour: '#0b5cad', values: rows.filter((r) => r.activity).map((r) => r.activity.reports) }]}
+        height={Math.max(140, 40 * reporting.length + 70)}
+        labels={reporting.map((r) => r.agency.name)}
+        series={[{ label: 'Reports', colour: '#0b5cad', values: reporting.map((r) => r.activity.reports) }]}
         testId="chart-reports-per-agency"
       />
       <table className="data" data-testid="agencies">

@@ -4,7 +4,7 @@ import { useMeasureUpdates, useQuery, useSession, useTimeTravel } from '../api/h
 import { OVERVIEW, type Overview as OverviewData, measuresQuery, type Measures } from '../api/queries';
 import { ChartFigure } from '../components/ChartFigure';
 import { Problem, StatusBadge, countsOf } from '../components/Status';
-import { STATUS_COLOUR, STATUS_LABEL, STATUS_ORDER, formatHuf, formatPercent, millions } from '../format';
+import { STATUS_COLOUR, STATUS_LABEL, STATUS_ORDER, formatAmount, formatHuf, formatPercent, millions } from '../format';
 
 /** Where the plan stands: statuses by pillar and objective, the overdue measures and the money. */
 export function Overview() {
@@ -38,8 +38,8 @@ function PlanOverview() {
         {STATUS_ORDER.map((s) => (
           <Card key={s} label={STATUS_LABEL[s]} value={String(counts[s])} colour={STATUS_COLOUR[s]} testId={`kpi-${s.toLowerCase()}`} />
         ))}
-        <Card label="Allocated" value={formatHuf(f.allocated)} testId="kpi-allocated" />
-        <Card label="Disbursed" value={formatHuf(f.disbursed)} testId="kpi-disbursed" />
+        <Card label="Allocated (HUF)" value={formatAmount(f.allocated)} testId="kpi-allocated" />
+        <Card label="Disbursed (HUF)" value={formatAmount(f.disbursed)} testId="kpi-disbursed" />
       </section>
       <div className="grid-2">
         <ChartFigure
