@@ -13,6 +13,8 @@ export default defineConfig({
   base: '/dashboard/',
   // JSX with React's automatic runtime (no React import in every component).
   oxc: { jsx: { runtime: 'automatic' } },
+  // `npx vite --config apps/dashboard/vite.config.ts`: the pages with reload, the api of `npm start` behind them.
+  server: { proxy: { '/graphql': { target: 'http://localhost:3000', ws: true } } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
