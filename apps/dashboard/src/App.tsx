@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, Route, Router, Switch, useLocation } from 'wouter';
 import { useHashLocation } from 'wouter/use-hash-location';
 import { GraphQLRequestError, gql } from './api/client';
@@ -89,6 +89,13 @@ function readTime(): { at: PointInTime | null; asOf: string | null } {
 
 function SignedIn() {
   const session = useSession();
+  const [location] = useLocation();
+  // A new page moves the focus to its content (as a page load would), for keyboard and screen readers.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else document.getElementById('main')?.focus();
+  }, [location]);
   const [time, setTime] = useState(readTime);
   const timeTravel = useMemo<TimeTravel>(
     () => ({

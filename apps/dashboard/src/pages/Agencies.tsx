@@ -64,6 +64,7 @@ export function AgenciesPage() {
             <th scope="col">Reports</th>
             <th scope="col">Last report (occurred)</th>
             <th scope="col">Last recorded</th>
+            <th scope="col">By type</th>
             <th scope="col">Responsible, without a report</th>
           </tr>
         </thead>
@@ -74,6 +75,7 @@ export function AgenciesPage() {
               <td className="num">{a ? a.reports : '…'}</td>
               <td>{a?.lastReportOn ?? '—'}</td>
               <td>{a?.lastRecordedAt ? new Date(a.lastRecordedAt).toLocaleString('en-GB') : '—'}</td>
+              <td className="details">{a?.reportsByType.map((r) => `${r.type} ${r.count}`).join(' · ')}</td>
               <td>
                 {a?.responsibleWithoutReport.map((m) => (
                   <Link key={m.measureCode} href={`/measures/${encodeURIComponent(m.measureCode)}`} className="code-chip">
