@@ -264,6 +264,13 @@ describe('dashboard in a browser (e2e)', () => {
     const types = ['CapacityCreated', 'FundsDisbursed', 'CapacityCreated', 'CapacityCreated'];
     expect(await eventually(() => page.getByTestId('events').locator('tbody tr td:nth-child(3)').allTextContents(), types)).toEqual(types);
     await page.screenshot({ path: screenshotPath('dashboard', '6-events'), fullPage: true });
+    // A position in the log is a point to look at every page from.
+    const oldest = page.getByTestId('events').locator('tbody tr').last().locator('td').first().getByRole('button');
+    const position = (await oldest.textContent())!.trim();
+    await oldest.click();
+    expect(await page.getByTestId('standing').textContent()).toContain(`after position ${position}`);
+    expect(await page.locator('#tt-position').inputValue()).toBe(position);
+    await page.getByRole('button', { name: 'Back to now' }).click();
     await page.close();
 
     // An agency reads the plan, not the projections: its own measures, no figures, no picker.

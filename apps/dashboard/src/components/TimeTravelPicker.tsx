@@ -24,7 +24,13 @@ export function TimeTravelPicker() {
   const [instant, setInstant] = useState(time.at?.recordedAt ? toLocal(time.at.recordedAt) : '');
   const [asOf, setAsOf] = useState(time.asOf ?? '');
   const [problem, setProblem] = useState<string | null>(null);
+  // Another page may set the point (the events browser's positions): the form follows it.
   useEffect(() => setAsOf(time.asOf ?? ''), [time.asOf]);
+  useEffect(() => {
+    setMode(time.at?.position ? 'position' : time.at?.recordedAt ? 'instant' : 'now');
+    if (time.at?.position) setPosition(time.at.position);
+    if (time.at?.recordedAt) setInstant(toLocal(time.at.recordedAt));
+  }, [time.at?.position, time.at?.recordedAt]);
   if (!session.readsFigures) return null;
 
   const apply = (event: FormEvent) => {

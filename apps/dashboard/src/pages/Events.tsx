@@ -5,7 +5,8 @@ import { Problem } from '../components/Status';
 
 /** Auditors: the global event log page by page, filtered as the api's EventFilter allows. */
 export function EventsPage() {
-  const { at } = useTimeTravel();
+  const time = useTimeTravel();
+  const { at } = time;
   const [draft, setDraft] = useState<EventFilter>({});
   const [filter, setFilter] = useState<EventFilter>({});
   const [order, setOrder] = useState<'NEWEST_FIRST' | 'OLDEST_FIRST'>('NEWEST_FIRST');
@@ -59,7 +60,11 @@ export function EventsPage() {
         <tbody>
           {rows.map(({ node: e }) => (
             <tr key={e.id}>
-              <td className="num">{e.position}</td>
+              <td className="num">
+                <button type="button" className="sort" title="Show every page as the ledger stood after this event" onClick={() => time.set({ at: { position: e.position }, asOf: time.asOf })}>
+                  {e.position}
+                </button>
+              </td>
               <td>{new Date(e.recordedAt).toLocaleString('en-GB')}</td>
               <td>{e.type}</td>
               <td>
