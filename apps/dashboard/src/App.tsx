@@ -2,8 +2,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, Route, Router, Switch, useLocation } from 'wouter';
 import { useHashLocation } from 'wouter/use-hash-location';
 import { GraphQLRequestError, gql } from './api/client';
-import { type Session, SessionContext, type TimeTravel, TimeTravelContext, useSession } from './api/hooks';
-import { ME, type Me, type PointInTime } from './api/queries';
+import { type Session, SessionContext, type TimeTravel, TimeTravelContext, useLiveMeasureFeed, useQuery, useSession } from './api/hooks';
+import { ME, type Me, type Measures, type PointInTime, measuresQuery } from './api/queries';
 import { storeKey, storedKey } from './api/session';
 import { SignIn } from './pages/SignIn';
 import { Overview } from './pages/Overview';
@@ -109,6 +109,9 @@ function SignedIn() {
     }),
     [time, session.readsHistory],
   );
+  // The plan's measure codes, for the one live feed of this tab (figures readers only: agencies may not subscribe).
+  const codes = useQuery<Measures>(session.readsFigures ? measuresQuery(false) : null, { filter: { planId: session.plan.id } });
+  useLiveMeasureFeed(session.plan.id, codes.data?.measures.map((m) => m.code) ?? [], session.readsFigures && timeTravel.at === null);
   return (
     <TimeTravelContext.Provider value={timeTravel}>
       <a className="skip" href="#main">

@@ -60,25 +60,45 @@ export function useQuery<T>(query: string | null, variables: Record<string, unkn
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
+const UPDATED = 'apl:measure-updated';
+
 /**
- * Live updates: subscribes to measureUpdated for each code (one graphql-ws connection) and calls
- * `onUpdate` once per burst of pushes. Off while a point in time is shown: the past does not change.
+ * Live updates, once per signed-in tab: one measureUpdated subscription per measure of the plan
+ * on one graphql-ws connection, kept across pages (page changes do not re-subscribe), each push
+ * re-broadcast in the tab as a DOM event naming the measure. Off while `enabled` is false.
  */
-export function useMeasureUpdates(planId: string | undefined, codes: readonly string[], onUpdate: () => void, enabled: boolean): void {
-  const callback = useRef(onUpdate);
-  callback.current = onUpdate;
+export function useLiveMeasureFeed(planId: string, codes: readonly string[], enabled: boolean): void {
   const key = codes.join(',');
   useEffect(() => {
     if (!enabled || !key) return;
+    const stops = key
+      .split(',')
+      .map((code) => subscribe(MEASURE_UPDATED, { code, planId }, () => window.dispatchEvent(new CustomEvent<string>(UPDATED, { detail: code }))));
+    return () => stops.forEach((stop) => stop());
+  }, [planId, key, enabled]);
+}
+
+/**
+ * Calls `onUpdate` once per burst of pushes for the given measures (all when `codes` is 'all').
+ * Off while a point in time is shown: the past does not change.
+ */
+export function useMeasureUpdates(codes: readonly string[] | 'all', onUpdate: () => void, enabled: boolean): void {
+  const callback = useRef(onUpdate);
+  callback.current = onUpdate;
+  const key = codes === 'all' ? '*' : codes.join(',');
+  useEffect(() => {
+    if (!enabled) return;
+    const wanted = key === '*' ? null : new Set(key.split(','));
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const fire = () => {
+    const listener = (event: Event) => {
+      if (wanted && !wanted.has((event as CustomEvent<string>).detail)) return;
       clearTimeout(timer);
       timer = setTimeout(() => callback.current(), 150);
     };
-    const stops = key.split(',').map((code) => subscribe(MEASURE_UPDATED, { code, planId }, fire));
+    window.addEventListener(UPDATED, listener);
     return () => {
       clearTimeout(timer);
-      stops.forEach((stop) => stop());
+      window.removeEventListener(UPDATED, listener);
     };
-  }, [planId, key, enabled]);
+  }, [key, enabled]);
 }

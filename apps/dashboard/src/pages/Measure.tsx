@@ -21,7 +21,7 @@ export function MeasurePage({ code }: { code: string }) {
     result.reload();
     history.reload();
   };
-  useMeasureUpdates(session.plan.id, [code], reload, session.readsFigures && at === null);
+  useMeasureUpdates([code], reload, session.readsFigures && at === null);
 
   if (result.error && !result.data) return <Problem error={result.error} />;
   if (!result.data) return <p className="loading">Loading {code}…</p>;

@@ -22,7 +22,7 @@ export function MeasuresPage() {
   const variables = session.readsFigures ? { filter, asOf, at } : { filter };
   const result = useQuery<Measures>(measuresQuery(session.readsFigures), variables);
   const all = result.data?.measures ?? [];
-  useMeasureUpdates(session.plan.id, all.map((m) => m.code), result.reload, session.readsFigures && at === null);
+  useMeasureUpdates('all', result.reload, session.readsFigures && at === null);
 
   const pillars = [...new Set(all.map((m) => m.pillarCode))];
   const objectives = [...new Set(all.filter((m) => !pillar || m.pillarCode === pillar).map((m) => m.objectiveCode))];

@@ -17,8 +17,7 @@ function PlanOverview() {
   const { at, asOf } = useTimeTravel();
   const overview = useQuery<OverviewData>(OVERVIEW, { planId: plan.id, asOf, at });
   const [showAllOverdue, setShowAllOverdue] = useState(false);
-  const codes = useQuery<Measures>(measuresQuery(false), { filter: { planId: plan.id } });
-  useMeasureUpdates(plan.id, codes.data?.measures.map((m) => m.code) ?? [], overview.reload, at === null);
+  useMeasureUpdates('all', overview.reload, at === null);
 
   if (overview.error && !overview.data) return <Problem error={overview.error} />;
   if (!overview.data) return <p className="loading">Loading the overview…</p>;
