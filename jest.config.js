@@ -28,6 +28,9 @@ export default {
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 30_000 },
   ],
   // apps/dashboard is browser code, built by Vite and tested in a browser (test/e2e/dashboard.e2e-spec.ts).
+  // jest-circus reads the timeout from the global config only (a project's testTimeout is ignored):
+  // 30 s for every test and hook, so apps started under a busy machine's load do not time out.
+  testTimeout: 30_000,
   collectCoverageFrom: ['libs/**/*.ts', 'apps/**/*.ts', '!apps/dashboard/**'],
   coverageDirectory: './coverage',
 };
