@@ -27,10 +27,10 @@ export default {
     // End-to-end tests start apps and child processes: slower under a full parallel run.
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 30_000 },
   ],
-  // apps/dashboard is browser code, built by Vite and tested in a browser (test/e2e/dashboard.e2e-spec.ts).
   // jest-circus reads the timeout from the global config only (a project's testTimeout is ignored):
   // 30 s for every test and hook, so apps started under a busy machine's load do not time out.
   testTimeout: 30_000,
+  // apps/dashboard is browser code, built by Vite and tested in a browser (test/e2e/dashboard.e2e-spec.ts).
   collectCoverageFrom: ['libs/**/*.ts', 'apps/**/*.ts', '!apps/dashboard/**'],
   coverageDirectory: './coverage',
 };
