@@ -11,6 +11,7 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 RUN npm run build \
+ && npm run build:dashboard \
  && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
@@ -22,6 +23,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The dashboard and GraphiQL (static files the api serves at /dashboard/ and GET /graphql).
+COPY --from=build /app/apps/dashboard/dist ./apps/dashboard/dist
 # The CLI entry (node bin/ledger.js …) runs the compiled CLI in dist/.
 COPY --from=build /app/bin ./bin
 # The plan YAML files, at their repository path and as ./plans.

@@ -19,6 +19,7 @@ import { RequestGate } from './auth/request-gate.js';
 import { DateTimeScalar } from './common/date-time.scalar.js';
 import { loggerParams } from './logging/logger-params.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { LedgerMetrics } from './metrics/ledger-metrics.js';
 import { MeteredEventStore } from './metrics/metered-event-store.js';
 import { KeyUsageModule } from './key-usage/key-usage.module.js';
@@ -72,6 +73,7 @@ export class AppModule {
         AuditModule,
         ReportsModule,
         KeyUsageModule,
+        DashboardModule,
       ],
     };
   }

@@ -30,8 +30,9 @@ export function graphqlTransportOptions(
     // Apollo's own switch would add a second rule for HTTP only.
     introspection: true,
     validationRules: [...gate.validationRules],
-    // The in-browser IDE is useless without introspection.
-    graphiql: gate.config.introspection,
+    // Never Nest's GraphiQL page: it loads its scripts from a CDN. DashboardModule serves a
+    // bundled one at GET /graphql, and only when introspection is on (useless without it).
+    graphiql: false,
     // One operation per request: a batch would multiply every per-request limit.
     allowBatchedHttpRequests: false,
     parseOptions: gate.parseOptions,

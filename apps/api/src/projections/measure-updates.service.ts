@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
 import { PubSub } from 'graphql-subscriptions';
 import { REPORT_STREAM_PREFIX } from '@app/domain';
 import { ConsumerStoppedError, EVENT_STORE, type EventStore, LOG_CONSUMERS, LogConsumer, type LogConsumerBoard, type RecordedEvent } from '@app/event-store';
@@ -25,7 +26,9 @@ const APPLY_WAIT_MS = 30_000;
  */
 @Injectable()
 export class MeasureUpdates implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  readonly pubsub = new PubSub();
+  // Every open subscription is a listener of one event name (a dashboard page holds one per
+  // measure it shows): no 'possible leak' warning at 11, the count is bounded by the clients.
+  readonly pubsub = new PubSub({ eventEmitter: new EventEmitter().setMaxListeners(0) });
   private readonly logger = new Logger('MeasureUpdates');
   private readonly consumer: LogConsumer;
   private startAfter: bigint | undefined;

@@ -1,0 +1,195 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, Route, Router, Switch, useLocation } from 'wouter';
+import { useHashLocation } from 'wouter/use-hash-location';
+import { GraphQLRequestError, gql } from './api/client';
+import { type Session, SessionContext, type TimeTravel, TimeTravelContext, useLiveMeasureFeed, useQuery, useSession } from './api/hooks';
+import { ME, type Me, type Measures, type PointInTime, measuresQuery } from './api/queries';
+import { storeKey, storedKey } from './api/session';
+import { SignIn } from './pages/SignIn';
+import { Overview } from './pages/Overview';
+import { MeasuresPage } from './pages/Measures';
+import { MeasurePage } from './pages/Measure';
+import { AgenciesPage } from './pages/Agencies';
+import { EventsPage } from './pages/Events';
+import { TimeTravelPicker } from './components/TimeTravelPicker';
+
+const TIME_KEY = 'apl.dashboard.time';
+
+/**
+ * Where the implementation report (XLSX/CSV/DOCX) can be downloaded; null until the api serves it
+ * (another change adds that HTTP endpoint). Set it and the header shows the link.
+ */
+const REPORT_DOWNLOAD_PATH: string | null = null;
+
+export function App() {
+  const [me, setMe] = useState<Me | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [checking, setChecking] = useState(() => storedKey() !== null);
+  const [planId, setPlanId] = useState<string | null>(null);
+
+  const signIn = useCallback(async (key: string) => {
+    setFailure(null);
+    try {
+      const answer = await gql<Me>(ME, {}, key);
+      storeKey(key);
+      setMe(answer);
+    } catch (error) {
+      storeKey(null);
+      setMe(null);
+      setFailure(error instanceof GraphQLRequestError && error.unauthenticated ? 'The api did not accept this key.' : String((error as Error).message));
+    } finally {
+      setChecking(false);
+    }
+  }, []);
+
+  // A key kept in this tab's sessionStorage signs in again after a reload.
+  useEffect(() => {
+    const key = storedKey();
+    if (key) void signIn(key);
+  }, [signIn]);
+
+  const session = useMemo<Session | null>(() => {
+    if (!me) return null;
+    const plan = me.plans.find((p) => p.id === planId) ?? me.plans[0];
+    if (!plan) return null;
+    const role = me.me.role;
+    return {
+      me: me.me,
+      plan,
+      plans: me.plans,
+      readsFigures: role === 'COORDINATOR' || role === 'AUDITOR',
+      readsHistory: role === 'AUDITOR',
+      signOut: () => {
+        storeKey(null);
+        setMe(null);
+      },
+      choosePlan: setPlanId,
+    };
+  }, [me, planId]);
+
+  if (checking) return <p className="loading">Signing in…</p>;
+  if (me && !session) return <main className="signin"><p role="alert">No plan has been adopted yet.</p></main>;
+  if (!session) return <SignIn onSignIn={signIn} failure={failure} />;
+  return (
+    <SessionContext.Provider value={session}>
+      <Router hook={useHashLocation}>
+        <SignedIn />
+      </Router>
+    </SessionContext.Provider>
+  );
+}
+
+function readTime(): { at: PointInTime | null; asOf: string | null } {
+  try {
+    return JSON.parse(window.sessionStorage.getItem(TIME_KEY) ?? '') as { at: PointInTime | null; asOf: string | null };
+  } catch {
+    return { at: null, asOf: null };
+  }
+}
+
+function SignedIn() {
+  const session = useSession();
+  const [location] = useLocation();
+  // A new page moves the focus to its content (as a page load would), for keyboard and screen readers.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else document.getElementById('main')?.focus();
+  }, [location]);
+  const [time, setTime] = useState(readTime);
+  const timeTravel = useMemo<TimeTravel>(
+    () => ({
+      // Only auditors may replay (the api refuses `at` to others): nobody else sends it.
+      at: session.readsHistory ? time.at : null,
+      asOf: time.asOf,
+      set: (next) => {
+        window.sessionStorage.setItem(TIME_KEY, JSON.stringify(next));
+        setTime(next);
+      },
+    }),
+    [time, session.readsHistory],
+  );
+  // The plan's measure codes, for the one live feed of this tab (figures readers only: agencies may not subscribe).
+  const codes = useQuery<Measures>(session.readsFigures ? measuresQuery(false) : null, { filter: { planId: session.plan.id } });
+  useLiveMeasureFeed(session.plan.id, codes.data?.measures.map((m) => m.code) ?? [], session.readsFigures && timeTravel.at === null);
+  return (
+    <TimeTravelContext.Provider value={timeTravel}>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <div className="brand">
+          <strong>Action Plan Ledger</strong>
+          {session.plans.length > 1 ? (
+            <label>
+              <span className="visually-hidden">Plan</span>
+              <select value={session.plan.id} onChange={(e) => session.choosePlan(e.target.value)}>
+                {session.plans.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.title}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : (
+            <span className="plan-title">{session.plan.title}</span>
+          )}
+        </div>
+        <Nav />
+        <div className="who">
+          <span data-testid="role">
+            {session.me.role}
+            {session.me.agencyId ? ` · ${session.me.agencyId}` : ''}
+          </span>
+          {REPORT_DOWNLOAD_PATH && <a href={REPORT_DOWNLOAD_PATH}>Implementation report</a>}
+          <a href="/graphql">GraphiQL</a>
+          <button type="button" onClick={session.signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <TimeTravelPicker />
+      <main id="main" tabIndex={-1}>
+        <Switch>
+          <Route path="/" component={Overview} />
+          <Route path="/measures" component={MeasuresPage} />
+          <Route path="/measures/:code">{(params) => <MeasurePage code={decodeURIComponent(params.code)} />}</Route>
+          <Route path="/agencies" component={AgenciesPage} />
+          <Route path="/events" component={EventsPage} />
+          <Route>
+            <p>
+              No such page. <Link href="/">Back to the overview</Link>
+            </p>
+          </Route>
+        </Switch>
+      </main>
+    </TimeTravelContext.Provider>
+  );
+}
+
+function Nav() {
+  const session = useSession();
+  const [location] = useLocation();
+  const items: Array<[string, string]> = [
+    ['/', 'Overview'],
+    ['/measures', 'Measures'],
+    ...(session.readsFigures ? ([['/agencies', 'Agencies']] as Array<[string, string]>) : []),
+    ...(session.readsHistory ? ([['/events', 'Events']] as Array<[string, string]>) : []),
+  ];
+  return (
+    <nav aria-label="Pages">
+      <ul>
+        {items.map(([href, label]) => {
+          const current = href === '/' ? location === '/' : location.startsWith(href);
+          return (
+            <li key={href}>
+              <Link href={href} aria-current={current ? 'page' : undefined}>
+                {label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,68 @@
+import { type Client, createClient } from 'graphql-ws';
+import { storedKey } from './session';
+
+/** A GraphQL error as the api sends it (extensions.code, and field/reason/rule when given). */
+export interface ApiError {
+  readonly message: string;
+  readonly extensions?: { code?: string; field?: string; reason?: string; rule?: string };
+}
+
+export class GraphQLRequestError extends Error {
+  constructor(
+    readonly errors: readonly ApiError[],
+    readonly status: number,
+  ) {
+    super(errors.map((e) => (e.extensions?.code ? `${e.extensions.code}: ${e.message}` : e.message)).join('; '));
+  }
+
+  /** The api refused the credential: the page goes back to sign-in. */
+  get unauthenticated(): boolean {
+    return this.errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
+  }
+}
+
+const endpoint = (): string => new URL('/graphql', window.location.href).toString();
+
+/** One GraphQL operation over HTTP with the signed-in key (or the one given, at sign-in). */
+export async function gql<T>(query: string, variables?: Record<string, unknown>, key = storedKey()): Promise<T> {
+  const response = await fetch(endpoint(), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  let body: { data?: T; errors?: ApiError[] };
+  try {
+    body = (await response.json()) as typeof body;
+  } catch {
+    throw new GraphQLRequestError([{ message: `The api answered ${response.status} without a GraphQL body` }], response.status);
+  }
+  if (body.errors?.length) throw new GraphQLRequestError(body.errors, response.status);
+  if (body.data === undefined) throw new GraphQLRequestError([{ message: 'The api answered without data' }], response.status);
+  return body.data;
+}
+
+let socket: { key: string | null; client: Client } | undefined;
+
+/** The one graphql-ws connection of this tab (on /graphql, the key as connection params). */
+export function liveClient(): Client {
+  const key = storedKey();
+  if (socket && socket.key === key) return socket.client;
+  void socket?.client.dispose();
+  const client = createClient({
+    url: endpoint().replace(/^http/, 'ws'),
+    connectionParams: key ? { authorization: `Bearer ${key}` } : {},
+    lazy: true,
+    retryAttempts: Infinity,
+  });
+  socket = { key, client };
+  return client;
+}
+
+/** Calls `onUpdate` each time the subscription delivers; returns the unsubscribe function. */
+export function subscribe(query: string, variables: Record<string, unknown>, onUpdate: () => void, onError?: (error: unknown) => void): () => void {
+  return liveClient().subscribe({ query, variables }, { next: () => onUpdate(), error: (e) => onError?.(e), complete: () => undefined });
+}

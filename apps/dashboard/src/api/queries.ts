@@ -1,0 +1,238 @@
+/**
+ * Every GraphQL document the dashboard sends, with the shapes it reads back: the one place to
+ * change when the schema grows. Nothing here computes a status, a progress or a sum — those are
+ * the api's (projections); the pages only show them.
+ *
+ * Coming fields (measure assessments and status reasons, a `reports` connection on Measure):
+ * add them to MEASURE_FIELDS / MEASURE_DETAIL and to the types below; the pages already render
+ * `statusReason` and `assessments` when present.
+ */
+
+export type MeasureStatus = 'NOT_STARTED' | 'IN_PROGRESS' | 'ACHIEVED' | 'OVERDUE';
+export type Role = 'AGENCY' | 'COORDINATOR' | 'AUDITOR' | 'ADMIN';
+export type Granularity = 'MONTH' | 'QUARTER' | 'YEAR';
+
+/** The `at` argument of point-in-time queries (auditors): after a position, or as of an instant. */
+export interface PointInTime {
+  readonly position?: string;
+  readonly recordedAt?: string;
+}
+
+export interface StatusCounts {
+  notStarted: number;
+  inProgress: number;
+  achieved: number;
+  overdue: number;
+}
+
+// ---- who is signed in ------------------------------------------------------------------------
+
+export interface Me {
+  me: { id: string; role: Role; agencyId: string | null; label: string | null };
+  plans: Array<{ id: string; title: string; period: { from: string; to: string } }>;
+}
+export const ME = /* GraphQL */ `
+  query Me { me { id role agencyId label } plans { id title period { from to } } }
+`;
+
+// ---- overview ---------------------------------------------------------------------------------
+
+const COUNTS = 'byStatus { notStarted inProgress achieved overdue }';
+
+export interface RollUp {
+  code: string;
+  title: string;
+  measures: number;
+  measuresWithProgress: number;
+  meanProgress: number | null;
+  byStatus: StatusCounts;
+}
+export interface Overview {
+  planProgress: {
+    asOf: string;
+    position: string;
+    measures: number;
+    meanProgress: number | null;
+    byStatus: StatusCounts;
+    pillars: Array<RollUp & { objectives: RollUp[] }>;
+  };
+  fundingSummary: { allocated: string; disbursed: string; overDisbursedMeasures: string[]; bySource: SourceFunding[] };
+  overdueMeasures: Array<{ code: string; title: string; deadline: string; responsible: Array<{ id: string; name: string }> }>;
+}
+export const OVERVIEW = /* GraphQL */ `
+  query Overview($planId: ID!, $asOf: String, $at: PointInTimeInput) {
+    planProgress(planId: $planId, asOf: $asOf, at: $at) {
+      asOf position measures meanProgress ${COUNTS}
+      pillars { code title measures measuresWithProgress meanProgress ${COUNTS}
+        objectives { code title measures measuresWithProgress meanProgress ${COUNTS} } }
+    }
+    fundingSummary(planId: $planId, at: $at) { allocated disbursed overDisbursedMeasures bySource { source allocated disbursed } }
+    overdueMeasures(planId: $planId, asOf: $asOf, at: $at) { code title deadline responsible { id name } }
+  }
+`;
+
+// ---- measures table ---------------------------------------------------------------------------
+
+export interface MeasureRow {
+  code: string;
+  title: string;
+  pillarCode: string;
+  objectiveCode: string;
+  deadline: string;
+  responsible: Array<{ id: string; name: string }>;
+  /** Absent for roles that read the plan only (agencies): the api decides. */
+  status?: MeasureStatus;
+  progress?: number | null;
+  reportCount?: number;
+  /** Coming with assessments (another change): the reason for the status. */
+  statusReason?: string | null;
+}
+export interface Measures {
+  measures: MeasureRow[];
+}
+const MEASURE_FIELDS = 'code title pillarCode objectiveCode deadline responsible { id name }';
+const MEASURE_FIGURES = 'status(asOf: $asOf, at: $at) progress(at: $at) reportCount(at: $at)';
+
+/** With figures for roles that read projections; plan data only otherwise. */
+export function measuresQuery(withFigures: boolean): string {
+  return withFigures
+    ? `query Measures($filter: MeasureFilter, $asOf: String, $at: PointInTimeInput) { measures(filter: $filter) { ${MEASURE_FIELDS} ${MEASURE_FIGURES} } }`
+    : `query Measures($filter: MeasureFilter) { measures(filter: $filter) { ${MEASURE_FIELDS} } }`;
+}
+
+// ---- one measure ------------------------------------------------------------------------------
+
+export interface PeriodValue {
+  period: string;
+  value: number;
+  exactValue: string;
+}
+export interface IndicatorValue {
+  key: string;
+  label: string;
+  aggregate: string;
+  target: number | null;
+  value: number;
+  exactValue: string;
+  progress: number | null;
+  achieved: boolean | null;
+  byPeriod: PeriodValue[];
+  byAgency: Array<{ agencyId: string; value: number; exactValue: string }>;
+}
+export interface SourceFunding {
+  source: string;
+  allocated: string;
+  disbursed: string;
+}
+export interface MeasureFunding {
+  allocated: string;
+  disbursed: string;
+  overDisbursed: boolean;
+  hasAllocations: boolean;
+  sources: string[];
+  years: Array<{ year: number; allocated: string; disbursed: string; overDisbursed: boolean; bySource: SourceFunding[] }>;
+}
+export interface MeasureDetail {
+  code: string;
+  title: string;
+  planId: string;
+  means: string;
+  deadline: string;
+  indicatorText: string;
+  fundingText: string;
+  responsible: Array<{ id: string; name: string }>;
+  partners: Array<{ id: string; name: string }>;
+  indicators: Array<{ key: string; label: string; aggregate: string; target: number | null }>;
+  status?: MeasureStatus;
+  progress?: number | null;
+  reportCount?: number;
+  indicatorValues?: IndicatorValue[];
+  fundingStatus?: MeasureFunding;
+  /** Coming with assessments (another change). */
+  statusReason?: string | null;
+  assessments?: Array<{ level: string; narrative?: string; assessedOn?: string }>;
+}
+const MEASURE_DETAIL = `code title planId means deadline indicatorText fundingText
+  responsible { id name } partners { id name } indicators { key label aggregate target }`;
+const MEASURE_DETAIL_FIGURES = `status(asOf: $asOf, at: $at) progress(at: $at) reportCount(at: $at)
+  indicatorValues(at: $at) { key label aggregate target value exactValue progress achieved
+    byPeriod(granularity: $granularity) { period value exactValue } byAgency { agencyId value exactValue } }
+  fundingStatus(at: $at) { allocated disbursed overDisbursed hasAllocations sources
+    years { year allocated disbursed overDisbursed bySource { source allocated disbursed } } }`;
+
+export function measureQuery(withFigures: boolean): string {
+  return withFigures
+    ? `query Measure($code: String!, $planId: ID, $asOf: String, $at: PointInTimeInput, $granularity: Granularity!) {
+        measure(code: $code, planId: $planId) { ${MEASURE_DETAIL} ${MEASURE_DETAIL_FIGURES} } }`
+    : `query Measure($code: String!, $planId: ID) { measure(code: $code, planId: $planId) { ${MEASURE_DETAIL} } }`;
+}
+
+/** Pushed after each report, correction or retraction on the measure; the page then re-reads it. */
+export const MEASURE_UPDATED = /* GraphQL */ `
+  subscription MeasureUpdated($code: String!, $planId: ID) { measureUpdated(code: $code, planId: $planId) { code } }
+`;
+
+// ---- history (auditors) -----------------------------------------------------------------------
+
+export interface LedgerEvent {
+  id: string;
+  position: string;
+  stream: string;
+  revision: string;
+  type: string;
+  recordedAt: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+export interface EventFilter {
+  measureCode?: string;
+  agencyId?: string;
+  eventType?: string;
+  stream?: string;
+  occurredFrom?: string;
+  occurredTo?: string;
+  recordedFrom?: string;
+  recordedTo?: string;
+}
+export interface Events {
+  events: {
+    edges: Array<{ cursor: string; node: LedgerEvent }>;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+}
+export const EVENTS = /* GraphQL */ `
+  query Events($first: Int, $after: String, $filter: EventFilter, $order: EventOrder!) {
+    events(first: $first, after: $after, filter: $filter, order: $order) {
+      edges { cursor node { id position stream revision type recordedAt data metadata } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+// ---- agencies ---------------------------------------------------------------------------------
+
+export interface Agencies {
+  agencies: Array<{ id: string; name: string; kind: string }>;
+}
+export const AGENCIES = /* GraphQL */ `query Agencies($planId: ID) { agencies(planId: $planId) { id name kind } }`;
+
+export interface AgencyActivity {
+  agencyActivity: {
+    agencyId: string;
+    reports: number;
+    lastReportOn: string | null;
+    lastRecordedAt: string | null;
+    reportsByType: Array<{ type: string; count: number }>;
+    measuresReported: Array<{ measureCode: string; reports: number }>;
+    responsibleWithoutReport: Array<{ measureCode: string }>;
+    partnerWithoutReport: Array<{ measureCode: string }>;
+  };
+}
+export const AGENCY_ACTIVITY = /* GraphQL */ `
+  query AgencyActivity($agencyId: ID!, $at: PointInTimeInput) {
+    agencyActivity(agencyId: $agencyId, at: $at) {
+      agencyId reports lastReportOn lastRecordedAt reportsByType { type count }
+      measuresReported { measureCode reports } responsibleWithoutReport { measureCode } partnerWithoutReport { measureCode }
+    }
+  }
+`;

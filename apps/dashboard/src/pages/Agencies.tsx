@@ -1,0 +1,92 @@
+import { useEffect, useState } from 'react';
+import { Link } from 'wouter';
+import { gql } from '../api/client';
+import { useQuery, useSession, useTimeTravel } from '../api/hooks';
+import { AGENCIES, AGENCY_ACTIVITY, type Agencies, type AgencyActivity } from '../api/queries';
+import { ChartFigure } from '../components/ChartFigure';
+import { Problem } from '../components/Status';
+
+type Activity = AgencyActivity['agencyActivity'];
+
+/** Each agency's reporting activity and the measures it is responsible for without a report. */
+export function AgenciesPage() {
+  const { plan } = useSession();
+  const { at } = useTimeTravel();
+  const list = useQuery<Agencies>(AGENCIES, { planId: plan.id });
+  const [activity, setActivity] = useState<Record<string, Activity>>({});
+  const [error, setError] = useState<Error | null>(null);
+
+  // One agencyActivity per agency (the api has no list form); a handful at a time.
+  useEffect(() => {
+    const agencies = (list.data?.agencies ?? []).filter((a) => a.kind !== 'GROUP');
+    let live = true;
+    setError(null);
+    void (async () => {
+      const found: Record<string, Activity> = {};
+      for (let n = 0; n < agencies.length; n += 6) {
+        const batch = agencies.slice(n, n + 6);
+        try {
+          const answers = await Promise.all(batch.map((a) => gql<AgencyActivity>(AGENCY_ACTIVITY, { agencyId: a.id, at })));
+          answers.forEach((x) => (found[x.agencyActivity.agencyId] = x.agencyActivity));
+        } catch (e) {
+          if (live) setError(e as Error);
+          return;
+        }
+        if (live) setActivity({ ...found });
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [list.data, JSON.stringify(at)]);
+
+  const agencies = (list.data?.agencies ?? []).filter((a) => a.kind !== 'GROUP');
+  const rows = agencies.map((a) => ({ agency: a, activity: activity[a.id] }));
+  const reporting = rows.filter((r) => r.activity && r.activity.reports > 0);
+  return (
+    <>
+      <h1>Agencies</h1>
+      {list.error && <Problem error={list.error} />}
+      {error && <Problem error={error} />}
+      <ChartFigure
+        title="Reports per agency (agencies with at least one)"
+        category="Agency"
+        horizontal
+        height={Math.max(140, 40 * reporting.length + 70)}
+        labels={reporting.map((r) => r.agency.name)}
+        series={[{ label: 'Reports', colour: '#0b5cad', values: reporting.map((r) => r.activity.reports) }]}
+        testId="chart-reports-per-agency"
+      />
+      <table className="data" data-testid="agencies">
+        <thead>
+          <tr>
+            <th scope="col">Agency</th>
+            <th scope="col">Reports</th>
+            <th scope="col">Last report (occurred)</th>
+            <th scope="col">Last recorded</th>
+            <th scope="col">By type</th>
+            <th scope="col">Responsible, without a report</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ agency, activity: a }) => (
+            <tr key={agency.id} data-agency={agency.id}>
+              <th scope="row">{agency.name}</th>
+              <td className="num">{a ? a.reports : '…'}</td>
+              <td>{a?.lastReportOn ?? '—'}</td>
+              <td>{a?.lastRecordedAt ? new Date(a.lastRecordedAt).toLocaleString('en-GB') : '—'}</td>
+              <td className="details">{a?.reportsByType.map((r) => `${r.type} ${r.count}`).join(' · ')}</td>
+              <td>
+                {a?.responsibleWithoutReport.map((m) => (
+                  <Link key={m.measureCode} href={`/measures/${encodeURIComponent(m.measureCode)}`} className="code-chip">
+                    {m.measureCode}
+                  </Link>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,315 @@
+import type { Browser, Page } from 'playwright-core';
+import { authHeader, issueTestKey } from './support/auth.js';
+import { buildDashboard, eventually, launchBrowser, screenshotPath } from './support/browser.js';
+import { type GraphQLResponse, type TestApp, startTestApp } from './support/test-app.js';
+
+/**
+ * The dashboard in a real browser (headless Chromium) against a started api: sign-in, the
+ * overview's figures, a measure's chart points, the point-in-time picker, live updates, and
+ * that nothing is fetched from anywhere but the api. Screenshots go to test-output/dashboard/.
+ */
+/** Each test drives a browser on a machine shared with other builds: generous. */
+const BROWSER_TIMEOUT = 180_000;
+
+describe('dashboard in a browser (e2e)', () => {
+  let t: TestApp;
+  let origin: string;
+  let browser: Browser;
+  let keys: { coordinator: string; auditor: string; agency: string };
+  let moi: Record<string, string>;
+  let pmo: Record<string, string>;
+  /** The position after the second II.3.9 capacity report (the point-in-time checks). */
+  let secondHousePosition: string;
+  const foreignRequests: string[] = [];
+
+  const training = (reportId: string, occurredOn: string, participants: number) =>
+    t.gql<{ recordTrainingDelivered: { position: string } }>(
+      'mutation ($input: RecordTrainingDeliveredInput!) { recordTrainingDelivered(input: $input) { position } }',
+      { input: { measureCode: 'II.1.3', reportId, occurredOn, title: 'Border control course', participants, days: 1 } },
+      moi,
+    );
+  const house = (reportId: string, occurredOn: string, facilities: number) =>
+    t.gql<{ recordCapacityCreated: { position: string } }>(
+      'mutation ($input: RecordCapacityCreatedInput!) { recordCapacityCreated(input: $input) { position } }',
+      { input: { measureCode: 'II.3.9', reportId, occurredOn, facilities, places: 4 * facilities, facilityKind: 'halfway house', location: 'Budapest' } },
+      pmo,
+    );
+  const funds = (reportId: string, occurredOn: string, amount: string) =>
+    t.gql('mutation ($input: RecordFundsDisbursedInput!) { recordFundsDisbursed(input: $input) { position } }', {
+      input: { measureCode: 'II.3.9', reportId, occurredOn, amount, source: 'NATIONAL', purpose: 'Halfway house grant' },
+    }, pmo);
+
+  /** The data of a seeding mutation; its errors stop the suite (seeding is not what is tested). */
+  function stored<T>(result: GraphQLResponse<T>): T {
+    if (result.errors || !result.data) throw new Error(`seeding failed: ${JSON.stringify(result.errors)}`);
+    return result.data;
+  }
+
+  async function signedIn(key: string, hash = ''): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    page.on('request', (request) => {
+      if (!request.url().startsWith(origin) && !request.url().startsWith(origin.replace('http', 'ws')) && !request.url().startsWith('data:')) foreignRequests.push(request.url());
+    });
+    await page.goto(`${origin}/dashboard/${hash}`);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('role').waitFor();
+    return page;
+  }
+
+  /** The rows of a chart's data table: [label, ...cells]. */
+  const chartRows = (page: Page, testId: string) =>
+    page.getByTestId(testId).locator('table tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent?.trim() ?? '')));
+
+  beforeAll(async () => {
+    buildDashboard();
+    t = await startTestApp();
+    origin = new URL(t.url).origin;
+    keys = {
+      coordinator: await issueTestKey(t, { role: 'COORDINATOR' }),
+      auditor: await issueTestKey(t, { role: 'AUDITOR' }),
+      agency: await issueTestKey(t, { role: 'AGENCY', agencyId: 'ministry-of-interior' }),
+    };
+    moi = authHeader(keys.agency);
+    pmo = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId: 'prime-ministers-office' }));
+    // A season of reports, through the GraphQL API as agency systems send them.
+    for (const [id, on, n] of [['moi-1', '2023-02-10', 10], ['moi-2', '2023-05-10', 24], ['moi-3', '2023-08-01', 6]] as const) {
+      stored(await training(id, on, n));
+    }
+    stored(await house('pmo-h1', '2023-03-15', 1));
+    secondHousePosition = stored(await house('pmo-h2', '2023-06-20', 1)).recordCapacityCreated.position;
+    stored(await funds('pmo-f1', '2023-04-10', '5000000'));
+    stored(await house('pmo-h3', '2023-11-05', 1));
+    browser = await launchBrowser();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close({ removeData: true });
+  }, BROWSER_TIMEOUT);
+
+  it('serves the app at /dashboard/ and redirects /dashboard there', async () => {
+    const bare = await fetch(`${origin}/dashboard`, { redirect: 'manual' });
+    expect(bare.status).toBe(301);
+    expect(bare.headers.get('location')).toBe('/dashboard/');
+    const page = await fetch(`${origin}/dashboard/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<div id="root">');
+    // Every script and stylesheet is the api's own.
+    expect([...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((u) => !u.startsWith('/dashboard/'))).toEqual([]);
+    expect((await fetch(`${origin}/dashboard/assets/no-such-file.js`)).status).toBe(404);
+  }, BROWSER_TIMEOUT);
+
+  it('signs in with a key and shows the overview with the season\'s figures', async () => {
+    const signIn = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await signIn.goto(`${origin}/dashboard/`);
+    await signIn.getByLabel('API key').fill('apl_wrong_key');
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await expect(signIn.getByRole('alert').textContent()).resolves.toMatch(/did not accept/);
+    await signIn.screenshot({ path: screenshotPath('dashboard', '0-sign-in'), fullPage: true });
+    await signIn.close();
+
+    const page = await signedIn(keys.coordinator);
+    await page.getByTestId('key-figures').waitFor();
+    const expected = await t.gql<{ planProgress: { measures: number; byStatus: Record<string, number>; meanProgress: number | null }; fundingSummary: { disbursed: string } }>(
+      '{ planProgress(planId: "hu-2022-2023") { measures meanProgress byStatus { notStarted inProgress achieved overdue } } fundingSummary(planId: "hu-2022-2023") { disbursed } }',
+      undefined,
+      authHeader(keys.coordinator),
+    );
+    const card = async (id: string) => (await page.getByTestId(id).locator('.card-value').textContent())?.trim();
+    const p = expected.data!.planProgress;
+    expect(await card('kpi-measures')).toBe(String(p.measures));
+    expect(await card('kpi-in_progress')).toBe(String(p.byStatus.inProgress));
+    expect(await card('kpi-overdue')).toBe(String(p.byStatus.overdue));
+    expect(await card('kpi-achieved')).toBe(String(p.byStatus.achieved));
+    expect(await card('kpi-disbursed')).toBe('5,000,000');
+    // Pillar II holds both measures reported on: its row counts them as not "not started".
+    const pillars = await chartRows(page, 'chart-status-by-pillar');
+    expect(pillars.map((r) => r[0])).toEqual(['I', 'II', 'III', 'IV']);
+    const pillarTwo = pillars.find((r) => r[0] === 'II')!;
+    expect(pillarTwo.slice(1).map(Number).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    await page.screenshot({ path: screenshotPath('dashboard', '1-overview'), fullPage: true });
+
+    // Statuses on another date: the api evaluates them, the page shows its answer.
+    const then = await t.gql<{ planProgress: { byStatus: Record<string, number> } }>(
+      '{ planProgress(planId: "hu-2022-2023", asOf: "2023-06-30") { byStatus { notStarted inProgress achieved overdue } } }',
+      undefined,
+      authHeader(keys.coordinator),
+    );
+    await page.getByLabel('Status on').fill('2023-06-30');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const inProgress = String(then.data!.planProgress.byStatus.inProgress);
+    expect(await eventually(() => card('kpi-in_progress'), inProgress)).toBe(inProgress);
+    expect(await card('kpi-overdue')).toBe(String(then.data!.planProgress.byStatus.overdue));
+    expect(await page.locator('.meta').textContent()).toContain('Statuses on 2023-06-30');
+    // The README's picture (docs/dashboard-overview.png is a copy of it).
+    await page.screenshot({ path: screenshotPath('dashboard', '1-overview-2023-06-30') });
+    await page.close();
+  }, BROWSER_TIMEOUT);
+
+  it('draws a measure\'s indicator by period, by agency and its money, with the right points', async () => {
+    const page = await signedIn(keys.coordinator, '#/measures/II.1.3');
+    await page.getByTestId('chart-period-participants').waitFor();
+    expect(await chartRows(page, 'chart-period-participants')).toEqual([
+      ['2023-Q1', '10'],
+      ['2023-Q2', '24'],
+      ['2023-Q3', '6'],
+    ]);
+    expect(await chartRows(page, 'chart-period-trainings')).toEqual([
+      ['2023-Q1', '1'],
+      ['2023-Q2', '1'],
+      ['2023-Q3', '1'],
+    ]);
+    expect(await chartRows(page, 'chart-agency-participants')).toEqual([['Ministry of Interior', '40']]);
+    // The chart itself holds the same points as its table.
+    const drawn = await page.getByTestId('chart-period-participants').locator('canvas').evaluate((c) => (c as HTMLCanvasElement).width > 0);
+    expect(drawn).toBe(true);
+    await page.selectOption('select:near(:text("By"))', 'YEAR');
+    expect(await eventually(() => chartRows(page, 'chart-period-participants'), [['2023', '40']])).toEqual([['2023', '40']]);
+    await page.screenshot({ path: screenshotPath('dashboard', '3-measure'), fullPage: true });
+
+    await page.selectOption('select:near(:text("By"))', 'QUARTER');
+    await page.goto(`${origin}/dashboard/#/measures/II.3.9`);
+    await page.getByTestId('chart-money-by-year').waitFor();
+    await page.getByTestId('chart-period-halfwayHouses').waitFor();
+    expect(await chartRows(page, 'chart-period-halfwayHouses')).toEqual([
+      ['2023-Q1', '1', '3'],
+      ['2023-Q2', '1', '3'],
+      ['2023-Q4', '1', '3'],
+    ]);
+    const money = await chartRows(page, 'chart-money-by-year');
+    expect(money.find((r) => r[0] === '2023')).toEqual(['2023', '12,000,000 HUF', '5,000,000 HUF']);
+    await page.close();
+  }, BROWSER_TIMEOUT);
+
+  it('shows every page as it stood at a position, and back to now', async () => {
+    const page = await signedIn(keys.auditor, '#/measures/II.3.9');
+    await page.getByTestId('chart-period-halfwayHouses').waitFor();
+    expect(await page.getByTestId('indicator-halfwayHouses').getByTestId('indicator-value').textContent()).toBe('3');
+    await page.locator('#tt-position').fill(secondHousePosition);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const before = [
+      ['2023-Q1', '1', '3'],
+      ['2023-Q2', '1', '3'],
+    ];
+    expect(await eventually(() => chartRows(page, 'chart-period-halfwayHouses'), before)).toEqual(before);
+    expect(await page.getByTestId('indicator-halfwayHouses').getByTestId('indicator-value').textContent()).toBe('2');
+    expect(await page.getByTestId('standing').textContent()).toContain(`after position ${secondHousePosition}`);
+    // The money is replayed too: the disbursement came after that position.
+    expect((await chartRows(page, 'chart-money-by-year')).find((r) => r[0] === '2023')?.[2]).toBe('0 HUF');
+    // The history is cut at the same point.
+    const positions = await page.getByTestId('history').locator('tbody tr td:first-child').allTextContents();
+    expect(positions.length).toBe(2);
+    expect(positions.every((p) => BigInt(p) <= BigInt(secondHousePosition))).toBe(true);
+    await page.screenshot({ path: screenshotPath('dashboard', '4-measure-at-position'), fullPage: true });
+
+    // The picker applies to every page: the overview's disbursed money as of then.
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByTestId('key-figures').waitFor();
+    expect((await page.getByTestId('kpi-disbursed').locator('.card-value').textContent())?.trim()).toBe('0');
+
+    await page.getByRole('button', { name: 'Back to now' }).click();
+    expect(await eventually(async () => (await page.getByTestId('kpi-disbursed').locator('.card-value').textContent())?.trim(), '5,000,000')).toBe('5,000,000');
+    await page.close();
+  }, BROWSER_TIMEOUT);
+
+  it('shows a report posted meanwhile without a reload', async () => {
+    const page = await signedIn(keys.coordinator, '#/measures/II.1.3');
+    await page.getByTestId('chart-period-participants').waitFor();
+    // A marker on window survives only if the page is not reloaded.
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    // graphql-ws acknowledges the connection before the server has registered the subscription,
+    // so a report may come before it is listening: post one more (2 participants each) until the
+    // page shows a push. A later push re-reads the measure, so the page then shows them all.
+    let posted = 0;
+    const q4 = async () => Number((await chartRows(page, 'chart-period-participants')).find((r) => r[0] === '2023-Q4')?.[1] ?? 0);
+    for (const until = Date.now() + 60_000; (await q4()) === 0 && Date.now() < until; ) {
+      posted += 1;
+      expect((await training(`moi-live-${posted}`, '2023-10-02', 2)).errors).toBeUndefined();
+      await eventually(async () => (await q4()) > 0, true, 2_000);
+    }
+    const now = [
+      ['2023-Q1', '10'],
+      ['2023-Q2', '24'],
+      ['2023-Q3', '6'],
+      ['2023-Q4', String(2 * posted)],
+    ];
+    expect(await eventually(() => chartRows(page, 'chart-period-participants'), now)).toEqual(now);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    await page.close();
+  }, BROWSER_TIMEOUT);
+
+  it('lists measures, agencies and (for auditors) events; screenshots of each page', async () => {
+    const page = await signedIn(keys.auditor, '#/measures');
+    await page.getByTestId('measures').locator('tbody tr').first().waitFor();
+    expect(await page.getByTestId('measures').locator('tbody tr').count()).toBe(46);
+    await page.getByLabel('Search').fill('halfway');
+    expect(await eventually(() => page.getByTestId('measures').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-code'))), ['II.3.9'])).toEqual(['II.3.9']);
+    await page.getByLabel('Search').fill('');
+    await page.screenshot({ path: screenshotPath('dashboard', '2-measures'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Agencies' }).click();
+    const moiRow = page.locator('tr[data-agency="ministry-of-interior"]');
+    const activity = await t.gql<{ agencyActivity: { reports: number } }>('{ agencyActivity(agencyId: "ministry-of-interior") { reports } }', undefined, authHeader(keys.auditor));
+    expect(activity.data!.agencyActivity.reports).toBeGreaterThanOrEqual(4);
+    const reports = String(activity.data!.agencyActivity.reports);
+    expect(await eventually(async () => (await moiRow.locator('td').first().textContent())?.trim(), reports)).toBe(reports);
+    await page.screenshot({ path: screenshotPath('dashboard', '5-agencies'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByTestId('events').locator('tbody tr').first().waitFor();
+    await page.getByLabel('Measure').fill('II.3.9');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const types = ['CapacityCreated', 'FundsDisbursed', 'CapacityCreated', 'CapacityCreated'];
+    expect(await eventually(() => page.getByTestId('events').locator('tbody tr td:nth-child(3)').allTextContents(), types)).toEqual(types);
+    await page.screenshot({ path: screenshotPath('dashboard', '6-events'), fullPage: true });
+    // A position in the log is a point to look at every page from.
+    const oldest = page.getByTestId('events').locator('tbody tr').last().locator('td').first().getByRole('button');
+    const position = (await oldest.textContent())!.trim();
+    await oldest.click();
+    expect(await page.getByTestId('standing').textContent()).toContain(`after position ${position}`);
+    expect(await page.locator('#tt-position').inputValue()).toBe(position);
+    await page.getByRole('button', { name: 'Back to now' }).click();
+    await page.close();
+
+    // An agency reads the plan, not the projections: its own measures, no figures, no picker.
+    const agency = await signedIn(keys.agency);
+    await agency.getByRole('heading', { name: 'Your measures' }).waitFor();
+    expect(await agency.getByText('II.1.3').count()).toBeGreaterThan(0);
+    expect(await agency.getByTestId('standing').count()).toBe(0);
+    await agency.screenshot({ path: screenshotPath('dashboard', '7-agency-overview'), fullPage: true });
+    await agency.close();
+  }, BROWSER_TIMEOUT);
+
+  it('serves GraphiQL from its own assets at GET /graphql when introspection is on, and not otherwise', async () => {
+    // This app runs with NODE_ENV=test: introspection off, so no IDE page (Apollo answers the GET).
+    const off = await fetch(`${origin}/graphql`, { headers: { accept: 'text/html' } });
+    expect(await off.text()).not.toContain('id="graphiql"');
+
+    const open = await startTestApp({ env: { GRAPHQL_INTROSPECTION: 'true' } });
+    try {
+      const openOrigin = new URL(open.url).origin;
+      const html = await (await fetch(`${openOrigin}/graphql`, { headers: { accept: 'text/html' } })).text();
+      expect(html).toContain('id="graphiql"');
+      // A GraphQL GET with a query still goes to Apollo (refused there: CSRF prevention).
+      const get = await fetch(`${openOrigin}/graphql?query=${encodeURIComponent('{ health { status } }')}`, { headers: { accept: 'application/json' } });
+      expect(get.headers.get('content-type')).toContain('json');
+
+      const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+      const requested: string[] = [];
+      page.on('request', (request) => requested.push(request.url()));
+      await page.goto(`${openOrigin}/graphql`);
+      await page.locator('.graphiql-container').waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: screenshotPath('dashboard', '8-graphiql') });
+      expect(requested.filter((url) => !url.startsWith(openOrigin) && !url.startsWith('data:') && !url.startsWith('blob:'))).toEqual([]);
+      await page.close();
+    } finally {
+      await open.close({ removeData: true });
+    }
+  }, BROWSER_TIMEOUT);
+
+  it('fetched nothing from anywhere but the api', () => {
+    expect(foreignRequests).toEqual([]);
+  });
+});

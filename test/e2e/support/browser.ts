@@ -1,0 +1,44 @@
+import { isDeepStrictEqual } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+
+/** Debian's chromium (`.ci/run` installs it); never a downloaded browser. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where browser tests write their screenshots (gitignored). */
+export const TEST_OUTPUT = resolve('test-output');
+
+/** Headless Chromium with no network of its own: no background requests, no GPU, no sandbox (CI containers). */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** Builds the dashboard when its sources changed since the last build (or it was never built). */
+export function buildDashboard(): void {
+  const result = spawnSync(process.execPath, ['scripts/build-dashboard.mjs'], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`npm run build:dashboard failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+export function screenshotPath(dir: string, name: string): string {
+  const folder = join(TEST_OUTPUT, dir);
+  mkdirSync(folder, { recursive: true });
+  return join(folder, `${name}.png`);
+}
+
+/**
+ * Reads until the value deep-equals `expected` (the page re-renders after the api answers), then
+ * returns; at the timeout it returns the last value read, for the caller's expect to show it.
+ */
+export async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (isDeepStrictEqual(value, expected) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
