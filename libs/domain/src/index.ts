@@ -5,3 +5,5 @@ export * from './errors.js';
 export * from './reporting/report-events.js';
 export * from './reporting/report-decider.js';
 export * from './events/events-doc.js';
+export * from './assessment/assessment-events.js';
+export * from './assessment/assessment-decider.js';
