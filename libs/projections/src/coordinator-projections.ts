@@ -4,9 +4,10 @@ import type { Projection } from './projection.js';
 import { ProjectionRunner, type RunnerLogger } from './projection-runner.js';
 import { ReadModelStore } from './read-model-store.js';
 import { plansProjection } from './plans/plans.projection.js';
+import { assessmentsProjection } from './assessments/assessments.projection.js';
 
-/** The projections coordinators query: plans, and activity (indicators, funding, agency activity). */
-export const COORDINATOR_PROJECTIONS: readonly Projection[] = [plansProjection, activityProjection];
+/** The projections coordinators query: plans, activity (indicators, funding, agency activity), assessments. */
+export const COORDINATOR_PROJECTIONS: readonly Projection[] = [plansProjection, activityProjection, assessmentsProjection];
 
 
 export interface ReplayResult {

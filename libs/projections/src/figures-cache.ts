@@ -3,7 +3,7 @@ import type { StateView } from './keyed-state.js';
 import { measureKey } from './common/report-input.js';
 import { BUCKETS, DISTINCT } from './indicators/indicators.model.js';
 import { MeasureFigures } from './indicators/indicators.query.js';
-import { type MeasureEvaluation, evaluateMeasure } from './status/measure-status.js';
+import { type MeasureEvaluation, type StatusContext, evaluateMeasure } from './status/measure-status.js';
 
 /**
  * Measure figures and evaluations kept across requests, so that a coordinator query is a
@@ -48,16 +48,25 @@ export function currentMeasureFigures(view: StateView, planId: string, measureCo
 /** Dates evaluated per figures object before the oldest are forgotten. */
 const MAX_DATES = 8;
 
-const evaluationsByFigures = new WeakMap<MeasureFigures, Map<string, { readonly measure: Measure; readonly evaluation: MeasureEvaluation }>>();
+const evaluationsByFigures = new WeakMap<
+  MeasureFigures,
+  Map<string, { readonly measure: Measure; readonly context: StatusContext; readonly evaluation: MeasureEvaluation }>
+>();
 
-/** evaluateMeasure, remembered per figures object, measure definition and date. */
-export function cachedEvaluation(measure: Measure, figures: MeasureFigures, asOf: string): MeasureEvaluation {
+/**
+ * evaluateMeasure, remembered per figures object, measure definition, date and context (the
+ * plan's period and the assessment in force: entries are immutable, so the same objects mean
+ * the same inputs).
+ */
+export function cachedEvaluation(measure: Measure, figures: MeasureFigures, asOf: string, context: StatusContext = {}): MeasureEvaluation {
   let byDate = evaluationsByFigures.get(figures);
   if (!byDate) evaluationsByFigures.set(figures, (byDate = new Map()));
   const cached = byDate.get(asOf);
-  if (cached && cached.measure === measure) return cached.evaluation;
-  const evaluation = evaluateMeasure(measure, figures, asOf);
+  if (cached && cached.measure === measure && cached.context.period === context.period && cached.context.assessment === context.assessment) {
+    return cached.evaluation;
+  }
+  const evaluation = evaluateMeasure(measure, figures, asOf, context);
   if (!cached && byDate.size >= MAX_DATES) byDate.delete(byDate.keys().next().value!);
-  byDate.set(asOf, { measure, evaluation });
+  byDate.set(asOf, { measure, context, evaluation });
   return evaluation;
 }

@@ -17,35 +17,35 @@ export const ASSESSMENT_CORRECTED = 'AssessmentCorrected';
 export const ASSESSMENT_EVENT_TYPES: readonly string[] = [MEASURE_ASSESSED, ASSESSMENT_CORRECTED];
 
 /** A comment on one indicator of the measure (its plan key). */
-export interface IndicatorComment {
+export type IndicatorComment = {
   readonly indicatorKey: string;
   readonly comment: string;
-}
+};
 
 /** What an assessment says; a correction replaces all of it. */
-export interface AssessmentContent {
+export type AssessmentContent = {
   readonly level: ImplementationLevel;
   /** The business date the judgement describes (YYYY-MM-DD): the measure as it stood that day. */
   readonly asOf: string;
   readonly narrative: string;
   /** References to evidence: document numbers, URLs, file ids, report ids. */
-  readonly evidence: readonly string[];
-  readonly indicatorComments: readonly IndicatorComment[];
-}
+  readonly evidence: string[];
+  readonly indicatorComments: IndicatorComment[];
+};
 
-export interface AssessmentRef {
+export type AssessmentRef = {
   readonly planId: string;
   readonly measureCode: string;
   /** The coordinator system's own id: a retried request finds it (idempotent). */
   readonly assessmentId: string;
-}
+};
 
-export interface MeasureAssessed {
+export type MeasureAssessed = {
   readonly type: typeof MEASURE_ASSESSED;
   readonly data: AssessmentRef & AssessmentContent;
-}
+};
 
-export interface AssessmentCorrected {
+export type AssessmentCorrected = {
   readonly type: typeof ASSESSMENT_CORRECTED;
   readonly data: AssessmentRef &
     AssessmentContent & {
@@ -53,7 +53,7 @@ export interface AssessmentCorrected {
       readonly correctionId: string;
       readonly reason: string;
     };
-}
+};
 
 export type AssessmentEvent = MeasureAssessed | AssessmentCorrected;
 
