@@ -420,6 +420,22 @@ describe('parsePlan: money and funding', () => {
     expect(onlyError((doc) => (doc.budgetPoints[0].amountHuf = '12 000')).message).toMatch(/digits only/);
   });
 
+  it('tells an allocation with no amount stated ("unstated") from 0, and refuses one under a budget point or left empty', () => {
+    const doc = parse(fixtureText) as Doc;
+    measure(doc, 1, 0, 0).funding.allocations.push({ amountHuf: 'unstated', year: 2030, purpose: 'study' }, { amountHuf: 0, year: 2030, purpose: 'nothing' });
+    const parsed = parsePlan(stringify(doc), 'variant.yaml');
+    expect(parsed.errors).toEqual([]);
+    const [, , unstated, zero] = parsed.plan!.pillars[1].objectives[0].measures[0].funding.allocations!;
+    expect(unstated).toEqual({ year: 2030, purpose: 'study' });
+    expect(zero).toMatchObject({ amountHuf: '0', year: 2030 });
+    expect(onlyError((d) => (measure(d, 1, 0, 0).funding.allocations[0].amountHuf = 'unstated'))).toMatchObject({
+      path: `${ALLOC(0)}.amountHuf`,
+      message: 'must be stated for an allocation counted under budget point "1a"',
+    });
+    // Left empty is not "unstated": the file must say which.
+    expect(onlyError((d) => (measure(d, 1, 0, 0).funding.allocations[0].amountHuf = null)).message).toBe('required field is empty');
+  });
+
   it('requires an allocation budget point to name a budget point of the plan', () => {
     expect(onlyError((doc) => (measure(doc, 1, 0, 0).funding.allocations[1].budgetPoint = '9z'))).toMatchObject({
       path: `${ALLOC(1)}.budgetPoint`,

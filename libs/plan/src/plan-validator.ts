@@ -76,6 +76,9 @@ export const AGGREGATES = Object.keys(AGGREGATE_SET) as readonly Aggregate[];
 const PLAN_FUNDING_SOURCES: readonly FundingSourceId[] = FUNDING_SOURCES;
 
 /** Lowercase words of letters and digits joined by single hyphens. */
+/** The `amountHuf` of an allocation the plan makes without stating an amount. */
+export const UNSTATED_AMOUNT = 'unstated';
+
 export const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** camelCase or kebab-case. */
 export const INDICATOR_KEY = /^[a-z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*$/;
@@ -592,8 +595,13 @@ class PlanValidator {
         this.report(loc.at('budgetPoint'), `unknown budget point "${budgetPoint}": it is not in the plan's budgetPoints`);
       }
     }
+    // "unstated": the plan funds it in that year but names no amount — not 0 (docs/plan-format.md).
+    const unstated = m.amountHuf === UNSTATED_AMOUNT;
+    if (unstated && budgetPoint !== undefined) {
+      this.report(loc.at('amountHuf'), `must be stated for an allocation counted under budget point "${budgetPoint}"`);
+    }
     return build<FundingAllocation>({
-      amountHuf: this.money(loc.at('amountHuf'), m.amountHuf),
+      amountHuf: unstated ? undefined : this.money(loc.at('amountHuf'), m.amountHuf),
       year: this.integer(loc.at('year'), m.year, 1900, 2999),
       recurring: this.boolean(loc.at('recurring'), m.recurring),
       purpose: this.text(loc.at('purpose'), m.purpose),

@@ -58,8 +58,11 @@ export interface BudgetPoint {
 export type FundingSourceId = 'national' | 'eu' | 'swiss-hungarian';
 
 export interface FundingAllocation {
-  /** Integer HUF as a decimal string. */
-  readonly amountHuf: string;
+  /**
+   * Integer HUF as a decimal string; absent when the plan funds the purpose that year but states
+   * no amount (written `amountHuf: unstated` in the plan file) — unknown, not 0.
+   */
+  readonly amountHuf?: string;
   readonly year: number;
   /** True when the amount applies every year from `year` on. */
   readonly recurring?: boolean;
