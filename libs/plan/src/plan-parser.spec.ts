@@ -399,6 +399,25 @@ describe('parsePlan: indicators', () => {
   });
 });
 
+describe('parsePlan: period statistics', () => {
+  const stats = { key: 'inv', label: 'Investigations', event: 'InvestigationStatisticsReported', aggregate: 'sum', field: 'investigationsOpened' };
+  const withIndicator = (indicator: object) => (doc: Doc) => measure(doc, 0, 0, 0).indicators.push(indicator);
+
+  it('requires indicators over reports that cover a period to say how overlapping periods count', () => {
+    expect(onlyError(withIndicator(stats)).message).toMatch(/^is required: InvestigationStatisticsReported reports each cover a period .*"supersede"/);
+    expect(onlyError(withIndicator({ ...stats, overlappingPeriods: 'sum' })).message).toBe('must be one of supersede (got the string "sum")');
+    expect(onlyError(withIndicator({ ...stats, aggregate: 'distinct', overlappingPeriods: 'supersede' })).message).toBe('works with count and sum indicators only (got distinct)');
+    expect(onlyError(withIndicator({ key: 'x', label: 'x', event: 'MeetingHeld', aggregate: 'count', overlappingPeriods: 'supersede' })).message).toMatch(
+      /applies only to event types whose reports cover a period/,
+    );
+    const doc = parse(fixtureText) as Doc;
+    withIndicator({ ...stats, overlappingPeriods: 'supersede' })(doc);
+    const parsed = parsePlan(stringify(doc), 'variant.yaml');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.plan!.pillars[0].objectives[0].measures[0].indicators.at(-1)).toMatchObject({ overlappingPeriods: 'supersede' });
+  });
+});
+
 describe('parsePlan: money and funding', () => {
   const ALLOC = (i: number) => `${M_B11}.funding.allocations[${i}]`;
 

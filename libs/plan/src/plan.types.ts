@@ -103,7 +103,15 @@ export interface Indicator {
   readonly where?: IndicatorCondition;
   /** The number the plan states, when it states one. */
   readonly target?: number;
+  /**
+   * For event types whose reports each cover a period (periodStart–periodEnd, e.g. statistics):
+   * how two reports of one agency with overlapping periods count — never both. `supersede`: the
+   * one recorded later replaces every earlier one whose period overlaps it. Required for them.
+   */
+  readonly overlappingPeriods?: OverlappingPeriods;
 }
+
+export type OverlappingPeriods = 'supersede';
 
 /** A field of the event type and the value it must have (strings for enum, text and date fields). */
 export interface IndicatorCondition {

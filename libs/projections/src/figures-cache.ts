@@ -2,6 +2,7 @@ import type { Measure } from '@app/plan';
 import type { StateView } from './keyed-state.js';
 import { measureKey } from './common/report-input.js';
 import { BUCKETS, DISTINCT } from './indicators/indicators.model.js';
+import { PERIOD_REPORTS } from './indicators/periods.model.js';
 import { MeasureFigures } from './indicators/indicators.query.js';
 import { type MeasureEvaluation, type StatusContext, evaluateMeasure } from './status/measure-status.js';
 
@@ -25,6 +26,7 @@ import { type MeasureEvaluation, type StatusContext, evaluateMeasure } from './s
 interface CachedFigures {
   readonly buckets: number;
   readonly distinct: number;
+  readonly periods: number;
   readonly figures: MeasureFigures;
 }
 
@@ -36,12 +38,13 @@ export function currentMeasureFigures(view: StateView, planId: string, measureCo
   const mk = measureKey(planId, measureCode);
   const buckets = view.stamp(BUCKETS, mk);
   const distinct = view.stamp(DISTINCT, mk);
+  const periods = view.stamp(PERIOD_REPORTS, mk);
   let byMeasure = figuresByView.get(view);
   if (!byMeasure) figuresByView.set(view, (byMeasure = new Map()));
   const cached = byMeasure.get(mk);
-  if (cached && cached.buckets === buckets && cached.distinct === distinct) return cached.figures;
+  if (cached && cached.buckets === buckets && cached.distinct === distinct && cached.periods === periods) return cached.figures;
   const figures = new MeasureFigures(view, planId, measureCode);
-  byMeasure.set(mk, { buckets, distinct, figures });
+  byMeasure.set(mk, { buckets, distinct, periods, figures });
   return figures;
 }
 

@@ -3,6 +3,7 @@ import type { StateView } from '../keyed-state.js';
 import { type Granularity, periodOfMonth } from '../common/periods.js';
 import { measureKey } from '../common/report-input.js';
 import { BUCKETS, type Bucket, DISTINCT, type DistinctValue } from './indicators.model.js';
+import { PERIOD_REPORTS, type PeriodReport, survivingReports } from './periods.model.js';
 
 /** Which reports an indicator value covers: all, or those of one agency and/or period. */
 export interface FigureFilter {
@@ -28,6 +29,7 @@ export interface Breakdown {
 export class MeasureFigures {
   private readonly buckets = new Map<string, Bucket[]>();
   private readonly distinct = new Map<string, DistinctValue[]>();
+  private readonly periodic = new Map<string, PeriodReport[]>();
   /** Reports counted on the measure, any event type. */
   readonly reports: number;
 
@@ -39,6 +41,7 @@ export class MeasureFigures {
       push(this.buckets, bucket.t, bucket);
     }
     for (const value of view.group(DISTINCT, mk).values()) push(this.distinct, `${value.t}\u001f${value.f}`, value);
+    for (const report of view.group(PERIOD_REPORTS, mk).values()) push(this.periodic, report.t, report);
     this.reports = reports;
   }
 
@@ -66,6 +69,16 @@ export class MeasureFigures {
 
   private grouped(indicator: Indicator, filter: FigureFilter, keyOf: (cell: { a: string; mo: string }) => string): Map<string, bigint> {
     const out = new Map<string, bigint>();
+    if (indicator.overlappingPeriods === 'supersede') {
+      // Overlapping periods of one agency never both count: the later recorded report supersedes.
+      for (const report of survivingReports(this.periodic.get(indicator.event) ?? [])) {
+        if (!matches(report, filter)) continue;
+        const key = keyOf(report);
+        const add = indicator.aggregate === 'sum' ? BigInt(report.f[indicator.field ?? ''] ?? 0) : 1n;
+        out.set(key, (out.get(key) ?? 0n) + add);
+      }
+      return out;
+    }
     switch (indicator.aggregate) {
       case 'count':
       case 'milestone': {
