@@ -285,4 +285,27 @@ describe('measure statuses over a season with assessments (e2e)', () => {
     const plan = await t.gql(`{ planProgress(planId: "hu-2022-2023") { measures } }`, undefined, agencyKeys.get(PMO));
     expect(plan.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
   });
+
+  it('byPeriod over reporting years starting on 1 April, and over any list of whole-month ranges', async () => {
+    const q = `query ($y: String, $r: [PeriodRangeInput!]) { measure(code: "II.1.3") { indicatorValues { key byPeriod(yearStartsOn: $y, ranges: $r) { period exactValue } } } }`;
+    const tip = await t.gql<{ measure: { indicatorValues: Array<{ key: string; byPeriod: unknown[] }> } }>(q, { y: '04-01' }, coordinator);
+    expect(tip.errors).toBeUndefined();
+    expect(tip.data!.measure.indicatorValues.find((i) => i.key === 'participants')!.byPeriod).toEqual([
+      { period: '2022-04-01/2023-03-31', exactValue: '24' },
+      { period: '2023-04-01/2024-03-31', exactValue: '30' },
+    ]);
+    const ranges = await t.gql<{ measure: { indicatorValues: Array<{ key: string; byPeriod: unknown[] }> } }>(
+      q,
+      { r: [{ from: '2023-01-01', to: '2023-06-30', label: 'H1 2023' }, { from: '2023-05-01', to: '2023-05-31' }] },
+      coordinator,
+    );
+    expect(ranges.data!.measure.indicatorValues.find((i) => i.key === 'participants')!.byPeriod).toEqual([
+      { period: 'H1 2023', exactValue: '54' },
+      { period: '2023-05-01/2023-05-31', exactValue: '30' },
+    ]);
+    const bad = await t.gql(q, { r: [{ from: '2023-01-01', to: '2023-06-15' }] }, coordinator);
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'ranges[0].to' });
+    const badYear = await t.gql(q, { y: '04-15' }, coordinator);
+    expect(badYear.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'yearStartsOn' });
+  });
 });

@@ -6,7 +6,9 @@ import { type AssessmentEntry, type MeasureEvaluation, type ProjectionSnapshot }
 import { Measure } from '../plan/models/measure.model.js';
 import { IndicatorAggregate } from '../plan/models/measure.model.js';
 import { MeasureFundingStatus } from './models/funding-status.model.js';
-import { AgencyValue, Granularity, IndicatorValue, MeasureStatus, PeriodValue, StatusReason } from './models/measure-progress.model.js';
+import { AgencyValue, Granularity, IndicatorValue, MeasureStatus, PeriodRangeInput, PeriodValue, StatusReason } from './models/measure-progress.model.js';
+import type { MonthRange } from '@app/projections';
+import { isIsoDate } from '@app/plan';
 import { AssessmentModel, type ImplementationLevel } from '../assessment/models/assessment.model.js';
 import { AS_OF, AT_LEAST_POSITION, asOfDate } from './projection-args.js';
 import { measureFundingModel } from './projections.mapper.js';
@@ -210,16 +212,52 @@ export function assessmentModel(entry: AssessmentEntry): AssessmentModel {
 /** Breakdowns of an indicator value, from the same snapshot as the value. */
 @Resolver(() => IndicatorValue)
 export class IndicatorValueResolver {
-  @ResolveField(() => [PeriodValue], { description: 'The value per period of occurredOn, for periods with reports.' })
+  @ResolveField(() => [PeriodValue], {
+    description:
+      'The value per period of occurredOn: per calendar month, quarter or year (granularity; periods with reports), per reporting year starting on yearStartsOn (e.g. "04-01", the US TIP year; years with reports), or over each of the given ranges (in order, 0 where nothing was reported). Figures are kept per month, so periods are whole months.',
+  })
   byPeriod(
     @Parent() value: IndicatorValue,
     @Args('granularity', { type: () => Granularity, defaultValue: Granularity.MONTH }) granularity: Granularity,
+    @Args('yearStartsOn', { nullable: true, description: 'MM-01: the first day of the reporting year (e.g. "04-01"); overrides granularity.' })
+    yearStartsOn?: string,
+    @Args('ranges', { type: () => [PeriodRangeInput], nullable: true, description: 'Ranges of whole months (at most 100); overrides granularity and yearStartsOn.' })
+    ranges?: PeriodRangeInput[],
   ): PeriodValue[] {
-    return value.figures.byPeriod(value.indicator, granularity).map((b) => ({ period: b.key, value: Number(b.value), exactValue: b.value.toString() }));
+    const model = (b: { key: string; value: bigint }) => ({ period: b.key, value: Number(b.value), exactValue: b.value.toString() });
+    if (ranges && ranges.length > 0) return value.figures.byRanges(value.indicator, monthRanges(ranges)).map(model);
+    if (yearStartsOn) return value.figures.byReportingYear(value.indicator, yearStartMonth(yearStartsOn)).map(model);
+    return value.figures.byPeriod(value.indicator, granularity).map(model);
   }
 
   @ResolveField(() => [AgencyValue], { description: 'The value per reporting agency, for agencies with reports.' })
   byAgency(@Parent() value: IndicatorValue): AgencyValue[] {
     return value.figures.byAgency(value.indicator).map((b) => ({ agencyId: b.key, value: Number(b.value), exactValue: b.value.toString() }));
   }
+}
+
+const MAX_RANGES = 100;
+
+/** Ranges checked as whole months (figures are kept per month of occurredOn); BAD_USER_INPUT names the range. */
+export function monthRanges(ranges: readonly PeriodRangeInput[]): MonthRange[] {
+  if (ranges.length > MAX_RANGES) throw DomainError.badInput('ranges', `must hold at most ${MAX_RANGES} ranges (got ${ranges.length})`);
+  return ranges.map((r, i) => {
+    if (!isIsoDate(r.from) || !r.from.endsWith('-01')) {
+      throw DomainError.badInput(`ranges[${i}].from`, 'must be the first day of a month, YYYY-MM-01: figures are kept per month of occurredOn');
+    }
+    const lastDay = isIsoDate(r.to) ? new Date(Date.UTC(Number(r.to.slice(0, 4)), Number(r.to.slice(5, 7)), 0)).getUTCDate() : -1;
+    if (lastDay < 0 || Number(r.to.slice(8, 10)) !== lastDay) {
+      throw DomainError.badInput(`ranges[${i}].to`, 'must be the last day of a month, YYYY-MM-DD: figures are kept per month of occurredOn');
+    }
+    if (r.to < r.from) throw DomainError.badInput(`ranges[${i}].to`, `is before from (${r.from})`);
+    return { key: r.label ?? `${r.from}/${r.to}`, from: r.from.slice(0, 7), to: r.to.slice(0, 7) };
+  });
+}
+
+/** The month (1–12) a reporting year starts in, from "MM-01". */
+export function yearStartMonth(yearStartsOn: string): number {
+  const match = /^(0[1-9]|1[0-2])-(\d{2})$/.exec(yearStartsOn);
+  if (!match) throw DomainError.badInput('yearStartsOn', 'must be a day of the year written MM-DD, e.g. "04-01"');
+  if (match[2] !== '01') throw DomainError.badInput('yearStartsOn', 'must be the first day of a month (MM-01): figures are kept per month of occurredOn');
+  return Number(match[1]);
 }

@@ -1,6 +1,6 @@
 import type { Indicator } from '@app/plan';
 import type { StateView } from '../keyed-state.js';
-import { type Granularity, periodOfMonth } from '../common/periods.js';
+import { type Granularity, type MonthRange, periodOfMonth, reportingYearOfMonth } from '../common/periods.js';
 import { measureKey } from '../common/report-input.js';
 import { BUCKETS, type Bucket, DISTINCT, type DistinctValue } from './indicators.model.js';
 import { PERIOD_REPORTS, type PeriodReport, survivingReports } from './periods.model.js';
@@ -10,6 +10,8 @@ export interface FigureFilter {
   readonly agencyId?: string;
   /** A period as {@link periodOfMonth} writes it: YYYY-MM, YYYY-Qn or YYYY. */
   readonly period?: string;
+  /** Months from–to (YYYY-MM, inclusive). */
+  readonly months?: { readonly from: string; readonly to: string };
 }
 
 export interface Breakdown {
@@ -60,6 +62,16 @@ export class MeasureFigures {
   /** The value per period of occurredOn, for periods with reports, in period order. */
   byPeriod(indicator: Indicator, granularity: Granularity, filter: Omit<FigureFilter, 'period'> = {}): Breakdown[] {
     return sorted(this.grouped(indicator, filter, (cell) => periodOfMonth(cell.mo, granularity)));
+  }
+
+  /** The value per reporting year starting on the 1st of `startMonth` (1–12), for years with reports. */
+  byReportingYear(indicator: Indicator, startMonth: number, filter: Omit<FigureFilter, 'period'> = {}): Breakdown[] {
+    return sorted(this.grouped(indicator, filter, (cell) => reportingYearOfMonth(cell.mo, startMonth)));
+  }
+
+  /** The value over each range of whole months, in the order given (0 where nothing was reported). */
+  byRanges(indicator: Indicator, ranges: readonly MonthRange[], filter: Omit<FigureFilter, 'period' | 'months'> = {}): Breakdown[] {
+    return ranges.map((r) => ({ key: r.key, value: this.value(indicator, { ...filter, months: { from: r.from, to: r.to } }) }));
   }
 
   /** The value per reporting agency, for agencies with reports, by agency id. */
@@ -135,6 +147,7 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 function matches(cell: { readonly a: string; readonly mo: string }, filter: FigureFilter): boolean {
   if (filter.agencyId !== undefined && cell.a !== filter.agencyId) return false;
   if (filter.period !== undefined && !inPeriod(cell.mo, filter.period)) return false;
+  if (filter.months !== undefined && (cell.mo < filter.months.from || cell.mo > filter.months.to)) return false;
   return true;
 }
 

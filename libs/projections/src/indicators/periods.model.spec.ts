@@ -3,6 +3,7 @@ import { foldProjection } from '../fold.js';
 import { activityProjection } from '../activity/activity.projection.js';
 import { TestLog } from '../test-support.js';
 import { MeasureFigures } from './indicators.query.js';
+import { reportingYearOfMonth } from '../common/periods.js';
 
 const STATS = 'InvestigationStatisticsReported';
 const supersede: Indicator = { key: 'inv', label: 'inv', event: STATS, aggregate: 'sum', field: 'investigationsOpened', overlappingPeriods: 'supersede' };
@@ -52,5 +53,41 @@ describe('period statistics: overlapping periods of one agency never both count'
     expect(figures(log).value(supersede)).toBe(100n);
     log.retract(q2);
     expect(figures(log).value(supersede)).toBe(90n);
+  });
+});
+
+describe('periods that are not calendar periods', () => {
+  it('names reporting years starting on the first of a month as ISO intervals', () => {
+    expect(reportingYearOfMonth('2023-03', 4)).toBe('2022-04-01/2023-03-31');
+    expect(reportingYearOfMonth('2023-04', 4)).toBe('2023-04-01/2024-03-31');
+    expect(reportingYearOfMonth('2024-02', 3)).toBe('2023-03-01/2024-02-29');
+    expect(reportingYearOfMonth('2023-12', 10)).toBe('2023-10-01/2024-09-30');
+    expect(reportingYearOfMonth('2023-12', 1)).toBe('2023');
+  });
+
+  it('sums over reporting years and over any list of month ranges, overlapping ones included', () => {
+    const log = new TestLog();
+    const training = (id: string, on: string, participants: number) =>
+      log.report('TrainingDelivered', { agencyId: 'police', measureCode: 'A.1.1', reportId: id }, on, { title: 't', participants, days: 1 });
+    training('a', '2030-03-31', 10);
+    training('b', '2030-04-01', 20);
+    training('c', '2031-02-10', 40);
+    const f = figures(log);
+    const participants: Indicator = { key: 'p', label: 'p', event: 'TrainingDelivered', aggregate: 'sum', field: 'participants' };
+    expect(f.byReportingYear(participants, 4).map((b) => [b.key, b.value])).toEqual([
+      ['2029-04-01/2030-03-31', 10n],
+      ['2030-04-01/2031-03-31', 60n],
+    ]);
+    expect(
+      f.byRanges(participants, [
+        { key: 'H1', from: '2030-01', to: '2030-06' },
+        { key: 'Q2', from: '2030-04', to: '2030-06' },
+        { key: 'none', from: '2030-07', to: '2030-12' },
+      ]).map((b) => [b.key, b.value]),
+    ).toEqual([
+      ['H1', 30n],
+      ['Q2', 20n],
+      ['none', 0n],
+    ]);
   });
 });

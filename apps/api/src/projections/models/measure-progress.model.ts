@@ -1,4 +1,5 @@
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Granularity as GranularityValue, MeasureFigures, MeasureStatus as MeasureStatusValue, StatusReason as StatusReasonValue } from '@app/projections';
 import type { Indicator as PlanIndicator } from '@app/plan';
 import { IndicatorAggregate } from '../../plan/models/measure.model.js';
@@ -70,9 +71,26 @@ const _sameGranularities: [GranularityValue, `${Granularity}`] extends [`${Granu
 void _sameGranularities;
 registerEnumType(Granularity, { name: 'Granularity', description: 'Periods of the business date (occurredOn): YYYY-MM, YYYY-Qn, YYYY.' });
 
+@InputType({ description: 'A range of whole months of occurredOn: from the first day of a month to the last day of a month.' })
+export class PeriodRangeInput {
+  @Field({ description: 'The first day of a month, YYYY-MM-01.' })
+  @IsString()
+  from: string;
+
+  @Field({ description: 'The last day of a month, YYYY-MM-DD (e.g. 2024-03-31).' })
+  @IsString()
+  to: string;
+
+  @Field({ nullable: true, description: 'What the period is called in the answer; default "from/to".' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  label?: string;
+}
+
 @ObjectType({ description: 'An indicator value for one period of occurredOn.' })
 export class PeriodValue {
-  @Field({ description: 'YYYY-MM, YYYY-Qn or YYYY.' })
+  @Field({ description: 'YYYY-MM, YYYY-Qn or YYYY; a reporting year as an interval (2023-04-01/2024-03-31); or the range asked for (its label).' })
   period: string;
 
   @Field(() => Float)
