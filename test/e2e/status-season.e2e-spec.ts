@@ -308,4 +308,49 @@ describe('measure statuses over a season with assessments (e2e)', () => {
     const badYear = await t.gql(q, { y: '04-15' }, coordinator);
     expect(badYear.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'yearStartsOn' });
   });
+
+  it('reports: what was done, with current details, status and corrections; an agency gets its own, and no other agency’s', async () => {
+    const moi = agencyKeys.get(MOI)!;
+    const extra = await t.gql<{ recordTrainingDelivered: { position: string } }>(
+      `mutation { recordTrainingDelivered(input: { measureCode: "II.1.3", reportId: "status-extra", occurredOn: "2023-06-01", title: "Duplicate entry", participants: 3, days: 1 }) { position } }`,
+      undefined,
+      moi,
+    );
+    expect(extra.errors).toBeUndefined();
+    const corrected = await t.gql<{ correctReport: { position: string } }>(
+      `mutation { correctReport(input: { reportId: "status-4", reason: "Two did not attend", details: { title: "Victim identification at border controls", participants: 22, days: 2 } }) { position } }`,
+      undefined,
+      moi,
+    );
+    expect(corrected.errors).toBeUndefined();
+    const retracted = await t.gql<{ retractReport: { position: string } }>(`mutation { retractReport(input: { reportId: "status-extra", reason: "Entered twice" }) { position } }`, undefined, moi);
+    expect(retracted.errors).toBeUndefined();
+    last = retracted.data!.retractReport.position;
+
+    const q = `query ($f: ReportFilterInput, $first: Int, $after: String, $p: String) { reports(filter: $f, first: $first, after: $after, atLeastPosition: $p) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { measureCode agencyId reportId eventType occurredOn details status corrections } } } }`;
+    type Page = { reports: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ node: Record<string, unknown> }> } };
+    const coord = await t.gql<Page>(q, { f: { measureCode: 'II.1.3' }, p: last }, coordinator);
+    expect(coord.errors).toBeUndefined();
+    expect(coord.data!.reports.edges.map((e) => e.node)).toEqual([
+      expect.objectContaining({ reportId: 'status-4', occurredOn: '2023-02-14', status: 'ACTIVE', corrections: 1, details: { title: 'Victim identification at border controls', participants: 22, days: 2 } }),
+      expect.objectContaining({ reportId: 'status-5', status: 'ACTIVE', corrections: 0 }),
+      expect.objectContaining({ reportId: 'status-extra', status: 'RETRACTED', corrections: 0 }),
+    ]);
+    const active = await t.gql<Page>(q, { f: { status: 'ACTIVE', occurredFrom: '2023-01-01', occurredTo: '2023-03-31', eventType: 'TrainingDelivered' }, p: last }, auditor);
+    expect(active.data!.reports.edges.map((e) => e.node.reportId)).toEqual(['status-4']);
+    // Pages in recording order.
+    const one = await t.gql<Page>(q, { first: 10, p: last }, coordinator);
+    expect(one.data!.reports).toMatchObject({ totalCount: REPORTS.length + 1, pageInfo: { hasNextPage: true } });
+    const two = await t.gql<Page>(q, { first: 10, after: one.data!.reports.pageInfo.endCursor }, coordinator);
+    expect(two.data!.reports.edges.map((e) => e.node.reportId)).toEqual(['status-11', 'status-12', 'status-13', 'status-14', 'status-extra']);
+    // An agency: its own reports only, through the same query.
+    const own = await t.gql<Page>(q, { p: last }, agencyKeys.get(PMO));
+    expect(new Set(own.data!.reports.edges.map((e) => e.node.agencyId))).toEqual(new Set([PMO]));
+    expect(own.data!.reports.totalCount).toBe(REPORTS.filter((r) => r.agency === PMO).length);
+    const others = await t.gql(q, { f: { agencyId: MOI } }, agencyKeys.get(PMO));
+    expect(others.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-reads-own-reports-only' });
+    const badCursor = await t.gql(q, { after: 'nope' }, coordinator);
+    expect(badCursor.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
 });

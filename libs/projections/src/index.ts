@@ -15,6 +15,7 @@ export * from './indicators/indicators.model.js';
 export * from './indicators/indicators.query.js';
 export * from './indicators/periods.model.js';
 export * from './assessments/assessments.projection.js';
+export * from './reports/report-list.projection.js';
 export * from './status/measure-status.js';
 export * from './funding/funding.model.js';
 export * from './funding/funding.query.js';

@@ -9,6 +9,7 @@ import { cachedEvaluation, currentMeasureFigures } from './figures-cache.js';
 import { MeasureFigures } from './indicators/indicators.query.js';
 import { PLANS_PROJECTION, allPlans } from './plans/plans.projection.js';
 import { type MeasureEvaluation, type PillarRollUp, type StatusRollUp, planRollUp, rollUp } from './status/measure-status.js';
+import { REPORT_LIST_PROJECTION, type ReportListFilter, type ReportListPage, listReports } from './reports/report-list.projection.js';
 import { ASSESSMENTS_PROJECTION, type AssessmentEntry, assessmentsOf, latestAssessment } from './assessments/assessments.projection.js';
 
 /** What a snapshot reads from: a runner, or anything else that holds the plans and activity projections. */
@@ -113,6 +114,11 @@ export class ProjectionSnapshot {
       return [];
     }
     return assessmentsOf(view, planId, code);
+  }
+
+  /** Reports as they now stand, in recording order (see listReports); the api runner's sources only. */
+  reportList(filter: ReportListFilter, first: number, after?: bigint): ReportListPage {
+    return listReports(this.source.view(REPORT_LIST_PROJECTION), filter, first, after);
   }
 
   /** The plan's roll-up as a whole (every measure), as of `asOf`. */
