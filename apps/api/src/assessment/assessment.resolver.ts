@@ -63,7 +63,7 @@ export class AssessmentResolver {
     @Args('planId', { type: () => ID, nullable: true }) planId?: string,
   ): Promise<EventEnvelope[]> {
     const { plan, measure } = this.assessments.lookup(measureCode, planId ?? undefined);
-    if (!this.policy.isAssigned(principal, measure)) this.policy.assertCanReadMeasure(principal, measure, 'assessmentHistory');
+    this.policy.assertCanReadMeasure(principal, measure, 'assessmentHistory');
     const events = await this.store.readStream(assessmentStreamName(plan.id, measure.code));
     return events.map((e) => toEnvelope(upcasters.upcast(e)));
   }
