@@ -23,7 +23,7 @@ registerEnumType(ImplementationLevel, {
   },
 });
 
-@ObjectType({ description: 'A comment of the assessment on one indicator of the measure.' })
+@ObjectType('IndicatorComment', { description: 'A comment of the assessment on one indicator of the measure.' })
 export class IndicatorCommentModel {
   @Field({ description: "The indicator's key in the plan." })
   indicatorKey: string;
