@@ -113,7 +113,7 @@ describe('projections (e2e)', () => {
         overdue: Array<{ code: string; status: string }>;
       }>(`{
         planProgress(planId: "${plan.id}", asOf: "2023-06-30", atLeastPosition: "${position}") {
-          measures position byStatus { notStarted inProgress achieved overdue }
+          measures position byStatus { notStarted inProgress achieved overdue awaitingAssessment withdrawn }
           pillars { code measures meanProgress byStatus { inProgress } objectives { code measures } }
         }
         inProgress: measuresByStatus(status: IN_PROGRESS, planId: "${plan.id}", asOf: "2023-06-30", atLeastPosition: "${position}") { code }
@@ -125,9 +125,11 @@ describe('projections (e2e)', () => {
     expect(data.planProgress.pillars.map((p) => p.code)).toEqual(plan.pillars.map((p) => p.code));
     expect(data.planProgress.pillars.reduce((n, p) => n + p.measures, 0)).toBe(measures.length);
     const counts = data.planProgress.byStatus;
-    expect(counts.notStarted + counts.inProgress + counts.achieved + counts.overdue).toBe(measures.length);
+    expect(counts.notStarted + counts.inProgress + counts.achieved + counts.overdue + counts.awaitingAssessment + counts.withdrawn).toBe(measures.length);
+    // II.1.1, IV.2.2 (no finish line, deadline 2022-12-31) and I.1.2 (deadline before the plan) await a judgement.
+    expect(counts.awaitingAssessment).toBe(3);
     expect(data.inProgress.map((m) => m.code)).toContain(shelters.code);
-    // Every deadline of the plan is before 2024: what is not achieved is overdue.
+    // Every deadline of the plan is before 2024: what has a finish line and is not achieved is overdue.
     expect(data.overdue.length).toBeGreaterThan(0);
     expect(data.overdue.every((m) => m.status === 'OVERDUE')).toBe(true);
   });
@@ -177,7 +179,7 @@ describe('projections (e2e)', () => {
 
   it('reports how far each projection is', async () => {
     const data = ok(await gql<{ projectionStatus: Array<{ name: string; position: string; lag: string; state: string }> }>('{ projectionStatus { name position lag state } }'));
-    expect(data.projectionStatus.map((p) => p.name)).toEqual(['plans', 'activity']);
+    expect(data.projectionStatus.map((p) => p.name)).toEqual(['plans', 'activity', 'assessments', 'report_list']);
     const store = t.app.get<EventStore>(EVENT_STORE);
     for (const p of data.projectionStatus) {
       expect(p.position).toMatch(/^\d+$/);

@@ -24,9 +24,14 @@ const measure = (code: string): Measure => {
   if (!found) throw new Error(`measure ${code} is not in the plan file`);
   return found;
 };
-const allocations: { code: string; allocation: FundingAllocation }[] = measures.flatMap((m) =>
-  (m.funding.allocations ?? []).map((allocation) => ({ code: m.code, allocation })),
+/** As the file writes it: `amountHuf: unstated` where the plan funds a purpose without an amount. */
+type FileAllocation = Omit<FundingAllocation, 'amountHuf'> & { readonly amountHuf: string };
+const UNSTATED = 'unstated';
+const everyAllocation: { code: string; allocation: FileAllocation }[] = measures.flatMap((m) =>
+  ((m.funding.allocations ?? []) as FileAllocation[]).map((allocation) => ({ code: m.code, allocation })),
 );
+/** The allocations that state an amount. */
+const allocations = everyAllocation.filter(({ allocation }) => allocation.amountHuf !== UNSTATED);
 const budgetPoint = (id: string) => {
   const found = plan.budgetPoints.find((b) => b.id === id);
   if (!found) throw new Error(`budget point ${id} is not in the plan file`);
@@ -127,8 +132,10 @@ describe('plan hu-2022-2023: allocations reconcile with the decision', () => {
     ]);
   });
 
-  it('allocates II.3.3 HUF 132 million for the 2 facilities and HUF 88 million for their operation in 2023', () => {
+  it('allocates II.3.3 the 2022 feasibility study with no amount stated, HUF 132 million for the 2 facilities and HUF 88 million for their operation in 2023', () => {
+    expect(measure('II.3.3').fundingText).toMatch(/necessary funds for the feasibility study are available in the Ministry of Human Capacities' 2022 budget;/);
     expect(measure('II.3.3').funding.allocations).toEqual([
+      expect.objectContaining({ amountHuf: UNSTATED, year: 2022, purpose: expect.stringMatching(/feasibility study/i) }),
       expect.objectContaining({ amountHuf: '132000000', year: 2023, budgetPoint: '3a', purpose: expect.stringMatching(/infrastructure/i) }),
       expect.objectContaining({ amountHuf: '88000000', year: 2023, budgetPoint: '3a', purpose: expect.stringMatching(/operation/i) }),
     ]);
@@ -150,8 +157,20 @@ describe('plan hu-2022-2023: allocations reconcile with the decision', () => {
   it('allocates exactly the HUF amounts each measure’s funding text states', () => {
     for (const m of measures) {
       const stated = hufAmounts(m.fundingText).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const allocated = (m.funding.allocations ?? []).map((a) => BigInt(a.amountHuf)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const allocated = allocations
+        .filter(({ code }) => code === m.code)
+        .map(({ allocation }) => BigInt(allocation.amountHuf))
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       expect({ code: m.code, amounts: allocated }).toEqual({ code: m.code, amounts: stated });
+    }
+  });
+
+  it('states no amount only where the funding text names a year’s funding without one, and never under a budget point', () => {
+    const unstated = everyAllocation.filter(({ allocation }) => allocation.amountHuf === UNSTATED);
+    expect(unstated.map(({ code, allocation }) => [code, allocation.year])).toEqual([['II.3.3', 2022]]);
+    for (const { code, allocation } of unstated) {
+      expect(allocation.budgetPoint).toBeUndefined();
+      expect(measure(code).fundingText).toContain(`${allocation.year} budget`);
     }
   });
 

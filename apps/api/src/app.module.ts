@@ -9,6 +9,7 @@ import type { DestinationStream } from 'pino';
 import { CommonModule } from './common/common.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
+import { AssessmentModule } from './assessment/assessment.module.js';
 import { PlanModule } from './plan/plan.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { AuditModule } from './audit/audit.module.js';
@@ -68,6 +69,7 @@ export class AppModule {
         CommonModule,
         HealthModule,
         ReportingModule,
+        AssessmentModule,
         PlanModule,
         ProjectionsModule,
         AuditModule,

@@ -29,8 +29,8 @@ function refusal(fn: () => void): ForbiddenError {
 }
 
 const EXPECTED: Record<Role, Action[]> = {
-  AGENCY: ['RECORD_REPORT', 'READ_OWN_REPORTS', 'READ_PLAN'],
-  COORDINATOR: ['READ_PROJECTIONS', 'READ_PLAN'],
+  AGENCY: ['RECORD_REPORT', 'READ_OWN_REPORTS', 'READ_ASSIGNED_PROJECTIONS', 'READ_PLAN'],
+  COORDINATOR: ['READ_PROJECTIONS', 'ASSESS_MEASURE', 'READ_PLAN'],
   AUDITOR: ['READ_HISTORY', 'REPLAY', 'READ_PROJECTIONS', 'READ_PLAN'],
   ADMIN: ['LOAD_PLAN', 'MANAGE_KEYS', 'READ_PLAN'],
 };
@@ -130,6 +130,25 @@ describe('AccessPolicy', () => {
 
     it('refuses ADMIN', () => {
       expect(refusal(() => policy.assertCanReadReport(principal('ADMIN'), 'police')).extensions.rule).toBe(RULES.ROLE_NOT_PERMITTED);
+    });
+  });
+
+  describe('assertCanReadMeasure', () => {
+    it('lets an agency read the measures it is responsible for or a partner of (groups expanded), and no other', () => {
+      for (const agency of ['ministry-of-interior', 'police', 'ngo-b']) {
+        expect(() => policy.assertCanReadMeasure(principal('AGENCY', agency), measure)).not.toThrow();
+      }
+      const refused = refusal(() => policy.assertCanReadMeasure(principal('AGENCY', 'ministry-of-justice'), measure));
+      expect(refused.extensions.rule).toBe(RULES.AGENCY_NOT_ASSIGNED_TO_READ);
+      expect(refusal(() => policy.assertCanReadMeasure(principal('AGENCY'), measure)).extensions.rule).toBe(RULES.AGENCY_NOT_ASSIGNED_TO_READ);
+    });
+
+    it.each(['COORDINATOR', 'AUDITOR'] as const)('lets %s read every measure', (role) => {
+      expect(() => policy.assertCanReadMeasure(principal(role), measure)).not.toThrow();
+    });
+
+    it('refuses ADMIN', () => {
+      expect(refusal(() => policy.assertCanReadMeasure(principal('ADMIN'), measure)).extensions.rule).toBe(RULES.ROLE_NOT_PERMITTED);
     });
   });
 });

@@ -14,6 +14,13 @@ export const Action = {
   READ_OWN_REPORTS: 'READ_OWN_REPORTS',
   /** Read progress, indicator and money projections across agencies. */
   READ_PROJECTIONS: 'READ_PROJECTIONS',
+  /**
+   * Read the projections (indicator values, status, assessments, reports) of the measures one's
+   * agency is a responsible body or a partner of — and of no other measure.
+   */
+  READ_ASSIGNED_PROJECTIONS: 'READ_ASSIGNED_PROJECTIONS',
+  /** Record or correct a coordinator's assessment of a measure. */
+  ASSESS_MEASURE: 'ASSESS_MEASURE',
   /** Read the plans: pillars, objectives, measures, agencies. */
   READ_PLAN: 'READ_PLAN',
   /** Read the full event history. */
@@ -30,9 +37,9 @@ export const ACTIONS: readonly Action[] = Object.values(Action);
 
 /** Role → the actions it may perform. Nothing else is allowed. */
 export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
-  AGENCY: [Action.RECORD_REPORT, Action.READ_OWN_REPORTS, Action.READ_PLAN],
-  // The coordinator's office watches progress; it records nothing.
-  COORDINATOR: [Action.READ_PROJECTIONS, Action.READ_PLAN],
+  AGENCY: [Action.RECORD_REPORT, Action.READ_OWN_REPORTS, Action.READ_ASSIGNED_PROJECTIONS, Action.READ_PLAN],
+  // The coordinator's office watches progress and judges it (assessments); it reports nothing.
+  COORDINATOR: [Action.READ_PROJECTIONS, Action.ASSESS_MEASURE, Action.READ_PLAN],
   // Auditors read and replay everything and write nothing.
   AUDITOR: [Action.READ_HISTORY, Action.REPLAY, Action.READ_PROJECTIONS, Action.READ_PLAN],
   ADMIN: [Action.LOAD_PLAN, Action.MANAGE_KEYS, Action.READ_PLAN],
@@ -48,6 +55,8 @@ export const RULES = {
   AGENCY_UNKNOWN: 'agency-principal-without-agency',
   /** An agency may record only for measures it is responsible for or a partner of. */
   AGENCY_NOT_ASSIGNED: 'agency-not-assigned-to-measure',
+  /** An agency may read the projections only of measures it is responsible for or a partner of. */
+  AGENCY_NOT_ASSIGNED_TO_READ: 'agency-reads-assigned-measures-only',
   /** An agency may read only its own agency's reports. */
   OWN_REPORTS_ONLY: 'agency-reads-own-reports-only',
 } as const;
@@ -128,6 +137,29 @@ export class AccessPolicy {
         { measureCode: measure.code },
       );
     }
+  }
+
+  /**
+   * For the projections of one measure (indicator values, status, assessments): roles that read
+   * projections read every measure's; an AGENCY only those of measures its agency is a responsible
+   * body or a partner of (groups expanded, as for recording).
+   */
+  assertCanReadMeasure(principal: Principal, measure: MeasureAssignment, operation = `reading measure ${measure.code}`): void {
+    if (mayPerformAny(principal, [Action.READ_PROJECTIONS])) return;
+    this.assertAllowed(principal, [Action.READ_ASSIGNED_PROJECTIONS], operation);
+    if (!this.isAssigned(principal, measure)) {
+      throw new ForbiddenError(
+        `Agency ${principal.agencyId} is neither a responsible body nor a partner of measure ${measure.code}, so it may not read its progress`,
+        RULES.AGENCY_NOT_ASSIGNED_TO_READ,
+        { measureCode: measure.code },
+      );
+    }
+  }
+
+  /** Whether the principal's agency is a responsible body or a partner of the measure (false without an agency). */
+  isAssigned(principal: Principal, measure: MeasureAssignment): boolean {
+    if (!principal.agencyId) return false;
+    return this.register.expandAgencies([...measure.responsible, ...measure.partners]).has(principal.agencyId);
   }
 
   /**

@@ -7,3 +7,5 @@ export * from './reporting/report-events.js';
 export * from './reporting/report-streams.js';
 export * from './reporting/report-decider.js';
 export * from './events/events-doc.js';
+export * from './assessment/assessment-events.js';
+export * from './assessment/assessment-decider.js';

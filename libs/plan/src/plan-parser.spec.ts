@@ -399,6 +399,25 @@ describe('parsePlan: indicators', () => {
   });
 });
 
+describe('parsePlan: period statistics', () => {
+  const stats = { key: 'inv', label: 'Investigations', event: 'InvestigationStatisticsReported', aggregate: 'sum', field: 'investigationsOpened' };
+  const withIndicator = (indicator: object) => (doc: Doc) => measure(doc, 0, 0, 0).indicators.push(indicator);
+
+  it('requires indicators over reports that cover a period to say how overlapping periods count', () => {
+    expect(onlyError(withIndicator(stats)).message).toMatch(/^is required: InvestigationStatisticsReported reports each cover a period .*"supersede"/);
+    expect(onlyError(withIndicator({ ...stats, overlappingPeriods: 'sum' })).message).toBe('must be one of supersede (got the string "sum")');
+    expect(onlyError(withIndicator({ ...stats, aggregate: 'distinct', overlappingPeriods: 'supersede' })).message).toBe('works with count and sum indicators only (got distinct)');
+    expect(onlyError(withIndicator({ key: 'x', label: 'x', event: 'MeetingHeld', aggregate: 'count', overlappingPeriods: 'supersede' })).message).toMatch(
+      /applies only to event types whose reports cover a period/,
+    );
+    const doc = parse(fixtureText) as Doc;
+    withIndicator({ ...stats, overlappingPeriods: 'supersede' })(doc);
+    const parsed = parsePlan(stringify(doc), 'variant.yaml');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.plan!.pillars[0].objectives[0].measures[0].indicators.at(-1)).toMatchObject({ overlappingPeriods: 'supersede' });
+  });
+});
+
 describe('parsePlan: money and funding', () => {
   const ALLOC = (i: number) => `${M_B11}.funding.allocations[${i}]`;
 
@@ -418,6 +437,22 @@ describe('parsePlan: money and funding', () => {
       message: expect.stringContaining('(got the number 1.5)'),
     });
     expect(onlyError((doc) => (doc.budgetPoints[0].amountHuf = '12 000')).message).toMatch(/digits only/);
+  });
+
+  it('tells an allocation with no amount stated ("unstated") from 0, and refuses one under a budget point or left empty', () => {
+    const doc = parse(fixtureText) as Doc;
+    measure(doc, 1, 0, 0).funding.allocations.push({ amountHuf: 'unstated', year: 2030, purpose: 'study' }, { amountHuf: 0, year: 2030, purpose: 'nothing' });
+    const parsed = parsePlan(stringify(doc), 'variant.yaml');
+    expect(parsed.errors).toEqual([]);
+    const [, , unstated, zero] = parsed.plan!.pillars[1].objectives[0].measures[0].funding.allocations!;
+    expect(unstated).toEqual({ year: 2030, purpose: 'study' });
+    expect(zero).toMatchObject({ amountHuf: '0', year: 2030 });
+    expect(onlyError((d) => (measure(d, 1, 0, 0).funding.allocations[0].amountHuf = 'unstated'))).toMatchObject({
+      path: `${ALLOC(0)}.amountHuf`,
+      message: 'must be stated for an allocation counted under budget point "1a"',
+    });
+    // Left empty is not "unstated": the file must say which.
+    expect(onlyError((d) => (measure(d, 1, 0, 0).funding.allocations[0].amountHuf = null)).message).toBe('required field is empty');
   });
 
   it('requires an allocation budget point to name a budget point of the plan', () => {

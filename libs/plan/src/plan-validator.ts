@@ -1,5 +1,6 @@
 import { FUNDING_SOURCES, eventTypeSpec } from '@app/domain';
 import type {
+  OverlappingPeriods,
   Agency,
   AgencyKind,
   Aggregate,
@@ -61,6 +62,17 @@ export const AGGREGATES = Object.keys(AGGREGATE_SET) as readonly Aggregate[];
 // if they drift apart.
 const PLAN_FUNDING_SOURCES: readonly FundingSourceId[] = FUNDING_SOURCES;
 
+/** How overlapping periods of one agency's reports count (see Indicator.overlappingPeriods). */
+export const OVERLAPPING_PERIODS: readonly OverlappingPeriods[] = ['supersede'];
+
+/** Whether an event type's reports each cover a period: date fields periodStart and periodEnd. */
+export function isPeriodic(spec: { readonly fields: readonly { readonly name: string; readonly kind: string }[] }): boolean {
+  return ['periodStart', 'periodEnd'].every((name) => spec.fields.some((f) => f.name === name && f.kind === 'date'));
+}
+
+/** The `amountHuf` of an allocation the plan makes without stating an amount. */
+export const UNSTATED_AMOUNT = 'unstated';
+
 /** camelCase or kebab-case. */
 export const INDICATOR_KEY = /^[a-z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*$/;
 
@@ -84,7 +96,7 @@ const ALLOCATION_FIELDS = {
   required: ['amountHuf', 'year', 'purpose'],
   optional: ['recurring', 'budgetPoint', 'source'],
 };
-const INDICATOR_FIELDS = { required: ['key', 'label', 'event', 'aggregate'], optional: ['field', 'where', 'target'] };
+const INDICATOR_FIELDS = { required: ['key', 'label', 'event', 'aggregate'], optional: ['field', 'where', 'target', 'overlappingPeriods'] };
 
 
 export interface ValidationResult {
@@ -327,8 +339,13 @@ class PlanValidator extends DocumentReader {
         this.report(loc.at('budgetPoint'), `unknown budget point "${budgetPoint}": it is not in the plan's budgetPoints`);
       }
     }
+    // "unstated": the plan funds it in that year but names no amount — not 0 (docs/plan-format.md).
+    const unstated = m.amountHuf === UNSTATED_AMOUNT;
+    if (unstated && budgetPoint !== undefined) {
+      this.report(loc.at('amountHuf'), `must be stated for an allocation counted under budget point "${budgetPoint}"`);
+    }
     return build<FundingAllocation>({
-      amountHuf: this.money(loc.at('amountHuf'), m.amountHuf),
+      amountHuf: unstated ? undefined : this.money(loc.at('amountHuf'), m.amountHuf),
       year: this.integer(loc.at('year'), m.year, 1900, 2999),
       recurring: this.boolean(loc.at('recurring'), m.recurring),
       purpose: this.text(loc.at('purpose'), m.purpose),
@@ -376,7 +393,42 @@ class PlanValidator extends DocumentReader {
         target = t;
       }
     }
-    return build<Indicator>({ key, label: this.text(at.at('label'), m.label), event, aggregate, field, where, target });
+    const overlappingPeriods = this.overlappingPeriods(at.at('overlappingPeriods'), m.overlappingPeriods, aggregate, event, spec);
+    return build<Indicator>({ key, label: this.text(at.at('label'), m.label), event, aggregate, field, where, target, overlappingPeriods });
+  }
+
+  /**
+   * Indicators over reports that each cover a period (an event type with `periodStart` and
+   * `periodEnd`) must say what happens when two reports of one agency cover overlapping periods:
+   * they are never both counted. `supersede`: the later recorded one replaces the earlier ones.
+   */
+  private overlappingPeriods(
+    loc: Loc,
+    value: unknown,
+    aggregate: Aggregate | undefined,
+    event: string | undefined,
+    spec: ReturnType<typeof eventTypeSpec>,
+  ): OverlappingPeriods | undefined {
+    const periodic = spec !== undefined && isPeriodic(spec);
+    if (value === undefined || value === null) {
+      if (periodic) {
+        this.report(loc, `is required: ${event} reports each cover a period (periodStart to periodEnd), so the plan must say how overlapping periods of one agency count ("${OVERLAPPING_PERIODS.join('", "')}")`);
+      }
+      return undefined;
+    }
+    if (!periodic) {
+      if (spec) this.report(loc, `applies only to event types whose reports cover a period (periodStart, periodEnd); ${event} has none`);
+      return undefined;
+    }
+    if (typeof value !== 'string' || !(OVERLAPPING_PERIODS as readonly string[]).includes(value)) {
+      this.report(loc, `must be one of ${OVERLAPPING_PERIODS.join(', ')} (got ${describe(value)})`);
+      return undefined;
+    }
+    if (aggregate !== undefined && aggregate !== 'count' && aggregate !== 'sum') {
+      this.report(loc, `works with count and sum indicators only (got ${aggregate})`);
+      return undefined;
+    }
+    return value as OverlappingPeriods;
   }
 
   /** `where: { <field>: <value> }`: one boolean, enum, text or date field of the event and its value. */

@@ -58,8 +58,11 @@ export interface BudgetPoint {
 export type FundingSourceId = 'national' | 'eu' | 'swiss-hungarian';
 
 export interface FundingAllocation {
-  /** Integer HUF as a decimal string. */
-  readonly amountHuf: string;
+  /**
+   * Integer HUF as a decimal string; absent when the plan funds the purpose that year but states
+   * no amount (written `amountHuf: unstated` in the plan file) — unknown, not 0.
+   */
+  readonly amountHuf?: string;
   readonly year: number;
   /** True when the amount applies every year from `year` on. */
   readonly recurring?: boolean;
@@ -100,7 +103,15 @@ export interface Indicator {
   readonly where?: IndicatorCondition;
   /** The number the plan states, when it states one. */
   readonly target?: number;
+  /**
+   * For event types whose reports each cover a period (periodStart–periodEnd, e.g. statistics):
+   * how two reports of one agency with overlapping periods count — never both. `supersede`: the
+   * one recorded later replaces every earlier one whose period overlaps it. Required for them.
+   */
+  readonly overlappingPeriods?: OverlappingPeriods;
 }
+
+export type OverlappingPeriods = 'supersede';
 
 /** A field of the event type and the value it must have (strings for enum, text and date fields). */
 export interface IndicatorCondition {

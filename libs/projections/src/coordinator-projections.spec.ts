@@ -109,7 +109,13 @@ describe('coordinator projections together', () => {
     expect(a11.reports).toBe(snapshot.measureFigures('demo-2030', 'A.1.1').reports);
     expect(a11.deadline).toBe('2031-06-30');
     expect(snapshot.rollUp('demo-2030', '2030-06-01').map((p) => p.measures)).toEqual([3, 1]);
-    expect(snapshot.overdueMeasures('2032-01-01').length).toBeGreaterThan(0);
+    // After every deadline nothing is merely in progress: it is achieved, overdue, or awaits a judgement.
+    const after = snapshot.measures().map((m) => snapshot.evaluate('demo-2030', m.measure.code, '2032-01-01')!);
+    expect(after.filter((e) => e.status === 'IN_PROGRESS' || e.status === 'NOT_STARTED')).toEqual([]);
+    expect(snapshot.overdueMeasures('2032-01-01').map((m) => m.measure.code)).toEqual(
+      snapshot.measures().filter((_, i) => after[i].status === 'OVERDUE').map((m) => m.measure.code),
+    );
+    expect(snapshot.evaluate('demo-2030', 'A.1.2', '2032-01-01')).toMatchObject({ status: 'AWAITING_ASSESSMENT', reason: 'NO_FINISH_LINE' });
     const funding = snapshot.fundingSummary('demo-2030')!;
     expect(funding.disbursed).toBe(funding.measures.reduce((sum, m) => sum + m.disbursed, 0n));
     const agencies = snapshot.reportingAgencies();

@@ -4,9 +4,17 @@ import type { Projection } from './projection.js';
 import { ProjectionRunner, type RunnerLogger } from './projection-runner.js';
 import { ReadModelStore } from './read-model-store.js';
 import { plansProjection } from './plans/plans.projection.js';
+import { assessmentsProjection } from './assessments/assessments.projection.js';
+import { reportListProjection } from './reports/report-list.projection.js';
 
-/** The projections coordinators query: plans, and activity (indicators, funding, agency activity). */
-export const COORDINATOR_PROJECTIONS: readonly Projection[] = [plansProjection, activityProjection];
+/** The projections coordinators query: plans, activity (indicators, funding, agency activity), assessments. */
+export const COORDINATOR_PROJECTIONS: readonly Projection[] = [plansProjection, activityProjection, assessmentsProjection];
+
+/**
+ * What the api's runner maintains: the coordinator projections, and the report list (what was
+ * done, report by report), which point-in-time snapshots leave out (see report-list.projection.ts).
+ */
+export const API_PROJECTIONS: readonly Projection[] = [...COORDINATOR_PROJECTIONS, reportListProjection];
 
 
 export interface ReplayResult {

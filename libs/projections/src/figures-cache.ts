@@ -2,8 +2,9 @@ import type { Measure } from '@app/plan';
 import type { StateView } from './keyed-state.js';
 import { measureKey } from './common/report-input.js';
 import { BUCKETS, DISTINCT } from './indicators/indicators.model.js';
+import { PERIOD_REPORTS } from './indicators/periods.model.js';
 import { MeasureFigures } from './indicators/indicators.query.js';
-import { type MeasureEvaluation, evaluateMeasure } from './status/measure-status.js';
+import { type MeasureEvaluation, type StatusContext, evaluateMeasure } from './status/measure-status.js';
 
 /**
  * Measure figures and evaluations kept across requests, so that a coordinator query is a
@@ -25,6 +26,7 @@ import { type MeasureEvaluation, evaluateMeasure } from './status/measure-status
 interface CachedFigures {
   readonly buckets: number;
   readonly distinct: number;
+  readonly periods: number;
   readonly figures: MeasureFigures;
 }
 
@@ -36,28 +38,38 @@ export function currentMeasureFigures(view: StateView, planId: string, measureCo
   const mk = measureKey(planId, measureCode);
   const buckets = view.stamp(BUCKETS, mk);
   const distinct = view.stamp(DISTINCT, mk);
+  const periods = view.stamp(PERIOD_REPORTS, mk);
   let byMeasure = figuresByView.get(view);
   if (!byMeasure) figuresByView.set(view, (byMeasure = new Map()));
   const cached = byMeasure.get(mk);
-  if (cached && cached.buckets === buckets && cached.distinct === distinct) return cached.figures;
+  if (cached && cached.buckets === buckets && cached.distinct === distinct && cached.periods === periods) return cached.figures;
   const figures = new MeasureFigures(view, planId, measureCode);
-  byMeasure.set(mk, { buckets, distinct, figures });
+  byMeasure.set(mk, { buckets, distinct, periods, figures });
   return figures;
 }
 
 /** Dates evaluated per figures object before the oldest are forgotten. */
 const MAX_DATES = 8;
 
-const evaluationsByFigures = new WeakMap<MeasureFigures, Map<string, { readonly measure: Measure; readonly evaluation: MeasureEvaluation }>>();
+const evaluationsByFigures = new WeakMap<
+  MeasureFigures,
+  Map<string, { readonly measure: Measure; readonly context: StatusContext; readonly evaluation: MeasureEvaluation }>
+>();
 
-/** evaluateMeasure, remembered per figures object, measure definition and date. */
-export function cachedEvaluation(measure: Measure, figures: MeasureFigures, asOf: string): MeasureEvaluation {
+/**
+ * evaluateMeasure, remembered per figures object, measure definition, date and context (the
+ * plan's period and the assessment in force: entries are immutable, so the same objects mean
+ * the same inputs).
+ */
+export function cachedEvaluation(measure: Measure, figures: MeasureFigures, asOf: string, context: StatusContext = {}): MeasureEvaluation {
   let byDate = evaluationsByFigures.get(figures);
   if (!byDate) evaluationsByFigures.set(figures, (byDate = new Map()));
   const cached = byDate.get(asOf);
-  if (cached && cached.measure === measure) return cached.evaluation;
-  const evaluation = evaluateMeasure(measure, figures, asOf);
+  if (cached && cached.measure === measure && cached.context.period === context.period && cached.context.assessment === context.assessment) {
+    return cached.evaluation;
+  }
+  const evaluation = evaluateMeasure(measure, figures, asOf, context);
   if (!cached && byDate.size >= MAX_DATES) byDate.delete(byDate.keys().next().value!);
-  byDate.set(asOf, { measure, evaluation });
+  byDate.set(asOf, { measure, context, evaluation });
   return evaluation;
 }

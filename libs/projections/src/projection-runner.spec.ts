@@ -5,7 +5,7 @@ import { ANY, type EventStore, type ReadAllOptions, type RecordedEvent, SqliteEv
 import { type Indicator, type Plan, diffPlans } from '@app/plan';
 import { COORDINATOR_PROJECTIONS, replayProjections } from './coordinator-projections.js';
 import { ProjectionFailedError, ProjectionTimeoutError, ProjectionsStoppedError } from './errors.js';
-import { ACTIVITY_PROJECTION as INDICATORS_PROJECTION } from './activity/activity.projection.js';
+import { ACTIVITY_PROJECTION as INDICATORS_PROJECTION, activityProjection } from './activity/activity.projection.js';
 import type { Projection } from './projection.js';
 import { ProjectionRunner, type RunnerLogger } from './projection-runner.js';
 import { NO_POSITION, ReadModelStore } from './read-model-store.js';
@@ -78,7 +78,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     expect(runner.state).toBe('live');
     // Live batches end by time (20 ms here): then model and checkpoint are on disk.
     await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(readModels.checkpoint(INDICATORS_PROJECTION)).toEqual({ version: 1, position: last });
+    expect(readModels.checkpoint(INDICATORS_PROJECTION)).toEqual({ version: activityProjection.version, position: last });
   });
 
   it('stores read model and checkpoint together per batch (size or interval, whichever first)', async () => {
@@ -90,7 +90,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     // The interval commits the tail of the catch-up too.
     await new Promise((resolve) => setTimeout(resolve, 60));
     for (const status of runner.status()) expect(status).toMatchObject({ position: head, committedPosition: head });
-    expect(readModels.checkpoint(INDICATORS_PROJECTION)).toEqual({ version: 1, position: head });
+    expect(readModels.checkpoint(INDICATORS_PROJECTION)).toEqual({ version: activityProjection.version, position: head });
   });
 
   it('resumes from its checkpoint after a restart, and a rebuild from 0 gives the same digests', async () => {
@@ -111,7 +111,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     const messages: string[] = [];
     runner = newRunner({ logger: { ...quiet, log: (m) => messages.push(m) } });
     await runner.start();
-    expect(messages.some((m) => m.startsWith('activity v1:') && m.includes(`resuming after position ${head - 12n}`))).toBe(true);
+    expect(messages.some((m) => m.startsWith(`activity v${activityProjection.version}:`) && m.includes(`resuming after position ${head - 12n}`))).toBe(true);
     await runner.waitForPosition(head, 2000);
     expect(trainings(runner)).toBe(49n);
     const live = runner.digests();
@@ -159,11 +159,11 @@ describe('ProjectionRunner over the SQLite event store', () => {
     const warnings: string[] = [];
     runner = newRunner({ projections: bumped, logger: { ...quiet, warn: (m) => warnings.push(m) } });
     await runner.start();
-    expect(warnings).toEqual(['activity: stored version 1, definition version 2: rebuilding from position 0']);
+    expect(warnings).toEqual([`activity: stored version ${activityProjection.version}, definition version ${activityProjection.version + 1}: rebuilding from position 0`]);
     expect(runner.status().find((s) => s.name === INDICATORS_PROJECTION)!.position).toBe(0n);
     await runner.waitForPosition(head, 2000);
     expect(runner.digests()).toEqual(digests);
-    expect(readModels.checkpoint(INDICATORS_PROJECTION)?.version).toBe(2);
+    expect(readModels.checkpoint(INDICATORS_PROJECTION)?.version).toBe(activityProjection.version + 1);
   });
 
   it('rebuilds by itself when an amendment needs figures it did not keep', async () => {

@@ -8,7 +8,9 @@ import { type FundingSummary, fundingSummary } from './funding/funding.query.js'
 import { cachedEvaluation, currentMeasureFigures } from './figures-cache.js';
 import { MeasureFigures } from './indicators/indicators.query.js';
 import { PLANS_PROJECTION, allPlans } from './plans/plans.projection.js';
-import { type MeasureEvaluation, type PillarRollUp, rollUp } from './status/measure-status.js';
+import { type MeasureEvaluation, type PillarRollUp, type StatusRollUp, planRollUp, rollUp } from './status/measure-status.js';
+import { REPORT_LIST_PROJECTION, type ReportListFilter, type ReportListPage, listReports } from './reports/report-list.projection.js';
+import { ASSESSMENTS_PROJECTION, type AssessmentEntry, assessmentsOf, latestAssessment } from './assessments/assessments.projection.js';
 
 /** What a snapshot reads from: a runner, or anything else that holds the plans and activity projections. */
 export interface ReadModelSource {
@@ -88,7 +90,8 @@ export class ProjectionSnapshot {
     if (!result) {
       const map = new Map<string, MeasureEvaluation>();
       for (const { plan, measure } of this.measures(planId)) {
-        map.set(measure.code, cachedEvaluation(measure, this.measureFigures(plan.id, measure.code), asOf));
+        const assessment = latestAssessment(this.assessments(plan.id, measure.code), asOf);
+        map.set(measure.code, cachedEvaluation(measure, this.measureFigures(plan.id, measure.code), asOf, { period: plan.period, assessment }));
       }
       this.evaluations.set(cacheKey, (result = map));
     }
@@ -97,6 +100,31 @@ export class ProjectionSnapshot {
 
   evaluate(planId: string, code: string, asOf: string = today()): MeasureEvaluation | undefined {
     return this.evaluatePlan(planId, asOf).get(code);
+  }
+
+  /**
+   * The assessments of a measure as they now stand, by asOf (empty when the source holds no
+   * assessments projection, e.g. a point-in-time view built before it existed).
+   */
+  assessments(planId: string, code: string): AssessmentEntry[] {
+    let view;
+    try {
+      view = this.source.view(ASSESSMENTS_PROJECTION);
+    } catch {
+      return [];
+    }
+    return assessmentsOf(view, planId, code);
+  }
+
+  /** Reports as they now stand, in recording order (see listReports); the api runner's sources only. */
+  reportList(filter: ReportListFilter, first: number, after?: bigint): ReportListPage {
+    return listReports(this.source.view(REPORT_LIST_PROJECTION), filter, first, after);
+  }
+
+  /** The plan's roll-up as a whole (every measure), as of `asOf`. */
+  planRollUp(planId: string, asOf: string = today()): StatusRollUp | undefined {
+    const plan = this.plan(planId);
+    return plan ? planRollUp(plan, this.evaluatePlan(planId, asOf)) : undefined;
   }
 
   rollUp(planId: string, asOf: string = today()): PillarRollUp[] {

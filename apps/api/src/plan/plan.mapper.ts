@@ -49,6 +49,7 @@ export function toMeasureModel(ref: domain.MeasureRef, agencies: AgencyRegister)
       sources: measure.funding.sources.map((s) => s as FundingSource),
       allocations: (measure.funding.allocations ?? []).map((a) => ({
         amountHuf: a.amountHuf,
+        amountStated: a.amountHuf !== undefined,
         year: a.year,
         recurring: a.recurring ?? false,
         purpose: a.purpose,

@@ -1,7 +1,7 @@
 import { DomainError, ISO_DATE_RULE, isIsoDate } from '@app/domain';
 import { today } from '@app/projections';
-import type { MeasureStatus as StatusValue, StatusRollUp } from '@app/projections';
-import type { StatusCounts } from './models/measure-progress.model.js';
+import { STATUS_REASONS, type MeasureStatus as StatusValue, type StatusReason as ReasonValue, type StatusRollUp } from '@app/projections';
+import type { ReasonCount, StatusCounts, StatusReason } from './models/measure-progress.model.js';
 
 /** GraphQL argument descriptions shared by the projection queries and fields. */
 export const AT_LEAST_POSITION =
@@ -16,7 +16,19 @@ export function asOfDate(asOf: string | null | undefined): string {
 }
 
 export function statusCounts(byStatus: Readonly<Record<StatusValue, number>>): StatusCounts {
-  return { notStarted: byStatus.NOT_STARTED, inProgress: byStatus.IN_PROGRESS, achieved: byStatus.ACHIEVED, overdue: byStatus.OVERDUE };
+  return {
+    notStarted: byStatus.NOT_STARTED,
+    inProgress: byStatus.IN_PROGRESS,
+    achieved: byStatus.ACHIEVED,
+    overdue: byStatus.OVERDUE,
+    awaitingAssessment: byStatus.AWAITING_ASSESSMENT,
+    withdrawn: byStatus.WITHDRAWN,
+  };
+}
+
+/** Counts by reason, in the order of STATUS_REASONS, reasons without a measure left out. */
+export function reasonCounts(byReason: Readonly<Partial<Record<ReasonValue, number>>>): ReasonCount[] {
+  return STATUS_REASONS.filter((r) => (byReason[r] ?? 0) > 0).map((r) => ({ reason: r as StatusReason, measures: byReason[r]! }));
 }
 
 export function rollUpModel(r: StatusRollUp) {
@@ -25,7 +37,9 @@ export function rollUpModel(r: StatusRollUp) {
     title: r.title,
     measures: r.measures,
     byStatus: statusCounts(r.byStatus),
+    byReason: reasonCounts(r.byReason),
     meanProgress: r.meanProgress,
     measuresWithProgress: r.measuresWithProgress,
+    progressMeasureCodes: [...r.progressMeasureCodes],
   };
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { MeasureProgressResolver, IndicatorValueResolver } from './measure-progress.resolver.js';
 import { ProjectionsResolver } from './projections.resolver.js';
+import { ReportsResolver } from './reports.resolver.js';
 import { ProjectionsService } from './projections.service.js';
 import { MeasureUpdates } from './measure-updates.service.js';
 import { MeasureUpdatedResolver } from './measure-updated.resolver.js';
@@ -21,6 +22,7 @@ import { ProjectionTimeoutFilter } from './projection-timeout.filter.js';
     MeasureUpdates,
     MeasureUpdatedResolver,
     ProjectionsResolver,
+    ReportsResolver,
     MeasureProgressResolver,
     IndicatorValueResolver,
     { provide: APP_FILTER, useClass: ProjectionTimeoutFilter },

@@ -10,7 +10,7 @@ import { toPlanModel } from '../plan/plan.mapper.js';
 import { AgencyActivity, ProjectionStatus } from './models/agency-activity.model.js';
 import { FundingSummary } from './models/funding-status.model.js';
 import { MeasureStatus, PlanProgress } from './models/measure-progress.model.js';
-import { AS_OF, AT_LEAST_POSITION, asOfDate, rollUpModel, statusCounts } from './projection-args.js';
+import { AS_OF, AT_LEAST_POSITION, asOfDate, reasonCounts, rollUpModel, statusCounts } from './projection-args.js';
 import { AT, PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { agencyActivityModel, fundingSummaryModel } from './projections.mapper.js';
 import { ProjectionsService } from './projections.service.js';
@@ -45,17 +45,17 @@ export class ProjectionsResolver {
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
     const plan = this.plan(snapshot, planId);
     const pillars = snapshot.rollUp(plan.id, date);
-    const evaluations = [...snapshot.evaluatePlan(plan.id, date).values()];
-    const counts = { NOT_STARTED: 0, IN_PROGRESS: 0, ACHIEVED: 0, OVERDUE: 0 };
-    for (const e of evaluations) counts[e.status] += 1;
-    const progresses = evaluations.map((e) => e.progress).filter((p): p is number => p !== undefined);
+    const whole = snapshot.planRollUp(plan.id, date)!;
     return {
       planId: plan.id,
       asOf: date,
       position: snapshot.position.toString(),
-      measures: evaluations.length,
-      byStatus: statusCounts(counts),
-      meanProgress: progresses.length ? Math.round((progresses.reduce((a, b) => a + b, 0) / progresses.length) * 10) / 10 : undefined,
+      measures: whole.measures,
+      byStatus: statusCounts(whole.byStatus),
+      byReason: reasonCounts(whole.byReason),
+      meanProgress: whole.meanProgress,
+      measuresWithProgress: whole.measuresWithProgress,
+      progressMeasureCodes: [...whole.progressMeasureCodes],
       pillars: pillars.map((p) => ({ ...rollUpModel(p), objectives: p.objectives.map(rollUpModel) })),
     };
   }
@@ -78,7 +78,7 @@ export class ProjectionsResolver {
       .map((m) => this.measureModel(m.plan, m.measure.code));
   }
 
-  @Query(() => [Measure], { description: 'Measures past their deadline on asOf and not achieved.' })
+  @Query(() => [Measure], { description: 'Measures with status OVERDUE on asOf: past their deadline, completion judgeable (finish line or assessment) and not reached.' })
   async overdueMeasures(
     @Context() context: object,
     @Args('planId', { type: () => ID, nullable: true }) planId?: string,

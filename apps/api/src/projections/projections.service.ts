@@ -10,7 +10,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { DomainError } from '@app/domain';
 import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import {
-  COORDINATOR_PROJECTIONS,
+  API_PROJECTIONS,
   ProjectionRunner,
   ProjectionSnapshot,
   ReadModelStore,
@@ -41,7 +41,7 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
     @Optional() @Inject(LOG_CONSUMERS) board?: LogConsumerBoard,
   ) {
     this.readModels = ReadModelStore.open(readModelsFile(config.dataDir));
-    this.runner = new ProjectionRunner({ store, readModels: this.readModels, projections: COORDINATOR_PROJECTIONS, logger: new Logger('Projections'), board });
+    this.runner = new ProjectionRunner({ store, readModels: this.readModels, projections: API_PROJECTIONS, logger: new Logger('Projections'), board });
     // Validated with every other variable by the config schema (READ_YOUR_WRITES_TIMEOUT_MS).
     this.timeoutMs = config.readYourWritesTimeoutMs;
   }

@@ -1,4 +1,5 @@
 import { EVENT_CATALOGUE, type EventTypeSpec, type FieldSpec, minimumOf } from './catalogue.js';
+import { ASSESSMENT_CORRECTED, IMPLEMENTATION_LEVELS, MEASURE_ASSESSED, assessmentStreamName } from '../assessment/assessment-events.js';
 
 const KIND: Record<FieldSpec['kind'], string> = {
   count: 'whole number',
@@ -72,6 +73,21 @@ const CATEGORY_TITLES: Record<EventTypeSpec['category'], string> = {
   milestone: 'Milestones (qualitative results; an indicator counting one is reached once reported)',
 };
 
+function assessmentSection(type: string, description: string, over: Record<string, unknown>): string[] {
+  const data = {
+    planId: 'hu-2022-2023',
+    measureCode: 'II.1.3',
+    assessmentId: 'nacs-2024-003',
+    level: 'SUBSTANTIAL',
+    asOf: '2023-12-31',
+    narrative: 'Ten of the twelve planned trainings were held; two moved to 2024.',
+    evidence: ['BM/1234-5/2024', 'report moi-2023-0042'],
+    indicatorComments: [{ indicatorKey: 'trainings', comment: 'Two trainings postponed' }],
+    ...over,
+  };
+  return [`### ${type}`, '', description, '', '```json', JSON.stringify(data, null, 2), '```', ''];
+}
+
 /** docs/events.md, generated from the catalogue so the two cannot drift (`npm run docs`). */
 export function renderEventsDoc(): string {
   const categories = ['activity', 'funds', 'milestone'] as const;
@@ -119,6 +135,20 @@ export function renderEventsDoc(): string {
         reason: 'Reported under the wrong measure',
         requestId: 'moi-2023-0042-withdraw',
       },
+    ),
+    '## Assessments',
+    '',
+    `Coordinators judge a measure as of a date on the stream \`${assessmentStreamName('<planId>', '<measureCode>')}\` (plan ids are kebab-case, so the first \`_\` ends the plan id:`,
+    'no two measures share a stream). One stream per measure holds all its assessments (interim, final), each named by',
+    "the coordinator system's own `assessmentId` (a retry is answered, not stored twice). `level` is on the OGP IRM",
+    `completion scale plus WITHDRAWN: ${IMPLEMENTATION_LEVELS.map((l) => `\`${l}\``).join(', ')}. The metadata's \`occurredOn\` is the assessment's \`asOf\`.`,
+    'How an assessment enters a measure\'s status: [status.md](status.md).',
+    '',
+    ...assessmentSection(MEASURE_ASSESSED, 'A judgement of the measure as of `asOf`. Mutation: `assessMeasure`.', {}),
+    ...assessmentSection(
+      ASSESSMENT_CORRECTED,
+      'Replaces everything an assessment says, with a reason; the original stays in the stream. `correctionId` is the client\'s own id. Mutation: `correctAssessment`.',
+      { level: 'COMPLETE', correctionId: 'nacs-2024-003-c1', reason: 'The last two trainings were held on 28 December 2023' },
     ),
     '## Versions',
     '',

@@ -15,11 +15,13 @@ import {
   trackedPairsInStore,
 } from '../indicators/indicators.model.js';
 import { REPORTS, registerReport } from './report-register.js';
+import { PERIOD_FIELDS, PERIOD_REPORTS, isPeriodicType, periodsOnReport } from '../indicators/periods.model.js';
 
 /**
  * The activity projection: everything coordinators see of the agencies' reports, as three read
  * models over one register of counted reports —
- * - indicators (indicators.model.ts): figures per measure, event type, agency and month;
+ * - indicators (indicators.model.ts): figures per measure, event type, agency and month; and the
+ *   reports that cover a period, one by one (periods.model.ts);
  * - funding (funding.model.ts): money disbursed per measure, source and year;
  * - agency activity (agency-activity.model.ts): report dates and last recording per agency
  *   (its counts by type and measure are the indicators' buckets, summed at query time).
@@ -35,7 +37,7 @@ export const ACTIVITY_PROJECTION = 'activity';
 /** The read models of the activity projection and their tables: digests are taken per model. */
 export const ACTIVITY_MODELS: Readonly<Record<string, readonly string[]>> = {
   reports: [REPORTS.name],
-  indicators: INDICATOR_TABLES,
+  indicators: [...INDICATOR_TABLES, PERIOD_REPORTS.name],
   funding: FUNDING_TABLES,
   agencyActivity: AGENCY_TABLES,
 };
@@ -49,9 +51,10 @@ export function evolveActivity(state: StateView, event: RecordedEvent): readonly
   const report = readReportEvent(event);
   if (!report) return [];
   const kept = report.activityType === FUNDS_DISBURSED ? [...trackedFields(state, FUNDS_DISBURSED), ...FUNDING_KEPT_FIELDS] : trackedFields(state, report.activityType);
-  const delta = registerReport(cs, report, kept);
+  const delta = registerReport(cs, report, isPeriodicType(report.activityType) ? [...kept, ...PERIOD_FIELDS] : kept);
   if (!delta) return [];
   indicatorsOnReport(cs, state, delta);
+  periodsOnReport(cs, delta, event.position);
   fundingOnReport(cs, delta);
   agencyActivityOnReport(cs, delta, event);
   return cs.changes;
@@ -59,7 +62,8 @@ export function evolveActivity(state: StateView, event: RecordedEvent): readonly
 
 export const activityProjection: Projection = {
   name: ACTIVITY_PROJECTION,
-  version: 1,
+  // 2: periodic reports kept one by one (periods.model.ts).
+  version: 2,
   eventTypes: new Set([...ACTIVITY_EVENT_TYPES, ...REPORT_EVENT_TYPES, ...PLAN_EVENT_TYPES]),
   evolve: evolveActivity,
   initialEntries: trackedPairsInStore,

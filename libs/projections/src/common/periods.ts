@@ -33,3 +33,26 @@ export function yearOf(date: string): number {
 export function today(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
+
+/**
+ * The reporting year a month (YYYY-MM) falls in, for years starting on the first day of month
+ * `startMonth` (1–12; the US TIP reporting year starts on 1 April: 4), written as an ISO 8601
+ * interval: 2023-04-01/2024-03-31. With startMonth 1 it is the calendar year, YYYY.
+ */
+export function reportingYearOfMonth(month: string, startMonth: number): string {
+  if (startMonth === 1) return month.slice(0, 4);
+  const year = Number(month.slice(0, 4));
+  const m = Number(month.slice(5, 7));
+  const start = m >= startMonth ? year : year - 1;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const endMonth = startMonth - 1;
+  const lastDay = new Date(Date.UTC(start + 1, endMonth, 0)).getUTCDate();
+  return `${start}-${pad(startMonth)}-01/${start + 1}-${pad(endMonth)}-${pad(lastDay)}`;
+}
+
+/** A range of whole months, YYYY-MM to YYYY-MM inclusive, with the label it is reported under. */
+export interface MonthRange {
+  readonly key: string;
+  readonly from: string;
+  readonly to: string;
+}

@@ -29,6 +29,8 @@ describe('funding projection', () => {
         year: 2031,
         allocated: 52_000_000n,
         disbursed: 31_500_000n,
+        hasAllocation: true,
+        allocationUnstated: false,
         overDisbursed: false,
         bySource: [
           { source: 'eu', allocated: 0n, disbursed: 1_500_000n },
@@ -55,8 +57,9 @@ describe('funding projection', () => {
       [2030, 29_000_000n],
       [2031, 0n],
     ]);
-    // Paid in 2030 when nothing was allocated for 2030.
-    expect(b11.years[0].overDisbursed).toBe(true);
+    // Paid in 2030 when nothing was allocated for 2030: no stated allocation to exceed, shown apart.
+    expect(b11.years[0]).toMatchObject({ hasAllocation: false, overDisbursed: false });
+    expect(b11.unallocatedDisbursed).toBe(29_000_000n);
     expect(summary(log, plan, 2031).overDisbursedMeasures).toEqual([]);
   });
 
@@ -94,5 +97,22 @@ describe('funding projection', () => {
     const once = foldProjection(fundingProjection, log.events);
     const twice = foldProjection(fundingProjection, log.events, once);
     expect(fundingSummary(twice.state, plan).disbursed).toBe(10n);
+  });
+
+  it('an allocation that states no amount is unknown, not 0: never exceeded, shown as unstated', () => {
+    const log = new TestLog();
+    log.report('FundsDisbursed', { ...on, reportId: 'f1' }, '2030-06-01', paid('9500000'));
+    log.report('FundsDisbursed', { ...on, reportId: 'f2' }, '2031-03-01', paid('60000000'));
+    const amended = structuredClone(plan) as Plan & { pillars: Array<{ objectives: Array<{ measures: Array<{ funding: { allocations: object[] } }> }> }> };
+    amended.pillars[1].objectives[0].measures[0].funding.allocations.push({ year: 2030, purpose: 'study', source: 'national' });
+    const b11 = summary(log, amended).measures.find((m) => m.measureCode === 'B.1.1')!;
+    expect(b11.unstatedYears).toEqual([2030]);
+    expect(b11.years.map((y) => [y.year, y.allocated, y.allocationUnstated, y.overDisbursed])).toEqual([
+      [2030, 0n, true, false],
+      // 2031 states its amounts (52 M): 60 M exceed them.
+      [2031, 52_000_000n, false, true],
+    ]);
+    expect(b11.unallocatedDisbursed).toBe(0n);
+    expect(summary(log, amended, 2030).overDisbursedMeasures).toEqual([]);
   });
 });

@@ -8,9 +8,14 @@ import { DISBURSED, type Disbursed, UNSPECIFIED_SOURCE } from './funding.model.j
  *
  * - An allocation counts in its year; a recurring one in every year from its year through the
  *   end of the plan period. The same holds for the decision's budget points.
- * - A measure is over-disbursed in a year when the plan allocates it amounts (in any year) and
- *   more was paid out that year than allocated for it. A measure whose funding names sources
- *   but no amounts ("from national funds") has nothing to exceed: it is never flagged.
+ * - An allocation may state no amount (`amountHuf: unstated` in the plan file: the decree funds the
+ *   purpose that year without a figure). It is unknown, never 0: its year's `allocated` sums the
+ *   stated amounts only and says `allocationUnstated`.
+ * - A measure is over-disbursed in a year only against a stated allocation: the year has
+ *   allocations, every one of them states its amount, and more was paid out that year than they
+ *   add up to. A year with an unstated allocation, or with no allocation at all, has nothing
+ *   stated to exceed (`unallocatedDisbursed` shows money paid in a year without any allocation).
+ *   A measure whose funding names sources but no amounts ("from national funds") is never flagged.
  * - A budget point's disbursed money is what was paid, in that year, on the measures that have
  *   an allocation under it applying that year, from that allocation's source (any source when
  *   the allocation names none). A measure with allocations under two points in the same year
@@ -30,6 +35,10 @@ export interface SourceFunding extends Amounts {
 
 export interface MeasureFundingYear extends Amounts {
   readonly year: number;
+  /** Whether the plan makes an allocation applying this year (stated or not). */
+  readonly hasAllocation: boolean;
+  /** Whether an allocation applying this year states no amount: `allocated` is then a lower bound. */
+  readonly allocationUnstated: boolean;
   readonly overDisbursed: boolean;
   readonly bySource: readonly SourceFunding[];
 }
@@ -41,6 +50,10 @@ export interface MeasureFunding extends Amounts {
   readonly sources: readonly string[];
   /** Whether the plan gives the measure amounts (allocations), not just sources. */
   readonly hasAllocations: boolean;
+  /** The years with an allocation that states no amount. */
+  readonly unstatedYears: readonly number[];
+  /** Paid in years the plan allocates the measure nothing, though it allocates amounts in others. */
+  readonly unallocatedDisbursed: bigint;
   /** Years with an allocation or a disbursement (only the asked year, when one is asked). */
   readonly years: readonly MeasureFundingYear[];
   readonly overDisbursed: boolean;
@@ -83,18 +96,24 @@ export function yearsOf(item: { readonly year: number; readonly recurring?: bool
   return years;
 }
 
-/** Sum of allocations under a filter, per year. */
-function allocatedByYear(allocations: readonly FundingAllocation[], plan: Plan): Map<number, Map<string, bigint>> {
+/** Sum of the stated allocations per year and source, and the years with an unstated one. */
+function allocatedByYear(allocations: readonly FundingAllocation[], plan: Plan): { stated: Map<number, Map<string, bigint>>; unstated: Set<number> } {
   const byYear = new Map<number, Map<string, bigint>>();
+  const unstated = new Set<number>();
   for (const allocation of allocations) {
     const source = allocation.source ?? UNSPECIFIED_SOURCE;
     for (const year of yearsOf(allocation, plan)) {
       let bySource = byYear.get(year);
       if (!bySource) byYear.set(year, (bySource = new Map()));
-      bySource.set(source, (bySource.get(source) ?? 0n) + BigInt(allocation.amountHuf));
+      if (allocation.amountHuf === undefined) {
+        unstated.add(year);
+        if (!bySource.has(source)) bySource.set(source, 0n);
+      } else {
+        bySource.set(source, (bySource.get(source) ?? 0n) + BigInt(allocation.amountHuf));
+      }
     }
   }
-  return byYear;
+  return { stated: byYear, unstated };
 }
 
 /** Funding of every measure of a plan (or one measure), budget points, totals; one snapshot. */
@@ -116,7 +135,7 @@ export function fundingSummary(view: StateView, plan: Plan, options: { readonly 
   for (const { measure } of measuresOf(plan)) {
     if (options.measureCode !== undefined && measure.code !== options.measureCode) continue;
     const allocations = measure.funding?.allocations ?? [];
-    const allocated = allocatedByYear(allocations, plan);
+    const { stated: allocated, unstated } = allocatedByYear(allocations, plan);
     const paid = disbursed.get(measure.code) ?? new Map<number, Map<string, bigint>>();
     const years = [...new Set([...allocated.keys(), ...paid.keys()])].filter((y) => year === undefined || y === year).sort((a, b) => a - b);
     const hasAllocations = allocations.length > 0;
@@ -129,13 +148,18 @@ export function fundingSummary(view: StateView, plan: Plan, options: { readonly 
         disbursed: d.get(source) ?? 0n,
       }));
       const totals = sumAmounts(bySource);
-      return { year: y, ...totals, overDisbursed: hasAllocations && totals.disbursed > totals.allocated, bySource };
+      const hasAllocation = allocated.has(y);
+      const allocationUnstated = unstated.has(y);
+      const overDisbursed = hasAllocation && !allocationUnstated && totals.disbursed > totals.allocated;
+      return { year: y, ...totals, hasAllocation, allocationUnstated, overDisbursed, bySource };
     });
     measures.push({
       planId: plan.id,
       measureCode: measure.code,
       sources: measure.funding?.sources ?? [],
       hasAllocations,
+      unstatedYears: [...unstated].filter((y) => year === undefined || y === year).sort((a, b) => a - b),
+      unallocatedDisbursed: hasAllocations ? yearLines.filter((l) => !l.hasAllocation).reduce((sum, l) => sum + l.disbursed, 0n) : 0n,
       years: yearLines,
       ...sumAmounts(yearLines),
       overDisbursed: yearLines.some((l) => l.overDisbursed),
@@ -176,7 +200,8 @@ function budgetPointFunding(
       if (allocation.budgetPoint !== point.id) continue;
       measureCodes.add(measure.code);
       for (const y of yearsOf(allocation, plan)) {
-        allocatedByYear.set(y, (allocatedByYear.get(y) ?? 0n) + BigInt(allocation.amountHuf));
+        // The validator refuses an unstated amount under a budget point; 0 keeps a bad import harmless.
+        allocatedByYear.set(y, (allocatedByYear.get(y) ?? 0n) + BigInt(allocation.amountHuf ?? 0));
         let pairs = paidFrom.get(y);
         if (!pairs) paidFrom.set(y, (pairs = new Map()));
         let sources = pairs.get(measure.code);

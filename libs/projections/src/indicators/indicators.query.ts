@@ -1,14 +1,17 @@
 import type { Indicator } from '@app/plan';
 import type { StateView } from '../keyed-state.js';
-import { type Granularity, periodOfMonth } from '../common/periods.js';
+import { type Granularity, type MonthRange, periodOfMonth, reportingYearOfMonth } from '../common/periods.js';
 import { measureKey } from '../common/report-input.js';
 import { BUCKETS, type Bucket, DISTINCT, type DistinctValue } from './indicators.model.js';
+import { PERIOD_REPORTS, type PeriodReport, survivingReports } from './periods.model.js';
 
 /** Which reports an indicator value covers: all, or those of one agency and/or period. */
 export interface FigureFilter {
   readonly agencyId?: string;
   /** A period as {@link periodOfMonth} writes it: YYYY-MM, YYYY-Qn or YYYY. */
   readonly period?: string;
+  /** Months from–to (YYYY-MM, inclusive). */
+  readonly months?: { readonly from: string; readonly to: string };
 }
 
 export interface Breakdown {
@@ -28,6 +31,7 @@ export interface Breakdown {
 export class MeasureFigures {
   private readonly buckets = new Map<string, Bucket[]>();
   private readonly distinct = new Map<string, DistinctValue[]>();
+  private readonly periodic = new Map<string, PeriodReport[]>();
   /** Reports counted on the measure, any event type. */
   readonly reports: number;
 
@@ -39,6 +43,7 @@ export class MeasureFigures {
       push(this.buckets, bucket.t, bucket);
     }
     for (const value of view.group(DISTINCT, mk).values()) push(this.distinct, `${value.t}\u001f${value.f}`, value);
+    for (const report of view.group(PERIOD_REPORTS, mk).values()) push(this.periodic, report.t, report);
     this.reports = reports;
   }
 
@@ -59,6 +64,16 @@ export class MeasureFigures {
     return sorted(this.grouped(indicator, filter, (cell) => periodOfMonth(cell.mo, granularity)));
   }
 
+  /** The value per reporting year starting on the 1st of `startMonth` (1–12), for years with reports. */
+  byReportingYear(indicator: Indicator, startMonth: number, filter: Omit<FigureFilter, 'period'> = {}): Breakdown[] {
+    return sorted(this.grouped(indicator, filter, (cell) => reportingYearOfMonth(cell.mo, startMonth)));
+  }
+
+  /** The value over each range of whole months, in the order given (0 where nothing was reported). */
+  byRanges(indicator: Indicator, ranges: readonly MonthRange[], filter: Omit<FigureFilter, 'period' | 'months'> = {}): Breakdown[] {
+    return ranges.map((r) => ({ key: r.key, value: this.value(indicator, { ...filter, months: { from: r.from, to: r.to } }) }));
+  }
+
   /** The value per reporting agency, for agencies with reports, by agency id. */
   byAgency(indicator: Indicator, filter: Omit<FigureFilter, 'agencyId'> = {}): Breakdown[] {
     return sorted(this.grouped(indicator, filter, (cell) => cell.a));
@@ -66,6 +81,16 @@ export class MeasureFigures {
 
   private grouped(indicator: Indicator, filter: FigureFilter, keyOf: (cell: { a: string; mo: string }) => string): Map<string, bigint> {
     const out = new Map<string, bigint>();
+    if (indicator.overlappingPeriods === 'supersede') {
+      // Overlapping periods of one agency never both count: the later recorded report supersedes.
+      for (const report of survivingReports(this.periodic.get(indicator.event) ?? [])) {
+        if (!matches(report, filter)) continue;
+        const key = keyOf(report);
+        const add = indicator.aggregate === 'sum' ? BigInt(report.f[indicator.field ?? ''] ?? 0) : 1n;
+        out.set(key, (out.get(key) ?? 0n) + add);
+      }
+      return out;
+    }
     switch (indicator.aggregate) {
       case 'count':
       case 'milestone': {
@@ -122,6 +147,7 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 function matches(cell: { readonly a: string; readonly mo: string }, filter: FigureFilter): boolean {
   if (filter.agencyId !== undefined && cell.a !== filter.agencyId) return false;
   if (filter.period !== undefined && !inPeriod(cell.mo, filter.period)) return false;
+  if (filter.months !== undefined && (cell.mo < filter.months.from || cell.mo > filter.months.to)) return false;
   return true;
 }
 

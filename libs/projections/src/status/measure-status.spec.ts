@@ -3,7 +3,9 @@ import { foldProjection } from '../fold.js';
 import { MeasureFigures } from '../indicators/indicators.query.js';
 import { activityProjection as indicatorsProjection } from '../activity/activity.projection.js';
 import { DEMO_PLAN_FILE, TestLog, loadTestPlan } from '../test-support.js';
-import { evaluateMeasure, indicatorProgress, rollUp } from './measure-status.js';
+import { evaluateMeasure, indicatorProgress, planRollUp, rollUp } from './measure-status.js';
+import { type AssessmentEntry, assessmentsOf, assessmentsProjection, latestAssessment } from '../assessments/assessments.projection.js';
+import type { ImplementationLevel } from '@app/domain';
 
 const plan = loadTestPlan(DEMO_PLAN_FILE);
 const measure = (code: string): Measure => plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures)).find((m) => m.code === code)!;
@@ -31,7 +33,10 @@ describe('measure status', () => {
     ]);
     expect(evaluateMeasure(a11, figures(trainings(10), 'A.1.1'), '2032-06-01')).toMatchObject({ status: 'ACHIEVED', progress: 100 });
     expect(evaluateMeasure(a11, figures(trainings(3), 'A.1.1'), '2032-01-01')).toMatchObject({ status: 'OVERDUE', progress: 30 });
-    expect(evaluateMeasure(a11, figures(new TestLog(), 'A.1.1'), '2032-01-01').status).toBe('OVERDUE');
+    expect(evaluateMeasure(a11, figures(new TestLog(), 'A.1.1'), '2032-01-01')).toMatchObject({ status: 'OVERDUE', reason: 'DEADLINE_PASSED' });
+    expect(evaluateMeasure(a11, figures(new TestLog(), 'A.1.1'), '2030-05-01').reason).toBe('NO_REPORT');
+    expect(evaluateMeasure(a11, figures(trainings(3), 'A.1.1'), '2030-05-01').reason).toBe('TARGET_NOT_MET');
+    expect(evaluateMeasure(a11, figures(trainings(10), 'A.1.1'), '2030-05-01').reason).toBe('TARGET_MET');
     // The deadline day itself is not overdue.
     expect(evaluateMeasure(a11, figures(trainings(3), 'A.1.1'), '2031-12-31').status).toBe('IN_PROGRESS');
   });
@@ -41,7 +46,9 @@ describe('measure status', () => {
     log.report('CampaignConducted', { agencyId: 'example-ministry', measureCode: 'A.1.2', reportId: 'c' }, '2030-03-01', { title: 'c', scope: 'LOCAL' });
     const a12 = measure('A.1.2');
     expect(evaluateMeasure(a12, figures(log, 'A.1.2'), '2030-05-01')).toMatchObject({ status: 'IN_PROGRESS', progress: undefined });
-    expect(evaluateMeasure(a12, figures(log, 'A.1.2'), '2030-07-01')).toMatchObject({ status: 'OVERDUE' });
+    // The calendar alone does not make it OVERDUE: there is no finish line to be late for.
+    expect(evaluateMeasure(a12, figures(log, 'A.1.2'), '2030-07-01')).toMatchObject({ status: 'AWAITING_ASSESSMENT', reason: 'NO_FINISH_LINE' });
+    expect(evaluateMeasure(a12, figures(new TestLog(), 'A.1.2'), '2030-07-01')).toMatchObject({ status: 'AWAITING_ASSESSMENT', reason: 'NO_FINISH_LINE' });
   });
 
   it('milestones must be reached; several targets give the lowest progress', () => {
@@ -83,14 +90,99 @@ describe('measure status', () => {
     expect(a).toMatchObject({
       code: 'A',
       measures: 3,
-      byStatus: { NOT_STARTED: 1, IN_PROGRESS: 1, ACHIEVED: 1, OVERDUE: 0 },
+      byStatus: { NOT_STARTED: 1, IN_PROGRESS: 1, ACHIEVED: 1, OVERDUE: 0, AWAITING_ASSESSMENT: 0, WITHDRAWN: 0 },
+      byReason: { NO_REPORT: 1, TARGET_NOT_MET: 1, TARGET_MET: 1 },
       meanProgress: 75,
       measuresWithProgress: 2,
+      progressMeasureCodes: ['A.1.1', 'A.2.1'],
     });
+    // A.1.2 has no finish line: the mean is over the three others, and says so.
+    expect(planRollUp(plan as Plan, evaluations)).toMatchObject({ measures: 4, measuresWithProgress: 3, progressMeasureCodes: ['A.1.1', 'A.2.1', 'B.1.1'] });
     expect(a.objectives.map((o) => [o.code, o.measures, o.meanProgress])).toEqual([
       ['A.1', 2, 50],
       ['A.2', 1, 100],
     ]);
     expect(b).toMatchObject({ code: 'B', measures: 1, byStatus: { NOT_STARTED: 1 }, meanProgress: 0 });
+  });
+
+  describe('with assessments', () => {
+    const entry = (level: ImplementationLevel, asOf: string): AssessmentEntry => ({
+      assessmentId: `${level}-${asOf}`,
+      level,
+      asOf,
+      narrative: 'n',
+      evidence: [],
+      indicatorComments: [],
+      corrections: 0,
+      recordedAt: '2030-01-01T00:00:00Z',
+      recordedBy: 'k',
+      updatedAt: '2030-01-01T00:00:00Z',
+      position: '1',
+      stream: 's',
+    });
+    const period = { from: '2030-01-01', to: '2031-12-31' };
+    const a12 = measure('A.1.2');
+    const a11 = measure('A.1.1');
+    const none = (code: string) => figures(new TestLog(), code);
+
+    it.each([
+      // [measure, level, assessment asOf, status asOf, status, reason]
+      ['A.1.2', 'COMPLETE', '2030-06-30', '2030-07-01', 'ACHIEVED', 'ASSESSED_COMPLETE'],
+      ['A.1.2', 'WITHDRAWN', '2030-03-01', '2030-07-01', 'WITHDRAWN', 'ASSESSED_WITHDRAWN'],
+      ['A.1.2', 'SUBSTANTIAL', '2030-06-30', '2030-07-01', 'OVERDUE', 'ASSESSED_SUBSTANTIAL'],
+      ['A.1.2', 'LIMITED', '2030-05-01', '2030-05-02', 'IN_PROGRESS', 'ASSESSED_LIMITED'],
+      ['A.1.2', 'NOT_STARTED', '2030-05-01', '2030-05-02', 'NOT_STARTED', 'ASSESSED_NOT_STARTED'],
+      // Judged before the deadline: it says nothing of completion after it.
+      ['A.1.2', 'LIMITED', '2030-05-01', '2030-07-01', 'AWAITING_ASSESSMENT', 'NO_FINISH_LINE'],
+      // Not in force yet on the status date.
+      ['A.1.2', 'COMPLETE', '2030-06-30', '2030-06-29', 'NOT_STARTED', 'NO_REPORT'],
+      // A finish line with an incomplete judgement after the deadline: the judgement is the reason.
+      ['A.1.1', 'LIMITED', '2032-01-05', '2032-02-01', 'OVERDUE', 'ASSESSED_LIMITED'],
+      ['A.1.1', 'COMPLETE', '2031-12-31', '2032-02-01', 'ACHIEVED', 'ASSESSED_COMPLETE'],
+    ] as const)('%s assessed %s as of %s, on %s: %s (%s)', (code, level, assessedOn, on, status, reason) => {
+      const m = code === 'A.1.2' ? a12 : a11;
+      expect(evaluateMeasure(m, none(code), on, { period, assessment: entry(level, assessedOn) })).toMatchObject({ status, reason });
+    });
+
+    it('a met finish line stays ACHIEVED whatever an older judgement said', () => {
+      expect(evaluateMeasure(a11, figures(trainings(10), 'A.1.1'), '2032-02-01', { period, assessment: entry('LIMITED', '2032-01-01') })).toMatchObject({
+        status: 'ACHIEVED',
+        reason: 'TARGET_MET',
+      });
+    });
+
+    it('a deadline before the plan starts says so, OVERDUE only when completion can be judged', () => {
+      const early = { ...a11, deadline: '2029-12-31' };
+      expect(evaluateMeasure(early, none('A.1.1'), '2030-02-01', { period })).toMatchObject({ status: 'OVERDUE', reason: 'DEADLINE_BEFORE_PLAN_START' });
+      const earlyNoLine = { ...a12, deadline: '2029-12-31' };
+      expect(evaluateMeasure(earlyNoLine, none('A.1.2'), '2030-02-01', { period })).toMatchObject({
+        status: 'AWAITING_ASSESSMENT',
+        reason: 'DEADLINE_BEFORE_PLAN_START',
+      });
+      expect(evaluateMeasure(earlyNoLine, none('A.1.2'), '2030-02-01', { period, assessment: entry('SUBSTANTIAL', '2030-01-31') })).toMatchObject({
+        status: 'OVERDUE',
+        reason: 'ASSESSED_SUBSTANTIAL',
+      });
+    });
+
+    it('the projection keeps each assessment as corrected; the one in force is the latest as of the date', () => {
+      const log = new TestLog();
+      const data = (id: string, level: string, asOf: string) => ({ planId: 'demo-2030', measureCode: 'A.1.2', assessmentId: id, level, asOf, narrative: 'because', evidence: ['doc-1'], indicatorComments: [] });
+      log.append('assessment-demo-2030_A.1.2', 'MeasureAssessed', data('mid', 'LIMITED', '2030-03-31'), { principalId: 'coord' });
+      log.append('assessment-demo-2030_A.1.2', 'MeasureAssessed', data('final', 'SUBSTANTIAL', '2030-06-30'), { principalId: 'coord' });
+      log.append('assessment-demo-2030_A.1.2', 'AssessmentCorrected', { ...data('final', 'COMPLETE', '2030-06-30'), correctionId: 'c1', reason: 'late evidence' });
+      // A repeated first event and a correction of an unknown assessment change nothing.
+      log.append('assessment-demo-2030_A.1.2', 'MeasureAssessed', data('final', 'NOT_STARTED', '2030-06-30'));
+      log.append('assessment-demo-2030_A.1.2', 'AssessmentCorrected', { ...data('nope', 'COMPLETE', '2030-06-30'), correctionId: 'c2', reason: 'x' });
+      const { state } = foldProjection(assessmentsProjection, log.events);
+      const all = assessmentsOf(state, 'demo-2030', 'A.1.2');
+      expect(all.map((a) => [a.assessmentId, a.level, a.corrections, a.recordedBy])).toEqual([
+        ['mid', 'LIMITED', 0, 'coord'],
+        ['final', 'COMPLETE', 1, 'coord'],
+      ]);
+      expect(latestAssessment(all, '2030-06-29')?.assessmentId).toBe('mid');
+      expect(latestAssessment(all, '2030-06-30')?.assessmentId).toBe('final');
+      expect(latestAssessment(all, '2030-03-30')).toBeUndefined();
+    });
   });
 });

@@ -33,8 +33,11 @@ registerEnumType(IndicatorAggregate, {
 
 @ObjectType({ description: 'Money the plan commits to a measure.' })
 export class FundingAllocation {
-  @Field(() => HufScalar)
-  amountHuf: string;
+  @Field(() => HufScalar, { nullable: true, description: 'Null when the plan states no amount (unknown, not 0); see amountStated.' })
+  amountHuf?: string;
+
+  @Field({ description: 'False when the plan funds the purpose that year without stating an amount.' })
+  amountStated: boolean;
 
   @Field(() => Int, { description: 'The year it applies to; with recurring, the first such year.' })
   year: number;

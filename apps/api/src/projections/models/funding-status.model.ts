@@ -18,13 +18,21 @@ export class MeasureFundingYear {
   @Field(() => Int)
   year: number;
 
-  @Field(() => HufScalar, { description: 'Allocations of the year; recurring ones count every year to the end of the plan period.' })
+  @Field(() => HufScalar, {
+    description: 'The stated allocations of the year (recurring ones count every year to the end of the plan period); a lower bound when allocationUnstated.',
+  })
   allocated: string;
+
+  @Field({ description: 'Whether the plan makes an allocation applying this year (stated or not).' })
+  hasAllocation: boolean;
+
+  @Field({ description: 'Whether an allocation of this year states no amount: the plan funds it without a figure (unknown, not 0).' })
+  allocationUnstated: boolean;
 
   @Field(() => HufScalar, { description: 'Disbursements dated (occurredOn) in the year.' })
   disbursed: string;
 
-  @Field({ description: 'More paid out than allocated, for a measure the plan gives amounts.' })
+  @Field({ description: 'More paid out than the stated allocations of the year; never for a year with an unstated allocation or none.' })
   overDisbursed: boolean;
 
   @Field(() => [SourceFunding])
@@ -44,6 +52,12 @@ export class MeasureFundingStatus {
 
   @Field({ description: 'Whether the plan gives the measure amounts (allocations), not just sources.' })
   hasAllocations: boolean;
+
+  @Field(() => [Int], { description: 'Years with an allocation that states no amount.' })
+  unstatedYears: number[];
+
+  @Field(() => HufScalar, { description: 'Paid in years the plan allocates the measure nothing, though it gives amounts for other years.' })
+  unallocatedDisbursed: string;
 
   @Field(() => HufScalar)
   allocated: string;

@@ -1,5 +1,6 @@
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import type { Granularity as GranularityValue, MeasureFigures, MeasureStatus as MeasureStatusValue } from '@app/projections';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import type { Granularity as GranularityValue, MeasureFigures, MeasureStatus as MeasureStatusValue, StatusReason as StatusReasonValue } from '@app/projections';
 import type { Indicator as PlanIndicator } from '@app/plan';
 import { IndicatorAggregate } from '../../plan/models/measure.model.js';
 
@@ -8,17 +9,56 @@ export enum MeasureStatus {
   IN_PROGRESS = 'IN_PROGRESS',
   ACHIEVED = 'ACHIEVED',
   OVERDUE = 'OVERDUE',
+  AWAITING_ASSESSMENT = 'AWAITING_ASSESSMENT',
+  WITHDRAWN = 'WITHDRAWN',
 }
 const _sameStatuses: [MeasureStatusValue, `${MeasureStatus}`] extends [`${MeasureStatus}`, MeasureStatusValue] ? true : never = true;
 void _sameStatuses;
 registerEnumType(MeasureStatus, {
   name: 'MeasureStatus',
-  description: 'Where a measure stands on a date (asOf).',
+  description: 'Where a measure stands on a date (asOf); statusReason says why (docs/status.md).',
   valuesMap: {
-    NOT_STARTED: { description: 'No report counts on the measure.' },
-    IN_PROGRESS: { description: 'Reported on, not achieved, deadline not passed. A measure without targets or milestones stays here: the plan gives no finish line.' },
-    ACHIEVED: { description: 'Every targeted indicator at or above its target and every milestone reached.' },
-    OVERDUE: { description: 'The deadline is before asOf and the measure is not achieved.' },
+    NOT_STARTED: { description: 'Deadline not passed; no report counts on the measure, or a coordinator assessed it NOT_STARTED.' },
+    IN_PROGRESS: { description: 'Deadline not passed; reported on or assessed LIMITED/SUBSTANTIAL, not achieved.' },
+    ACHIEVED: { description: "The plan's finish line is met (every target and milestone), or a coordinator assessed it COMPLETE." },
+    OVERDUE: {
+      description: 'The deadline has passed and completion can be judged and is not reached: a finish line not met, or an assessment as of the deadline or later that is not COMPLETE.',
+    },
+    AWAITING_ASSESSMENT: { description: 'The deadline has passed, the plan gives no finish line and no coordinator has assessed it since: only an assessment can tell.' },
+    WITHDRAWN: { description: 'A coordinator assessed it WITHDRAWN.' },
+  },
+});
+
+export enum StatusReason {
+  NO_REPORT = 'NO_REPORT',
+  TARGET_NOT_MET = 'TARGET_NOT_MET',
+  NO_FINISH_LINE = 'NO_FINISH_LINE',
+  TARGET_MET = 'TARGET_MET',
+  DEADLINE_PASSED = 'DEADLINE_PASSED',
+  DEADLINE_BEFORE_PLAN_START = 'DEADLINE_BEFORE_PLAN_START',
+  ASSESSED_NOT_STARTED = 'ASSESSED_NOT_STARTED',
+  ASSESSED_LIMITED = 'ASSESSED_LIMITED',
+  ASSESSED_SUBSTANTIAL = 'ASSESSED_SUBSTANTIAL',
+  ASSESSED_COMPLETE = 'ASSESSED_COMPLETE',
+  ASSESSED_WITHDRAWN = 'ASSESSED_WITHDRAWN',
+}
+const _sameReasons: [StatusReasonValue, `${StatusReason}`] extends [`${StatusReason}`, StatusReasonValue] ? true : never = true;
+void _sameReasons;
+registerEnumType(StatusReason, {
+  name: 'StatusReason',
+  description: 'Why a measure has its status (docs/status.md).',
+  valuesMap: {
+    NO_REPORT: { description: 'No report counts on the measure and no assessment is in force.' },
+    TARGET_NOT_MET: { description: 'Reported on; the finish line (targets, milestones) is not met yet.' },
+    NO_FINISH_LINE: { description: 'The plan gives no target or milestone: the figures cannot say it is done; an assessment can.' },
+    TARGET_MET: { description: 'Every targeted indicator is at or above its target and every milestone reached.' },
+    DEADLINE_PASSED: { description: 'The deadline has passed and the finish line is not met.' },
+    DEADLINE_BEFORE_PLAN_START: { description: "The deadline is before the plan's first day (as the decree gives it): it passed before any report could be made." },
+    ASSESSED_NOT_STARTED: { description: 'The assessment in force says NOT_STARTED.' },
+    ASSESSED_LIMITED: { description: 'The assessment in force says LIMITED.' },
+    ASSESSED_SUBSTANTIAL: { description: 'The assessment in force says SUBSTANTIAL.' },
+    ASSESSED_COMPLETE: { description: 'The assessment in force says COMPLETE.' },
+    ASSESSED_WITHDRAWN: { description: 'The assessment in force says WITHDRAWN.' },
   },
 });
 
@@ -31,9 +71,26 @@ const _sameGranularities: [GranularityValue, `${Granularity}`] extends [`${Granu
 void _sameGranularities;
 registerEnumType(Granularity, { name: 'Granularity', description: 'Periods of the business date (occurredOn): YYYY-MM, YYYY-Qn, YYYY.' });
 
+@InputType({ description: 'A range of whole months of occurredOn: from the first day of a month to the last day of a month.' })
+export class PeriodRangeInput {
+  @Field({ description: 'The first day of a month, YYYY-MM-01.' })
+  @IsString()
+  from: string;
+
+  @Field({ description: 'The last day of a month, YYYY-MM-DD (e.g. 2024-03-31).' })
+  @IsString()
+  to: string;
+
+  @Field({ nullable: true, description: 'What the period is called in the answer; default "from/to".' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  label?: string;
+}
+
 @ObjectType({ description: 'An indicator value for one period of occurredOn.' })
 export class PeriodValue {
-  @Field({ description: 'YYYY-MM, YYYY-Qn or YYYY.' })
+  @Field({ description: 'YYYY-MM, YYYY-Qn or YYYY; a reporting year as an interval (2023-04-01/2024-03-31); or the range asked for (its label).' })
   period: string;
 
   @Field(() => Float)
@@ -105,6 +162,21 @@ export class StatusCounts {
 
   @Field(() => Int)
   overdue: number;
+
+  @Field(() => Int)
+  awaitingAssessment: number;
+
+  @Field(() => Int)
+  withdrawn: number;
+}
+
+@ObjectType({ description: 'How many measures have a status reason.' })
+export class ReasonCount {
+  @Field(() => StatusReason)
+  reason: StatusReason;
+
+  @Field(() => Int)
+  measures: number;
 }
 
 @ObjectType({ description: 'Roll-up of the measures of an objective.' })
@@ -121,11 +193,21 @@ export class ObjectiveProgress {
   @Field(() => StatusCounts)
   byStatus: StatusCounts;
 
-  @Field(() => Float, { nullable: true, description: 'Mean progress of the measures that have one (null when none has).' })
+  @Field(() => [ReasonCount], { description: 'Counts by status reason (reasons no measure has are left out).' })
+  byReason: ReasonCount[];
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Mean progress of the measures with a finish line only (measuresWithProgress of the measures, listed in progressMeasureCodes); null when none has one. Not the progress of the whole.',
+  })
   meanProgress?: number;
 
-  @Field(() => Int, { description: 'How many measures the mean is over.' })
+  @Field(() => Int, { description: 'How many measures the mean is over: those with a target or milestone.' })
   measuresWithProgress: number;
+
+  @Field(() => [String], { description: 'The codes of the measures the mean is over.' })
+  progressMeasureCodes: string[];
 }
 
 @ObjectType({ description: 'Roll-up of the measures of a pillar.' })
@@ -151,8 +233,21 @@ export class PlanProgress {
   @Field(() => StatusCounts)
   byStatus: StatusCounts;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => [ReasonCount], { description: 'Counts by status reason (reasons no measure has are left out).' })
+  byReason: ReasonCount[];
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Mean progress of the measures with a finish line only (measuresWithProgress of the plan's measures, listed in progressMeasureCodes); null when none has one. Not the plan's progress.",
+  })
   meanProgress?: number;
+
+  @Field(() => Int, { description: 'How many measures meanProgress is over: those with a target or milestone.' })
+  measuresWithProgress: number;
+
+  @Field(() => [String], { description: 'The codes of the measures meanProgress is over.' })
+  progressMeasureCodes: string[];
 
   @Field(() => [PillarProgress])
   pillars: PillarProgress[];

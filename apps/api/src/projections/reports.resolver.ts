@@ -1,0 +1,90 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Int, Query, Resolver } from '@nestjs/graphql';
+import { AccessPolicy, Action, Allow, CurrentPrincipal, type Principal, mayPerformAny } from '@app/auth';
+import { DomainError } from '@app/domain';
+import type { ReportListFilter } from '@app/projections';
+import { decodeCursor, encodeCursor } from '@app/audit';
+import { ReportConnection, ReportFilterInput, ReportStatus } from './models/report-list.model.js';
+import { AT_LEAST_POSITION } from './projection-args.js';
+import { ProjectionsService } from './projections.service.js';
+
+const MAX_PAGE = 500;
+
+/**
+ * What was done: the reports as they now stand, for coordinators and auditors writing the
+ * implementation report or the GRETA questionnaire; an agency gets its own reports through the
+ * same query (any other agencyId is FORBIDDEN).
+ */
+@Resolver()
+export class ReportsResolver {
+  constructor(
+    @Inject(ProjectionsService) private readonly projections: ProjectionsService,
+    @Inject(AccessPolicy) private readonly policy: AccessPolicy,
+  ) {}
+
+  @Query(() => ReportConnection, {
+    description:
+      "Reports with their current details, status and number of corrections, in recording order. COORDINATOR and AUDITOR read every agency's; an AGENCY its own.",
+  })
+  @Allow(Action.READ_PROJECTIONS, Action.READ_HISTORY, Action.READ_OWN_REPORTS)
+  async reports(
+    @Context() context: object,
+    @CurrentPrincipal() principal: Principal,
+    @Args('filter', { type: () => ReportFilterInput, nullable: true }) filter?: ReportFilterInput,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first = 50,
+    @Args('after', { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
+    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+  ): Promise<ReportConnection> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw DomainError.badInput('first', `must be a whole number from 1 to ${MAX_PAGE}`);
+    const f: ReportListFilter = {
+      planId: filter?.planId ?? undefined,
+      measureCode: filter?.measureCode ?? undefined,
+      agencyId: filter?.agencyId ?? undefined,
+      eventType: filter?.eventType ?? undefined,
+      occurredFrom: filter?.occurredFrom ?? undefined,
+      occurredTo: filter?.occurredTo ?? undefined,
+      status: filter?.status ?? undefined,
+    };
+    if (f.occurredFrom && f.occurredTo && f.occurredTo < f.occurredFrom) throw DomainError.badInput('filter.occurredTo', `is before occurredFrom (${f.occurredFrom})`);
+    let scoped = f;
+    if (!mayPerformAny(principal, [Action.READ_PROJECTIONS, Action.READ_HISTORY])) {
+      // An agency: its own reports, whatever else the filter says.
+      const own = principal.agencyId ?? '';
+      this.policy.assertCanReadReport(principal, f.agencyId ?? own);
+      scoped = { ...f, agencyId: own };
+    }
+    let afterPosition: bigint | undefined;
+    try {
+      afterPosition = after ? decodeCursor(after, 'after') : undefined;
+    } catch {
+      throw DomainError.badInput('after', 'is not a cursor this query returned');
+    }
+    const snapshot = await this.projections.snapshot(context, atLeastPosition);
+    const page = snapshot.reportList(scoped, first, afterPosition);
+    const edges = page.reports.map((r) => ({
+      cursor: encodeCursor(BigInt(r.position)),
+      node: {
+        planId: r.planId,
+        measureCode: r.measureCode,
+        agencyId: r.agencyId,
+        reportId: r.reportId,
+        eventType: r.type,
+        occurredOn: r.occurredOn,
+        details: { ...r.details },
+        status: r.status as ReportStatus,
+        corrections: r.corrections,
+        retractionReason: r.retractionReason,
+        recordedAt: r.recordedAt,
+        updatedAt: r.updatedAt,
+        stream: r.stream,
+        position: r.position,
+      },
+    }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null },
+      totalCount: page.totalCount,
+      position: snapshot.position.toString(),
+    };
+  }
+}

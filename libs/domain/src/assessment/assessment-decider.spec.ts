@@ -1,0 +1,131 @@
+import { DomainError } from '../errors.js';
+import {
+  type AssessmentCommand,
+  type AssessmentContext,
+  type AssessmentState,
+  type StoredAssessmentEvent,
+  assessmentDecider,
+  decideAssessment,
+  evolveAssessment,
+  initialAssessmentState,
+  receiptOf,
+} from './assessment-decider.js';
+import { assessmentStreamName } from './assessment-events.js';
+
+const ctx: AssessmentContext = {
+  planId: 'hu-2022-2023',
+  measureCode: 'II.1.3',
+  period: { from: '2022-01-01', to: '2023-12-31' },
+  indicatorKeys: ['trainings', 'participants'],
+  today: '2024-02-01',
+};
+
+const assess = (over: Partial<Extract<AssessmentCommand, { kind: 'assess' }>> = {}): AssessmentCommand => ({
+  kind: 'assess',
+  assessmentId: 'final-2023',
+  level: 'SUBSTANTIAL',
+  asOf: '2023-12-31',
+  narrative: '  Ten of twelve planned trainings held. ',
+  evidence: ['BM-2024/17'],
+  indicatorComments: [{ indicatorKey: 'trainings', comment: 'Two postponed to 2024' }],
+  ...over,
+});
+
+/** Applies a decision as the store would: positions and revisions in order. */
+function apply(state: AssessmentState, command: AssessmentCommand, start = 0): AssessmentState {
+  return decideAssessment(command, state, ctx).reduce(
+    (s, e, i) => evolveAssessment(s, { ...e, id: `e${start + i}`, position: BigInt(100 + start + i), revision: BigInt(start + i) } as StoredAssessmentEvent),
+    state,
+  );
+}
+
+function refusal(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('assessment decider', () => {
+  it('records an assessment with its content trimmed, and a repeat of it writes nothing', () => {
+    const [event] = decideAssessment(assess(), initialAssessmentState, ctx);
+    expect(event).toEqual({
+      type: 'MeasureAssessed',
+      data: {
+        planId: 'hu-2022-2023',
+        measureCode: 'II.1.3',
+        assessmentId: 'final-2023',
+        level: 'SUBSTANTIAL',
+        asOf: '2023-12-31',
+        narrative: 'Ten of twelve planned trainings held.',
+        evidence: ['BM-2024/17'],
+        indicatorComments: [{ indicatorKey: 'trainings', comment: 'Two postponed to 2024' }],
+      },
+    });
+    const state = apply(initialAssessmentState, assess());
+    expect(decideAssessment(assess(), state, ctx)).toEqual([]);
+    expect(receiptOf(assess(), state)).toEqual({ eventId: 'e0', position: 100n, revision: 0n, type: 'MeasureAssessed' });
+  });
+
+  it('refuses the same id with other content as a CONFLICT, and a new id is a second assessment', () => {
+    const state = apply(initialAssessmentState, assess());
+    expect(refusal(() => decideAssessment(assess({ level: 'COMPLETE' }), state, ctx))).toMatchObject({ code: 'CONFLICT', extra: { field: 'assessmentId' } });
+    const two = apply(state, assess({ assessmentId: 'mid-2023', asOf: '2023-06-30', level: 'LIMITED' }), 1);
+    expect(Object.keys(two.assessments).sort()).toEqual(['final-2023', 'mid-2023']);
+  });
+
+  it.each([
+    [{ level: 'DONE' }, 'level', /must be one of NOT_STARTED, LIMITED, SUBSTANTIAL, COMPLETE, WITHDRAWN/],
+    [{ asOf: '2023-02-30' }, 'asOf', /real calendar date/],
+    [{ asOf: '2024-02-02' }, 'asOf', /in the future/],
+    [{ asOf: '2021-12-31' }, 'asOf', /before the start of plan hu-2022-2023/],
+    [{ narrative: ' a ' }, 'narrative', /at least 3/],
+    [{ evidence: ['ok', '  '] }, 'evidence[1]', /must not be empty/],
+    [{ indicatorComments: [{ indicatorKey: 'budget', comment: 'x' }] }, 'indicatorComments[0].indicatorKey', /not an indicator of measure II.1.3/],
+    [{ indicatorComments: [{ indicatorKey: 'trainings', comment: 'x' }, { indicatorKey: 'trainings', comment: 'y' }] }, 'indicatorComments[1].indicatorKey', /twice/],
+    [{ assessmentId: 'has space' }, 'assessmentId', /letters, digits/],
+  ])('refuses bad input %j naming %s', (over, field, reason) => {
+    const error = refusal(() => decideAssessment(assess(over as never), initialAssessmentState, ctx));
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', extra: { field } });
+    expect(error.message).toMatch(reason);
+  });
+
+  it('corrects an assessment: the content in force changes, the original and each correction stay', () => {
+    let state = apply(initialAssessmentState, assess());
+    const correct: AssessmentCommand = { ...assess({ level: 'COMPLETE' }), kind: 'correct', correctionId: 'c1', reason: 'The last two trainings were held on 28 December' };
+    state = apply(state, correct, 1);
+    const record = state.assessments['final-2023'];
+    expect(record.current.level).toBe('COMPLETE');
+    expect(record.original.level).toBe('SUBSTANTIAL');
+    expect(record.corrections.map((c) => [c.correctionId, c.level, c.stored.revision])).toEqual([['c1', 'COMPLETE', 1n]]);
+    // A retried correction writes nothing; the same correctionId with other content is a conflict.
+    expect(decideAssessment(correct, state, ctx)).toEqual([]);
+    expect(receiptOf(correct, state)?.position).toBe(101n);
+    expect(refusal(() => decideAssessment({ ...correct, reason: 'Another reason' }, state, ctx))).toMatchObject({ code: 'CONFLICT', extra: { field: 'correctionId' } });
+    // A correction that changes nothing is refused; one of an unknown assessment is NOT_FOUND.
+    expect(refusal(() => decideAssessment({ ...correct, correctionId: 'c2' }, state, ctx))).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(refusal(() => decideAssessment({ ...correct, assessmentId: 'nope' }, state, ctx))).toMatchObject({ code: 'NOT_FOUND', extra: { field: 'assessmentId' } });
+    expect(refusal(() => decideAssessment({ ...correct, correctionId: 'c3', level: 'LIMITED', reason: ' ' }, state, ctx))).toMatchObject({ extra: { field: 'reason' } });
+  });
+
+  it('binds the context into a Decider for handleCommand', () => {
+    const decider = assessmentDecider(ctx);
+    expect(decider.initialState).toBe(initialAssessmentState);
+    expect(decider.decide(assess(), decider.initialState)).toHaveLength(1);
+  });
+
+  it('names streams so that no two (plan, measure) pairs share one', () => {
+    // Plan ids are kebab-case: the first "_" ends the plan id, whatever hyphens the parts hold.
+    const pairs: Array<[string, string]> = [
+      ['hu-2022', '2023-I.1'],
+      ['hu-2022-2023', 'I.1'],
+      ['hu', '2022-2023_I.1'],
+    ];
+    const names = pairs.map(([p, m]) => assessmentStreamName(p, m));
+    expect(new Set(names).size).toBe(pairs.length);
+    expect(names[1]).toBe('assessment-hu-2022-2023_I.1');
+  });
+});
