@@ -317,13 +317,13 @@ describe('measure statuses over a season with assessments (e2e)', () => {
       moi,
     );
     expect(extra.errors).toBeUndefined();
-    const corrected = await t.gql<{ correctReport: { position: string } }>(
-      `mutation { correctReport(input: { reportId: "status-4", reason: "Two did not attend", details: { title: "Victim identification at border controls", participants: 22, days: 2 } }) { position } }`,
+    const corrected = await t.gql<{ correctTrainingDelivered: { position: string } }>(
+      `mutation { correctTrainingDelivered(input: { reportId: "status-4", requestId: "status-4-fix-1", reason: "Two did not attend", title: "Victim identification at border controls", participants: 22, days: 2 }) { position } }`,
       undefined,
       moi,
     );
     expect(corrected.errors).toBeUndefined();
-    const retracted = await t.gql<{ retractReport: { position: string } }>(`mutation { retractReport(input: { reportId: "status-extra", reason: "Entered twice" }) { position } }`, undefined, moi);
+    const retracted = await t.gql<{ retractReport: { position: string } }>(`mutation { retractReport(input: { reportId: "status-extra", requestId: "status-extra-withdraw", reason: "Entered twice" }) { position } }`, undefined, moi);
     expect(retracted.errors).toBeUndefined();
     last = retracted.data!.retractReport.position;
 
