@@ -7,3 +7,6 @@ export * from './reporting/report-events.js';
 export * from './reporting/report-streams.js';
 export * from './reporting/report-decider.js';
 export * from './events/events-doc.js';
+export * from './periods/period-calendar.js';
+export * from './periods/period-events.js';
+export * from './periods/period-decider.js';
