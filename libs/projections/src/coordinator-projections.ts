@@ -4,9 +4,13 @@ import type { Projection } from './projection.js';
 import { ProjectionRunner, type RunnerLogger } from './projection-runner.js';
 import { ReadModelStore } from './read-model-store.js';
 import { plansProjection } from './plans/plans.projection.js';
+import { periodsProjection } from './periods/periods.projection.js';
 
-/** The projections coordinators query: plans, and activity (indicators, funding, agency activity). */
-export const COORDINATOR_PROJECTIONS: readonly Projection[] = [plansProjection, activityProjection];
+/**
+ * The projections coordinators query: plans, activity (indicators, funding, agency activity) and
+ * the sign-off of reporting periods (also the lock read model of report writes).
+ */
+export const COORDINATOR_PROJECTIONS: readonly Projection[] = [plansProjection, activityProjection, periodsProjection];
 
 
 export interface ReplayResult {

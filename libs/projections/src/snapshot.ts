@@ -1,5 +1,4 @@
 import type { Measure, Plan } from '@app/plan';
-import type { StateView } from './keyed-state.js';
 import { today } from './common/periods.js';
 import { measuresOf } from './common/plan-fold.js';
 import { ACTIVITY_PROJECTION } from './activity/activity.projection.js';
@@ -8,6 +7,8 @@ import { type FundingSummary, fundingSummary } from './funding/funding.query.js'
 import { cachedEvaluation, currentMeasureFigures } from './figures-cache.js';
 import { MeasureFigures } from './indicators/indicators.query.js';
 import { PLANS_PROJECTION, allPlans } from './plans/plans.projection.js';
+import { PERIODS_PROJECTION } from './periods/periods.projection.js';
+import type { StateView } from './keyed-state.js';
 import { type MeasureEvaluation, type PillarRollUp, rollUp } from './status/measure-status.js';
 
 /** What a snapshot reads from: a runner, or anything else that holds the plans and activity projections. */
@@ -130,6 +131,11 @@ export class ProjectionSnapshot {
       this.agencies.set(agencyId, activity);
     }
     return activity;
+  }
+
+  /** The reporting periods read model (periods.query.ts reads it with a plan of this snapshot). */
+  periodsView(): StateView {
+    return this.source.view(PERIODS_PROJECTION);
   }
 
   /** Agencies that have recorded any report. */
