@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
 import { PlanModule } from './plan/plan.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import { PeriodsModule } from './periods/periods.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { graphqlSecurityOptions } from './auth/graphql-options.js';
@@ -72,6 +73,7 @@ export class AppModule {
         ReportingModule,
         PlanModule,
         ProjectionsModule,
+        PeriodsModule,
         AuditModule,
       ],
     };

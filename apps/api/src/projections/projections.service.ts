@@ -11,11 +11,14 @@ import { DomainError } from '@app/domain';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import {
   COORDINATOR_PROJECTIONS,
+  PERIODS_PROJECTION,
   ProjectionRunner,
   ProjectionSnapshot,
   ReadModelStore,
+  periodEntry,
   readModelsFile,
 } from '@app/projections';
+import type { PeriodLocks, PeriodStatusLookup } from '../common/period-locks.token.js';
 import type { PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { POINT_IN_TIME_SNAPSHOTS, type PointInTimeSnapshots } from '../common/point-in-time.token.js';
 
@@ -27,7 +30,7 @@ const POSITION = /^\d{1,20}$/;
  * and the per-request snapshots the resolvers read.
  */
 @Injectable()
-export class ProjectionsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ProjectionsService implements OnApplicationBootstrap, BeforeApplicationShutdown, PeriodLocks {
   readonly runner: ProjectionRunner;
   private readonly readModels: ReadModelStore;
   private readonly timeoutMs: number;
@@ -77,6 +80,17 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
       this.snapshots.set(context, snapshot);
     }
     return snapshot;
+  }
+
+  /**
+   * The periods read model as a lock lookup, once the runner has applied every event the store
+   * held when this was called (so an approval committed before a report write began is seen).
+   * TIMEOUT when the runner does not get there in time; the runner's failure when it failed.
+   */
+  async current(): Promise<PeriodStatusLookup> {
+    await this.runner.catchUpToHead(this.timeoutMs);
+    const view = this.runner.view(PERIODS_PROJECTION);
+    return (planId, agencyId, periodId) => periodEntry(view, planId, agencyId, periodId)?.status ?? 'OPEN';
   }
 
   /** Rejects with ProjectionTimeoutError, which ProjectionTimeoutFilter answers as TIMEOUT. */
