@@ -43,6 +43,11 @@ function toModel(p: AgencyPeriodValue): AgencyPeriod {
   };
 }
 
+/** A step request from any of the four inputs (fields an input lacks stay absent). */
+function stepOf(kind: PeriodStepRequest['kind'], input: { planId?: string; agencyId?: string; periodId: string; requestId: string; comment?: string; reason?: string }): PeriodStepRequest {
+  return { kind, planId: input.planId, agencyId: input.agencyId, periodId: input.periodId, requestId: input.requestId, comment: input.comment, reason: input.reason };
+}
+
 /**
  * Reporting periods (docs/periods.md): agencies submit, coordinators approve, return and reopen;
  * the queries answer from the periods read model, point-in-time with `at` like every projection.
@@ -59,25 +64,25 @@ export class PeriodsResolver {
   @Mutation(() => PeriodReceipt, { description: "Submits one of your agency's reporting periods, once it has ended, for the coordinator's approval." })
   @Allow(Action.SUBMIT_PERIOD)
   submitPeriod(@Args('input') input: SubmitPeriodInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<PeriodReceipt> {
-    return this.step({ kind: 'submit', ...input }, principal, ctx);
+    return this.step(stepOf('submit', input), principal, ctx);
   }
 
   @Mutation(() => PeriodReceipt, { description: "Approves an agency's submitted or reopened period: its reports dated in the period are locked (FORBIDDEN, rule period-locked)." })
   @Allow(Action.SIGN_OFF_PERIOD)
   approvePeriod(@Args('input') input: ApprovePeriodInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<PeriodReceipt> {
-    return this.step({ kind: 'approve', ...input }, principal, ctx);
+    return this.step(stepOf('approve', input), principal, ctx);
   }
 
   @Mutation(() => PeriodReceipt, { description: "Returns an agency's submitted period with a comment saying what to change." })
   @Allow(Action.SIGN_OFF_PERIOD)
   returnPeriod(@Args('input') input: ReturnPeriodInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<PeriodReceipt> {
-    return this.step({ kind: 'return', ...input }, principal, ctx);
+    return this.step(stepOf('return', input), principal, ctx);
   }
 
   @Mutation(() => PeriodReceipt, { description: "Reopens an agency's approved period with a reason: unlocked until the next approval." })
   @Allow(Action.SIGN_OFF_PERIOD)
   reopenPeriod(@Args('input') input: ReopenPeriodInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<PeriodReceipt> {
-    return this.step({ kind: 'reopen', ...input }, principal, ctx);
+    return this.step(stepOf('reopen', input), principal, ctx);
   }
 
   @Query(() => [PeriodApproval], { description: 'The approval state per period × agency × measure of a plan, in period order; filters narrow it.' })
@@ -105,8 +110,8 @@ export class PeriodsResolver {
       for (const [code, agencies] of byMeasure) {
         for (const a of agencies) {
           if (agency && a !== agency) continue;
-          const row = toModel(agencyPeriod(view, plan, a, span));
-          if (!status || row.status === status) rows.push({ ...row, measureCode: code });
+          const row = agencyPeriod(view, plan, a, span);
+          if (!status || row.status === status) rows.push(Object.assign(toModel(row), { measureCode: code }));
         }
       }
     }

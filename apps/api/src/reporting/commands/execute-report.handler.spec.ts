@@ -18,7 +18,11 @@ import { ExecuteReportHandler, latestToday } from './execute-report.handler.js';
 const plan = historyPlan();
 /** Approved periods by `agency/period`: the lock read model as the handler sees it. */
 const approved = new Set<string>();
-const locks = { current: async () => (_planId: string, agencyId: string, periodId: string) => (approved.has(`${agencyId}/${periodId}`) ? ('APPROVED' as const) : ('OPEN' as const)) };
+const reopened = new Set<string>();
+const locks = {
+  current: async () => (_planId: string, agencyId: string, periodId: string) =>
+    approved.has(`${agencyId}/${periodId}`) ? ('APPROVED' as const) : reopened.has(`${agencyId}/${periodId}`) ? ('REOPENED' as const) : ('OPEN' as const),
+};
 const principal: Principal = { id: 'k1', role: 'AGENCY', agencyId: 'ministry-of-interior', label: 'MoI' };
 const target = { measureCode: 'II.1.3' };
 
@@ -153,6 +157,22 @@ describe('ExecuteReportHandler', () => {
       await expect(handler.execute(correct('r-7', 'fix-l', 11))).resolves.toMatchObject({ duplicate: false });
     } finally {
       approved.clear();
+    }
+  });
+
+  it("closes a plan's data-entry window N days after a period ends; a reopened period takes changes again (issue 19)", async () => {
+    await handler.execute(record('r-9', 10));
+    expect((await loadPlan(store, { ...plan, reporting: { periods: 'quarter', entryWindowDays: 30 } }, historyPlanSource(plan))).outcome).toBe('amended');
+    await catalog.waitForPosition(await store.headPosition(), 60_000);
+    const head = await store.headPosition();
+    await expect(handler.execute(record('r-10', 10))).rejects.toMatchObject({ code: 'FORBIDDEN', extra: { rule: 'entry-window-closed', period: '2023-Q2' } });
+    await expect(handler.execute(correct('r-9', 'fix-w', 11))).rejects.toMatchObject({ extra: { rule: 'entry-window-closed' } });
+    expect(await store.headPosition()).toBe(head);
+    reopened.add('ministry-of-interior/2023-Q2');
+    try {
+      await expect(handler.execute(correct('r-9', 'fix-w', 11))).resolves.toMatchObject({ duplicate: false });
+    } finally {
+      reopened.clear();
     }
   });
 
