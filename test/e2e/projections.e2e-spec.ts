@@ -176,7 +176,7 @@ describe('projections (e2e)', () => {
 
   it('reports how far each projection is', async () => {
     const data = ok(await gql<{ projectionStatus: Array<{ name: string; position: string; lag: string; state: string }> }>('{ projectionStatus { name position lag state } }'));
-    expect(data.projectionStatus.map((p) => p.name)).toEqual(['plans', 'activity']);
+    expect(data.projectionStatus.map((p) => p.name)).toEqual(['plans', 'activity', 'periods']);
     for (const p of data.projectionStatus) expect(p.position).toMatch(/^\d+$/);
   });
 

@@ -42,6 +42,7 @@ describe('rebuild with proof', () => {
     expect(proof.projections.map((p) => [p.name, p.match, p.rebuilt.position, p.live?.position])).toEqual([
       ['plans', true, 500n, 500n],
       ['activity', true, 500n, 500n],
+      ['periods', true, 500n, 500n],
     ]);
     expect(progress.at(-1)).toBe(500n);
   });
