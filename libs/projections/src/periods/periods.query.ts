@@ -31,11 +31,15 @@ export function reportingAgenciesByMeasure(plan: Plan): Map<string, string[]> {
   const members = new Map(plan.agencies.filter((a) => a.kind === 'group').map((a) => [a.id, a.members ?? []]));
   const expand = (ids: readonly string[]): string[] => {
     const out = new Set<string>();
+    // Groups may contain each other (docs/plan-format.md): each is expanded once.
+    const seen = new Set<string>();
     const pending = [...ids];
     while (pending.length > 0) {
       const id = pending.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
       const inner = members.get(id);
-      if (inner) pending.push(...inner.filter((m) => !out.has(m)));
+      if (inner) pending.push(...inner);
       else out.add(id);
     }
     return [...out].sort();
