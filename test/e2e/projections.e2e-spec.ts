@@ -179,7 +179,7 @@ describe('projections (e2e)', () => {
 
   it('reports how far each projection is', async () => {
     const data = ok(await gql<{ projectionStatus: Array<{ name: string; position: string; lag: string; state: string }> }>('{ projectionStatus { name position lag state } }'));
-    expect(data.projectionStatus.map((p) => p.name)).toEqual(['plans', 'activity', 'assessments', 'report_list']);
+    expect(data.projectionStatus.map((p) => p.name)).toEqual(['plans', 'activity', 'assessments', 'periods', 'report_list']);
     const store = t.app.get<EventStore>(EVENT_STORE);
     for (const p of data.projectionStatus) {
       expect(p.position).toMatch(/^\d+$/);

@@ -102,7 +102,7 @@ describe('history generator', () => {
         continue;
       }
       const recordedAt = metadata.recordedAt as string;
-      const ctx = { today: recordedAt.slice(0, 10), measure: measureContext(plan, measure), planPeriod: () => plan.period };
+      const ctx = { today: recordedAt.slice(0, 10), measure: measureContext(plan, measure), planPeriod: () => plan.period, period: () => undefined };
       let command: ReportCommand;
       if (e.type === REPORT_CORRECTED || e.type === REPORT_RETRACTED) {
         // Corrections and retractions only on reports that exist and are not retracted.

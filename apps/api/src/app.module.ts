@@ -12,6 +12,7 @@ import { ReportingModule } from './reporting/reporting.module.js';
 import { AssessmentModule } from './assessment/assessment.module.js';
 import { PlanModule } from './plan/plan.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import { PeriodsModule } from './periods/periods.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -72,6 +73,7 @@ export class AppModule {
         AssessmentModule,
         PlanModule,
         ProjectionsModule,
+        PeriodsModule,
         AuditModule,
         ReportsModule,
         KeyUsageModule,

@@ -43,6 +43,7 @@ describe('rebuild with proof', () => {
       ['plans', true, 500n, 500n],
       ['activity', true, 500n, 500n],
       ['assessments', true, 500n, 500n],
+      ['periods', true, 500n, 500n],
     ]);
     expect(progress.at(-1)).toBe(500n);
   });

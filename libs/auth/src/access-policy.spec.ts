@@ -29,8 +29,8 @@ function refusal(fn: () => void): ForbiddenError {
 }
 
 const EXPECTED: Record<Role, Action[]> = {
-  AGENCY: ['RECORD_REPORT', 'READ_OWN_REPORTS', 'READ_ASSIGNED_PROJECTIONS', 'READ_PLAN'],
-  COORDINATOR: ['READ_PROJECTIONS', 'ASSESS_MEASURE', 'READ_PLAN'],
+  AGENCY: ['RECORD_REPORT', 'READ_OWN_REPORTS', 'READ_ASSIGNED_PROJECTIONS', 'READ_PLAN', 'SUBMIT_PERIOD'],
+  COORDINATOR: ['READ_PROJECTIONS', 'ASSESS_MEASURE', 'READ_PLAN', 'SIGN_OFF_PERIOD'],
   AUDITOR: ['READ_HISTORY', 'REPLAY', 'READ_PROJECTIONS', 'READ_PLAN'],
   ADMIN: ['LOAD_PLAN', 'MANAGE_KEYS', 'READ_PLAN'],
 };
@@ -65,6 +65,19 @@ describe('AccessPolicy', () => {
 
   it('allows an operation declaring several actions when the role has any of them', () => {
     expect(() => policy.assertAllowed(principal('AGENCY', 'police'), [Action.READ_PROJECTIONS, Action.READ_OWN_REPORTS])).not.toThrow();
+  });
+
+  describe('assertCanSubmitPeriod', () => {
+    const other = { code: 'I.1.1', responsible: ['police'], partners: [] };
+    it('submits for the caller\'s own agency, listing the measures it reports for (groups expanded)', () => {
+      expect(policy.assertCanSubmitPeriod(principal('AGENCY', 'ngo-b'), 'p', [measure, other])).toEqual({ agencyId: 'ngo-b', measureCodes: ['II.1.3'] });
+      expect(policy.assertCanSubmitPeriod(principal('AGENCY', 'police'), 'p', [measure, other]).measureCodes).toEqual(['II.1.3', 'I.1.1']);
+    });
+    it('refuses an agency with no measure in the plan, an agency credential without agency, and other roles', () => {
+      expect(refusal(() => policy.assertCanSubmitPeriod(principal('AGENCY', 'judiciary'), 'p', [measure, other])).extensions.rule).toBe(RULES.AGENCY_NOT_IN_PLAN);
+      expect(refusal(() => policy.assertCanSubmitPeriod(principal('AGENCY'), 'p', [measure])).extensions.rule).toBe(RULES.AGENCY_UNKNOWN);
+      expect(refusal(() => policy.assertCanSubmitPeriod(principal('COORDINATOR'), 'p', [measure])).extensions.rule).toBe(RULES.ROLE_NOT_PERMITTED);
+    });
   });
 
   describe('assertCanRecord', () => {

@@ -31,15 +31,19 @@ export const Action = {
   LOAD_PLAN: 'LOAD_PLAN',
   /** Issue, list and revoke credentials. */
   MANAGE_KEYS: 'MANAGE_KEYS',
+  /** Submit a reporting period of one's own agency for sign-off (docs/periods.md). */
+  SUBMIT_PERIOD: 'SUBMIT_PERIOD',
+  /** Approve, return or reopen an agency's reporting period. */
+  SIGN_OFF_PERIOD: 'SIGN_OFF_PERIOD',
 } as const;
 export type Action = (typeof Action)[keyof typeof Action];
 export const ACTIONS: readonly Action[] = Object.values(Action);
 
 /** Role → the actions it may perform. Nothing else is allowed. */
 export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
-  AGENCY: [Action.RECORD_REPORT, Action.READ_OWN_REPORTS, Action.READ_ASSIGNED_PROJECTIONS, Action.READ_PLAN],
-  // The coordinator's office watches progress and judges it (assessments); it reports nothing.
-  COORDINATOR: [Action.READ_PROJECTIONS, Action.ASSESS_MEASURE, Action.READ_PLAN],
+  AGENCY: [Action.RECORD_REPORT, Action.READ_OWN_REPORTS, Action.READ_ASSIGNED_PROJECTIONS, Action.READ_PLAN, Action.SUBMIT_PERIOD],
+  // The coordinator's office watches progress, judges it (assessments) and signs off periods; it reports nothing.
+  COORDINATOR: [Action.READ_PROJECTIONS, Action.ASSESS_MEASURE, Action.READ_PLAN, Action.SIGN_OFF_PERIOD],
   // Auditors read and replay everything and write nothing.
   AUDITOR: [Action.READ_HISTORY, Action.REPLAY, Action.READ_PROJECTIONS, Action.READ_PLAN],
   ADMIN: [Action.LOAD_PLAN, Action.MANAGE_KEYS, Action.READ_PLAN],
@@ -59,6 +63,8 @@ export const RULES = {
   AGENCY_NOT_ASSIGNED_TO_READ: 'agency-reads-assigned-measures-only',
   /** An agency may read only its own agency's reports. */
   OWN_REPORTS_ONLY: 'agency-reads-own-reports-only',
+  /** An agency submits periods only of a plan it reports under (assigned to one of its measures). */
+  AGENCY_NOT_IN_PLAN: 'agency-not-assigned-in-plan',
 } as const;
 
 /** Where agencies and their groups are known: the plan register (PlanCatalog fits it). */
@@ -160,6 +166,26 @@ export class AccessPolicy {
   isAssigned(principal: Principal, measure: MeasureAssignment): boolean {
     if (!principal.agencyId) return false;
     return this.register.expandAgencies([...measure.responsible, ...measure.partners]).has(principal.agencyId);
+  }
+
+  /**
+   * Who may submit a reporting period (docs/periods.md): an AGENCY naming its agency, for its own
+   * agency only, under a plan where it is responsible for or a partner of at least one measure
+   * (groups expanded). Approving, returning and reopening are the coordinator's
+   * (Action.SIGN_OFF_PERIOD, checked by the guard) for any agency.
+   *
+   * @returns the agency whose period is submitted, and the codes of its measures in the plan.
+   */
+  assertCanSubmitPeriod(principal: Principal, planId: string, measures: readonly MeasureAssignment[]): { agencyId: string; measureCodes: string[] } {
+    this.assertAllowed(principal, [Action.SUBMIT_PERIOD], 'submitting a reporting period');
+    const agencyId = this.agencyOf(principal);
+    const measureCodes = measures
+      .filter((m) => this.register.expandAgencies([...m.responsible, ...m.partners]).has(agencyId))
+      .map((m) => m.code);
+    if (measureCodes.length === 0) {
+      throw new ForbiddenError(`Agency ${agencyId} reports for no measure of plan ${planId}, so it has no period of it to submit`, RULES.AGENCY_NOT_IN_PLAN);
+    }
+    return { agencyId, measureCodes };
   }
 
   /**

@@ -11,7 +11,7 @@ export class DomainError extends Error {
   constructor(
     readonly code: DomainErrorCode,
     message: string,
-    readonly extra: { readonly field?: string; readonly reason?: string; readonly rule?: string; readonly violations?: readonly FieldViolation[] } = {},
+    readonly extra: { readonly field?: string; readonly reason?: string; readonly rule?: string; readonly period?: string; readonly violations?: readonly FieldViolation[] } = {},
   ) {
     super(message);
   }

@@ -9,3 +9,6 @@ export * from './reporting/report-decider.js';
 export * from './events/events-doc.js';
 export * from './assessment/assessment-events.js';
 export * from './assessment/assessment-decider.js';
+export * from './periods/period-calendar.js';
+export * from './periods/period-events.js';
+export * from './periods/period-decider.js';

@@ -156,6 +156,27 @@ describe('parsePlan: syntax and structure', () => {
   });
 });
 
+describe('parsePlan: reporting periods (issue 19)', () => {
+  const withReporting = (reporting: unknown) => {
+    const doc = parse(fixtureText) as Doc;
+    doc.reporting = reporting;
+    return parsePlan(stringify(doc), 'variant.yaml');
+  };
+  it('reads the period length and the data-entry window; absent means quarters and no window', () => {
+    expect(withReporting({ periods: 'month', entryWindowDays: 20 }).plan?.reporting).toEqual({ periods: 'month', entryWindowDays: 20 });
+    expect(withReporting({ periods: 'year' }).plan?.reporting).toEqual({ periods: 'year' });
+    expect(parsePlan(fixtureText, 'demo.yaml').plan?.reporting).toBeUndefined();
+  });
+  it('refuses an unknown length, a window out of range, a missing length and unknown fields, at the field', () => {
+    expect(onlyError((doc) => (doc.reporting = { periods: 'week' }))).toMatchObject({ path: 'reporting.periods', message: expect.stringMatching(/^must be one of month, quarter, year/) });
+    expect(onlyError((doc) => (doc.reporting = { periods: 'quarter', entryWindowDays: -1 }))).toMatchObject({ path: 'reporting.entryWindowDays', message: expect.stringMatching(/^must be a whole number from 0 to 366/) });
+    expect(onlyError((doc) => (doc.reporting = { periods: 'quarter', entryWindowDays: 2.5 })).path).toBe('reporting.entryWindowDays');
+    expect(onlyError((doc) => (doc.reporting = { entryWindowDays: 3 }))).toMatchObject({ path: 'reporting.periods', message: 'required field is missing' });
+    expect(onlyError((doc) => (doc.reporting = { periods: 'quarter', windowDays: 3 })).path).toBe('reporting.windowDays');
+    expect(onlyError((doc) => (doc.reporting = 'quarterly')).message).toMatch(/^must be a mapping/);
+  });
+});
+
 describe('parsePlan: identifiers and references', () => {
   it('requires kebab-case plan and agency ids', () => {
     expect(onlyError((doc) => (doc.id = 'Demo_2030'))).toMatchObject({

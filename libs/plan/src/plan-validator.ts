@@ -15,6 +15,8 @@ import type {
   Objective,
   Pillar,
   Plan,
+  ReportingPeriodLength,
+  ReportingRules,
 } from './plan.types.js';
 import {
   DocumentReader,
@@ -25,6 +27,7 @@ import {
   describe,
   isIsoDate,
 } from './document-reader.js';
+import { REPORTING_PERIOD_LENGTHS } from './plan.types.js';
 import { isPlainObject } from './plan-json.js';
 
 export { KEBAB_CASE, MONEY, isIsoDate, type Locator, type PathSegment } from './document-reader.js';
@@ -77,7 +80,8 @@ export const UNSTATED_AMOUNT = 'unstated';
 export const INDICATOR_KEY = /^[a-z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*$/;
 
 
-const PLAN_FIELDS = { required: ['id', 'title', 'legalBasis', 'period', 'agencies', 'pillars'], optional: ['budgetPoints'] };
+const PLAN_FIELDS = { required: ['id', 'title', 'legalBasis', 'period', 'agencies', 'pillars'], optional: ['budgetPoints', 'reporting'] };
+const REPORTING_FIELDS = { required: ['periods'], optional: ['entryWindowDays'] };
 const LEGAL_BASIS_FIELDS = { required: ['decision', 'date'], optional: ['title'] };
 const PERIOD_FIELDS = { required: ['from', 'to'], optional: [] };
 const AGENCY_FIELDS = { required: ['id', 'name', 'kind'], optional: ['members'] };
@@ -163,11 +167,12 @@ class PlanValidator extends DocumentReader {
     const title = this.text(root.at('title'), doc.title);
     const legalBasis = this.legalBasis(root.at('legalBasis'), doc.legalBasis);
     const period = this.period(root.at('period'), doc.period);
+    const reporting = doc.reporting === undefined ? undefined : this.reporting(root.at('reporting'), doc.reporting);
     const agencies = this.agencies(root.at('agencies'), doc.agencies);
     const budgetPoints = doc.budgetPoints === undefined ? [] : this.budgetPoints(root.at('budgetPoints'), doc.budgetPoints);
     const pillarsLoc = root.at('pillars');
     const pillars = this.list(pillarsLoc, doc.pillars)?.map((p, i) => this.pillar(pillarsLoc.at(i), p));
-    return build<Plan>({ id, title, legalBasis, period, budgetPoints, agencies, pillars: pillars as Pillar[] | undefined });
+    return build<Plan>({ id, title, legalBasis, period, reporting, budgetPoints, agencies, pillars: pillars as Pillar[] | undefined });
   }
 
   private legalBasis(loc: Loc, value: unknown): LegalBasis | undefined {
@@ -189,6 +194,17 @@ class PlanValidator extends DocumentReader {
       this.report(loc.at('to'), `the period ends (${to}) before it starts (${from})`);
     }
     return build<Plan['period']>({ from, to });
+  }
+
+  private reporting(loc: Loc, value: unknown): ReportingRules | undefined {
+    const m = value === null ? undefined : this.mapping(loc, value, REPORTING_FIELDS);
+    if (!m) return undefined;
+    let periods: ReportingPeriodLength | undefined;
+    if (typeof m.periods === 'string' && (REPORTING_PERIOD_LENGTHS as readonly string[]).includes(m.periods)) periods = m.periods as ReportingPeriodLength;
+    else if (m.periods !== undefined && m.periods !== null) this.report(loc.at('periods'), `must be one of ${REPORTING_PERIOD_LENGTHS.join(', ')} (got ${describe(m.periods)})`);
+    // A window longer than a year would keep a period open past the next year's sign-off.
+    const entryWindowDays = this.integer(loc.at('entryWindowDays'), m.entryWindowDays, 0, 366);
+    return build<ReportingRules>({ periods, entryWindowDays });
   }
 
   private agencies(loc: Loc, value: unknown): Agency[] | undefined {

@@ -160,7 +160,23 @@ export interface Plan {
   readonly legalBasis: LegalBasis;
   /** ISO dates: reports must describe activity inside the period. */
   readonly period: { readonly from: string; readonly to: string };
+  /** How reports are signed off (docs/periods.md); absent: calendar quarters, no data-entry window. */
+  readonly reporting?: ReportingRules;
   readonly budgetPoints: readonly BudgetPoint[];
   readonly agencies: readonly Agency[];
   readonly pillars: readonly Pillar[];
+}
+
+/** Length of a reporting period: calendar months, quarters (the default) or years. */
+export type ReportingPeriodLength = 'month' | 'quarter' | 'year';
+export const REPORTING_PERIOD_LENGTHS: readonly ReportingPeriodLength[] = ['month', 'quarter', 'year'];
+
+/**
+ * Reporting periods of a plan (DHIS2 "data input periods"): agencies submit each period, the
+ * coordinator approves it and it is locked. `entryWindowDays` (DHIS2 "expiry days"): reports
+ * for a period are accepted until that many days after its end, later only while it is reopened.
+ */
+export interface ReportingRules {
+  readonly periods: ReportingPeriodLength;
+  readonly entryWindowDays?: number;
 }

@@ -6,9 +6,13 @@ import { ReadModelStore } from './read-model-store.js';
 import { plansProjection } from './plans/plans.projection.js';
 import { assessmentsProjection } from './assessments/assessments.projection.js';
 import { reportListProjection } from './reports/report-list.projection.js';
+import { periodsProjection } from './periods/periods.projection.js';
 
-/** The projections coordinators query: plans, activity (indicators, funding, agency activity), assessments. */
-export const COORDINATOR_PROJECTIONS: readonly Projection[] = [plansProjection, activityProjection, assessmentsProjection];
+/**
+ * The projections coordinators query: plans, activity (indicators, funding, agency activity),
+ * assessments, and the sign-off of reporting periods (also the lock read model of report writes).
+ */
+export const COORDINATOR_PROJECTIONS: readonly Projection[] = [plansProjection, activityProjection, assessmentsProjection, periodsProjection];
 
 /**
  * What the api's runner maintains: the coordinator projections, and the report list (what was

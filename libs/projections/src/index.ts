@@ -9,6 +9,8 @@ export * from './snapshot.js';
 export * from './common/periods.js';
 export { measureKey, splitMeasureKey, readReportEvent, sumFieldsOf, type ReportInput, type Details, type FieldValue } from './common/report-input.js';
 export * from './plans/plans.projection.js';
+export * from './periods/periods.projection.js';
+export * from './periods/periods.query.js';
 export * from './activity/report-register.js';
 export * from './activity/activity.projection.js';
 export * from './indicators/indicators.model.js';

@@ -1,5 +1,4 @@
 import type { Measure, Plan } from '@app/plan';
-import type { StateView } from './keyed-state.js';
 import { today } from './common/periods.js';
 import { measuresOf } from './common/plan-fold.js';
 import { ACTIVITY_PROJECTION } from './activity/activity.projection.js';
@@ -11,6 +10,8 @@ import { PLANS_PROJECTION, allPlans } from './plans/plans.projection.js';
 import { type MeasureEvaluation, type PillarRollUp, type StatusRollUp, planRollUp, rollUp } from './status/measure-status.js';
 import { REPORT_LIST_PROJECTION, type ReportListFilter, type ReportListPage, listReports } from './reports/report-list.projection.js';
 import { ASSESSMENTS_PROJECTION, type AssessmentEntry, assessmentsOf, latestAssessment } from './assessments/assessments.projection.js';
+import { PERIODS_PROJECTION } from './periods/periods.projection.js';
+import type { StateView } from './keyed-state.js';
 
 /** What a snapshot reads from: a runner, or anything else that holds the plans and activity projections. */
 export interface ReadModelSource {
@@ -158,6 +159,11 @@ export class ProjectionSnapshot {
       this.agencies.set(agencyId, activity);
     }
     return activity;
+  }
+
+  /** The reporting periods read model (periods.query.ts reads it with a plan of this snapshot). */
+  periodsView(): StateView {
+    return this.source.view(PERIODS_PROJECTION);
   }
 
   /** Agencies that have recorded any report. */

@@ -18,6 +18,7 @@ export class DomainErrorFilter implements GqlExceptionFilter {
         ...(error.extra.field && { field: error.extra.field }),
         ...(error.extra.reason && { reason: error.extra.reason }),
         ...(error.extra.rule && { rule: error.extra.rule }),
+        ...(error.extra.period && { period: error.extra.period }),
         ...(error.extra.violations && error.extra.violations.length > 1 && { errors: error.extra.violations }),
       },
     });

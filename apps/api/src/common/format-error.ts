@@ -29,14 +29,14 @@ export const ERROR_CODES = [
 const logger = new Logger('GraphQL');
 const KNOWN = new Set<string>(ERROR_CODES);
 /** Extensions a client may see; anything else (stacktrace, originalError, …) is dropped. */
-const PUBLIC_EXTENSIONS = ['code', 'field', 'reason', 'rule', 'limit', 'errors', 'errorId', 'http', 'retryAfter', 'measureCode'];
+const PUBLIC_EXTENSIONS = ['code', 'field', 'reason', 'rule', 'limit', 'errors', 'errorId', 'http', 'retryAfter', 'measureCode', 'period'];
 
 /**
  * A DomainError that reached Apollo directly: from a field resolver (@ResolveField), where
  * Nest's exception filters and pipes do not run. Same answer as DomainErrorFilter gives.
  */
 function fromDomainError(formatted: GraphQLFormattedError, error: DomainError): GraphQLFormattedError {
-  const { field, reason, rule, violations } = error.extra;
+  const { field, reason, rule, period, violations } = error.extra;
   return {
     message: error.message,
     locations: formatted.locations,
@@ -46,6 +46,7 @@ function fromDomainError(formatted: GraphQLFormattedError, error: DomainError): 
       ...(field && { field }),
       ...(reason && { reason }),
       ...(rule && { rule }),
+      ...(period && { period }),
       ...(violations && violations.length > 1 && { errors: violations }),
     },
   };

@@ -7,15 +7,18 @@ import {
   Optional,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { DomainError } from '@app/domain';
+import { DomainError, PERIOD_STREAM_PREFIX } from '@app/domain';
 import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import {
   API_PROJECTIONS,
+  PERIODS_PROJECTION,
   ProjectionRunner,
   ProjectionSnapshot,
   ReadModelStore,
+  periodEntry,
   readModelsFile,
 } from '@app/projections';
+import type { PeriodLocks, PeriodStatusLookup } from '../common/period-locks.token.js';
 import type { PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { POINT_IN_TIME_SNAPSHOTS, type PointInTimeSnapshots } from '../common/point-in-time.token.js';
 
@@ -27,7 +30,7 @@ const POSITION = /^\d{1,20}$/;
  * and the per-request snapshots the resolvers read.
  */
 @Injectable()
-export class ProjectionsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ProjectionsService implements OnApplicationBootstrap, BeforeApplicationShutdown, PeriodLocks {
   readonly runner: ProjectionRunner;
   private readonly readModels: ReadModelStore;
   private readonly timeoutMs: number;
@@ -35,7 +38,7 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
   private readonly snapshots = new WeakMap<object, ProjectionSnapshot>();
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) config: AppConfig,
     @Optional() @Inject(POINT_IN_TIME_SNAPSHOTS) private readonly pointInTime?: PointInTimeSnapshots,
     @Optional() @Inject(LOG_CONSUMERS) board?: LogConsumerBoard,
@@ -78,6 +81,25 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
       this.snapshots.set(context, snapshot);
     }
     return snapshot;
+  }
+
+  /**
+   * The periods read model as a lock lookup, current for every period event the store held when
+   * this was called (so an approval committed before a report write began is seen). Only a period
+   * event the runner has not applied yet can make the model stale, so the log after the runner's
+   * position is searched for one (a short read of the unapplied tail); only when there is one does
+   * this wait for the runner to reach the head. TIMEOUT when it does not in time; the runner's
+   * failure when it failed.
+   */
+  async current(): Promise<PeriodStatusLookup> {
+    const applied = this.runner.position;
+    const pending = this.store.readAll({ from: applied < 0n ? undefined : applied, filter: { streamPrefixes: [PERIOD_STREAM_PREFIX] }, maxCount: 1 });
+    for await (const _ of pending) {
+      await this.runner.catchUpToHead(this.timeoutMs);
+      break;
+    }
+    const view = this.runner.view(PERIODS_PROJECTION);
+    return (planId, agencyId, periodId) => periodEntry(view, planId, agencyId, periodId)?.status ?? 'OPEN';
   }
 
   /** Rejects with ProjectionTimeoutError, which ProjectionTimeoutFilter answers as TIMEOUT. */

@@ -90,7 +90,7 @@ describe('ledger export and ledger import', () => {
     // A second import into the same store is refused, with a clear message.
     const again = await inDataDir(target, false, (ctx) => importCommand(ctx, file, process.stdin, { create: true })).catch((error: { message: string; exitCode: number }) => error);
     expect(again).toMatchObject({ exitCode: 1, message: expect.stringMatching(/^Import refused: The sqlite store already holds events \(up to position 600\): import only into an empty store$/) });
-  });
+  }, 60_000);
 
   it('refuses to overwrite a file, and a file that is not there', async () => {
     const file = join(root, 'ledger.ndjson');

@@ -67,6 +67,11 @@ function lifecycleSection(type: string, description: string, data: Record<string
   return [`### ${type}`, '', description, '', '```json', JSON.stringify({ ...EXAMPLE_REF, ...data }, null, 2), '```', ''];
 }
 
+function periodSection(type: string, description: string, data: Record<string, unknown>): string[] {
+  const example = { planId: EXAMPLE_REF.planId, agencyId: EXAMPLE_REF.agencyId, periodId: '2023-Q1', ...data };
+  return [`### ${type}`, '', description, '', '```json', JSON.stringify(example, null, 2), '```', ''];
+}
+
 const CATEGORY_TITLES: Record<EventTypeSpec['category'], string> = {
   activity: 'Activities',
   funds: 'Money',
@@ -150,6 +155,27 @@ export function renderEventsDoc(): string {
       'Replaces everything an assessment says, with a reason; the original stays in the stream. `correctionId` is the client\'s own id. Mutation: `correctAssessment`.',
       { level: 'COMPLETE', correctionId: 'nacs-2024-003-c1', reason: 'The last two trainings were held on 28 December 2023' },
     ),
+    '## Reporting periods',
+    '',
+    'On the stream `period-<planId>/<agencyId>/<periodId>` (one per plan × agency × period; periods are `YYYY-Qn`,',
+    '`YYYY-MM` or `YYYY` as the plan reports). The workflow and who takes each step: docs/periods.md. Every event',
+    "carries `{ planId, agencyId, periodId, requestId }` (the client's own id of the step: a retry answers with the",
+    'first receipt). Metadata as for reports, without `occurredOn`.',
+    '',
+    ...periodSection('PeriodSubmitted', 'The agency submits the period, once it has ended, for its measures in the plan (`submitPeriod`).', {
+      requestId: 'moi-2023-q1-submit',
+      measureCodes: ['II.1.3', 'II.3.2'],
+      comment: 'Q1 complete',
+    }),
+    ...periodSection('PeriodApproved', "The coordinator approves it (`approvePeriod`): the agency's reports dated in it are locked.", { requestId: 'natc-2023-q1-moi' }),
+    ...periodSection('PeriodReturned', 'The coordinator returns a submission with what to change (`returnPeriod`).', {
+      requestId: 'natc-2023-q1-moi-return',
+      comment: 'Training participants missing for March',
+    }),
+    ...periodSection('PeriodReopened', 'The coordinator reopens an approved period with a reason (`reopenPeriod`): unlocked until the next approval.', {
+      requestId: 'natc-2023-q1-moi-reopen',
+      reason: 'Participant count revised after GRETA questionnaire review',
+    }),
     '## Versions',
     '',
     'Every type is at schema version 1. A new version adds an upcaster (libs/domain/src/events/upcasters.ts);',

@@ -17,7 +17,7 @@ const measure = {
   countedTypes: ['TrainingDelivered', 'MeetingHeld'],
   hasFunding: true,
 };
-const ctx: DecideContext = { today: '2023-06-30', measure, planPeriod: (planId) => (planId === 'plan-x' ? measure.period : undefined) };
+const ctx: DecideContext = { today: '2023-06-30', measure, planPeriod: (planId) => (planId === 'plan-x' ? measure.period : undefined), period: () => undefined };
 const record = (over: Partial<Extract<ReportCommand, { kind: 'record' }>> = {}): ReportCommand => ({
   kind: 'record',
   type: 'TrainingDelivered',
@@ -74,7 +74,7 @@ describe('decideReport: record', () => {
   });
 
   it('refuses an unknown measure naming measureCode', () => {
-    const e = refusal(() => decideReport(record(), initialReportState, { today: ctx.today }));
+    const e = refusal(() => decideReport(record(), initialReportState, { today: ctx.today, period: ctx.period }));
     expect(e.extra.field).toBe('measureCode');
   });
 
@@ -223,15 +223,15 @@ describe('decideReport: correct and retract', () => {
     'checks a corrected date %s against the plan the report was recorded under, even when the measure left the plan',
     (occurredOn) => {
       // No measure in the context: the plan no longer holds the report's measure.
-      const withoutMeasure: DecideContext = { today: ctx.today, planPeriod: ctx.planPeriod };
+      const withoutMeasure: DecideContext = { today: ctx.today, planPeriod: ctx.planPeriod, period: ctx.period };
       const e = refusal(() => decideReport(correct({ occurredOn }), recorded(), withoutMeasure));
       expect([e.code, e.extra.field]).toEqual(['BAD_USER_INPUT', 'occurredOn']);
     },
   );
 
   it('accepts a valid correction of a report whose measure left the plan, and refuses one whose plan is unknown', () => {
-    expect(decideReport(correct({ occurredOn: '2023-04-01' }), recorded(), { today: ctx.today, planPeriod: ctx.planPeriod })).toHaveLength(1);
-    const e = refusal(() => decideReport(correct(), recorded(), { today: ctx.today }));
+    expect(decideReport(correct({ occurredOn: '2023-04-01' }), recorded(), { today: ctx.today, planPeriod: ctx.planPeriod, period: ctx.period })).toHaveLength(1);
+    const e = refusal(() => decideReport(correct(), recorded(), { today: ctx.today, period: ctx.period }));
     expect(e.extra.field).toBe('reportId');
     expect(e.message).toContain('plan-x');
   });

@@ -4,6 +4,7 @@ import { upcasters } from '../events/upcasters.js';
 import { validateDetails } from '../events/validate-details.js';
 import { DomainError } from '../errors.js';
 import { CLIENT_ID_RULE, type Details, ISO_DATE_RULE, isDetails, isIsoDate, isValidClientId } from '../wire/wire-rules.js';
+import { type PeriodGateInfo, assertPeriodWritable } from '../periods/period-decider.js';
 import { REPORT_CORRECTED, REPORT_RETRACTED, type ReportEvent, type ReportRef } from './report-events.js';
 
 /** A plan's period: reports must describe activity inside it. */
@@ -142,6 +143,13 @@ export interface DecideContext {
    * recorded under, whether or not that plan still holds the report's measure.
    */
   readonly planPeriod?: (planId: string) => PlanPeriod | undefined;
+  /**
+   * The reporting period a business date falls in for an agency under a plan, and where its
+   * sign-off stands (docs/periods.md): consulted for every record, correction and retraction, so
+   * no write of a report dated in a locked period is decided. Undefined: the plan has no such
+   * period (no lock applies).
+   */
+  readonly period: (planId: string, agencyId: string, date: string) => PeriodGateInfo | undefined;
 }
 
 /**
@@ -254,6 +262,7 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
           { field: 'reportId', reason: 'already used for a different report' },
         );
       }
+      assertPeriodWritable(ctx.period(ref.planId, ref.agencyId, command.occurredOn), ctx.today, 'occurredOn');
       return [{ type: command.type, data: { ...ref, occurredOn: command.occurredOn, details } }];
     }
     case 'correct': {
@@ -277,6 +286,9 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
       if (state.occurredOn === occurredOn && sameDetails(state.details, details)) {
         throw DomainError.badInput('input', 'changes nothing: the report already has this date and these figures');
       }
+      // Both the period the figures leave and the one they move to must be open.
+      assertPeriodWritable(ctx.period(planId, state.ref.agencyId, state.occurredOn), ctx.today, 'reportId');
+      if (occurredOn !== state.occurredOn) assertPeriodWritable(ctx.period(planId, state.ref.agencyId, occurredOn), ctx.today, 'occurredOn');
       return [
         {
           type: REPORT_CORRECTED,
@@ -293,6 +305,7 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
       }
       checkExpectedRevision(command, state.revision);
       const reason = requireReason(command.reason);
+      assertPeriodWritable(ctx.period(state.ref.planId, state.ref.agencyId, state.occurredOn), ctx.today, 'reportId');
       return [{ type: REPORT_RETRACTED, data: { ...state.ref, activityType: state.activityType, reason, requestId: command.requestId } }];
     }
     default: {

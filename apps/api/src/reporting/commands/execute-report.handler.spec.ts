@@ -16,6 +16,13 @@ import { ExecuteReportCommand, type ReportRequest } from './execute-report.comma
 import { ExecuteReportHandler, latestToday } from './execute-report.handler.js';
 
 const plan = historyPlan();
+/** Approved periods by `agency/period`: the lock read model as the handler sees it. */
+const approved = new Set<string>();
+const reopened = new Set<string>();
+const locks = {
+  current: async () => (_planId: string, agencyId: string, periodId: string) =>
+    approved.has(`${agencyId}/${periodId}`) ? ('APPROVED' as const) : reopened.has(`${agencyId}/${periodId}`) ? ('REOPENED' as const) : ('OPEN' as const),
+};
 const principal: Principal = { id: 'k1', role: 'AGENCY', agencyId: 'ministry-of-interior', label: 'MoI' };
 const target = { measureCode: 'II.1.3' };
 
@@ -65,7 +72,7 @@ describe('ExecuteReportHandler', () => {
     catalog = new PlanCatalog(store, { log: () => undefined, error: () => undefined });
     await catalog.start();
     const policy = new AccessPolicy({ expandAgencies: (ids) => new Set([...ids, ...expandAgencyIds(plan, ids)]) });
-    handler = new ExecuteReportHandler(store, catalog, policy, new ReportStreamLocator(store));
+    handler = new ExecuteReportHandler(store, catalog, policy, new ReportStreamLocator(store), locks);
   });
   afterEach(async () => {
     await catalog.stop();
@@ -135,6 +142,40 @@ describe('ExecuteReportHandler', () => {
     await expect(handler.execute(new ExecuteReportCommand(fine, principal, undefined, 'c'))).resolves.toMatchObject({ revision: '1', duplicate: false });
   });
 
+  it('refuses a record, a correction and a retraction dated in an approved period, storing nothing (issue 19)', async () => {
+    await handler.execute(record('r-7', 10));
+    approved.add('ministry-of-interior/2023-Q2');
+    try {
+      const head = await store.headPosition();
+      for (const attempt of [record('r-8', 10), correct('r-7', 'fix-l', 11), retract('r-7', 'withdraw-l')]) {
+        await expect(handler.execute(attempt)).rejects.toMatchObject({ code: 'FORBIDDEN', extra: { rule: 'period-locked', period: '2023-Q2' } });
+      }
+      expect(await store.headPosition()).toBe(head);
+      // Another agency's reports in the same quarter are not locked by this agency's approval.
+      approved.delete('ministry-of-interior/2023-Q2');
+      approved.add('other-agency/2023-Q2');
+      await expect(handler.execute(correct('r-7', 'fix-l', 11))).resolves.toMatchObject({ duplicate: false });
+    } finally {
+      approved.clear();
+    }
+  });
+
+  it("closes a plan's data-entry window N days after a period ends; a reopened period takes changes again (issue 19)", async () => {
+    await handler.execute(record('r-9', 10));
+    expect((await loadPlan(store, { ...plan, reporting: { periods: 'quarter', entryWindowDays: 30 } }, historyPlanSource(plan))).outcome).toBe('amended');
+    await catalog.waitForPosition(await store.headPosition(), 60_000);
+    const head = await store.headPosition();
+    await expect(handler.execute(record('r-10', 10))).rejects.toMatchObject({ code: 'FORBIDDEN', extra: { rule: 'entry-window-closed', period: '2023-Q2' } });
+    await expect(handler.execute(correct('r-9', 'fix-w', 11))).rejects.toMatchObject({ extra: { rule: 'entry-window-closed' } });
+    expect(await store.headPosition()).toBe(head);
+    reopened.add('ministry-of-interior/2023-Q2');
+    try {
+      await expect(handler.execute(correct('r-9', 'fix-w', 11))).resolves.toMatchObject({ duplicate: false });
+    } finally {
+      reopened.clear();
+    }
+  });
+
   it('refuses a principal without an agency before anything is read, naming the rule', async () => {
     const reads = jest.spyOn(store, 'readStream');
     const refusal = await handler.execute(correct('r-5', 'fix-a', 3, undefined, { id: 'k2', role: 'AGENCY', label: 'no agency' })).catch((e: unknown) => e);
@@ -168,7 +209,7 @@ describe('ExecuteReportHandler: stream names (issue 16.3)', () => {
   const start = () => {
     // Both agencies are assigned to every measure here: only the stream names are under test.
     const policy = new AccessPolicy({ expandAgencies: (ids) => new Set([...ids, 'acme', 'acme-east']) });
-    handler = new ExecuteReportHandler(store, catalog, policy, new ReportStreamLocator(store));
+    handler = new ExecuteReportHandler(store, catalog, policy, new ReportStreamLocator(store), locks);
   };
 
   it('keeps two agencies whose ids and report ids spell the same legacy name apart', async () => {

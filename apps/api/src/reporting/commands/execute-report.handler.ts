@@ -8,6 +8,7 @@ import {
   type MeasureContext,
   type ReportCommand,
   duplicateReceipt,
+  periodOfDate,
   readStoredReportEvent,
   reportDecider,
   upcasters,
@@ -16,6 +17,7 @@ import { CommandConflictError, EVENT_STORE, type EventStore, type JsonObject, ha
 import { type Measure, MeasureLookupError, type MeasureRef, type Plan, PlanCatalog } from '@app/plan';
 import { ReportReceipt } from '../models/report-receipt.model.js';
 import { ReportStreamLocator } from '../report-stream-locator.js';
+import { PERIOD_LOCKS, type PeriodLocks } from '../../common/period-locks.token.js';
 import { ExecuteReportCommand } from './execute-report.command.js';
 
 /** Tries in all when concurrent writers keep winning the race for the report's next revision. */
@@ -62,6 +64,7 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     private readonly catalog: PlanCatalog,
     private readonly policy: AccessPolicy,
     private readonly streams: ReportStreamLocator,
+    @Inject(PERIOD_LOCKS) private readonly locks: PeriodLocks,
   ) {}
 
   async execute({ request, principal, target, correlationId }: ExecuteReportCommand): Promise<ReportReceipt> {
@@ -70,10 +73,18 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     const agencyId = this.policy.assertCanWriteReport(principal, { kind: request.kind, measure: found?.measure });
     const command: ReportCommand = { ...request, agencyId };
     const stream = await this.streams.locate(agencyId, command.reportId);
+    // The lock read model as of now: every approval committed before this write began is seen.
+    const periodStatus = await this.locks.current();
     const ctx: DecideContext = {
       today: latestToday(),
       measure: found && measureContext(found.plan, found.measure),
       planPeriod: (planId) => this.catalog.plan(planId)?.period,
+      period: (planId, periodAgency, date) => {
+        const plan = this.catalog.plan(planId);
+        if (!plan) return undefined;
+        const span = periodOfDate(date, plan.reporting?.periods ?? 'quarter');
+        return { span, status: periodStatus(planId, periodAgency, span.periodId), entryWindowDays: plan.reporting?.entryWindowDays };
+      },
     };
     const causationId = randomUUID();
     const recordedAt = new Date().toISOString();
