@@ -104,10 +104,25 @@ export class ImportError extends Error {
   constructor(
     message: string,
     readonly line?: number,
+    /** The field of the line's event that broke a rule (`data.details.participants`), when one did. */
+    readonly field?: string,
+    readonly reason?: string,
   ) {
     super(line === undefined ? message : `line ${line}: ${message}`);
   }
 }
+
+/** A rule an event of the file broke: the field (a path in the exported event) and why. */
+export interface ImportViolation {
+  readonly field: string;
+  readonly reason: string;
+}
+
+/**
+ * Checks one event of an export before anything is written: what is wrong with it (empty when
+ * nothing). The cli passes the domain's rules (the event catalogue and the upcasters).
+ */
+export type ImportCheck = (event: ParsedEvent) => readonly ImportViolation[];
 
 /** An empty store holds no event: the only kind import writes into. */
 export async function isEmptyStore(store: EventStore): Promise<boolean> {
@@ -130,10 +145,16 @@ export async function isEmptyStore(store: EventStore): Promise<boolean> {
  * queued appends in arrival order (group commit), so global order is kept and one fsync serves
  * hundreds of events. EventStoreDB gives no order between concurrent appends to different
  * streams, so there it is 1 (each append awaited).
+ *
+ * With `check`, the whole file is read once first and every event checked — by `check`, and for
+ * the revisions of its stream (each stream from 0, one by one) — before anything is written: a
+ * refusal names the line (and the field and reason) and leaves the store empty. `input` is then
+ * a function opening the file afresh for each read.
  */
 export async function importLog(options: {
   readonly store: EventStore;
-  readonly input: Readable;
+  readonly input: Readable | (() => Readable);
+  readonly check?: ImportCheck;
   readonly inFlight?: number;
   readonly onProgress?: (events: number) => void;
   readonly progressEvery?: number;
@@ -142,6 +163,10 @@ export async function importLog(options: {
   const { store } = options;
   if (!(await isEmptyStore(store))) {
     throw new ImportError(`The ${store.kind} store already holds events (up to position ${await store.headPosition()}): import only into an empty store`);
+  }
+  if (options.check) {
+    if (typeof options.input !== 'function') throw new TypeError('importLog: a checked import reads the file twice, so `input` must open it');
+    await checkAll(options.input(), options.check);
   }
   const inFlight = Math.max(1, options.inFlight ?? (store.kind === 'sqlite' ? 256 : 1));
   const every = options.progressEvery ?? 5_000;
@@ -172,7 +197,7 @@ export async function importLog(options: {
     while (pending.length >= inFlight && !failure) await settleOldest();
   };
 
-  const lines = createInterface({ input: options.input, crlfDelay: Number.POSITIVE_INFINITY });
+  const lines = createInterface({ input: typeof options.input === 'function' ? options.input() : options.input, crlfDelay: Number.POSITIVE_INFINITY });
   let lineNumber = 0;
   try {
     for await (const text of lines) {
@@ -202,7 +227,37 @@ export async function importLog(options: {
   return { events, head, durationMs: performance.now() - started };
 }
 
-interface ParsedEvent {
+/** The first pass of a checked import: every line parsed and checked; nothing written. */
+async function checkAll(input: Readable, check: ImportCheck): Promise<void> {
+  // The next revision of each stream: one entry per stream, not per event.
+  const next = new Map<string, bigint>();
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let line = 0;
+  try {
+    for await (const text of lines) {
+      line += 1;
+      if (text.trim() === '') continue;
+      const event = parseLine(text, line);
+      const expected = next.get(event.stream) ?? 0n;
+      if (event.revision !== expected) {
+        const reason = `must be ${expected}: the ${expected === 0n ? 'first event' : `event after revision ${expected - 1n}`} of stream ${event.stream} (got ${event.revision})`;
+        throw new ImportError(`revision ${reason}`, line, 'revision', reason);
+      }
+      next.set(event.stream, expected + 1n);
+      const [first, ...more] = check(event);
+      if (first) {
+        const others = more.length > 0 ? ` (and ${more.map((v) => v.field).join(', ')})` : '';
+        throw new ImportError(`${event.type} on ${event.stream}: ${first.field} ${first.reason}${others}; nothing was imported`, line, first.field, first.reason);
+      }
+    }
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
+/** One line of an export, parsed (its position and commit time are not kept). */
+export interface ParsedEvent {
   readonly id: string;
   readonly type: string;
   readonly stream: string;

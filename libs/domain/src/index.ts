@@ -7,3 +7,4 @@ export * from './reporting/report-events.js';
 export * from './reporting/report-streams.js';
 export * from './reporting/report-decider.js';
 export * from './events/events-doc.js';
+export * from './events/stored-events.js';
