@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import {
@@ -52,6 +51,14 @@ export interface TransferResult {
 
 const WRITE_CHUNK = 64 * 1024;
 
+/** The destination of an export closed (without an error of its own) before the log's end. */
+export class DestinationClosedError extends Error {
+  override readonly name = 'DestinationClosedError';
+  constructor() {
+    super('The destination closed before the export ended');
+  }
+}
+
 /**
  * Writes the whole log to `out` as NDJSON, streaming: a page of events at a time, waiting for the
  * destination when it is full (constant memory whatever the log's length). The chain head is
@@ -70,30 +77,51 @@ export async function exportLog(options: {
   const chain = new ChainBuilder();
   let events = 0;
   let buffer = '';
-  // A destination that fails or closes (a pipe to `head`) stops the export with its error.
+  // A destination that fails or closes (a pipe to `head`) stops the export with its error. One
+  // listener of each kind for the whole export, removed at the end: waiting for `drain` adds
+  // none (a race of `once(drain)` and `once(close)` left the loser's listeners behind each time).
   let failure: Error | undefined;
-  const onError = (error: Error) => (failure ??= error);
+  let wake: (() => void) | undefined;
+  const onError = (error: Error) => {
+    failure ??= error;
+    wake?.();
+  };
+  const onClose = () => {
+    failure ??= new DestinationClosedError();
+    wake?.();
+  };
+  const onDrain = () => wake?.();
   out.on('error', onError);
+  out.on('close', onClose);
+  out.on('drain', onDrain);
   const flush = async () => {
     if (failure) throw failure;
     if (!buffer) return;
     const chunk = buffer;
     buffer = '';
     if (!out.write(chunk)) {
-      await Promise.race([once(out, 'drain'), once(out, 'close')]).catch(() => undefined);
+      // Backpressure: nothing more is read from the store until the destination has drained.
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
       if (failure) throw failure;
     }
   };
-  for await (const event of store.readAll()) {
-    // What is appended while exporting belongs to the next export.
-    if (event.position > headPosition) break;
-    chain.add(event);
-    buffer += `${JSON.stringify(toExported(event))}\n`;
-    events += 1;
-    if (buffer.length >= WRITE_CHUNK) await flush();
-    if (events % every === 0) options.onProgress?.(events, event.position, headPosition);
+  try {
+    for await (const event of store.readAll()) {
+      // What is appended while exporting belongs to the next export.
+      if (event.position > headPosition) break;
+      chain.add(event);
+      buffer += `${JSON.stringify(toExported(event))}\n`;
+      events += 1;
+      if (buffer.length >= WRITE_CHUNK) await flush();
+      if (events % every === 0) options.onProgress?.(events, event.position, headPosition);
+    }
+    await flush();
+  } finally {
+    out.off('error', onError);
+    out.off('close', onClose);
+    out.off('drain', onDrain);
   }
-  await flush();
   options.onProgress?.(events, chain.head.position, headPosition);
   return { events, head: chain.head, durationMs: performance.now() - started };
 }
