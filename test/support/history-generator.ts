@@ -41,7 +41,7 @@ import {
   reportStreamName,
   upcasters,
 } from '@app/domain';
-import { type EventStore, type ExpectedRevision, type JsonObject, type JsonValue, type NewEvent, NO_STREAM, SqliteEventStore } from '@app/event-store';
+import { type EventStore, type ExpectedRevision, type JsonObject, type JsonValue, type NewEvent, NO_STREAM, SqliteEventStore, nextLink } from '@app/event-store';
 import { type Measure, type Plan, type PlanEventSource, loadPlan, parsePlan, sha256Hex } from '@app/plan';
 
 /** The plan the history is about, relative to the repository root. */
@@ -712,7 +712,12 @@ export async function generateHistoryBulk(file: string, options: HistoryOptions 
     // A large page cache keeps the index B-trees (random UUIDs, stream names) in memory; it is a
     // property of this connection only, not of the file.
     db.pragma('cache_size = -524288');
-    const insert = db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, created, seq, link) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    // Each row carries its chain link as the adapter's append writes it (a row without one is
+    // what verify reports as NOT_APPENDED): the chain goes on from the plan's event.
+    const last = db.prepare('SELECT seq, link FROM events ORDER BY position DESC LIMIT 1').get() as { seq: number; link: string };
+    let sequence = BigInt(last.seq);
+    let link = last.link;
     const begin = db.prepare('BEGIN IMMEDIATE');
     const commit = db.prepare('COMMIT');
     let inBatch = 0;
@@ -726,7 +731,12 @@ export async function generateHistoryBulk(file: string, options: HistoryOptions 
         }
         tally(t, item);
         const revision = item.expected === NO_STREAM ? 0n : item.expected + 1n;
-        insert.run(item.event.id, item.stream, revision, item.event.type, JSON.stringify(item.event.data), JSON.stringify(item.event.metadata), created);
+        const data = JSON.stringify(item.event.data);
+        const metadata = JSON.stringify(item.event.metadata);
+        sequence += 1n;
+        // The link of the stored text parsed back, as the adapter hashes it.
+        link = nextLink(link, { id: item.event.id, stream: item.stream, revision, type: item.event.type, data: JSON.parse(data), metadata: JSON.parse(metadata) }, sequence);
+        insert.run(item.event.id, item.stream, revision, item.event.type, data, metadata, created, sequence, link);
         inBatch += 1;
         if (inBatch >= batchSize) {
           commit.run();

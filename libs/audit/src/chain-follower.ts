@@ -42,9 +42,9 @@ const silent: FollowerLogger = { log: () => undefined, warn: () => undefined, er
  * after a restart from what the file holds, retries a failing store, and fails visibly (state,
  * readiness, metrics, a log line) when the file cannot be written or does not belong to the store.
  *
- * It links what it reads. An event edited in place *before* the follower linked it is linked as
- * edited; only a head recorded outside the system (`verify --head`) reveals that. Once linked,
- * any later edit shows in `verify`.
+ * It links what it reads, after checking it against the link a chain-linked store (the embedded
+ * one) wrote with the event in its append: a row edited or inserted around the append stops it
+ * there (failed). Once linked, any later edit shows in `verify`.
  */
 export class ChainFollower implements ConsumerStatusSource {
   private readonly store: EventStore;
@@ -154,6 +154,15 @@ export class ChainFollower implements ConsumerStatusSource {
     // A subscription resumed after a failure may deliver what was already linked.
     if (this.builder.head.sequence > 0n && event.position <= this.builder.head.position) return;
     const { link, sequence } = this.builder.add(event);
+    // A row of a chain-linked store must carry the link computed here: one written around the
+    // store's append is not linked into the chain (the follower fails there, naming it).
+    if (this.store.chainLinked && (event.chain?.link !== link || event.chain.sequence !== sequence)) {
+      throw new Error(
+        event.chain
+          ? `the event's own chain link (event ${event.chain.sequence}: ${event.chain.link}) is not the chain's (event ${sequence}: ${link}): it or an event before it was changed or written into the store directly; run \`ledger verify\``
+          : `the event carries no chain link from the store's append: it was written into the store directly; run \`ledger verify\``,
+      );
+    }
     const { recordedAtMs, ...fields } = indexedFieldsOf(event);
     this.recordedMaxMs = Math.max(this.recordedMaxMs, recordedAtMs);
     this.pending.push({

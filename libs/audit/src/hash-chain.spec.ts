@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '@app/event-store';
 import { ChainBuilder, EMPTY_HEAD, GENESIS_LINK, canonicalEvent, formatHead, nextLink, parseHead } from './hash-chain.js';
 
 const event = (over: Partial<Parameters<typeof nextLink>[1]> = {}) => ({

@@ -1,17 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { RecordedEvent } from '@app/event-store';
-import { canonicalJson } from './canonical-json.js';
+import { type ChainedEvent, GENESIS_LINK, canonicalEvent, nextLink } from '@app/event-store';
 
 /**
- * The tamper-evidence chain over the global log (docs/audit.md, "The hash chain"):
- *
- *   link_0 = 64 × "0"
- *   link_n = hex(sha256(link_{n-1} ‖ "\n" ‖ canonical(n, id, stream, revision, type, data, metadata)))
- *
- * where n is the event's sequence number — 1 for the first event of the log, in global order —
- * and canonical(…) is the canonical JSON (sorted keys, no whitespace) of the object
- * `{"data", "id", "metadata", "revision", "seq", "stream", "type"}` with `seq` and `revision`
- * written as decimal strings. Data and metadata are hashed as stored (not upcast).
+ * The tamper-evidence chain over the global log (docs/audit.md, "The hash chain"); the link
+ * formula is libs/event-store's (chain/chain-link.ts), which the embedded store also applies in
+ * each append.
  *
  * Why the sequence number and not the store's position: positions belong to an adapter (row ids
  * in SQLite, commit positions in EventStoreDB), so an exported log imported into another store
@@ -19,28 +12,7 @@ import { canonicalJson } from './canonical-json.js';
  * unchanged, so the chain head of the imported store equals the original's. The commit time
  * (`created`) is not covered for the same reason; metadata.recordedAt (the api's clock) is.
  */
-export const GENESIS_LINK = '0'.repeat(64);
-
-/** What the chain covers of an event. */
-export type ChainedEvent = Pick<RecordedEvent, 'id' | 'stream' | 'revision' | 'type' | 'data' | 'metadata'>;
-
-/** The canonical text of one event at sequence number `seq` (what is hashed after the previous link). */
-export function canonicalEvent(event: ChainedEvent, seq: bigint): string {
-  return canonicalJson({
-    seq: seq.toString(),
-    id: event.id,
-    stream: event.stream,
-    revision: event.revision.toString(),
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata,
-  });
-}
-
-/** link_n from link_{n-1}. */
-export function nextLink(previous: string, event: ChainedEvent, seq: bigint): string {
-  return createHash('sha256').update(previous).update('\n').update(canonicalEvent(event, seq)).digest('hex');
-}
+export { type ChainedEvent, GENESIS_LINK, canonicalEvent, nextLink };
 
 /** Where a chain stands: the last link, the event it covers, and how many events it covers. */
 export interface ChainHead {

@@ -1,4 +1,3 @@
-export * from './canonical-json.js';
 export * from './hash-chain.js';
 export * from './indexed-fields.js';
 export * from './history-filter.js';

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { NO_STREAM, type RecordedEvent, SqliteEventStore } from '@app/event-store';
 import { replayProjections } from '@app/projections';
 import { generateHistory } from '../../../test/support/history-generator.js';
 import { verifyChain } from './verify.js';
-import { type ExportedEvent, ImportError, exportLog, importLog } from './ndjson.js';
+import { DestinationClosedError, type ExportedEvent, ImportError, exportLog, importLog } from './ndjson.js';
 
 async function exported(store: SqliteEventStore): Promise<{ text: string; head: Awaited<ReturnType<typeof exportLog>>['head'] }> {
   const out = new PassThrough();
@@ -96,5 +96,56 @@ describe('export and import', () => {
     } finally {
       await gap.close();
     }
+  });
+
+  it('waits for a slow destination with a constant number of listeners (10,000 events)', async () => {
+    const big = SqliteEventStore.open(join(dir, 'big.db'));
+    try {
+      for (let s = 0; s < 100; s++) {
+        const events = Array.from({ length: 100 }, (_, i) => ({ type: 'Note', data: { text: `note ${s}/${i} `.padEnd(200, '.') } }));
+        await big.append(`note-${s}`, events, NO_STREAM);
+      }
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      // Slow: each chunk is taken a turn of the event loop later, and the buffer is small.
+      let lines = 0;
+      let maxListeners = 0;
+      let maxBuffered = 0;
+      let writes = 0;
+      const out: Writable = new Writable({
+        highWaterMark: 16 * 1024,
+        write(chunk: Buffer, _encoding, callback) {
+          writes += 1;
+          lines += chunk.toString('utf8').split('\n').length - 1;
+          maxListeners = Math.max(maxListeners, ...['drain', 'close', 'error', 'finish'].map((e) => out.listenerCount(e)));
+          maxBuffered = Math.max(maxBuffered, out.writableLength);
+          setImmediate(callback);
+        },
+      });
+      const listenersBefore = ['drain', 'close', 'error', 'finish'].map((e) => out.listenerCount(e));
+      const result = await exportLog({ store: big, out });
+      await new Promise<void>((resolve) => out.end(resolve));
+      process.off('warning', onWarning);
+
+      expect(result.events).toBe(10_000);
+      expect(lines).toBe(10_000);
+      expect(writes).toBeGreaterThan(30);
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+      // One listener of its own for each event at most while it waits, none left behind.
+      expect(maxListeners).toBeLessThanOrEqual(2);
+      expect(['drain', 'close', 'error', 'finish'].map((e) => out.listenerCount(e))).toEqual(listenersBefore);
+      // Backpressure: it never queues more than one chunk beyond what the destination asked for.
+      expect(maxBuffered).toBeLessThanOrEqual(16 * 1024 + 64 * 1024 + 1024);
+    } finally {
+      await big.close();
+    }
+  }, 120_000);
+
+  it('stops with an error, its listeners removed, when the destination closes while it waits', async () => {
+    // Takes one chunk, then closes without taking more (a reader that went away).
+    const out: Writable = new Writable({ highWaterMark: 1024, write: (_chunk, _encoding, callback) => setImmediate(() => (out.destroy(), callback())) });
+    await expect(exportLog({ store: source, out })).rejects.toBeInstanceOf(DestinationClosedError);
+    expect(['drain', 'close', 'error'].map((e) => out.listenerCount(e))).toEqual([0, 0, 0]);
   });
 });

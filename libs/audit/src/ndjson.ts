@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import {
@@ -52,6 +51,14 @@ export interface TransferResult {
 
 const WRITE_CHUNK = 64 * 1024;
 
+/** The destination of an export closed (without an error of its own) before the log's end. */
+export class DestinationClosedError extends Error {
+  override readonly name = 'DestinationClosedError';
+  constructor() {
+    super('The destination closed before the export ended');
+  }
+}
+
 /**
  * Writes the whole log to `out` as NDJSON, streaming: a page of events at a time, waiting for the
  * destination when it is full (constant memory whatever the log's length). The chain head is
@@ -70,30 +77,51 @@ export async function exportLog(options: {
   const chain = new ChainBuilder();
   let events = 0;
   let buffer = '';
-  // A destination that fails or closes (a pipe to `head`) stops the export with its error.
+  // A destination that fails or closes (a pipe to `head`) stops the export with its error. One
+  // listener of each kind for the whole export, removed at the end: waiting for `drain` adds
+  // none (a race of `once(drain)` and `once(close)` left the loser's listeners behind each time).
   let failure: Error | undefined;
-  const onError = (error: Error) => (failure ??= error);
+  let wake: (() => void) | undefined;
+  const onError = (error: Error) => {
+    failure ??= error;
+    wake?.();
+  };
+  const onClose = () => {
+    failure ??= new DestinationClosedError();
+    wake?.();
+  };
+  const onDrain = () => wake?.();
   out.on('error', onError);
+  out.on('close', onClose);
+  out.on('drain', onDrain);
   const flush = async () => {
     if (failure) throw failure;
     if (!buffer) return;
     const chunk = buffer;
     buffer = '';
     if (!out.write(chunk)) {
-      await Promise.race([once(out, 'drain'), once(out, 'close')]).catch(() => undefined);
+      // Backpressure: nothing more is read from the store until the destination has drained.
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
       if (failure) throw failure;
     }
   };
-  for await (const event of store.readAll()) {
-    // What is appended while exporting belongs to the next export.
-    if (event.position > headPosition) break;
-    chain.add(event);
-    buffer += `${JSON.stringify(toExported(event))}\n`;
-    events += 1;
-    if (buffer.length >= WRITE_CHUNK) await flush();
-    if (events % every === 0) options.onProgress?.(events, event.position, headPosition);
+  try {
+    for await (const event of store.readAll()) {
+      // What is appended while exporting belongs to the next export.
+      if (event.position > headPosition) break;
+      chain.add(event);
+      buffer += `${JSON.stringify(toExported(event))}\n`;
+      events += 1;
+      if (buffer.length >= WRITE_CHUNK) await flush();
+      if (events % every === 0) options.onProgress?.(events, event.position, headPosition);
+    }
+    await flush();
+  } finally {
+    out.off('error', onError);
+    out.off('close', onClose);
+    out.off('drain', onDrain);
   }
-  await flush();
   options.onProgress?.(events, chain.head.position, headPosition);
   return { events, head: chain.head, durationMs: performance.now() - started };
 }
@@ -104,10 +132,25 @@ export class ImportError extends Error {
   constructor(
     message: string,
     readonly line?: number,
+    /** The field of the line's event that broke a rule (`data.details.participants`), when one did. */
+    readonly field?: string,
+    readonly reason?: string,
   ) {
     super(line === undefined ? message : `line ${line}: ${message}`);
   }
 }
+
+/** A rule an event of the file broke: the field (a path in the exported event) and why. */
+export interface ImportViolation {
+  readonly field: string;
+  readonly reason: string;
+}
+
+/**
+ * Checks one event of an export before anything is written: what is wrong with it (empty when
+ * nothing). The cli passes the domain's rules (the event catalogue and the upcasters).
+ */
+export type ImportCheck = (event: ParsedEvent) => readonly ImportViolation[];
 
 /** An empty store holds no event: the only kind import writes into. */
 export async function isEmptyStore(store: EventStore): Promise<boolean> {
@@ -130,10 +173,16 @@ export async function isEmptyStore(store: EventStore): Promise<boolean> {
  * queued appends in arrival order (group commit), so global order is kept and one fsync serves
  * hundreds of events. EventStoreDB gives no order between concurrent appends to different
  * streams, so there it is 1 (each append awaited).
+ *
+ * With `check`, the whole file is read once first and every event checked — by `check`, and for
+ * the revisions of its stream (each stream from 0, one by one) — before anything is written: a
+ * refusal names the line (and the field and reason) and leaves the store empty. `input` is then
+ * a function opening the file afresh for each read.
  */
 export async function importLog(options: {
   readonly store: EventStore;
-  readonly input: Readable;
+  readonly input: Readable | (() => Readable);
+  readonly check?: ImportCheck;
   readonly inFlight?: number;
   readonly onProgress?: (events: number) => void;
   readonly progressEvery?: number;
@@ -142,6 +191,10 @@ export async function importLog(options: {
   const { store } = options;
   if (!(await isEmptyStore(store))) {
     throw new ImportError(`The ${store.kind} store already holds events (up to position ${await store.headPosition()}): import only into an empty store`);
+  }
+  if (options.check) {
+    if (typeof options.input !== 'function') throw new TypeError('importLog: a checked import reads the file twice, so `input` must open it');
+    await checkAll(options.input(), options.check);
   }
   const inFlight = Math.max(1, options.inFlight ?? (store.kind === 'sqlite' ? 256 : 1));
   const every = options.progressEvery ?? 5_000;
@@ -172,7 +225,7 @@ export async function importLog(options: {
     while (pending.length >= inFlight && !failure) await settleOldest();
   };
 
-  const lines = createInterface({ input: options.input, crlfDelay: Number.POSITIVE_INFINITY });
+  const lines = createInterface({ input: typeof options.input === 'function' ? options.input() : options.input, crlfDelay: Number.POSITIVE_INFINITY });
   let lineNumber = 0;
   try {
     for await (const text of lines) {
@@ -202,7 +255,37 @@ export async function importLog(options: {
   return { events, head, durationMs: performance.now() - started };
 }
 
-interface ParsedEvent {
+/** The first pass of a checked import: every line parsed and checked; nothing written. */
+async function checkAll(input: Readable, check: ImportCheck): Promise<void> {
+  // The next revision of each stream: one entry per stream, not per event.
+  const next = new Map<string, bigint>();
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let line = 0;
+  try {
+    for await (const text of lines) {
+      line += 1;
+      if (text.trim() === '') continue;
+      const event = parseLine(text, line);
+      const expected = next.get(event.stream) ?? 0n;
+      if (event.revision !== expected) {
+        const reason = `must be ${expected}: the ${expected === 0n ? 'first event' : `event after revision ${expected - 1n}`} of stream ${event.stream} (got ${event.revision})`;
+        throw new ImportError(`revision ${reason}`, line, 'revision', reason);
+      }
+      next.set(event.stream, expected + 1n);
+      const [first, ...more] = check(event);
+      if (first) {
+        const others = more.length > 0 ? ` (and ${more.map((v) => v.field).join(', ')})` : '';
+        throw new ImportError(`${event.type} on ${event.stream}: ${first.field} ${first.reason}${others}; nothing was imported`, line, first.field, first.reason);
+      }
+    }
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
+/** One line of an export, parsed (its position and commit time are not kept). */
+export interface ParsedEvent {
   readonly id: string;
   readonly type: string;
   readonly stream: string;

@@ -86,10 +86,86 @@ describe('the hash chain over a store', () => {
     expect((await verifyChain({ store, head: { hash: earlier.head.hash, position: 99n } })).mismatch).toMatchObject({ reason: 'HEAD_NOT_FOUND' });
     expect((await verifyChain({ store, head: { hash: 'a'.repeat(64) } })).mismatch).toMatchObject({ reason: 'HEAD_NOT_FOUND' });
 
-    // Without stored links an edit before the recorded head still shows, at the head.
+    // Without audit-chain.db an edit still shows: at the event, by the link its own row carries…
     tamper('UPDATE events SET data = ? WHERE position = ?', '{"n":0}', 3);
-    expect((await verifyChain({ store, head: { hash: earlier.head.hash, position: 6n } })).mismatch).toMatchObject({ reason: 'HEAD_MISMATCH', position: 6n });
+    expect((await verifyChain({ store, head: { hash: earlier.head.hash, position: 6n } })).mismatch).toMatchObject({ reason: 'EDITED', position: 3n });
+    // …and, in a store without row links (EventStoreDB), at the recorded head.
+    const unlinked = Object.assign(new FaultyEventStore(store), { chainLinked: false });
+    expect((await verifyChain({ store: unlinked, head: { hash: earlier.head.hash, position: 6n } })).mismatch).toMatchObject({ reason: 'HEAD_MISMATCH', position: 6n });
     expect(formatHead(earlier.head)).toBe(`${earlier.head.hash}@6`);
+  });
+
+  describe('rows that did not come through append', () => {
+    const forge = (position: number | null, id: string, stream: string, link: string | null = null, seq: number | null = null) =>
+      tamper(
+        'INSERT INTO events (position, id, stream, revision, type, data, metadata, created, seq, link) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)',
+        position,
+        id,
+        stream,
+        'MeetingHeld',
+        JSON.stringify({ measureCode: 'A.1.1', agencyId: 'police', n: 99 }),
+        JSON.stringify({ agencyId: 'police' }),
+        new Date().toISOString(),
+        seq,
+        link,
+      );
+
+    it('a row inserted at the end is NOT_APPENDED at its position, with the audit links, against an earlier head, or without either', async () => {
+      await new ChainFollower({ store, chain }).catchUp();
+      const earlier = await verifyChain({ store, chain });
+      forge(null, 'forged-1', 'activity-police-forged');
+      const expected = { reason: 'NOT_APPENDED', position: 7n, sequence: 7n, event: { stream: 'activity-police-forged', id: 'forged-1' } };
+      expect((await verifyChain({ store, chain })).mismatch).toMatchObject(expected);
+      expect((await verifyChain({ store })).mismatch).toMatchObject(expected);
+      const withHead = await verifyChain({ store, chain, head: { hash: earlier.head.hash, position: earlier.head.position } });
+      expect(withHead).toMatchObject({ ok: false, expectedHead: { foundAt: 6n }, mismatch: expected });
+      expect((await verifyChain({ store, head: { hash: earlier.head.hash } })).ok).toBe(false);
+    });
+
+    it('appends go on after a forged row, which stays reported; a made-up link is no better than none', async () => {
+      forge(null, 'forged-2', 'activity-ngo-forged');
+      await report('ngo', 'r8', 8);
+      const events = [];
+      for await (const e of store.readAll()) events.push(e);
+      // The append after the forged row continues the chain of appends (sequence 7), skipping it.
+      expect(events.map((e) => e.chain?.sequence)).toEqual([1n, 2n, 3n, 4n, 5n, 6n, undefined, 7n]);
+      expect((await verifyChain({ store })).mismatch).toMatchObject({ reason: 'NOT_APPENDED', position: 7n });
+
+      tamper('DELETE FROM events WHERE id = ?', 'forged-2');
+      expect((await verifyChain({ store })).ok).toBe(true);
+      forge(null, 'forged-3', 'activity-ngo-forged3', 'f'.repeat(64), 8);
+      expect((await verifyChain({ store })).mismatch).toMatchObject({ reason: 'EDITED', position: 9n, expected: 'f'.repeat(64) });
+    });
+
+    it('the follower does not link a forged row: it fails there, naming the position, and links nothing after it', async () => {
+      const board = new LogConsumerBoard();
+      const follower = new ChainFollower({ store, chain, batchIntervalMs: 5, board });
+      await follower.catchUp();
+      forge(null, 'forged-4', 'activity-police-forged4');
+      await report('police', 'r8', 8);
+      await follower.start();
+      await expect(follower.waitForPosition(8n, 5_000)).rejects.toThrow(/position 7.*no chain link from the store's append/);
+      expect(follower.state).toBe('failed');
+      expect(chain.head()?.position).toBe(6n);
+      await follower.stop();
+    });
+  });
+
+  it('a file written before rows carried links is linked once on open: the same chain, and a later forged row shows', async () => {
+    await new ChainFollower({ store, chain }).catchUp();
+    const before = await verifyChain({ store, chain });
+    await store.close();
+    // Today's file as the code before row links wrote it: no seq and link columns.
+    const db = new Database(file);
+    db.exec('ALTER TABLE events DROP COLUMN seq; ALTER TABLE events DROP COLUMN link;');
+    db.close();
+    store = SqliteEventStore.open(file);
+    const upgraded = await verifyChain({ store, chain });
+    expect(upgraded).toMatchObject({ ok: true, events: 6, linksCompared: 6, head: before.head });
+    await report('ngo', 'r7', 7);
+    expect(await verifyChain({ store, chain })).toMatchObject({ ok: true, events: 7 });
+    tamper('INSERT INTO events (id, stream, revision, type, data, metadata, created) VALUES (?, ?, 0, ?, ?, ?, ?)', 'forged-5', 'activity-x-y', 'MeetingHeld', '{}', '{}', new Date().toISOString());
+    expect((await verifyChain({ store, chain })).mismatch).toMatchObject({ reason: 'NOT_APPENDED', position: 8n });
   });
 
   it('follows the log as it grows, resumes after a restart, and refuses another store\'s file', async () => {

@@ -9,6 +9,11 @@ export type MismatchReason =
   | 'EDITED'
   /** A link is stored for a position where the store has no event any more: deleted (or the log was cut). */
   | 'MISSING'
+  /**
+   * The store keeps each event's link in its row (EventStore.chainLinked) and this event has
+   * none: it was written into the store around its append (a row inserted into the file).
+   */
+  | 'NOT_APPENDED'
   /** The recomputed link at the given head's position differs from the given hash. */
   | 'HEAD_MISMATCH'
   /** The given head's position is not an event of this log (or lies beyond its end). */
@@ -139,6 +144,7 @@ export async function verifyChain(options: VerifyOptions): Promise<Verification>
     }
     const { link, sequence } = builder.add(event);
     events += 1;
+    const unappended = store.chainLinked ? notAppended(event, link, sequence) : undefined;
     if (stored && stored.position === event.position) {
       linksCompared += 1;
       index += 1;
@@ -157,6 +163,7 @@ export async function verifyChain(options: VerifyOptions): Promise<Verification>
         });
       }
     }
+    if (unappended) return finish(unappended);
     if (expected && foundAt === undefined && link === expected.hash && (expected.position === undefined || expected.position === event.position)) {
       foundAt = event.position;
       foundSequence = sequence;
@@ -192,6 +199,40 @@ export async function verifyChain(options: VerifyOptions): Promise<Verification>
   if (expected && foundAt === undefined) return finish(headNotFound(expected, builder.head));
   options.onProgress?.(events, builder.head.position, headPosition);
   return finish();
+}
+
+/**
+ * Compares an event with the link its own row carries. No link: the row did not come through
+ * append. Another link: the row was changed after append wrote it (the stored link then is the
+ * chain's and the event is not), or made up with a link copied or invented.
+ */
+function notAppended(event: RecordedEvent, link: string, sequence: bigint): Mismatch | undefined {
+  const own = event.chain;
+  const where = `${event.type} on ${event.stream}, revision ${event.revision}`;
+  const describe = { stream: event.stream, revision: event.revision, type: event.type, id: event.id };
+  if (!own) {
+    return {
+      reason: 'NOT_APPENDED',
+      position: event.position,
+      sequence,
+      actual: link,
+      event: describe,
+      message: `The event at position ${event.position} (${where}) carries no chain link from the store's append: it was written into the store directly`,
+    };
+  }
+  if (own.link === link && own.sequence === sequence) return undefined;
+  return {
+    reason: 'EDITED',
+    position: event.position,
+    sequence,
+    expected: own.link,
+    actual: link,
+    event: describe,
+    message:
+      own.sequence !== sequence
+        ? `The event at position ${event.position} (${where}) was appended as event ${own.sequence} of the chain, but is event ${sequence} now: events before it were removed or written directly`
+        : `The event at position ${event.position} (${where}) no longer gives the link its append wrote: it, or an event before it, was changed or written directly`,
+  };
 }
 
 function headNotFound(expected: ExpectedHead, head: ChainHead): Mismatch {

@@ -12,3 +12,4 @@ export * from './assessment/assessment-decider.js';
 export * from './periods/period-calendar.js';
 export * from './periods/period-events.js';
 export * from './periods/period-decider.js';
+export * from './events/stored-events.js';

@@ -75,6 +75,18 @@ export interface RecordedEvent {
   readonly metadata: JsonObject;
   /** When the store committed it (server clock). */
   readonly created: Date;
+  /**
+   * The event's link in the hash chain (chain/chain-link.ts) as the store's append wrote it, in
+   * the same transaction as the event: stores with `chainLinked` only. An event of such a store
+   * without it, or whose link is not the chain's, was not written by append.
+   */
+  readonly chain?: StoreLink;
+}
+
+/** A chain link kept in the event's own row: its sequence number n in the log and link_n. */
+export interface StoreLink {
+  readonly sequence: bigint;
+  readonly link: string;
 }
 
 export interface AppendResult {
@@ -141,6 +153,13 @@ export interface AllSubscription extends AsyncIterable<RecordedEvent> {
 export interface EventStore {
   /** A short name for logs and health output ("sqlite", "eventstoredb"). */
   readonly kind: string;
+
+  /**
+   * True when every append writes each event's chain link with it (RecordedEvent.chain), so
+   * that a row put into the store by other means can be told apart (the embedded store, whose
+   * file anyone with access can write). EventStoreDB offers no way to write around its append.
+   */
+  readonly chainLinked?: boolean;
 
   /**
    * Appends events atomically to one stream. Fails with {@link WrongExpectedRevisionError}

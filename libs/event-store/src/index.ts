@@ -6,3 +6,5 @@ export * from './sqlite/sqlite-event-store.js';
 export * from './command-handling/handle-command.js';
 export * from './consumer/index.js';
 export * from './testing/faulty-event-store.js';
+export * from './chain/canonical-json.js';
+export * from './chain/chain-link.js';

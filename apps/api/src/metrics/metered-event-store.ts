@@ -27,6 +27,10 @@ export class MeteredEventStore implements EventStore {
     return this.inner.kind;
   }
 
+  get chainLinked(): boolean | undefined {
+    return this.inner.chainLinked;
+  }
+
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const done = this.metrics.appendDuration.startTimer();
     let outcome: 'ok' | 'conflict' | 'error' = 'error';

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { exportLog, formatHead } from '@app/audit';
+import { DestinationClosedError, exportLog, formatHead } from '@app/audit';
 import { type CliContext, CliError, EXIT, bigintReplacer } from '../cli-context.js';
 import type { CommandGroup } from './command.js';
 
@@ -32,7 +32,7 @@ export async function exportCommand(ctx: CliContext, options: { out?: string } =
     result = await exportLog({ store, out, onProgress: (_events, position, head) => ctx.progress(Number(position), Number(head), 'export') });
   } catch (error) {
     // The reader went away (`ledger export | head`): what was written is all it gets.
-    if ((error as NodeJS.ErrnoException).code === 'EPIPE') throw new CliError('export stopped: the output was closed before the end of the log', EXIT.FAILED);
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE' || error instanceof DestinationClosedError) throw new CliError('export stopped: the output was closed before the end of the log', EXIT.FAILED);
     throw error;
   }
   if (!toStdout) {

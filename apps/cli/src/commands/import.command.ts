@@ -1,9 +1,13 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { ImportError, auditChainFile, formatHead, importLog } from '@app/audit';
 import { readModelsFile } from '@app/projections';
 import { type CliContext, CliError, EXIT } from '../cli-context.js';
+import { importedEventCheck } from '../imported-events.js';
 import type { CommandGroup } from './command.js';
 
 /**
@@ -11,27 +15,36 @@ import type { CommandGroup } from './command.js';
  * embedded one in DATA_DIR, or EventStoreDB when EVENTSTORE_CONNECTION_STRING is set (the
  * migration path, docs/audit.md). Ids, streams, revisions, order, data and metadata are kept;
  * positions and commit times are the new store's. Prints the chain head, which equals the head
- * `ledger export` printed.
+ * `ledger export` printed. Every event is checked (importedEventCheck) before anything is written:
+ * a refusal names the line, the field and the reason (exit 65) and the store stays empty. Standard
+ * input is first copied to a temporary file, since the check and the import each read it.
  */
 export async function importCommand(ctx: CliContext, path: string, stdin: Readable = process.stdin, options: { create?: boolean } = {}): Promise<number> {
-  let input: Readable = stdin;
-  let size: number | undefined;
-  if (path !== '-') {
-    if (!existsSync(path)) throw new CliError(`Export file not found: ${path}`, EXIT.NO_INPUT);
-    size = statSync(path).size;
-    input = createReadStream(path);
-  }
-  let bytes = 0;
-  if (size !== undefined) input.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
+  if (path !== '-' && !existsSync(path)) throw new CliError(`Export file not found: ${path}`, EXIT.NO_INPUT);
   const store = await ctx.eventStore({ create: options.create });
+  let spool: string | undefined;
   let result;
   try {
-    result = await importLog({ store, input, onProgress: (events) => ctx.progress(size === undefined ? events : bytes, size, 'import') });
+    let file = path;
+    if (path === '-') {
+      spool = mkdtempSync(join(tmpdir(), 'ledger-import-'));
+      file = join(spool, 'stdin.ndjson');
+      await pipeline(stdin, createWriteStream(file));
+    }
+    const size = statSync(file).size;
+    let bytes = 0;
+    // The second read (the import) reports progress in bytes of the file.
+    const open = () => {
+      const input = createReadStream(file);
+      input.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
+      return input;
+    };
+    result = await importLog({ store, input: open, check: importedEventCheck, onProgress: () => ctx.progress(Math.max(0, bytes - size), size, 'import') });
   } catch (error) {
     if (error instanceof ImportError) throw new CliError(`Import refused: ${error.message}`, error.line === undefined ? EXIT.FAILED : EXIT.DATA);
     throw error;
   } finally {
-    if (path !== '-') input.destroy();
+    if (spool) rmSync(spool, { recursive: true, force: true });
   }
   const dataDir = ctx.config.dataDir;
   const stale = store.kind === 'sqlite' ? [] : [readModelsFile(dataDir), auditChainFile(dataDir)].filter((f) => existsSync(f));

@@ -22,6 +22,7 @@ export type FaultTarget = 'readAll' | 'subscribeAll' | 'any';
  */
 export class FaultyEventStore implements EventStore {
   readonly kind: string;
+  readonly chainLinked?: boolean;
   private pending: { target: FaultTarget; times: number; error: () => Error }[] = [];
   private always: { target: FaultTarget; error: () => Error } | undefined;
   private readonly live = new Set<{ drop: (error: Error) => void }>();
@@ -30,6 +31,7 @@ export class FaultyEventStore implements EventStore {
 
   constructor(private readonly inner: EventStore) {
     this.kind = inner.kind;
+    this.chainLinked = inner.chainLinked;
   }
 
   failNext(times = 1, error: () => Error = () => new Error('connection reset (injected)'), target: FaultTarget = 'any'): void {

@@ -4,6 +4,7 @@ import type { MismatchReason as MismatchReasonValue } from '@app/audit';
 export enum MismatchReason {
   EDITED = 'EDITED',
   MISSING = 'MISSING',
+  NOT_APPENDED = 'NOT_APPENDED',
   HEAD_MISMATCH = 'HEAD_MISMATCH',
   HEAD_NOT_FOUND = 'HEAD_NOT_FOUND',
 }
@@ -15,6 +16,7 @@ registerEnumType(MismatchReason, {
   valuesMap: {
     EDITED: { description: 'The event no longer gives the link stored when it was recorded: it was changed in place.' },
     MISSING: { description: 'A link is stored for a position where the store has no event any more.' },
+    NOT_APPENDED: { description: "The event carries no chain link from the store's append (embedded store): it was written into the store directly." },
     HEAD_MISMATCH: { description: 'At the given head\'s position the chain has another hash.' },
     HEAD_NOT_FOUND: { description: 'The given head\'s position is not an event of this log, or no event brings the chain to the given hash.' },
   },

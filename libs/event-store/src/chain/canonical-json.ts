@@ -1,4 +1,4 @@
-import type { JsonValue } from '@app/event-store';
+import type { JsonValue } from '../event-store.port.js';
 
 /**
  * JSON with object keys sorted (code-unit order), no whitespace: the same value always gives the

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import type { RecordedEvent } from '../event-store.port.js';
+import { canonicalJson } from './canonical-json.js';
+
+/**
+ * The link formula of the tamper-evidence chain over the global log (docs/audit.md, "The hash
+ * chain"):
+ *
+ *   link_0 = 64 × "0"
+ *   link_n = hex(sha256(link_{n-1} ‖ "\n" ‖ canonical(n, id, stream, revision, type, data, metadata)))
+ *
+ * where n is the event's sequence number — 1 for the first event of the log, in global order —
+ * and canonical(…) is the canonical JSON (sorted keys, no whitespace) of the object
+ * `{"data", "id", "metadata", "revision", "seq", "stream", "type"}` with `seq` and `revision`
+ * written as decimal strings. Data and metadata are hashed as stored (not upcast).
+ *
+ * It lives beside the store because the embedded store writes each event's link in the
+ * transaction of its append (RecordedEvent.chain); libs/audit's follower and verifier use the
+ * same function, so the two can be compared.
+ */
+export const GENESIS_LINK = '0'.repeat(64);
+
+/** What the chain covers of an event. */
+export type ChainedEvent = Pick<RecordedEvent, 'id' | 'stream' | 'revision' | 'type' | 'data' | 'metadata'>;
+
+/** The canonical text of one event at sequence number `seq` (what is hashed after the previous link). */
+export function canonicalEvent(event: ChainedEvent, seq: bigint): string {
+  return canonicalJson({
+    seq: seq.toString(),
+    id: event.id,
+    stream: event.stream,
+    revision: event.revision.toString(),
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+  });
+}
+
+/** link_n from link_{n-1}. */
+export function nextLink(previous: string, event: ChainedEvent, seq: bigint): string {
+  return createHash('sha256').update(previous).update('\n').update(canonicalEvent(event, seq)).digest('hex');
+}
