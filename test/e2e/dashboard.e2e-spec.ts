@@ -336,7 +336,7 @@ describe('dashboard in a browser (e2e)', () => {
     await page.screenshot({ path: screenshotPath('dashboard', '3-measure-assessed'), fullPage: true });
 
     // The table: the reason beside every status (the api's), and the date of the last report.
-    await page.getByRole('link', { name: 'Measures' }).click();
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Measures' }).click();
     const all = await t.gql<{ measures: Array<{ code: string; statusReason: string }> }>('{ measures { code statusReason } }', undefined, coordinator);
     const shown = async () =>
       page.getByTestId('measures').locator('tbody tr').evaluateAll((r) => r.map((x) => [x.getAttribute('data-code'), x.querySelector('[data-reason]')?.getAttribute('data-reason')]));
@@ -346,7 +346,7 @@ describe('dashboard in a browser (e2e)', () => {
     expect(await page.locator('tr[data-code="I.1.1"] [data-testid="last-report"]').textContent()).toBe('—');
 
     // The overview counts measures by reason, as planProgress does.
-    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Overview' }).click();
     await page.getByTestId('reasons').waitFor();
     const progress = await t.gql<{ planProgress: { byReason: Array<{ reason: string; measures: number }> } }>(
       '{ planProgress(planId: "hu-2022-2023") { byReason { reason measures } } }',
