@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { authHeader, issueTestKey } from './support/auth.js';
 import { buildDashboard, eventually, launchBrowser, screenshotPath } from './support/browser.js';
@@ -5,8 +7,9 @@ import { type GraphQLResponse, type TestApp, startTestApp } from './support/test
 
 /**
  * The dashboard in a real browser (headless Chromium) against a started api: sign-in, the
- * overview's figures, a measure's chart points, the point-in-time picker, live updates, and
- * that nothing is fetched from anywhere but the api. Screenshots go to test-output/dashboard/.
+ * overview's figures, a measure's chart points, the point-in-time picker, live updates, status
+ * reasons, assessments and reports, the implementation report's download, an agency's own view,
+ * and that nothing is fetched from anywhere but the api. Screenshots go to test-output/dashboard/.
  */
 /** Each test drives a browser on a machine shared with other builds: generous. */
 const BROWSER_TIMEOUT = 180_000;
@@ -48,7 +51,9 @@ describe('dashboard in a browser (e2e)', () => {
   async function signedIn(key: string, hash = ''): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     page.on('request', (request) => {
-      if (!request.url().startsWith(origin) && !request.url().startsWith(origin.replace('http', 'ws')) && !request.url().startsWith('data:')) foreignRequests.push(request.url());
+      const url = request.url();
+      // blob: is the page's own memory (the report download hands its file over as one).
+      if (!url.startsWith(origin) && !url.startsWith(origin.replace('http', 'ws')) && !url.startsWith('data:') && !url.startsWith('blob:')) foreignRequests.push(url);
     });
     await page.goto(`${origin}/dashboard/${hash}`);
     await page.getByLabel('API key').fill(key);
@@ -80,6 +85,14 @@ describe('dashboard in a browser (e2e)', () => {
     secondHousePosition = stored(await house('pmo-h2', '2023-06-20', 1)).recordCapacityCreated.position;
     stored(await funds('pmo-f1', '2023-04-10', '5000000'));
     stored(await house('pmo-h3', '2023-11-05', 1));
+    // A coordinator's judgement of II.1.3 after its deadline (2023-12-31): late, and how far it got.
+    stored(
+      await t.gql(
+        'mutation ($input: AssessMeasureInput!) { assessMeasure(input: $input) { position } }',
+        { input: { measureCode: 'II.1.3', assessmentId: 'nacs-1', level: 'LIMITED', asOf: '2024-01-10', narrative: 'Three of twelve trainings held', evidence: ['BM/7/2024'] } },
+        authHeader(keys.coordinator),
+      ),
+    );
     browser = await launchBrowser();
   }, 300_000);
 
@@ -273,13 +286,107 @@ describe('dashboard in a browser (e2e)', () => {
     await page.getByRole('button', { name: 'Back to now' }).click();
     await page.close();
 
-    // An agency reads the plan, not the projections: its own measures, no figures, no picker.
+    // An agency: its own measures with their status and why, no plan roll-ups, no picker.
     const agency = await signedIn(keys.agency);
     await agency.getByRole('heading', { name: 'Your measures' }).waitFor();
-    expect(await agency.getByText('II.1.3').count()).toBeGreaterThan(0);
+    const own = agency.getByTestId('own-measures').locator('tr[data-code="II.1.3"]');
+    await own.locator('[data-reason]').waitFor();
+    expect(await own.locator('[data-reason]').getAttribute('data-reason')).toBe('ASSESSED_LIMITED');
+    expect(await agency.getByTestId('own-measures').locator('tr[data-code="II.3.9"]').count()).toBe(0);
     expect(await agency.getByTestId('standing').count()).toBe(0);
     await agency.screenshot({ path: screenshotPath('dashboard', '7-agency-overview'), fullPage: true });
+    // Its measure's figures, assessments and its own reports.
+    await agency.goto(`${origin}/dashboard/#/measures/II.1.3`);
+    await agency.getByTestId('chart-period-participants').waitFor();
+    await agency.getByTestId('assessments').waitFor();
+    expect(await agency.getByTestId('reports').locator('tbody tr[data-report="moi-1"]').count()).toBe(1);
+    // Another's measure: the plan's text, no figures (the api refuses them), and no error shown as such.
+    await agency.goto(`${origin}/dashboard/#/measures/II.3.9`);
+    await agency.getByText('its figures are the coordinators').waitFor();
+    expect(await agency.getByTestId('chart-period-halfwayHouses').count()).toBe(0);
+    expect(await agency.getByRole('heading', { name: 'Indicators' }).count()).toBe(1);
     await agency.close();
+  }, BROWSER_TIMEOUT);
+
+  it('says why each measure stands where it does, shows its assessments and reports, and the last report per measure', async () => {
+    const coordinator = authHeader(keys.coordinator);
+    const page = await signedIn(keys.coordinator, '#/measures/II.1.3');
+    await page.getByTestId('assessments').waitFor();
+    const answer = await t.gql<{ measure: { status: string; statusReason: string } }>('{ measure(code: "II.1.3") { status statusReason } }', undefined, coordinator);
+    expect(answer.data!.measure).toEqual({ status: 'OVERDUE', statusReason: 'ASSESSED_LIMITED' });
+    const reason = page.getByTestId('measure-status').locator('[data-reason]');
+    expect(await reason.getAttribute('data-reason')).toBe('ASSESSED_LIMITED');
+    expect(await reason.textContent()).toBe('Assessed: limited completion');
+    const assessment = page.getByTestId('assessments').locator('li[data-assessment="nacs-1"]');
+    expect(await assessment.textContent()).toContain('Limited as of 2024-01-10');
+    expect(await assessment.textContent()).toContain('Three of twelve trainings held');
+    expect(await assessment.textContent()).toContain('BM/7/2024');
+    expect(await assessment.getAttribute('aria-current')).toBe('true');
+    // Before its date the assessment is not in force, and the status has another reason.
+    await page.getByLabel('Status on').fill('2023-06-30');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const earlier = await t.gql<{ measure: { statusReason: string } }>('{ measure(code: "II.1.3") { statusReason(asOf: "2023-06-30") } }', undefined, coordinator);
+    expect(await eventually(() => reason.getAttribute('data-reason'), earlier.data!.measure.statusReason)).toBe(earlier.data!.measure.statusReason);
+    expect(await assessment.getAttribute('aria-current')).toBeNull();
+    await page.getByRole('button', { name: 'Back to now' }).click();
+    // What was done: every report on the measure, as it now stands.
+    const rows = page.getByTestId('reports').locator('tbody tr');
+    expect(await eventually(async () => (await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-report')))).slice(0, 3), ['moi-1', 'moi-2', 'moi-3'])).toEqual(['moi-1', 'moi-2', 'moi-3']);
+    expect(await rows.first().textContent()).toContain('Border control course');
+    await page.screenshot({ path: screenshotPath('dashboard', '3-measure-assessed'), fullPage: true });
+
+    // The table: the reason beside every status (the api's), and the date of the last report.
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Measures' }).click();
+    const all = await t.gql<{ measures: Array<{ code: string; statusReason: string }> }>('{ measures { code statusReason } }', undefined, coordinator);
+    const shown = async () =>
+      page.getByTestId('measures').locator('tbody tr').evaluateAll((r) => r.map((x) => [x.getAttribute('data-code'), x.querySelector('[data-reason]')?.getAttribute('data-reason')]));
+    const expected = Object.fromEntries(all.data!.measures.map((m) => [m.code, m.statusReason]));
+    expect(await eventually(async () => Object.fromEntries(await shown()), expected)).toEqual(expected);
+    expect(await eventually(async () => page.locator('tr[data-code="II.3.9"] [data-testid="last-report"]').textContent(), '2023-11-05')).toBe('2023-11-05');
+    expect(await page.locator('tr[data-code="I.1.1"] [data-testid="last-report"]').textContent()).toBe('—');
+
+    // The overview counts measures by reason, as planProgress does.
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Overview' }).click();
+    await page.getByTestId('reasons').waitFor();
+    const progress = await t.gql<{ planProgress: { byReason: Array<{ reason: string; measures: number }> } }>(
+      '{ planProgress(planId: "hu-2022-2023") { byReason { reason measures } } }',
+      undefined,
+      coordinator,
+    );
+    const byReason = await page.getByTestId('reasons').locator('tbody tr').evaluateAll((r) => r.map((x) => [x.getAttribute('data-reason'), Number(x.querySelector('td')?.textContent)]));
+    expect(Object.fromEntries(byReason)).toEqual(Object.fromEntries(progress.data!.planProgress.byReason.filter((r) => r.measures > 0).map((r) => [r.reason, r.measures])));
+    await page.close();
+  }, BROWSER_TIMEOUT);
+
+  it('downloads the implementation report with the signed-in key, its figures those of the api', async () => {
+    const page = await signedIn(keys.coordinator);
+    await page.locator('summary', { hasText: 'Implementation report' }).click();
+    await page.getByLabel('Format').selectOption('csv');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toBe('implementation-report_hu-2022-2023_2022-01-01_2023-12-31.csv');
+    const rows = parse(readFileSync((await download.path())!, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    const trainings = rows.find((r) => r.measure === 'II.1.3' && r.indicatorKey === 'trainings')!;
+    // The range ends 2023-12-31: before the assessment's date, so the status is the figures' alone.
+    const then = await t.gql<{ measure: { status: string; statusReason: string } }>(
+      '{ measure(code: "II.1.3") { status(asOf: "2023-12-31") statusReason(asOf: "2023-12-31") } }',
+      undefined,
+      authHeader(keys.coordinator),
+    );
+    expect([trainings.status, trainings.statusReason, trainings.assessmentLevel]).toEqual([then.data!.measure.status, then.data!.measure.statusReason, '']);
+    expect(rows.find((r) => r.measure === 'II.3.9' && r.indicatorKey === 'halfwayHouses')!.valueToDate).toBe('3');
+    expect(await page.getByTestId('report-download-status').textContent()).toMatch(/^Downloaded implementation-report_.*\.csv \(ledger position \d+\)\.$/);
+
+    // A later range: the assessment in force, and an XLSX too.
+    await page.getByLabel('To', { exact: true }).fill('2024-01-31');
+    await page.getByLabel('Format').selectOption('xlsx');
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+    expect(xlsx.suggestedFilename()).toBe('implementation-report_hu-2022-2023_2022-01-01_2024-01-31.xlsx');
+    expect(readFileSync((await xlsx.path())!).subarray(0, 2).toString()).toBe('PK');
+    // A bad range: the api's reason, shown.
+    await page.getByLabel('From', { exact: true }).fill('2024-03-01');
+    await page.getByRole('button', { name: 'Download' }).click();
+    expect(await eventually(async () => /must not be before from/.test((await page.getByTestId('report-download-status').textContent()) ?? ''), true)).toBe(true);
+    await page.close();
   }, BROWSER_TIMEOUT);
 
   it('serves GraphiQL from its own assets at GET /graphql when introspection is on, and not otherwise', async () => {

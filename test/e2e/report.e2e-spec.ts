@@ -3,7 +3,8 @@
  * correction, a retraction), then GET /reports/implementation in every format, read back (the
  * XLSX with exceljs, the CSV with csv-parse, the DOCX unzipped with jszip) and its figures
  * compared with what GraphQL answers for the same ledger: indicator values to date and by
- * month, statuses, money, the chain head (verifyLedger) and a point in time (`at`).
+ * month, statuses and their reasons, the assessment in force, money (an allocation without a
+ * stated amount says "not stated"), the chain head (verifyLedger) and a point in time (`at`).
  */
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
@@ -98,6 +99,12 @@ describe('implementation report (e2e)', () => {
     return res.data!;
   }
 
+  async function assess(mutation: 'assessMeasure' | 'correctAssessment', input: Input): Promise<string> {
+    const type = mutation === 'assessMeasure' ? 'AssessMeasureInput' : 'CorrectAssessmentInput';
+    const data = await gql<Record<string, { position: string }>>(`mutation ($input: ${type}!) { ${mutation}(input: $input) { position } }`, { input });
+    return data[mutation].position;
+  }
+
   async function record(report: Report): Promise<string> {
     const data = await gql<Record<string, { position: string }>>(
       `mutation ($input: Record${report.type}Input!) { record${report.type}(input: $input) { position } }`,
@@ -136,6 +143,8 @@ describe('implementation report (e2e)', () => {
     coordinator = authHeader(await issueTestKey(t, { role: 'COORDINATOR' }));
     auditor = authHeader(await issueTestKey(t, { role: 'AUDITOR' }));
     for (const report of FIRST) await record(report);
+    // Before the point in time: II.1.3 judged as of the TIP year's end; after it, corrected.
+    await assess('assessMeasure', { measureCode: 'II.1.3', assessmentId: 'nacs-1', level: 'LIMITED', asOf: '2023-03-01', narrative: 'Four trainings of twelve', evidence: ['BM/1/2023'] });
     await gql(
       `mutation ($input: CorrectTrainingDeliveredInput!) { correctTrainingDelivered(input: $input) { position } }`,
       { input: { reportId: FIRST[1].input.reportId, requestId: 'correct-1', title: 'Victim identification at border controls', participants: 20, days: 1, reason: '20 attended' } },
@@ -148,6 +157,12 @@ describe('implementation report (e2e)', () => {
     );
     midpoint = retraction.retractReport.position;
     for (const report of SECOND) await record(report);
+    await assess('correctAssessment', {
+      measureCode: 'II.1.3', assessmentId: 'nacs-1', correctionId: 'nacs-1-c1', reason: 'Counted again', level: 'SUBSTANTIAL', asOf: '2023-03-01', narrative: 'Six trainings of twelve',
+    });
+    // The final assessment of a measure without a finish line, and a withdrawal.
+    await assess('assessMeasure', { measureCode: 'I.3.2', assessmentId: 'nacs-2', level: 'COMPLETE', asOf: '2023-12-31', narrative: 'The working group met and reported' });
+    await assess('assessMeasure', { measureCode: 'III.2.4', assessmentId: 'nacs-3', level: 'WITHDRAWN', asOf: '2023-06-30', narrative: 'Superseded by the prosecution reform' });
     period = (await gql<{ plan: { period: { from: string; to: string } } }>(`{ plan(id: "${PLAN}") { period { from to } } }`)).plan.period;
   }, 120_000);
   afterAll(async () => {
@@ -202,27 +217,80 @@ describe('implementation report (e2e)', () => {
     expect(compared).toBeGreaterThan(20);
   }, 60_000);
 
-  it('over the whole plan period equals GraphQL: every indicator value, status and funding figure', async () => {
-    const csv = csvRows((await download({ planId: PLAN, ...period, format: 'csv' })).body);
-    const data = await gql<{
-      measures: Array<{ code: string; status: string; indicatorValues: Array<{ key: string; exactValue: string }>; fundingStatus: { allocated: string; disbursed: string } }>;
-    }>(`query ($asOf: String) { measures { code status(asOf: $asOf) indicatorValues { key exactValue } fundingStatus { allocated disbursed } } }`, { asOf: period.to });
-    expect(data.measures.length).toBe(46);
-    for (const m of data.measures) {
+  /** What the report writes for an allocation: the stated amount, "not stated", or both. */
+  const allocationText = (allocated: string, unstatedYears: number[]) => (unstatedYears.length === 0 ? allocated : allocated === '0' ? 'not stated' : `${allocated} + not stated`);
+
+  interface MeasureAnswer {
+    code: string;
+    status: string;
+    statusReason: string;
+    assessment: { level: string; asOf: string; narrative: string } | null;
+    indicatorValues: Array<{ key: string; exactValue: string }>;
+    fundingStatus: { allocated: string; disbursed: string; unstatedYears: number[] };
+  }
+  const MEASURE_ANSWER = `code status(asOf: $asOf, at: $at) statusReason(asOf: $asOf, at: $at) assessment(asOf: $asOf, at: $at) { level asOf narrative }
+    indicatorValues(at: $at) { key exactValue } fundingStatus(at: $at) { allocated disbursed unstatedYears }`;
+
+  /** Every measure of the CSV against GraphQL's answer: status, reason, assessment, money, indicator values to date. */
+  function compareWithGraphql(csv: Map<string, Row>, measures: MeasureAnswer[], inRangeIsToDate: boolean): void {
+    expect(measures.length).toBe(46);
+    for (const m of measures) {
       const rows = [...csv.values()].filter((row) => row.measure === m.code);
       expect(rows.length).toBe(Math.max(1, m.indicatorValues.length));
-      expect({ code: m.code, status: rows[0].status, allocated: rows[0].allocatedHuf, disbursed: rows[0].disbursedHuf }).toEqual({
+      const row = rows[0];
+      expect({
+        code: m.code,
+        status: row.status,
+        statusReason: row.statusReason,
+        assessment: row.assessmentLevel === '' ? null : { level: row.assessmentLevel, asOf: row.assessmentAsOf, narrative: row.assessmentNarrative },
+        allocated: row.allocatedHuf,
+        unstatedYears: row.allocationUnstatedYears,
+        disbursed: row.disbursedHuf,
+      }).toEqual({
         code: m.code,
         status: m.status,
-        allocated: m.fundingStatus.allocated,
+        statusReason: m.statusReason,
+        assessment: m.assessment,
+        allocated: allocationText(m.fundingStatus.allocated, m.fundingStatus.unstatedYears),
+        unstatedYears: m.fundingStatus.unstatedYears.join(';'),
         disbursed: m.fundingStatus.disbursed,
       });
       for (const value of m.indicatorValues) {
-        const row = csv.get(`${m.code}/${value.key}`)!;
-        expect({ key: `${m.code}/${value.key}`, inRange: row.valueInRange, toDate: row.valueToDate }).toEqual({ key: `${m.code}/${value.key}`, inRange: value.exactValue, toDate: value.exactValue });
+        const line = csv.get(`${m.code}/${value.key}`)!;
+        expect({ key: `${m.code}/${value.key}`, toDate: line.valueToDate, ...(inRangeIsToDate ? { inRange: line.valueInRange } : {}) }).toEqual({
+          key: `${m.code}/${value.key}`,
+          toDate: value.exactValue,
+          ...(inRangeIsToDate ? { inRange: value.exactValue } : {}),
+        });
       }
     }
+  }
+
+  it('over the whole plan period equals GraphQL: every indicator value, status and reason, assessment and funding figure', async () => {
+    const csv = csvRows((await download({ planId: PLAN, ...period, format: 'csv' })).body);
+    const data = await gql<{ measures: MeasureAnswer[] }>(`query ($asOf: String, $at: PointInTimeInput) { measures { ${MEASURE_ANSWER} } }`, { asOf: period.to, at: null });
+    compareWithGraphql(csv, data.measures, true);
     expect(csv.get('II.3.3/feasibilityStudy')!.disbursedHuf).toBe('132000000');
+    // What the seeded assessments make of the statuses (docs/status.md).
+    // II.1.3's deadline (2023-12-31) has not passed on the day itself: the judgement in force decides.
+    expect(['status', 'statusReason', 'assessmentLevel', 'assessmentNarrative'].map((c) => csv.get('II.1.3/trainings')![c])).toEqual([
+      'IN_PROGRESS',
+      'ASSESSED_SUBSTANTIAL',
+      'SUBSTANTIAL',
+      'Six trainings of twelve',
+    ]);
+    expect([csv.get('I.3.2/meetings')!.status, csv.get('I.3.2/meetings')!.statusReason]).toEqual(['ACHIEVED', 'ASSESSED_COMPLETE']);
+    const withdrawn = [...csv.values()].find((row) => row.measure === 'III.2.4')!;
+    expect([withdrawn.status, withdrawn.statusReason]).toEqual(['WITHDRAWN', 'ASSESSED_WITHDRAWN']);
+    // II.3.3's 2022 allocation states no amount: unknown, not 0.
+    expect(csv.get('II.3.3/feasibilityStudy')!.allocatedHuf).toBe('220000000 + not stated');
+    const year2022 = csvRows((await download({ planId: PLAN, from: '2022-01-01', to: '2022-12-31', format: 'csv' })).body);
+    expect([year2022.get('II.3.3/feasibilityStudy')!.allocatedHuf, year2022.get('II.3.3/feasibilityStudy')!.allocationUnstatedYears]).toEqual(['not stated', '2022']);
+    // Before the assessment's date the measure is judged by the figures alone.
+    const tip = csvRows((await download({ planId: PLAN, from: '2022-04-01', to: '2023-02-28', format: 'csv' })).body);
+    expect([tip.get('II.1.3/trainings')!.statusReason, tip.get('II.1.3/trainings')!.assessmentLevel]).toEqual(['NO_FINISH_LINE', '']);
+    const before = await gql<{ measure: { statusReason: string } }>(`{ measure(code: "II.1.3") { statusReason(asOf: "2023-02-28") } }`);
+    expect(before.measure.statusReason).toBe('NO_FINISH_LINE');
   }, 60_000);
 
   it('has a summary sheet and one per pillar, reports and money, and the ledger footer equal to verifyLedger', async () => {
@@ -233,8 +301,10 @@ describe('implementation report (e2e)', () => {
     const plan = await gql<{ plan: { pillars: Array<{ code: string }> } }>(`{ plan(id: "${PLAN}") { pillars { code } } }`);
     expect(workbook.worksheets.map((s) => s.name)).toEqual(['Summary', ...plan.plan.pillars.map((p) => `Pillar ${p.code}`), 'Reports', 'Funding']);
 
-    const progress = await gql<{ planProgress: { byStatus: { notStarted: number; inProgress: number; achieved: number; overdue: number } } }>(
-      `query ($asOf: String) { planProgress(planId: "${PLAN}", asOf: $asOf) { byStatus { notStarted inProgress achieved overdue } } }`,
+    const progress = await gql<{
+      planProgress: { byStatus: { notStarted: number; inProgress: number; achieved: number; overdue: number; awaitingAssessment: number; withdrawn: number }; byReason: Array<{ reason: string; measures: number }> };
+    }>(
+      `query ($asOf: String) { planProgress(planId: "${PLAN}", asOf: $asOf) { byStatus { notStarted inProgress achieved overdue awaitingAssessment withdrawn } byReason { reason measures } } }`,
       { asOf: period.to },
     );
     const summary = workbook.getWorksheet('Summary')!;
@@ -243,8 +313,29 @@ describe('implementation report (e2e)', () => {
       if ((row.values as unknown[])[1] === 'Total') total = row.values as unknown[];
     });
     const b = progress.planProgress.byStatus;
-    // Measures, NOT_STARTED, IN_PROGRESS, ACHIEVED, OVERDUE, reports (16 recorded, 1 retracted)
-    expect(total.slice(3, 9)).toEqual([46, b.notStarted, b.inProgress, b.achieved, b.overdue, FIRST.length + SECOND.length - 1]);
+    // Measures, the six statuses, reports (18 recorded, 1 retracted)
+    expect(total.slice(3, 11)).toEqual([46, b.notStarted, b.inProgress, b.achieved, b.overdue, b.awaitingAssessment, b.withdrawn, FIRST.length + SECOND.length - 1]);
+    // Measures by status reason, as planProgress counts them.
+    const reasons = new Map<string, number>();
+    let inReasons = false;
+    summary.eachRow((row) => {
+      const v = row.values as unknown[];
+      if (v[1] === 'Status reason') inReasons = true;
+      else if (inReasons && typeof v[2] === 'number') reasons.set(String(v[1]), v[2]);
+      else inReasons = false;
+    });
+    expect(Object.fromEntries(reasons)).toEqual(Object.fromEntries(progress.planProgress.byReason.filter((r) => r.measures > 0).map((r) => [r.reason, r.measures])));
+
+    // The pillar sheet says the reason and the assessment as the CSV does.
+    const { rows: pillarRows } = await xlsxRows(body);
+    expect(['Status', 'Status reason', 'Assessment', 'Assessed as of', 'Narrative'].map((h) => pillarRows.get('II.1.3/trainings')![h])).toEqual([
+      'IN_PROGRESS',
+      'ASSESSED_SUBSTANTIAL',
+      'SUBSTANTIAL',
+      '2023-03-01',
+      'Six trainings of twelve',
+    ]);
+    expect(pillarRows.get('II.3.3/feasibilityStudy')!['Allocated HUF']).toBe('220000000 + not stated');
 
     const reports = workbook.getWorksheet('Reports')!;
     const lines: string[] = [];
@@ -296,6 +387,10 @@ describe('implementation report (e2e)', () => {
     expect(text).toContain('Feasibility study on therapeutic care');
     // A report outside the range is not listed: the 2022-03-31 training.
     expect(text).not.toContain('2022-03-31');
+    // The status with its reason, and the assessment in force on 2023-03-31 with its narrative.
+    expect(text).toContain('Assessment: SUBSTANTIAL as of 2023-03-01 (corrected 1×)');
+    expect(text).toContain('Six trainings of twelve');
+    expect(text).toMatch(/Status: IN_PROGRESS \(ASSESSED_SUBSTANTIAL\)/);
     const footers = await Promise.all(Object.keys(zip.files).filter((f) => /^word\/footer\d*\.xml$/.test(f)).map((f) => zip.file(f)!.async('string')));
     expect(footers.join('')).toContain(`chain head ${response.headers.get('x-ledger-chain-head')}`);
   }, 60_000);
@@ -311,6 +406,11 @@ describe('implementation report (e2e)', () => {
     expect(csv.get('II.1.3/participants')!.valueToDate).toBe('89');
     expect(csv.get('III.2.2/jointInspections')!.valueToDate).toBe('0');
     expect(csv.get('II.1.3/trainings')!.ledgerPosition).toBe(midpoint);
+    // Statuses, reasons and the assessment as they stood then: before the correction and the later assessments.
+    const then = await gql<{ measures: MeasureAnswer[] }>(`query ($asOf: String, $at: PointInTimeInput) { measures { ${MEASURE_ANSWER} } }`, { asOf: period.to, at: { position: midpoint } }, auditor);
+    compareWithGraphql(csv, then.measures, true);
+    expect([csv.get('II.1.3/trainings')!.assessmentLevel, csv.get('II.1.3/trainings')!.assessmentNarrative]).toEqual(['LIMITED', 'Four trainings of twelve']);
+    expect(csv.get('I.3.2/meetings')!.statusReason).not.toBe('ASSESSED_COMPLETE');
     // The chain head it names is the log's own at that position.
     const head = csv.get('II.1.3/trainings')!.chainHead;
     const verified = await gql<{ verifyLedger: { ok: boolean; givenHeadFoundAt: string } }>(`{ verifyLedger(head: "${head}@${midpoint}") { ok givenHeadFoundAt } }`, {}, auditor);

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, Route, Router, Switch, useLocation } from 'wouter';
 import { useHashLocation } from 'wouter/use-hash-location';
 import { GraphQLRequestError, gql } from './api/client';
-import { type Session, SessionContext, type TimeTravel, TimeTravelContext, useLiveMeasureFeed, useQuery, useSession } from './api/hooks';
+import { type Session, SessionContext, type TimeTravel, TimeTravelContext, useLiveMeasureFeed, useQuery, useSession, useTimeTravel as useTimeTravelState } from './api/hooks';
 import { ME, type Me, type Measures, type PointInTime, measuresQuery } from './api/queries';
 import { storeKey, storedKey } from './api/session';
 import { SignIn } from './pages/SignIn';
@@ -15,11 +15,8 @@ import { TimeTravelPicker } from './components/TimeTravelPicker';
 
 const TIME_KEY = 'apl.dashboard.time';
 
-/**
- * Where the implementation report (XLSX/CSV/DOCX) can be downloaded; null until the api serves it
- * (another change adds that HTTP endpoint). Set it and the header shows the link.
- */
-const REPORT_DOWNLOAD_PATH: string | null = null;
+/** The implementation report (XLSX/CSV/DOCX) endpoint of the api (docs/reports.md). */
+const REPORT_DOWNLOAD_PATH = '/reports/implementation';
 
 export function App() {
   const [me, setMe] = useState<Me | null>(null);
@@ -58,6 +55,7 @@ export function App() {
       plan,
       plans: me.plans,
       readsFigures: role === 'COORDINATOR' || role === 'AUDITOR',
+      readsOwnFigures: role === 'AGENCY',
       readsHistory: role === 'AUDITOR',
       signOut: () => {
         storeKey(null);
@@ -141,7 +139,6 @@ function SignedIn() {
             {session.me.role}
             {session.me.agencyId ? ` · ${session.me.agencyId}` : ''}
           </span>
-          {REPORT_DOWNLOAD_PATH && <a href={REPORT_DOWNLOAD_PATH}>Implementation report</a>}
           <a href="/graphql">GraphiQL</a>
           <button type="button" onClick={session.signOut}>
             Sign out
@@ -149,6 +146,7 @@ function SignedIn() {
         </div>
       </header>
       <TimeTravelPicker />
+      {session.readsFigures && <ReportDownload />}
       <main id="main" tabIndex={-1}>
         <Switch>
           <Route path="/" component={Overview} />
@@ -164,6 +162,79 @@ function SignedIn() {
         </Switch>
       </main>
     </TimeTravelContext.Provider>
+  );
+}
+
+/**
+ * The implementation report as a file. The endpoint takes the same Bearer key as GraphQL, which a
+ * plain link cannot send: it is fetched with the key and handed to the browser as a blob. An
+ * auditor's "as it stood at" point goes with it (atPosition / atInstant).
+ */
+function ReportDownload() {
+  const session = useSession();
+  const { at } = useTimeTravelState();
+  const [from, setFrom] = useState(session.plan.period.from);
+  const [to, setTo] = useState(session.plan.period.to);
+  const [format, setFormat] = useState<'xlsx' | 'csv' | 'docx'>('xlsx');
+  const [state, setState] = useState<{ busy: boolean; message: string | null }>({ busy: false, message: null });
+
+  const download = async (event: FormEvent) => {
+    event.preventDefault();
+    setState({ busy: true, message: null });
+    const query = new URLSearchParams({ planId: session.plan.id, from, to, format });
+    if (at?.position) query.set('atPosition', at.position);
+    else if (at?.recordedAt) query.set('atInstant', at.recordedAt);
+    try {
+      const key = storedKey();
+      const response = await fetch(`${REPORT_DOWNLOAD_PATH}?${query}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      if (!response.ok) {
+        const body = (await response.json().catch(() => ({}))) as { field?: string; reason?: string; message?: string };
+        throw new Error(body.field ? `${body.field} ${body.reason ?? ''}` : (body.message ?? `The api answered ${response.status}`));
+      }
+      const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? `implementation-report.${format}`;
+      const url = URL.createObjectURL(await response.blob());
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = name;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      setState({ busy: false, message: `Downloaded ${name} (ledger position ${response.headers.get('x-ledger-position') ?? '?'}).` });
+    } catch (error) {
+      setState({ busy: false, message: `The report could not be made: ${(error as Error).message}` });
+    }
+  };
+
+  return (
+    <details className="report-download">
+      <summary>Implementation report</summary>
+      <form onSubmit={(e) => void download(e)} aria-label="Download the implementation report">
+        <label>
+          From <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} required />
+        </label>
+        <label>
+          To <input type="date" value={to} onChange={(e) => setTo(e.target.value)} required />
+        </label>
+        <label>
+          Format{' '}
+          <select value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>
+            <option value="xlsx">XLSX (spreadsheet)</option>
+            <option value="csv">CSV</option>
+            <option value="docx">DOCX (editable document)</option>
+          </select>
+        </label>
+        <button type="button" onClick={() => (setFrom(`${Number(to.slice(0, 4)) - 1}-04-01`), setTo(`${to.slice(0, 4)}-03-31`))}>
+          US TIP year
+        </button>
+        <button type="submit" disabled={state.busy}>
+          {state.busy ? 'Computing…' : 'Download'}
+        </button>
+        <output aria-live="polite" data-testid="report-download-status">
+          {state.message}
+        </output>
+      </form>
+    </details>
   );
 }
 

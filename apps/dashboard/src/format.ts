@@ -1,4 +1,4 @@
-import type { MeasureStatus } from './api/queries';
+import type { MeasureStatus, StatusReason } from './api/queries';
 
 const huf = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
 
@@ -24,6 +24,38 @@ export const STATUS_LABEL: Record<MeasureStatus, string> = {
   IN_PROGRESS: 'In progress',
   ACHIEVED: 'Achieved',
   OVERDUE: 'Overdue',
+  AWAITING_ASSESSMENT: 'Awaiting assessment',
+  WITHDRAWN: 'Withdrawn',
+};
+
+/**
+ * Why a measure has its status, in plain words (the api's StatusReason; the rules are the api's,
+ * docs/status.md — this only names them).
+ */
+export const STATUS_REASON_LABEL: Record<StatusReason, string> = {
+  NO_REPORT: 'No report yet',
+  TARGET_NOT_MET: 'Reports received; the target is not met yet',
+  NO_FINISH_LINE: 'The plan sets no target or milestone: a coordinator judges completion',
+  TARGET_MET: 'Every target met',
+  DEADLINE_PASSED: 'Deadline passed with the target not met',
+  DEADLINE_BEFORE_PLAN_START: "The decree's deadline is before the plan's first day",
+  ASSESSED_NOT_STARTED: 'Assessed: not started',
+  ASSESSED_LIMITED: 'Assessed: limited completion',
+  ASSESSED_SUBSTANTIAL: 'Assessed: substantial completion',
+  ASSESSED_COMPLETE: 'Assessed: complete',
+  ASSESSED_WITHDRAWN: 'Assessed: withdrawn',
+};
+
+/** The label of a reason; an unknown one (a newer api) as it is sent. */
+export const reasonLabel = (reason: string): string => STATUS_REASON_LABEL[reason as StatusReason] ?? reason;
+
+/** OGP IRM completion levels of an assessment. */
+export const LEVEL_LABEL: Record<string, string> = {
+  NOT_STARTED: 'Not started',
+  LIMITED: 'Limited',
+  SUBSTANTIAL: 'Substantial',
+  COMPLETE: 'Complete',
+  WITHDRAWN: 'Withdrawn',
 };
 
 /** Colours with ≥ 4.5:1 contrast against white (WCAG AA), used for text and chart series alike. */
@@ -32,6 +64,8 @@ export const STATUS_COLOUR: Record<MeasureStatus, string> = {
   IN_PROGRESS: '#0b5cad',
   ACHIEVED: '#1a7f37',
   OVERDUE: '#b42318',
+  AWAITING_ASSESSMENT: '#8a4b00',
+  WITHDRAWN: '#6f42c1',
 };
 
-export const STATUS_ORDER: readonly MeasureStatus[] = ['NOT_STARTED', 'IN_PROGRESS', 'ACHIEVED', 'OVERDUE'];
+export const STATUS_ORDER: readonly MeasureStatus[] = ['NOT_STARTED', 'IN_PROGRESS', 'ACHIEVED', 'OVERDUE', 'AWAITING_ASSESSMENT', 'WITHDRAWN'];

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Paragraph as DocxParagraph, Table as DocxTable } from 'docx';
+import { MEASURE_STATUSES } from '@app/projections';
 import type { ImplementationReport, MeasureReport, PillarReport } from './report-model.js';
 import { ReportInputError } from './report-errors.js';
 
@@ -59,6 +60,20 @@ function cellNumber(value: bigint): number | string {
   return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
 }
 
+/** Said for an allocation the plan gives without an amount (`amountHuf: unstated`): unknown, never 0. */
+export const NOT_STATED = 'not stated';
+
+/** An allocation as text: its stated amount, "not stated", or both when only part of it is stated. */
+function allocationText(allocated: bigint, unstated: boolean, format: (v: bigint) => string = (v) => v.toString()): string {
+  if (!unstated) return format(allocated);
+  return allocated === 0n ? NOT_STATED : `${format(allocated)} + ${NOT_STATED}`;
+}
+
+/** An allocation as a spreadsheet cell: a number when fully stated, else text saying what is not. */
+function allocationCell(allocated: bigint, unstated: boolean): number | string {
+  return unstated ? allocationText(allocated, true) : cellNumber(allocated);
+}
+
 const names = (agencies: readonly { readonly name: string }[]) => agencies.map((a) => a.name).join('; ');
 
 function* measuresOf(report: ImplementationReport): Generator<{ pillar: PillarReport; objectiveCode: string; measure: MeasureReport }> {
@@ -82,6 +97,7 @@ export const CSV_COLUMNS = [
   'statusReason',
   'progress',
   'assessmentLevel',
+  'assessmentAsOf',
   'assessmentNarrative',
   'indicatorKey',
   'indicatorLabel',
@@ -92,12 +108,17 @@ export const CSV_COLUMNS = [
   'achieved',
   'reportsInRange',
   'allocatedHuf',
+  'allocationUnstatedYears',
   'disbursedHuf',
   'ledgerPosition',
   'chainHead',
 ] as const;
 
-/** RFC 4180 CSV (csv-stringify), UTF-8, header row first; values exact (bigints as decimal text). */
+/**
+ * RFC 4180 CSV (csv-stringify), UTF-8, header row first; values exact (bigints as decimal text).
+ * `allocatedHuf` is the stated amount, "not stated" when no amount is stated, or
+ * "<amount> + not stated" when part is; `allocationUnstatedYears` lists the years (`;`-separated).
+ */
 export function renderCsv(report: ImplementationReport): string {
   const rows: Array<Record<(typeof CSV_COLUMNS)[number], string | number>> = [];
   for (const { pillar, objectiveCode, measure } of measuresOf(report)) {
@@ -117,9 +138,11 @@ export function renderCsv(report: ImplementationReport): string {
       statusReason: measure.statusReason ?? '',
       progress: measure.progress ?? '',
       assessmentLevel: measure.latestAssessment?.level ?? '',
+      assessmentAsOf: measure.latestAssessment?.asOf ?? '',
       assessmentNarrative: measure.latestAssessment?.narrative ?? '',
       reportsInRange: measure.reports.length,
-      allocatedHuf: measure.funding.allocated.toString(),
+      allocatedHuf: allocationText(measure.funding.allocated, measure.funding.unstatedYears.length > 0),
+      allocationUnstatedYears: measure.funding.unstatedYears.join(';'),
       disbursedHuf: measure.funding.disbursed.toString(),
       ledgerPosition: report.ledger.position.toString(),
       chainHead: report.ledger.chainHead,
@@ -156,9 +179,10 @@ const PILLAR_COLUMNS = [
   { header: 'Partners', key: 'partners', width: 30 },
   { header: 'Deadline', key: 'deadline', width: 12 },
   { header: 'Status', key: 'status', width: 13 },
-  { header: 'Status reason', key: 'statusReason', width: 16 },
+  { header: 'Status reason', key: 'statusReason', width: 24 },
   { header: 'Progress %', key: 'progress', width: 10 },
   { header: 'Assessment', key: 'assessment', width: 14 },
+  { header: 'Assessed as of', key: 'assessmentAsOf', width: 12 },
   { header: 'Narrative', key: 'narrative', width: 40 },
   { header: 'Indicator', key: 'indicator', width: 30 },
   { header: 'Indicator key', key: 'indicatorKey', width: 14 },
@@ -191,10 +215,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
     { header: 'Pillar', key: 'pillar', width: 10 },
     { header: 'Title', key: 'title', width: 50 },
     { header: 'Measures', key: 'measures', width: 10 },
-    { header: 'NOT_STARTED', key: 'NOT_STARTED', width: 13 },
-    { header: 'IN_PROGRESS', key: 'IN_PROGRESS', width: 13 },
-    { header: 'ACHIEVED', key: 'ACHIEVED', width: 13 },
-    { header: 'OVERDUE', key: 'OVERDUE', width: 13 },
+    ...MEASURE_STATUSES.map((status) => ({ header: status, key: status, width: 13 })),
     { header: 'Reports in range', key: 'reports', width: 10 },
     { header: 'Allocated HUF', key: 'allocated', width: 16 },
     { header: 'Disbursed HUF', key: 'disbursed', width: 16 },
@@ -207,10 +228,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
       pillar: pillar.code,
       title: pillar.title,
       measures: measures.length,
-      NOT_STARTED: count('NOT_STARTED'),
-      IN_PROGRESS: count('IN_PROGRESS'),
-      ACHIEVED: count('ACHIEVED'),
-      OVERDUE: count('OVERDUE'),
+      ...Object.fromEntries(MEASURE_STATUSES.map((status) => [status, count(status)])),
       reports: measures.reduce((n, m) => n + m.reports.length, 0),
       allocated: cellNumber(measures.reduce((n, m) => n + m.funding.allocated, 0n)),
       disbursed: cellNumber(measures.reduce((n, m) => n + m.funding.disbursed, 0n)),
@@ -225,6 +243,12 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
     allocated: cellNumber(s.allocated),
     disbursed: cellNumber(s.disbursed),
   }).font = { bold: true };
+  summary.addRow([]);
+  summary.addRow(['Status reason', 'Measures']).font = { bold: true };
+  for (const [reason, n] of Object.entries(s.byReason)) summary.addRow([reason, n]);
+  if (s.measuresWithUnstatedAllocation > 0) {
+    summary.addRow([`Allocated HUF counts stated amounts only: ${s.measuresWithUnstatedAllocation} measure(s) have an allocation with the amount ${NOT_STATED}`]);
+  }
   summary.addRow([]);
   summary.addRow(['Plan', `${report.plan.title} (${report.plan.decision})`]);
   summary.addRow(['Range', `${report.range.from} – ${report.range.to}`]);
@@ -252,9 +276,10 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
           statusReason: measure.statusReason ?? '',
           progress: measure.progress ?? '',
           assessment: measure.latestAssessment?.level ?? '',
+          assessmentAsOf: measure.latestAssessment?.asOf ?? '',
           narrative: measure.latestAssessment?.narrative ?? '',
           reports: measure.reports.length,
-          allocated: cellNumber(measure.funding.allocated),
+          allocated: allocationCell(measure.funding.allocated, measure.funding.unstatedYears.length > 0),
           disbursed: cellNumber(measure.funding.disbursed),
         };
         if (measure.indicators.length === 0) sheet.addRow(base);
@@ -306,7 +331,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
   funding.getRow(1).font = { bold: true };
   for (const { measure } of measuresOf(report)) {
     for (const line of measure.funding.lines) {
-      funding.addRow({ measure: measure.code, year: line.year, source: line.source, allocated: cellNumber(line.allocated), disbursed: cellNumber(line.disbursed) });
+      funding.addRow({ measure: measure.code, year: line.year, source: line.source, allocated: allocationCell(line.allocated, line.allocationUnstated), disbursed: cellNumber(line.disbursed) });
     }
   }
   funding.addRow([]);
@@ -340,10 +365,14 @@ export async function renderDocx(report: ImplementationReport): Promise<Buffer> 
     field('Status as of', report.asOf),
     new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun('Summary')] }),
     table(
-      ['Measures', 'Not started', 'In progress', 'Achieved', 'Overdue', 'Reports in range', 'Allocated', 'Disbursed'],
-      [[String(s.measures), String(s.byStatus.NOT_STARTED), String(s.byStatus.IN_PROGRESS), String(s.byStatus.ACHIEVED), String(s.byStatus.OVERDUE), String(s.reportsInRange), huf(s.allocated), huf(s.disbursed)]],
+      ['Measures', 'Not started', 'In progress', 'Achieved', 'Overdue', 'Awaiting assessment', 'Withdrawn', 'Reports in range', 'Allocated (stated)', 'Disbursed'],
+      [[String(s.measures), ...MEASURE_STATUSES.map((status) => String(s.byStatus[status])), String(s.reportsInRange), huf(s.allocated), huf(s.disbursed)]],
     ),
+    table(['Status reason', 'Measures'], Object.entries(s.byReason).map(([reason, n]) => [reason, String(n)])),
   ];
+  if (s.measuresWithUnstatedAllocation > 0) {
+    children.push(new Paragraph(`Allocated money counts stated amounts only: ${s.measuresWithUnstatedAllocation} measure(s) have an allocation whose amount is ${NOT_STATED}.`));
+  }
   for (const pillar of report.pillars) {
     children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(`${pillar.code}. ${pillar.title}`)] }));
     for (const objective of pillar.objectives) {
@@ -353,11 +382,12 @@ export async function renderDocx(report: ImplementationReport): Promise<Buffer> 
         children.push(field('Responsible', names(measure.responsible)));
         children.push(field('Partners', measure.partnersText ?? (names(measure.partners) || '–')));
         children.push(field('Deadline', measure.deadline));
-        children.push(field('Status', `${measure.status}${measure.statusReason ? ` (${measure.statusReason})` : ''}${measure.progress === undefined ? '' : `, progress ${measure.progress}%`}`));
+        children.push(field('Status', `${measure.status} (${measure.statusReason})${measure.progress === undefined ? '' : `, progress ${measure.progress}%`}`));
         if (measure.latestAssessment) {
           const a = measure.latestAssessment;
-          children.push(field('Assessment', `${a.level} (${a.assessedOn}${a.assessedBy ? `, ${a.assessedBy}` : ''})`));
+          children.push(field('Assessment', `${a.level} as of ${a.asOf}${a.corrections > 0 ? ` (corrected ${a.corrections}×)` : ''}`));
           children.push(new Paragraph(a.narrative));
+          if (a.evidence.length > 0) children.push(field('Evidence', a.evidence.join('; ')));
         }
         if (measure.indicators.length > 0) {
           children.push(
@@ -373,7 +403,7 @@ export async function renderDocx(report: ImplementationReport): Promise<Buffer> 
         }
         children.push(field('Funding', measure.funding.fundingText));
         if (measure.funding.lines.length > 0) {
-          children.push(table(['Year', 'Source', 'Allocated', 'Disbursed'], measure.funding.lines.map((l) => [String(l.year), l.source, huf(l.allocated), huf(l.disbursed)])));
+          children.push(table(['Year', 'Source', 'Allocated', 'Disbursed'], measure.funding.lines.map((l) => [String(l.year), l.source, allocationText(l.allocated, l.allocationUnstated, huf), huf(l.disbursed)])));
         }
       }
     }

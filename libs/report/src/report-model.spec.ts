@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { verifyChain } from '@app/audit';
 import { SqliteEventStore, embeddedStoreFile } from '@app/event-store';
 import { type Plan } from '@app/plan';
-import { MeasureFigures, allPlans } from '@app/projections';
+import { ASSESSMENTS, type AssessmentEntry, KeyedState, MeasureFigures, allPlans, assessmentsOf, evaluateMeasure, latestAssessment, measureKey } from '@app/projections';
 import { generateHistory } from '../../../test/support/history-generator.js';
 import { type ImplementationReport, buildImplementationReport, parseRange, tipYear } from './report-model.js';
 import { type ReportSource, readReportSource } from './report-source.js';
@@ -116,17 +116,65 @@ describe('buildImplementationReport over a generated history', () => {
     expect(sum(early)).toBeLessThan(sum(late));
     const pastDeadline = measuresOf(early).filter((m) => m.deadline < '2022-06-30' && m.status !== 'ACHIEVED');
     expect(pastDeadline.length).toBeGreaterThan(0);
-    expect(pastDeadline.map((m) => m.status)).toEqual(pastDeadline.map(() => 'OVERDUE'));
+    // Past the deadline: late when the plan gives a finish line, else awaiting a coordinator's judgement.
+    for (const m of pastDeadline) expect(m.status).toBe(m.indicators.some((i) => i.target !== undefined || i.achieved !== undefined) ? 'OVERDUE' : 'AWAITING_ASSESSMENT');
   });
 
-  it('takes status reasons and assessments from the one mapping, and leaves them out without it', () => {
-    const judgements = new Map([['II.1.3', { statusReason: 'NO_FINISH_LINE', latestAssessment: { level: 'SUBSTANTIAL', narrative: 'On track.', assessedOn: '2023-01-15' } }]]);
-    const report = buildImplementationReport(source, { planId: PLAN, range: tipYear(2023), today: '2026-01-01', judgements });
-    const measure = measuresOf(report).find((m) => m.code === 'II.1.3')!;
-    expect(measure).toMatchObject({ statusReason: 'NO_FINISH_LINE', latestAssessment: { level: 'SUBSTANTIAL' } });
-    expect(measuresOf(report).find((m) => m.code === 'II.1.2')).not.toHaveProperty('statusReason');
+  it('gives each measure the status and reason of the status model, with the plan period and the assessment in force', () => {
+    const withAssessments = (entries: Array<{ code: string; id: string; level: AssessmentEntry['level']; asOf: string }>): ReportSource => {
+      const assessments = new KeyedState();
+      for (const [i, e] of entries.entries()) {
+        const value: AssessmentEntry = {
+          assessmentId: e.id, level: e.level, asOf: e.asOf, narrative: `Narrative ${e.id}`, evidence: ['BM/1'], indicatorComments: [], corrections: 0,
+          recordedAt: `2024-01-0${i + 1}T00:00:00Z`, recordedBy: 'nacs', updatedAt: `2024-01-0${i + 1}T00:00:00Z`, position: String(i), stream: `assessment-${e.id}`,
+        };
+        assessments.apply({ table: ASSESSMENTS.name, group: measureKey(PLAN, e.code), key: e.id, value });
+      }
+      return { ...source, assessments };
+    };
+    const seeded = withAssessments([
+      { code: 'II.1.3', id: 'a1', level: 'SUBSTANTIAL', asOf: '2023-03-01' },
+      { code: 'II.1.3', id: 'a2', level: 'COMPLETE', asOf: '2023-12-31' },
+      { code: 'I.1.1', id: 'a3', level: 'WITHDRAWN', asOf: '2022-02-01' },
+    ]);
+    const definitions = new Map(plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures)).map((m) => [m.code, m]));
+    // The whole period: the figures to date are every report (the generated season lies in it); asOf moves.
+    for (const asOf of ['2022-06-30', '2023-02-28', '2023-03-31', '2023-12-31', '2024-01-15']) {
+      const report = buildImplementationReport(seeded, { planId: PLAN, range: { from: plan.period.from, to: plan.period.to }, today: asOf });
+      expect(report.asOf).toBe(asOf < plan.period.to ? asOf : plan.period.to);
+      for (const measure of measuresOf(report)) {
+        // The api's rule over the same inputs (ProjectionSnapshot.evaluatePlan).
+        const assessment = latestAssessment(assessmentsOf(seeded.assessments, PLAN, measure.code), report.asOf);
+        const expected = evaluateMeasure(definitions.get(measure.code)!, new MeasureFigures(source.activity, PLAN, measure.code), report.asOf, { period: plan.period, assessment });
+        expect([measure.code, measure.status, measure.statusReason, measure.latestAssessment?.assessmentId]).toEqual([measure.code, expected.status, expected.reason, assessment?.assessmentId]);
+      }
+    }
+    const at = (to: string) => measuresOf(buildImplementationReport(seeded, { planId: PLAN, range: { from: '2022-01-01', to }, today: '2026-01-01' }));
+    expect(at('2023-02-28').find((m) => m.code === 'II.1.3')).not.toHaveProperty('latestAssessment');
+    expect(at('2023-03-31').find((m) => m.code === 'II.1.3')).toMatchObject({ latestAssessment: { level: 'SUBSTANTIAL', asOf: '2023-03-01', narrative: 'Narrative a1', evidence: ['BM/1'] }, statusReason: 'ASSESSED_SUBSTANTIAL' });
+    expect(at('2023-12-31').find((m) => m.code === 'II.1.3')).toMatchObject({ status: 'ACHIEVED', statusReason: 'ASSESSED_COMPLETE', latestAssessment: { level: 'COMPLETE' } });
+    expect(at('2023-12-31').find((m) => m.code === 'I.1.1')).toMatchObject({ status: 'WITHDRAWN', statusReason: 'ASSESSED_WITHDRAWN' });
+    // I.1.2: the decree's deadline precedes the plan's first day.
+    expect(at('2022-06-30').find((m) => m.code === 'I.1.2')?.statusReason).toBe('DEADLINE_BEFORE_PLAN_START');
+    const report = buildImplementationReport(seeded, { planId: PLAN, range: { from: '2022-01-01', to: '2023-12-31' }, today: '2026-01-01' });
+    expect(Object.values(report.summary.byReason).reduce((a, b) => a + b, 0)).toBe(report.summary.measures);
     const csv = parse(renderCsv(report), { columns: true }) as Array<Record<string, string>>;
-    expect(csv.find((row) => row.measure === 'II.1.3')).toMatchObject({ statusReason: 'NO_FINISH_LINE', assessmentLevel: 'SUBSTANTIAL', assessmentNarrative: 'On track.' });
+    expect(csv.find((row) => row.measure === 'II.1.3')).toMatchObject({ status: 'ACHIEVED', statusReason: 'ASSESSED_COMPLETE', assessmentLevel: 'COMPLETE', assessmentAsOf: '2023-12-31', assessmentNarrative: 'Narrative a2' });
+    expect(csv.filter((row) => row.statusReason === '')).toEqual([]);
+  });
+
+  it('says "not stated" for an allocation the plan gives without an amount, never 0', () => {
+    // II.3.3: the 2022 feasibility study is funded from a budget with no amount stated; 2023's 132 M + 88 M are stated.
+    const only2022 = measuresOf(build('2022-01-01', '2022-12-31')).find((m) => m.code === 'II.3.3')!;
+    expect(only2022.funding).toMatchObject({ allocated: 0n, unstatedYears: [2022], overDisbursed: false });
+    expect(only2022.funding.lines.find((l) => l.source === 'national')).toMatchObject({ year: 2022, allocationUnstated: true });
+    const both = measuresOf(build('2022-01-01', '2023-12-31')).find((m) => m.code === 'II.3.3')!;
+    expect(both.funding).toMatchObject({ allocated: 220_000_000n, unstatedYears: [2022] });
+    expect(both.funding.lines.find((l) => l.year === 2023 && l.source === 'national')).toMatchObject({ allocationUnstated: false });
+    const rows = (r: ImplementationReport) => parse(renderCsv(r), { columns: true }) as Array<Record<string, string>>;
+    expect(rows(build('2022-01-01', '2022-12-31')).find((row) => row.measure === 'II.3.3')).toMatchObject({ allocatedHuf: 'not stated', allocationUnstatedYears: '2022' });
+    expect(rows(build('2022-01-01', '2023-12-31')).find((row) => row.measure === 'II.3.3')).toMatchObject({ allocatedHuf: '220000000 + not stated' });
+    expect(rows(build('2023-01-01', '2023-12-31')).find((row) => row.measure === 'II.3.3')).toMatchObject({ allocatedHuf: '220000000', allocationUnstatedYears: '' });
   });
 
   it('renders one CSV row per measure × indicator and an XLSX with a sheet per pillar', async () => {

@@ -1,5 +1,5 @@
 import { eventTypeSpec } from '@app/domain';
-import type { Agency, Measure } from '@app/plan';
+import type { Agency, Measure, Plan } from '@app/plan';
 import {
   ChangeSet,
   type CountedReport,
@@ -8,14 +8,22 @@ import {
   MeasureFigures,
   type MeasureFunding,
   type MeasureStatus,
+  PERIOD_REPORTS,
+  type PeriodReport,
   REPORTS,
   type StateView,
+  type StatusReason,
   TRACKED,
+  UNSPECIFIED_SOURCE,
   allPlans,
+  assessmentsOf,
   evaluateMeasure,
   fundingSummary,
   indicatorsOnReport,
+  latestAssessment,
   measureKey,
+  survivingReports,
+  yearsOf,
 } from '@app/projections';
 import { ReportInputError, ReportPlanNotFoundError } from './report-errors.js';
 import type { ReportSource } from './report-source.js';
@@ -45,25 +53,22 @@ export interface DateRange {
 }
 
 /**
- * A coordinator's assessment of a measure (OGP IRM completion level and narrative). Recorded as
- * events by the assessments feature; until that exists it is never filled.
+ * The coordinators' assessment in force on the report's asOf (of those dated that day or earlier,
+ * the latest: `latestAssessment`), as GraphQL's `Measure.assessment(asOf)` gives it.
  */
 export interface MeasureAssessment {
-  /** OGP IRM completion level: NOT_STARTED, LIMITED, SUBSTANTIAL, COMPLETE, … */
+  readonly assessmentId: string;
+  /** OGP IRM completion level: NOT_STARTED, LIMITED, SUBSTANTIAL, COMPLETE, or WITHDRAWN. */
   readonly level: string;
+  /** The date the judgement describes the measure at (YYYY-MM-DD). */
+  readonly asOf: IsoDate;
   readonly narrative: string;
-  readonly assessedOn: IsoDate;
-  readonly assessedBy?: string;
-}
-
-/**
- * What the status model adds beyond the computed status: its reason (NO_REPORT,
- * NO_FINISH_LINE, TARGET_MET, …) and the latest assessment. The ONE mapping the report takes
- * them from (by measure code); absent today, filled once those features exist.
- */
-export interface MeasureJudgement {
-  readonly statusReason?: string;
-  readonly latestAssessment?: MeasureAssessment;
+  /** References to evidence (file numbers, links), as recorded. */
+  readonly evidence: readonly string[];
+  /** The principal that recorded it. */
+  readonly recordedBy: string;
+  /** Corrections applied to it. */
+  readonly corrections: number;
 }
 
 export interface AgencyRef {
@@ -99,8 +104,10 @@ export interface ReportLine {
 export interface FundingLine {
   readonly year: number;
   readonly source: string;
-  /** Integer HUF. */
+  /** Integer HUF: the stated allocations (a lower bound when `allocationUnstated`). */
   readonly allocated: bigint;
+  /** An allocation of this source and year states no amount (the plan's `amountHuf: unstated`): unknown, not 0. */
+  readonly allocationUnstated: boolean;
   readonly disbursed: bigint;
 }
 
@@ -109,15 +116,18 @@ export interface MeasureFundingReport {
   readonly sources: readonly string[];
   /** The plan's funding text, verbatim. */
   readonly fundingText: string;
-  /** Integer HUF over the years the range touches. */
+  /** Integer HUF over the years the range touches: the stated allocations only. */
   readonly allocated: bigint;
   readonly disbursed: bigint;
+  /** Years the range touches in which an allocation states no amount: `allocated` is then a lower bound. */
+  readonly unstatedYears: readonly number[];
+  /** Over-disbursed in a year against a stated allocation (fundingSummary's rule). */
   readonly overDisbursed: boolean;
   /** By year and source, for the years the range touches. */
   readonly lines: readonly FundingLine[];
 }
 
-export interface MeasureReport extends MeasureJudgement {
+export interface MeasureReport {
   readonly code: string;
   readonly title: string;
   readonly responsible: readonly AgencyRef[];
@@ -127,6 +137,10 @@ export interface MeasureReport extends MeasureJudgement {
   readonly deadline: IsoDate;
   readonly indicatorText: string;
   readonly status: MeasureStatus;
+  /** Why (NO_REPORT, NO_FINISH_LINE, TARGET_MET, ASSESSED_COMPLETE, …), as GraphQL's statusReason. */
+  readonly statusReason: StatusReason;
+  /** The assessment in force on asOf, if any. */
+  readonly latestAssessment?: MeasureAssessment;
   /** Lowest progress of the indicators with a finish line (percent). */
   readonly progress?: number;
   readonly indicators: readonly IndicatorLine[];
@@ -150,10 +164,14 @@ export interface PillarReport {
 export interface ReportSummary {
   readonly measures: number;
   readonly byStatus: Readonly<Record<MeasureStatus, number>>;
+  /** Measures by status reason (only the reasons that occur). */
+  readonly byReason: Readonly<Partial<Record<StatusReason, number>>>;
   readonly reportsInRange: number;
-  /** Integer HUF over the years the range touches. */
+  /** Integer HUF over the years the range touches: stated allocations only. */
   readonly allocated: bigint;
   readonly disbursed: bigint;
+  /** Measures with an allocation that states no amount in a year the range touches. */
+  readonly measuresWithUnstatedAllocation: number;
 }
 
 /** What a published report was computed from, so it can be reproduced and checked later. */
@@ -205,8 +223,6 @@ export interface BuildReportOptions {
   readonly range: DateRange;
   /** Today (YYYY-MM-DD): statuses are evaluated at min(to, today). */
   readonly today: IsoDate;
-  /** Status reasons and assessments by measure code (see MeasureJudgement). */
-  readonly judgements?: ReadonlyMap<string, MeasureJudgement>;
 }
 
 /**
@@ -225,6 +241,8 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
   const reports = countedReports(source.texts, plan.id);
   const inRange = figuresState(source.activity, reports.filter(({ report }) => report[3] >= range.from && report[3] <= range.to));
   const toDate = figuresState(source.activity, reports.filter(({ report }) => report[3] <= range.to));
+  const byReason: Partial<Record<StatusReason, number>> = {};
+  let measuresWithUnstatedAllocation = 0;
   const funding = new Map(fundingSummary(source.activity, plan).measures.map((m) => [m.measureCode, m]));
   const fromYear = Number(range.from.slice(0, 4));
   const toYear = Number(range.to.slice(0, 4));
@@ -237,14 +255,18 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
   const measureReport = (measure: Measure): MeasureReport => {
     const rangeFigures = new MeasureFigures(inRange, plan.id, measure.code);
     const dateFigures = new MeasureFigures(toDate, plan.id, measure.code);
-    const evaluation = evaluateMeasure(measure, dateFigures, asOf);
+    // The same inputs as the api's status (ProjectionSnapshot.evaluatePlan): the plan's period and
+    // the assessment in force on asOf, from the assessments as they stood at the source's position.
+    const assessment = latestAssessment(assessmentsOf(source.assessments, plan.id, measure.code), asOf);
+    const evaluation = evaluateMeasure(measure, dateFigures, asOf, { period: plan.period, assessment });
     const lines = reportLines(reports, measureKey(plan.id, measure.code), range, ref);
-    const money = measureFunding(measure, funding.get(measure.code), fromYear, toYear);
+    const money = measureFunding(measure, funding.get(measure.code), fromYear, toYear, plan);
     byStatus[evaluation.status] += 1;
+    byReason[evaluation.reason] = (byReason[evaluation.reason] ?? 0) + 1;
+    if (money.unstatedYears.length > 0) measuresWithUnstatedAllocation += 1;
     reportsInRange += lines.length;
     allocated += money.allocated;
     disbursed += money.disbursed;
-    const judgement = options.judgements?.get(measure.code) ?? {};
     return {
       code: measure.code,
       title: measure.title,
@@ -256,8 +278,20 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
       indicatorText: measure.indicatorText,
       status: evaluation.status,
       ...(evaluation.progress === undefined ? {} : { progress: evaluation.progress }),
-      ...(judgement.statusReason === undefined ? {} : { statusReason: judgement.statusReason }),
-      ...(judgement.latestAssessment === undefined ? {} : { latestAssessment: judgement.latestAssessment }),
+      statusReason: evaluation.reason,
+      ...(evaluation.assessment === undefined
+        ? {}
+        : {
+            latestAssessment: {
+              assessmentId: evaluation.assessment.assessmentId,
+              level: evaluation.assessment.level,
+              asOf: evaluation.assessment.asOf,
+              narrative: evaluation.assessment.narrative,
+              evidence: evaluation.assessment.evidence,
+              recordedBy: evaluation.assessment.recordedBy,
+              corrections: evaluation.assessment.corrections,
+            },
+          }),
       indicators: evaluation.indicators.map((progress) => ({
         key: progress.indicator.key,
         label: progress.indicator.label,
@@ -283,7 +317,7 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
     range,
     asOf,
     ledger: { position: source.position, chainHead: source.head.hash, sequence: source.head.sequence },
-    summary: { measures, byStatus, reportsInRange, allocated, disbursed },
+    summary: { measures, byStatus, byReason, reportsInRange, allocated, disbursed, measuresWithUnstatedAllocation },
     pillars,
   };
 }
@@ -305,16 +339,27 @@ function countedReports(texts: StateView, planId: string): Counted[] {
 /**
  * Indicator figures over some reports: the indicators model's own contribution rule applied to
  * each, on a state that tracks the same distinct-count fields as the activity state.
+ *
+ * Reports that cover a period (indicators with `overlappingPeriods: supersede`) are decided over
+ * the whole ledger, as GraphQL's figures are: of one agency's overlapping statistics the later
+ * recorded counts, whatever range is asked; the survivors dated in the range are kept.
  */
 function figuresState(activity: StateView, reports: readonly Counted[]): KeyedState {
   const state = new KeyedState();
   for (const type of activity.groups(TRACKED)) {
     for (const field of activity.group(TRACKED, type).keys()) state.apply({ table: TRACKED.name, group: type, key: field, value: 1 });
   }
+  const survivors = new Map<string, ReadonlySet<PeriodReport>>();
   for (const { stream, report } of reports) {
     const cs = new ChangeSet(state);
     indicatorsOnReport(cs, state, { stream, agencyId: report[2], before: undefined, after: report });
     for (const change of cs.changes) state.apply(change);
+    const mk = report[0];
+    const period = activity.get(PERIOD_REPORTS, mk, stream);
+    if (period === undefined) continue;
+    let kept = survivors.get(mk);
+    if (!kept) survivors.set(mk, (kept = new Set(survivingReports([...activity.group(PERIOD_REPORTS, mk).values()]))));
+    if (kept.has(period)) state.apply({ table: PERIOD_REPORTS.name, group: mk, key: stream, value: period });
   }
   return state;
 }
@@ -341,14 +386,24 @@ function reportLines(
     .sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : a.reportId < b.reportId ? -1 : a.reportId > b.reportId ? 1 : 0));
 }
 
-function measureFunding(measure: Measure, funding: MeasureFunding | undefined, fromYear: number, toYear: number): MeasureFundingReport {
+function measureFunding(measure: Measure, funding: MeasureFunding | undefined, fromYear: number, toYear: number, plan: Plan): MeasureFundingReport {
   const years = (funding?.years ?? []).filter((y) => y.year >= fromYear && y.year <= toYear);
-  const lines = years.flatMap((y) => y.bySource.map((s) => ({ year: y.year, source: s.source, allocated: s.allocated, disbursed: s.disbursed })));
+  // Which (year, source) pairs have an allocation stating no amount: fundingSummary flags the year;
+  // the plan's allocations tell the source.
+  const unstated = new Set<string>();
+  for (const allocation of measure.funding?.allocations ?? []) {
+    if (allocation.amountHuf !== undefined) continue;
+    for (const year of yearsOf(allocation, plan)) unstated.add(`${year}\u001f${allocation.source ?? UNSPECIFIED_SOURCE}`);
+  }
+  const lines = years.flatMap((y) =>
+    y.bySource.map((s) => ({ year: y.year, source: s.source, allocated: s.allocated, allocationUnstated: unstated.has(`${y.year}\u001f${s.source}`), disbursed: s.disbursed })),
+  );
   return {
     sources: measure.funding?.sources ?? [],
     fundingText: measure.fundingText,
     allocated: years.reduce((sum, y) => sum + y.allocated, 0n),
     disbursed: years.reduce((sum, y) => sum + y.disbursed, 0n),
+    unstatedYears: years.filter((y) => y.allocationUnstated).map((y) => y.year),
     overDisbursed: years.some((y) => y.overDisbursed),
     lines,
   };

@@ -8,6 +8,7 @@ import {
   KeyedState,
   NO_POSITION,
   activityProjection,
+  assessmentsProjection,
   plansProjection,
   readReportEvent,
   registerReport,
@@ -16,8 +17,8 @@ import { ReportInputError } from './report-errors.js';
 
 /**
  * Everything the implementation report is computed from, as the ledger stood after one
- * position: the plans and activity read models (the same projections the api runs, folded in
- * memory), a second report register that also keeps every text field of a report (its title,
+ * position: the plans, activity and assessments read models (the same projections the api runs,
+ * folded in memory), a second report register that also keeps every text field of a report (its title,
  * material, purpose, … — the live register keeps only what a read model counts), and the hash
  * chain head over the events read, so the report names exactly what it was computed from.
  */
@@ -30,6 +31,8 @@ export interface ReportSource {
   readonly plans: KeyedState;
   /** State of the activity projection (indicators, funding, agency activity, report register). */
   readonly activity: KeyedState;
+  /** State of the assessments projection (the coordinators' assessments as they stood then). */
+  readonly assessments: KeyedState;
   /** A report register (REPORTS table) whose figures hold every field of each counted report. */
   readonly texts: KeyedState;
 }
@@ -56,6 +59,7 @@ export async function readReportSource(store: EventStore, options: { readonly po
   if (until > headPosition) throw new ReportInputError('atPosition', `is beyond the end of the log (its last position is ${headPosition})`);
   const plans = new KeyedState();
   const activity = new KeyedState();
+  const assessments = new KeyedState();
   const texts = new KeyedState();
   // As a build from position 0 starts (and point-in-time's first snapshot): with the fields every
   // plan version will count distinct values of, so no later amendment finds them missing.
@@ -73,11 +77,13 @@ export async function readReportSource(store: EventStore, options: { readonly po
       position = stored.position;
       // The api serves other requests meanwhile: a long fold must not hold its event loop.
       if (head.sequence % FOLD_SLICE === 0n) await yieldToEventLoop();
-      const interesting = plansProjection.eventTypes.has(stored.type) || activityProjection.eventTypes.has(stored.type);
+      const interesting =
+        plansProjection.eventTypes.has(stored.type) || activityProjection.eventTypes.has(stored.type) || assessmentsProjection.eventTypes.has(stored.type);
       if (!interesting) continue;
       const event: RecordedEvent = upcasters.upcast(stored);
       apply(plans, plansProjection.eventTypes.has(event.type) ? plansProjection.evolve(plans, event) : []);
       apply(activity, activityProjection.eventTypes.has(event.type) ? activityProjection.evolve(activity, event) : []);
+      apply(assessments, assessmentsProjection.eventTypes.has(event.type) ? assessmentsProjection.evolve(assessments, event) : []);
       const report = readReportEvent(event);
       if (report) {
         // The same register rule as the projection (correction replaces, retraction removes),
@@ -88,7 +94,7 @@ export async function readReportSource(store: EventStore, options: { readonly po
       }
     }
   }
-  return { position, head, plans, activity, texts };
+  return { position, head, plans, activity, assessments, texts };
 }
 
 function apply(state: KeyedState, changes: readonly Change[]): void {

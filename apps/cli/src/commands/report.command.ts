@@ -110,7 +110,7 @@ export const reportCommands: CommandGroup = {
   register(program: Command, run) {
     program
       .command('report')
-      .description('Write the implementation report of a plan for a date range (per pillar, objective and measure: status, indicators, reports, money) as XLSX, CSV or DOCX')
+      .description('Write the implementation report of a plan for a date range (per pillar, objective and measure: status and its reason, the assessment in force, indicators, reports, money) as XLSX, CSV or DOCX')
       .requiredOption('--plan <planId>', 'the plan, e.g. hu-2022-2023')
       .requiredOption('--from <date>', 'first day of the range, YYYY-MM-DD (e.g. 2022-04-01 for the US TIP year to 31 March 2023)')
       .requiredOption('--to <date>', 'last day of the range, YYYY-MM-DD')

@@ -9,6 +9,8 @@ export interface Session {
   readonly plans: Me['plans'];
   /** Coordinators and auditors read projections (figures); agencies read the plan and their own reports. */
   readonly readsFigures: boolean;
+  /** Agencies read the progress (status, reason, figures, assessments) of the measures they are responsible for or a partner of. */
+  readonly readsOwnFigures: boolean;
   /** Auditors read the event history and replay it (the `at` picker). */
   readonly readsHistory: boolean;
   readonly signOut: () => void;
@@ -67,6 +69,45 @@ const UPDATED = 'apl:measure-updated';
  * on one graphql-ws connection, kept across pages (page changes do not re-subscribe), each push
  * re-broadcast in the tab as a DOM event naming the measure. Off while `enabled` is false.
  */
+/**
+ * The date of the latest report (occurredOn) per measure code, from the `reports` connection
+ * (active reports of the plan; an agency gets its own), read page by page up to `maxPages` pages of
+ * 500. `complete` is false when there were more reports than that.
+ */
+export function useLastReports(query: string | null, planId: string, reloadKey: number, maxPages = 20): { byMeasure: ReadonlyMap<string, string>; complete: boolean } {
+  const [state, setState] = useState<{ byMeasure: ReadonlyMap<string, string>; complete: boolean }>({ byMeasure: new Map(), complete: true });
+  useEffect(() => {
+    if (!query) return;
+    let cancelled = false;
+    void (async () => {
+      const latest = new Map<string, string>();
+      let after: string | null = null;
+      let complete = true;
+      for (let page = 0; ; page++) {
+        if (page === maxPages) {
+          complete = false;
+          break;
+        }
+        type Page = { reports: { edges: Array<{ node: { measureCode: string; occurredOn: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+        let answer: Page;
+        try {
+          answer = await gql<Page>(query, { filter: { planId, status: 'ACTIVE' }, after });
+        } catch {
+          return;
+        }
+        for (const { node } of answer.reports.edges) if ((latest.get(node.measureCode) ?? '') < node.occurredOn) latest.set(node.measureCode, node.occurredOn);
+        if (!answer.reports.pageInfo.hasNextPage) break;
+        after = answer.reports.pageInfo.endCursor;
+      }
+      if (!cancelled) setState({ byMeasure: latest, complete });
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [query, planId, reloadKey, maxPages]);
+  return state;
+}
+
 export function useLiveMeasureFeed(planId: string, codes: readonly string[], enabled: boolean): void {
   const key = codes.join(',');
   useEffect(() => {

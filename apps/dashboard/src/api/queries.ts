@@ -2,13 +2,21 @@
  * Every GraphQL document the dashboard sends, with the shapes it reads back: the one place to
  * change when the schema grows. Nothing here computes a status, a progress or a sum — those are
  * the api's (projections); the pages only show them.
- *
- * Coming fields (measure assessments and status reasons, a `reports` connection on Measure):
- * add them to MEASURE_FIELDS / MEASURE_DETAIL and to the types below; the pages already render
- * `statusReason` and `assessments` when present.
  */
 
-export type MeasureStatus = 'NOT_STARTED' | 'IN_PROGRESS' | 'ACHIEVED' | 'OVERDUE';
+export type MeasureStatus = 'NOT_STARTED' | 'IN_PROGRESS' | 'ACHIEVED' | 'OVERDUE' | 'AWAITING_ASSESSMENT' | 'WITHDRAWN';
+export type StatusReason =
+  | 'NO_REPORT'
+  | 'TARGET_NOT_MET'
+  | 'NO_FINISH_LINE'
+  | 'TARGET_MET'
+  | 'DEADLINE_PASSED'
+  | 'DEADLINE_BEFORE_PLAN_START'
+  | 'ASSESSED_NOT_STARTED'
+  | 'ASSESSED_LIMITED'
+  | 'ASSESSED_SUBSTANTIAL'
+  | 'ASSESSED_COMPLETE'
+  | 'ASSESSED_WITHDRAWN';
 export type Role = 'AGENCY' | 'COORDINATOR' | 'AUDITOR' | 'ADMIN';
 export type Granularity = 'MONTH' | 'QUARTER' | 'YEAR';
 
@@ -23,6 +31,8 @@ export interface StatusCounts {
   inProgress: number;
   achieved: number;
   overdue: number;
+  awaitingAssessment: number;
+  withdrawn: number;
 }
 
 // ---- who is signed in ------------------------------------------------------------------------
@@ -37,7 +47,7 @@ export const ME = /* GraphQL */ `
 
 // ---- overview ---------------------------------------------------------------------------------
 
-const COUNTS = 'byStatus { notStarted inProgress achieved overdue }';
+const COUNTS = 'byStatus { notStarted inProgress achieved overdue awaitingAssessment withdrawn } byReason { reason measures }';
 
 export interface RollUp {
   code: string;
@@ -46,6 +56,7 @@ export interface RollUp {
   measuresWithProgress: number;
   meanProgress: number | null;
   byStatus: StatusCounts;
+  byReason: Array<{ reason: StatusReason; measures: number }>;
 }
 export interface Overview {
   planProgress: {
@@ -53,7 +64,9 @@ export interface Overview {
     position: string;
     measures: number;
     meanProgress: number | null;
+    measuresWithProgress: number;
     byStatus: StatusCounts;
+    byReason: Array<{ reason: StatusReason; measures: number }>;
     pillars: Array<RollUp & { objectives: RollUp[] }>;
   };
   fundingSummary: { allocated: string; disbursed: string; overDisbursedMeasures: string[]; bySource: SourceFunding[] };
@@ -62,7 +75,7 @@ export interface Overview {
 export const OVERVIEW = /* GraphQL */ `
   query Overview($planId: ID!, $asOf: String, $at: PointInTimeInput) {
     planProgress(planId: $planId, asOf: $asOf, at: $at) {
-      asOf position measures meanProgress ${COUNTS}
+      asOf position measures meanProgress measuresWithProgress ${COUNTS}
       pillars { code title measures measuresWithProgress meanProgress ${COUNTS}
         objectives { code title measures measuresWithProgress meanProgress ${COUNTS} } }
     }
@@ -84,14 +97,13 @@ export interface MeasureRow {
   status?: MeasureStatus;
   progress?: number | null;
   reportCount?: number;
-  /** Coming with assessments (another change): the reason for the status. */
-  statusReason?: string | null;
+  statusReason?: StatusReason;
 }
 export interface Measures {
   measures: MeasureRow[];
 }
 const MEASURE_FIELDS = 'code title pillarCode objectiveCode deadline responsible { id name }';
-const MEASURE_FIGURES = 'status(asOf: $asOf, at: $at) progress(at: $at) reportCount(at: $at)';
+const MEASURE_FIGURES = 'status(asOf: $asOf, at: $at) statusReason(asOf: $asOf, at: $at) progress(at: $at) reportCount(at: $at)';
 
 /** With figures for roles that read projections; plan data only otherwise. */
 export function measuresQuery(withFigures: boolean): string {
@@ -130,7 +142,18 @@ export interface MeasureFunding {
   overDisbursed: boolean;
   hasAllocations: boolean;
   sources: string[];
-  years: Array<{ year: number; allocated: string; disbursed: string; overDisbursed: boolean; bySource: SourceFunding[] }>;
+  unstatedYears: number[];
+  years: Array<{ year: number; allocated: string; allocationUnstated: boolean; disbursed: string; overDisbursed: boolean; bySource: SourceFunding[] }>;
+}
+export interface Assessment {
+  assessmentId: string;
+  level: string;
+  asOf: string;
+  narrative: string;
+  evidence: string[];
+  indicatorComments: Array<{ indicatorKey: string; comment: string }>;
+  corrections: number;
+  recordedAt: string;
 }
 export interface MeasureDetail {
   code: string;
@@ -148,17 +171,21 @@ export interface MeasureDetail {
   reportCount?: number;
   indicatorValues?: IndicatorValue[];
   fundingStatus?: MeasureFunding;
-  /** Coming with assessments (another change). */
-  statusReason?: string | null;
-  assessments?: Array<{ level: string; narrative?: string; assessedOn?: string }>;
+  statusReason?: StatusReason;
+  /** The assessment in force on asOf. */
+  assessment?: Assessment | null;
+  /** Every assessment as it now stands, by asOf. */
+  assessments?: Assessment[];
 }
 const MEASURE_DETAIL = `code title planId means deadline indicatorText fundingText
   responsible { id name } partners { id name } indicators { key label aggregate target }`;
-const MEASURE_DETAIL_FIGURES = `status(asOf: $asOf, at: $at) progress(at: $at) reportCount(at: $at)
+const ASSESSMENT_FIELDS = 'assessmentId level asOf narrative evidence indicatorComments { indicatorKey comment } corrections recordedAt';
+const MEASURE_DETAIL_FIGURES = `status(asOf: $asOf, at: $at) statusReason(asOf: $asOf, at: $at) progress(at: $at) reportCount(at: $at)
+  assessment(asOf: $asOf, at: $at) { ${ASSESSMENT_FIELDS} } assessments(at: $at) { ${ASSESSMENT_FIELDS} }
   indicatorValues(at: $at) { key label aggregate target value exactValue progress achieved
     byPeriod(granularity: $granularity) { period value exactValue } byAgency { agencyId value exactValue } }
-  fundingStatus(at: $at) { allocated disbursed overDisbursed hasAllocations sources
-    years { year allocated disbursed overDisbursed bySource { source allocated disbursed } } }`;
+  fundingStatus(at: $at) { allocated disbursed overDisbursed hasAllocations sources unstatedYears
+    years { year allocated allocationUnstated disbursed overDisbursed bySource { source allocated disbursed } } }`;
 
 export function measureQuery(withFigures: boolean): string {
   return withFigures
@@ -166,6 +193,49 @@ export function measureQuery(withFigures: boolean): string {
         measure(code: $code, planId: $planId) { ${MEASURE_DETAIL} ${MEASURE_DETAIL_FIGURES} } }`
     : `query Measure($code: String!, $planId: ID) { measure(code: $code, planId: $planId) { ${MEASURE_DETAIL} } }`;
 }
+
+// ---- what was done (the reports connection) ---------------------------------------------------
+
+export interface ReportItem {
+  agencyId: string;
+  reportId: string;
+  measureCode: string;
+  eventType: string;
+  occurredOn: string;
+  recordedAt: string;
+  details: Record<string, unknown>;
+  status: 'ACTIVE' | 'RETRACTED';
+  corrections: number;
+}
+export interface ReportFilter {
+  planId?: string;
+  measureCode?: string;
+  agencyId?: string;
+  status?: 'ACTIVE' | 'RETRACTED';
+}
+export interface Reports {
+  reports: {
+    totalCount: number;
+    edges: Array<{ node: ReportItem }>;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+}
+/** Reports as they now stand (COORDINATOR and AUDITOR: every agency's; an AGENCY: its own), in recording order. */
+export const REPORTS = /* GraphQL */ `
+  query Reports($filter: ReportFilterInput, $first: Int, $after: String) {
+    reports(filter: $filter, first: $first, after: $after) {
+      totalCount
+      edges { node { agencyId reportId measureCode eventType occurredOn recordedAt details status corrections } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+/** Only what the "last report" column needs, a page of 500 (the api's largest). */
+export const REPORT_DATES = /* GraphQL */ `
+  query ReportDates($filter: ReportFilterInput, $after: String) {
+    reports(filter: $filter, first: 500, after: $after) { edges { node { measureCode occurredOn } } pageInfo { hasNextPage endCursor } }
+  }
+`;
 
 /** Pushed after each report, correction or retraction on the measure; the page then re-reads it. */
 export const MEASURE_UPDATED = /* GraphQL */ `

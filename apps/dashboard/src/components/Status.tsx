@@ -1,6 +1,6 @@
 import type { GraphQLRequestError } from '../api/client';
 import type { MeasureStatus, StatusCounts } from '../api/queries';
-import { STATUS_COLOUR, STATUS_LABEL } from '../format';
+import { STATUS_COLOUR, STATUS_LABEL, reasonLabel } from '../format';
 
 export function StatusBadge({ status }: { status: MeasureStatus }) {
   return (
@@ -15,7 +15,18 @@ export const countsOf = (c: StatusCounts): Record<MeasureStatus, number> => ({
   IN_PROGRESS: c.inProgress,
   ACHIEVED: c.achieved,
   OVERDUE: c.overdue,
+  AWAITING_ASSESSMENT: c.awaitingAssessment,
+  WITHDRAWN: c.withdrawn,
 });
+
+/** The reason for a status, in words, with the api's code for those who search the docs. */
+export function ReasonText({ reason }: { reason: string }) {
+  return (
+    <span className="hint" data-reason={reason} title={reason}>
+      {reasonLabel(reason)}
+    </span>
+  );
+}
 
 /** A failed request, with the api's code and message (e.g. FORBIDDEN for a role that may not read it). */
 export function Problem({ error }: { error: GraphQLRequestError | Error }) {

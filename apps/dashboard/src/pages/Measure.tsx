@@ -1,18 +1,33 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
+import { GraphQLRequestError } from '../api/client';
 import { useMeasureUpdates, useQuery, useSession, useTimeTravel } from '../api/hooks';
-import { EVENTS, type Events, type Granularity, type IndicatorValue, type MeasureDetail, measureQuery } from '../api/queries';
+import { type Assessment, EVENTS, type Events, type Granularity, type IndicatorValue, type MeasureDetail, REPORTS, type Reports, measureQuery } from '../api/queries';
 import { ChartFigure } from '../components/ChartFigure';
-import { Problem, StatusBadge } from '../components/Status';
-import { formatHuf, formatPercent, millions } from '../format';
+import { Problem, ReasonText, StatusBadge } from '../components/Status';
+import { LEVEL_LABEL, formatHuf, formatPercent, millions } from '../format';
 
-/** One measure: each indicator against its target by period and agency, the money, the reports and their history. */
+/**
+ * One measure: its status and why, each indicator against its target by period and agency, the
+ * money, the assessments, the reports and their history. An agency sees the figures of the
+ * measures it is responsible for or a partner of; of any other measure the api refuses them
+ * (FORBIDDEN) and the page shows the plan's text.
+ */
 export function MeasurePage({ code }: { code: string }) {
   const session = useSession();
   const { at, asOf } = useTimeTravel();
   const [granularity, setGranularity] = useState<Granularity>('QUARTER');
-  const variables = session.readsFigures ? { code, planId: session.plan.id, asOf, at, granularity } : { code, planId: session.plan.id };
-  const result = useQuery<{ measure: MeasureDetail | null }>(measureQuery(session.readsFigures), variables);
+  const [planOnly, setPlanOnly] = useState(false);
+  useEffect(() => setPlanOnly(false), [code]);
+  const figures = session.readsFigures || (session.readsOwnFigures && !planOnly);
+  const variables = figures ? { code, planId: session.plan.id, asOf, at, granularity } : { code, planId: session.plan.id };
+  const result = useQuery<{ measure: MeasureDetail | null }>(measureQuery(figures), variables);
+  const refused = result.error instanceof GraphQLRequestError && result.error.errors.some((e) => e.extensions?.code === 'FORBIDDEN');
+  useEffect(() => {
+    if (refused && session.readsOwnFigures && !planOnly) setPlanOnly(true);
+  }, [refused, session.readsOwnFigures, planOnly]);
+  // What was done: coordinators and auditors every agency's reports, an agency its own. As they now stand.
+  const reports = useQuery<Reports>(at === null ? REPORTS : null, { filter: { planId: session.plan.id, measureCode: code }, first: 200 });
   const history = useQuery<Events>(
     session.readsHistory ? EVENTS : null,
     { first: 200, order: 'NEWEST_FIRST', filter: { measureCode: code, ...(at?.recordedAt ? { recordedTo: at.recordedAt } : {}) } },
@@ -20,10 +35,11 @@ export function MeasurePage({ code }: { code: string }) {
   const reload = () => {
     result.reload();
     history.reload();
+    reports.reload();
   };
   useMeasureUpdates([code], reload, session.readsFigures && at === null);
 
-  if (result.error && !result.data) return <Problem error={result.error} />;
+  if (result.error && !result.data && !(refused && session.readsOwnFigures)) return <Problem error={result.error} />;
   if (!result.data) return <p className="loading">Loading {code}…</p>;
   const m = result.data.measure;
   if (!m) return <p>No measure {code}.</p>;
@@ -38,14 +54,14 @@ export function MeasurePage({ code }: { code: string }) {
       <h1>
         {m.code} {m.title}
       </h1>
-      {result.error && <Problem error={result.error} />}
+      {result.error && !refused && <Problem error={result.error} />}
+      {planOnly && <p className="hint">Your agency is not responsible for this measure nor a partner of it: its figures are the coordinators'.</p>}
       <dl className="facts">
         {m.status && (
           <>
             <dt>Status</dt>
             <dd data-testid="measure-status">
-              <StatusBadge status={m.status} />
-              {m.statusReason && <span className="hint"> {m.statusReason}</span>}
+              <StatusBadge status={m.status} /> {m.statusReason && <ReasonText reason={m.statusReason} />}
             </dd>
             <dt>Progress</dt>
             <dd data-testid="measure-progress">{formatPercent(m.progress)}</dd>
@@ -97,23 +113,52 @@ export function MeasurePage({ code }: { code: string }) {
 
       {m.fundingStatus && <Funding funding={m.fundingStatus} />}
 
-      <section aria-labelledby="assessments">
-        <h2 id="assessments">Assessments</h2>
-        {m.assessments?.length ? (
-          <ul>
-            {m.assessments.map((a, n) => (
-              <li key={n}>
-                {a.assessedOn} <strong>{a.level}</strong> {a.narrative}
-              </li>
-            ))}
-          </ul>
+      {m.assessments && <Assessments assessments={m.assessments} inForce={m.assessment ?? null} indicators={m.indicators} />}
+
+      <section aria-labelledby="reports">
+        <h2 id="reports">Reports{reports.data ? ` (${reports.data.reports.totalCount})` : ''}</h2>
+        {at !== null ? (
+          <p className="hint">The reports list shows the ledger as it now stands; clear the "as it stood at" point to see it.</p>
+        ) : reports.error ? (
+          <Problem error={reports.error} />
+        ) : !reports.data ? (
+          <p className="loading">Loading the reports…</p>
+        ) : reports.data.reports.edges.length === 0 ? (
+          <p className="hint">{session.readsFigures ? 'No report on this measure yet.' : 'Your agency has not reported on this measure yet.'}</p>
         ) : (
-          <p className="hint">No assessments to show.</p>
+          <table className="data" data-testid="reports">
+            <thead>
+              <tr>
+                <th scope="col">Date</th>
+                <th scope="col">Agency</th>
+                <th scope="col">Report</th>
+                <th scope="col">Type</th>
+                <th scope="col">Details</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {reports.data.reports.edges.map(({ node: r }) => (
+                <tr key={`${r.agencyId}/${r.reportId}`} data-report={r.reportId}>
+                  <td>{r.occurredOn}</td>
+                  <td>{[...m.responsible, ...m.partners].find((a) => a.id === r.agencyId)?.name ?? r.agencyId}</td>
+                  <td>{r.reportId}</td>
+                  <td>{r.eventType}</td>
+                  <td className="details">{summary(r.details)}</td>
+                  <td>
+                    {r.status === 'RETRACTED' ? 'Retracted' : 'Counted'}
+                    {r.corrections > 0 && <span className="hint"> · corrected {r.corrections}×</span>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         )}
+        {reports.data?.reports.pageInfo.hasNextPage && <p className="hint">The first {reports.data.reports.edges.length} reports in recording order.</p>}
       </section>
 
       <section aria-labelledby="history">
-        <h2 id="history">Reports and history</h2>
+        <h2 id="history">History</h2>
         {!session.readsHistory ? (
           <p className="hint">The event history is the auditors'.</p>
         ) : history.error ? (
@@ -162,6 +207,42 @@ function summary(data: Record<string, unknown>): string {
     .join(' · ');
 }
 
+/** The coordinators' assessments (OGP IRM completion levels), the one in force on the status date marked. */
+function Assessments({ assessments, inForce, indicators }: { assessments: Assessment[]; inForce: Assessment | null; indicators: MeasureDetail['indicators'] }) {
+  const label = (key: string) => indicators.find((i) => i.key === key)?.label ?? key;
+  return (
+    <section aria-labelledby="assessments">
+      <h2 id="assessments">Assessments</h2>
+      {assessments.length === 0 ? (
+        <p className="hint">No coordinator has assessed this measure yet.</p>
+      ) : (
+        <ol className="assessments" data-testid="assessments">
+          {[...assessments].reverse().map((a) => (
+            <li key={a.assessmentId} data-assessment={a.assessmentId} aria-current={inForce?.assessmentId === a.assessmentId ? 'true' : undefined}>
+              <p>
+                <strong>{LEVEL_LABEL[a.level] ?? a.level}</strong> as of {a.asOf}
+                {inForce?.assessmentId === a.assessmentId && <span className="badge"> in force</span>}
+                {a.corrections > 0 && <span className="hint"> · corrected {a.corrections}×</span>}
+              </p>
+              <p>{a.narrative}</p>
+              {a.evidence.length > 0 && <p className="hint">Evidence: {a.evidence.join('; ')}</p>}
+              {a.indicatorComments.length > 0 && (
+                <ul>
+                  {a.indicatorComments.map((c) => (
+                    <li key={c.indicatorKey}>
+                      {label(c.indicatorKey)}: {c.comment}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
 function Indicator({ indicator: i, agencies }: { indicator: IndicatorValue; agencies: Array<{ id: string; name: string }> }) {
   const name = (id: string) => agencies.find((a) => a.id === id)?.name ?? id;
   return (
@@ -203,7 +284,9 @@ function Funding({ funding: f }: { funding: NonNullable<MeasureDetail['fundingSt
     <section aria-labelledby="money">
       <h2 id="money">Money</h2>
       <p data-testid="measure-money">
-        Allocated {formatHuf(f.allocated)}, disbursed {formatHuf(f.disbursed)}
+        Allocated {f.unstatedYears.length > 0 && f.allocated === '0' ? 'an amount not stated' : formatHuf(f.allocated)}
+        {f.unstatedYears.length > 0 && f.allocated !== '0' ? ` and an amount not stated (${f.unstatedYears.join(', ')})` : ''}
+        {f.unstatedYears.length > 0 && f.allocated === '0' ? ` (${f.unstatedYears.join(', ')})` : ''}, disbursed {formatHuf(f.disbursed)}
         {f.overDisbursed ? ' — more than allocated' : ''}
         {!f.hasAllocations ? ' (the plan names sources, no amounts)' : ''}. Sources: {f.sources.join(', ') || '—'}.
       </p>
@@ -236,7 +319,7 @@ function Funding({ funding: f }: { funding: NonNullable<MeasureDetail['fundingSt
                   <tr key={`${y.year}-${s.source}`}>
                     <td>{y.year}</td>
                     <td>{s.source}</td>
-                    <td className="num">{formatHuf(s.allocated)}</td>
+                    <td className="num">{y.allocationUnstated && s.allocated === '0' ? 'not stated' : formatHuf(s.allocated)}</td>
                     <td className="num">{formatHuf(s.disbursed)}</td>
                   </tr>
                 )),

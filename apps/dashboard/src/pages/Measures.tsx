@@ -1,13 +1,16 @@
 import { useMemo, useState } from 'react';
 import { Link, useSearch } from 'wouter';
-import { useMeasureUpdates, useQuery, useSession, useTimeTravel } from '../api/hooks';
-import { type MeasureRow, type MeasureStatus, type Measures, measuresQuery } from '../api/queries';
-import { Problem, StatusBadge } from '../components/Status';
+import { useLastReports, useMeasureUpdates, useQuery, useSession, useTimeTravel } from '../api/hooks';
+import { type MeasureRow, type MeasureStatus, type Measures, REPORT_DATES, measuresQuery } from '../api/queries';
+import { Problem, ReasonText, StatusBadge } from '../components/Status';
 import { STATUS_LABEL, STATUS_ORDER, formatPercent } from '../format';
 
-type SortKey = 'code' | 'deadline' | 'status' | 'progress' | 'reportCount';
+type SortKey = 'code' | 'deadline' | 'status' | 'progress' | 'reportCount' | 'lastReport';
 
-/** Every measure of the plan (an agency: its own), filtered and sorted in the browser. */
+/**
+ * Every measure of the plan (an agency: its own, with their progress), filtered and sorted in the
+ * browser; the last report per measure from the `reports` connection (an agency: its own reports).
+ */
 export function MeasuresPage() {
   const session = useSession();
   const { at, asOf } = useTimeTravel();
@@ -19,10 +22,22 @@ export function MeasuresPage() {
   const [sort, setSort] = useState<{ key: SortKey; up: boolean }>({ key: 'code', up: true });
 
   const filter = { planId: session.plan.id, ...(session.me.role === 'AGENCY' && session.me.agencyId ? { agency: session.me.agencyId } : {}) };
-  const variables = session.readsFigures ? { filter, asOf, at } : { filter };
-  const result = useQuery<Measures>(measuresQuery(session.readsFigures), variables);
+  const figures = session.readsFigures || session.readsOwnFigures;
+  const variables = figures ? { filter, asOf, at } : { filter };
+  const result = useQuery<Measures>(measuresQuery(figures), variables);
   const all = result.data?.measures ?? [];
-  useMeasureUpdates('all', result.reload, session.readsFigures && at === null);
+  const [updates, setUpdates] = useState(0);
+  useMeasureUpdates(
+    'all',
+    () => {
+      result.reload();
+      setUpdates((n) => n + 1);
+    },
+    session.readsFigures && at === null,
+  );
+  // The reports connection answers as the ledger now stands (it takes no `at`): hidden while looking back.
+  const lastReports = useLastReports(at === null ? REPORT_DATES : null, session.plan.id, updates);
+  const showLast = at === null;
 
   const pillars = [...new Set(all.map((m) => m.pillarCode))];
   const objectives = [...new Set(all.filter((m) => !pillar || m.pillarCode === pillar).map((m) => m.objectiveCode))];
@@ -35,8 +50,9 @@ export function MeasuresPage() {
         (!status || m.status === status) &&
         (!needle || `${m.code} ${m.title} ${m.responsible.map((r) => r.name).join(' ')}`.toLowerCase().includes(needle)),
     );
-    return [...shown].sort((a, b) => compare(a, b, sort.key) * (sort.up ? 1 : -1));
-  }, [all, text, pillar, objective, status, sort]);
+    const last = (m: MeasureRow) => lastReports.byMeasure.get(m.code) ?? '';
+    return [...shown].sort((a, b) => (sort.key === 'lastReport' ? last(a).localeCompare(last(b)) : compare(a, b, sort.key)) * (sort.up ? 1 : -1));
+  }, [all, text, pillar, objective, status, sort, lastReports]);
 
   const header = (key: SortKey, label: string) => (
     <th scope="col" aria-sort={sort.key === key ? (sort.up ? 'ascending' : 'descending') : 'none'}>
@@ -73,7 +89,7 @@ export function MeasuresPage() {
             ))}
           </select>
         </label>
-        {session.readsFigures && (
+        {figures && (
           <label>
             Status{' '}
             <select value={status} onChange={(e) => setStatus(e.target.value as MeasureStatus | '')}>
@@ -88,6 +104,7 @@ export function MeasuresPage() {
         )}
         <output aria-live="polite">
           {rows.length} of {all.length} measures
+          {!lastReports.complete && ' · last report over the first 10,000 reports only'}
         </output>
       </form>
       <table className="data" data-testid="measures">
@@ -96,9 +113,10 @@ export function MeasuresPage() {
             {header('code', 'Measure')}
             <th scope="col">Responsible</th>
             {header('deadline', 'Deadline')}
-            {session.readsFigures && header('status', 'Status')}
-            {session.readsFigures && header('progress', 'Progress')}
-            {session.readsFigures && header('reportCount', 'Reports')}
+            {figures && header('status', 'Status')}
+            {figures && header('progress', 'Progress')}
+            {figures && header('reportCount', 'Reports')}
+            {showLast && header('lastReport', session.readsFigures ? 'Last report' : 'Your last report')}
           </tr>
         </thead>
         <tbody>
@@ -109,14 +127,24 @@ export function MeasuresPage() {
               </th>
               <td>{m.responsible.map((r) => r.name).join(', ')}</td>
               <td>{m.deadline}</td>
-              {session.readsFigures && <td>{m.status && <StatusBadge status={m.status} />}{m.statusReason && <div className="hint">{m.statusReason}</div>}</td>}
-              {session.readsFigures && (
+              {figures && (
+                <td data-testid="status-cell">
+                  {m.status && <StatusBadge status={m.status} />}
+                  {m.statusReason && (
+                    <div>
+                      <ReasonText reason={m.statusReason} />
+                    </div>
+                  )}
+                </td>
+              )}
+              {figures && (
                 <td>
                   {m.progress === null || m.progress === undefined ? '—' : <meter min={0} max={100} value={m.progress} aria-label={`Progress of ${m.code}`} />}{' '}
                   {formatPercent(m.progress)}
                 </td>
               )}
-              {session.readsFigures && <td className="num">{m.reportCount}</td>}
+              {figures && <td className="num">{m.reportCount}</td>}
+              {showLast && <td data-testid="last-report">{lastReports.byMeasure.get(m.code) ?? '—'}</td>}
             </tr>
           ))}
         </tbody>
@@ -137,6 +165,8 @@ function compare(a: MeasureRow, b: MeasureRow, key: SortKey): number {
       return (a.progress ?? -1) - (b.progress ?? -1);
     case 'reportCount':
       return (a.reportCount ?? 0) - (b.reportCount ?? 0);
+    case 'lastReport':
+      return 0;
     default: {
       const exhaustive: never = key;
       return exhaustive;

@@ -3,8 +3,8 @@ import { Link } from 'wouter';
 import { useMeasureUpdates, useQuery, useSession, useTimeTravel } from '../api/hooks';
 import { OVERVIEW, type Overview as OverviewData, measuresQuery, type Measures } from '../api/queries';
 import { ChartFigure } from '../components/ChartFigure';
-import { Problem, StatusBadge, countsOf } from '../components/Status';
-import { STATUS_COLOUR, STATUS_LABEL, STATUS_ORDER, formatAmount, formatHuf, formatPercent, millions } from '../format';
+import { Problem, ReasonText, StatusBadge, countsOf } from '../components/Status';
+import { STATUS_COLOUR, STATUS_LABEL, STATUS_ORDER, formatAmount, formatHuf, formatPercent, millions, reasonLabel } from '../format';
 
 /** Where the plan stands: statuses by pillar and objective, the overdue measures and the money. */
 export function Overview() {
@@ -33,7 +33,11 @@ function PlanOverview() {
       </p>
       <section aria-label="Key figures" className="cards" data-testid="key-figures">
         <Card label="Measures" value={String(p.measures)} testId="kpi-measures" />
-        <Card label="Mean progress" value={formatPercent(p.meanProgress)} testId="kpi-progress" />
+        <Card
+          label={`Mean progress of the ${p.measuresWithProgress} measures with targets`}
+          value={formatPercent(p.meanProgress)}
+          testId="kpi-progress"
+        />
         {STATUS_ORDER.map((s) => (
           <Card key={s} label={STATUS_LABEL[s]} value={String(counts[s])} colour={STATUS_COLOUR[s]} testId={`kpi-${s.toLowerCase()}`} />
         ))}
@@ -61,6 +65,28 @@ function PlanOverview() {
           testId="chart-funding-by-source"
         />
       </div>
+      <h2>Why measures stand where they do</h2>
+      <table className="data" data-testid="reasons">
+        <thead>
+          <tr>
+            <th scope="col">Reason</th>
+            <th scope="col">Measures</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.byReason
+            .filter((r) => r.measures > 0)
+            .sort((a, b) => b.measures - a.measures)
+            .map((r) => (
+              <tr key={r.reason} data-reason={r.reason}>
+                <th scope="row" title={r.reason}>
+                  {reasonLabel(r.reason)}
+                </th>
+                <td className="num">{r.measures}</td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
       <h2>Pillars and objectives</h2>
       <table className="data" data-testid="pillars">
         <thead>
@@ -168,24 +194,49 @@ function Card(props: { label: string; value: string; colour?: string; testId: st
   );
 }
 
-/** Agencies read the plan and their own reports, not the projections (the api's rule). */
+/**
+ * An agency's own view: the measures it is responsible for or a partner of, with their status and
+ * why (the api lets an agency read those, and no other measure's); the plan's roll-ups stay the
+ * coordinators'.
+ */
 function AgencyOverview() {
   const { me, plan } = useSession();
-  const mine = useQuery<Measures>(measuresQuery(false), { filter: { planId: plan.id, agency: me.agencyId } });
+  const { at, asOf } = useTimeTravel();
+  const mine = useQuery<Measures>(measuresQuery(true), { filter: { planId: plan.id, agency: me.agencyId }, asOf, at });
   return (
     <>
       <h1>Your measures</h1>
       <p>
-        {me.agencyId} is responsible for or a partner of these measures of {plan.title}. Figures and statuses are read by the coordinator's office.
+        {me.agencyId} is responsible for or a partner of these measures of {plan.title}: where each stands and why. The plan as a whole is read by the
+        coordinator's office.
       </p>
       {mine.error && <Problem error={mine.error} />}
-      <ul>
-        {mine.data?.measures.map((m) => (
-          <li key={m.code}>
-            <Link href={`/measures/${encodeURIComponent(m.code)}`}>{m.code}</Link> {m.title} <span className="hint">(deadline {m.deadline})</span>
-          </li>
-        ))}
-      </ul>
+      <table className="data" data-testid="own-measures">
+        <thead>
+          <tr>
+            <th scope="col">Measure</th>
+            <th scope="col">Deadline</th>
+            <th scope="col">Status</th>
+            <th scope="col">Progress</th>
+            <th scope="col">Reports</th>
+          </tr>
+        </thead>
+        <tbody>
+          {mine.data?.measures.map((m) => (
+            <tr key={m.code} data-code={m.code}>
+              <th scope="row">
+                <Link href={`/measures/${encodeURIComponent(m.code)}`}>{m.code}</Link> <span className="title-cell">{m.title}</span>
+              </th>
+              <td>{m.deadline}</td>
+              <td>
+                {m.status && <StatusBadge status={m.status} />} {m.statusReason && <ReasonText reason={m.statusReason} />}
+              </td>
+              <td>{formatPercent(m.progress)}</td>
+              <td className="num">{m.reportCount}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </>
   );
 }
