@@ -7,7 +7,9 @@ import { AccessGuard, AccessPolicy, Authenticator, JwtVerifier, KeyRegistry, Key
 import { AuthResolver } from './auth.resolver.js';
 import { GatekeeperPlugin } from './gatekeeper.plugin.js';
 import { KeyBootstrap } from './key-bootstrap.service.js';
+import { REQUEST_BUDGET } from '../common/request-budget.js';
 import { PublicOperations } from './public-operations.js';
+import { TokenBucketLimiter } from './rate-limiter.js';
 import { SECURITY_CONFIG } from './security.tokens.js';
 import { securityConfigOf, type SecurityConfig } from './security-config.js';
 
@@ -52,13 +54,19 @@ import { securityConfigOf, type SecurityConfig } from './security-config.js';
       useFactory: (registry: KeyRegistry, security: SecurityConfig, catalog: PlanCatalog) =>
         new Authenticator(registry, security.jwt ? JwtVerifier.create(security.jwt) : undefined, catalog),
     },
+    {
+      // One bucket per principal for the whole api: the GraphQL gate and bulk rows draw on it.
+      provide: REQUEST_BUDGET,
+      inject: [SECURITY_CONFIG],
+      useFactory: (security: SecurityConfig) => new TokenBucketLimiter(security.rateLimitPerMinute),
+    },
     { provide: APP_GUARD, useClass: AccessGuard },
     PublicOperations,
     GatekeeperPlugin,
     KeyBootstrap,
     AuthResolver,
   ],
-  exports: [AccessPolicy, Authenticator, KeyRegistry, KeyService, SECURITY_CONFIG],
+  exports: [AccessPolicy, Authenticator, KeyRegistry, KeyService, SECURITY_CONFIG, REQUEST_BUDGET],
 })
 export class AuthModule implements OnModuleDestroy {
   constructor(@Inject(KeyRegistry) private readonly registry: KeyRegistry) {}

@@ -11,6 +11,7 @@ import { type AuthContext, Authenticator, ForbiddenError, UnauthenticatedError }
 import { PublicOperations } from './public-operations.js';
 import { analyzeOperation, assertWithinLimits, fragmentsOf, QueryTooComplexError } from './query-limits.js';
 import { TokenBucketLimiter } from './rate-limiter.js';
+import { REQUEST_BUDGET } from '../common/request-budget.js';
 import { SECURITY_CONFIG } from './security.tokens.js';
 import type { SecurityConfig } from './security-config.js';
 
@@ -48,8 +49,9 @@ export class GatekeeperPlugin implements ApolloServerPlugin<AuthContext> {
     @Inject(Authenticator) private readonly authenticator: Authenticator,
     @Inject(PublicOperations) private readonly publicOperations: PublicOperations,
     @Inject(SECURITY_CONFIG) private readonly config: SecurityConfig,
+    @Inject(REQUEST_BUDGET) limiter: TokenBucketLimiter,
   ) {
-    this.limiter = new TokenBucketLimiter(config.rateLimitPerMinute);
+    this.limiter = limiter;
   }
 
   async requestDidStart(): Promise<GraphQLRequestListener<AuthContext>> {

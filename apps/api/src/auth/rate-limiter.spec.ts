@@ -13,6 +13,18 @@ describe('TokenBucketLimiter', () => {
     expect(limiter.take('a').allowed).toBe(false);
   });
 
+  it('charges several units at once or none, and never more than the budget', () => {
+    let now = 0;
+    const limiter = new TokenBucketLimiter(60, () => now);
+    expect(limiter.charge('a', 50).allowed).toBe(true);
+    // 10 left: 20 is refused whole (nothing taken), with the seconds until 20 are there.
+    expect(limiter.charge('a', 20)).toEqual({ allowed: false, retryAfterSeconds: 10 });
+    expect(limiter.charge('a', 10).allowed).toBe(true);
+    expect(limiter.take('a').allowed).toBe(false);
+    expect(limiter.charge('b', 61)).toEqual({ allowed: false, retryAfterSeconds: 0 });
+    expect(limiter.charge('b', 60).allowed).toBe(true);
+  });
+
   it('gives a longer retry-after for a slow budget', () => {
     let now = 0;
     const limiter = new TokenBucketLimiter(2, () => now);

@@ -29,7 +29,17 @@ export class TokenBucketLimiter {
   }
 
   take(key: string): RateDecision {
-    if (this.perMinute <= 0) return { allowed: true, retryAfterSeconds: 0 };
+    return this.charge(key, 1);
+  }
+
+  /**
+   * Takes `units` tokens at once (a bulk request's rows), or none: refused when the bucket holds
+   * fewer, with the seconds until it holds enough. More units than `perMinute` are never allowed
+   * (retryAfterSeconds is then 0: waiting does not help, a smaller batch does).
+   */
+  charge(key: string, units: number): RateDecision {
+    if (this.perMinute <= 0 || units <= 0) return { allowed: true, retryAfterSeconds: 0 };
+    if (units > this.perMinute) return { allowed: false, retryAfterSeconds: 0 };
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, updatedAt: now };
     bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.updatedAt) * this.refillPerMs);
@@ -38,11 +48,11 @@ export class TokenBucketLimiter {
       if (this.buckets.size >= this.maxBuckets) this.prune(now);
       this.buckets.set(key, bucket);
     }
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= units) {
+      bucket.tokens -= units;
       return { allowed: true, retryAfterSeconds: 0 };
     }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.refillPerMs / 1000)) };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((units - bucket.tokens) / this.refillPerMs / 1000)) };
   }
 
   /** Drops buckets that have refilled completely: they hold no information. */
