@@ -1,5 +1,11 @@
 import ExcelJS from 'exceljs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { EVENT_CATALOGUE } from '@app/domain';
+import { CliContext } from '../../apps/cli/src/cli-context.js';
+import { importReportsCommand, templateCommand } from '../../apps/cli/src/commands/reports.command.js';
 import { authHeader, issueTestKey } from './support/auth.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
 
@@ -95,6 +101,29 @@ describe('spreadsheet import (e2e)', () => {
     expect(await head()).toBe(before);
     const each = await upload(csv, 'text/csv');
     expect(each.body.counts).toMatchObject({ created: 1, refused: 1 });
+  }, 60_000);
+
+  it('ledger reports template / import: the same endpoints with the same key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apl-cli-import-'));
+    try {
+      const key = auth.authorization.replace(/^Bearer /, '');
+      let out = '';
+      const stdout = new PassThrough().on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const ctx = new CliContext(true, stdout, new PassThrough());
+      const api = { api: base, key };
+      expect(await templateCommand(ctx, { ...api, out: join(dir, 'template.xlsx') })).toBe(0);
+      const file = join(dir, 'reports.csv');
+      writeFileSync(file, ['type,measureCode,reportId,occurredOn,title,participants,days', `TrainingDelivered,${measureCode},cli-1,2023-05-01,Course,7,1`].join('\n'));
+      out = '';
+      expect(await importReportsCommand(ctx, file, api)).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ status: 'OK', counts: { created: 1 } });
+      out = '';
+      expect(await importReportsCommand(ctx, file, api)).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ counts: { created: 0, duplicate: 1 } });
+      await expect(importReportsCommand(ctx, file, { api: base, key: 'apl_nope_nope' })).rejects.toThrow(/HTTP 401/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   describe('refuses a file that cannot be read as a whole, naming sheet, row and column, and stores nothing', () => {

@@ -12,6 +12,9 @@ import { SpreadsheetError, XLSX_CONTENT_TYPE, buildTemplate, detectFormat, readS
 
 type QueryValue = string | string[] | undefined;
 
+/** Bytes of a too-large upload read and dropped so its client gets the 413 answer. */
+const DRAIN_LIMIT = 256 * 1024 * 1024;
+
 /** A yes/no query flag: absent, "true" or "false". */
 function flag(query: Record<string, QueryValue>, name: string): boolean {
   const value = query[name];
@@ -84,7 +87,13 @@ export class ImportsController {
   private async readBody(req: Request): Promise<Buffer> {
     const max = this.config.bulk.maxFileBytes;
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) throw tooLarge(max);
+    if (Number.isFinite(declared) && declared > max) {
+      // Read and drop what the client sends (never held), so it gets the 413 instead of a reset
+      // connection; a body past DRAIN_LIMIT is cut off.
+      if (declared <= DRAIN_LIMIT) await new Promise<void>((resolve) => req.on('end', resolve).on('close', resolve).on('error', () => resolve()).resume());
+      else req.destroy();
+      throw tooLarge(max);
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
