@@ -125,3 +125,27 @@ describe('bulk reporting (e2e)', () => {
     expect(res.errors![0]).toMatchObject({ path: ['b'], extensions: { code: 'BAD_USER_INPUT', field: 'occurredOn' } });
   }, 60_000);
 });
+
+describe('bulk reporting against the rate limit (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '20', BULK_ROWS_PER_RATE_UNIT: '2' } });
+  }, 60_000);
+  afterAll(async () => {
+    await t.close({ removeData: true });
+  });
+
+  it('counts rows: a batch costing more than the budget left is refused as RATE_LIMITED before anything is stored', async () => {
+    const auth = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId }));
+    const rows = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => trainingRow(`${prefix}-${i}`));
+    // 20 per minute; the key's issue took none of this principal's budget. 20 rows = 10 units + 1 for the request.
+    const first = await t.gql<{ recordReports: { counts: { created: number } } }>(BULK, { input: { reports: rows(20, 'rl-a') } }, auth);
+    expect(first.data?.recordReports.counts.created).toBe(20);
+    const before = (await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition;
+    const second = await t.gql(BULK, { input: { reports: rows(20, 'rl-b') } }, auth);
+    expect(second.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', field: 'reports' });
+    const never = await t.gql(BULK, { input: { reports: rows(50, 'rl-c') } }, auth);
+    expect(never.errors?.[0].message).toMatch(/more than its 20 per minute/);
+    expect((await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition).toBe(before);
+  }, 60_000);
+});
