@@ -48,8 +48,8 @@ interface Decided {
   errors: ImportError[];
 }
 
-/** Rows decided or appended at once: as many as the SQLite store's group commit fills into one transaction (bench: 512 in flight). */
-const CONCURRENCY = 512;
+/** Rows decided or appended at once: enough for the SQLite store's group commit to fill a transaction (bench/bulk.ts ran slower at 512). */
+const CONCURRENCY = 64;
 
 /**
  * Bulk reporting (issue 18): many reports in one request or file, each through the ONE report
