@@ -146,7 +146,13 @@ describe('spreadsheet import (e2e)', () => {
       const before = await head();
       const { body, type } = await make();
       for (const query of ['', '?dryRun=true', '?atomic=true']) {
-        const res = await upload(body, type, query);
+        // Under load the server may cut a 50 MB upload before the client has sent it all (the
+        // 413 is then lost with the connection); what must hold either way is that nothing is stored.
+        const res = await upload(body, type, query).catch((error: Error) => {
+          if (status === 413 && /fetch failed/.test(error.message)) return undefined;
+          throw error;
+        });
+        if (!res) continue;
         expect(res.status).toBe(status);
         expect(res.body).toMatchObject(expected);
       }
