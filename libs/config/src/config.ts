@@ -86,10 +86,21 @@ export interface AppConfig {
   readonly rateLimitPerMinute: number;
   /** Largest JSON request body, an Express size such as "1mb". */
   readonly httpBodyLimit: string;
+  readonly bulk: BulkLimits;
   /** ADMIN_API_KEY: an ADMIN key registered at start when absent. */
   readonly adminApiKey?: string;
   /** Set when AUTH_JWT_ISSUER is. */
   readonly jwt?: JwtConfig;
+}
+
+/** Limits of bulk reporting (recordReports, POST /imports/reports). */
+export interface BulkLimits {
+  /** Most reports one request or file may hold (BULK_MAX_ROWS); over it, nothing is stored. */
+  readonly maxRows: number;
+  /** Largest spreadsheet upload in bytes (BULK_MAX_FILE_BYTES). */
+  readonly maxFileBytes: number;
+  /** Reports that cost one unit of the rate limit (BULK_ROWS_PER_RATE_UNIT); a request costs one more. */
+  readonly rowsPerRateUnit: number;
 }
 
 /** One environment variable: its name, its default as .env.example writes it, what it means. */
@@ -122,6 +133,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'GRAPHQL_INTROSPECTION', example: '', meaning: 'true | false; unset: on in development only' },
   { name: 'RATE_LIMIT_PER_MINUTE', example: '600', meaning: 'GraphQL operations per minute per principal (or client address), over HTTP and WebSocket; each root field of a mutation counts; 0 = off' },
   { name: 'HTTP_BODY_LIMIT', example: '1mb', meaning: 'the largest JSON request body or graphql-ws message (b, kb, mb)' },
+  { name: 'BULK_MAX_ROWS', example: '10000', meaning: 'most reports in one recordReports request or one uploaded file' },
+  { name: 'BULK_MAX_FILE_BYTES', example: '20000000', meaning: 'largest CSV/XLSX upload, in bytes' },
+  { name: 'BULK_ROWS_PER_RATE_UNIT', example: '100', meaning: 'reports of a bulk request or file that cost one unit of RATE_LIMIT_PER_MINUTE (the request costs one more)' },
   { name: 'READ_YOUR_WRITES_TIMEOUT_MS', example: '5000', meaning: 'how long a query with atLeastPosition waits for the projections (1–60000 ms)' },
   { name: 'READINESS_MAX_LAG', example: '1000', meaning: 'GET /health/ready fails while the projections are more events than this behind the store' },
   { name: 'POINT_IN_TIME_SNAPSHOT_INTERVAL', example: '2500', meaning: 'events between two in-memory snapshots for `at` queries: larger = less memory, slower answers' },
@@ -324,6 +338,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       introspection: r.boolean('GRAPHQL_INTROSPECTION', nodeEnv === 'development'),
     },
     rateLimitPerMinute: r.integer('RATE_LIMIT_PER_MINUTE', 600, 0, 10_000_000),
+    bulk: {
+      maxRows: r.integer('BULK_MAX_ROWS', 10_000, 1, 1_000_000),
+      maxFileBytes: r.integer('BULK_MAX_FILE_BYTES', 20_000_000, 1_000, 1_000_000_000),
+      rowsPerRateUnit: r.integer('BULK_ROWS_PER_RATE_UNIT', 100, 1, 1_000_000),
+    },
     httpBodyLimit: bodyLimit && BODY_LIMIT.test(bodyLimit) ? bodyLimit.toLowerCase() : '1mb',
     adminApiKey,
     jwt: readJwt(r),

@@ -8,6 +8,7 @@ import { AccessGuard, AccessPolicy, Authenticator, JwtVerifier, KeyRegistry, Key
 import { AuthResolver } from './auth.resolver.js';
 import { GatekeeperPlugin } from './gatekeeper.plugin.js';
 import { KeyBootstrap } from './key-bootstrap.service.js';
+import { REQUEST_BUDGET } from '../common/request-budget.js';
 import { PublicOperations } from './public-operations.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RequestGate } from './request-gate.js';
@@ -61,11 +62,13 @@ import { securityConfigOf, type SecurityConfig } from './security-config.js';
     RequestGate,
     // The gate's limiter: resolvers inject it to charge work beyond root fields (bulk rows).
     { provide: RateLimiter, inject: [RequestGate], useFactory: (gate: RequestGate) => gate.rateLimiter },
+    // The same buckets as the features that spend several units per request see them (bulk rows).
+    { provide: REQUEST_BUDGET, inject: [RateLimiter], useFactory: (limiter: RateLimiter) => limiter.asRequestBudget() },
     GatekeeperPlugin,
     KeyBootstrap,
     AuthResolver,
   ],
-  exports: [AccessPolicy, Authenticator, KeyRegistry, KeyService, SECURITY_CONFIG, RequestGate, RateLimiter],
+  exports: [AccessPolicy, Authenticator, KeyRegistry, KeyService, SECURITY_CONFIG, RequestGate, RateLimiter, REQUEST_BUDGET],
 })
 export class AuthModule implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(

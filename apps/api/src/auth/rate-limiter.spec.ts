@@ -13,6 +13,20 @@ describe('TokenBucketLimiter', () => {
     expect(limiter.take('a').allowed).toBe(false);
   });
 
+  it('as a request budget, charges several units at once or none, and never more than the budget', () => {
+    let now = 0;
+    const limiter = new RateLimiter(60, () => now);
+    const budget = limiter.asRequestBudget();
+    expect(budget.charge('principal:a', 50).allowed).toBe(true);
+    // 10 left: 20 is refused whole (nothing taken), with the seconds until 20 are there.
+    expect(budget.charge('principal:a', 20)).toEqual({ allowed: false, retryAfterSeconds: 10 });
+    expect(budget.charge('principal:a', 10).allowed).toBe(true);
+    // The same bucket as the gate's: the principal has nothing left for its next operation.
+    expect(() => limiter.charge({ id: 'a' }, 1)).toThrow(RateLimitedError);
+    expect(budget.charge('principal:b', 61)).toEqual({ allowed: false, retryAfterSeconds: 0 });
+    expect(budget.charge('principal:b', 60).allowed).toBe(true);
+  });
+
   it('gives a longer retry-after for a slow budget', () => {
     let now = 0;
     const limiter = new TokenBucketLimiter(2, () => now);

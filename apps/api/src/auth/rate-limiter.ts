@@ -1,3 +1,4 @@
+import type { RequestBudget } from '../common/request-budget.js';
 import { GraphQLError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 
@@ -97,6 +98,19 @@ export class RateLimiter {
     const decision = this.buckets.take(bucket, units);
     // `counted`: what the refused operation counts in all (the message says it), of which `units` were still to take.
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds, this.perMinute, counted);
+  }
+
+  /**
+   * The same buckets as a RequestBudget (common/request-budget.ts): a decision to act on instead
+   * of a throw, for features that answer a refusal in their own words (bulk rows).
+   */
+  asRequestBudget(): RequestBudget {
+    return {
+      perMinute: this.perMinute,
+      // More than a minute's budget can never be had: refused with no time to wait (send less).
+      charge: (key, units) =>
+        this.perMinute > 0 && units > this.perMinute ? { allowed: false, retryAfterSeconds: 0 } : this.buckets.take(key, units),
+    };
   }
 
   /** Charges `units` operations to the principal's budget (see the class comment). */

@@ -7,7 +7,8 @@ import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { correlationIdOf as requestCorrelationId } from '../common/correlation-id.js';
 import { toEnvelope } from '../common/models/event-envelope.model.js';
 import { ExecuteReportCommand, type ReportRequest } from './commands/execute-report.command.js';
-import { type CorrectReportInputBase, REPORT_INPUT_TYPES, type ReportInputBase, RetractReportInput, detailsOf } from './dto/report-inputs.js';
+import { correctRequest, recordRequest, revisionOf } from './commands/report-request.js';
+import { type CorrectReportInputBase, REPORT_INPUT_TYPES, type ReportInputBase, RetractReportInput } from './dto/report-inputs.js';
 import { ReportHistory } from './models/report-history.model.js';
 import { ReportReceipt } from './models/report-receipt.model.js';
 import { ReportStreamLocator } from './report-stream-locator.js';
@@ -21,7 +22,6 @@ function correlationIdOf(ctx: GqlContext): string {
   return requestCorrelationId(ctx.req);
 }
 
-const revisionOf = (text: string | undefined): bigint | undefined => (text === undefined || text === null ? undefined : BigInt(text));
 
 /**
  * Agencies' reports. The mutations only translate inputs into report requests: who may write is
@@ -42,33 +42,16 @@ export class ReportingResolver {
 
   /** Shared body of every record<EventType> mutation (they are generated below). */
   record(spec: EventTypeSpec<ActivityEventType>, input: ReportInputBase, principal: Principal, ctx: GqlContext): Promise<ReportReceipt> {
-    return this.execute(
-      { kind: 'record', type: spec.type, reportId: input.reportId, occurredOn: input.occurredOn, details: detailsOf(spec, input) },
-      principal,
-      ctx,
-      { measureCode: input.measureCode, planId: input.planId },
-    );
+    const { request, target } = recordRequest(spec, input);
+    return this.execute(request, principal, ctx, target);
   }
 
   /** Shared body of every correct<EventType> mutation (generated below). */
   correct(spec: EventTypeSpec<ActivityEventType>, input: CorrectReportInputBase, principal: Principal, ctx: GqlContext): Promise<ReportReceipt> {
-    return this.execute(
-      {
-        kind: 'correct',
-        type: spec.type,
-        reportId: input.reportId,
-        requestId: input.requestId,
-        expectedRevision: revisionOf(input.expectedRevision),
-        occurredOn: input.occurredOn ?? undefined,
-        details: detailsOf(spec, input),
-        reason: input.reason,
-      },
-      principal,
-      ctx,
-    );
+    return this.execute(correctRequest(spec, input), principal, ctx);
   }
 
-  @Mutation(() => ReportReceipt, { description: 'Withdraws a report you recorded, with a reason: it no longer counts. It stays in the history.' })
+  @Mutation(() => ReportReceipt, { nullable: true, description: 'Withdraws a report you recorded, with a reason: it no longer counts. It stays in the history. Null only with an error for this field.' })
   @Allow(Action.RECORD_REPORT)
   retractReport(
     @Args('input') input: RetractReportInput,
@@ -121,7 +104,9 @@ function addMutation(name: string, InputClass: abstract new () => object, descri
   CurrentPrincipal()(prototype, name, 1);
   Context()(prototype, name, 2);
   Allow(Action.RECORD_REPORT)(prototype, name, descriptor);
-  Mutation(() => ReportReceipt, { name, description })(prototype, name, descriptor);
+  // Nullable: a refusal answers null for this field alone, so aliased mutations in one request
+  // each keep their own receipt or error instead of nulling the whole `data`.
+  Mutation(() => ReportReceipt, { name, description, nullable: true })(prototype, name, descriptor);
 }
 
 // Two mutations per catalogue event type: recordMeetingHeld / correctMeetingHeld, …

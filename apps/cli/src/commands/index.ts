@@ -7,7 +7,8 @@ import { verifyCommands } from './verify.command.js';
 import { exportCommands } from './export.command.js';
 import { importCommands } from './import.command.js';
 import { reportCommands } from './report.command.js';
+import { reportsCommands } from './reports.command.js';
 import { agenciesCommands } from './agencies.command.js';
 
 /** Every command group of the CLI, in the order `--help` lists them. */
-export const COMMAND_GROUPS: CommandGroup[] = [planCommands, agenciesCommands, keysCommands, statusCommands, replayCommands, verifyCommands, exportCommands, importCommands, reportCommands];
+export const COMMAND_GROUPS: CommandGroup[] = [planCommands, agenciesCommands, keysCommands, statusCommands, replayCommands, verifyCommands, exportCommands, importCommands, reportCommands, reportsCommands];

@@ -96,6 +96,19 @@ describe('handleCommand', () => {
     expect(await store.readStream('counter-c')).toEqual([]);
   });
 
+  it('with dryRun, decides on the stored stream (even with expectNew) and appends nothing', async () => {
+    await handleCommand(store, 'counter-e', counter, { kind: 'open', ceiling: 3 });
+    const head = await store.headPosition();
+    const would = await handleCommand(store, 'counter-e', counter, { kind: 'increment', by: 2, requestId: 'r1' }, { dryRun: true });
+    expect(would.decided?.map((e) => e.type)).toEqual(['Incremented']);
+    expect(would.newEvents).toEqual([]);
+    // expectNew would decide on the initial state; a dry run must see that the stream exists.
+    const repeat = await handleCommand(store, 'counter-e', counter, { kind: 'open', ceiling: 3 }, { dryRun: true, expectNew: true });
+    expect(repeat.decided).toBeUndefined();
+    await expect(handleCommand(store, 'counter-e', counter, { kind: 'increment', by: 9, requestId: 'r2' }, { dryRun: true })).rejects.toThrow('ceiling');
+    expect(await store.headPosition()).toBe(head);
+  });
+
   it('with expectNew, falls back to reading the stream when it already exists', async () => {
     await handleCommand(store, 'counter-d', counter, { kind: 'open', ceiling: 3 });
     // A repeat of the same open: the blind NO_STREAM append loses, the retry reads and finds it done.

@@ -59,6 +59,12 @@ export interface HandleCommandOptions<State, Event extends DomainEvent> {
   readonly eventId?: (event: Event, index: number) => string;
   /** Tries in all before a lost race is given up (default 5). */
   readonly maxAttempts?: number;
+  /**
+   * Read, fold and decide, but append nothing (a bulk import's dryRun, or the first pass of an
+   * atomic one): the result's `decided` holds what would be appended. Always reads the stream,
+   * so a repeat decides [] exactly as it would for real.
+   */
+  readonly dryRun?: boolean;
 }
 
 /** What a handled command did. */
@@ -72,6 +78,8 @@ export interface CommandResult<State, Event extends DomainEvent> {
   readonly appended?: AppendResult;
   /** The stream's revision after the command; undefined while the stream does not exist. */
   readonly revision?: bigint;
+  /** With `dryRun`: the events the decider would append (nothing was). */
+  readonly decided?: readonly Event[];
 }
 
 /**
@@ -110,11 +118,12 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   const maxAttempts = options.maxAttempts ?? 5;
   const read = options.read ?? defaultRead<Event>;
   for (let attempt = 1; ; attempt++) {
-    const skipRead = attempt === 1 && options.expectNew === true;
+    const skipRead = attempt === 1 && options.expectNew === true && options.dryRun !== true;
     const loaded = skipRead ? { state: decider.initialState, revision: undefined } : await aggregateStream(store, stream, decider, read);
     const { state, revision } = loaded;
     const decided = decider.decide(command, state);
     if (decided.length === 0) return { stream, newState: state, newEvents: [], revision };
+    if (options.dryRun === true) return { stream, newState: state, newEvents: [], revision, decided };
     const toAppend = decided.map((event, index) => ({
       id: options.eventId?.(event, index) ?? randomUUID(),
       type: event.type,

@@ -67,7 +67,20 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     @Inject(PERIOD_LOCKS) private readonly locks: PeriodLocks,
   ) {}
 
-  async execute({ request, principal, target, correlationId }: ExecuteReportCommand): Promise<ReportReceipt> {
+  async execute(command: ExecuteReportCommand): Promise<ReportReceipt> {
+    return (await this.run(command, false))!;
+  }
+
+  /**
+   * The same path as {@link execute} up to the append, which it skips (a bulk import's dryRun
+   * and the first pass of an atomic one): throws the same refusals, answers the first receipt of
+   * a repeat, and undefined for a report it would store.
+   */
+  rehearse(command: ExecuteReportCommand): Promise<ReportReceipt | undefined> {
+    return this.run(command, true);
+  }
+
+  private async run({ request, principal, target, correlationId }: ExecuteReportCommand, dryRun: boolean): Promise<ReportReceipt | undefined> {
     // Who may write is decided before anything about the report is revealed or checked.
     const found = request.kind === 'record' ? this.lookup(target) : undefined;
     const agencyId = this.policy.assertCanWriteReport(principal, { kind: request.kind, measure: found?.measure });
@@ -93,6 +106,7 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
         expectNew: command.kind === 'record',
         read: readStoredReportEvent,
         maxAttempts: MAX_ATTEMPTS,
+        dryRun,
         metadata: (event, state): JsonObject => {
           const occurredOn = 'occurredOn' in event.data ? event.data.occurredOn : state.status === 'absent' ? undefined : state.occurredOn;
           return {
@@ -107,6 +121,7 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
           };
         },
       });
+      if (result.decided !== undefined) return undefined;
       const last = result.newEvents.at(-1);
       if (!last) {
         const r = duplicateReceipt(command, result.newState);

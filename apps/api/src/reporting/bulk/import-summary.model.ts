@@ -1,0 +1,100 @@
+import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ReportReceipt } from '../models/report-receipt.model.js';
+
+/** What happened to one row (DHIS2 import summaries: imported / ignored / conflicts). */
+export enum ImportRowStatus {
+  /** Stored now. */
+  CREATED = 'CREATED',
+  /** The same report (or change) was stored before: nothing new, the first receipt answers. */
+  DUPLICATE = 'DUPLICATE',
+  /** Refused: `errors` say which field and why. Nothing of this row was stored. */
+  REFUSED = 'REFUSED',
+  /** dryRun: it would be stored. */
+  VALID = 'VALID',
+  /** atomic: fine on its own, not stored because another row was refused. */
+  IGNORED = 'IGNORED',
+}
+registerEnumType(ImportRowStatus, { name: 'ImportRowStatus', description: 'What happened to one report of a bulk request.' });
+
+/** The batch as a whole (DHIS2: OK / WARNING / ERROR). */
+export enum ImportStatus {
+  /** No row refused. */
+  OK = 'OK',
+  /** Some rows refused, the others stored (or valid) on their own. */
+  WARNING = 'WARNING',
+  /** Nothing stored: every row refused, or atomic with a refusal. */
+  ERROR = 'ERROR',
+}
+registerEnumType(ImportStatus, { name: 'ImportStatus', description: 'Outcome of a bulk request as a whole.' });
+
+@ObjectType({ description: 'Why a row was refused: the field (a path into the request, e.g. reports.3.trainingDelivered.participants) and the reason.' })
+export class ImportError {
+  @Field({ description: 'BAD_USER_INPUT, FORBIDDEN, CONFLICT, … as for a single mutation.' })
+  code: string;
+
+  @Field({ nullable: true })
+  field?: string;
+
+  @Field()
+  reason: string;
+
+  @Field({ nullable: true, description: 'Spreadsheet imports: the sheet (XLSX) or file (CSV) of the cell.' })
+  sheet?: string;
+
+  @Field(() => Int, { nullable: true, description: 'Spreadsheet imports: the row number as the spreadsheet shows it (1-based, the header is row 1).' })
+  row?: number;
+
+  @Field({ nullable: true, description: 'Spreadsheet imports: the column letter (A, B, …) and header.' })
+  column?: string;
+}
+
+@ObjectType({ description: 'One input report and what became of it.' })
+export class ImportRow {
+  @Field(() => Int, { description: 'Index of the report in the request (0-based), or of the data row in the file.' })
+  index: number;
+
+  @Field({ nullable: true, description: 'The event type (MeetingHeld, …).' })
+  type?: string;
+
+  @Field({ nullable: true })
+  reportId?: string;
+
+  @Field(() => ImportRowStatus)
+  status: ImportRowStatus;
+
+  @Field(() => ReportReceipt, { nullable: true, description: 'CREATED and DUPLICATE: what the ledger holds.' })
+  receipt?: ReportReceipt;
+
+  @Field(() => [ImportError])
+  errors: ImportError[];
+}
+
+@ObjectType({ description: 'Counts of an import summary.' })
+export class ImportCounts {
+  @Field(() => Int)
+  total: number;
+  @Field(() => Int)
+  created: number;
+  @Field(() => Int)
+  duplicate: number;
+  @Field(() => Int)
+  refused: number;
+  @Field(() => Int, { description: 'dryRun: rows that would be stored.' })
+  valid: number;
+  @Field(() => Int, { description: 'atomic: rows not stored because another was refused.' })
+  ignored: number;
+}
+
+@ObjectType({ description: 'The answer to a bulk request, as DHIS2 import summaries: counts and one row per input report, in input order.' })
+export class ImportSummary {
+  @Field(() => ImportStatus)
+  status: ImportStatus;
+  @Field()
+  dryRun: boolean;
+  @Field()
+  atomic: boolean;
+  @Field(() => ImportCounts)
+  counts: ImportCounts;
+  @Field(() => [ImportRow])
+  rows: ImportRow[];
+}

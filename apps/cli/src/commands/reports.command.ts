@@ -1,0 +1,120 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { type CliContext, CliError, EXIT } from '../cli-context.js';
+import type { CommandGroup } from './command.js';
+
+export interface ApiOptions {
+  /** The api's base URL (default http://localhost:<PORT>). */
+  readonly api?: string;
+  /** An API key (apl_<keyId>_<secret>), or a file holding one with --key-file. */
+  readonly key?: string;
+  readonly keyFile?: string;
+}
+
+export interface ImportOptions extends ApiOptions {
+  readonly dryRun?: boolean;
+  readonly atomic?: boolean;
+}
+
+interface Summary {
+  status: string;
+  counts: Record<string, number>;
+  rows: Array<{ index: number; status: string; reportId?: string; errors: Array<{ field?: string; reason: string; sheet?: string; row?: number; column?: string }> }>;
+}
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * The api's credential: the spreadsheet commands go through the api (POST /imports/reports), so
+ * the agency's key, access rules, row limit and rate limit apply exactly as to its own system.
+ */
+async function connection(ctx: CliContext, options: ApiOptions): Promise<{ base: string; headers: Record<string, string> }> {
+  const key = options.key ?? (options.keyFile ? (await readFile(options.keyFile, 'utf8')).trim() : undefined);
+  if (!key) throw new CliError('--key <apiKey> or --key-file <file> is required: the import runs through the api as that key', EXIT.USAGE);
+  const base = (options.api ?? `http://localhost:${ctx.config.port}`).replace(/\/+$/, '');
+  return { base, headers: { authorization: `Bearer ${key}` } };
+}
+
+async function call(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    throw new CliError(`The api at ${url} did not answer (${error instanceof Error ? error.message : String(error)})`, EXIT.UNAVAILABLE);
+  }
+}
+
+async function failure(res: Response): Promise<CliError> {
+  const body = (await res.json().catch(() => ({}))) as { message?: string; sheet?: string; row?: number; column?: string };
+  return new CliError(`HTTP ${res.status}: ${body.message ?? res.statusText}`, res.status === 400 || res.status === 413 ? EXIT.DATA : EXIT.FAILED);
+}
+
+/** `ledger reports import <file> [--dry-run] [--atomic]`: imports a CSV or XLSX file and prints the import summary. */
+export async function importReportsCommand(ctx: CliContext, file: string, options: ImportOptions): Promise<number> {
+  const { base, headers } = await connection(ctx, options);
+  let body: Buffer;
+  try {
+    body = await readFile(file);
+  } catch (error) {
+    throw new CliError(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, EXIT.NO_INPUT);
+  }
+  const type = /\.xlsx$/i.test(file) ? XLSX : /\.csv$/i.test(file) ? 'text/csv' : undefined;
+  if (!type) throw new CliError(`${file} must be a .csv or .xlsx file`, EXIT.USAGE);
+  const query = new URLSearchParams({ dryRun: String(options.dryRun === true), atomic: String(options.atomic === true) });
+  const res = await call(`${base}/imports/reports?${query.toString()}`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': type, 'x-file-name': basename(file) },
+    body: new Uint8Array(body),
+  });
+  if (!res.ok) throw await failure(res);
+  const summary = (await res.json()) as Summary;
+  const c = summary.counts;
+  const lines = [`${summary.status}: ${c.total} rows — ${c.created} created, ${c.duplicate} duplicate, ${c.refused} refused, ${c.valid} valid (dry run), ${c.ignored} ignored (atomic)`];
+  for (const row of summary.rows) {
+    for (const e of row.errors) lines.push(`  ${e.sheet ?? ''}${e.row !== undefined ? ` row ${e.row}` : ''}${e.column ? ` column ${e.column}` : ''} (${row.reportId ?? `#${row.index}`}): ${e.field ?? ''} ${e.reason}`.trimEnd());
+  }
+  ctx.result(summary, lines.join('\n'));
+  return summary.counts.refused > 0 ? EXIT.FAILED : EXIT.OK;
+}
+
+/** `ledger reports template [--agency id] [--out file]`: the agency's XLSX template. */
+export async function templateCommand(ctx: CliContext, options: ApiOptions & { agency?: string; out?: string }): Promise<number> {
+  const { base, headers } = await connection(ctx, options);
+  const query = options.agency ? `?agencyId=${encodeURIComponent(options.agency)}` : '';
+  const res = await call(`${base}/imports/reports/template${query}`, { headers });
+  if (!res.ok) throw await failure(res);
+  const body = Buffer.from(await res.arrayBuffer());
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'reports-template.xlsx';
+  const out = options.out ?? name;
+  await writeFile(out, body, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    throw new CliError(error.code === 'EEXIST' ? `${out} exists; give another --out` : `Cannot write ${out}: ${error.message}`, EXIT.USAGE);
+  });
+  ctx.result({ file: out, bytes: body.length }, `Wrote ${out} (${body.length} bytes): one sheet per report type, fill from row 2 and run \`ledger reports import ${out}\`.`);
+  return EXIT.OK;
+}
+
+const apiOptions = (command: Command): Command =>
+  command
+    .option('--api <url>', 'the api base URL (default http://localhost:$PORT)')
+    .option('--key <apiKey>', "the agency's API key")
+    .option('--key-file <file>', 'a file holding the API key (keeps it out of the process list)');
+
+export const reportsCommands: CommandGroup = {
+  register(program: Command, run) {
+    const reports = program.command('reports').description('Report in bulk from spreadsheets, through the api (same key, rules and limits as GraphQL)');
+    apiOptions(
+      reports
+        .command('import <file>')
+        .description('Import a CSV (a "type" column per row) or XLSX (a sheet per event type) of reports; prints the import summary. Exit 1 when a row was refused')
+        .option('--dry-run', 'validate and decide every row, store nothing')
+        .option('--atomic', 'all or nothing: one refused row stores none'),
+    ).action((file: string, options: ImportOptions) => run((ctx) => importReportsCommand(ctx, file, options)));
+    apiOptions(
+      reports
+        .command('template')
+        .description("Download the agency's XLSX template: a sheet per event type it may report, with validation lists")
+        .option('--agency <id>', "the agency (default: the key's own)")
+        .option('--out <file>', 'the file to write (must not exist)'),
+    ).action((options: ApiOptions & { agency?: string; out?: string }) => run((ctx) => templateCommand(ctx, options)));
+  },
+};

@@ -1,0 +1,92 @@
+/**
+ * Bulk reporting figures (issue 18), beside their baseline in the same run:
+ * - recordReports in requests of 10,000 reports vs the raw better-sqlite3 append at 512 events per
+ *   transaction (the bench's raw row; target: at least 0.5× of it);
+ * - a 100,000-row XLSX imported end to end through POST /imports/reports (target: under 30 s).
+ *
+ * `node --import @swc-node/register/esm-register bench/bulk.ts [--requests N]`; prints a Markdown
+ * section to paste into BENCHMARKS.md. The api runs in a child process as in bench/run.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import ExcelJS from 'exceljs';
+import { machineInfo } from './support/machine.js';
+import { rawSqliteAppends } from './support/raw-store.js';
+import { issueAgencyKey, startServer } from './support/server-process.js';
+
+const { values: args } = parseArgs({ options: { requests: { type: 'string', default: '3' }, rows: { type: 'string', default: '100000' } } });
+const REQUESTS = Number(args.requests);
+const XLSX_ROWS = Number(args.rows);
+const BATCH = 10_000;
+const MEASURE = 'II.1.3';
+const AGENCY = 'ministry-of-interior';
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const raw = await rawSqliteAppends(512, 3, 500_000);
+  const dir = mkdtempSync(join(tmpdir(), 'apl-bench-bulk-'));
+  const server = await startServer({ dataDir: dir, env: { HTTP_BODY_LIMIT: '50mb', BULK_MAX_ROWS: String(Math.max(BATCH, XLSX_ROWS)), BULK_MAX_FILE_BYTES: '200000000' }, startTimeoutMs: 120_000 });
+  try {
+    const key = await issueAgencyKey(server, AGENCY);
+    const post = async (reports: unknown[]) => {
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({
+          query: 'mutation ($input: RecordReportsInput!) { recordReports(input: $input) { status counts { created duplicate refused } } }',
+          variables: { input: { reports } },
+        }),
+      });
+      const body = (await res.json()) as { data?: { recordReports: { counts: { created: number; refused: number } } }; errors?: unknown[] };
+      if (!body.data) throw new Error(JSON.stringify(body.errors));
+      return body.data.recordReports.counts;
+    };
+    const rows = (tag: string) =>
+      Array.from({ length: BATCH }, (_, i) => ({ trainingDelivered: { measureCode: MEASURE, reportId: `bulk-${tag}-${i}`, occurredOn: '2023-05-02', title: 'Border control course', participants: 12 + (i % 20), days: 1 } }));
+    await post(rows('warm').slice(0, 1000));
+    const started = performance.now();
+    let created = 0;
+    for (let r = 0; r < REQUESTS; r++) created += (await post(rows(`r${r}`))).created;
+    const bulkSeconds = (performance.now() - started) / 1000;
+    const bulkRate = created / bulkSeconds;
+
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('TrainingDelivered');
+    sheet.addRow(['measureCode', 'reportId', 'occurredOn', 'title', 'participants', 'days']);
+    for (let i = 0; i < XLSX_ROWS; i++) sheet.addRow([MEASURE, `xlsx-${i}`, '2023-06-01', 'Course', 5 + (i % 30), 1]);
+    const file = Buffer.from(await book.xlsx.writeBuffer());
+    const t0 = performance.now();
+    const res = await fetch(server.url.replace(/\/graphql$/, '/imports/reports'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      body: new Uint8Array(file),
+    });
+    const summary = (await res.json()) as { counts?: { created: number; refused: number } };
+    const xlsxSeconds = (performance.now() - t0) / 1000;
+    if (!summary.counts) throw new Error(JSON.stringify(summary));
+
+    const m = machineInfo();
+    process.stdout.write(
+      [
+        `## Bulk reporting (issue 18) — ${new Date().toISOString().slice(0, 10)}, \`bench/bulk.ts\``,
+        '',
+        `Machine: ${JSON.stringify(m)}. Same run, same machine, fresh stores.`,
+        '',
+        '| figure | value | baseline / target |',
+        '| --- | --- | --- |',
+        `| raw better-sqlite3, 512 events per transaction | ${int(raw.rate)} events/s | baseline |`,
+        `| recordReports, ${REQUESTS} requests of ${int(BATCH)} reports (${int(created)} created) | ${int(bulkRate)} reports/s (${bulkSeconds.toFixed(1)} s) | ${(bulkRate / raw.rate).toFixed(2)}× raw (target ≥ 0.5×) |`,
+        `| ${int(XLSX_ROWS)}-row XLSX (${(file.length / 1e6).toFixed(1)} MB), POST /imports/reports end to end | ${xlsxSeconds.toFixed(1)} s (${int(summary.counts.created)} created, ${summary.counts.refused} refused) | target < 30 s |`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { EVENT_CATALOGUE } from '@app/domain';
+import type { Plan } from '@app/plan';
+import { authHeader, issueTestKey } from './support/auth.js';
+import { type TestApp, startTestApp } from './support/test-app.js';
+
+const plan = parse(readFileSync('libs/plan/plans/hu-2022-2023.yaml', 'utf8')) as Plan;
+const measures = plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures));
+const training = measures.find((m) => m.indicators.some((i) => i.event === 'TrainingDelivered'))!;
+const meeting = measures.find((m) => m.indicators.some((i) => i.event === 'MeetingHeld') && m.responsible[0] === training.responsible[0]);
+const agencyId = training.responsible[0];
+
+/** The catalogue example of `type` as GraphQL input (enum values in upper case). */
+function example(type: string): Record<string, unknown> {
+  const spec = EVENT_CATALOGUE.find((e) => e.type === type)!;
+  const values: Record<string, unknown> = { ...spec.example };
+  for (const f of spec.fields) if (f.kind === 'enum' && typeof values[f.name] === 'string') values[f.name] = (values[f.name] as string).toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  return values;
+}
+
+const SUMMARY = `status dryRun atomic counts { total created duplicate refused valid ignored }
+  rows { index type reportId status receipt { eventId stream position duplicate } errors { code field reason } }`;
+const BULK = `mutation ($input: RecordReportsInput!) { recordReports(input: $input) { ${SUMMARY} } }`;
+
+interface Summary {
+  status: string;
+  counts: Record<string, number>;
+  rows: Array<{ index: number; status: string; reportId: string | null; receipt: { eventId: string; position: string; duplicate: boolean } | null; errors: Array<{ code: string; field: string; reason: string }> }>;
+}
+
+const trainingRow = (reportId: string, extra: Record<string, unknown> = {}) => ({
+  trainingDelivered: { measureCode: training.code, reportId, occurredOn: '2023-03-01', title: 'Victim identification', participants: 12, days: 1, ...extra },
+});
+
+describe('bulk reporting (e2e)', () => {
+  let t: TestApp;
+  let auth: Record<string, string>;
+  const head = async () => (await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition;
+  const bulk = async (reports: unknown[], options: { dryRun?: boolean; atomic?: boolean } = {}) => {
+    const res = await t.gql<{ recordReports: Summary }>(BULK, { input: { reports, ...options } }, auth);
+    expect(res.errors).toBeUndefined();
+    return res.data!.recordReports;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { BULK_MAX_ROWS: '50' } });
+    auth = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId }));
+  }, 60_000);
+  afterAll(async () => {
+    await t.close({ removeData: true });
+  });
+
+  it('stores the good rows, refuses the bad ones each with its field and reason, and a retry stores nothing twice', async () => {
+    const reports = [
+      trainingRow('bulk-a1'),
+      trainingRow('bulk-a2', { occurredOn: '2023-02-30' }),
+      trainingRow('bulk-a3', { participants: 0 }),
+      trainingRow('bulk-a4', { measureCode: 'XX.9.9' }),
+      ...(meeting ? [{ meetingHeld: { measureCode: meeting.code, reportId: 'bulk-a5', occurredOn: '2023-04-02', ...example('MeetingHeld') } }] : []),
+    ];
+    const first = await bulk(reports);
+    expect(first.status).toBe('WARNING');
+    expect(first.rows.map((r) => r.status)).toEqual(['CREATED', 'REFUSED', 'REFUSED', 'REFUSED', ...(meeting ? ['CREATED'] : [])]);
+    expect(first.rows[1].errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reports.1.trainingDelivered.occurredOn' });
+    expect(first.rows[2].errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reports.2.trainingDelivered.participants' });
+    expect(first.rows[3].errors[0].field).toBe('reports.3.trainingDelivered.measureCode');
+    expect(first.counts).toMatchObject({ total: reports.length, created: meeting ? 2 : 1, refused: 3, duplicate: 0 });
+    expect(first.rows[0].receipt?.duplicate).toBe(false);
+
+    const before = await head();
+    const retry = await bulk(reports);
+    expect(retry.rows.map((r) => r.status)).toEqual(['DUPLICATE', 'REFUSED', 'REFUSED', 'REFUSED', ...(meeting ? ['DUPLICATE'] : [])]);
+    expect(retry.rows[0].receipt?.eventId).toBe(first.rows[0].receipt?.eventId);
+    expect(retry.counts.created).toBe(0);
+    expect(await head()).toBe(before);
+  }, 60_000);
+
+  it('dryRun validates and decides everything and stores nothing', async () => {
+    const before = await head();
+    const summary = await bulk([trainingRow('bulk-d1'), trainingRow('bulk-a1'), trainingRow('bulk-d2', { days: -1 })], { dryRun: true });
+    expect(summary.rows.map((r) => r.status)).toEqual(['VALID', 'DUPLICATE', 'REFUSED']);
+    expect(summary.rows[2].errors[0].field).toBe('reports.2.trainingDelivered.days');
+    expect(await head()).toBe(before);
+    // Nothing of the dry run was stored: the same rows for real are new.
+    const real = await bulk([trainingRow('bulk-d1')]);
+    expect(real.rows[0].status).toBe('CREATED');
+  }, 60_000);
+
+  it('atomic stores nothing when one row is refused, and everything when none is', async () => {
+    const before = await head();
+    const refused = await bulk([trainingRow('bulk-t1'), trainingRow('bulk-t2', { occurredOn: '2031-01-01' }), trainingRow('bulk-t3')], { atomic: true });
+    expect(refused.status).toBe('ERROR');
+    expect(refused.rows.map((r) => r.status)).toEqual(['IGNORED', 'REFUSED', 'IGNORED']);
+    expect(refused.rows[1].errors[0].field).toBe('reports.1.trainingDelivered.occurredOn');
+    expect(await head()).toBe(before);
+    const stored = await bulk([trainingRow('bulk-t1'), trainingRow('bulk-t3')], { atomic: true });
+    expect(stored.rows.map((r) => r.status)).toEqual(['CREATED', 'CREATED']);
+    expect(stored.status).toBe('OK');
+  }, 60_000);
+
+  it('refuses a report with two members set, and a batch over BULK_MAX_ROWS, before anything is stored', async () => {
+    const before = await head();
+    const both = await t.gql(BULK, { input: { reports: [{ ...trainingRow('bulk-x1'), meetingHeld: { measureCode: training.code, reportId: 'x', occurredOn: '2023-04-02', ...example('MeetingHeld') } }] } }, auth);
+    expect(both.errors?.[0].message).toMatch(/exactly one/i);
+    const tooMany = await t.gql(BULK, { input: { reports: Array.from({ length: 51 }, (_, i) => trainingRow(`bulk-many-${i}`)) } }, auth);
+    expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reports' });
+    expect(tooMany.errors?.[0].message).toMatch(/51 reports, more than the 50/);
+    expect(await head()).toBe(before);
+  }, 60_000);
+
+  it('answers each aliased single mutation on its own: one refusal does not hide the receipts of the others', async () => {
+    const query = `mutation ($a: RecordTrainingDeliveredInput!, $b: RecordTrainingDeliveredInput!, $c: RecordTrainingDeliveredInput!) {
+      a: recordTrainingDelivered(input: $a) { reportId duplicate }
+      b: recordTrainingDelivered(input: $b) { reportId duplicate }
+      c: recordTrainingDelivered(input: $c) { reportId duplicate }
+    }`;
+    const res = await t.gql<Record<string, { reportId: string } | null>>(
+      query,
+      { a: trainingRow('alias-1').trainingDelivered, b: trainingRow('alias-2', { occurredOn: '2023-13-01' }).trainingDelivered, c: trainingRow('alias-3').trainingDelivered },
+      auth,
+    );
+    expect(res.data).toEqual({ a: { reportId: 'alias-1', duplicate: false }, b: null, c: { reportId: 'alias-3', duplicate: false } });
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors![0]).toMatchObject({ path: ['b'], extensions: { code: 'BAD_USER_INPUT', field: 'occurredOn' } });
+  }, 60_000);
+});
+
+describe('bulk reporting against the rate limit (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '20', BULK_ROWS_PER_RATE_UNIT: '2' } });
+  }, 60_000);
+  afterAll(async () => {
+    await t.close({ removeData: true });
+  });
+
+  it('counts rows: a batch costing more than the budget left is refused as RATE_LIMITED before anything is stored', async () => {
+    const auth = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId }));
+    const rows = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => trainingRow(`${prefix}-${i}`));
+    // 20 per minute; the key's issue took none of this principal's budget. 20 rows = 10 units + 1 for the request.
+    const first = await t.gql<{ recordReports: { counts: { created: number } } }>(BULK, { input: { reports: rows(20, 'rl-a') } }, auth);
+    expect(first.data?.recordReports.counts.created).toBe(20);
+    const before = (await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition;
+    const second = await t.gql(BULK, { input: { reports: rows(20, 'rl-b') } }, auth);
+    expect(second.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', field: 'reports' });
+    const never = await t.gql(BULK, { input: { reports: rows(50, 'rl-c') } }, auth);
+    expect(never.errors?.[0].message).toMatch(/more than its 20 per minute/);
+    expect((await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition).toBe(before);
+  }, 60_000);
+});
