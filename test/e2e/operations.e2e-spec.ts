@@ -60,6 +60,18 @@ describe('operations: health, metrics, logs, correlation (e2e)', () => {
     await t.close({ removeData: true });
   });
 
+  describe('GraphQL answers are never cached', () => {
+    it('says cache-control: no-store on data, on refusals and on validation errors', async () => {
+      const answers = [
+        await record('no-store-1'),
+        await post({ query: '{ measures { code } }' }),
+        await post({ query: '{ noSuchField }' }, auditor),
+      ];
+      expect(answers.map((r) => r.status)).toEqual([200, 401, 400]);
+      for (const res of answers) expect(res.headers.get('cache-control')).toBe('no-store');
+    });
+  });
+
   describe('health', () => {
     it('GET /health/live answers 200 without a credential', async () => {
       const res = await fetch(`${base}/health/live`);

@@ -1,3 +1,5 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { createErrorFormatter } from '../common/format-error.js';
 import type { RequestGate } from './request-gate.js';
@@ -23,6 +25,7 @@ export function graphqlTransportOptions(
   | 'includeStacktraceInErrorResponses'
   | 'subscriptions'
   | 'context'
+  | 'plugins'
 > {
   const formatError = createErrorFormatter(gate.config.suggestions);
   return {
@@ -42,5 +45,22 @@ export function graphqlTransportOptions(
     subscriptions: { 'graphql-ws': graphqlWsOptions(gate, formatError) },
     // HTTP: the gate's first step, before Apollo parses (graphql-ws: in onSubscribe).
     context: httpGraphqlContext(gate),
+    plugins: [ApolloServerPluginCacheControlDisabled(), noStore],
   };
 }
+
+/**
+ * Every GraphQL answer says `cache-control: no-store`, as Apollo's default cache-control plugin
+ * concluded for this schema (it declares no cache hints, so no answer is ever cacheable). That
+ * plugin reached the conclusion by hooking every resolved field (willResolveField), which also
+ * makes Apollo wrap every field's resolver: a cost per field of a `measures` query (issue 24).
+ */
+const noStore: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};

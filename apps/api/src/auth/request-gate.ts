@@ -10,6 +10,7 @@ import {
   type SelectionSetNode,
   type ValidationRule,
 } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { type AuthResult, Authenticator, ForbiddenError, type Principal, UnauthenticatedError } from '@app/auth';
 import { valueErrorsAsBadInput, variableErrors } from '../common/input-errors.js';
 import { PublicOperations } from './public-operations.js';
@@ -54,6 +55,13 @@ export interface Admission {
   readonly document?: DocumentNode;
 }
 
+/**
+ * Bound of the cache of admitted documents: entries, and the summed length of their texts in
+ * UTF-16 units. A parsed document takes some 20–50 times its text's memory, so 1 Mi units of
+ * text is at most ≈ 50 MB; clients send a few fixed documents, so 500 entries hold them all.
+ */
+const ADMITTED_DOCUMENTS = { max: 500, maxSize: 1 << 20 } as const;
+
 const ROOT_TYPE_NAMES = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
 
 /**
@@ -85,6 +93,14 @@ export class RequestGate {
   readonly validationRules: readonly ValidationRule[];
   /** The schema Apollo serves (set by GatekeeperPlugin when the server starts); graphql-ws validates against it. */
   schema?: GraphQLSchema;
+  /**
+   * Texts that passed the document checks of step 1, with their parsed document. The checks and
+   * the parse depend on the text alone (and the fixed limits), and clients send the same few
+   * documents with new variables, so a text seen before is not lexed and parsed again (a CPU
+   * profile of one report at a time had them as the gate's main cost; issue 24). Apollo keeps
+   * its own validated documents by the text's hash likewise (its documentStore).
+   */
+  private readonly admitted = new LRUCache<string, DocumentNode>({ ...ADMITTED_DOCUMENTS, sizeCalculation: (_document, source) => Math.max(1, source.length) });
 
   constructor(
     @Inject(Authenticator) private readonly authenticator: Authenticator,
@@ -123,18 +139,26 @@ export class RequestGate {
       );
       throw new UnauthenticatedError('Invalid credential: the API key or token is malformed, unknown, revoked or expired');
     }
+    const known = this.admitted.get(source);
+    if (known) {
+      assertVariablesNesting(variables);
+      return { caller, principal, record, document: known };
+    }
     assertDocumentText(source, { maxTokens: this.config.maxTokens });
     assertVariablesNesting(variables);
     // Fragments may not expand the document beyond the token limit: checked on the parsed
     // document before validation, which is slow on such documents. A document that does not
-    // parse is left for the transport's own parse to report.
+    // parse is left for the transport's own parse to report (and not remembered).
     let document: DocumentNode | undefined;
     try {
       document = parse(source, this.parseOptions);
     } catch {
       document = undefined;
     }
-    if (document) assertExpandedSize(document, this.config.maxTokens);
+    if (document) {
+      assertExpandedSize(document, this.config.maxTokens);
+      this.admitted.set(source, document);
+    }
     return { caller, principal, record, document };
   }
 

@@ -28,7 +28,8 @@ const APPLY_WAIT_MS = 30_000;
 export class MeasureUpdates implements OnApplicationBootstrap, BeforeApplicationShutdown {
   // Every open subscription is a listener of one event name (a dashboard page holds one per
   // measure it shows): no 'possible leak' warning at 11, the count is bounded by the clients.
-  readonly pubsub = new PubSub({ eventEmitter: new EventEmitter().setMaxListeners(0) });
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+  readonly pubsub = new PubSub({ eventEmitter: this.emitter });
   private readonly logger = new Logger('MeasureUpdates');
   private readonly consumer: LogConsumer;
   private startAfter: bigint | undefined;
@@ -60,7 +61,9 @@ export class MeasureUpdates implements OnApplicationBootstrap, BeforeApplication
 
   private async publish(event: RecordedEvent): Promise<void> {
     const { planId, measureCode } = (event.data ?? {}) as { planId?: unknown; measureCode?: unknown };
-    if (typeof planId === 'string' && typeof measureCode === 'string') {
+    // With no subscription open there is no one to publish to: no wait for the projections (a
+    // timer and a promise per report on the request's event loop; issue 24).
+    if (typeof planId === 'string' && typeof measureCode === 'string' && this.emitter.listenerCount(MEASURE_UPDATED) > 0) {
       try {
         await this.projections.runner.waitForPosition(event.position, APPLY_WAIT_MS);
       } catch (error) {

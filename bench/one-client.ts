@@ -1,0 +1,115 @@
+/**
+ * Issue 24's focused figure: the cost of one report at a time, against the no-op mutation on the
+ * same stack in the same run, with server CPU per request and (with --profile) where it goes.
+ *
+ *   node --import @swc-node/register/esm-register bench/one-client.ts [--seconds 10] [--profile]
+ *     [--data-root /dev/shm] (a tmpfs: fsync costs nothing, so what is left is CPU)
+ *     [--measures] (also `measures` with indicator values, 1 and 16 clients, on the ingest store)
+ *
+ * Prints a Markdown table on stdout; writes nothing else. Servers as bench/run.ts starts them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type GraphqlLoad, autocannonLoad } from './support/load.js';
+import { processCpuMs } from './support/machine.js';
+import { monotonicMicros, summariseProfile } from './support/profile.js';
+import { QUERIES } from './support/projection-figures.js';
+import { type BenchServer, issueAgencyKey, issueCoordinatorKey, startServer } from './support/server-process.js';
+
+const { values: args } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, 'data-root': { type: 'string' }, profile: { type: 'boolean', default: false }, measures: { type: 'boolean', default: false } },
+});
+const SECONDS = Number(args.seconds);
+const dirs: string[] = [];
+const tempDir = (name: string) => {
+  const dir = mkdtempSync(join(args['data-root'] ?? tmpdir(), `apl-one-${name}-`));
+  dirs.push(dir);
+  return dir;
+};
+const log = (m: string) => process.stderr.write(`[one-client] ${m}\n`);
+
+const INGEST_QUERY = 'mutation ($input: RecordTrainingDeliveredInput!) { recordTrainingDelivered(input: $input) { position } }';
+const ingest = (server: BenchServer, key: string, tag: string): GraphqlLoad => ({
+  url: server.url,
+  key,
+  body: (n) =>
+    JSON.stringify({
+      query: INGEST_QUERY,
+      variables: { input: { measureCode: 'II.1.3', reportId: `one-${tag}-${n}`, occurredOn: '2023-05-02', title: 'Border control course', participants: 12 + (n % 20), days: 1 } },
+    }),
+});
+const fixed = (server: BenchServer, key: string, query: string): GraphqlLoad => {
+  const body = JSON.stringify({ query });
+  return { url: server.url, key, body: () => body };
+};
+
+interface Row {
+  label: string;
+  rate: number;
+  p99: number;
+  cpuMsPerOp: number;
+  failed: number;
+}
+
+async function run(server: BenchServer, label: string, load: GraphqlLoad, connections: number): Promise<Row> {
+  const pid = server.child.pid!;
+  const cpu0 = processCpuMs(pid)!;
+  const r = await autocannonLoad(label, load, { connections, seconds: SECONDS });
+  const cpu = processCpuMs(pid)! - cpu0;
+  const row = { label, rate: r.rate, p99: r.p99, cpuMsPerOp: cpu / (r.rate * SECONDS), failed: r.failed };
+  log(`${label}: ${Math.round(r.rate)}/s, p99 ${r.p99} ms, ${row.cpuMsPerOp.toFixed(3)} ms CPU/op, failed ${r.failed}${r.firstFailure ? ` (${r.firstFailure})` : ''}`);
+  return row;
+}
+
+const rows: Row[] = [];
+const measuresWindow = { fromUs: 0, toUs: 0 };
+try {
+  {
+    const server = await startServer({ dataDir: tempDir('noop'), noop: true, startTimeoutMs: 180_000 });
+    const key = await issueAgencyKey(server, 'ministry-of-interior');
+    const load = fixed(server, key, 'mutation { noopMutation }');
+    await autocannonLoad('noop warm-up', load, { connections: 4, seconds: 3 });
+    rows.push(await run(server, 'noopMutation, 1 client', load, 1));
+    await server.stop();
+  }
+  const profDir = tempDir('prof');
+  const server = await startServer({ dataDir: tempDir('ingest'), startTimeoutMs: 180_000, nodeFlags: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [] });
+  const key = await issueAgencyKey(server, 'ministry-of-interior');
+  await autocannonLoad('ingest warm-up', ingest(server, key, 'warm'), { connections: 4, seconds: 3 });
+  const fromUs = monotonicMicros();
+  rows.push(await run(server, 'recordTrainingDelivered, 1 client', ingest(server, key, 'c1'), 1));
+  const toUs = monotonicMicros();
+  if (args.measures) {
+    const coordinator = await issueCoordinatorKey(server);
+    const load = fixed(server, coordinator, QUERIES.measures);
+    await autocannonLoad('measures warm-up', load, { connections: 1, seconds: 2 });
+    rows.push(await run(server, 'measures with indicatorValues, 1 client', load, 1));
+    measuresWindow.fromUs = monotonicMicros();
+    rows.push(await run(server, 'measures with indicatorValues, 16 clients', load, 16));
+    measuresWindow.toUs = monotonicMicros();
+  }
+  await server.stop();
+  const base = rows[0];
+  process.stdout.write('| row | rate / s | p99 | server CPU per op | ÷ no-op rate | failed |\n| --- | --- | --- | --- | --- | --- |\n');
+  for (const r of rows) process.stdout.write(`| ${r.label} | ${Math.round(r.rate)} | ${r.p99} ms | ${r.cpuMsPerOp.toFixed(3)} ms | ${(r.rate / base.rate).toFixed(2)}× | ${r.failed} |\n`);
+  if (args.profile) {
+    const p = summariseProfile(profDir, { fromUs, toUs }, 25);
+    process.stdout.write(`\nprofile ${p.file}: ${Math.round(p.totalMs)} ms sampled\n\n| group | self | share |\n| --- | --- | --- |\n`);
+    for (const g of p.groups) process.stdout.write(`| ${g.name} | ${g.ms.toFixed(0)} ms | ${(g.share * 100).toFixed(1)}% |\n`);
+    process.stdout.write('\n| function (self) | where | share |\n| --- | --- | --- |\n');
+    for (const g of p.functions) process.stdout.write(`| ${g.name} | ${g.where} | ${(g.share * 100).toFixed(1)}% |\n`);
+    process.stdout.write('\n| function (inclusive) | where | share |\n| --- | --- | --- |\n');
+    for (const g of p.inclusive) process.stdout.write(`| ${g.name} | ${g.where} | ${(g.share * 100).toFixed(1)}% |\n`);
+    if (args.measures) {
+      const m = summariseProfile(profDir, measuresWindow, 25);
+      process.stdout.write(`\nmeasures, 16 clients: ${Math.round(m.totalMs)} ms sampled\n\n| group | self | share |\n| --- | --- | --- |\n`);
+      for (const g of m.groups) process.stdout.write(`| ${g.name} | ${g.ms.toFixed(0)} ms | ${(g.share * 100).toFixed(1)}% |\n`);
+      process.stdout.write('\n| function (inclusive) | where | share |\n| --- | --- | --- |\n');
+      for (const g of m.inclusive) process.stdout.write(`| ${g.name} | ${g.where} | ${(g.share * 100).toFixed(1)}% |\n`);
+    }
+  }
+} finally {
+  if (!args.profile) for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
