@@ -131,7 +131,10 @@ export class ProjectionRunner {
         apply: (event) => this.apply(event),
         commit: () => this.commit(),
         restartNeeded: () => this.staleOrRequested(),
-        reset: () => this.resetRequested(),
+        reset: async () => {
+          const built = await this.resetRequested();
+          if (built.length > 0) this.logger.log(built.map((b) => `${b}: building from position 0`).join('; '));
+        },
       },
       batchSize: this.commitOnce ? Number.POSITIVE_INFINITY : (options.batchSize ?? DEFAULT_BATCH_SIZE),
       batchIntervalMs: options.batchIntervalMs ?? DEFAULT_BATCH_INTERVAL_MS,
@@ -252,6 +255,7 @@ export class ProjectionRunner {
   // ---- loading and resetting --------------------------------------------------------------
 
   private async load(): Promise<void> {
+    const resumed: string[] = [];
     for (const slot of this.slots) {
       const { name, version } = slot.projection;
       const stored = this.readModels.checkpoint(name);
@@ -260,16 +264,21 @@ export class ProjectionRunner {
         const entries = this.readModels.load(name, slot.state);
         slot.state.forgetDirty();
         slot.position = slot.committed = stored.position;
-        this.logger.log(`${name} v${version}: ${entries} entries, resuming after position ${stored.position < 0n ? 'start' : stored.position}`);
+        resumed.push(`${name} v${version}: ${entries} entries, resuming after position ${stored.position < 0n ? 'start' : stored.position}`);
       } else {
         if (stored) this.logger.warn(`${name}: stored version ${stored.version}, definition version ${version}: rebuilding from position 0`);
         this.rebuildRequests.add(name);
       }
     }
-    await this.resetRequested();
+    const built = await this.resetRequested();
+    // One start-up line for all projections (docs/operations.md: a start-up log of a few lines).
+    const parts = [...resumed, ...built.map((b) => `${b}: building from position 0`)];
+    if (parts.length > 0) this.logger.log(parts.join('; '));
   }
 
-  private async resetRequested(): Promise<void> {
+  /** Resets the projections asked to rebuild; returns them as "name vN". */
+  private async resetRequested(): Promise<string[]> {
+    const reset: string[] = [];
     for (const slot of this.slots) {
       const { name, version } = slot.projection;
       if (!this.rebuildRequests.delete(name)) continue;
@@ -279,8 +288,9 @@ export class ProjectionRunner {
       for (const change of (await slot.projection.initialEntries?.(this.store)) ?? []) slot.state.apply(change);
       slot.changed = true;
       this.commitSlots([slot]);
-      this.logger.log(`${name} v${version}: building from position 0`);
+      reset.push(`${name} v${version}`);
     }
+    return reset;
   }
 
   // ---- the consumer's handler ------------------------------------------------------------
