@@ -32,7 +32,7 @@ async function bootstrap(): Promise<void> {
     await app.listen(config.port, config.host);
     // With PORT=0 the OS picks the port: say the one actually bound.
     const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
-    new Logger('Bootstrap').log(`GraphQL at http://localhost:${port}/graphql (${config.nodeEnv})`);
+    new Logger('Bootstrap').log(`GraphQL at http://localhost:${port}/graphql, the dashboard at http://localhost:${port}/dashboard/ (${config.nodeEnv})`);
   } catch (error) {
     // Settings only checkable at start (a PLAN_FILES file that does not exist, a JWT key type).
     stopOnConfigError(error);
