@@ -5,13 +5,14 @@
  * windows that alternate see the same conditions on average.
  *
  *   node --import @swc-node/register/esm-register bench/ab-one-client.ts --trees DIR_A,DIR_B
- *     [--rounds 12] [--window 2] [--data-root /dev/shm]
+ *     [--rounds 12] [--window 2] [--connections 1] [--data-root /dev/shm]
  *
  * Each tree's api runs as bench/run.ts starts it, with the bench-only noopMutation added (one
- * server per tree serves both operations). A round runs, per tree, 1 client of noopMutation then
- * 1 client of recordTrainingDelivered for `window` seconds each, with the server's CPU (user +
- * system) read around each window. Prints per tree: requests per second and CPU per request of
- * both, and the report ÷ no-op ratio (over all rounds, and the median of the rounds' ratios).
+ * server per tree serves both operations). A round runs, per tree, noopMutation then
+ * recordTrainingDelivered (1 client, or `--connections` of them) for `window` seconds each,
+ * with the server's CPU (user + system) read around each window. Prints per tree: requests per
+ * second and CPU per request of both, and the report ÷ no-op ratio (over all rounds, and the
+ * median of the rounds' ratios).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,10 +23,11 @@ import { processCpuMs } from './support/machine.js';
 import { type BenchServer, issueAgencyKey, startServer } from './support/server-process.js';
 
 const { values: args } = parseArgs({
-  options: { trees: { type: 'string', default: '.' }, rounds: { type: 'string', default: '12' }, window: { type: 'string', default: '2' }, 'data-root': { type: 'string' } },
+  options: { trees: { type: 'string', default: '.' }, connections: { type: 'string', default: '1' }, rounds: { type: 'string', default: '12' }, window: { type: 'string', default: '2' }, 'data-root': { type: 'string' } },
 });
 const ROUNDS = Number(args.rounds);
 const WINDOW = Number(args.window);
+const CONNECTIONS = Number(args.connections);
 const log = (m: string) => process.stderr.write(`[ab-one-client] ${m}\n`);
 const INGEST_QUERY = 'mutation ($input: RecordTrainingDeliveredInput!) { recordTrainingDelivered(input: $input) { position } }';
 
@@ -74,7 +76,7 @@ try {
       for (const op of ['noop', 'ingest'] as const) {
         const pid = tree.server.child.pid!;
         const cpu0 = processCpuMs(pid)!;
-        const r = await autocannonLoad(`${op} round ${round}`, tree[op], { connections: 1, seconds: WINDOW });
+        const r = await autocannonLoad(`${op} round ${round}`, tree[op], { connections: CONNECTIONS, seconds: WINDOW });
         const cpu = processCpuMs(pid)! - cpu0;
         const sum = tree.sums[op];
         sum.requests += r.rate * WINDOW;
