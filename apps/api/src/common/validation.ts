@@ -49,8 +49,8 @@ const remembering = new WeakSet<MetadataStorage>();
  * Makes class-validator look up the rules of an input class once instead of on every validation.
  * Its lookup (MetadataStorage.getTargetValidationMetadatas, class-validator 0.15) tests the class
  * against every class that has rules (`instanceof` over all of them, for inherited rules) and
- * filters the lot, on each object it validates: with the inputs generated from the event
- * catalogue that is well over a hundred classes, about a tenth of a report's CPU (issue 24). The
+ * filters the lot, on each object it validates: every decorated class of the api, the inputs
+ * generated from the event catalogue among them, for each report (issue 24; BENCHMARKS.md). The
  * answer depends only on the class, the schema, the options and the rules registered so far; rules
  * are registered when decorators run, as modules load, so registering one later forgets every
  * remembered answer. Callers only read the array (ValidationExecutor groups it into a new object).
