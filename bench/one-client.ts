@@ -65,13 +65,17 @@ async function run(server: BenchServer, label: string, load: GraphqlLoad, connec
 
 const rows: Row[] = [];
 const measuresWindow = { fromUs: 0, toUs: 0 };
+const noopWindow = { fromUs: 0, toUs: 0 };
+const noopProfDir = tempDir('prof-noop');
 try {
   {
-    const server = await startServer({ dataDir: tempDir('noop'), noop: true, startTimeoutMs: 180_000 });
+    const server = await startServer({ dataDir: tempDir('noop'), noop: true, startTimeoutMs: 180_000, nodeFlags: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${noopProfDir}`] : [] });
     const key = await issueAgencyKey(server, 'ministry-of-interior');
     const load = fixed(server, key, 'mutation { noopMutation }');
     await autocannonLoad('noop warm-up', load, { connections: 4, seconds: 3 });
+    noopWindow.fromUs = monotonicMicros();
     rows.push(await run(server, 'noopMutation, 1 client', load, 1));
+    noopWindow.toUs = monotonicMicros();
     await server.stop();
   }
   const profDir = tempDir('prof');
@@ -102,6 +106,22 @@ try {
     for (const g of p.functions) process.stdout.write(`| ${g.name} | ${g.where} | ${(g.share * 100).toFixed(1)}% |\n`);
     process.stdout.write('\n| function (inclusive) | where | share |\n| --- | --- | --- |\n');
     for (const g of p.inclusive) process.stdout.write(`| ${g.name} | ${g.where} | ${(g.share * 100).toFixed(1)}% |\n`);
+    // Per operation, against the no-op's own profile: what a report adds, group by group. Samples
+    // are wall-clock (a thread waiting in a system call or for a core is sampled where it waits).
+    const n = summariseProfile(noopProfDir, noopWindow, 1000);
+    const r = summariseProfile(profDir, { fromUs, toUs }, 1000);
+    const perOp = (ms: number, row: Row) => (ms * 1000) / (row.rate * SECONDS);
+    const noopGroups = new Map(n.groups.map((g) => [g.name, g.ms]));
+    const reportGroups = new Map(r.groups.map((g) => [g.name, g.ms]));
+    const names = [...new Set([...noopGroups.keys(), ...reportGroups.keys()])].filter((g) => g !== '(idle)');
+    const diff = names
+      .map((g) => ({ g, noop: perOp(noopGroups.get(g) ?? 0, rows[0]), report: perOp(reportGroups.get(g) ?? 0, rows[1]) }))
+      .sort((a, b) => b.report - b.noop - (a.report - a.noop));
+    const busy = (p: typeof n, row: Row) => perOp(p.totalMs - (p.groups.find((g) => g.name === '(idle)')?.ms ?? 0), row);
+    process.stdout.write(`\nper operation, sampled µs (busy: no-op ${busy(n, rows[0]).toFixed(0)} µs, report ${busy(r, rows[1]).toFixed(0)} µs)\n\n| group | no-op | report | added |\n| --- | --- | --- | --- |\n`);
+    for (const d of diff.slice(0, 25)) process.stdout.write(`| ${d.g} | ${d.noop.toFixed(0)} | ${d.report.toFixed(0)} | ${(d.report - d.noop).toFixed(0)} |\n`);
+    process.stdout.write('\n| function (inclusive) | where | µs per report |\n| --- | --- | --- |\n');
+    for (const f of r.inclusive.slice(0, 40)) process.stdout.write(`| ${f.name} | ${f.where} | ${perOp(f.ms, rows[1]).toFixed(0)} |\n`);
     if (args.measures) {
       const m = summariseProfile(profDir, measuresWindow, 25);
       process.stdout.write(`\nmeasures, 16 clients: ${Math.round(m.totalMs)} ms sampled\n\n| group | self | share |\n| --- | --- | --- |\n`);

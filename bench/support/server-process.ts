@@ -26,6 +26,8 @@ export interface StartOptions {
   readonly nodeFlags?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly startTimeoutMs?: number;
+  /** The source tree to run (its bench/server.ts and code); default the current directory. */
+  readonly cwd?: string;
 }
 
 /** A fresh admin key in the api's format (apl_<keyId>_<secret>). */
@@ -40,7 +42,7 @@ export async function startServer(options: StartOptions): Promise<BenchServer> {
   const adminKey = newAdminKey();
   const started = performance.now();
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(options.nodeFlags ?? []), '--import', '@swc-node/register/esm-register', 'bench/server.ts'], {
-    cwd: process.cwd(),
+    cwd: options.cwd ?? process.cwd(),
     env: {
       ...process.env,
       NODE_ENV: 'production',

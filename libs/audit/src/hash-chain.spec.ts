@@ -25,6 +25,37 @@ describe('canonical JSON', () => {
     expect(canonicalJson([1.5, -0, 1e21, 100])).toBe('[1.5,0,1e+21,100]');
     expect(() => canonicalJson(Number.NaN)).toThrow(TypeError);
   });
+
+  it('writes, for any JSON value, the text of the formula as first defined (sorted keys, JSON.stringify for the rest)', () => {
+    // The definition the chain was written with: its text must never change, however it is computed.
+    const reference = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+      if (value !== null && typeof value === 'object') {
+        const o = value as Record<string, unknown>;
+        const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+        return `{${keys.map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(',')}}`;
+      }
+      return JSON.stringify(value);
+    };
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const texts = ['', 'a', 'é', '"q"', '\\', '\n', 'ß', '😀', 'Z', 'aa', 'A_b', '10', '2'];
+    const value = (depth: number): unknown => {
+      const kind = Math.floor(random() * (depth > 3 ? 4 : 6));
+      if (kind === 0) return null;
+      if (kind === 1) return random() < 0.5;
+      if (kind === 2) return [0, -0, 1.5, -3, 1e21, 2 ** 53, 1e-7][Math.floor(random() * 7)];
+      if (kind === 3) return texts[Math.floor(random() * texts.length)];
+      if (kind === 4) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+      const o: Record<string, unknown> = {};
+      for (let i = Math.floor(random() * 5); i > 0; i--) o[texts[Math.floor(random() * texts.length)]] = random() < 0.1 ? undefined : value(depth + 1);
+      return o;
+    };
+    for (let i = 0; i < 500; i++) {
+      const v = value(0);
+      expect(canonicalJson(v as never)).toBe(reference(v));
+    }
+  });
 });
 
 describe('the hash chain', () => {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { PointInTimeInput } from './dto/point-in-time.input.js';
-import { createValidationPipe } from './validation.js';
+import { IsInt, IsString, MetadataStorage, Min, getMetadataStorage, validate } from 'class-validator';
+import { createValidationPipe, rememberRuleLookups } from './validation.js';
 
 describe('the global validation pipe', () => {
   const pipe = createValidationPipe();
@@ -17,5 +18,49 @@ describe('the global validation pipe', () => {
       code: 'BAD_USER_INPUT',
       message: expect.stringContaining('position must be a global position') as unknown,
     });
+  });
+});
+
+describe('remembered rule lookups (class-validator)', () => {
+  class Base {
+    @IsString()
+    name!: string;
+  }
+  class Child extends Base {
+    @IsInt()
+    @Min(1)
+    count!: number;
+  }
+  // class-validator's own lookup, called on the storage (the patch shadows it on the instance).
+  const original = (storage: MetadataStorage, ...args: Parameters<MetadataStorage['getTargetValidationMetadatas']>) =>
+    MetadataStorage.prototype.getTargetValidationMetadatas.apply(storage, args);
+
+  beforeAll(() => rememberRuleLookups());
+
+  it('answers what class-validator itself finds, inherited rules included, and the same array again', () => {
+    const storage = getMetadataStorage();
+    const remembered = storage.getTargetValidationMetadatas(Child, '', false, false);
+    expect(remembered).toEqual(original(storage, Child, '', false, false));
+    expect(remembered.map((m) => m.propertyName).sort()).toEqual(['count', 'count', 'name']);
+    expect(storage.getTargetValidationMetadatas(Child, '', false, false)).toBe(remembered);
+    // Other options are another answer.
+    expect(storage.getTargetValidationMetadatas(Child, '', false, false, ['other'])).not.toBe(remembered);
+  });
+
+  it('still refuses what the rules refuse, field by field', async () => {
+    expect(await validate(Object.assign(new Child(), { name: 'a', count: 2 }))).toEqual([]);
+    const errors = await validate(Object.assign(new Child(), { name: 3, count: 0 }));
+    expect(errors.map((e) => e.property).sort()).toEqual(['count', 'name']);
+  });
+
+  it('forgets its answers when a rule is registered later', async () => {
+    class Late {
+      @IsString()
+      a!: string;
+    }
+    expect(await validate(Object.assign(new Late(), { a: 'x', b: 'not a number' }))).toEqual([]);
+    IsInt()(Late.prototype, 'b');
+    const errors = await validate(Object.assign(new Late(), { a: 'x', b: 'not a number' }));
+    expect(errors.map((e) => e.property)).toEqual(['b']);
   });
 });

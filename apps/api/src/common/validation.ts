@@ -1,4 +1,5 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type MetadataStorage, getMetadataStorage } from 'class-validator';
 import { DomainError } from '@app/domain';
 
 /** Flattens nested class-validator errors into `field: reason` pairs with dotted paths. */
@@ -41,7 +42,44 @@ class ClassInputValidationPipe extends ValidationPipe {
   }
 }
 
+type RuleLookup = MetadataStorage['getTargetValidationMetadatas'];
+const remembering = new WeakSet<MetadataStorage>();
+
+/**
+ * Makes class-validator look up the rules of an input class once instead of on every validation.
+ * Its lookup (MetadataStorage.getTargetValidationMetadatas, class-validator 0.15) tests the class
+ * against every class that has rules (`instanceof` over all of them, for inherited rules) and
+ * filters the lot, on each object it validates: every decorated class of the api, the inputs
+ * generated from the event catalogue among them, for each report (issue 24; BENCHMARKS.md). The
+ * answer depends only on the class, the schema, the options and the rules registered so far; rules
+ * are registered when decorators run, as modules load, so registering one later forgets every
+ * remembered answer. Callers only read the array (ValidationExecutor groups it into a new object).
+ * Idempotent per storage; the default is class-validator's global one, which Nest's pipe uses.
+ */
+export function rememberRuleLookups(storage: MetadataStorage = getMetadataStorage()): void {
+  if (remembering.has(storage)) return;
+  remembering.add(storage);
+  const lookup: RuleLookup = storage.getTargetValidationMetadatas.bind(storage);
+  let answers = new Map<unknown, Map<string, ReturnType<RuleLookup>>>();
+  const forget = <A extends unknown[]>(register: (...args: A) => void) => (...args: A) => {
+    answers = new Map();
+    register(...args);
+  };
+  storage.addValidationMetadata = forget(storage.addValidationMetadata.bind(storage));
+  storage.addConstraintMetadata = forget(storage.addConstraintMetadata.bind(storage));
+  storage.addValidationSchema = forget(storage.addValidationSchema.bind(storage));
+  storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
+    const key = `${schema}\u0000${always}\u0000${strictGroups}\u0000${groups?.join('\u0001') ?? ''}`;
+    let byOptions = answers.get(target);
+    if (!byOptions) answers.set(target, (byOptions = new Map()));
+    let answer = byOptions.get(key);
+    if (!answer) byOptions.set(key, (answer = lookup(target, schema, always, strictGroups, groups)));
+    return answer;
+  };
+}
+
 export function createValidationPipe(): ValidationPipe {
+  rememberRuleLookups();
   return new ClassInputValidationPipe({
     transform: true,
     forbidUnknownValues: true,

@@ -79,13 +79,36 @@ export class MeteredEventStore implements EventStore {
     }
   }
 
-  /** Passes the events through (early exits reach the source); a failure counts once. */
-  private async *iterate(operation: string, source: AsyncIterable<RecordedEvent>): AsyncGenerator<RecordedEvent> {
-    try {
-      yield* source;
-    } catch (error) {
-      this.metrics.storeErrors.inc({ operation });
-      throw error;
-    }
+  /**
+   * Passes the events through (early exits reach the source); a failure counts once. A plain
+   * iterator over the source's, not an async generator: a generator delegating with `yield*`
+   * adds its own promises and turns of the microtask queue to every event, and each log consumer
+   * reads every commit through here (issue 24).
+   */
+  private iterate(operation: string, source: AsyncIterable<RecordedEvent>): AsyncIterable<RecordedEvent> {
+    const metrics = this.metrics;
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+        const events = source[Symbol.asyncIterator]();
+        let failed = false;
+        const count = (error: unknown): never => {
+          if (!failed) metrics.storeErrors.inc({ operation });
+          failed = true;
+          throw error;
+        };
+        return {
+          next: () => {
+            try {
+              return events.next().then(undefined, count);
+            } catch (error) {
+              // A source that throws instead of rejecting still fails as a rejected next().
+              return Promise.resolve().then(() => count(error));
+            }
+          },
+          return: (value?: unknown) => (events.return ? events.return(value) : Promise.resolve({ done: true as const, value: undefined })),
+          throw: (error?: unknown) => (events.throw ? events.throw(error) : Promise.reject(error)),
+        };
+      },
+    };
   }
 }

@@ -3,11 +3,12 @@
  * runner only when a period event is in the part of the log the runner has not applied yet.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { jest } from '@jest/globals';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '@app/config';
 import { NO_STREAM, SqliteEventStore } from '@app/event-store';
-import { ProjectionTimeoutError } from '@app/projections';
+import { ProjectionTimeoutError, ProjectionsStoppedError } from '@app/projections';
 import { ProjectionsService } from './projections.service.js';
 
 const periodEvent = (type: string, requestId: string) => ({
@@ -46,5 +47,20 @@ describe('ProjectionsService as the period lock read model', () => {
     await service.onApplicationBootstrap();
     expect((await service.current())('p', 'a', '2023-Q1')).toBe('APPROVED');
     expect((await service.current())('p', 'b', '2023-Q1')).toBe('OPEN');
+  });
+
+  it('reads no part of the log while the runner has applied all of it (the usual case)', async () => {
+    await service.onApplicationBootstrap();
+    await store.append('period-p/a/2023-Q1', [periodEvent('PeriodSubmitted', 's1'), periodEvent('PeriodApproved', 'a1')], NO_STREAM);
+    await service.runner.catchUpToHead(10_000);
+    const reads = jest.spyOn(store, 'readAll');
+    expect((await service.current())('p', 'a', '2023-Q1')).toBe('APPROVED');
+    expect(reads).not.toHaveBeenCalled();
+    // A period event the runner has not applied (it is stopped): the tail is read, and the
+    // lookup waits for the runner instead of answering from a stale model (here: stopped).
+    await service.runner.stop();
+    await store.append('period-p/a/2023-Q2', [periodEvent('PeriodSubmitted', 's2')], NO_STREAM);
+    await expect(service.current()).rejects.toBeInstanceOf(ProjectionsStoppedError);
+    expect(reads).toHaveBeenCalledTimes(1);
   });
 });

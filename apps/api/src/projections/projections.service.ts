@@ -93,13 +93,20 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
    */
   async current(): Promise<PeriodStatusLookup> {
     const applied = this.runner.position;
+    // Almost always the runner has applied the whole log (it follows each commit at once): then
+    // nothing can be unapplied, and the head (one index lookup) saves the filtered read of the
+    // tail (two queries and an async iterator on every report).
+    if ((await this.store.headPosition()) > applied) await this.catchUpIfPeriodEventAfter(applied);
+    const view = this.runner.view(PERIODS_PROJECTION);
+    return (planId, agencyId, periodId) => periodEntry(view, planId, agencyId, periodId)?.status ?? 'OPEN';
+  }
+
+  private async catchUpIfPeriodEventAfter(applied: bigint): Promise<void> {
     const pending = this.store.readAll({ from: applied < 0n ? undefined : applied, filter: { streamPrefixes: [PERIOD_STREAM_PREFIX] }, maxCount: 1 });
     for await (const _ of pending) {
       await this.runner.catchUpToHead(this.timeoutMs);
       break;
     }
-    const view = this.runner.view(PERIODS_PROJECTION);
-    return (planId, agencyId, periodId) => periodEntry(view, planId, agencyId, periodId)?.status ?? 'OPEN';
   }
 
   /** Rejects with ProjectionTimeoutError, which ProjectionTimeoutFilter answers as TIMEOUT. */

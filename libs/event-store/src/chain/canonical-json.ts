@@ -18,12 +18,25 @@ export function canonicalJson(value: JsonValue): string {
       if (!Number.isFinite(value)) throw new TypeError(`Not a JSON number: ${value}`);
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+      // Built by concatenation, without the intermediate arrays of map/filter/join: every append
+      // hashes its event, and the chain follower hashes it again (issue 24).
+      if (Array.isArray(value)) {
+        let text = '[';
+        for (let i = 0; i < value.length; i++) text += (i === 0 ? '' : ',') + canonicalJson(value[i] as JsonValue);
+        return `${text}]`;
+      }
       const object = value as { readonly [key: string]: JsonValue };
-      const keys = Object.keys(object)
-        .filter((k) => object[k] !== undefined)
-        .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(object[k])}`).join(',')}}`;
+      // Default sort: code-unit order, the order the chain is defined with.
+      const keys = Object.keys(object).sort();
+      let text = '{';
+      let first = true;
+      for (const key of keys) {
+        const member = object[key];
+        if (member === undefined) continue;
+        text += (first ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(member);
+        first = false;
+      }
+      return `${text}}`;
     }
     default:
       throw new TypeError(`Not a JSON value: ${typeof value}`);
