@@ -152,7 +152,7 @@ export class ReadModelStore {
           this.stmtDeleteChunks.run(write.name);
           log.seq = 1;
           log.logged = 0;
-          this.writeChunks(write.name, log, write.state.entries());
+          this.writeWhole(write.name, log, write.state);
         } else {
           this.writeChunks(write.name, log, dirty);
         }
@@ -178,6 +178,22 @@ export class ReadModelStore {
       if (chunk.length >= CHUNK_ENTRIES) flush();
     }
     flush();
+  }
+
+  private writeWhole(name: string, log: { seq: number; logged: number }, state: KeyedState): void {
+    let chunk: Array<readonly [string, string, string, EntryValue]> = [];
+    state.forEachEntry((tbl, grp, key, value) => {
+      chunk.push([tbl, grp, key, value]);
+      if (chunk.length >= CHUNK_ENTRIES) {
+        this.stmtInsertChunk.run(name, log.seq++, chunk.length, JSON.stringify(chunk));
+        log.logged += chunk.length;
+        chunk = [];
+      }
+    });
+    if (chunk.length > 0) {
+      this.stmtInsertChunk.run(name, log.seq++, chunk.length, JSON.stringify(chunk));
+      log.logged += chunk.length;
+    }
   }
 
   private log(name: string): { seq: number; logged: number } {
