@@ -198,15 +198,6 @@ export class KeyedState implements StateView {
     }
   }
 
-  /** Every entry, unordered, without a generator's per-entry cost: writing a whole state uses it. */
-  forEachEntry(visit: (table: string, group: string, key: string, value: EntryValue) => void): void {
-    for (const [tableName, groups] of this.tables) {
-      for (const [group, entries] of groups) {
-        for (const [key, value] of entries) visit(tableName, group, key, value);
-      }
-    }
-  }
-
   tableNames(): string[] {
     return [...this.tables.keys()];
   }
