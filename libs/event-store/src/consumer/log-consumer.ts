@@ -405,8 +405,8 @@ export class LogConsumer implements ConsumerStatusSource {
   /**
    * Applies one event; returns a promise only when the handler's apply returned one. Most
    * handlers apply synchronously: an `await` per event (two, with the caller's) would cost a
-   * rebuild two microtask turns per event, and put a live follower at the back of the
-   * microtask queue once per event instead of once per commit.
+   * rebuild two microtask turns per event, and send a live follower to the back of the
+   * microtask queue twice more per event than reading the subscription does.
    */
   private apply(event: RecordedEvent): Promise<void> | undefined {
     // The checkpoint guard: a read resumed after a failure may deliver what was applied.
