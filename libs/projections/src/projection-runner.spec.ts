@@ -216,6 +216,36 @@ describe('ProjectionRunner over the SQLite event store', () => {
     expect(readModels.checkpoint('failing')?.position).toBe(boom - 1n);
   });
 
+  it('applies an event that several projections look at to all of them or to none', async () => {
+    const counting = (name: string, failOn?: number): Projection => ({
+      name,
+      version: 1,
+      eventTypes: new Set(['Tick']),
+      evolve: (state, event) => {
+        const n = (event.data as { n: number }).n;
+        if (n === failOn) throw new Error(`${name} cannot take ${n}`);
+        return [{ table: 't', group: '', key: String(n), value: n }];
+      },
+    });
+    const first = counting('first');
+    const second = counting('second', 3);
+    // Between the two, a projection of other types: it only moves its position on.
+    runner = newRunner({ projections: [first, ...COORDINATOR_PROJECTIONS, second] });
+    await runner.start();
+    let last = 0n;
+    for (const n of [1, 2]) last = (await store.append('tick', [{ type: 'Tick', data: { n } }], ANY)).position;
+    await runner.waitForPosition(last, 5000);
+    expect(runner.status().map((s) => [s.name, s.entries])).toContainEqual(['first', 2]);
+    expect(runner.status().map((s) => [s.name, s.entries])).toContainEqual(['second', 2]);
+    const bad = (await store.append('tick', [{ type: 'Tick', data: { n: 3 } }], ANY)).position;
+    await expect(runner.waitForPosition(bad, 5000)).rejects.toBeInstanceOf(ProjectionFailedError);
+    // `first` evolved it without error, yet took none of it: `second` could not.
+    expect(runner.view('first').get({ name: 't' }, '', '3')).toBeUndefined();
+    expect(runner.status().map((s) => [s.name, s.entries, s.position])).toEqual(
+      runner.status().map((s) => [s.name, s.name === 'first' || s.name === 'second' ? 2 : s.entries, last]),
+    );
+  });
+
   it('stops at a report whose fields do not have their declared kinds, counting none of it in any projection', async () => {
     const errors: string[] = [];
     runner = newRunner({ logger: { ...quiet, error: (m) => errors.push(m) } });

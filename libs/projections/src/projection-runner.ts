@@ -97,8 +97,12 @@ export class ProjectionRunner {
   private readonly upcast: (event: RecordedEvent) => RecordedEvent;
   private readonly logger: RunnerLogger;
   private readonly consumer: LogConsumer;
-  /** Event types some projection looks at: others are not upcast. */
-  private readonly handledTypes = new Set<string>();
+  /**
+   * For each event type some projection looks at, the slots of those projections (in slot
+   * order). Other types are not upcast and only move positions on; a type one projection
+   * handles skips the all-or-none staging of {@link apply}.
+   */
+  private readonly slotsByType = new Map<string, Slot[]>();
   private readonly rebuildRequests = new Set<string>();
   private events = 0;
 
@@ -108,7 +112,6 @@ export class ProjectionRunner {
       if (!PROJECTION_NAME.test(p.name)) throw new Error(`Invalid projection name "${p.name}"`);
       if (names.has(p.name)) throw new Error(`Two projections are named "${p.name}"`);
       names.add(p.name);
-      for (const type of p.eventTypes) this.handledTypes.add(type);
     }
     this.commitOnce = options.commitOnce ?? false;
     this.slots = options.projections.map((projection) => {
@@ -116,6 +119,13 @@ export class ProjectionRunner {
       if (!this.commitOnce) state.trackDirty();
       return { projection, state, position: NO_POSITION, committed: NO_POSITION, changed: false };
     });
+    for (const slot of this.slots) {
+      for (const type of slot.projection.eventTypes) {
+        const slots = this.slotsByType.get(type);
+        if (slots) slots.push(slot);
+        else this.slotsByType.set(type, [slot]);
+      }
+    }
     this.store = options.store;
     this.readModels = options.readModels;
     this.upcast = options.upcast ?? ((event) => upcasters.upcast(event));
@@ -302,26 +312,48 @@ export class ProjectionRunner {
    * stops at it.
    */
   private apply(recorded: RecordedEvent): void {
-    const event = this.handledTypes.has(recorded.type) ? this.upcast(recorded) : recorded;
+    const position = recorded.position;
+    const handlers = this.slotsByType.get(recorded.type);
+    if (handlers !== undefined) {
+      const event = this.upcast(recorded);
+      if (handlers.length === 1) {
+        // One projection looks at it: all or none holds without staging.
+        const slot = handlers[0];
+        if (position > slot.position) {
+          const changes = changesOf(slot.projection, slot.state, event);
+          if (changes.length > 0) {
+            for (let c = 0; c < changes.length; c++) slot.state.apply(changes[c]);
+            slot.changed = true;
+          }
+        }
+      } else {
+        this.applyToAll(handlers, event);
+      }
+    }
+    // Every projection has now seen it, whether it looks at its type or not.
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) if (position > slots[i].position) slots[i].position = position;
+    this.events += 1;
+  }
+
+  /** Several projections look at the event: every one's changes are computed before any is applied. */
+  private applyToAll(handlers: readonly Slot[], event: RecordedEvent): void {
     let pending: (readonly Change[])[] | undefined;
-    for (let i = 0; i < this.slots.length; i++) {
-      const slot = this.slots[i];
+    for (let i = 0; i < handlers.length; i++) {
+      const slot = handlers[i];
       // The checkpoint guard: an event at or below what a projection applied changes nothing.
       if (event.position <= slot.position) continue;
       const changes = changesOf(slot.projection, slot.state, event);
       if (changes.length > 0) (pending ??= [])[i] = changes;
     }
-    for (let i = 0; i < this.slots.length; i++) {
-      const slot = this.slots[i];
-      if (event.position <= slot.position) continue;
-      const changes = pending?.[i];
-      if (changes) {
-        for (const change of changes) slot.state.apply(change);
-        slot.changed = true;
-      }
-      slot.position = event.position;
+    if (!pending) return;
+    for (let i = 0; i < handlers.length; i++) {
+      const changes = pending[i];
+      if (!changes) continue;
+      const slot = handlers[i];
+      for (let c = 0; c < changes.length; c++) slot.state.apply(changes[c]);
+      slot.changed = true;
     }
-    this.events += 1;
   }
 
   private commit(): void {

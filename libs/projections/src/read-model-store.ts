@@ -31,6 +31,15 @@ export interface ProjectionWrite {
   readonly whole?: boolean;
 }
 
+/**
+ * One record of a stored chunk: an entry changed in a batch, `[table, group, key, value]`
+ * (value null = removed), or, as a whole state is written, the entries of one group,
+ * `[table, group, [key, value, key, value, …]]` — a group's table and group written once
+ * instead of per entry, and no array per entry: half the CPU of writing a rebuilt state and a
+ * tenth fewer bytes. A chunk may hold both kinds; files written before the second hold only the first.
+ */
+type ChunkRecord = readonly [string, string, string, EntryValue | null] | readonly [string, string, readonly EntryValue[]];
+
 /** Entries per stored chunk: rows stay a few MB at most. */
 const CHUNK_ENTRIES = 20_000;
 /** The log is compacted once it holds this many entries more than twice the state. */
@@ -55,8 +64,8 @@ CREATE TABLE IF NOT EXISTS projection_chunks (
 
 /**
  * The read models on disk: one SQLite file (`<DATA_DIR>/read-models.db`). Each projection's
- * state is stored as a log of chunks — JSON arrays of `[table, group, key, value]` entries
- * (value null = removed) — replayed in order on load, and each projection's checkpoint. A
+ * state is stored as a log of chunks — JSON arrays of entries (see ChunkRecord) — replayed in
+ * order on load, and each projection's checkpoint. A
  * batch's changed entries and the checkpoints are written in one transaction, so after a crash
  * the file holds the state exactly as of its checkpoint and the runner resumes from there.
  *
@@ -121,8 +130,16 @@ export class ReadModelStore {
   /** Loads a projection's stored entries into `state`; returns how many entries it holds. */
   load(name: string, state: KeyedState): number {
     for (const { data } of this.stmtChunks.iterate(name)) {
-      for (const [tbl, grp, key, value] of JSON.parse(data) as Array<[string, string, string, EntryValue]>) {
-        state.put(intern(tbl), intern(grp), key, value === null ? undefined : internStrings(value));
+      for (const record of JSON.parse(data) as ChunkRecord[]) {
+        if (record.length === 4) {
+          const [tbl, grp, key, value] = record;
+          state.put(intern(tbl), intern(grp), key, value === null ? undefined : internStrings(value));
+        } else {
+          const [tbl, grp, flat] = record;
+          const t = intern(tbl);
+          const g = intern(grp);
+          for (let i = 0; i < flat.length; i += 2) state.put(t, g, flat[i] as string, internStrings(flat[i + 1]));
+        }
       }
     }
     this.log(name);
@@ -152,7 +169,7 @@ export class ReadModelStore {
           this.stmtDeleteChunks.run(write.name);
           log.seq = 1;
           log.logged = 0;
-          this.writeChunks(write.name, log, write.state.entries());
+          this.writeWhole(write.name, log, write.state);
         } else {
           this.writeChunks(write.name, log, dirty);
         }
@@ -176,6 +193,34 @@ export class ReadModelStore {
     for (const [tbl, grp, key, value] of entries) {
       chunk.push([tbl, grp, key, value === undefined ? null : value]);
       if (chunk.length >= CHUNK_ENTRIES) flush();
+    }
+    flush();
+  }
+
+  /** Writes every entry of the state as group records (see ChunkRecord), about CHUNK_ENTRIES per chunk. */
+  private writeWhole(name: string, log: { seq: number; logged: number }, state: KeyedState): void {
+    let chunk: ChunkRecord[] = [];
+    let inChunk = 0;
+    const flush = () => {
+      if (inChunk === 0) return;
+      this.stmtInsertChunk.run(name, log.seq++, inChunk, JSON.stringify(chunk));
+      log.logged += inChunk;
+      chunk = [];
+      inChunk = 0;
+    };
+    for (const tableName of state.tableNames()) {
+      for (const [group, entries] of state.tableGroups(tableName)) {
+        let flat: EntryValue[] = [];
+        for (const [key, value] of entries) {
+          flat.push(key, value);
+          if (++inChunk >= CHUNK_ENTRIES) {
+            chunk.push([tableName, group, flat]);
+            flat = [];
+            flush();
+          }
+        }
+        if (flat.length > 0) chunk.push([tableName, group, flat]);
+      }
     }
     flush();
   }

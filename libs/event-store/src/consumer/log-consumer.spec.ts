@@ -170,6 +170,38 @@ describe('LogConsumer', () => {
     expect(store.failures).toBe(0);
   });
 
+  it('waits for a handler that applies asynchronously, in order, and fails at one whose promise rejects', async () => {
+    await append('a-1', 3);
+    await append('a-bad', 1, 'Poison');
+    await append('a-2', 1);
+    const applied: bigint[] = [];
+    const c = make({
+      from: () => undefined,
+      // Later events settle sooner: order must come from the consumer waiting, not from timing.
+      apply: (event) =>
+        new Promise<void>((resolve, reject) =>
+          setTimeout(() => {
+            if (event.type === 'Poison') reject(new Error('not a thing'));
+            else {
+              applied.push(event.position);
+              resolve();
+            }
+          }, Number(5n - event.position)),
+        ),
+    });
+    const waiting = c.waitForPosition(5n, 10_000).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    c.start();
+    const error = await waiting;
+    expect(error).toBeInstanceOf(ConsumerHandlerError);
+    expect(error).toMatchObject({ position: 4n });
+    expect(applied).toEqual([1n, 2n, 3n]);
+    expect(c.status()).toMatchObject({ state: 'failed', position: 3n });
+    expect(c.status().reason).toMatch(/^at position 4: cannot apply Poison of a-bad: not a thing/);
+  });
+
   it('treats an error the predicate calls permanent as a failure, not a retry', async () => {
     class AccessDenied extends Error {}
     await append('a-1', 1);
