@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Args, Float, Int, ResolveField, Resolver } from '@nestjs/graphql';
 import { AccessPolicy, Action, type AuthContext, type MeasureAssignment, type Principal, UnauthenticatedError } from '@app/auth';
 import { DomainError } from '@app/domain';
-import { type AssessmentEntry, type MeasureEvaluation, type ProjectionSnapshot } from '@app/projections';
+import { type AssessmentEntry, type MeasureEvaluation, type ProjectionSnapshot, ProjectionTimeoutError } from '@app/projections';
 import { Measure } from '../plan/models/measure.model.js';
 import { IndicatorAggregate } from '../plan/models/measure.model.js';
 import { MeasureFundingStatus } from './models/funding-status.model.js';
@@ -28,6 +28,7 @@ import { PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { createValidationPipe } from '../common/validation.js';
 import { ProjectionsService } from './projections.service.js';
 import { PlainFieldResolver, whenReady } from './plain-field.js';
+import { timeoutAnswer } from './projection-timeout.filter.js';
 
 /** A value now, or once the read models have it (atLeastPosition) or a replay made it (at). */
 type Eventually<T> = T | Promise<T>;
@@ -160,7 +161,9 @@ export class MeasureProgressResolver {
         this.projections.snapshotNow(context, args.atLeastPosition, checked),
       );
     }
-    return this.projections.snapshotNow(context, args.atLeastPosition);
+    const snapshot = this.projections.snapshotNow(context, args.atLeastPosition);
+    // Waiting for atLeastPosition: its expiry is the client's TIMEOUT, as on the queries.
+    return snapshot instanceof Promise ? snapshot.catch(answerTimeout) : snapshot;
   }
 
   private assertCanRead(principal: Principal, measure: Measure, operation: string): void {
@@ -183,6 +186,10 @@ export class MeasureProgressResolver {
     if (!evaluation) throw new DomainError('NOT_FOUND', `No measure ${measure.code} in the read models of plan ${measure.planId} (yet)`);
     return evaluation;
   }
+}
+
+function answerTimeout(error: unknown): never {
+  throw error instanceof ProjectionTimeoutError ? timeoutAnswer(error) : error;
 }
 
 export function assessmentModel(entry: AssessmentEntry): AssessmentModel {
