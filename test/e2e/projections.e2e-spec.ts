@@ -205,6 +205,52 @@ describe('projections (e2e)', () => {
     expect(missing.errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
 
+  // The progress fields of Measure are plain resolvers (no validation pipe): they check their
+  // arguments themselves, field by field, with the same answers as the queries give.
+  it('refuses bad arguments of Measure fields with the field, and answers the other fields', async () => {
+    const one = (fields: string) => `{ measure(code: "${shelters.code}", planId: "${plan.id}") { code ${fields} } }`;
+    // assessment is nullable: the error stays on it and the measure's other fields answer.
+    const date = await gql<{ measure: { code: string; reportCount: number; assessment: null } }>(one('reportCount assessment(asOf: "2023-13-01") { level }'));
+    expect(date.errors).toHaveLength(1);
+    expect(date.errors?.[0]).toMatchObject({ path: ['measure', 'assessment'], extensions: { code: 'BAD_USER_INPUT', field: 'asOf' } });
+    expect(date.data?.measure).toMatchObject({ code: shelters.code, reportCount: expect.any(Number), assessment: null });
+    for (const field of ['status(asOf: "2023-02-30")', 'statusReason(asOf: "30/06/2023")']) {
+      expect((await gql(one(field))).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'asOf' });
+    }
+    for (const field of ['progress(atLeastPosition: "-1")', 'reportCount(atLeastPosition: "1e3")', 'indicatorValues(atLeastPosition: "x") { key }', 'fundingStatus(atLeastPosition: " 1") { allocated }']) {
+      expect((await gql(one(field))).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'atLeastPosition' });
+    }
+    // A position the read models do not reach in time: the field waits, then TIMEOUT.
+    expect((await gql(one('assessments(atLeastPosition: "999999999") { level }'))).errors?.[0].extensions?.code).toBe('TIMEOUT');
+    const auditor = await authAs(t, { role: 'AUDITOR' });
+    expect((await gql(one('reportCount(at: { position: "x1" })'), auditor)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'position' });
+    expect((await gql(one('reportCount(at: { position: "99999999" })'), auditor)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'at.position' });
+    expect((await gql(one('reportCount(at: { position: "1" })'))).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+    const label = await gql(
+      `{ measure(code: "${shelters.code}", planId: "${plan.id}") { indicatorValues { byPeriod(ranges: [{ from: "2023-01-01", to: "2023-03-31", label: "${'q'.repeat(101)}" }]) { period } } } }`,
+    );
+    expect(label.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'ranges[0].label' });
+  });
+
+  it('answers the same progress fields for a measure alone and within `measures`', async () => {
+    const fields = `code status statusReason hasFinishLine progress reportCount assessment { level } assessments { level } indicatorValues { key exactValue progress byAgency { agencyId value } }`;
+    const alone = ok(await gql<{ measure: Record<string, unknown> }>(`{ measure(code: "${shelters.code}", planId: "${plan.id}") { ${fields} } }`)).measure;
+    const all = ok(await gql<{ measures: Array<Record<string, unknown>> }>(`{ measures(filter: { planId: "${plan.id}" }) { ${fields} } }`)).measures;
+    expect(all).toHaveLength(measures.length);
+    expect(all.find((m) => m.code === shelters.code)).toEqual(alone);
+    // An agency reads its own measures' progress within the list; the others' are FORBIDDEN, field by field.
+    const agencyId = shelters.responsible[0];
+    const own = ok(await gql<{ measures: Array<{ code: string }> }>(`{ measures(filter: { planId: "${plan.id}", agency: "${agencyId}" }) { code } }`)).measures.map((m) => m.code);
+    expect(own).toContain(shelters.code);
+    const listed = await gql<{ measures: Array<{ code: string; progress: number | null }> }>(`{ measures(filter: { planId: "${plan.id}" }) { code progress } }`, agency);
+    const refused = (listed.errors ?? []).map((e) => {
+      expect(e.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-reads-assigned-measures-only' });
+      expect(e.path?.[2]).toBe('progress');
+      return listed.data!.measures[e.path![1] as number].code;
+    });
+    expect(refused.sort()).toEqual(measures.map((m) => m.code).filter((c) => !own.includes(c)).sort());
+  });
+
   it('is for coordinators and auditors: others are FORBIDDEN, also on Measure fields', async () => {
     const asAgency = await gql(`{ planProgress(planId: "${plan.id}") { measures } }`, agency);
     expect(asAgency.errors?.[0].extensions?.code).toBe('FORBIDDEN');

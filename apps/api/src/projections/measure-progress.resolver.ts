@@ -1,61 +1,81 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Float, Int, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { AccessPolicy, Action, CurrentPrincipal, type Principal } from '@app/auth';
+import { Args, Float, Int, ResolveField, Resolver } from '@nestjs/graphql';
+import { AccessPolicy, Action, type AuthContext, type MeasureAssignment, type Principal, UnauthenticatedError } from '@app/auth';
 import { DomainError } from '@app/domain';
-import { type AssessmentEntry, type MeasureEvaluation, type ProjectionSnapshot } from '@app/projections';
+import { type AssessmentEntry, type MeasureEvaluation, type ProjectionSnapshot, ProjectionTimeoutError } from '@app/projections';
 import { Measure } from '../plan/models/measure.model.js';
 import { IndicatorAggregate } from '../plan/models/measure.model.js';
 import { MeasureFundingStatus } from './models/funding-status.model.js';
-import { AgencyValue, Granularity, IndicatorValue, MeasureStatus, PeriodRangeInput, PeriodValue, StatusReason } from './models/measure-progress.model.js';
+import {
+  AgencyValue,
+  FundingArgs,
+  Granularity,
+  IndicatorValue,
+  MeasureStatus,
+  PeriodArgs,
+  type PeriodRangeInput,
+  PeriodValue,
+  ProgressArgs,
+  ReadModelArgs,
+  StatusReason,
+} from './models/measure-progress.model.js';
 import type { MonthRange } from '@app/projections';
 import { isIsoDate } from '@app/plan';
 import { AssessmentModel, type ImplementationLevel } from '../assessment/models/assessment.model.js';
-import { AS_OF, AT_LEAST_POSITION, asOfDate } from './projection-args.js';
+import { asOfDate } from './projection-args.js';
 import { measureFundingModel } from './projections.mapper.js';
-import { AT, PointInTimeInput } from '../common/dto/point-in-time.input.js';
+import { PointInTimeInput } from '../common/dto/point-in-time.input.js';
+import { createValidationPipe } from '../common/validation.js';
 import { ProjectionsService } from './projections.service.js';
+import { PlainFieldResolver, whenReady } from './plain-field.js';
+import { timeoutAnswer } from './projection-timeout.filter.js';
+
+/** A value now, or once the read models have it (atLeastPosition) or a replay made it (at). */
+type Eventually<T> = T | Promise<T>;
+
+/** Checks `at` as the global pipe checks it on queries (PointInTimeInput's rules). */
+const pointInTimePipe = createValidationPipe();
 
 /**
  * Progress fields on the plan's Measure type, computed from the read models at query time.
- * Field resolvers run without the global guard, so each checks access itself: coordinators and
- * auditors read every measure's progress; an agency only that of the measures it is a
- * responsible body or a partner of (AccessPolicy.assertCanReadMeasure); others see the measure,
- * not its progress.
- * Every measure of a request is computed from one snapshot (see ProjectionsService.snapshot).
+ *
+ * Each field is a plain resolver (PlainFieldResolver): no Nest wrapper and validation pipe per
+ * field and measure, and synchronous unless it has to wait (atLeastPosition ahead of the read
+ * models) or replay (at) — what made a `measures` query cost several ms of CPU (issue 24). So
+ * each field here checks its own arguments (asOf, atLeastPosition: BAD_USER_INPUT naming them;
+ * at: PointInTimeInput's rules, as the pipe checks them) and access: coordinators and auditors
+ * read every measure's progress; an agency only that of the measures it is a responsible body or
+ * a partner of (AccessPolicy.assertCanReadMeasure); others see the measure, not its progress.
+ * Field resolvers run without the global guard in any case.
+ *
+ * Every measure of a request is computed from one snapshot (see ProjectionsService.snapshot),
+ * and every measure of a plan is evaluated once per snapshot and asOf (ProjectionSnapshot).
  */
 @Resolver(() => Measure)
 export class MeasureProgressResolver {
+  /** The measure's agencies as the access policy reads them, made once per Measure object. */
+  private readonly assignments = new WeakMap<Measure, MeasureAssignment>();
+
   constructor(
     @Inject(ProjectionsService) private readonly projections: ProjectionsService,
     @Inject(AccessPolicy) private readonly policy: AccessPolicy,
   ) {}
 
   @ResolveField(() => MeasureStatus, { description: 'Where the measure stands on asOf (see MeasureStatus).' })
-  async status(
-    @Parent() measure: Measure,
-    @Context() context: object,
-    @CurrentPrincipal() principal: Principal,
-    @Args('asOf', { nullable: true, description: AS_OF }) asOf?: string,
-    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
-    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
-  ): Promise<MeasureStatus> {
-    return (await this.evaluation(measure, context, principal, 'Measure.status', asOf, atLeastPosition, at)).status as MeasureStatus;
+  @PlainFieldResolver()
+  status(measure: Measure, @Args() args: ProgressArgs, context: AuthContext): Eventually<MeasureStatus> {
+    return whenReady(this.evaluation(measure, args, context, 'Measure.status'), (e) => e.status as MeasureStatus);
   }
 
   @ResolveField(() => StatusReason, { description: 'Why the measure has its status on asOf (see StatusReason, docs/status.md).' })
-  async statusReason(
-    @Parent() measure: Measure,
-    @Context() context: object,
-    @CurrentPrincipal() principal: Principal,
-    @Args('asOf', { nullable: true, description: AS_OF }) asOf?: string,
-    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
-    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
-  ): Promise<StatusReason> {
-    return (await this.evaluation(measure, context, principal, 'Measure.statusReason', asOf, atLeastPosition, at)).reason as StatusReason;
+  @PlainFieldResolver()
+  statusReason(measure: Measure, @Args() args: ProgressArgs, context: AuthContext): Eventually<StatusReason> {
+    return whenReady(this.evaluation(measure, args, context, 'Measure.statusReason'), (e) => e.reason as StatusReason);
   }
 
+  // Plan data only: no access check, no arguments.
   @ResolveField(() => Boolean, { description: 'Whether the plan gives the measure a finish line: at least one indicator with a target, or a milestone.' })
-  hasFinishLine(@Parent() measure: Measure): boolean {
+  hasFinishLine(measure: Measure): boolean {
     return measure.indicators.some((i) => (i.target ?? null) !== null || i.aggregate === IndicatorAggregate.MILESTONE);
   }
 
@@ -63,134 +83,113 @@ export class MeasureProgressResolver {
     nullable: true,
     description: 'The assessment in force on asOf: of the assessments as of that day or earlier, the latest. Null when there is none.',
   })
-  async assessment(
-    @Parent() measure: Measure,
-    @Context() context: object,
-    @CurrentPrincipal() principal: Principal,
-    @Args('asOf', { nullable: true, description: AS_OF }) asOf?: string,
-    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
-    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
-  ): Promise<AssessmentModel | null> {
-    const entry = (await this.evaluation(measure, context, principal, 'Measure.assessment', asOf, atLeastPosition, at)).assessment;
-    return entry ? assessmentModel(entry) : null;
+  @PlainFieldResolver()
+  assessment(measure: Measure, @Args() args: ProgressArgs, context: AuthContext): Eventually<AssessmentModel | null> {
+    return whenReady(this.evaluation(measure, args, context, 'Measure.assessment'), (e) => (e.assessment ? assessmentModel(e.assessment) : null));
   }
 
   @ResolveField(() => [AssessmentModel], { description: "Every assessment of the measure as it now stands (corrections applied), by asOf; history: assessmentHistory." })
-  async assessments(
-    @Parent() measure: Measure,
-    @Context() context: object,
-    @CurrentPrincipal() principal: Principal,
-    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
-    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
-  ): Promise<AssessmentModel[]> {
-    const snapshot = await this.snapshot(context, principal, 'Measure.assessments', atLeastPosition, at, measure);
-    return snapshot.assessments(measure.planId, measure.code).map(assessmentModel);
+  @PlainFieldResolver()
+  assessments(measure: Measure, @Args() args: ReadModelArgs, context: AuthContext): Eventually<AssessmentModel[]> {
+    return whenReady(this.snapshot(measure, args, context, 'Measure.assessments'), (snapshot) =>
+      snapshot.assessments(measure.planId, measure.code).map(assessmentModel),
+    );
   }
 
   @ResolveField(() => Float, {
     nullable: true,
     description: 'Overall progress in percent: the lowest of its targeted indicators and milestones; null when it has none.',
   })
-  async progress(
-    @Parent() measure: Measure,
-    @Context() context: object,
-    @CurrentPrincipal() principal: Principal,
-    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
-    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
-  ): Promise<number | null> {
-    return (await this.evaluation(measure, context, principal, 'Measure.progress', undefined, atLeastPosition, at)).progress ?? null;
+  @PlainFieldResolver()
+  progress(measure: Measure, @Args() args: ReadModelArgs, context: AuthContext): Eventually<number | null> {
+    // No asOf among ReadModelArgs: evaluated as of today, as the other fields default to.
+    return whenReady(this.evaluation(measure, args, context, 'Measure.progress'), (e) => e.progress ?? null);
   }
 
   @ResolveField(() => Int, { description: 'Reports counted on the measure (any event type; retracted ones excluded).' })
-  async reportCount(
-    @Parent() measure: Measure,
-    @Context() context: object,
-    @CurrentPrincipal() principal: Principal,
-    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
-    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
-  ): Promise<number> {
-    const snapshot = await this.snapshot(context, principal, 'Measure.reportCount', atLeastPosition, at, measure);
-    return snapshot.measureFigures(measure.planId, measure.code).reports;
+  @PlainFieldResolver()
+  reportCount(measure: Measure, @Args() args: ReadModelArgs, context: AuthContext): Eventually<number> {
+    return whenReady(this.snapshot(measure, args, context, 'Measure.reportCount'), (snapshot) => snapshot.measureFigures(measure.planId, measure.code).reports);
   }
 
   @ResolveField(() => [IndicatorValue], { description: "The measure's indicators with their values, from the plan's current definitions." })
-  async indicatorValues(
-    @Parent() measure: Measure,
-    @Context() context: object,
-    @CurrentPrincipal() principal: Principal,
-    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
-    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
-  ): Promise<IndicatorValue[]> {
-    const snapshot = await this.snapshot(context, principal, 'Measure.indicatorValues', atLeastPosition, at, measure);
-    const evaluation = this.evaluate(snapshot, measure);
-    const figures = snapshot.measureFigures(measure.planId, measure.code);
-    return evaluation.indicators.map((i) => ({
-      key: i.indicator.key,
-      label: i.indicator.label,
-      event: i.indicator.event,
-      aggregate: i.indicator.aggregate as IndicatorAggregate,
-      field: i.indicator.field,
-      target: i.target,
-      value: Number(i.value),
-      exactValue: i.value.toString(),
-      progress: i.progress,
-      achieved: i.achieved,
-      figures,
-      indicator: i.indicator,
-    }));
+  @PlainFieldResolver()
+  indicatorValues(measure: Measure, @Args() args: ReadModelArgs, context: AuthContext): Eventually<IndicatorValue[]> {
+    return whenReady(this.snapshot(measure, args, context, 'Measure.indicatorValues'), (snapshot) => {
+      const evaluation = this.evaluate(snapshot, measure, asOfDate(undefined));
+      const figures = snapshot.measureFigures(measure.planId, measure.code);
+      return evaluation.indicators.map((i) => ({
+        key: i.indicator.key,
+        label: i.indicator.label,
+        event: i.indicator.event,
+        aggregate: i.indicator.aggregate as IndicatorAggregate,
+        field: i.indicator.field,
+        target: i.target,
+        value: Number(i.value),
+        exactValue: i.value.toString(),
+        progress: i.progress,
+        achieved: i.achieved,
+        figures,
+        indicator: i.indicator,
+      }));
+    });
   }
 
   @ResolveField(() => MeasureFundingStatus, { description: 'Allocated against disbursed money (of one year, or all).' })
-  async fundingStatus(
-    @Parent() measure: Measure,
-    @Context() context: object,
-    @CurrentPrincipal() principal: Principal,
-    @Args('year', { type: () => Int, nullable: true }) year?: number,
-    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
-    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
-  ): Promise<MeasureFundingStatus> {
-    const snapshot = await this.snapshot(context, principal, 'Measure.fundingStatus', atLeastPosition, at, measure);
-    const summary = snapshot.fundingSummary(measure.planId, year ?? undefined);
-    const funding = summary?.measures.find((m) => m.measureCode === measure.code);
-    if (!funding) throw new DomainError('NOT_FOUND', `No measure ${measure.code} in the read models of plan ${measure.planId}`);
-    return measureFundingModel(funding);
+  @PlainFieldResolver()
+  fundingStatus(measure: Measure, @Args() args: FundingArgs, context: AuthContext): Eventually<MeasureFundingStatus> {
+    return whenReady(this.snapshot(measure, args, context, 'Measure.fundingStatus'), (snapshot) => {
+      const summary = snapshot.fundingSummary(measure.planId, args.year ?? undefined);
+      const funding = summary?.measures.find((m) => m.measureCode === measure.code);
+      if (!funding) throw new DomainError('NOT_FOUND', `No measure ${measure.code} in the read models of plan ${measure.planId}`);
+      return measureFundingModel(funding);
+    });
   }
 
-  private async snapshot(
-    context: object,
-    principal: Principal,
-    operation: string,
-    atLeastPosition: string | undefined,
-    at: PointInTimeInput | undefined,
-    measure: Measure,
-  ): Promise<ProjectionSnapshot> {
+  /**
+   * The request's snapshot, once the principal may read this measure's progress (FORBIDDEN
+   * otherwise, naming `operation`) and the arguments are valid (BAD_USER_INPUT otherwise).
+   */
+  private snapshot(measure: Measure, args: ReadModelArgs, context: AuthContext, operation: string): Eventually<ProjectionSnapshot> {
+    const principal = context.principal;
+    if (!principal) throw new UnauthenticatedError();
+    this.assertCanRead(principal, measure, operation);
+    const at = args.at;
+    // Auditors' replays only (REPLAY): the pipe's check costs a promise, nothing else does.
+    if (at !== undefined && at !== null) {
+      return (pointInTimePipe.transform(at, { type: 'body', metatype: PointInTimeInput, data: 'at' }) as Promise<PointInTimeInput>).then((checked) =>
+        this.projections.snapshotNow(context, args.atLeastPosition, checked),
+      );
+    }
+    const snapshot = this.projections.snapshotNow(context, args.atLeastPosition);
+    // Waiting for atLeastPosition: its expiry is the client's TIMEOUT, as on the queries.
+    return snapshot instanceof Promise ? snapshot.catch(answerTimeout) : snapshot;
+  }
+
+  private assertCanRead(principal: Principal, measure: Measure, operation: string): void {
     this.policy.assertAllowed(principal, [Action.READ_PROJECTIONS, Action.READ_ASSIGNED_PROJECTIONS], operation);
-    this.policy.assertCanReadMeasure(
-      principal,
-      { code: measure.code, responsible: measure.responsible.map((a) => a.id), partners: measure.partners.map((a) => a.id) },
-      operation,
-    );
-    return this.projections.snapshot(context, atLeastPosition, at);
+    let assignment = this.assignments.get(measure);
+    if (!assignment) {
+      assignment = { code: measure.code, responsible: measure.responsible.map((a) => a.id), partners: measure.partners.map((a) => a.id) };
+      this.assignments.set(measure, assignment);
+    }
+    this.policy.assertCanReadMeasure(principal, assignment, operation);
   }
 
-  private async evaluation(
-    measure: Measure,
-    context: object,
-    principal: Principal,
-    operation: string,
-    asOf?: string,
-    atLeastPosition?: string,
-    at?: PointInTimeInput,
-  ): Promise<MeasureEvaluation> {
-    const date = asOfDate(asOf);
-    return this.evaluate(await this.snapshot(context, principal, operation, atLeastPosition, at, measure), measure, date);
+  private evaluation(measure: Measure, args: ProgressArgs, context: AuthContext, operation: string): Eventually<MeasureEvaluation> {
+    const date = asOfDate(args.asOf);
+    return whenReady(this.snapshot(measure, args, context, operation), (snapshot) => this.evaluate(snapshot, measure, date));
   }
 
-  private evaluate(snapshot: ProjectionSnapshot, measure: Measure, asOf = asOfDate(undefined)): MeasureEvaluation {
+  private evaluate(snapshot: ProjectionSnapshot, measure: Measure, asOf: string): MeasureEvaluation {
     const evaluation = snapshot.evaluate(measure.planId, measure.code, asOf);
     if (!evaluation) throw new DomainError('NOT_FOUND', `No measure ${measure.code} in the read models of plan ${measure.planId} (yet)`);
     return evaluation;
   }
+}
+
+function answerTimeout(error: unknown): never {
+  throw error instanceof ProjectionTimeoutError ? timeoutAnswer(error) : error;
 }
 
 export function assessmentModel(entry: AssessmentEntry): AssessmentModel {
@@ -209,34 +208,34 @@ export function assessmentModel(entry: AssessmentEntry): AssessmentModel {
   };
 }
 
-/** Breakdowns of an indicator value, from the same snapshot as the value. */
+/**
+ * Breakdowns of an indicator value, from the same snapshot as the value (no access check: the
+ * value itself was checked). Plain resolvers (PlainFieldResolver), as the fields of Measure:
+ * monthRanges and yearStartMonth check the arguments.
+ */
 @Resolver(() => IndicatorValue)
 export class IndicatorValueResolver {
   @ResolveField(() => [PeriodValue], {
     description:
       'The value per period of occurredOn: per calendar month, quarter or year (granularity; periods with reports), per reporting year starting on yearStartsOn (e.g. "04-01", the US TIP year; years with reports), or over each of the given ranges (in order, 0 where nothing was reported). Figures are kept per month, so periods are whole months.',
   })
-  byPeriod(
-    @Parent() value: IndicatorValue,
-    @Args('granularity', { type: () => Granularity, defaultValue: Granularity.MONTH }) granularity: Granularity,
-    @Args('yearStartsOn', { nullable: true, description: 'MM-01: the first day of the reporting year (e.g. "04-01"); overrides granularity.' })
-    yearStartsOn?: string,
-    @Args('ranges', { type: () => [PeriodRangeInput], nullable: true, description: 'Ranges of whole months (at most 100); overrides granularity and yearStartsOn.' })
-    ranges?: PeriodRangeInput[],
-  ): PeriodValue[] {
+  @PlainFieldResolver()
+  byPeriod(value: IndicatorValue, @Args() args: PeriodArgs): PeriodValue[] {
     const model = (b: { key: string; value: bigint }) => ({ period: b.key, value: Number(b.value), exactValue: b.value.toString() });
-    if (ranges && ranges.length > 0) return value.figures.byRanges(value.indicator, monthRanges(ranges)).map(model);
-    if (yearStartsOn) return value.figures.byReportingYear(value.indicator, yearStartMonth(yearStartsOn)).map(model);
-    return value.figures.byPeriod(value.indicator, granularity).map(model);
+    if (args.ranges && args.ranges.length > 0) return value.figures.byRanges(value.indicator, monthRanges(args.ranges)).map(model);
+    if (args.yearStartsOn) return value.figures.byReportingYear(value.indicator, yearStartMonth(args.yearStartsOn)).map(model);
+    return value.figures.byPeriod(value.indicator, args.granularity ?? Granularity.MONTH).map(model);
   }
 
   @ResolveField(() => [AgencyValue], { description: 'The value per reporting agency, for agencies with reports.' })
-  byAgency(@Parent() value: IndicatorValue): AgencyValue[] {
+  byAgency(value: IndicatorValue): AgencyValue[] {
     return value.figures.byAgency(value.indicator).map((b) => ({ agencyId: b.key, value: Number(b.value), exactValue: b.value.toString() }));
   }
 }
 
 const MAX_RANGES = 100;
+/** PeriodRangeInput.label's limit. */
+const MAX_LABEL = 100;
 
 /** Ranges checked as whole months (figures are kept per month of occurredOn); BAD_USER_INPUT names the range. */
 export function monthRanges(ranges: readonly PeriodRangeInput[]): MonthRange[] {
@@ -250,6 +249,7 @@ export function monthRanges(ranges: readonly PeriodRangeInput[]): MonthRange[] {
       throw DomainError.badInput(`ranges[${i}].to`, 'must be the last day of a month, YYYY-MM-DD: figures are kept per month of occurredOn');
     }
     if (r.to < r.from) throw DomainError.badInput(`ranges[${i}].to`, `is before from (${r.from})`);
+    if (r.label != null && r.label.length > MAX_LABEL) throw DomainError.badInput(`ranges[${i}].label`, `must be at most ${MAX_LABEL} characters long`);
     return { key: r.label ?? `${r.from}/${r.to}`, from: r.from.slice(0, 7), to: r.to.slice(0, 7) };
   });
 }

@@ -10,8 +10,13 @@ import { ProjectionTimeoutError } from '@app/projections';
 @Catch(ProjectionTimeoutError)
 export class ProjectionTimeoutFilter implements GqlExceptionFilter {
   catch(error: ProjectionTimeoutError, _host: ArgumentsHost): GraphQLError {
-    return new GraphQLError(error.message, {
-      extensions: { code: 'TIMEOUT', reason: `the read models are at position ${error.reached}; try again shortly` },
-    });
+    return timeoutAnswer(error);
   }
+}
+
+/** The TIMEOUT answer; also for field resolvers, which no exception filter serves. */
+export function timeoutAnswer(error: ProjectionTimeoutError): GraphQLError {
+  return new GraphQLError(error.message, {
+    extensions: { code: 'TIMEOUT', reason: `the read models are at position ${error.reached}; try again shortly` },
+  });
 }

@@ -1,8 +1,38 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Granularity as GranularityValue, MeasureFigures, MeasureStatus as MeasureStatusValue, StatusReason as StatusReasonValue } from '@app/projections';
 import type { Indicator as PlanIndicator } from '@app/plan';
 import { IndicatorAggregate } from '../../plan/models/measure.model.js';
+import { AT, PointInTimeInput } from '../../common/dto/point-in-time.input.js';
+import { AS_OF, AT_LEAST_POSITION } from '../projection-args.js';
+
+/**
+ * Which view of the read models a field of Measure reads: the arguments every read-model field
+ * of Measure takes. Fields resolved as plain resolvers (PlainFieldResolver) get these as
+ * GraphQL gives them, unvalidated: MeasureProgressResolver checks them.
+ */
+@ArgsType()
+export class ReadModelArgs {
+  @Field(() => String, { nullable: true, description: AT_LEAST_POSITION })
+  atLeastPosition?: string | null;
+
+  @Field(() => PointInTimeInput, { nullable: true, description: AT })
+  at?: PointInTimeInput | null;
+}
+
+/** ReadModelArgs and the date statuses are evaluated on (status, statusReason, assessment). */
+@ArgsType()
+export class ProgressArgs extends ReadModelArgs {
+  @Field(() => String, { nullable: true, description: AS_OF })
+  asOf?: string | null;
+}
+
+/** ReadModelArgs and the year of the money (fundingStatus). */
+@ArgsType()
+export class FundingArgs extends ReadModelArgs {
+  @Field(() => Int, { nullable: true })
+  year?: number | null;
+}
 
 export enum MeasureStatus {
   NOT_STARTED = 'NOT_STARTED',
@@ -86,6 +116,19 @@ export class PeriodRangeInput {
   @IsString()
   @MaxLength(100)
   label?: string;
+}
+
+/** The arguments of IndicatorValue.byPeriod (checked by monthRanges and yearStartMonth). */
+@ArgsType()
+export class PeriodArgs {
+  @Field(() => Granularity, { defaultValue: Granularity.MONTH })
+  granularity?: Granularity;
+
+  @Field(() => String, { nullable: true, description: 'MM-01: the first day of the reporting year (e.g. "04-01"); overrides granularity.' })
+  yearStartsOn?: string | null;
+
+  @Field(() => [PeriodRangeInput], { nullable: true, description: 'Ranges of whole months (at most 100); overrides granularity and yearStartsOn.' })
+  ranges?: PeriodRangeInput[] | null;
 }
 
 @ObjectType({ description: 'An indicator value for one period of occurredOn.' })
