@@ -4,7 +4,7 @@
  * the api's (projections); the pages only show them.
  */
 
-import type { Granularity, ImplementationLevel, MeasureStatus, Role, StatusReason } from './schema-enums';
+import type { Granularity, ImplementationLevel, MeasureStatus, Role, StatusReason } from './schema-enums.js';
 
 // The schema's enums, generated from schema.gql (`npm run schema`): one source for their values.
 export type { Granularity, ImplementationLevel, MeasureStatus, Role, StatusReason };
