@@ -90,7 +90,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     await runner.start();
     await runner.waitForPosition(head, WAIT_UNTIL_MS);
     // The interval commits the tail of the catch-up too.
-    await waitUntil(() => runner.status().every((s) => s.committedPosition === head), 'the tail of the catch-up committed');
+    await waitUntil(() => runner!.status().every((s) => s.committedPosition === head), 'the tail of the catch-up committed');
     for (const status of runner.status()) expect(status).toMatchObject({ position: head, committedPosition: head });
     expect(readModels.checkpoint(INDICATORS_PROJECTION)).toEqual({ version: activityProjection.version, position: head });
   });
@@ -137,7 +137,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     const readBefore = runner.eventsRead;
     await runner.rebuild([INDICATORS_PROJECTION]);
     // Rebuilt once it has read the log again from the start.
-    await waitUntil(() => runner.eventsRead > readBefore && isDeepStrictEqual(runner.digests(), live), 'the rebuilt digests');
+    await waitUntil(() => runner!.eventsRead > readBefore && isDeepStrictEqual(runner!.digests(), live), 'the rebuilt digests');
     await runner.waitForPosition(head, WAIT_UNTIL_MS);
     expect(runner.digests()).toEqual(live);
   });
@@ -182,7 +182,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     const head = await appendAll(store, [log.amend(plan.id, diffPlans(plan, amended))]);
     await runner.waitForPosition(head, WAIT_UNTIL_MS);
     // The position is reached before the stale state is noticed at the batch end; then it is rebuilt.
-    const audiencesValue = () => snapshot(runner).evaluate('demo-2030', 'A.1.1', '2030-06-01')?.indicators.find((i) => i.indicator.key === 'audiences')?.value;
+    const audiencesValue = () => snapshot(runner!).evaluate('demo-2030', 'A.1.1', '2030-06-01')?.indicators.find((i) => i.indicator.key === 'audiences')?.value;
     await waitUntil(() => audiencesValue() === 2n, 'the rebuilt audiences indicator');
     await runner.waitForPosition(head, WAIT_UNTIL_MS);
     expect(audiencesValue()).toBe(2n);
