@@ -4,19 +4,20 @@
 // Skips the build when dist/ was built from the same sources and lockfile (a stamp file holds
 // their hash), so `npm start` and the browser tests pay for it only after a change or a fresh clone.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 const app = resolve('apps/dashboard');
 const dist = join(app, 'dist');
 const stampFile = join(dist, '.build-stamp');
+const lockFile = join(app, '.build-dashboard.lock');
 
 /** @param {string} dir @returns {string[]} */
 function sources(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return path === dist || entry.name === 'node_modules' ? [] : sources(path);
-    return [path];
+    return path === lockFile ? [] : [path];
   });
 }
 
@@ -29,13 +30,61 @@ export function sourceStamp() {
   return hash.digest('hex');
 }
 
-const force = process.argv.includes('--force');
-const stamp = sourceStamp();
-if (!force && existsSync(join(dist, 'index.html')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
-  process.stdout.write('dashboard: up to date (apps/dashboard/dist)\n');
-} else {
-  const { build } = await import('vite');
-  await build({ configFile: join(app, 'vite.config.ts'), logLevel: 'warn' });
-  writeFileSync(stampFile, stamp);
-  process.stdout.write('dashboard: built into apps/dashboard/dist\n');
+/**
+ * One build at a time in this checkout: two test suites started together (or `npm start` beside
+ * one) would otherwise both empty and rewrite dist/ while the other serves or builds it. The
+ * lock file holds its owner's pid; a lock whose process is gone is taken over.
+ */
+
+function ownerAlive() {
+  try {
+    process.kill(Number(readFileSync(lockFile, 'utf8')), 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, another user's. Anything else (ESRCH, no file, no pid yet): not held.
+    return error?.code === 'EPERM';
+  }
 }
+
+async function withBuildLock(action) {
+  for (;;) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if (error?.code !== 'EEXIST') throw error;
+      // A lock just created may not hold its pid yet: only a lock older than a second is judged.
+      if (!ownerAlive() && Date.now() - statMtime(lockFile) > 1000) rmSync(lockFile, { force: true });
+      else await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+  try {
+    return await action();
+  } finally {
+    rmSync(lockFile, { force: true });
+  }
+}
+
+function statMtime(file) {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+const force = process.argv.includes('--force');
+await withBuildLock(async () => {
+  // Read under the lock: a build that just finished elsewhere makes this one unnecessary.
+  const stamp = sourceStamp();
+  if (!force && existsSync(join(dist, 'index.html')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+    process.stdout.write('dashboard: up to date (apps/dashboard/dist)\n');
+  } else {
+    const { build } = await import('vite');
+    await build({ configFile: join(app, 'vite.config.ts'), logLevel: 'warn' });
+    writeFileSync(stampFile, stamp);
+    process.stdout.write('dashboard: built into apps/dashboard/dist\n');
+  }
+});

@@ -7,6 +7,7 @@ import { KeyRegistry, KeyService } from '@app/auth';
 import { SqliteEventStore } from '@app/event-store';
 import { authHeader, issueTestKey } from './support/auth.js';
 import { type GraphQLResponse, type TestApp, startTestApp } from './support/test-app.js';
+import { WAIT_UNTIL_MS } from '../support/wait-until.js';
 
 /** Collects every log line so tests can read what refusals logged. */
 class CaptureLogger implements LoggerService {
@@ -268,14 +269,16 @@ describe('identity and access (e2e)', () => {
       } finally {
         await cliStore.close();
       }
-      const start = Date.now();
+      // The api learns of it from the log (its key registry follows the store), not from a call:
+      // asked until refused. How soon is the registry's follower's concern (libs/auth specs),
+      // not a wall-clock bound here, which a loaded machine would break.
+      const started = Date.now();
       let res = await t.gql('{ plans { id } }', undefined, authHeader(key));
-      while (res.status !== 401 && Date.now() - start < 3000) {
+      while (res.status !== 401 && Date.now() - started < WAIT_UNTIL_MS) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         res = await t.gql('{ plans { id } }', undefined, authHeader(key));
       }
       expect(res.status).toBe(401);
-      expect(Date.now() - start).toBeLessThan(2000);
     });
   });
 

@@ -4,6 +4,7 @@ import { EVENT_CATALOGUE } from '@app/domain';
 import type { Plan } from '@app/plan';
 import { authHeader, issueTestKey } from './support/auth.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
+import { withRateLimitClockStopped } from './support/frozen-clock.js';
 
 const plan = parse(readFileSync('libs/plan/plans/hu-2022-2023.yaml', 'utf8')) as Plan;
 const measures = plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures));
@@ -139,10 +140,12 @@ describe('bulk reporting against the rate limit (e2e)', () => {
     const auth = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId }));
     const rows = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => trainingRow(`${prefix}-${i}`));
     // 20 per minute; the key's issue took none of this principal's budget. 20 rows = 10 units + 1 for the request.
-    const first = await t.gql<{ recordReports: { counts: { created: number } } }>(BULK, { input: { reports: rows(20, 'rl-a') } }, auth);
+    const [first, before, second] = await withRateLimitClockStopped(async () => {
+      const stored = await t.gql<{ recordReports: { counts: { created: number } } }>(BULK, { input: { reports: rows(20, 'rl-a') } }, auth);
+      const head = (await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition;
+      return [stored, head, await t.gql(BULK, { input: { reports: rows(20, 'rl-b') } }, auth)] as const;
+    });
     expect(first.data?.recordReports.counts.created).toBe(20);
-    const before = (await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition;
-    const second = await t.gql(BULK, { input: { reports: rows(20, 'rl-b') } }, auth);
     expect(second.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', field: 'reports' });
     const never = await t.gql(BULK, { input: { reports: rows(50, 'rl-c') } }, auth);
     expect(never.errors?.[0].message).toMatch(/more than its 20 per minute/);

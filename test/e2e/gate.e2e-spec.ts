@@ -6,6 +6,7 @@ import { KeyService } from '@app/auth';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { issueTestKey } from './support/auth.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
+import { withRateLimitClockStopped } from './support/frozen-clock.js';
 
 /**
  * One table of hostile requests, run against both transports of `/graphql` — HTTP POST and a
@@ -182,9 +183,9 @@ describe.each<Transport>(['http', 'ws'])('the request gate over %s (e2e, product
       const answer = await ask(fragmentBomb(levels), { key: await key('COORDINATOR') });
       expect(code(answer)).toBe('QUERY_TOO_COMPLEX');
       expect(answer.errors?.[0].message).toMatch(/expands to (\d+|over 2\^53) fields through its fragments, more than the limit of 10000/);
-      // The round trip (the check itself is timed in query-limits.spec.ts): refused before
-      // validation. Before, depth 20 took 2.4 s and depth 30 would have taken tens of minutes.
-      expect(answer.ms).toBeLessThan(5_000);
+      // Refused before validation, which took 2.4 s at depth 20 and would take tens of minutes at
+      // 30: the test's timeout bounds that; query-limits.spec.ts proves the check linear by
+      // counting reads, not by a clock a loaded machine would stretch.
       expect((await fetch(t.url.replace('/graphql', '/health/live'))).status).toBe(200);
     });
 
@@ -240,7 +241,9 @@ describe.each<Transport>(['http', 'ws'])('the request gate over %s (e2e, product
     it('stores 10 reports sent in a row and refuses the rest with RATE_LIMITED', async () => {
       const agency = await key();
       const answers: Answer[] = [];
-      for (let i = 0; i < 15; i++) answers.push(await ask(TRAINING, { key: agency, variables: { input: training(unique('row')) } }));
+      await withRateLimitClockStopped(async () => {
+        for (let i = 0; i < 15; i++) answers.push(await ask(TRAINING, { key: agency, variables: { input: training(unique('row')) } }));
+      });
       expect(answers.filter((a) => !a.errors).length).toBe(LIMIT);
       expect(answers.slice(LIMIT).map(code)).toEqual(Array(5).fill('RATE_LIMITED'));
       expect(extensionsOf(answers[LIMIT])).toMatchObject({ limit: LIMIT, retryAfter: expect.any(Number) });
@@ -265,8 +268,10 @@ describe.each<Transport>(['http', 'ws'])('the request gate over %s (e2e, product
 
     it('counts documents that fail to parse', async () => {
       const coordinator = await key('COORDINATOR');
-      for (let i = 0; i < LIMIT; i++) expect(code(await ask('{ nope', { key: coordinator }))).toBe('GRAPHQL_PARSE_FAILED');
-      expect(code(await ask('{ me { id } }', { key: coordinator }))).toBe('RATE_LIMITED');
+      await withRateLimitClockStopped(async () => {
+        for (let i = 0; i < LIMIT; i++) expect(code(await ask('{ nope', { key: coordinator }))).toBe('GRAPHQL_PARSE_FAILED');
+        expect(code(await ask('{ me { id } }', { key: coordinator }))).toBe('RATE_LIMITED');
+      });
     });
   });
 
@@ -390,33 +395,31 @@ describe('graphql-ws: credentials checked per operation and for live subscriptio
     const agency = await issueTestKey(t, { role: 'AGENCY', agencyId: MOI });
     const client = connect(coordinator);
     const received: unknown[] = [];
-    let revokedAt = 0;
-    const ended = new Promise<{ errors?: Array<{ extensions?: { code?: string } }>; ms: number }>((resolve, reject) => {
+    const ended = new Promise<{ errors?: Array<{ extensions?: { code?: string } }> }>((resolve, reject) => {
       client.subscribe(
         { query: 'subscription { measureUpdated(code: "II.1.3") { code } }' },
         {
           next: (value) => {
             received.push(value);
-            if (value.errors) resolve({ errors: value.errors as never, ms: Date.now() - revokedAt });
+            if (value.errors) resolve({ errors: value.errors as never });
           },
           error: reject,
-          complete: () => resolve({ ms: Date.now() - revokedAt }),
+          complete: () => resolve({}),
         },
       );
     });
     // The subscription is live once an update arrives.
     const gql = (query: string, variables?: Record<string, unknown>) => t.gql(query, variables, { authorization: `Bearer ${agency}` });
-    for (let i = 0; received.length === 0 && i < 50; i++) {
+    for (let i = 0, started = Date.now(); received.length === 0 && Date.now() - started < 60_000; i++) {
       expect((await gql(TRAINING, { input: training(`live-${i}`) })).errors).toBeUndefined();
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(received.length).toBeGreaterThan(0);
-    revokedAt = Date.now();
     await t.app.get(KeyService).revoke(/^apl_([A-Za-z0-9]+)_/.exec(coordinator)![1], 'e2e', 'test:e2e');
     const end = await ended;
+    // Checked every 250 ms; how soon is not asserted (a loaded machine stretches any bound), that
+    // it ends, with UNAUTHENTICATED, is.
     expect(end.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    // Checked every 250 ms: within a second, with room for a loaded machine.
-    expect(end.ms).toBeLessThan(3_000);
   });
 
   it('refuses a message that is not JSON by closing the socket (4400), as HTTP answers 400', async () => {

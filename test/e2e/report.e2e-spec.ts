@@ -10,35 +10,10 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { parse } from 'csv-parse/sync';
 import { authHeader, issueTestKey } from './support/auth.js';
+import { PLAN, MOI, NPH, PMO, MHC, MIT, MOJ, type Input, type Report, reportBuilders } from './support/season.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
 
-type Input = Record<string, unknown>;
-interface Report {
-  agency: string;
-  type: string;
-  input: Input;
-}
-
-const PLAN = 'hu-2022-2023';
-const MOI = 'ministry-of-interior';
-const NPH = 'national-police-headquarters';
-const PMO = 'prime-ministers-office';
-const MHC = 'ministry-of-human-capacities';
-const MIT = 'ministry-of-innovation-and-technology';
-const MOJ = 'ministry-of-justice';
-
-let n = 0;
-const r = (agency: string, type: string, measureCode: string, occurredOn: string, fields: Input): Report => ({
-  agency,
-  type,
-  input: { measureCode, reportId: `rep-${++n}`, occurredOn, ...fields },
-});
-const training = (agency: string, on: string, participants: number) =>
-  r(agency, 'TrainingDelivered', 'II.1.3', on, { title: 'Victim identification at border controls', participants, days: 1 });
-const capacity = (agency: string, code: string, on: string, location: string, facilities: number, places: number) =>
-  r(agency, 'CapacityCreated', code, on, { facilityKind: 'designated places', location, facilities, places });
-const funds = (agency: string, code: string, on: string, amount: string) =>
-  r(agency, 'FundsDisbursed', code, on, { amount, source: 'NATIONAL', purpose: 'Disbursement' });
+const { r, training, capacity, funds } = reportBuilders('rep');
 
 /** Before the point in time the auditor asks about. */
 const FIRST: Report[] = [

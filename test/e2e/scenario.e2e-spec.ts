@@ -5,35 +5,10 @@
  * after another restart.
  */
 import { authHeader, issueTestKey } from './support/auth.js';
+import { MOI, NPH, PMO, BAPTIST, MHC, MIT, MOJ, type Report, reportBuilders } from './support/season.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
 
-type Input = Record<string, unknown>;
-interface Report {
-  agency: string;
-  type: string;
-  input: Input;
-}
-
-const MOI = 'ministry-of-interior';
-const NPH = 'national-police-headquarters';
-const PMO = 'prime-ministers-office';
-const BAPTIST = 'hungarian-baptist-aid';
-const MHC = 'ministry-of-human-capacities';
-const MIT = 'ministry-of-innovation-and-technology';
-const MOJ = 'ministry-of-justice';
-
-let n = 0;
-const r = (agency: string, type: string, measureCode: string, occurredOn: string, fields: Input): Report => ({
-  agency,
-  type,
-  input: { measureCode, reportId: `season-${++n}`, occurredOn, ...fields },
-});
-const training = (agency: string, on: string, participants: number, days = 1) =>
-  r(agency, 'TrainingDelivered', 'II.1.3', on, { title: 'Victim identification at border controls', participants, days });
-const capacity = (agency: string, code: string, on: string, location: string, facilities: number, places: number) =>
-  r(agency, 'CapacityCreated', code, on, { facilityKind: 'designated places', location, facilities, places });
-const funds = (agency: string, code: string, on: string, amount: string) =>
-  r(agency, 'FundsDisbursed', code, on, { amount, source: 'NATIONAL', purpose: 'Disbursement' });
+const { r, training, capacity, funds } = reportBuilders('season');
 
 /** The first half of the season: before the server restarts. */
 const FIRST: Report[] = [

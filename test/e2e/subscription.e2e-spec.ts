@@ -2,6 +2,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { authHeader, issueTestKey } from './support/auth.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
+import { waitUntil } from '../support/wait-until.js';
 
 interface Update {
   code: string;
@@ -9,10 +10,8 @@ interface Update {
 }
 
 /** Subscribes and resolves with the first `count` payloads (or the error). */
-function firstUpdates(client: Client, query: string, count: number): { done: Promise<unknown[]>; ready: Promise<void> } {
+function firstUpdates(client: Client, query: string, count: number): { done: Promise<unknown[]> } {
   const received: unknown[] = [];
-  let ready!: () => void;
-  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
   const done = new Promise<unknown[]>((resolve, reject) => {
     const unsubscribe = client.subscribe(
       { query },
@@ -29,10 +28,7 @@ function firstUpdates(client: Client, query: string, count: number): { done: Pro
       },
     );
   });
-  // graphql-ws acknowledges the connection before the subscription is registered server-side;
-  // a short pause after `connected` lets the server set it up before the test reports.
-  client.on('connected', () => setTimeout(ready, 200));
-  return { done, ready: readyPromise };
+  return { done };
 }
 
 describe('measureUpdated subscription (e2e)', () => {
@@ -65,25 +61,46 @@ describe('measureUpdated subscription (e2e)', () => {
 
   it('pushes the measure with its new figures after each report on it', async () => {
     const coordinator = `Bearer ${await issueTestKey(t, { role: 'COORDINATOR' })}`;
-    const sub = firstUpdates(
-      connect(coordinator),
-      'subscription { measureUpdated(code: "II.1.3") { code indicatorValues { key exactValue } } }',
-      2,
+    const received: Update[] = [];
+    let failure: unknown;
+    const unsubscribe = connect(coordinator).subscribe(
+      { query: 'subscription { measureUpdated(code: "II.1.3") { code indicatorValues { key exactValue } } }' },
+      {
+        next: (value) => received.push((value.data as { measureUpdated: Update }).measureUpdated),
+        error: (error: unknown) => (failure = error),
+        complete: () => undefined,
+      },
     );
-    await sub.ready;
-    expect((await record('live-1', 10)).errors).toBeUndefined();
-    expect((await record('live-2', 5)).errors).toBeUndefined();
-    const updates = (await sub.done) as Array<{ data: { measureUpdated: Update } }>;
-    expect(updates.map((u) => u.data.measureUpdated.indicatorValues)).toEqual([
-      [
-        { key: 'trainings', exactValue: '1' },
-        { key: 'participants', exactValue: '10' },
-      ],
-      [
-        { key: 'trainings', exactValue: '2' },
-        { key: 'participants', exactValue: '15' },
-      ],
-    ]);
+    const figure = (update: Update | undefined, key: string) => Number(update?.indicatorValues.find((v) => v.key === key)?.exactValue);
+    try {
+      // graphql-ws does not tell when the server has set the subscription up (the connection's
+      // ack comes first): report until an update arrives, rather than sleep and hope.
+      let probes = 0;
+      while (received.length === 0) {
+        if (failure) throw failure;
+        expect((await record(`probe-${++probes}`, 1)).errors).toBeUndefined();
+        for (let i = 0; i < 20 && received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      // Every probe after the first one pushed is pushed too, in order: the last one counts them all.
+      await waitUntil(() => figure(received.at(-1), 'trainings') === probes, 'the update of the last probe');
+      const seen = received.length;
+      expect((await record('live-1', 10)).errors).toBeUndefined();
+      expect((await record('live-2', 5)).errors).toBeUndefined();
+      await waitUntil(() => received.length >= seen + 2, 'two updates after the probes');
+      expect(received.slice(seen).map((u) => u.indicatorValues)).toEqual([
+        [
+          { key: 'trainings', exactValue: String(probes + 1) },
+          { key: 'participants', exactValue: String(probes + 10) },
+        ],
+        [
+          { key: 'trainings', exactValue: String(probes + 2) },
+          { key: 'participants', exactValue: String(probes + 15) },
+        ],
+      ]);
+      expect(failure).toBeUndefined();
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('refuses a connection without a valid credential', async () => {

@@ -19,3 +19,26 @@ export async function ledger(...argv: string[]): Promise<{ code: number; stdout:
   const code = await runCli(argv, { out, err });
   return { code, stdout: stdout(), stderr: stderr() };
 }
+
+/**
+ * Runs a command's action with DATA_DIR set to `dataDir`, as `ledger` would in that
+ * environment, and closes its context; the output as read after the action.
+ */
+export async function inDataDir<T>(dataDir: string, json: boolean, action: (ctx: CliContext) => Promise<T>): Promise<{ result: T; stdout: string; stderr: string }> {
+  process.env.DATA_DIR = dataDir;
+  const c = captureContext(json);
+  try {
+    return { result: await action(c.ctx), stdout: c.stdout(), stderr: c.stderr() };
+  } finally {
+    await c.ctx.close();
+  }
+}
+
+/** DATA_DIR as it is now; call the function returned to put it back (an afterAll/afterEach). */
+export function savedDataDir(): () => void {
+  const saved = process.env.DATA_DIR;
+  return () => {
+    if (saved === undefined) delete process.env.DATA_DIR;
+    else process.env.DATA_DIR = saved;
+  };
+}

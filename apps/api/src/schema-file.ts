@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildSchema, isEnumType } from 'graphql';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@app/config';
 import { AppModule } from './app.module.js';
@@ -26,4 +27,24 @@ export async function writeSchemaFile(file: string): Promise<void> {
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The dashboard's TypeScript copy of the schema's enums, generated from {@link SCHEMA_FILE}. */
+export const DASHBOARD_ENUMS_FILE = 'apps/dashboard/src/api/schema-enums.ts';
+
+/**
+ * The dashboard module of every enum of a schema SDL: a union of its values as string literals
+ * (`export type MeasureStatus = 'NOT_STARTED' | …`). The schema is the one source; `npm run schema` rewrites the module and a unit test checks it is current.
+ */
+export function dashboardEnumsSource(sdl: string): string {
+  const enums = Object.values(buildSchema(sdl).getTypeMap())
+    .filter(isEnumType)
+    .filter((type) => !type.name.startsWith('__'))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  const lines = [`// Generated from ${SCHEMA_FILE} by \`npm run schema\`: do not edit.`, ''];
+  for (const type of enums) {
+    const values = type.getValues().map((v) => `'${v.name}'`);
+    lines.push(`export type ${type.name} = ${values.join(' | ')};`);
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import type { MeasureStatus, StatusReason } from './api/queries';
+import type { ImplementationLevel, MeasureStatus, StatusReason } from './api/queries';
 
 const huf = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
 
@@ -50,7 +50,7 @@ export const STATUS_REASON_LABEL: Record<StatusReason, string> = {
 export const reasonLabel = (reason: string): string => STATUS_REASON_LABEL[reason as StatusReason] ?? reason;
 
 /** OGP IRM completion levels of an assessment. */
-export const LEVEL_LABEL: Record<string, string> = {
+export const LEVEL_LABEL: Record<ImplementationLevel, string> = {
   NOT_STARTED: 'Not started',
   LIMITED: 'Limited',
   SUBSTANTIAL: 'Substantial',

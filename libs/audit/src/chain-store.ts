@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { openSqliteFile } from '@app/event-store';
 import type { ChainHead } from './hash-chain.js';
 import type { HistoryFilter } from './history-filter.js';
 import type { IndexedFields } from './indexed-fields.js';
@@ -108,12 +108,8 @@ export class ChainStore {
 
   /** Opens (creating if needed) the chain file. */
   static open(file: string): ChainStore {
-    mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    // A lost last transaction only means those events are linked again on restart.
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
+    // NORMAL: a lost last transaction only means those events are linked again on restart.
+    const db = openSqliteFile(file, 'NORMAL');
     db.exec(SCHEMA);
     return new ChainStore(db, file);
   }

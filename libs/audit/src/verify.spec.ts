@@ -7,6 +7,7 @@ import { ChainFollower } from './chain-follower.js';
 import { ChainStore } from './chain-store.js';
 import { ChainBuilder, formatHead } from './hash-chain.js';
 import { verifyChain } from './verify.js';
+import { WAIT_UNTIL_MS, waitUntil } from '../../../test/support/wait-until.js';
 
 describe('the hash chain over a store', () => {
   let dir: string;
@@ -197,20 +198,20 @@ describe('the hash chain over a store', () => {
     const board = new LogConsumerBoard();
     const follower = new ChainFollower({ store: faulty, chain, batchIntervalMs: 5, board });
     await follower.start();
-    await follower.waitForPosition(6n, 5_000);
-    while (follower.state !== 'live') await new Promise((resolve) => setTimeout(resolve, 5));
+    await follower.waitForPosition(6n, WAIT_UNTIL_MS);
+    await waitUntil(() => follower.state === 'live', 'the chain follower live');
     faulty.dropSubscriptions();
     faulty.failNext(1);
     await report('ngo', 'r7', 7);
-    await follower.waitForPosition(7n, 15_000);
+    await follower.waitForPosition(7n, WAIT_UNTIL_MS);
     expect((await verifyChain({ store, chain })).ok).toBe(true);
     expect(board.statuses()[0]).toMatchObject({ name: 'hash-chain', position: 7n, failures: 2 });
 
     chain.close();
     await report('ngo', 'r8', 8);
-    await expect(follower.waitForPosition(8n, 15_000)).rejects.toThrow(/could not write/);
+    await expect(follower.waitForPosition(8n, WAIT_UNTIL_MS)).rejects.toThrow(/could not write/);
     expect(board.statuses()[0]).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^at position \d+: cannot store what was applied: Hash chain: could not write/) });
     await follower.stop();
     chain = ChainStore.open(join(dir, 'audit-chain.db'));
-  }, 30_000);
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 import { ForbiddenError } from './auth-errors.js';
 import { ACTIONS, AccessPolicy, Action, type AgencyRegister, ROLE_ACTIONS, RULES, roleMay } from './access-policy.js';
 import { ROLES, type Principal, type Role } from './principal.js';
+import { refusalOf } from '../../../test/support/refusal.js';
 
 /** A register with one group ("ngos") of two members. */
 const register: AgencyRegister = {
@@ -18,15 +19,7 @@ const policy = new AccessPolicy(register);
 const principal = (role: Role, agencyId?: string): Principal => ({ id: `key-${role}`, role, agencyId, label: role });
 const measure = { code: 'II.1.3', responsible: ['ministry-of-interior'], partners: ['police', 'ngos'] };
 
-function refusal(fn: () => void): ForbiddenError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ForbiddenError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (fn: () => unknown): ForbiddenError => refusalOf(ForbiddenError, fn);
 
 const EXPECTED: Record<Role, Action[]> = {
   AGENCY: ['RECORD_REPORT', 'READ_OWN_REPORTS', 'READ_ASSIGNED_PROJECTIONS', 'READ_PLAN', 'SUBMIT_PERIOD'],

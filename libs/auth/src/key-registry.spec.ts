@@ -9,6 +9,7 @@ import { Authenticator } from './authenticator.js';
 import { JwtVerifier } from './jwt.js';
 import { KeyRegistry } from './key-registry.js';
 import { type AgencyDirectory, KeyService } from './key-service.js';
+import { waitUntil } from '../../../test/support/wait-until.js';
 
 const agencies: AgencyDirectory = {
   agency: (id) => ({ police: { kind: 'police' }, ngos: { kind: 'group' } })[id],
@@ -99,9 +100,9 @@ describe('KeyRegistry and KeyService on the embedded store', () => {
       await otherRegistry.catchUp();
       const cli = new KeyService(otherStore, otherRegistry, agencies);
       const issued = await cli.issue({ role: 'COORDINATOR', label: 'from the CLI' }, 'cli:ops');
-      await waitFor(() => registry.authenticate(issued.key) !== undefined);
+      await waitUntil(() => registry.authenticate(issued.key) !== undefined);
       await cli.revoke(issued.keyId, 'rotated', 'cli:ops');
-      await waitFor(() => registry.authenticate(issued.key) === undefined);
+      await waitUntil(() => registry.authenticate(issued.key) === undefined);
       expect(registry.get(issued.keyId)?.revokedReason).toBe('rotated');
     } finally {
       await otherStore.close();
@@ -209,27 +210,19 @@ describe('KeyRegistry over a store whose subscription drops', () => {
       await registry.start();
       const keys = new KeyService(store, registry, agencies);
       const issued = await keys.issue({ role: 'COORDINATOR', label: 'x' }, 'admin');
-      await waitFor(() => registry.status().state === 'live');
+      await waitUntil(() => registry.status().state === 'live');
       store.dropSubscriptions();
       // Revoked by another process: only the log tells this registry.
       const other = new KeyRegistry(store);
       await other.catchUp();
       await new KeyService(store, other, agencies).revoke(issued.keyId, 'leaked', 'cli:ops');
-      await waitFor(() => registry.authenticate(issued.key) === undefined, 15_000);
+      await waitUntil(() => registry.authenticate(issued.key) === undefined);
       expect(warnings[0]).toMatch(/^key-registry: reading the event store failed after position \d+ \(subscription dropped \(injected\)\)/);
-      await waitFor(() => registry.status().state === 'live', 15_000);
+      await waitUntil(() => registry.status().state === 'live');
     } finally {
       await registry.stop();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 60_000);
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

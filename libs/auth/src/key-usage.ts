@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { openSqliteFile } from '@app/event-store';
 
 /** Where an api instance records when each key was last used: `<DATA_DIR>/key-usage.db`. */
 export const keyUsageFile = (dataDir: string) => join(dataDir, 'key-usage.db');
@@ -26,11 +27,7 @@ export class KeyUsageLog {
 
   /** Opens (creating if needed) the file, and writes pending uses every `flushMs`. */
   static open(file: string, flushMs = KEY_USAGE_FLUSH_MS): KeyUsageLog {
-    mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
+    const db = openSqliteFile(file, 'NORMAL');
     db.exec(SCHEMA);
     const log = new KeyUsageLog(db);
     if (flushMs > 0) {

@@ -8,6 +8,7 @@ import { MeasureLookupError, PlanCatalog, PlanCatalogTimeoutError } from './plan
 import { planAmended, toNewEvent } from './plan-events.js';
 import { loadPlan } from './plan-loader.js';
 import { parsePlan } from './plan-parser.js';
+import { waitUntil } from '../../../test/support/wait-until.js';
 
 const read = (name: string) => parsePlan(readFileSync(resolve('test/fixtures/plans', name), 'utf8')).plan as Plan;
 const demo = read('demo-plan.yaml');
@@ -184,11 +185,3 @@ describe('PlanCatalog over a store that fails', () => {
     expect(catalog.status()).toMatchObject({ state: 'retrying', reason: 'access denied' });
   }, 30_000);
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

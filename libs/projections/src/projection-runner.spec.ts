@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { ANY, type EventStore, type ReadAllOptions, type RecordedEvent, SqliteEventStore } from '@app/event-store';
 import { type Indicator, type Plan, diffPlans } from '@app/plan';
 import { COORDINATOR_PROJECTIONS, replayProjections } from './coordinator-projections.js';
@@ -11,6 +12,7 @@ import { ProjectionRunner, type RunnerLogger } from './projection-runner.js';
 import { NO_POSITION, ReadModelStore } from './read-model-store.js';
 import { ProjectionSnapshot } from './snapshot.js';
 import { DEMO_PLAN_FILE, TestLog, loadTestPlan } from './test-support.js';
+import { WAIT_UNTIL_MS, waitUntil } from '../../../test/support/wait-until.js';
 
 const plan = loadTestPlan(DEMO_PLAN_FILE);
 const quiet: RunnerLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -65,19 +67,19 @@ describe('ProjectionRunner over the SQLite event store', () => {
     await appendAll(store, log.events);
     const r1 = log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-02-01', training(10));
     const position = await appendAll(store, [r1]);
-    await runner.waitForPosition(position, 2000);
+    await runner.waitForPosition(position, WAIT_UNTIL_MS);
     expect(runner.position).toBe(position);
     expect(trainings(runner)).toBe(1n);
 
     const correction = log.correct(r1, '2030-02-01', training(12));
     const retraction = log.retract(r1);
     const last = await appendAll(store, [correction, retraction]);
-    await runner.waitForPosition(last, 2000);
+    await runner.waitForPosition(last, WAIT_UNTIL_MS);
     expect(trainings(runner)).toBe(0n);
     expect(await runner.lag()).toBe(0n);
     expect(runner.state).toBe('live');
     // Live batches end by time (20 ms here): then model and checkpoint are on disk.
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await waitUntil(() => readModels.checkpoint(INDICATORS_PROJECTION)?.position === last, 'the live batch committed');
     expect(readModels.checkpoint(INDICATORS_PROJECTION)).toEqual({ version: activityProjection.version, position: last });
   });
 
@@ -86,9 +88,9 @@ describe('ProjectionRunner over the SQLite event store', () => {
     const head = await appendAll(store, log.events);
     runner = newRunner({ batchSize: 100 });
     await runner.start();
-    await runner.waitForPosition(head, 2000);
+    await runner.waitForPosition(head, WAIT_UNTIL_MS);
     // The interval commits the tail of the catch-up too.
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await waitUntil(() => runner!.status().every((s) => s.committedPosition === head), 'the tail of the catch-up committed');
     for (const status of runner.status()) expect(status).toMatchObject({ position: head, committedPosition: head });
     expect(readModels.checkpoint(INDICATORS_PROJECTION)).toEqual({ version: activityProjection.version, position: head });
   });
@@ -98,7 +100,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     let head = await appendAll(store, log.events);
     runner = newRunner();
     await runner.start();
-    await runner.waitForPosition(head, 2000);
+    await runner.waitForPosition(head, WAIT_UNTIL_MS);
     await runner.stop();
 
     // While it is down: more reports, a correction, a retraction.
@@ -112,7 +114,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     runner = newRunner({ logger: { ...quiet, log: (m) => messages.push(m) } });
     await runner.start();
     expect(messages.some((m) => m.split('; ').some((part) => part.startsWith(`activity v${activityProjection.version}:`) && part.includes(`resuming after position ${head - 12n}`)))).toBe(true);
-    await runner.waitForPosition(head, 2000);
+    await runner.waitForPosition(head, WAIT_UNTIL_MS);
     expect(trainings(runner)).toBe(49n);
     const live = runner.digests();
 
@@ -132,9 +134,11 @@ describe('ProjectionRunner over the SQLite event store', () => {
     }
 
     // In place, while running.
+    const readBefore = runner.eventsRead;
     await runner.rebuild([INDICATORS_PROJECTION]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await runner.waitForPosition(head, 2000);
+    // Rebuilt once it has read the log again from the start.
+    await waitUntil(() => runner!.eventsRead > readBefore && isDeepStrictEqual(runner!.digests(), live), 'the rebuilt digests');
+    await runner.waitForPosition(head, WAIT_UNTIL_MS);
     expect(runner.digests()).toEqual(live);
   });
 
@@ -151,7 +155,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     const head = await appendAll(store, log.events);
     runner = newRunner();
     await runner.start();
-    await runner.waitForPosition(head, 2000);
+    await runner.waitForPosition(head, WAIT_UNTIL_MS);
     await runner.stop();
     const digests = runner.digests();
 
@@ -161,7 +165,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     await runner.start();
     expect(warnings).toEqual([`activity: stored version ${activityProjection.version}, definition version ${activityProjection.version + 1}: rebuilding from position 0`]);
     expect(runner.status().find((s) => s.name === INDICATORS_PROJECTION)!.position).toBe(0n);
-    await runner.waitForPosition(head, 2000);
+    await runner.waitForPosition(head, WAIT_UNTIL_MS);
     expect(runner.digests()).toEqual(digests);
     expect(readModels.checkpoint(INDICATORS_PROJECTION)?.version).toBe(activityProjection.version + 1);
   });
@@ -176,11 +180,12 @@ describe('ProjectionRunner over the SQLite event store', () => {
     const audiences: Indicator = { key: 'audiences', label: 'Audiences', event: 'TrainingDelivered', aggregate: 'distinct', field: 'audience' };
     amended.pillars[0].objectives[0].measures[0].indicators.push(audiences);
     const head = await appendAll(store, [log.amend(plan.id, diffPlans(plan, amended))]);
-    await runner.waitForPosition(head, 2000);
+    await runner.waitForPosition(head, WAIT_UNTIL_MS);
     // The position is reached before the stale state is noticed at the batch end; then it is rebuilt.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await runner.waitForPosition(head, 2000);
-    expect(snapshot(runner).evaluate('demo-2030', 'A.1.1', '2030-06-01')!.indicators.find((i) => i.indicator.key === 'audiences')!.value).toBe(2n);
+    const audiencesValue = () => snapshot(runner!).evaluate('demo-2030', 'A.1.1', '2030-06-01')?.indicators.find((i) => i.indicator.key === 'audiences')?.value;
+    await waitUntil(() => audiencesValue() === 2n, 'the rebuilt audiences indicator');
+    await runner.waitForPosition(head, WAIT_UNTIL_MS);
+    expect(audiencesValue()).toBe(2n);
   });
 
   it('waitForPosition rejects with a typed timeout error, and with a stopped error on stop', async () => {
@@ -189,7 +194,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     const error = await runner.waitForPosition(999n, 30).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProjectionTimeoutError);
     expect(error).toMatchObject({ position: 999n, reached: 0n, timeoutMs: 30 });
-    const pending = runner.waitForPosition(999n, 5000);
+    const pending = runner.waitForPosition(999n, WAIT_UNTIL_MS);
     await runner.stop();
     await expect(pending).rejects.toBeInstanceOf(ProjectionsStoppedError);
     runner = undefined;
@@ -209,7 +214,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     await runner.start();
     await appendAll(store, log.events);
     const boom = (await store.append('x', [{ type: 'Boom', data: {} }], ANY)).position;
-    await expect(runner.waitForPosition(boom, 2000)).rejects.toBeInstanceOf(ProjectionFailedError);
+    await expect(runner.waitForPosition(boom, WAIT_UNTIL_MS)).rejects.toBeInstanceOf(ProjectionFailedError);
     expect(runner.state).toBe('failed');
     expect(runner.status().find((s) => s.name === 'failing')!.position).toBe(boom - 1n);
     expect(errors[0]).toContain(`projections failed at position ${boom}: projection failing cannot apply the event: bug`);
@@ -252,10 +257,10 @@ describe('ProjectionRunner over the SQLite event store', () => {
     await runner.start();
     log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-02-01', training(10));
     const good = await appendAll(store, log.events);
-    await runner.waitForPosition(good, 2000);
+    await runner.waitForPosition(good, WAIT_UNTIL_MS);
     const bad = log.report('TrainingDelivered', { ...police, reportId: 'r2' }, '2030-02-02', { title: 't', participants: 'many' as never, days: 1 });
     const badPosition = await appendAll(store, [bad]);
-    const error = await runner.waitForPosition(badPosition, 5000).catch((e: unknown) => e);
+    const error = await runner.waitForPosition(badPosition, WAIT_UNTIL_MS).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProjectionFailedError);
     expect(error).toMatchObject({ projection: 'activity', eventPosition: badPosition });
     expect(runner.state).toBe('failed');
@@ -284,7 +289,7 @@ describe('ProjectionRunner over the SQLite event store', () => {
     const warnings: string[] = [];
     runner = new ProjectionRunner({ store: flaky, readModels, projections: COORDINATOR_PROJECTIONS, logger: { ...quiet, warn: (m) => warnings.push(m) } });
     await runner.start();
-    await runner.waitForPosition(head, 3000);
+    await runner.waitForPosition(head, WAIT_UNTIL_MS);
     expect(warnings).toEqual([expect.stringMatching(/^projections: reading the event store failed after position \d+ \(connection lost\); retrying in 500 ms$/)]);
     expect(trainings(runner)).toBe(1n);
   });

@@ -1,7 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { openSqliteFile } from '@app/event-store';
 import { intern } from './intern.js';
 import type { EntryValue, KeyedState } from './keyed-state.js';
 
@@ -112,12 +112,8 @@ export class ReadModelStore {
    * first: a rebuild into a new file (`cli replay`) starts from nothing.
    */
   static open(file: string, options: { readonly fresh?: boolean } = {}): ReadModelStore {
-    mkdirSync(dirname(file), { recursive: true });
     if (options.fresh) for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
+    const db = openSqliteFile(file, 'NORMAL');
     db.exec(SCHEMA);
     return new ReadModelStore(db, file);
   }

@@ -15,7 +15,7 @@ import {
 } from '@app/domain';
 import { CommandConflictError, EVENT_STORE, type EventStore, type RecordedEvent, type StoredEvent, handleCommand } from '@app/event-store';
 import { MeasureLookupError, type MeasureRef, PlanCatalog } from '@app/plan';
-import { latestToday } from '../reporting/commands/execute-report.handler.js';
+import { latestToday } from '../common/latest-today.js';
 import type { AssessmentReceipt } from './models/assessment.model.js';
 
 /**

@@ -143,15 +143,12 @@ describe('fragments are analysed once (linear in the document)', () => {
     const document = parse(fragmentBomb(levels));
     const reads = countingReads(document);
     const operation = document.definitions.find((d) => d.kind === 'OperationDefinition') as OperationDefinitionNode;
-    const started = performance.now();
     const m = analyzeOperation(schema, operation, fragmentsOf(document.definitions), {}, 5);
-    const elapsed = performance.now() - started;
     expect(m.size).toBe(2 ** levels * 2);
     expect(() => assertWithinLimits(m, { maxDepth: 10, maxCost: 50_000, maxAliases: 30, maxTokens: 10_000 })).toThrow(QueryTooComplexError);
     // Linear: every fragment read once, whatever it expands to (the count does not depend on the machine).
     expect([...reads.values()]).toEqual(Array(levels + 1).fill(1));
     // Microseconds when idle (a few ms measured); the bound only says "not exponential" on a busy machine.
-    expect(elapsed).toBeLessThan(1_000);
   });
 
   it('does not loop on a fragment cycle (a validation error, refused before this runs)', () => {
@@ -202,9 +199,7 @@ describe('expandedSize (before validation, without a schema)', () => {
   it('refuses a 900-level fragment bomb (about 9,000 tokens), reading each fragment once', () => {
     const document = parse(fragmentBomb(900), { maxTokens: 10_000 });
     const reads = countingReads(document);
-    const started = performance.now();
     expect(() => assertExpandedSize(document, 10_000)).toThrow(/expands to over 2\^53 fields through its fragments, more than the limit of 10000/);
     expect([...reads.values()]).toEqual(Array(901).fill(1));
-    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });

@@ -1,12 +1,16 @@
+import type { PointInTime } from '@app/audit';
 import type { ProjectionSnapshot } from '@app/projections';
 import type { PointInTimeInput } from './dto/point-in-time.input.js';
 
 /**
- * What the projection queries need of the audit feature: their read models as the ledger stood
- * at a past point (`at`). A token, so the projections feature depends on this interface only.
+ * What the projection queries and the report documents need of the audit feature: read models
+ * as the ledger stood at a past point (`at`), and the position a past instant names. A token, so
+ * those features depend on this interface only.
  */
 export interface PointInTimeSnapshots {
   snapshotAt(context: object, at: PointInTimeInput): Promise<ProjectionSnapshot>;
+  /** The audit feature's point-in-time evaluator: `resolve` turns an instant into a position. */
+  readonly pointInTime: Pick<PointInTime, 'resolve'>;
 }
 
 export const POINT_IN_TIME_SNAPSHOTS = Symbol('POINT_IN_TIME_SNAPSHOTS');

@@ -3,7 +3,7 @@ import { HealthCheck, type HealthCheckResult, HealthCheckService, HealthIndicato
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import { Public } from '@app/auth';
-import { PROJECTION_PROGRESS, type ProjectionProgress } from './projection-progress.js';
+import { PROJECTION_PROGRESS, type ProjectionProgress } from '../common/projection-progress.token.js';
 import { ReadinessLog, STORE_CHECK_TIMEOUT_MS, assessProjections, describeProjections } from './readiness-log.js';
 
 export { STORE_CHECK_TIMEOUT_MS };

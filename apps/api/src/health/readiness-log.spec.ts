@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
-import type { ProjectionProgress } from './projection-progress.js';
+import type { ProjectionProgress } from '../common/projection-progress.token.js';
 import { ReadinessLog, assessProjections } from './readiness-log.js';
 
 /** A projection runner `behind` events behind the store, in `state`. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { PROJECTION_PROGRESS, type ProjectionProgress } from './projection-progress.js';
+import { PROJECTION_PROGRESS, type ProjectionProgress } from '../common/projection-progress.token.js';
 
 /** How long the store has to tell its head position (or count the events behind) before readiness fails. */
 export const STORE_CHECK_TIMEOUT_MS = 3_000;

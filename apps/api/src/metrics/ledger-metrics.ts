@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConsumerState, ConsumerStatus } from '@app/event-store';
 
-/** What the projection gauges read (see health/projection-progress.ts). */
+/** What the projection gauges read (see common/projection-progress.token.ts). */
 export interface ProjectionGaugeSource {
   readonly position: bigint;
   lag(): Promise<bigint>;

@@ -1,6 +1,6 @@
 import { Global, Inject, Module, type OnModuleInit, Optional } from '@nestjs/common';
 import { LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
-import { PROJECTION_PROGRESS, type ProjectionProgress, ProjectionProgressModule } from '../health/projection-progress.js';
+import { PROJECTION_PROGRESS, type ProjectionProgress } from '../common/projection-progress.token.js';
 import { GraphqlMetricsPlugin } from './graphql-metrics.plugin.js';
 import { LedgerMetrics } from './ledger-metrics.js';
 import { MetricsController } from './metrics.controller.js';
@@ -11,7 +11,6 @@ import { MetricsController } from './metrics.controller.js';
  */
 @Global()
 @Module({
-  imports: [ProjectionProgressModule],
   controllers: [MetricsController],
   providers: [LedgerMetrics, GraphqlMetricsPlugin],
   exports: [LedgerMetrics],

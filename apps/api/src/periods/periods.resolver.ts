@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AccessPolicy, Action, Allow, CurrentPrincipal, type Principal } from '@app/auth';
 import { DomainError, ISO_DATE_RULE, PERIOD_STATUSES, type PeriodStatus as PeriodStatusValue, isIsoDate } from '@app/domain';
@@ -14,7 +15,7 @@ import {
 } from '@app/projections';
 import { correlationIdOf } from '../common/correlation-id.js';
 import { AT, PointInTimeInput } from '../common/dto/point-in-time.input.js';
-import { ProjectionsService } from '../projections/projections.service.js';
+import { PROJECTION_SNAPSHOTS, type ProjectionSnapshots } from '../common/projection-snapshots.token.js';
 import { ApprovePeriodInput, ReopenPeriodInput, ReturnPeriodInput, SubmitPeriodInput } from './dto/period-inputs.js';
 import { AgencyPeriod, PeriodApproval, PeriodReceipt, PeriodStatus } from './models/period.models.js';
 import { PeriodCommandService, type PeriodStepRequest } from './period-command.service.js';
@@ -57,7 +58,7 @@ function stepOf(kind: PeriodStepRequest['kind'], input: { planId?: string; agenc
 export class PeriodsResolver {
   constructor(
     private readonly commands: PeriodCommandService,
-    private readonly projections: ProjectionsService,
+    @Inject(PROJECTION_SNAPSHOTS) private readonly projections: ProjectionSnapshots,
     private readonly policy: AccessPolicy,
   ) {}
 

@@ -1,7 +1,8 @@
+import { Inject } from '@nestjs/common';
 import { Args, ID, Resolver, Subscription } from '@nestjs/graphql';
 import { Action, Allow } from '@app/auth';
-import { Measure } from '../plan/models/measure.model.js';
-import { PlanResolver } from '../plan/plan.resolver.js';
+import { Measure } from '../common/models/measure.model.js';
+import { PlanViews } from '../common/plan-views.js';
 import { MEASURE_UPDATED, type MeasureUpdate, MeasureUpdates } from './measure-updates.service.js';
 
 interface MeasureUpdatedArgs {
@@ -13,7 +14,7 @@ interface MeasureUpdatedArgs {
 export class MeasureUpdatedResolver {
   constructor(
     private readonly updates: MeasureUpdates,
-    private readonly plans: PlanResolver,
+    @Inject(PlanViews) private readonly plans: PlanViews,
   ) {}
 
   @Subscription(() => Measure, {

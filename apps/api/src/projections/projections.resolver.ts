@@ -5,8 +5,8 @@ import { DomainError } from '@app/domain';
 import type { Plan as PlanDocument } from '@app/plan';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import type { ProjectionSnapshot } from '@app/projections';
-import { Measure } from '../plan/models/measure.model.js';
-import { toPlanModel } from '../plan/plan.mapper.js';
+import { Measure } from '../common/models/measure.model.js';
+import { PlanViews } from '../common/plan-views.js';
 import { AgencyActivity, ProjectionStatus } from './models/agency-activity.model.js';
 import { FundingSummary } from './models/funding-status.model.js';
 import { MeasureStatus, PlanProgress } from './models/measure-progress.model.js';
@@ -25,12 +25,10 @@ export const LAG_COUNT_LIMIT = 10_000;
 @Resolver()
 @Allow(Action.READ_PROJECTIONS)
 export class ProjectionsResolver {
-  /** GraphQL measure models per plan version (plan documents are replaced on amendment). */
-  private readonly measureModels = new WeakMap<PlanDocument, ReadonlyMap<string, Measure>>();
-
   constructor(
     @Inject(ProjectionsService) private readonly projections: ProjectionsService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PlanViews) private readonly planViews: PlanViews,
   ) {}
 
   @Query(() => PlanProgress, { description: 'Where the measures of a plan stand on asOf: counts by status and mean progress, per pillar and objective.' })
@@ -75,7 +73,7 @@ export class ProjectionsResolver {
     return snapshot
       .measures(planId ?? undefined)
       .filter((m) => snapshot.evaluate(m.plan.id, m.measure.code, date)?.status === status)
-      .map((m) => this.measureModel(m.plan, m.measure.code));
+      .map((m) => this.planViews.measureOf(m.plan, m.measure.code));
   }
 
   @Query(() => [Measure], { description: 'Measures with status OVERDUE on asOf: past their deadline, completion judgeable (finish line or assessment) and not reached.' })
@@ -148,15 +146,5 @@ export class ProjectionsResolver {
     const plan = snapshot.plan(planId);
     if (!plan) throw new DomainError('NOT_FOUND', `No plan ${planId} in the read models`);
     return plan;
-  }
-
-  private measureModel(plan: PlanDocument, code: string): Measure {
-    let byCode = this.measureModels.get(plan);
-    if (!byCode) {
-      const model = toPlanModel(plan);
-      byCode = new Map(model.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures.map((m) => [m.code, m] as const))));
-      this.measureModels.set(plan, byCode);
-    }
-    return byCode.get(code)!;
   }
 }

@@ -25,7 +25,7 @@ import {
   renderReport,
   reportFileName,
 } from '@app/report';
-import { AuditService } from '../audit/audit.service.js';
+import { POINT_IN_TIME_SNAPSHOTS, type PointInTimeSnapshots } from '../common/point-in-time.token.js';
 
 type QueryValue = string | string[] | undefined;
 
@@ -59,7 +59,7 @@ export class ReportsController {
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(POINT_IN_TIME_SNAPSHOTS) private readonly audit: PointInTimeSnapshots,
   ) {}
 
   @Get('implementation')

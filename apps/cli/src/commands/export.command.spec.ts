@@ -4,37 +4,16 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { SqliteEventStore, embeddedStoreFile } from '@app/event-store';
 import { replayProjections } from '@app/projections';
+import { inDataDir, savedDataDir } from '../../../../test/support/cli.js';
 import { generateHistory } from '../../../../test/support/history-generator.js';
-import { CliContext } from '../cli-context.js';
 import { exportCommand } from './export.command.js';
 import { importCommand } from './import.command.js';
 import { verifyCommand } from './verify.command.js';
 
-function context(json = false) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk) => (stdout += chunk));
-  err.on('data', (chunk) => (stderr += chunk));
-  return { ctx: new CliContext(json, out, err), stdout: () => stdout, stderr: () => stderr };
-}
-
-/** Runs a command with DATA_DIR set to `dataDir`, as `ledger` would in that environment. */
-async function inDataDir<T>(dataDir: string, json: boolean, action: (ctx: CliContext) => Promise<T>) {
-  process.env.DATA_DIR = dataDir;
-  const c = context(json);
-  try {
-    return { result: await action(c.ctx), stdout: c.stdout(), stderr: c.stderr() };
-  } finally {
-    await c.ctx.close();
-  }
-}
-
 describe('ledger export and ledger import', () => {
   let root: string;
   let source: string;
-  const savedDataDir = process.env.DATA_DIR;
+  const restoreDataDir = savedDataDir();
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'apl-cli-export-'));
@@ -44,8 +23,7 @@ describe('ledger export and ledger import', () => {
     await store.close();
   });
   afterAll(() => {
-    if (savedDataDir === undefined) delete process.env.DATA_DIR;
-    else process.env.DATA_DIR = savedDataDir;
+    restoreDataDir();
     rmSync(root, { recursive: true, force: true });
   });
 

@@ -1,33 +1,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { SqliteEventStore, embeddedStoreFile } from '@app/event-store';
+import { inDataDir, savedDataDir } from '../../../../test/support/cli.js';
 import { generateHistory } from '../../../../test/support/history-generator.js';
-import { CliContext } from '../cli-context.js';
 import { reportCommand } from './report.command.js';
-
-async function inDataDir(dataDir: string, json: boolean, action: (ctx: CliContext) => Promise<number>) {
-  process.env.DATA_DIR = dataDir;
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk) => (stdout += chunk));
-  err.on('data', (chunk) => (stderr += chunk));
-  const ctx = new CliContext(json, out, err);
-  try {
-    return { code: await action(ctx), stdout: () => stdout, stderr: () => stderr };
-  } finally {
-    await ctx.close();
-  }
-}
 
 describe('ledger report', () => {
   let root: string;
   let dataDir: string;
-  const savedDataDir = process.env.DATA_DIR;
+  const restoreDataDir = savedDataDir();
   const range = { plan: 'hu-2022-2023', from: '2022-04-01', to: '2023-03-31' };
 
   beforeAll(async () => {
@@ -38,16 +21,15 @@ describe('ledger report', () => {
     await store.close();
   }, 60_000);
   afterAll(() => {
-    if (savedDataDir === undefined) delete process.env.DATA_DIR;
-    else process.env.DATA_DIR = savedDataDir;
+    restoreDataDir();
     rmSync(root, { recursive: true, force: true });
   });
 
   it('writes the CSV at a position and says what it was computed from', async () => {
     const out = join(root, 'tip.csv');
     const run = await inDataDir(dataDir, true, (ctx) => reportCommand(ctx, { ...range, format: 'csv', out, atPosition: '400' }));
-    expect(run.code).toBe(0);
-    const summary = JSON.parse(run.stdout()) as { position: string; chainHead: string; file: string; measures: number };
+    expect(run.result).toBe(0);
+    const summary = JSON.parse(run.stdout) as { position: string; chainHead: string; file: string; measures: number };
     expect(summary).toMatchObject({ position: '400', file: out, measures: 46 });
     expect(summary.chainHead).toMatch(/^[0-9a-f]{64}$/);
     const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Array<Record<string, string>>;
@@ -59,8 +41,8 @@ describe('ledger report', () => {
     for (const format of ['xlsx', 'docx']) {
       const out = join(root, `tip.${format}`);
       const run = await inDataDir(dataDir, false, (ctx) => reportCommand(ctx, { ...range, format, out }));
-      expect(run.code).toBe(0);
-      expect(run.stdout()).toContain(`Wrote ${out} (${format}`);
+      expect(run.result).toBe(0);
+      expect(run.stdout).toContain(`Wrote ${out} (${format}`);
       expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK');
       await expect(inDataDir(dataDir, false, (ctx) => reportCommand(ctx, { ...range, format, out }))).rejects.toMatchObject({ exitCode: 66 });
     }

@@ -1,26 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { Command } from 'commander';
 import { ChainFollower, ChainStore, auditChainFile } from '@app/audit';
 import { NO_STREAM, SqliteEventStore, embeddedStoreFile } from '@app/event-store';
-import { CliContext, CliError } from '../cli-context.js';
+import { captureContext, savedDataDir } from '../../../../test/support/cli.js';
+import { CliError } from '../cli-context.js';
 import { verifyCommand, verifyCommands } from './verify.command.js';
 
-function context(json = false) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk) => (stdout += chunk));
-  err.on('data', (chunk) => (stderr += chunk));
-  return { ctx: new CliContext(json, out, err), stdout: () => stdout, stderr: () => stderr };
-}
-
 async function cli(args: string[], json = false) {
-  const { ctx, stdout, stderr } = context(json);
+  const { ctx, stdout, stderr } = captureContext(json);
   let code = -1;
   const program = new Command('ledger').exitOverride();
   verifyCommands.register(program, async (action) => {
@@ -40,7 +30,7 @@ async function cli(args: string[], json = false) {
 
 describe('ledger verify', () => {
   let dir: string;
-  const savedDataDir = process.env.DATA_DIR;
+  const restoreDataDir = savedDataDir();
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'apl-cli-verify-'));
@@ -56,8 +46,7 @@ describe('ledger verify', () => {
     await store.close();
   });
   afterEach(() => {
-    if (savedDataDir === undefined) delete process.env.DATA_DIR;
-    else process.env.DATA_DIR = savedDataDir;
+    restoreDataDir();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -79,7 +68,7 @@ describe('ledger verify', () => {
   });
 
   it('checks a head recorded earlier, and refuses one it cannot read', async () => {
-    const first = context(true);
+    const first = captureContext(true);
     expect(await verifyCommand(first.ctx)).toBe(0);
     await first.ctx.close();
     const { head, headHash } = JSON.parse(first.stdout()) as { head: string; headHash: string };

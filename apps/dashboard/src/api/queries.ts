@@ -4,21 +4,10 @@
  * the api's (projections); the pages only show them.
  */
 
-export type MeasureStatus = 'NOT_STARTED' | 'IN_PROGRESS' | 'ACHIEVED' | 'OVERDUE' | 'AWAITING_ASSESSMENT' | 'WITHDRAWN';
-export type StatusReason =
-  | 'NO_REPORT'
-  | 'TARGET_NOT_MET'
-  | 'NO_FINISH_LINE'
-  | 'TARGET_MET'
-  | 'DEADLINE_PASSED'
-  | 'DEADLINE_BEFORE_PLAN_START'
-  | 'ASSESSED_NOT_STARTED'
-  | 'ASSESSED_LIMITED'
-  | 'ASSESSED_SUBSTANTIAL'
-  | 'ASSESSED_COMPLETE'
-  | 'ASSESSED_WITHDRAWN';
-export type Role = 'AGENCY' | 'COORDINATOR' | 'AUDITOR' | 'ADMIN';
-export type Granularity = 'MONTH' | 'QUARTER' | 'YEAR';
+import type { Granularity, ImplementationLevel, MeasureStatus, Role, StatusReason } from './schema-enums.js';
+
+// The schema's enums, generated from schema.gql (`npm run schema`): one source for their values.
+export type { Granularity, ImplementationLevel, MeasureStatus, Role, StatusReason };
 
 /** The `at` argument of point-in-time queries (auditors): after a position, or as of an instant. */
 export interface PointInTime {
@@ -147,7 +136,7 @@ export interface MeasureFunding {
 }
 export interface Assessment {
   assessmentId: string;
-  level: string;
+  level: ImplementationLevel;
   asOf: string;
   narrative: string;
   evidence: string[];

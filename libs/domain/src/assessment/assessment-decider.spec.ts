@@ -11,6 +11,7 @@ import {
   receiptOf,
 } from './assessment-decider.js';
 import { assessmentStreamName } from './assessment-events.js';
+import { refusalOf } from '../../../../test/support/refusal.js';
 
 const ctx: AssessmentContext = {
   planId: 'hu-2022-2023',
@@ -39,15 +40,7 @@ function apply(state: AssessmentState, command: AssessmentCommand, start = 0): A
   );
 }
 
-function refusal(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (fn: () => unknown): DomainError => refusalOf(DomainError, fn);
 
 describe('assessment decider', () => {
   it('records an assessment with its content trimmed, and a repeat of it writes nothing', () => {

@@ -14,6 +14,7 @@ import {
   periodDuplicateReceipt,
 } from './period-decider.js';
 import type { PeriodEvent, PeriodStatus } from './period-events.js';
+import { refusalOf } from '../../../../test/support/refusal.js';
 
 const ctx: PeriodDecideContext = { today: '2023-07-15', plan: { length: 'quarter', from: '2022-04-14', to: '2023-12-31' }, measureCodes: ['I.1.1', 'II.1.3'] };
 const cmd = (kind: PeriodCommand['kind'], requestId: string, over: Partial<PeriodCommand> = {}): PeriodCommand => ({
@@ -33,15 +34,7 @@ function run(state: PeriodState, command: PeriodCommand, c: PeriodDecideContext 
     return evolvePeriod(s, { ...e, id: `e-${position}`, stream: 's', position, revision, metadata: {} });
   }, state);
 }
-function refusal(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
+const refusal = (fn: () => unknown): DomainError => refusalOf(DomainError, fn);
 
 describe('period calendar', () => {
   it('maps dates to months, quarters and years, leap days included', () => {

@@ -9,6 +9,7 @@ import {
   initialReportState,
 } from './report-decider.js';
 import type { ReportEvent } from './report-events.js';
+import { refusalOf } from '../../../../test/support/refusal.js';
 
 const measure = {
   planId: 'plan-x',
@@ -44,16 +45,7 @@ function appended(decision: readonly ReportEvent[]): readonly ReportEvent[] {
 }
 
 /** The DomainError `fn` throws; fails the test when it throws nothing or something else. */
-function refusal(fn: () => unknown): DomainError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  if (!(thrown instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(thrown)}`);
-  return thrown;
-}
+const refusal = (fn: () => unknown): DomainError => refusalOf(DomainError, fn);
 
 describe('decideReport: record', () => {
   it('records an activity the measure counts, with clean details', () => {

@@ -6,6 +6,7 @@ import { SqliteEventStore } from '../sqlite/sqlite-event-store.js';
 import { FaultyEventStore } from '../testing/faulty-event-store.js';
 import { ConsumerHandlerError, ConsumerStoppedError, PositionTimeoutError } from './consumer-errors.js';
 import { type ConsumerLogger, LogConsumer, LogConsumerBoard, type LogHandler } from './log-consumer.js';
+import { waitUntil } from '../../../../test/support/wait-until.js';
 
 /** A handler that keeps what it applied, committing to an array "on disk". */
 class Recorder implements LogHandler {
@@ -286,11 +287,3 @@ describe('LogConsumer', () => {
     expect(logger.lines.some((l) => l.startsWith('warn test: the event store ended the subscription'))).toBe(true);
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

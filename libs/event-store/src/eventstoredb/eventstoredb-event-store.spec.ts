@@ -37,6 +37,7 @@ import {
 import { describeEventStoreContract } from '../../../../test/contract/event-store.contract.js';
 import { EventStoreDbEventStore, SUBSCRIPTION_HIGH_WATER } from './eventstoredb-event-store.js';
 import { comparePositions } from './eventstoredb-mapping.js';
+import { waitUntil } from '../../../../test/support/wait-until.js';
 
 Logger.overrideLogger(false);
 
@@ -268,15 +269,6 @@ async function take(iterator: AsyncIterator<RecordedEvent>, count: number): Prom
   }
   return out;
 }
-
-const waitFor = async (condition: () => boolean, timeoutMs = 5_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
-
 describe('EventStoreDbEventStore over an imitation client', () => {
   it('derives per-event positions of a multi-event append by reading the stream back', async () => {
     const fake = new FakeEventStoreDb();
@@ -356,7 +348,7 @@ describe('EventStoreDbEventStore over an imitation client', () => {
     for (let i = 0; i < total; i++) await store.append(`b-${i}`, [{ type: 'B', data: { i } }], NO_STREAM);
     const subscription = store.subscribeAll({ from: 0n });
     const stream = () => fake.subscriptions.at(-1)!;
-    await waitFor(() => stream().isPaused());
+    await waitUntil(() => stream().isPaused());
     const queued = (subscription as unknown as { queue: unknown[] }).queue.length;
     expect(queued).toBeGreaterThanOrEqual(SUBSCRIPTION_HIGH_WATER);
     expect(queued).toBeLessThan(SUBSCRIPTION_HIGH_WATER + 32);
@@ -398,7 +390,7 @@ describe('EventStoreDbEventStore over an imitation client', () => {
     expect((await take(iterator, 2)).map((e) => (e.data as { i: number }).i)).toEqual([1, 2]);
     await new Promise((resolve) => setImmediate(resolve));
     fake.dropAll();
-    await waitFor(() => fake.subscribeCalls.length >= 2);
+    await waitUntil(() => fake.subscribeCalls.length >= 2);
     const lastMatch = fake.log.find((r) => r.event.streamId === 'match-2')!.position;
     const resumedAt = fake.subscribeCalls[1] as Position;
     // The server had searched past match-2 (checkpoints) when it dropped: the resubscription starts there.

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import {
   type AllSubscription,
@@ -25,6 +22,7 @@ import {
   type StoreLink,
 } from '../event-store.port.js';
 import { GENESIS_LINK, nextLink } from '../chain/chain-link.js';
+import { openSqliteFile } from './open-sqlite-file.js';
 
 /**
  * A stored event as better-sqlite3 returns it in raw mode (an array, in the order of
@@ -164,11 +162,7 @@ export class SqliteEventStore implements EventStore {
 
   /** Opens (creating if needed) the store in the given file. */
   static open(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
-    mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
+    const db = openSqliteFile(file, 'FULL');
     db.exec(SCHEMA);
     linkUnlinkedStore(db);
     return new SqliteEventStore(db, options);

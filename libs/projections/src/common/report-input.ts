@@ -1,7 +1,6 @@
 import {
   type Details,
   type EventTypeSpec,
-  type FieldSpec,
   type FieldValue,
   REPORT_CORRECTED,
   REPORT_RETRACTED,
@@ -10,6 +9,7 @@ import {
   isDetails,
   isIsoDate,
   isMoneyText,
+  validateDetails,
 } from '@app/domain';
 import type { JsonValue, RecordedEvent } from '@app/event-store';
 import { intern } from '../intern.js';
@@ -164,36 +164,14 @@ export function addMoney(a: string | undefined, b: string, sign: 1 | -1): string
   return result.toString();
 }
 
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-function fieldProblem(field: FieldSpec, value: FieldValue): string | undefined {
-  switch (field.kind) {
-    case 'count':
-      return countValue(value) === undefined ? 'must be a whole number, not negative' : undefined;
-    case 'money':
-      return moneyValue(value) === undefined ? 'must be a whole number of HUF, not negative' : undefined;
-    case 'boolean':
-      return typeof value === 'boolean' ? undefined : 'must be true or false';
-    case 'date':
-      return typeof value === 'string' && ISO_DAY.test(value) ? undefined : 'must be a date written YYYY-MM-DD';
-    case 'enum':
-    case 'text':
-      return typeof value === 'string' ? undefined : 'must be a text';
-    default: {
-      const unreachable: never = field.kind;
-      return `has an unknown kind ${String(unreachable)}`;
-    }
-  }
-}
-
 /**
  * Why a report event cannot be applied, or undefined when it can: the projections count a
  * report and sum its fields from the same event, so one whose fields do not have the kinds the
  * event catalogue declares (a `participants` of "many") would be counted but left out of the
- * sums. Such an event stops the projections (ProjectionFailedError) instead. Only the kinds
- * the read models need are checked, not plausibility: a rule tightened later must not stop
- * the read models at events recorded under the old one. Events that are not report events of
- * the catalogue: undefined.
+ * sums. Such an event stops the projections (ProjectionFailedError) instead. Only the kinds of
+ * the fields are checked (libs/domain validateDetails, rules 'stored'), not plausibility: a rule
+ * tightened later must not stop the read models at events recorded under the old one. Events
+ * that are not report events of the catalogue: undefined.
  */
 export function reportEventProblem(event: RecordedEvent): string | undefined {
   const kind = event.type === REPORT_CORRECTED ? 'corrected' : event.type === REPORT_RETRACTED ? 'retracted' : eventTypeSpec(event.type) ? 'activity' : undefined;
@@ -208,14 +186,14 @@ export function reportEventProblem(event: RecordedEvent): string | undefined {
   if (!report.details) return undefined;
   const spec = eventTypeSpec(report.activityType);
   if (!spec) return `activityType ${report.activityType} is not an event type of the catalogue`;
-  for (const field of spec.fields) {
-    const value = report.details[field.name];
-    if (value === undefined) {
-      if (field.required) return `details.${field.name} is required for ${spec.type}`;
-      continue;
-    }
-    const problem = fieldProblem(field, value);
-    if (problem) return `details.${field.name} ${problem} (got ${JSON.stringify(value)})`;
+  // The kinds a stored event must keep have one home (validateDetails' 'stored' rules, which an
+  // import is checked against too). A field the type does not know is not summed: not a problem.
+  const { violations } = validateDetails(spec, report.details, 'details.', 'stored');
+  for (const { field, reason } of violations) {
+    const name = field.slice('details.'.length);
+    if (!spec.fields.some((f) => f.name === name)) continue;
+    const value = report.details[name];
+    return value === undefined ? `${field} ${reason} for ${spec.type}` : `${field} ${reason} (got ${JSON.stringify(value)})`;
   }
   return undefined;
 }

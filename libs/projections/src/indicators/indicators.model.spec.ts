@@ -294,6 +294,9 @@ describe('indicators projection', () => {
       ['activity-x-7', 'FundsDisbursed', { ...good, occurredOn: '2030-01-01', details: { amount: '1.5e6', source: 'national', purpose: 'x' } }, /details\.amount must be a whole number of HUF/],
       ['activity-x-8', 'ReportCorrected', { ...good, activityType: 'TrainingDelivered', occurredOn: '2030-01-01', details: { title: 't', participants: -3, days: 1 }, reason: 'r' }, /details\.participants/],
       ['activity-x-9', 'ReportCorrected', { ...good, activityType: 'NoSuchType', occurredOn: '2030-01-01', details: {}, reason: 'r' }, /NoSuchType is not an event type/],
+      // The same kinds an import is held to (libs/domain validateDetails, 'stored'): a catalogue enum value, a real date.
+      ['activity-x-10', 'FundsDisbursed', { ...good, occurredOn: '2030-01-01', details: { amount: '5', source: 'NATIONAL', purpose: 'x' } }, /details\.source must be one of .*"NATIONAL"/],
+      ['activity-x-11', 'TrainingDelivered', { ...good, occurredOn: '2030-01-01', details: { title: ' ', participants: 1, days: 1 } }, /details\.title must be a non-empty text/],
     ];
     for (const [stream, type, data, reason] of cases) {
       const log = base();
@@ -304,10 +307,17 @@ describe('indicators projection', () => {
       } catch (e) {
         error = e;
       }
-      expect(error).toBeInstanceOf(ProjectionFailedError);
+      expect({ stream, error }).toEqual({ stream, error: expect.any(ProjectionFailedError) });
       expect(error).toMatchObject({ projection: 'activity', eventPosition: bad.position });
       expect((error as ProjectionFailedError).reason).toMatch(reason);
     }
+  });
+
+  it('applies a report with a field its type does not know (nothing to sum from it)', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    log.report('TrainingDelivered', { ...police, reportId: 'extra' }, '2030-01-15', { title: 't', participants: 20, days: 1, venue: 'Budapest' } as never);
+    expect(build(log).figures('A.1.1').reports).toBe(1);
   });
 
   it('ignores events of its types that are not report events', () => {

@@ -1,7 +1,7 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { ArrayMaxSize, IsArray, IsEnum, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { ImplementationLevel } from '../models/assessment.model.js';
+import { ImplementationLevel } from '../../common/models/assessment.model.js';
 
 @InputType({ description: 'A comment on one indicator of the measure.' })
 export class IndicatorCommentInput {

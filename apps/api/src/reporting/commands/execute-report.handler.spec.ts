@@ -13,7 +13,7 @@ import { PlanCatalog, loadPlan } from '@app/plan';
 import { expandAgencyIds, historyPlan, historyPlanSource } from '../../../../../test/support/history-generator.js';
 import { ReportStreamLocator } from '../report-stream-locator.js';
 import { ExecuteReportCommand, type ReportRequest } from './execute-report.command.js';
-import { ExecuteReportHandler, latestToday } from './execute-report.handler.js';
+import { ExecuteReportHandler } from './execute-report.handler.js';
 
 const plan = historyPlan();
 /** Approved periods by `agency/period`: the lock read model as the handler sees it. */
@@ -265,22 +265,5 @@ describe('ExecuteReportHandler: stream names (issue 16.3)', () => {
     await expect(handler.execute(record('east-r1', 99, acme))).resolves.toMatchObject({ stream: 'activity-acme/east-r1', duplicate: false });
     expect(await store.readStream(legacy)).toHaveLength(1);
     expect(await participantsOf(store, legacy)).toBe(12);
-  });
-});
-
-
-describe('latestToday', () => {
-  it('is the date in UTC+14, changing at 10:00 UTC, whatever order the instants come in', () => {
-    const cases: Array<[string, string]> = [
-      ['2023-05-02T09:59:59.999Z', '2023-05-02'],
-      ['2023-05-02T10:00:00.000Z', '2023-05-03'],
-      ['2023-05-02T09:00:00.000Z', '2023-05-02'],
-      ['2023-05-03T09:59:59.999Z', '2023-05-03'],
-      ['2023-12-31T10:00:00.000Z', '2024-01-01'],
-      ['1969-12-31T09:59:59.999Z', '1969-12-31'],
-      ['1969-12-31T10:00:00.000Z', '1970-01-01'],
-      ['2023-05-02T10:00:00.000Z', '2023-05-03'],
-    ];
-    for (const [instant, date] of cases) expect({ instant, date: latestToday(new Date(instant)) }).toEqual({ instant, date });
   });
 });

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { HufScalar } from '../../common/huf.scalar.js';
+import { HufScalar } from '../huf.scalar.js';
 import { Agency } from './agency.model.js';
 import { Measure } from './measure.model.js';
 
