@@ -3,8 +3,8 @@ import { Args, Float, Int, ResolveField, Resolver } from '@nestjs/graphql';
 import { AccessPolicy, Action, type AuthContext, type MeasureAssignment, type Principal, UnauthenticatedError } from '@app/auth';
 import { DomainError } from '@app/domain';
 import { type AssessmentEntry, type MeasureEvaluation, type ProjectionSnapshot, ProjectionTimeoutError } from '@app/projections';
-import { Measure } from '../plan/models/measure.model.js';
-import { IndicatorAggregate } from '../plan/models/measure.model.js';
+import { Measure } from '../common/models/measure.model.js';
+import { IndicatorAggregate } from '../common/models/measure.model.js';
 import { MeasureFundingStatus } from './models/funding-status.model.js';
 import {
   AgencyValue,
@@ -21,7 +21,7 @@ import {
 } from './models/measure-progress.model.js';
 import type { MonthRange } from '@app/projections';
 import { isIsoDate } from '@app/plan';
-import { AssessmentModel, type ImplementationLevel } from '../assessment/models/assessment.model.js';
+import { AssessmentModel, type ImplementationLevel } from '../common/models/assessment.model.js';
 import { asOfDate } from './projection-args.js';
 import { measureFundingModel } from './projections.mapper.js';
 import { PointInTimeInput } from '../common/dto/point-in-time.input.js';

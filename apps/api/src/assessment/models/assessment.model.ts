@@ -1,10 +1,5 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 
-// The Assessment type and ImplementationLevel moved to common/models (the projections feature
-// shows a measure's assessment too). This re-export keeps projections/measure-progress.resolver.ts
-// compiling until branch `measures` (which redesigns it) imports from common; then delete it.
-export * from '../../common/models/assessment.model.js';
-
 @ObjectType({ description: 'What the ledger stored for an assessment request.' })
 export class AssessmentReceipt {
   @Field(() => ID)

@@ -2,7 +2,7 @@ import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumTyp
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Granularity as GranularityValue, MeasureFigures, MeasureStatus as MeasureStatusValue, StatusReason as StatusReasonValue } from '@app/projections';
 import type { Indicator as PlanIndicator } from '@app/plan';
-import { IndicatorAggregate } from '../../plan/models/measure.model.js';
+import { IndicatorAggregate } from '../../common/models/measure.model.js';
 import { AT, PointInTimeInput } from '../../common/dto/point-in-time.input.js';
 import { AS_OF, AT_LEAST_POSITION } from '../projection-args.js';
 
