@@ -4,11 +4,12 @@
  *   transaction (the bench's raw row; target: at least 0.5× of it);
  * - a 100,000-row XLSX imported end to end through POST /imports/reports (target: under 30 s).
  *
- * `node --import @swc-node/register/esm-register bench/bulk.ts [--requests N]`; prints a Markdown
+ * `node --import @swc-node/register/esm-register bench/bulk.ts [--requests N] [--rows N] [--cpu-prof-dir DIR]`
+ * (--cpu-prof-dir: the child api writes a V8 CPU profile there when it stops); prints a Markdown
  * section to paste into BENCHMARKS.md. The api runs in a child process as in bench/run.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
@@ -16,7 +17,7 @@ import { machineInfo } from './support/machine.js';
 import { rawSqliteAppends } from './support/raw-store.js';
 import { issueAgencyKey, startServer } from './support/server-process.js';
 
-const { values: args } = parseArgs({ options: { requests: { type: 'string', default: '3' }, rows: { type: 'string', default: '100000' } } });
+const { values: args } = parseArgs({ options: { requests: { type: 'string', default: '3' }, rows: { type: 'string', default: '100000' }, 'cpu-prof-dir': { type: 'string' } } });
 const REQUESTS = Number(args.requests);
 const XLSX_ROWS = Number(args.rows);
 const BATCH = 10_000;
@@ -28,7 +29,7 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 async function main(): Promise<void> {
   const raw = await rawSqliteAppends(512, 3, 500_000);
   const dir = mkdtempSync(join(tmpdir(), 'apl-bench-bulk-'));
-  const server = await startServer({ dataDir: dir, env: { HTTP_BODY_LIMIT: '50mb', BULK_MAX_ROWS: String(Math.max(BATCH, XLSX_ROWS)), BULK_MAX_FILE_BYTES: '200000000' }, startTimeoutMs: 120_000 });
+  const server = await startServer({ dataDir: dir, env: { HTTP_BODY_LIMIT: '50mb', BULK_MAX_ROWS: String(Math.max(BATCH, XLSX_ROWS)), BULK_MAX_FILE_BYTES: '200000000' }, startTimeoutMs: 120_000, nodeFlags: args['cpu-prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof-dir']}`] : [] });
   try {
     const key = await issueAgencyKey(server, AGENCY);
     const post = async (reports: unknown[]) => {
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
       [
         `## Bulk reporting (issue 18) — ${new Date().toISOString().slice(0, 10)}, \`bench/bulk.ts\``,
         '',
-        `Machine: ${JSON.stringify(m)}. Same run, same machine, fresh stores.`,
+        `Machine: ${JSON.stringify(m)}. Load average (1/5/15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(' / ')}. Same run, same machine, fresh stores.`,
         '',
         '| figure | value | baseline / target |',
         '| --- | --- | --- |',
