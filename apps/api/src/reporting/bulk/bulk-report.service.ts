@@ -90,6 +90,16 @@ export class BulkReportService {
     if (!decision.allowed) throw new RowBudgetExceededError(units, this.budget.perMinute, decision.retryAfterSeconds);
   }
 
+  /**
+   * Charges an upload's one request unit before its file is parsed: a file refused as a whole (too
+   * big, bad headers, too many rows) costs it too, so a client cannot make the server parse for
+   * free. Its rows are charged by {@link admit} with `requestCharged`.
+   */
+  chargeRequest(principal: Principal): void {
+    const decision = this.budget.charge(budgetKeyOf(principal.id), 1);
+    if (!decision.allowed) throw new RowBudgetExceededError(1, this.budget.perMinute, decision.retryAfterSeconds);
+  }
+
   async run(rows: readonly BulkRow[], principal: Principal, options: BulkOptions, correlationId: string): Promise<ImportSummary> {
     const decided: Decided[] = [];
     for (const row of rows) decided.push(await this.prepare(row, principal, correlationId));
