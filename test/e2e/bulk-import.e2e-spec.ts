@@ -13,6 +13,28 @@ import { type TestApp, startTestApp } from './support/test-app.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/**
+ * POSTs `body` with node:http on a connection of its own, in 64 kB writes as a client streaming a
+ * file does (chunked, or with Content-Length): the status read is what came over the wire. Not
+ * fetch: its pooled keep-alive sockets, shared with the server's event loop in this process, can
+ * be picked just as the server's keep-alive timeout closes them, and a POST is not retried.
+ */
+function httpPost(url: string, headers: Record<string, string>, body: Buffer | string, chunked = false): Promise<{ status: number; body: Record<string, unknown> }> {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent: false, headers: { ...headers, ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(bytes.length) }) } });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+    });
+    for (let at = 0; at < bytes.length; at += 64 * 1024) req.write(bytes.subarray(at, at + 64 * 1024));
+    req.end();
+  });
+}
+
 interface Summary {
   status: string;
   counts: Record<string, number>;
@@ -27,8 +49,8 @@ describe('spreadsheet import (e2e)', () => {
   let measureCode: string;
   const head = async () => (await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition;
   const upload = async (body: Buffer | string, contentType: string, query = '') => {
-    const res = await fetch(`${base}/imports/reports${query}`, { method: 'POST', headers: { ...auth, 'content-type': contentType }, body: typeof body === 'string' ? body : new Uint8Array(body) });
-    return { status: res.status, body: (await res.json()) as Summary & Record<string, unknown> };
+    const res = await httpPost(`${base}/imports/reports${query}`, { ...auth, 'content-type': contentType }, body);
+    return res as { status: number; body: Summary & Record<string, unknown> };
   };
   /** The template with its TrainingDelivered sheet filled with `rows` (in header order). */
   const filled = async (rows: unknown[][], edit?: (sheet: ExcelJS.Worksheet) => void) => {
@@ -131,24 +153,7 @@ describe('spreadsheet import (e2e)', () => {
   it('answers an upload over BULK_MAX_FILE_BYTES with 413 that the client sees, with or without Content-Length', async () => {
     const before = await head();
     const big = Buffer.alloc(3_000_000, 0x41);
-    // node:http, a plain HTTP/1.1 client: the status it reads is what went over the wire.
-    const send = (chunked: boolean) =>
-      new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-        const req = request(`${base}/imports/reports`, {
-          method: 'POST',
-          headers: { ...auth, 'content-type': 'text/csv', ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(big.length) }) },
-        });
-        req.on('error', reject);
-        req.on('response', (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-        });
-        // In pieces, as a client streaming a file sends it.
-        for (let at = 0; at < big.length; at += 64 * 1024) req.write(big.subarray(at, at + 64 * 1024));
-        req.end();
-      });
+    const send = (chunked: boolean) => httpPost(`${base}/imports/reports`, { ...auth, 'content-type': 'text/csv' }, big, chunked);
     for (const chunked of [false, true, false, true]) {
       const res = await send(chunked);
       expect(res.status).toBe(413);
@@ -199,10 +204,7 @@ describe('spreadsheet import against the rate limit (e2e)', () => {
 
   it('charges a file refused as a whole (bad header, too big, too many rows) like any upload, then answers 429 without parsing', async () => {
     const auth = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId: 'national-police-headquarters' }));
-    const post = async (body: string) => {
-      const res = await fetch(`${base}/imports/reports`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
+    const post = (body: string) => httpPost(`${base}/imports/reports`, { ...auth, 'content-type': 'text/csv' }, body);
     const head = async () => t.app.get<EventStore>(EVENT_STORE).headPosition();
     const before = await head();
     const header = 'type,measureCode,reportId,occurredOn,title,participants,days';

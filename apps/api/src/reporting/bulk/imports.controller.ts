@@ -61,7 +61,7 @@ export class ImportsController {
       const options = { dryRun: flag(query, 'dryRun'), atomic: flag(query, 'atomic'), requestCharged: true };
       const fileName = typeof req.headers['x-file-name'] === 'string' ? req.headers['x-file-name'] : undefined;
       const format = detectFormat(body, req.headers['content-type'], fileName);
-      const rows = await readSpreadsheet(body, format, fileName ?? `upload.${format}`);
+      const rows = await readSpreadsheet(body, format, fileName ?? `upload.${format}`, { maxRows: this.config.bulk.maxRows });
       this.bulk.admit(rows.length, principal, options, 'file');
       return await this.bulk.run(rows, principal, options, correlationIdOf(req));
     } catch (error) {
