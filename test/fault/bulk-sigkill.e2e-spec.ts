@@ -5,7 +5,7 @@ import { embeddedStoreFile, SqliteEventStore } from '@app/event-store';
 import { spawnTs, watchLines } from './support/spawn-ts.js';
 
 const ADMIN_KEY = `apl_faulttestblk_${'b'.repeat(43)}`;
-const ROWS = 6_000;
+const ROWS = 10_000;
 
 async function gql<T>(url: string, query: string, variables: Record<string, unknown>, key: string): Promise<{ data?: T; errors?: Array<{ message: string }> }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
