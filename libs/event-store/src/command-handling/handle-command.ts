@@ -293,27 +293,24 @@ export async function handleCommands<State, Command, Event extends DomainEvent>(
       );
     }
     // The stored events, with their positions: each command's result is folded from them.
-    const storedOf = new Map<string, StoredEvent<Event>[]>();
+    const storedOf = new Map<string, { events: StoredEvent<Event>[]; appended: AppendResult }>();
     parts.forEach(([stream, slot], p) => {
       const result = appended[p];
-      storedOf.set(
-        stream,
-        slot.pending.map(({ stored }, k) => ({ ...stored, position: result.positions[k] ?? result.position })),
-      );
+      storedOf.set(stream, { events: slot.pending.map(({ stored }, k) => ({ ...stored, position: result.positions[k] ?? result.position })), appended: result });
     });
     const folded = new Map<string, { state: State; taken: number }>();
     return commands.map((c, i): BatchOutcome<State, Event> => {
       const own = outcomes[i];
       if (own) return own;
       const slot = slots.get(c.stream)!;
-      const events = storedOf.get(c.stream) ?? [];
+      const part = storedOf.get(c.stream);
+      const events = part?.events ?? [];
       const at = folded.get(c.stream) ?? { state: slot.base, taken: 0 };
       const newEvents = events.slice(at.taken, at.taken + counts[i]);
       const newState = newEvents.reduce((s, e) => c.decider.evolve(s, e), at.state);
       folded.set(c.stream, { state: newState, taken: at.taken + counts[i] });
       const revision = newEvents.length > 0 ? newEvents[newEvents.length - 1].revision : at.taken > 0 ? events[at.taken - 1].revision : slot.revision;
-      const partIndex = parts.findIndex(([stream]) => stream === c.stream);
-      return { ok: true, result: { stream: c.stream, newState, newEvents, revision, appended: newEvents.length > 0 ? appended[partIndex] : undefined } };
+      return { ok: true, result: { stream: c.stream, newState, newEvents, revision, appended: newEvents.length > 0 ? part?.appended : undefined } };
     });
   }
 }

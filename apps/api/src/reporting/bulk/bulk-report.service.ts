@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import { validateSync } from 'class-validator';
 import { GraphQLError } from 'graphql';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { type Principal } from '@app/auth';
@@ -101,8 +101,7 @@ export class BulkReportService {
   }
 
   async run(rows: readonly BulkRow[], principal: Principal, options: BulkOptions, correlationId: string): Promise<ImportSummary> {
-    const decided: Decided[] = [];
-    for (const row of rows) decided.push(await this.prepare(row, principal, correlationId));
+    const decided = rows.map((row) => this.prepare(row, principal, correlationId));
     const ready = decided.filter((d) => d.command !== undefined && d.errors.length === 0);
     if (options.atomic) {
       // A row refused by its input already stores nothing: the others are only rehearsed.
@@ -141,7 +140,7 @@ export class BulkReportService {
   }
 
   /** Validates a row with its input class's rules (class-validator, as the single mutation's pipe does). */
-  private async prepare(row: BulkRow, principal: Principal, correlationId: string): Promise<Decided> {
+  private prepare(row: BulkRow, principal: Principal, correlationId: string): Decided {
     const base = { row, errors: [...(row.errors ?? [])], status: ImportRowStatus.REFUSED };
     const member = row.member;
     if (!member || !row.input) {
@@ -151,7 +150,8 @@ export class BulkReportService {
     const reportId = typeof row.input.reportId === 'string' ? row.input.reportId : undefined;
     const described = { ...base, type: member.spec.type, reportId };
     const instance = plainToInstance(member.InputClass as new () => object, row.input);
-    const violations = violationsOf(await validate(instance, { forbidUnknownValues: true }));
+    // Synchronously: the report inputs have no async rule, and a promise per row is measurable in a batch of 10,000.
+    const violations = violationsOf(validateSync(instance, { forbidUnknownValues: true }));
     for (const v of violations) described.errors.push(this.error(row, 'BAD_USER_INPUT', v.field, v.reason));
     if (described.errors.length > 0) return described;
     let request: ReportRequest;
