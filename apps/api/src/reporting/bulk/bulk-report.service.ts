@@ -34,7 +34,7 @@ export interface BulkRow {
 export interface BulkOptions {
   readonly dryRun: boolean;
   readonly atomic: boolean;
-  /** The request already paid one unit at the gate (GraphQL); an upload pays it here. */
+  /** The request already paid its one unit: at the gate (GraphQL), or by chargeRequest (uploads). */
   readonly requestCharged: boolean;
 }
 
