@@ -160,6 +160,64 @@ export function describeEventStoreContract(adapterName: string, setup: () => Pro
       });
     });
 
+    describe('appendMany', () => {
+      it('appends to several streams, each part at its own expected revision, answered part by part', async () => {
+        const [a, b, c] = [stream('many-a'), stream('many-b'), stream('many-c')];
+        await store.append(b, [ev('B0')], NO_STREAM);
+        const results = await store.appendMany([
+          { stream: a, events: [ev('A0'), ev('A1')], expected: NO_STREAM },
+          { stream: b, events: [ev('B1')], expected: 0n },
+          { stream: c, events: [ev('C0')], expected: ANY },
+        ]);
+        expect(results.map((r) => r.nextExpectedRevision)).toEqual([1n, 1n, 0n]);
+        expect(results[0].positions).toHaveLength(2);
+        const positions = results.flatMap((r) => r.positions);
+        expect(positions).toEqual([...positions].sort((x, y) => (x < y ? -1 : 1)));
+        const log = await collect(store.readAll({ filter: mine() }));
+        expect(log.map((e) => e.type)).toEqual(['B0', 'A0', 'A1', 'B1', 'C0']);
+        expect(log.slice(1).map((e) => e.position)).toEqual(positions);
+        expect((await store.readStream(b)).map((e) => [e.type, e.revision])).toEqual([
+          ['B0', 0n],
+          ['B1', 1n],
+        ]);
+      });
+
+      it('checks a stream named twice against the part before it', async () => {
+        const s = stream('many-twice');
+        const results = await store.appendMany([
+          { stream: s, events: [ev('X')], expected: NO_STREAM },
+          { stream: s, events: [ev('Y')], expected: 0n },
+        ]);
+        expect(results.map((r) => r.nextExpectedRevision)).toEqual([0n, 1n]);
+        expect((await store.readStream(s)).map((e) => e.type)).toEqual(['X', 'Y']);
+      });
+
+      it('a refused part rejects the call; an atomic store keeps none of it, any store keeps none after it', async () => {
+        const [a, taken, c] = [stream('many-r-a'), stream('many-r-taken'), stream('many-r-c')];
+        await store.append(taken, [ev('T0')], NO_STREAM);
+        const conflict = await expectConflict(
+          store.appendMany([
+            { stream: a, events: [ev('A0')], expected: NO_STREAM },
+            { stream: taken, events: [ev('T1')], expected: NO_STREAM },
+            { stream: c, events: [ev('C0')], expected: NO_STREAM },
+          ]),
+        );
+        expect(conflict.stream).toBe(taken);
+        expect(await store.readStream(taken)).toHaveLength(1);
+        expect(await store.readStream(c)).toEqual([]);
+        expect(await store.readStream(a)).toHaveLength(store.atomicAppendMany ? 0 : 1);
+        // The stream the refused call would have created can still be created at NO_STREAM.
+        if (store.atomicAppendMany) await store.append(a, [ev('A0')], NO_STREAM);
+      });
+
+      it('an empty call appends nothing; an empty part is refused', async () => {
+        expect(await store.appendMany([])).toEqual([]);
+        const s = stream('many-empty');
+        await expect(store.appendMany([{ stream: s, events: [], expected: ANY }])).rejects.toBeInstanceOf(EventStoreError);
+        expect(await store.readStream(s)).toEqual([]);
+      });
+    });
+
     describe('reading', () => {
       it('round-trips ids, data, metadata and the commit time', async () => {
         const s = stream('rt');

@@ -88,6 +88,31 @@ describe('bulk reporting (e2e)', () => {
     expect(real.rows[0].status).toBe('CREATED');
   }, 60_000);
 
+  it('a row repeating an earlier row of the same batch answers as the real run does, in dryRun too', async () => {
+    const before = await head();
+    const reused = trainingRow('bulk-in-1', { participants: 40 });
+    const correct = { correctTrainingDelivered: { reportId: 'bulk-in-1', requestId: 'fix-in-1', reason: 'count was wrong', title: 'Victim identification', participants: 41, days: 1 } };
+    const batch = [trainingRow('bulk-in-1'), trainingRow('bulk-in-2'), trainingRow('bulk-in-1'), reused, correct, correct];
+    const expected = (first: string) => [first, first, 'DUPLICATE', 'REFUSED', first, 'DUPLICATE'];
+    const dry = await bulk(batch, { dryRun: true });
+    expect(dry.rows.map((r) => r.status)).toEqual(expected('VALID'));
+    // A repeat of a row that was not stored has no receipt to answer with.
+    expect(dry.rows[2].receipt).toBeNull();
+    expect(dry.rows[3].errors[0]).toMatchObject({ field: expect.stringMatching(/^reports\.3\.trainingDelivered/) });
+    expect(await head()).toBe(before);
+
+    const real = await bulk(batch);
+    expect(real.rows.map((r) => r.status)).toEqual(expected('CREATED'));
+    expect(real.rows[3].errors).toEqual(dry.rows[3].errors);
+    // The repeat answers the receipt of the row it repeats.
+    expect(real.rows[2].receipt?.eventId).toBe(real.rows[0].receipt?.eventId);
+    expect(real.rows[5].receipt?.eventId).toBe(real.rows[4].receipt?.eventId);
+    expect(real.counts).toMatchObject({ created: 3, duplicate: 2, refused: 1 });
+
+    const atomic = await bulk([trainingRow('bulk-in-3'), trainingRow('bulk-in-3'), trainingRow('bulk-in-3', { days: 2 })], { atomic: true, dryRun: true });
+    expect(atomic.rows.map((r) => r.status)).toEqual(['IGNORED', 'IGNORED', 'REFUSED']);
+  }, 60_000);
+
   it('atomic stores nothing when one row is refused, and everything when none is', async () => {
     const before = await head();
     const refused = await bulk([trainingRow('bulk-t1'), trainingRow('bulk-t2', { occurredOn: '2031-01-01' }), trainingRow('bulk-t3')], { atomic: true });

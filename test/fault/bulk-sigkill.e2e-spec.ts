@@ -5,7 +5,11 @@ import { embeddedStoreFile, SqliteEventStore } from '@app/event-store';
 import { spawnTs, watchLines } from './support/spawn-ts.js';
 
 const ADMIN_KEY = `apl_faulttestblk_${'b'.repeat(43)}`;
-const ROWS = 6_000;
+/**
+ * Three batches of 5,000 (the bulk path's unit of one appendMany without `atomic`): the test kills
+ * the api as soon as the first is in the file, while two are still to be decided and stored.
+ */
+const ROWS = 15_000;
 
 async function gql<T>(url: string, query: string, variables: Record<string, unknown>, key: string): Promise<{ data?: T; errors?: Array<{ message: string }> }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
@@ -14,7 +18,7 @@ async function gql<T>(url: string, query: string, variables: Record<string, unkn
 
 /** Starts the api on `dataDir`; resolves with its GraphQL URL and the promise of its exit. */
 async function startApi(dataDir: string) {
-  const child = spawnTs('apps/api/src/main.ts', [], { DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'test', ADMIN_API_KEY: ADMIN_KEY, RATE_LIMIT_PER_MINUTE: '0', HTTP_BODY_LIMIT: '10mb' });
+  const child = spawnTs('apps/api/src/main.ts', [], { DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'test', ADMIN_API_KEY: ADMIN_KEY, RATE_LIMIT_PER_MINUTE: '0', HTTP_BODY_LIMIT: '20mb', BULK_MAX_ROWS: String(ROWS) });
   let url: string | undefined;
   let listening!: () => void;
   const ready = new Promise<void>((resolve) => (listening = resolve));
@@ -53,11 +57,13 @@ describe('bulk reporting cut by SIGKILL (fault)', () => {
       const key = issued.data!.issueApiKey.key;
       const start = BigInt((await gql<{ health: { headPosition: string } }>(api.url, HEAD, {}, key)).data!.health.headPosition);
       const batch = gql<Counts>(api.url, BULK, { input: { reports } }, key).catch(() => undefined);
-      // Kill once part of the batch is stored: the head moves while the request is running.
-      for (;;) {
-        const head = await gql<{ health: { headPosition: string } }>(api.url, HEAD, {}, key).catch(() => undefined);
-        if (head?.data && BigInt(head.data.health.headPosition) >= start + 200n) break;
-        await new Promise((r) => setTimeout(r, 20));
+      // Kill once part of the batch is stored: the head moves while the request is running. The
+      // file is watched directly (a WAL reader beside the api), not through the busy api.
+      const watcher = SqliteEventStore.open(embeddedStoreFile(dataDir));
+      try {
+        while ((await watcher.headPosition()) < start + 200n) await new Promise((r) => setTimeout(r, 5));
+      } finally {
+        await watcher.close();
       }
       api.child.kill('SIGKILL');
       expect((await api.exited).signal).toBe('SIGKILL');

@@ -18,7 +18,11 @@ import {
 export function boundedStore(store: EventStore, until: bigint, onRead?: (event: RecordedEvent) => void): EventStore {
   return {
     kind: store.kind,
+    atomicAppendMany: store.atomicAppendMany,
     append(): Promise<AppendResult> {
+      return Promise.reject(new EventStoreError('This view of the store is read-only'));
+    },
+    appendMany(): Promise<AppendResult[]> {
       return Promise.reject(new EventStoreError('This view of the store is read-only'));
     },
     async readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

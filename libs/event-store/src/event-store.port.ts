@@ -89,6 +89,13 @@ export interface StoreLink {
   readonly link: string;
 }
 
+/** One part of {@link EventStore.appendMany}: what {@link EventStore.append} takes. */
+export interface StreamAppend {
+  readonly stream: string;
+  readonly events: readonly NewEvent[];
+  readonly expected: ExpectedRevision;
+}
+
 export interface AppendResult {
   /** Revision of the last event written: pass it as `expected` for the next append. */
   readonly nextExpectedRevision: bigint;
@@ -167,6 +174,22 @@ export interface EventStore {
    * events are durable.
    */
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+
+  /**
+   * Appends to several streams in one call: `appends[i]` is checked against its own expected
+   * revision (seeing the parts before it, so a stream may appear twice) and answered by
+   * `results[i]`. All or nothing where the store can promise it ({@link atomicAppendMany}):
+   * the first refused part ({@link WrongExpectedRevisionError}, {@link DuplicateEventIdError})
+   * rejects the call and nothing of it is written — on the embedded store one transaction and one
+   * fsync for all parts. Where it cannot (EventStoreDB: the parts are appended one after another),
+   * part i's refusal or failure rejects the call with that part's error and leaves parts 0..i-1
+   * written (a caller that re-reads its streams and decides again, as handleCommands does, stores
+   * nothing twice). An empty list resolves to [].
+   */
+  appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+
+  /** True when {@link appendMany} writes all parts or none (the embedded store). */
+  readonly atomicAppendMany: boolean;
 
   /** A stream's events in revision order; an absent stream reads as empty. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

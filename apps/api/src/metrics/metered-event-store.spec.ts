@@ -51,7 +51,9 @@ describe('MeteredEventStore', () => {
   it('counts failing operations as store errors', async () => {
     const failing: EventStore = {
       kind: 'broken',
+      atomicAppendMany: true,
       append: () => Promise.reject(new Error('disk full')),
+      appendMany: () => Promise.reject(new Error('disk full')),
       readStream: () => Promise.reject(new Error('io')),
       readAll: () => ({
         [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('io')) }),
@@ -64,6 +66,7 @@ describe('MeteredEventStore', () => {
     };
     const metered = new MeteredEventStore(failing, metrics);
     await expect(metered.append('s', [{ type: 'A', data: {} }], NO_STREAM)).rejects.toThrow('disk full');
+    await expect(metered.appendMany([{ stream: 's', events: [{ type: 'A', data: {} }], expected: NO_STREAM }])).rejects.toThrow('disk full');
     await expect(metered.headPosition()).rejects.toThrow('io');
     await expect(metered.readStream('s')).rejects.toThrow('io');
     await expect(
@@ -72,7 +75,7 @@ describe('MeteredEventStore', () => {
       })(),
     ).rejects.toThrow('io');
     const errors = Object.fromEntries((await metrics.storeErrors.get()).values.map((v) => [v.labels.operation, v.value]));
-    expect(errors).toEqual({ append: 1, headPosition: 1, readStream: 1, readAll: 1 });
-    expect(await appended('A', 'error')).toBe(1);
+    expect(errors).toEqual({ append: 2, headPosition: 1, readStream: 1, readAll: 1 });
+    expect(await appended('A', 'error')).toBe(2);
   });
 });

@@ -4,6 +4,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
+  type StreamAppend,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -29,6 +30,28 @@ export class MeteredEventStore implements EventStore {
 
   get chainLinked(): boolean | undefined {
     return this.inner.chainLinked;
+  }
+
+  get atomicAppendMany(): boolean {
+    return this.inner.atomicAppendMany;
+  }
+
+  /** Measured as one append: a bulk batch is one call of the store (its events are counted each). */
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const done = this.metrics.appendDuration.startTimer();
+    let outcome: 'ok' | 'conflict' | 'error' = 'error';
+    try {
+      const results = await this.inner.appendMany(appends);
+      outcome = 'ok';
+      return results;
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) outcome = 'conflict';
+      else this.metrics.storeErrors.inc({ operation: 'append' });
+      throw error;
+    } finally {
+      done({ outcome });
+      for (const part of appends) for (const event of part.events) this.metrics.eventsAppended.inc({ event_type: event.type, outcome });
+    }
   }
 
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_STREAM, type EventStore, WrongExpectedRevisionError } from '../event-store.port.js';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store.js';
-import { CommandConflictError, type Decider, aggregateStream, handleCommand } from './handle-command.js';
+import { type BatchCommand, CommandConflictError, type Decider, aggregateStream, handleCommand, handleCommands } from './handle-command.js';
 
 /** A counter that may be opened once and then incremented to a ceiling. */
 type CounterEvent = { type: 'Opened'; data: { ceiling: number } } | { type: 'Incremented'; data: { by: number; requestId: string } };
@@ -159,5 +159,116 @@ describe('handleCommand', () => {
     expect(state).toEqual({ open: true, ceiling: 2, value: 0, requests: [] });
     expect(revision).toBe(1n);
     expect(await aggregateStream(store, 'nothing-here', counter)).toEqual({ state: counter.initialState, revision: undefined });
+  });
+});
+
+describe('handleCommands', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'apl-handle-many-'));
+    store = SqliteEventStore.open(join(dir, 'events.db'));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const item = (stream: string, command: CounterCommand, expectNew = false): BatchCommand<CounterState, CounterCommand, CounterEvent> => ({
+    stream,
+    decider: counter,
+    command,
+    expectNew,
+    metadata: (event, state) => ({ valueBefore: state.value, type: event.type }),
+  });
+
+  it('decides every command and appends all decisions in one transaction, refusals answered on their own', async () => {
+    await handleCommand(store, 'c-1', counter, { kind: 'open', ceiling: 10 });
+    const before = store.commitCount;
+    const outcomes = await handleCommands(store, [
+      item('c-1', { kind: 'increment', by: 3, requestId: 'r1' }),
+      item('c-2', { kind: 'open', ceiling: 5 }, true),
+      item('c-1', { kind: 'increment', by: 20, requestId: 'r2' }),
+      item('c-1', { kind: 'increment', by: 4, requestId: 'r3' }),
+    ]);
+    expect(store.commitCount - before).toBe(1);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, false, true]);
+    expect(((outcomes[2] as { error: Error }).error).message).toBe('would pass the ceiling 10');
+    const ok = outcomes.filter((o) => o.ok).map((o) => (o as Extract<typeof o, { ok: true }>).result);
+    expect(ok.map((r) => r.newState.value)).toEqual([3, 0, 7]);
+    expect(ok.map((r) => r.revision)).toEqual([1n, 0n, 2n]);
+    const stored = await store.readStream('c-1');
+    // Each event's metadata is given the state it was decided on: the second increment saw the first.
+    expect(stored.slice(1).map((e) => [e.revision, e.metadata.valueBefore])).toEqual([
+      [1n, 0],
+      [2n, 3],
+    ]);
+    expect(ok[2].newEvents[0].position).toBe(stored[2].position);
+    expect(ok[2].newEvents[0].id).toBe(stored[2].id);
+  });
+
+  it('a repeat inside the batch decides nothing, as it would after the first was stored', async () => {
+    const outcomes = await handleCommands(store, [
+      item('c', { kind: 'open', ceiling: 5 }, true),
+      item('c', { kind: 'open', ceiling: 5 }, true),
+      item('c', { kind: 'open', ceiling: 6 }, true),
+    ]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, false]);
+    const [first, repeat] = outcomes.map((o) => (o.ok ? o.result : undefined));
+    expect(first!.newEvents).toHaveLength(1);
+    expect(repeat!.newEvents).toEqual([]);
+    expect(repeat!.newState.open).toBe(true);
+    expect(repeat!.provisional).toBeFalsy();
+    expect(await store.readStream('c')).toHaveLength(1);
+  });
+
+  it('dryRun decides the same (a repeat in the batch too) and stores nothing', async () => {
+    const outcomes = await handleCommands(
+      store,
+      [item('c', { kind: 'open', ceiling: 5 }, true), item('c', { kind: 'open', ceiling: 5 }, true), item('c', { kind: 'increment', by: 9, requestId: 'x' })],
+      { dryRun: true },
+    );
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, false]);
+    const [first, repeat] = outcomes.map((o) => (o.ok ? o.result : undefined));
+    expect(first!.decided).toEqual([{ type: 'Opened', data: { ceiling: 5 } }]);
+    expect(repeat!.decided).toBeUndefined();
+    expect(repeat!.provisional).toBe(true);
+    expect(await store.headPosition()).toBe(0n);
+  });
+
+  it('atomic: one refusal stores nothing for any', async () => {
+    const outcomes = await handleCommands(store, [item('a', { kind: 'open', ceiling: 1 }, true), item('b', { kind: 'increment', by: 1, requestId: 'x' })], { atomic: true });
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false]);
+    expect(outcomes[0].ok && outcomes[0].result.decided).toHaveLength(1);
+    expect(await store.headPosition()).toBe(0n);
+  });
+
+  it('a retried batch finds its streams, decides nothing and appends nothing', async () => {
+    const batch = [item('a', { kind: 'open', ceiling: 1 }, true), item('b', { kind: 'open', ceiling: 2 }, true)];
+    await handleCommands(store, batch);
+    const head = await store.headPosition();
+    const again = await handleCommands(store, batch);
+    expect(again.map((o) => o.ok && o.result.newEvents.length)).toEqual([0, 0]);
+    expect(again.map((o) => o.ok && o.result.revision)).toEqual([0n, 0n]);
+    expect(await store.headPosition()).toBe(head);
+  });
+
+  it('gives up with CommandConflictError for the commands still deciding events after maxAttempts', async () => {
+    let appends = 0;
+    const racing: EventStore = Object.create(store, {
+      appendMany: {
+        value: async (parts: Parameters<EventStore['appendMany']>[0]) => {
+          appends += 1;
+          // Another writer wins the race each time, just before this batch appends.
+          await store.append('a', [{ type: 'Incremented', data: { by: 0, requestId: `other-${appends}` } }], 'any');
+          return store.appendMany(parts);
+        },
+      },
+    });
+    await handleCommand(store, 'a', counter, { kind: 'open', ceiling: 10 });
+    const outcomes = await handleCommands(racing, [item('a', { kind: 'increment', by: 1, requestId: 'mine' })], { maxAttempts: 3 });
+    expect(appends).toBe(3);
+    expect(outcomes[0].ok).toBe(false);
+    expect((outcomes[0] as { error: unknown }).error).toBeInstanceOf(CommandConflictError);
   });
 });

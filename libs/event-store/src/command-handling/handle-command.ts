@@ -168,3 +168,163 @@ export async function aggregateStream<State, Event extends DomainEvent>(
   }
   return { state, revision: recorded.length > 0 ? recorded[recorded.length - 1].revision : undefined };
 }
+
+/** One command of a {@link handleCommands} batch, on its own stream (several may share one). */
+export interface BatchCommand<State, Command, Event extends DomainEvent> {
+  readonly stream: string;
+  readonly decider: Decider<State, Command, Event>;
+  readonly command: Command;
+  /** As {@link HandleCommandOptions.expectNew}: the first try assumes the stream absent without reading it. */
+  readonly expectNew?: boolean;
+  /** Metadata stored with each new event, given the state it was decided on. */
+  readonly metadata?: (event: Event, state: State) => JsonObject;
+}
+
+export interface HandleCommandsOptions<Event extends DomainEvent> {
+  /** As {@link HandleCommandOptions.read}. */
+  readonly read?: (recorded: RecordedEvent) => StoredEvent<Event> | undefined;
+  /** Tries in all before a lost race is given up (default 5). */
+  readonly maxAttempts?: number;
+  /** Read, fold and decide every command; append nothing (each result's `decided` says what would be). */
+  readonly dryRun?: boolean;
+  /** One refused command appends nothing for any: the others answer as under `dryRun`. */
+  readonly atomic?: boolean;
+}
+
+/** A command of a batch: its result, or the refusal its decider threw (or CommandConflictError). */
+export type BatchOutcome<State, Event extends DomainEvent> =
+  | { readonly ok: true; readonly result: BatchResult<State, Event> }
+  | { readonly ok: false; readonly error: unknown };
+
+export interface BatchResult<State, Event extends DomainEvent> extends CommandResult<State, Event> {
+  /**
+   * True when nothing was appended and `newState` holds events decided earlier in the same batch
+   * (dryRun, or atomic with a refusal): their ids are provisional and they have no position.
+   */
+  readonly provisional?: boolean;
+}
+
+interface StreamSlot<State, Event extends DomainEvent> {
+  readonly base: State;
+  readonly revision?: bigint;
+  state: State;
+  /** Events decided for this stream in this batch, as they will be appended, and by which command. */
+  readonly pending: Array<{ readonly item: number; readonly event: Event; readonly stored: StoredEvent<Event> }>;
+}
+
+/**
+ * {@link handleCommand} for many commands at once — a bulk import's batch — with ONE append for all
+ * of them ({@link EventStore.appendMany}: one transaction and one fsync on the embedded store).
+ * Each command is read, folded and decided as handleCommand does; commands on the same stream are
+ * decided in order, each on the state the earlier ones leave (a repeat inside the batch decides []
+ * as it would after the first was stored). A command its decider refuses is answered with the
+ * refusal; the others' events are appended together, each stream at the revision read. A lost race
+ * re-reads every stream of the batch and decides again (so a retried batch, whose streams all
+ * exist, costs one refused append and one read per stream); {@link CommandConflictError} for every
+ * command that still had events to append after `maxAttempts`. Store failures propagate.
+ *
+ * Atomicity is the store's: on a store without {@link EventStore.atomicAppendMany} a failure part
+ * way leaves the earlier streams written, and the retry then answers their commands as repeats.
+ */
+export async function handleCommands<State, Command, Event extends DomainEvent>(
+  store: EventStore,
+  commands: readonly BatchCommand<State, Command, Event>[],
+  options: HandleCommandsOptions<Event> = {},
+): Promise<BatchOutcome<State, Event>[]> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const read = options.read ?? defaultRead<Event>;
+  for (let attempt = 1; ; attempt++) {
+    const slots = new Map<string, StreamSlot<State, Event>>();
+    const outcomes: Array<BatchOutcome<State, Event> | undefined> = [];
+    const counts: number[] = [];
+    for (let i = 0; i < commands.length; i++) {
+      const { stream, decider, command, expectNew, metadata } = commands[i];
+      let slot = slots.get(stream);
+      if (!slot) {
+        const skipRead = attempt === 1 && expectNew === true && options.dryRun !== true;
+        const loaded = skipRead ? { state: decider.initialState, revision: undefined } : await aggregateStream(store, stream, decider, read);
+        slot = { base: loaded.state, revision: loaded.revision, state: loaded.state, pending: [] };
+        slots.set(stream, slot);
+      }
+      let decided: readonly Event[];
+      try {
+        decided = decider.decide(command, slot.state);
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+        counts.push(0);
+        continue;
+      }
+      const decidedOn = slot.state;
+      const first = (slot.revision ?? -1n) + 1n + BigInt(slot.pending.length);
+      for (const [index, event] of decided.entries()) {
+        const stored: StoredEvent<Event> = {
+          ...event,
+          id: randomUUID(),
+          stream,
+          revision: first + BigInt(index),
+          position: -1n,
+          metadata: metadata?.(event, decidedOn) ?? {},
+        };
+        slot.pending.push({ item: i, event, stored });
+        slot.state = decider.evolve(slot.state, stored);
+      }
+      outcomes.push(undefined);
+      counts.push(decided.length);
+    }
+    const refused = outcomes.some((o) => o !== undefined);
+    const parts = [...slots.entries()].filter(([, slot]) => slot.pending.length > 0);
+    if (options.dryRun === true || (options.atomic === true && refused) || parts.length === 0) {
+      return commands.map((c, i) => outcomes[i] ?? provisionalOutcome(c, slots.get(c.stream)!, i, counts[i]));
+    }
+    let appended: AppendResult[];
+    try {
+      appended = await store.appendMany(
+        parts.map(([stream, slot]) => ({
+          stream,
+          expected: slot.revision ?? NO_STREAM,
+          events: slot.pending.map(({ event, stored }) => ({ id: stored.id, type: event.type, data: event.data as JsonValue, metadata: stored.metadata })),
+        })),
+      );
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      if (attempt < maxAttempts) continue;
+      return commands.map(
+        (c, i) => outcomes[i] ?? (counts[i] > 0 ? { ok: false, error: new CommandConflictError(c.stream, attempt, { cause: error }) } : provisionalOutcome(c, slots.get(c.stream)!, i, 0)),
+      );
+    }
+    // The stored events, with their positions: each command's result is folded from them.
+    const storedOf = new Map<string, { events: StoredEvent<Event>[]; appended: AppendResult }>();
+    parts.forEach(([stream, slot], p) => {
+      const result = appended[p];
+      storedOf.set(stream, { events: slot.pending.map(({ stored }, k) => ({ ...stored, position: result.positions[k] ?? result.position })), appended: result });
+    });
+    const folded = new Map<string, { state: State; taken: number }>();
+    return commands.map((c, i): BatchOutcome<State, Event> => {
+      const own = outcomes[i];
+      if (own) return own;
+      const slot = slots.get(c.stream)!;
+      const part = storedOf.get(c.stream);
+      const events = part?.events ?? [];
+      const at = folded.get(c.stream) ?? { state: slot.base, taken: 0 };
+      const newEvents = events.slice(at.taken, at.taken + counts[i]);
+      const newState = newEvents.reduce((s, e) => c.decider.evolve(s, e), at.state);
+      folded.set(c.stream, { state: newState, taken: at.taken + counts[i] });
+      const revision = newEvents.length > 0 ? newEvents[newEvents.length - 1].revision : at.taken > 0 ? events[at.taken - 1].revision : slot.revision;
+      return { ok: true, result: { stream: c.stream, newState, newEvents, revision, appended: newEvents.length > 0 ? part?.appended : undefined } };
+    });
+  }
+}
+
+/** A command's answer when nothing was appended: what it decided, on the state the batch had reached. */
+function provisionalOutcome<State, Command, Event extends DomainEvent>(
+  command: BatchCommand<State, Command, Event>,
+  slot: StreamSlot<State, Event>,
+  item: number,
+  count: number,
+): BatchOutcome<State, Event> {
+  const before = slot.pending.filter((p) => p.item < item);
+  const own = slot.pending.filter((p) => p.item === item);
+  const state = before.reduce((s, p) => command.decider.evolve(s, p.stored), slot.base);
+  const decided = count > 0 ? own.map((p) => p.event) : undefined;
+  return { ok: true, result: { stream: command.stream, newState: state, newEvents: [], revision: slot.revision, decided, provisional: before.length > 0 } };
+}

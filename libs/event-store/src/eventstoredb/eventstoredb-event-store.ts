@@ -20,6 +20,10 @@
  *   positions are byte offsets here, and the server answers a read from inside a record with an
  *   internal error, not a usable one. See {@link EventStoreDbEventStore.assertBoundary}.
  * - Errors are classified in eventstoredb-errors.ts (transient, answer lost, permanent).
+ * - appendMany appends its parts one after another and is NOT atomic here (atomicAppendMany is
+ *   false): the client's multiStreamAppend (1.3) needs a KurrentDB 25.1 server and stores metadata
+ *   as string-only properties, not our JSON metadata object, so events written by it would read
+ *   back differently from those written by append.
  *
  * The files: this one (the store), eventstoredb-subscription.ts (the $all subscription with its
  * queue and resubscription), eventstoredb-mapping.ts (pure mapping), eventstoredb-errors.ts,
@@ -55,6 +59,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeAllOptions,
   WrongExpectedRevisionError,
   matchesFilter,
@@ -89,6 +94,7 @@ export interface EventStoreDbConnectOptions {
 
 export class EventStoreDbEventStore implements EventStore {
   readonly kind = 'eventstoredb';
+  readonly atomicAppendMany = false;
 
   private readonly logger = new Logger(EventStoreDbEventStore.name);
   private readonly subscriptions = new Set<EventStoreDbAllSubscription>();
@@ -161,6 +167,13 @@ export class EventStoreDbEventStore implements EventStore {
     }
     const positions = await this.readBackPositions(stream, data, nextExpectedRevision);
     return { nextExpectedRevision, position: positions[positions.length - 1], positions };
+  }
+
+  /** Part by part (see the file's header): part i's error leaves parts 0..i-1 written. */
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const part of appends) results.push(await this.append(part.stream, part.events, part.expected));
+    return results;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

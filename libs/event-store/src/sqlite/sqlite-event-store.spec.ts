@@ -23,6 +23,46 @@ describe('SqliteEventStore group commit', () => {
     expect(store.commitCount - before).toBe(1);
   });
 
+  it('appendMany: one transaction for all parts, and a refused call leaves the appends beside it', async () => {
+    const before = store.commitCount;
+    const parts = Array.from({ length: 200 }, (_, i) => ({ stream: `m-${i}`, events: [{ type: 'E', data: { i } }], expected: NO_STREAM }));
+    const results = await store.appendMany(parts);
+    expect(results).toHaveLength(200);
+    expect(store.commitCount - before).toBe(1);
+    // In one flush: a single append, a refused appendMany (its second part conflicts), another single append.
+    const outcomes = await Promise.allSettled([
+      store.append('beside-1', [{ type: 'A', data: {} }], NO_STREAM),
+      store.appendMany([
+        { stream: 'refused-new', events: [{ type: 'B', data: {} }], expected: NO_STREAM },
+        { stream: 'm-0', events: [{ type: 'B', data: {} }], expected: NO_STREAM },
+      ]),
+      store.append('beside-2', [{ type: 'C', data: {} }], NO_STREAM),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(store.commitCount - before).toBe(2);
+    expect(await store.readStream('refused-new')).toEqual([]);
+    // The chain goes on from the last link actually stored: the next append links to beside-2.
+    const [b1] = await store.readStream('beside-1');
+    const [b2] = await store.readStream('beside-2');
+    expect(b2.chain!.sequence).toBe(b1.chain!.sequence + 1n);
+    const after = await store.append('after', [{ type: 'D', data: {} }], NO_STREAM);
+    const [d] = await store.readStream('after');
+    expect(d.chain!.sequence).toBe(b2.chain!.sequence + 1n);
+    expect(after.position).toBe(d.position);
+  });
+
+  it('appendMany refuses an event id already stored, and keeps none of its parts', async () => {
+    await store.append('x', [{ id: 'id-1', type: 'A', data: {} }], NO_STREAM);
+    await expect(
+      store.appendMany([
+        { stream: 'y', events: [{ id: 'id-2', type: 'A', data: {} }], expected: NO_STREAM },
+        { stream: 'z', events: [{ id: 'id-1', type: 'A', data: {} }], expected: NO_STREAM },
+      ]),
+    ).rejects.toBeInstanceOf(DuplicateEventIdError);
+    expect(await store.readStream('y')).toEqual([]);
+  });
+
   it('checks each append of a batch against its own expected revision, seeing earlier ones', async () => {
     const results = await Promise.allSettled([
       store.append('one', [{ type: 'A', data: {} }], NO_STREAM),

@@ -12,6 +12,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeAllOptions,
   DuplicateEventIdError,
   EventStoreError,
@@ -43,15 +44,22 @@ type EventRow = [
 const COLUMNS = 'position, id, stream, revision, type, data, metadata, created, seq, link';
 const POSITION = 0;
 
+/** One call of append (one part) or appendMany (its parts, written all or none). */
 interface PendingAppend {
-  readonly stream: string;
-  readonly events: readonly NewEvent[];
-  readonly expected: ExpectedRevision;
-  readonly resolve: (result: AppendResult) => void;
+  readonly parts: readonly StreamAppend[];
+  readonly resolve: (results: AppendResult[]) => void;
   readonly reject: (error: Error) => void;
 }
 
 type WriteOutcome = { ok: true; result: AppendResult; events: RecordedEvent[] } | { ok: false; error: Error };
+type PendingOutcome = { ok: true; results: AppendResult[]; events: RecordedEvent[] } | { ok: false; error: Error };
+
+/** A part of an appendMany was refused: unwinds its savepoint so none of its parts stays. */
+class PartRefused extends Error {
+  constructor(readonly refusal: Error) {
+    super(refusal.message);
+  }
+}
 
 /**
  * What one commit of this process wrote: every row after position `after` up to `last`
@@ -113,11 +121,16 @@ CREATE INDEX IF NOT EXISTS events_type ON events (type, position);
  * one fsync serves them all. Each append is still checked against its own expected revision,
  * in arrival order, seeing the appends queued before it; one that fails is rejected alone.
  * Global position is the row id, so global order is commit order.
+ *
+ * appendMany is one entry of that queue: its parts are written under a savepoint of the same
+ * transaction, and a refused part rolls back the savepoint, so the call stores all or nothing and
+ * costs one fsync however many streams it holds (a bulk import's batch).
  */
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite';
   /** Each row carries its chain link, written by the append's transaction (see write). */
   readonly chainLinked = true;
+  readonly atomicAppendMany = true;
 
   private readonly queue: PendingAppend[] = [];
   private flushScheduled = false;
@@ -135,6 +148,7 @@ export class SqliteEventStore implements EventStore {
   private readonly stmtReadStream: Statement<[string, bigint, number], EventRow>;
   private readonly readPageTransaction: (cursor: bigint | undefined, filter: ReadAllFilter | undefined) => { rows: EventRow[]; head: bigint };
   private readonly statements = new Map<string, Statement<unknown[], unknown>>();
+  private readonly writeManyTransaction: (pending: PendingAppend, created: string, materialise: boolean, chain: ChainCursor) => PendingOutcome;
 
   private constructor(
     private readonly db: SqliteDatabase,
@@ -158,6 +172,19 @@ export class SqliteEventStore implements EventStore {
       rows: this.page(cursor, false, filter, this.pageSize),
       head: this.head(),
     }));
+    // Nested in flush's transaction, better-sqlite3 runs this under a SAVEPOINT: a throw rolls
+    // back this call's parts only, the other appends of the batch stay.
+    this.writeManyTransaction = db.transaction((pending: PendingAppend, created: string, materialise: boolean, chain: ChainCursor): PendingOutcome => {
+      const results: AppendResult[] = [];
+      const events: RecordedEvent[] = [];
+      for (const part of pending.parts) {
+        const outcome = this.write(part, created, materialise, chain);
+        if (!outcome.ok) throw new PartRefused(outcome.error);
+        results.push(outcome.result);
+        for (const event of outcome.events) events.push(event);
+      }
+      return { ok: true, results, events };
+    });
   }
 
   /** Opens (creating if needed) the store in the given file. */
@@ -169,11 +196,22 @@ export class SqliteEventStore implements EventStore {
   }
 
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    return this.enqueue([{ stream, events, expected }]).then((results) => results[0]);
+  }
+
+  appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    if (appends.length === 0 && !this.closed) return Promise.resolve([]);
+    return this.enqueue(appends);
+  }
+
+  private enqueue(parts: readonly StreamAppend[]): Promise<AppendResult[]> {
     if (this.closed) return Promise.reject(new EventStoreError('The event store is closed'));
-    if (!stream) return Promise.reject(new EventStoreError('A stream name is required'));
-    if (events.length === 0) return Promise.reject(new EventStoreError('Nothing to append'));
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ stream, events, expected, resolve, reject });
+    for (const part of parts) {
+      if (!part.stream) return Promise.reject(new EventStoreError('A stream name is required'));
+      if (part.events.length === 0) return Promise.reject(new EventStoreError(`Nothing to append to "${part.stream}"`));
+    }
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.queue.push({ parts, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -185,7 +223,7 @@ export class SqliteEventStore implements EventStore {
     this.flushScheduled = false;
     const batch = this.queue.splice(0, this.queue.length);
     if (batch.length === 0) return;
-    const outcomes: WriteOutcome[] = [];
+    const outcomes: PendingOutcome[] = [];
     const created = new Date().toISOString();
     // Events are materialised for local subscribers only when there are any to hand them to.
     const handOff = this.subscribers.size > 0;
@@ -200,7 +238,7 @@ export class SqliteEventStore implements EventStore {
           const last = this.stmtLastLink.get();
           if (last) Object.assign(chain, { sequence: BigInt(last.seq), link: last.link });
           // Revisions written earlier in this same batch are visible to the SELECT (same connection).
-          for (const pending of batch) outcomes.push(this.write(pending, created, handOff, chain));
+          for (const pending of batch) outcomes.push(this.writePending(pending, created, handOff, chain));
         })
         .immediate();
     } catch (error) {
@@ -211,11 +249,28 @@ export class SqliteEventStore implements EventStore {
     }
     this.commits += 1;
     outcomes.forEach((outcome, i) => {
-      if (outcome.ok) batch[i].resolve(outcome.result);
+      if (outcome.ok) batch[i].resolve(outcome.results);
       else batch[i].reject(outcome.error);
     });
     const events = handOff ? outcomes.flatMap((outcome) => (outcome.ok ? outcome.events : [])) : [];
     this.publish(events.length > 0 ? { after, last: events[events.length - 1].position, events } : undefined);
+  }
+
+  /** One append call (a part) or one appendMany call (all its parts or none of them). */
+  private writePending(pending: PendingAppend, created: string, materialise: boolean, chain: ChainCursor): PendingOutcome {
+    if (pending.parts.length === 1) {
+      const outcome = this.write(pending.parts[0], created, materialise, chain);
+      return outcome.ok ? { ok: true, results: [outcome.result], events: outcome.events } : outcome;
+    }
+    const before = { ...chain };
+    try {
+      return this.writeManyTransaction(pending, created, materialise, chain);
+    } catch (error) {
+      // The savepoint is gone, so are the links its parts moved the cursor on to.
+      Object.assign(chain, before);
+      if (error instanceof PartRefused) return { ok: false, error: error.refusal };
+      throw error;
+    }
   }
 
   /**
@@ -223,7 +278,7 @@ export class SqliteEventStore implements EventStore {
    * this transaction, moved on per event). The link is of the stored text parsed back, which is
    * what every reader — the follower, verify — hashes.
    */
-  private write(pending: PendingAppend, created: string, materialise: boolean, chain: ChainCursor): WriteOutcome {
+  private write(pending: StreamAppend, created: string, materialise: boolean, chain: ChainCursor): WriteOutcome {
     const row = this.stmtStreamRevision.get(pending.stream);
     const current = row?.revision == null ? NO_STREAM : BigInt(row.revision);
     if (!satisfiesExpected(pending.expected, current)) {

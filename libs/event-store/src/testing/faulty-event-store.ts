@@ -7,6 +7,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamAppend,
   SubscribeAllOptions,
 } from '../event-store.port.js';
 
@@ -51,8 +52,16 @@ export class FaultyEventStore implements EventStore {
     for (const subscription of this.live) subscription.drop(error());
   }
 
+  get atomicAppendMany(): boolean {
+    return this.inner.atomicAppendMany;
+  }
+
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     return this.inner.append(stream, events, expected);
+  }
+
+  appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    return this.inner.appendMany(appends);
   }
 
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

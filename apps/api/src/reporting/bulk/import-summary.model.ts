@@ -5,7 +5,7 @@ import { ReportReceipt } from '../models/report-receipt.model.js';
 export enum ImportRowStatus {
   /** Stored now. */
   CREATED = 'CREATED',
-  /** The same report (or change) was stored before: nothing new, the first receipt answers. */
+  /** The same report (or change) was stored before, or is an earlier row of this batch: nothing new; the first receipt answers (none when that row was not stored: dryRun, atomic). */
   DUPLICATE = 'DUPLICATE',
   /** Refused: `errors` say which field and why. Nothing of this row was stored. */
   REFUSED = 'REFUSED',

@@ -28,8 +28,9 @@ function flag(query: Record<string, QueryValue>, name: string): boolean {
  *
  * - `POST /imports/reports?dryRun=&atomic=` — the file as the request body, `Content-Type: text/csv`
  *   or the XLSX type (or `X-File-Name: *.csv|*.xlsx`); answers the import summary of recordReports
- *   as JSON. At most BULK_MAX_FILE_BYTES (413 beyond, nothing read further) and BULK_MAX_ROWS rows;
- *   the rows count against the rate limit (429). A file refused as a whole answers 400
+ *   as JSON. At most BULK_MAX_FILE_BYTES (413 beyond: the rest is read and dropped, never held)
+ *   and BULK_MAX_ROWS rows. Every upload costs one unit of the rate limit, a file refused as a
+ *   whole too, and its rows BULK_ROWS_PER_RATE_UNIT a unit more (429 when the budget is spent). A file refused as a whole answers 400
  *   `{ code: BAD_USER_INPUT, field: "file", reason, sheet, row, column }` and stores nothing.
  * - `GET /imports/reports/template[?agencyId=]` — the XLSX template of the caller's agency.
  */
@@ -43,13 +44,24 @@ export class ImportsController {
 
   @Post()
   @Allow(Action.RECORD_REPORT)
-  async importReports(@Req() req: Request, @Query() query: Record<string, QueryValue>, @CurrentPrincipal() principal: Principal): Promise<ImportSummary> {
+  async importReports(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Query() query: Record<string, QueryValue>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ImportSummary> {
     try {
-      const options = { dryRun: flag(query, 'dryRun'), atomic: flag(query, 'atomic'), requestCharged: false };
-      const body = await this.readBody(req);
+      let body: Buffer;
+      try {
+        body = await this.readBody(req, res);
+      } finally {
+        // Read (or drained) first, so that a 429 reaches the client as the 413 does.
+        this.bulk.chargeRequest(principal);
+      }
+      const options = { dryRun: flag(query, 'dryRun'), atomic: flag(query, 'atomic'), requestCharged: true };
       const fileName = typeof req.headers['x-file-name'] === 'string' ? req.headers['x-file-name'] : undefined;
       const format = detectFormat(body, req.headers['content-type'], fileName);
-      const rows = await readSpreadsheet(body, format, fileName ?? `upload.${format}`);
+      const rows = await readSpreadsheet(body, format, fileName ?? `upload.${format}`, { maxRows: this.config.bulk.maxRows });
       this.bulk.admit(rows.length, principal, options, 'file');
       return await this.bulk.run(rows, principal, options, correlationIdOf(req));
     } catch (error) {
@@ -83,28 +95,40 @@ export class ImportsController {
     }
   }
 
-  /** The raw body, refused (413) as soon as it passes BULK_MAX_FILE_BYTES: a 50 MB upload is never held whole. */
-  private async readBody(req: Request): Promise<Buffer> {
+  /**
+   * The raw body, refused (413) once it passes BULK_MAX_FILE_BYTES: a larger upload is never held
+   * whole. The rest of it is read and dropped before the 413 is answered, because a server that
+   * answers and closes while the client is still sending resets the connection, and most clients
+   * (fetch, node:http) then report the reset instead of the 413. Past DRAIN_LIMIT bytes in all the
+   * connection is closed after the answer (the client may then see a reset).
+   */
+  private async readBody(req: Request, res: Response): Promise<Buffer> {
     const max = this.config.bulk.maxFileBytes;
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) {
-      // Read and drop what the client sends (never held), so it gets the 413 instead of a reset
-      // connection; a body past DRAIN_LIMIT is cut off.
-      if (declared <= DRAIN_LIMIT) await new Promise<void>((resolve) => req.on('end', resolve).on('close', resolve).on('error', () => resolve()).resume());
-      else req.destroy();
-      throw tooLarge(max);
-    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = Number.isFinite(declared) && declared > max;
+    if (over && declared > DRAIN_LIMIT) return this.refuseTooLarge(req, res, max, false);
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > max) {
-        req.destroy();
-        throw tooLarge(max);
+      if (size > DRAIN_LIMIT) return this.refuseTooLarge(req, res, max, false);
+      if (!over && size > max) {
+        over = true;
+        chunks.length = 0;
       }
-      chunks.push(chunk);
+      if (!over) chunks.push(chunk);
     }
+    if (over) return this.refuseTooLarge(req, res, max, true);
     return Buffer.concat(chunks);
+  }
+
+  /** 413; unless the whole body was read, the connection is closed once the answer is sent. */
+  private refuseTooLarge(req: Request, res: Response, max: number, drained: boolean): never {
+    if (!drained) {
+      res.setHeader('Connection', 'close');
+      res.on('finish', () => req.destroy());
+    }
+    throw tooLarge(max);
   }
 }
 

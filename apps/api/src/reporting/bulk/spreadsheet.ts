@@ -1,4 +1,5 @@
-import { parse as parseCsv } from 'csv-parse/sync';
+import { Readable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { type ActivityEventType, EVENT_CATALOGUE, type EventTypeSpec, type FieldSpec } from '@app/domain';
 import { BULK_MEMBER_BY_NAME, type BulkMember } from './bulk-inputs.js';
@@ -77,55 +78,59 @@ export function detectFormat(body: Buffer, contentType: string | undefined, file
   return claimed;
 }
 
-/** Reads a file into bulk rows; throws {@link SpreadsheetError} for a file that cannot be read as a whole. */
-export async function readSpreadsheet(body: Buffer, format: SpreadsheetFormat, fileName = 'upload'): Promise<BulkRow[]> {
-  return format === 'xlsx' ? readXlsx(body) : readCsv(body, fileName);
+export interface ReadOptions {
+  /** Most reports the file may hold (BULK_MAX_ROWS): reading stops at the first row past it. */
+  readonly maxRows?: number;
 }
 
-interface Grid {
-  readonly sheet: string;
-  /** Row number as the spreadsheet shows it (the header is 1), and its cells by column index (0-based). */
-  readonly rows: ReadonlyArray<{ readonly number: number; readonly cells: readonly unknown[] }>;
-  readonly header: readonly unknown[];
+/**
+ * Reads a file into bulk rows, streaming: exceljs' WorkbookReader for XLSX (row by row, never a
+ * workbook model in memory) and csv-parse's stream for CSV. Throws {@link SpreadsheetError} for a
+ * file that cannot be read as a whole, at the first row that shows it.
+ */
+export async function readSpreadsheet(body: Buffer, format: SpreadsheetFormat, fileName = 'upload', options: ReadOptions = {}): Promise<BulkRow[]> {
+  const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
+  return format === 'xlsx' ? readXlsx(body, maxRows) : readCsv(body, fileName, maxRows);
 }
 
-async function readXlsx(body: Buffer): Promise<BulkRow[]> {
-  const workbook = new ExcelJS.Workbook();
+type WorksheetStream = AsyncIterable<ExcelJS.Row> & { readonly name?: string };
+
+async function readXlsx(body: Buffer, maxRows: number): Promise<BulkRow[]> {
+  // styles: 'cache' so that a cell formatted as a date reads as a Date, not as its serial number.
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([body]), { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+  const out: BulkRow[] = [];
+  const names: string[] = [];
   try {
-    await workbook.xlsx.load(body as unknown as ArrayBuffer);
+    for await (const worksheet of workbook as AsyncIterable<WorksheetStream>) {
+      const name = worksheet.name ?? '';
+      names.push(name);
+      // The template's hidden lists are read through (the zip is one stream) and not imported.
+      const imported = !name.startsWith('_');
+      let sheet: TypedSheet | undefined;
+      for await (const row of worksheet) {
+        if (!imported) continue;
+        const cells: unknown[] = [];
+        row.eachCell({ includeEmpty: false }, (cell, col) => {
+          if (col > MAX_COLUMNS) throw new SpreadsheetError(`is beyond the ${MAX_COLUMNS} columns a sheet may have`, name, row.number, columnLetter(col));
+          if (cell.type === ExcelJS.ValueType.Formula) throw new SpreadsheetError('holds a formula; enter the value itself', name, row.number, columnLetter(col));
+          cells[col - 1] = cellValue(cell.value, name, row.number, col);
+        });
+        if (!cells.some((c) => c !== undefined && c !== '')) continue;
+        if (!sheet) {
+          const spec = SPECS.get(name);
+          if (!spec) throw new SpreadsheetError(`is not an event type (sheets are named by type: ${[...SPECS.keys()].join(', ')})`, name);
+          sheet = new TypedSheet(name, spec, row.number === 1 ? cells : []);
+          if (row.number === 1) continue;
+        }
+        if (out.length >= maxRows) throw new SpreadsheetError(`is past the ${maxRows} reports one file may hold (BULK_MAX_ROWS)`, name, row.number);
+        out.push(sheet.row(row.number, cells, out.length));
+      }
+    }
   } catch (error) {
+    if (error instanceof SpreadsheetError) throw error;
     throw new SpreadsheetError(`is not a readable XLSX workbook (${error instanceof Error ? error.message : String(error)})`);
   }
-  const grids: Grid[] = [];
-  for (const sheet of workbook.worksheets) {
-    if (sheet.name.startsWith('_')) continue; // the template's hidden lists
-    if (sheet.actualColumnCount > MAX_COLUMNS) {
-      throw new SpreadsheetError(`has ${sheet.actualColumnCount} columns, more than the ${MAX_COLUMNS} a sheet may have`, sheet.name, undefined, columnLetter(MAX_COLUMNS + 1));
-    }
-    let header: unknown[] = [];
-    const rows: Array<{ number: number; cells: unknown[] }> = [];
-    sheet.eachRow({ includeEmpty: false }, (row, number) => {
-      const cells: unknown[] = [];
-      row.eachCell({ includeEmpty: false }, (cell, col) => {
-        if (col > MAX_COLUMNS) throw new SpreadsheetError(`is beyond the ${MAX_COLUMNS} columns a sheet may have`, sheet.name, number, columnLetter(col));
-        if (cell.type === ExcelJS.ValueType.Formula) {
-          throw new SpreadsheetError('holds a formula; enter the value itself', sheet.name, number, columnLetter(col));
-        }
-        cells[col - 1] = cellValue(cell.value, sheet.name, number, col);
-      });
-      if (number === 1) header = cells;
-      else rows.push({ number, cells });
-    });
-    grids.push({ sheet: sheet.name, header, rows });
-  }
-  const out: BulkRow[] = [];
-  for (const grid of grids) {
-    if (grid.header.length === 0 && grid.rows.length === 0) continue;
-    const spec = SPECS.get(grid.sheet);
-    if (!spec) throw new SpreadsheetError(`is not an event type (sheets are named by type: ${[...SPECS.keys()].join(', ')})`, grid.sheet);
-    out.push(...rowsOf(grid, spec, out.length));
-  }
-  if (out.length === 0) throw new SpreadsheetError('holds no report: every sheet is empty below its header', grids.map((g) => g.sheet).join(', ') || undefined, 2);
+  if (out.length === 0) throw new SpreadsheetError('holds no report: every sheet is empty below its header', names.filter((n) => !n.startsWith('_')).join(', ') || undefined, 2);
   return out;
 }
 
@@ -142,89 +147,127 @@ function cellValue(value: ExcelJS.CellValue, sheet: string, row: number, col: nu
   return value;
 }
 
-function readCsv(body: Buffer, fileName: string): BulkRow[] {
-  let records: string[][];
+async function readCsv(body: Buffer, fileName: string, maxRows: number): Promise<BulkRow[]> {
+  // info: each record comes with the line it ends on (the parser reads ahead of the iteration).
+  const parser = Readable.from([body]).pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, max_record_size: 1_000_000, info: true }));
+  let header: string[] | undefined;
+  let typeColumn = -1;
+  const out: BulkRow[] = [];
+  const sheets = new Map<string, TypedSheet>();
   try {
-    records = parseCsv(body, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, max_record_size: 1_000_000 }) as string[][];
+    for await (const { record: cells, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!header) {
+        header = cells;
+        if (header.length > MAX_COLUMNS) throw new SpreadsheetError(`has ${header.length} columns, more than the ${MAX_COLUMNS} a file may have`, fileName, 1, columnLetter(MAX_COLUMNS + 1));
+        typeColumn = header.indexOf('type');
+        if (typeColumn < 0) throw new SpreadsheetError('has no "type" column: each row names its event type (MeetingHeld, …)', fileName, 1);
+        header.forEach((h, c) => {
+          if (c !== typeColumn && !ALL_FIELDS.has(h)) throw new SpreadsheetError(`"${h}" is not a report field`, fileName, 1, columnLetter(c + 1));
+        });
+        continue;
+      }
+      const number = info.lines;
+      if (out.length >= maxRows) throw new SpreadsheetError(`is past the ${maxRows} reports one file may hold (BULK_MAX_ROWS)`, fileName, number);
+      out.push(csvRow(header, typeColumn, cells, number, fileName, out.length, sheets));
+    }
   } catch (error) {
+    if (error instanceof SpreadsheetError) throw error;
     const line = (error as { lines?: number }).lines;
     throw new SpreadsheetError(`is not valid CSV (${error instanceof Error ? error.message : String(error)})`, fileName, line);
   }
-  if (records.length === 0) throw new SpreadsheetError('is empty: no header row', fileName, 1);
-  const [header, ...data] = records;
-  if (header.length > MAX_COLUMNS) throw new SpreadsheetError(`has ${header.length} columns, more than the ${MAX_COLUMNS} a file may have`, fileName, 1, columnLetter(MAX_COLUMNS + 1));
-  const typeColumn = header.indexOf('type');
-  if (typeColumn < 0) throw new SpreadsheetError('has no "type" column: each row names its event type (MeetingHeld, …)', fileName, 1);
-  if (data.length === 0) throw new SpreadsheetError('holds no report below its header', fileName, 2);
-  header.forEach((h, c) => {
-    if (c !== typeColumn && !ALL_FIELDS.has(h)) throw new SpreadsheetError(`"${h}" is not a report field`, fileName, 1, columnLetter(c + 1));
-  });
-  const out: BulkRow[] = [];
-  data.forEach((cells, i) => {
-    const number = i + 2;
-    if (cells.length > header.length) throw new SpreadsheetError(`has ${cells.length} cells, more than the ${header.length} headers`, fileName, number, columnLetter(header.length + 1));
-    const present = (c: number) => cells[c] !== undefined && cells[c] !== '';
-    const type = cells[typeColumn];
-    const spec = SPECS.get(type);
-    const at = (c: number) => ({ sheet: fileName, row: number, column: `${columnLetter(c + 1)} (${header[c]})` });
-    if (!spec) {
-      const path = `rows.${out.length}`;
-      out.push({ index: out.length, path, errors: [{ code: 'BAD_USER_INPUT', field: `${path}.type`, reason: `"${type ?? ''}" is not an event type`, ...at(typeColumn) }] });
-      return;
-    }
-    const columns = columnsOf(spec);
-    const own = header.map((h, c) => (c !== typeColumn && columns.includes(h) ? h : undefined));
-    const [row] = rowsOf({ sheet: fileName, header: own, rows: [{ number, cells: cells.map((c) => (c === '' ? undefined : c)) }] }, spec, out.length, true);
-    // A value under another type's column is this row's mistake, not the file's.
-    const stray = header.flatMap((h, c) => (c !== typeColumn && own[c] === undefined && present(c) ? [{ code: 'BAD_USER_INPUT', field: `${row.path}.${h}`, reason: `is not a field of ${spec.type}`, ...at(c) }] : []));
-    out.push(stray.length > 0 ? { ...row, errors: [...(row.errors ?? []), ...stray] } : row);
-  });
+  if (!header) throw new SpreadsheetError('is empty: no header row', fileName, 1);
+  if (out.length === 0) throw new SpreadsheetError('holds no report below its header', fileName, 2);
   return out;
+}
+
+/** One CSV record as a bulk row of the type its `type` cell names. */
+function csvRow(header: readonly string[], typeColumn: number, cells: readonly string[], number: number, fileName: string, index: number, sheets: Map<string, TypedSheet>): BulkRow {
+  if (cells.length > header.length) throw new SpreadsheetError(`has ${cells.length} cells, more than the ${header.length} headers`, fileName, number, columnLetter(header.length + 1));
+  const present = (c: number) => cells[c] !== undefined && cells[c] !== '';
+  const type = cells[typeColumn];
+  const spec = SPECS.get(type);
+  const at = (c: number) => ({ sheet: fileName, row: number, column: `${columnLetter(c + 1)} (${header[c]})` });
+  if (!spec) {
+    const path = `rows.${index}`;
+    return { index, path, errors: [{ code: 'BAD_USER_INPUT', field: `${path}.type`, reason: `"${type ?? ''}" is not an event type`, ...at(typeColumn) }] };
+  }
+  let sheet = sheets.get(spec.type);
+  if (!sheet) {
+    const columns = columnsOf(spec);
+    sheet = new TypedSheet(fileName, spec, header.map((h, c) => (c !== typeColumn && columns.includes(h) ? h : undefined)), true);
+    sheets.set(spec.type, sheet);
+  }
+  const row = sheet.row(number, cells.map((c) => (c === '' ? undefined : c)), index);
+  // A value under another type's column is this row's mistake, not the file's.
+  const stray = header.flatMap((h, c) => (c !== typeColumn && !sheet.has(c) && present(c) ? [{ code: 'BAD_USER_INPUT', field: `${row.path}.${h}`, reason: `is not a field of ${spec.type}`, ...at(c) }] : []));
+  return stray.length > 0 ? { ...row, errors: [...(row.errors ?? []), ...stray] } : row;
 }
 
 const ALL_FIELDS = new Set([...COMMON_COLUMNS, ...EVENT_CATALOGUE.flatMap((s) => s.fields.map((f) => f.name))]);
 
-/** Rows of one type's grid; checks its headers first (unknown or missing ones refuse the file). */
-function rowsOf(grid: Grid, spec: EventTypeSpec<ActivityEventType>, firstIndex: number, partialHeader = false): BulkRow[] {
-  const columns = columnsOf(spec);
-  const header = grid.header.map((h) => (typeof h === 'string' ? h.trim() || undefined : typeof h === 'number' ? String(h) : undefined));
-  if (!partialHeader) {
-    header.forEach((h, c) => {
-      if (h === undefined) {
-        if (grid.rows.some((r) => r.cells[c] !== undefined)) throw new SpreadsheetError('has values under an empty header', grid.sheet, 1, columnLetter(c + 1));
-      } else if (!columns.includes(h)) {
-        throw new SpreadsheetError(`"${h}" is not a column of ${spec.type} (columns: ${columns.join(', ')})`, grid.sheet, 1, columnLetter(c + 1));
-      }
-    });
+/**
+ * The rows of one event type under one header row. The header is checked once (an unknown column
+ * or a missing required one refuses the file); each row then becomes a bulk row, its cells
+ * converted to the record input's field kinds.
+ */
+class TypedSheet {
+  private readonly header: ReadonlyArray<string | undefined>;
+  private readonly fieldOf: ReadonlyMap<string, FieldSpec>;
+  private readonly columnOfField = new Map<string, string>();
+  private readonly member: BulkMember;
+
+  constructor(
+    private readonly sheet: string,
+    private readonly spec: EventTypeSpec<ActivityEventType>,
+    header: readonly unknown[],
+    /** CSV: a column of another type is that row's mistake, not the file's. */
+    private readonly partialHeader = false,
+  ) {
+    const columns = columnsOf(spec);
+    this.header = Array.from(header, (h) => (typeof h === 'string' ? h.trim() || undefined : typeof h === 'number' ? String(h) : undefined));
+    if (!partialHeader) {
+      this.header.forEach((h, c) => {
+        if (h !== undefined && !columns.includes(h)) throw new SpreadsheetError(`"${h}" is not a column of ${spec.type} (columns: ${columns.join(', ')})`, sheet, 1, columnLetter(c + 1));
+      });
+    }
+    const required = [...REQUIRED_COMMON, ...spec.fields.filter((f) => f.required).map((f) => f.name)];
+    const missing = required.find((name) => !this.header.includes(name));
+    if (missing) throw new SpreadsheetError(`has no "${missing}" column (${spec.type} requires ${required.join(', ')})`, sheet, 1);
+    this.fieldOf = new Map(spec.fields.map((f) => [f.name, f]));
+    this.header.forEach((name, c) => name !== undefined && this.columnOfField.set(name, `${columnLetter(c + 1)} (${name})`));
+    this.member = recordMemberOf(spec.type)!;
   }
-  const required = [...REQUIRED_COMMON, ...spec.fields.filter((f) => f.required).map((f) => f.name)];
-  const missing = required.find((name) => !header.includes(name));
-  if (missing) throw new SpreadsheetError(`has no "${missing}" column (${spec.type} requires ${required.join(', ')})`, grid.sheet, 1);
-  const fieldOf = new Map(spec.fields.map((f) => [f.name, f]));
-  const member = recordMemberOf(spec.type)!;
-  return grid.rows.map((r, i): BulkRow => {
-    const index = firstIndex + i;
+
+  /** Whether column `c` (0-based) is one of this type's. */
+  has(c: number): boolean {
+    return this.header[c] !== undefined;
+  }
+
+  row(number: number, cells: readonly unknown[], index: number): BulkRow {
     const input: Record<string, unknown> = {};
     const errors: NonNullable<BulkRow['errors']>[number][] = [];
-    const columnOfField = new Map<string, string>();
-    header.forEach((name, c) => {
-      if (name === undefined) return;
-      columnOfField.set(name, `${columnLetter(c + 1)} (${name})`);
-      const raw = r.cells[c];
-      if (raw === undefined || raw === '') return;
-      const converted = convert(raw, fieldOf.get(name));
+    for (let c = 0; c < cells.length; c++) {
+      const raw = cells[c];
+      if (raw === undefined || raw === '') continue;
+      const name = this.header[c];
+      if (name === undefined) {
+        if (this.partialHeader) continue;
+        throw new SpreadsheetError('has a value under an empty header', this.sheet, number, columnLetter(c + 1));
+      }
+      const converted = convert(raw, this.fieldOf.get(name));
       if (converted.ok) input[name] = converted.value;
-      else errors.push({ code: 'BAD_USER_INPUT', field: `rows.${index}.${name}`, reason: converted.reason, sheet: grid.sheet, row: r.number, column: columnOfField.get(name) });
-    });
+      else errors.push({ code: 'BAD_USER_INPUT', field: `rows.${index}.${name}`, reason: converted.reason, sheet: this.sheet, row: number, column: this.columnOfField.get(name) });
+    }
+    const { sheet, columnOfField } = this;
     return {
       index,
-      member,
+      member: this.member,
       input,
       path: `rows.${index}`,
       errors,
-      locate: (field) => ({ sheet: grid.sheet, row: r.number, column: field ? columnOfField.get(field.split('.')[0]) : undefined }),
+      locate: (field) => ({ sheet, row: number, column: field ? columnOfField.get(field.split('.')[0]) : undefined }),
     };
-  });
+  }
 }
 
 type Converted = { ok: true; value: unknown } | { ok: false; reason: string };

@@ -267,3 +267,71 @@ describe('ExecuteReportHandler: stream names (issue 16.3)', () => {
     expect(await participantsOf(store, legacy)).toBe(12);
   });
 });
+
+describe('ExecuteReportHandler.executeMany', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let catalog: PlanCatalog;
+  let handler: ExecuteReportHandler;
+  let lockReads: number;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'apl-report-batch-'));
+    store = SqliteEventStore.open(join(dir, 'events.db'));
+    await loadPlan(store, plan, historyPlanSource(plan));
+    catalog = new PlanCatalog(store, { log: () => undefined, error: () => undefined });
+    await catalog.start();
+    const policy = new AccessPolicy({ expandAgencies: (ids) => new Set([...ids, ...expandAgencyIds(plan, ids)]) });
+    lockReads = 0;
+    const counted = { current: () => ((lockReads += 1), locks.current()) };
+    handler = new ExecuteReportHandler(store, catalog, policy, new ReportStreamLocator(store), counted);
+  });
+  afterEach(async () => {
+    await catalog.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers each report as execute would, reading the locks once and appending the batch in one transaction', async () => {
+    await handler.execute(record('stored-1', 5));
+    const foreign: Principal = { id: 'k2', role: 'AGENCY', label: 'a key bound to no agency' };
+    const commits = store.commitCount;
+    lockReads = 0;
+    const outcomes = await handler.executeMany(
+      [record('b-1'), record('stored-1', 5), record('stored-1', 6), correct('b-1', 'fix-1', 30), record('b-2', 7, foreign), record('b-1'), retract('nope', 'w-1')],
+      { dryRun: false, atomic: false },
+    );
+    expect(lockReads).toBe(1);
+    // The first try assumed every recorded report new; stored-1 is not, so that append was refused
+    // whole and the batch decided again on the streams read: one more transaction, not one per row.
+    expect(store.commitCount - commits).toBe(2);
+    const codeOf = (error: unknown) => (error as { code?: string }).code ?? (error as { extensions?: { code?: string } }).extensions?.code;
+    expect(outcomes.map((o) => (o.ok ? o.status : codeOf(o.error)))).toEqual([
+      'CREATED',
+      'DUPLICATE',
+      'CONFLICT',
+      'CREATED',
+      'FORBIDDEN',
+      'DUPLICATE',
+      'NOT_FOUND',
+    ]);
+    const [created, , , corrected, , repeat] = outcomes.map((o) => (o.ok ? o.receipt : undefined));
+    expect(corrected).toMatchObject({ stream: 'activity-ministry-of-interior/b-1', revision: '1', duplicate: false });
+    expect(repeat).toMatchObject({ eventId: created!.eventId, position: created!.position, duplicate: true });
+    expect(await participantsOf(store, 'activity-ministry-of-interior/b-1')).toBe(30);
+    // Each stored event is what the single path stores, its metadata included.
+    const [event] = await store.readStream('activity-ministry-of-interior/b-1');
+    expect(event.metadata).toMatchObject({ agencyId: 'ministry-of-interior', principalId: 'k1', correlationId: 'corr-1', occurredOn: '2023-05-02' });
+  });
+
+  it('atomic: one refusal stores nothing and the others answer VALID; none, and all are stored at once', async () => {
+    const head = await store.headPosition();
+    const refused = await handler.executeMany([record('a-1'), record('a-2', 0), record('a-3')], { dryRun: false, atomic: true });
+    expect(refused.map((o) => (o.ok ? o.status : 'REFUSED'))).toEqual(['VALID', 'REFUSED', 'VALID']);
+    expect(await store.headPosition()).toBe(head);
+    const commits = store.commitCount;
+    const stored = await handler.executeMany([record('a-1'), record('a-3')], { dryRun: false, atomic: true });
+    expect(stored.map((o) => o.ok && o.status)).toEqual(['CREATED', 'CREATED']);
+    expect(store.commitCount - commits).toBe(1);
+  });
+});

@@ -7,18 +7,20 @@ import {
   DomainError,
   type MeasureContext,
   type ReportCommand,
+  type ReportEvent,
+  type ReportState,
   duplicateReceipt,
   periodOfDate,
   readStoredReportEvent,
   reportDecider,
   upcasters,
 } from '@app/domain';
-import { CommandConflictError, EVENT_STORE, type EventStore, type JsonObject, handleCommand } from '@app/event-store';
+import { type BatchCommand, CommandConflictError, EVENT_STORE, type EventStore, type JsonObject, handleCommand, handleCommands } from '@app/event-store';
 import { type Measure, MeasureLookupError, type MeasureRef, type Plan, PlanCatalog } from '@app/plan';
 import { ReportReceipt } from '../models/report-receipt.model.js';
 import { ReportStreamLocator } from '../report-stream-locator.js';
 import { latestToday } from '../../common/latest-today.js';
-import { PERIOD_LOCKS, type PeriodLocks } from '../../common/period-locks.token.js';
+import { PERIOD_LOCKS, type PeriodLocks, type PeriodStatusLookup } from '../../common/period-locks.token.js';
 import { ExecuteReportCommand } from './execute-report.command.js';
 
 /** Tries in all when concurrent writers keep winning the race for the report's next revision. */
@@ -33,6 +35,17 @@ export function measureContext(plan: Plan, measure: Measure): MeasureContext {
     hasFunding: measure.funding.sources.length > 0 || (measure.funding.allocations?.length ?? 0) > 0,
   };
 }
+
+/** What {@link ExecuteReportHandler.executeMany} answers for one command of a batch. */
+export type ReportOutcome =
+  | {
+      readonly ok: true;
+      /** CREATED: stored now; DUPLICATE: an earlier identical request (or an earlier row of the batch) did it; VALID: would be stored (dryRun, or atomic with a refusal). */
+      readonly status: 'CREATED' | 'DUPLICATE' | 'VALID';
+      /** Undefined for VALID, and for a DUPLICATE of an earlier row of the same batch that was not stored. */
+      readonly receipt?: ReportReceipt;
+    }
+  | { readonly ok: false; readonly error: unknown };
 
 /**
  * The write path of every report (docs/architecture.md, "The path of a report"): the access policy
@@ -64,16 +77,68 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     return this.run(command, true);
   }
 
-  private async run({ request, principal, target, correlationId }: ExecuteReportCommand, dryRun: boolean): Promise<ReportReceipt | undefined> {
-    // Who may write is decided before anything about the report is revealed or checked.
-    const found = request.kind === 'record' ? this.lookup(target) : undefined;
-    const agencyId = this.policy.assertCanWriteReport(principal, { kind: request.kind, measure: found?.measure });
-    const command: ReportCommand = { ...request, agencyId };
-    const stream = await this.streams.locate(agencyId, command.reportId);
-    // The lock read model as of now: every approval committed before this write began is seen.
+  /**
+   * Many reports at once (a bulk import's batch), each the way {@link execute} takes it — access
+   * policy, report decider — through handleCommands: the period locks are read once for the batch,
+   * every report is decided (a repeat of an earlier row of the batch answers DUPLICATE, as it would
+   * once that row is stored) and the decided events are appended in ONE appendMany. `dryRun`
+   * appends nothing; `atomic` appends nothing when any report is refused (the others answer VALID),
+   * else all in one call — one transaction on the embedded store. Refusals are answered per
+   * report (the DomainError / ForbiddenError the single path throws); store failures reject.
+   */
+  async executeMany(commands: readonly ExecuteReportCommand[], options: { readonly dryRun: boolean; readonly atomic: boolean }): Promise<ReportOutcome[]> {
+    // The lock read model as of now: every approval committed before this batch began is seen.
     const periodStatus = await this.locks.current();
-    const ctx: DecideContext = {
-      today: latestToday(),
+    const today = latestToday();
+    const recordedAt = new Date().toISOString();
+    const outcomes: Array<ReportOutcome | undefined> = [];
+    const batch: Array<BatchCommand<ReportState, ReportCommand, ReportEvent> & { readonly index: number; readonly agencyId: string }> = [];
+    for (const [index, { request, principal, target, correlationId }] of commands.entries()) {
+      try {
+        const found = request.kind === 'record' ? this.lookup(target) : undefined;
+        const agencyId = this.policy.assertCanWriteReport(principal, { kind: request.kind, measure: found?.measure });
+        const command: ReportCommand = { ...request, agencyId };
+        const stream = await this.streams.locate(agencyId, command.reportId);
+        const decider = reportDecider(this.decideContext(found, periodStatus, today));
+        batch.push({ index, agencyId, stream, decider, command, expectNew: command.kind === 'record', metadata: eventMetadata(agencyId, principal, correlationId, randomUUID(), recordedAt) });
+        outcomes.push(undefined);
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    const refusedEarly = outcomes.some((o) => o !== undefined);
+    const results = await handleCommands(this.store, batch, {
+      read: readStoredReportEvent,
+      maxAttempts: MAX_ATTEMPTS,
+      dryRun: options.dryRun || (options.atomic && refusedEarly),
+      atomic: options.atomic,
+    });
+    results.forEach((outcome, k) => {
+      const { index, agencyId, stream, command } = batch[k];
+      if (!outcome.ok) {
+        outcomes[index] = { ok: false, error: outcome.error instanceof CommandConflictError ? conflict(command.reportId) : outcome.error };
+        return;
+      }
+      const result = outcome.result;
+      const last = result.newEvents.at(-1);
+      if (result.decided !== undefined) outcomes[index] = { ok: true, status: 'VALID' };
+      else if (last) outcomes[index] = { ok: true, status: 'CREATED', receipt: this.receipt(agencyId, command.reportId, stream, last.id, last.type, last.position, last.revision, false) };
+      else if (result.provisional) outcomes[index] = { ok: true, status: 'DUPLICATE' };
+      else {
+        try {
+          const r = duplicateReceipt(command, result.newState);
+          outcomes[index] = { ok: true, status: 'DUPLICATE', receipt: this.receipt(agencyId, command.reportId, stream, r.eventId, r.type, r.position, r.revision, true) };
+        } catch (error) {
+          outcomes[index] = { ok: false, error };
+        }
+      }
+    });
+    return outcomes as ReportOutcome[];
+  }
+
+  private decideContext(found: MeasureRef | undefined, periodStatus: PeriodStatusLookup, today: string): DecideContext {
+    return {
+      today,
       measure: found && measureContext(found.plan, found.measure),
       planPeriod: (planId) => this.catalog.plan(planId)?.period,
       period: (planId, periodAgency, date) => {
@@ -83,6 +148,17 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
         return { span, status: periodStatus(planId, periodAgency, span.periodId), entryWindowDays: plan.reporting?.entryWindowDays };
       },
     };
+  }
+
+  private async run({ request, principal, target, correlationId }: ExecuteReportCommand, dryRun: boolean): Promise<ReportReceipt | undefined> {
+    // Who may write is decided before anything about the report is revealed or checked.
+    const found = request.kind === 'record' ? this.lookup(target) : undefined;
+    const agencyId = this.policy.assertCanWriteReport(principal, { kind: request.kind, measure: found?.measure });
+    const command: ReportCommand = { ...request, agencyId };
+    const stream = await this.streams.locate(agencyId, command.reportId);
+    // The lock read model as of now: every approval committed before this write began is seen.
+    const periodStatus = await this.locks.current();
+    const ctx = this.decideContext(found, periodStatus, latestToday());
     const causationId = randomUUID();
     const recordedAt = new Date().toISOString();
     try {
@@ -91,19 +167,7 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
         read: readStoredReportEvent,
         maxAttempts: MAX_ATTEMPTS,
         dryRun,
-        metadata: (event, state): JsonObject => {
-          const occurredOn = 'occurredOn' in event.data ? event.data.occurredOn : state.status === 'absent' ? undefined : state.occurredOn;
-          return {
-            agencyId,
-            principalId: principal.id,
-            principalRole: principal.role,
-            recordedAt,
-            ...(occurredOn !== undefined ? { occurredOn } : {}),
-            correlationId,
-            causationId,
-            schemaVersion: upcasters.currentVersion(event.type),
-          };
-        },
+        metadata: eventMetadata(agencyId, principal, correlationId, causationId, recordedAt),
       });
       if (result.decided !== undefined) return undefined;
       const last = result.newEvents.at(-1);
@@ -114,7 +178,7 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
       return this.receipt(agencyId, command.reportId, stream, last.id, last.type, last.position, last.revision, false);
     } catch (error) {
       if (!(error instanceof CommandConflictError)) throw error;
-      throw new DomainError('CONFLICT', `Report ${command.reportId} is being changed by concurrent requests; retry`, { field: 'reportId', reason: 'changed by concurrent requests' });
+      throw conflict(command.reportId);
     }
   }
 
@@ -146,4 +210,31 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
   ): ReportReceipt {
     return { agencyId, reportId, stream, eventId, eventType, position: position.toString(), revision: revision.toString(), duplicate };
   }
+}
+
+function conflict(reportId: string): DomainError {
+  return new DomainError('CONFLICT', `Report ${reportId} is being changed by concurrent requests; retry`, { field: 'reportId', reason: 'changed by concurrent requests' });
+}
+
+/** The metadata of each event a report request appends (docs/events.md, "Metadata"). */
+function eventMetadata(
+  agencyId: string,
+  principal: ExecuteReportCommand['principal'],
+  correlationId: string,
+  causationId: string,
+  recordedAt: string,
+): (event: ReportEvent, state: ReportState) => JsonObject {
+  return (event, state) => {
+    const occurredOn = 'occurredOn' in event.data ? event.data.occurredOn : state.status === 'absent' ? undefined : state.occurredOn;
+    return {
+      agencyId,
+      principalId: principal.id,
+      principalRole: principal.role,
+      recordedAt,
+      ...(occurredOn !== undefined ? { occurredOn } : {}),
+      correlationId,
+      causationId,
+      schemaVersion: upcasters.currentVersion(event.type),
+    };
+  };
 }

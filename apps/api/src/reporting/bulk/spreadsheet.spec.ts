@@ -1,0 +1,96 @@
+import ExcelJS from 'exceljs';
+import { SpreadsheetError, readSpreadsheet } from './spreadsheet.js';
+
+const HEADER = ['measureCode', 'reportId', 'occurredOn', 'planId', 'title', 'participants', 'days'];
+
+async function xlsx(fill: (book: ExcelJS.Workbook) => void): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  fill(book);
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+async function refusal(promise: Promise<unknown>): Promise<SpreadsheetError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SpreadsheetError);
+  return error as SpreadsheetError;
+}
+
+describe('readSpreadsheet (streaming)', () => {
+  it('reads the rows of every type sheet in order, skipping hidden lists and empty rows, with dates as YYYY-MM-DD', async () => {
+    const body = await xlsx((book) => {
+      book.addWorksheet('_lists').addRow(['II.1.3']);
+      const training = book.addWorksheet('TrainingDelivered');
+      training.addRow(HEADER);
+      for (let i = 0; i < 1500; i++) training.addRow(['II.1.3', `t-${i}`, '2023-05-01', null, 'Course', 5 + (i % 3), 1]);
+      training.addRow([]);
+      training.addRow(['II.1.3', 't-date', new Date(Date.UTC(2023, 5, 2)), null, 'Course', '7', 1]);
+      const meetings = book.addWorksheet('MeetingHeld');
+      meetings.addRow(['measureCode', 'reportId', 'occurredOn', 'title', 'meetingKind']);
+    });
+    const rows = await readSpreadsheet(body, 'xlsx');
+    expect(rows).toHaveLength(1501);
+    expect(rows[0]).toMatchObject({ index: 0, path: 'rows.0', input: { measureCode: 'II.1.3', reportId: 't-0', occurredOn: '2023-05-01', title: 'Course', participants: 5, days: 1 } });
+    expect(rows[1500]).toMatchObject({ index: 1500, input: { reportId: 't-date', occurredOn: '2023-06-02', participants: 7 }, errors: [] });
+    expect(rows[1500].locate?.('participants')).toEqual({ sheet: 'TrainingDelivered', row: 1503, column: 'F (participants)' });
+  });
+
+  it('stops at the first row past maxRows, naming it', async () => {
+    const body = await xlsx((book) => {
+      const sheet = book.addWorksheet('TrainingDelivered');
+      sheet.addRow(HEADER);
+      for (let i = 0; i < 20; i++) sheet.addRow(['II.1.3', `t-${i}`, '2023-05-01', null, 'Course', 5, 1]);
+    });
+    const error = await refusal(readSpreadsheet(body, 'xlsx', 'f.xlsx', { maxRows: 10 }));
+    expect(error).toMatchObject({ sheet: 'TrainingDelivered', row: 12 });
+    expect(error.reason).toMatch(/BULK_MAX_ROWS/);
+    expect(await readSpreadsheet(body, 'xlsx', 'f.xlsx', { maxRows: 20 })).toHaveLength(20);
+  });
+
+  it.each([
+    ['a formula', (s: ExcelJS.Worksheet) => (s.getCell('F3').value = { formula: '2+3', result: 5 }), { row: 3, column: 'F' }, /formula/],
+    ['a value beyond the headers', (s: ExcelJS.Worksheet) => (s.getCell('K2').value = 'stray'), { row: 2, column: 'K' }, /empty header/],
+    ['a column of 70', (s: ExcelJS.Worksheet) => (s.getCell(2, 70).value = 'far'), { row: 2, column: 'BR' }, /64 columns/],
+    ['an unknown header', (s: ExcelJS.Worksheet) => (s.getCell('E1').value = 'titel'), { row: 1, column: 'E' }, /not a column of TrainingDelivered/],
+  ])('refuses %s naming sheet, row and column', async (_name, edit, at, reason) => {
+    const body = await xlsx((book) => {
+      const sheet = book.addWorksheet('TrainingDelivered');
+      sheet.addRow(HEADER);
+      sheet.addRow(['II.1.3', 'a', '2023-05-01', null, 'Course', 5, 1]);
+      sheet.addRow(['II.1.3', 'b', '2023-05-01', null, 'Course', 5, 1]);
+      edit(sheet);
+    });
+    const error = await refusal(readSpreadsheet(body, 'xlsx'));
+    expect(error).toMatchObject({ sheet: 'TrainingDelivered', ...at });
+    expect(error.reason).toMatch(reason);
+  });
+
+  it('refuses a sheet not named by an event type, and a workbook with no report', async () => {
+    const other = await xlsx((book) => book.addWorksheet('Sheet1').addRow(['a']));
+    expect((await refusal(readSpreadsheet(other, 'xlsx'))).reason).toMatch(/not an event type/);
+    const empty = await xlsx((book) => book.addWorksheet('TrainingDelivered').addRow(HEADER));
+    expect((await refusal(readSpreadsheet(empty, 'xlsx'))).reason).toMatch(/no report/);
+    expect((await refusal(readSpreadsheet(Buffer.from('PK\x03\x04 not really a zip'), 'xlsx'))).reason).toMatch(/not a readable XLSX/);
+  });
+
+  it('CSV: one row per record of its type; a bad type or a stray cell is that row’s error; stops past maxRows', async () => {
+    const csv = [
+      'type,measureCode,reportId,occurredOn,title,participants,days,location',
+      'TrainingDelivered,II.1.3,c-1,2023-05-01,Course,7,1,',
+      'Nonsense,II.1.3,c-2,2023-05-01,,,,',
+      'TrainingDelivered,II.1.3,c-3,2023-05-01,Course,x,1,Budapest',
+    ].join('\n');
+    const rows = await readSpreadsheet(Buffer.from(csv), 'csv', 'r.csv');
+    expect(rows.map((r) => r.index)).toEqual([0, 1, 2]);
+    expect(rows[0]).toMatchObject({ input: { reportId: 'c-1', participants: 7 }, errors: [] });
+    expect(rows[1].errors?.[0]).toMatchObject({ field: 'rows.1.type', row: 3, column: 'A (type)' });
+    expect(rows[2].errors?.map((e) => [e.field, e.column])).toEqual([
+      ['rows.2.participants', 'F (participants)'],
+      ['rows.2.location', 'H (location)'],
+    ]);
+    const error = await refusal(readSpreadsheet(Buffer.from(csv), 'csv', 'r.csv', { maxRows: 2 }));
+    expect(error).toMatchObject({ sheet: 'r.csv', row: 4 });
+  });
+});
