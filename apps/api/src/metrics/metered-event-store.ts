@@ -37,28 +37,23 @@ export class MeteredEventStore implements EventStore {
   }
 
   /** Measured as one append: a bulk batch is one call of the store (its events are counted each). */
-  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
-    const done = this.metrics.appendDuration.startTimer();
-    let outcome: 'ok' | 'conflict' | 'error' = 'error';
-    try {
-      const results = await this.inner.appendMany(appends);
-      outcome = 'ok';
-      return results;
-    } catch (error) {
-      if (error instanceof WrongExpectedRevisionError) outcome = 'conflict';
-      else this.metrics.storeErrors.inc({ operation: 'append' });
-      throw error;
-    } finally {
-      done({ outcome });
-      for (const part of appends) for (const event of part.events) this.metrics.eventsAppended.inc({ event_type: event.type, outcome });
-    }
+  appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    return this.measuredAppend(
+      () => this.inner.appendMany(appends),
+      appends.flatMap((part) => part.events),
+    );
   }
 
-  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    return this.measuredAppend(() => this.inner.append(stream, events, expected), events);
+  }
+
+  /** Times one append call and counts its events by type and outcome (ok, conflict, error). */
+  private async measuredAppend<T>(call: () => Promise<T>, events: readonly NewEvent[]): Promise<T> {
     const done = this.metrics.appendDuration.startTimer();
     let outcome: 'ok' | 'conflict' | 'error' = 'error';
     try {
-      const result = await this.inner.append(stream, events, expected);
+      const result = await call();
       outcome = 'ok';
       return result;
     } catch (error) {

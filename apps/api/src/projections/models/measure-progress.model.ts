@@ -222,14 +222,9 @@ export class ReasonCount {
   measures: number;
 }
 
-@ObjectType({ description: 'Roll-up of the measures of an objective.' })
-export class ObjectiveProgress {
-  @Field()
-  code: string;
-
-  @Field()
-  title: string;
-
+/** The counts and mean progress every roll-up (objective, pillar, plan) gives over its measures. */
+@ObjectType({ isAbstract: true })
+export abstract class ProgressRollUp {
   @Field(() => Int)
   measures: number;
 
@@ -246,11 +241,20 @@ export class ObjectiveProgress {
   })
   meanProgress?: number;
 
-  @Field(() => Int, { description: 'How many measures the mean is over: those with a target or milestone.' })
+  @Field(() => Int, { description: 'How many measures meanProgress is over: those with a target or milestone.' })
   measuresWithProgress: number;
 
-  @Field(() => [String], { description: 'The codes of the measures the mean is over.' })
+  @Field(() => [String], { description: 'The codes of the measures meanProgress is over.' })
   progressMeasureCodes: string[];
+}
+
+@ObjectType({ description: 'Roll-up of the measures of an objective.' })
+export class ObjectiveProgress extends ProgressRollUp {
+  @Field()
+  code: string;
+
+  @Field()
+  title: string;
 }
 
 @ObjectType({ description: 'Roll-up of the measures of a pillar.' })
@@ -260,7 +264,7 @@ export class PillarProgress extends ObjectiveProgress {
 }
 
 @ObjectType({ description: 'Where the measures of a plan stand on a date, per pillar and objective.' })
-export class PlanProgress {
+export class PlanProgress extends ProgressRollUp {
   @Field(() => ID)
   planId: string;
 
@@ -269,28 +273,6 @@ export class PlanProgress {
 
   @Field({ description: 'The projections position the answer reflects (bigint as a string).' })
   position: string;
-
-  @Field(() => Int)
-  measures: number;
-
-  @Field(() => StatusCounts)
-  byStatus: StatusCounts;
-
-  @Field(() => [ReasonCount], { description: 'Counts by status reason (reasons no measure has are left out).' })
-  byReason: ReasonCount[];
-
-  @Field(() => Float, {
-    nullable: true,
-    description:
-      "Mean progress of the measures with a finish line only (measuresWithProgress of the plan's measures, listed in progressMeasureCodes); null when none has one. Not the plan's progress.",
-  })
-  meanProgress?: number;
-
-  @Field(() => Int, { description: 'How many measures meanProgress is over: those with a target or milestone.' })
-  measuresWithProgress: number;
-
-  @Field(() => [String], { description: 'The codes of the measures meanProgress is over.' })
-  progressMeasureCodes: string[];
 
   @Field(() => [PillarProgress])
   pillars: PillarProgress[];
