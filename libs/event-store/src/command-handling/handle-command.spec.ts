@@ -243,6 +243,25 @@ describe('handleCommands', () => {
     expect(await store.headPosition()).toBe(0n);
   });
 
+  it('atomic with a refusal: a "must be new" stream that exists is read, so its conflict is answered too', async () => {
+    await handleCommand(store, 'a', counter, { kind: 'open', ceiling: 1 });
+    await handleCommand(store, 'd', counter, { kind: 'open', ceiling: 4 });
+    const head = await store.headPosition();
+    const outcomes = await handleCommands(
+      store,
+      [item('a', { kind: 'open', ceiling: 2 }, true), item('b', { kind: 'increment', by: 1, requestId: 'x' }), item('c', { kind: 'open', ceiling: 3 }, true), item('d', { kind: 'open', ceiling: 4 }, true)],
+      { atomic: true },
+    );
+    // As each would be answered on its own: a conflict, the refusal, a new stream, a repeat.
+    expect(outcomes.map((o) => (o.ok ? (o.result.decided ? 'would append' : 'repeat') : (o.error as Error).message))).toEqual([
+      'already open with another ceiling',
+      'not open',
+      'would append',
+      'repeat',
+    ]);
+    expect(await store.headPosition()).toBe(head);
+  });
+
   it('a retried batch finds its streams, decides nothing and appends nothing', async () => {
     const batch = [item('a', { kind: 'open', ceiling: 1 }, true), item('b', { kind: 'open', ceiling: 2 }, true)];
     await handleCommands(store, batch);

@@ -272,6 +272,10 @@ export async function handleCommands<State, Command, Event extends DomainEvent>(
       counts.push(decided.length);
     }
     const refused = outcomes.some((o) => o !== undefined);
+    // An atomic batch with a refusal appends nothing, so no lost race would reveal what the
+    // unread "must be new" streams hold: decide again on read streams, so that every command is
+    // answered as it would be on its own (a repeat or a conflict, not a provisional success).
+    if (options.atomic === true && refused && options.dryRun !== true && attempt === 1 && commands.some((c) => c.expectNew === true)) continue;
     const parts = [...slots.entries()].filter(([, slot]) => slot.pending.length > 0);
     if (options.dryRun === true || (options.atomic === true && refused) || parts.length === 0) {
       return commands.map((c, i) => outcomes[i] ?? provisionalOutcome(c, slots.get(c.stream)!, i, counts[i]));

@@ -329,6 +329,11 @@ describe('ExecuteReportHandler.executeMany', () => {
     const refused = await handler.executeMany([record('a-1'), record('a-2', 0), record('a-3')], { dryRun: false, atomic: true });
     expect(refused.map((o) => (o.ok ? o.status : 'REFUSED'))).toEqual(['VALID', 'REFUSED', 'VALID']);
     expect(await store.headPosition()).toBe(head);
+    // A reused report id beside a refusal is answered as the conflict it is, not as VALID.
+    await handler.execute(record('stored-2', 5));
+    const codeOf = (error: unknown) => (error as { code?: string }).code ?? (error as { extensions?: { code?: string } }).extensions?.code;
+    const withConflict = await handler.executeMany([record('stored-2', 6), record('a-2', 0), record('a-1')], { dryRun: false, atomic: true });
+    expect(withConflict.map((o) => (o.ok ? o.status : codeOf(o.error)))).toEqual(['CONFLICT', expect.any(String), 'VALID']);
     const commits = store.commitCount;
     const stored = await handler.executeMany([record('a-1'), record('a-3')], { dryRun: false, atomic: true });
     expect(stored.map((o) => o.ok && o.status)).toEqual(['CREATED', 'CREATED']);
