@@ -89,7 +89,7 @@ export async function templateCommand(ctx: CliContext, options: ApiOptions & { a
   await writeFile(out, body, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
     throw new CliError(error.code === 'EEXIST' ? `${out} exists; give another --out` : `Cannot write ${out}: ${error.message}`, EXIT.USAGE);
   });
-  ctx.result({ file: out, bytes: body.length }, `Wrote ${out} (${body.length} bytes): one sheet per report type, fill from row 2 and run \`ledger reports import ${out}\`.`);
+  ctx.result({ file: out, bytes: body.length }, `Wrote ${out} (${body.length} bytes): one sheet per report type, fill from row 2 and run \`ledger reports import ${out} --key-file <file>\` (the agency's key).`);
   return EXIT.OK;
 }
 

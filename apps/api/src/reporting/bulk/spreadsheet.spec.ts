@@ -54,6 +54,7 @@ describe('readSpreadsheet (streaming)', () => {
     ['a value beyond the headers', (s: ExcelJS.Worksheet) => (s.getCell('K2').value = 'stray'), { row: 2, column: 'K' }, /empty header/],
     ['a column of 70', (s: ExcelJS.Worksheet) => (s.getCell(2, 70).value = 'far'), { row: 2, column: 'BR' }, /64 columns/],
     ['an unknown header', (s: ExcelJS.Worksheet) => (s.getCell('E1').value = 'titel'), { row: 1, column: 'E' }, /not a column of TrainingDelivered/],
+    ['a header named twice', (s: ExcelJS.Worksheet) => (s.getCell('H1').value = 'days'), { row: 1, column: 'H' }, /"days" twice \(also column G\)/],
   ])('refuses %s naming sheet, row and column', async (_name, edit, at, reason) => {
     const body = await xlsx((book) => {
       const sheet = book.addWorksheet('TrainingDelivered');
@@ -73,6 +74,13 @@ describe('readSpreadsheet (streaming)', () => {
     const empty = await xlsx((book) => book.addWorksheet('TrainingDelivered').addRow(HEADER));
     expect((await refusal(readSpreadsheet(empty, 'xlsx'))).reason).toMatch(/no report/);
     expect((await refusal(readSpreadsheet(Buffer.from('PK\x03\x04 not really a zip'), 'xlsx'))).reason).toMatch(/not a readable XLSX/);
+  });
+
+  it('CSV: a header named twice refuses the file at its second column', async () => {
+    const csv = ['type,measureCode,reportId,occurredOn,title,participants,title', 'TrainingDelivered,II.1.3,c-1,2023-05-01,A,5,B'].join('\n');
+    const error = await refusal(readSpreadsheet(Buffer.from(csv), 'csv', 'f.csv'));
+    expect(error).toMatchObject({ sheet: 'f.csv', row: 1, column: 'G' });
+    expect(error.reason).toMatch(/"title" twice \(also column E\)/);
   });
 
   it('CSV: one row per record of its type; a bad type or a stray cell is that row’s error; stops past maxRows', async () => {

@@ -159,6 +159,7 @@ async function readCsv(body: Buffer, fileName: string, maxRows: number): Promise
       if (!header) {
         header = cells;
         if (header.length > MAX_COLUMNS) throw new SpreadsheetError(`has ${header.length} columns, more than the ${MAX_COLUMNS} a file may have`, fileName, 1, columnLetter(MAX_COLUMNS + 1));
+        refuseRepeatedHeader(header, fileName);
         typeColumn = header.indexOf('type');
         if (typeColumn < 0) throw new SpreadsheetError('has no "type" column: each row names its event type (MeetingHeld, …)', fileName, 1);
         header.forEach((h, c) => {
@@ -203,6 +204,17 @@ function csvRow(header: readonly string[], typeColumn: number, cells: readonly s
   return stray.length > 0 ? { ...row, errors: [...(row.errors ?? []), ...stray] } : row;
 }
 
+/** A header named twice would leave which cell counts to the reader's order: the file is refused at the second. */
+function refuseRepeatedHeader(header: ReadonlyArray<string | undefined>, sheet: string): void {
+  const seen = new Map<string, number>();
+  header.forEach((h, c) => {
+    if (h === undefined || h === '') return;
+    const first = seen.get(h);
+    if (first !== undefined) throw new SpreadsheetError(`names the column "${h}" twice (also column ${columnLetter(first + 1)})`, sheet, 1, columnLetter(c + 1));
+    seen.set(h, c);
+  });
+}
+
 const ALL_FIELDS = new Set([...COMMON_COLUMNS, ...EVENT_CATALOGUE.flatMap((s) => s.fields.map((f) => f.name))]);
 
 /**
@@ -225,6 +237,7 @@ class TypedSheet {
   ) {
     const columns = columnsOf(spec);
     this.header = Array.from(header, (h) => (typeof h === 'string' ? h.trim() || undefined : typeof h === 'number' ? String(h) : undefined));
+    refuseRepeatedHeader(this.header, sheet);
     if (!partialHeader) {
       this.header.forEach((h, c) => {
         if (h !== undefined && !columns.includes(h)) throw new SpreadsheetError(`"${h}" is not a column of ${spec.type} (columns: ${columns.join(', ')})`, sheet, 1, columnLetter(c + 1));
