@@ -15,7 +15,7 @@ import {
   reportDecider,
   upcasters,
 } from '@app/domain';
-import { type BatchCommand, CommandConflictError, EVENT_STORE, type EventStore, type JsonObject, handleCommand, handleCommands } from '@app/event-store';
+import { type BatchCommand, CommandConflictError, EVENT_STORE, type EventStore, type JsonObject, type StoredEvent, handleCommand, handleCommands } from '@app/event-store';
 import { type Measure, MeasureLookupError, type MeasureRef, type Plan, PlanCatalog } from '@app/plan';
 import { ReportReceipt } from '../models/report-receipt.model.js';
 import { ReportStreamLocator } from '../report-stream-locator.js';
@@ -93,12 +93,10 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     const recordedAt = new Date().toISOString();
     const outcomes: Array<ReportOutcome | undefined> = [];
     const batch: Array<BatchCommand<ReportState, ReportCommand, ReportEvent> & { readonly index: number; readonly agencyId: string }> = [];
-    for (const [index, { request, principal, target, correlationId }] of commands.entries()) {
+    for (const [index, one] of commands.entries()) {
       try {
-        const found = request.kind === 'record' ? this.lookup(target) : undefined;
-        const agencyId = this.policy.assertCanWriteReport(principal, { kind: request.kind, measure: found?.measure });
-        const command: ReportCommand = { ...request, agencyId };
-        const stream = await this.streams.locate(agencyId, command.reportId);
+        const { found, agencyId, command, stream } = await this.locate(one);
+        const { principal, correlationId } = one;
         const decider = reportDecider(this.decideContext(found, periodStatus, today));
         batch.push({ index, agencyId, stream, decider, command, expectNew: command.kind === 'record', metadata: eventMetadata(agencyId, principal, correlationId, randomUUID(), recordedAt) });
         outcomes.push(undefined);
@@ -120,14 +118,13 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
         return;
       }
       const result = outcome.result;
-      const last = result.newEvents.at(-1);
       if (result.decided !== undefined) outcomes[index] = { ok: true, status: 'VALID' };
-      else if (last) outcomes[index] = { ok: true, status: 'CREATED', receipt: this.receipt(agencyId, command.reportId, stream, last.id, last.type, last.position, last.revision, false) };
+      // A repeat of an earlier row that was not stored: there is no stored event to name yet.
       else if (result.provisional) outcomes[index] = { ok: true, status: 'DUPLICATE' };
       else {
         try {
-          const r = duplicateReceipt(command, result.newState);
-          outcomes[index] = { ok: true, status: 'DUPLICATE', receipt: this.receipt(agencyId, command.reportId, stream, r.eventId, r.type, r.position, r.revision, true) };
+          const receipt = this.storedReceipt(agencyId, command, stream, result);
+          outcomes[index] = { ok: true, status: receipt.duplicate ? 'DUPLICATE' : 'CREATED', receipt };
         } catch (error) {
           outcomes[index] = { ok: false, error };
         }
@@ -150,12 +147,9 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     };
   }
 
-  private async run({ request, principal, target, correlationId }: ExecuteReportCommand, dryRun: boolean): Promise<ReportReceipt | undefined> {
-    // Who may write is decided before anything about the report is revealed or checked.
-    const found = request.kind === 'record' ? this.lookup(target) : undefined;
-    const agencyId = this.policy.assertCanWriteReport(principal, { kind: request.kind, measure: found?.measure });
-    const command: ReportCommand = { ...request, agencyId };
-    const stream = await this.streams.locate(agencyId, command.reportId);
+  private async run(one: ExecuteReportCommand, dryRun: boolean): Promise<ReportReceipt | undefined> {
+    const { found, agencyId, command, stream } = await this.locate(one);
+    const { principal, correlationId } = one;
     // The lock read model as of now: every approval committed before this write began is seen.
     const periodStatus = await this.locks.current();
     const ctx = this.decideContext(found, periodStatus, latestToday());
@@ -170,16 +164,34 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
         metadata: eventMetadata(agencyId, principal, correlationId, causationId, recordedAt),
       });
       if (result.decided !== undefined) return undefined;
-      const last = result.newEvents.at(-1);
-      if (!last) {
-        const r = duplicateReceipt(command, result.newState);
-        return this.receipt(agencyId, command.reportId, stream, r.eventId, r.type, r.position, r.revision, true);
-      }
-      return this.receipt(agencyId, command.reportId, stream, last.id, last.type, last.position, last.revision, false);
+      return this.storedReceipt(agencyId, command, stream, result);
     } catch (error) {
       if (!(error instanceof CommandConflictError)) throw error;
       throw conflict(command.reportId);
     }
+  }
+
+  /**
+   * The report's agency, command and stream. Who may write is decided first, before anything about
+   * the report is revealed or checked (throws the policy's ForbiddenError).
+   */
+  private async locate({ request, principal, target }: ExecuteReportCommand): Promise<{ found?: MeasureRef; agencyId: string; command: ReportCommand; stream: string }> {
+    const found = request.kind === 'record' ? this.lookup(target) : undefined;
+    const agencyId = this.policy.assertCanWriteReport(principal, { kind: request.kind, measure: found?.measure });
+    const command: ReportCommand = { ...request, agencyId };
+    return { found, agencyId, command, stream: await this.streams.locate(agencyId, command.reportId) };
+  }
+
+  /**
+   * The receipt of a report the store holds: the last event this request appended, or, when it
+   * appended nothing, the stored event it repeats (duplicate: true; duplicateReceipt throws when
+   * the request is not a repeat of what is stored).
+   */
+  private storedReceipt(agencyId: string, command: ReportCommand, stream: string, result: { readonly newEvents: readonly StoredEvent<ReportEvent>[]; readonly newState: ReportState }): ReportReceipt {
+    const last = result.newEvents.at(-1);
+    if (last) return this.receipt(agencyId, command.reportId, stream, last.id, last.type, last.position, last.revision, false);
+    const r = duplicateReceipt(command, result.newState);
+    return this.receipt(agencyId, command.reportId, stream, r.eventId, r.type, r.position, r.revision, true);
   }
 
   /**
