@@ -85,9 +85,7 @@ export class BulkReportService {
   admit(rows: number, principal: Principal, options: Pick<BulkOptions, 'requestCharged'>, field = 'reports'): void {
     const { maxRows, rowsPerRateUnit } = this.config.bulk;
     if (rows > maxRows) throw DomainError.badInput(field, `holds ${rows} reports, more than the ${maxRows} one request may hold (BULK_MAX_ROWS)`);
-    const units = Math.ceil(rows / rowsPerRateUnit) + (options.requestCharged ? 0 : 1);
-    const decision = this.budget.charge(budgetKeyOf(principal.id), units);
-    if (!decision.allowed) throw new RowBudgetExceededError(units, this.budget.perMinute, decision.retryAfterSeconds);
+    this.charge(principal, Math.ceil(rows / rowsPerRateUnit) + (options.requestCharged ? 0 : 1));
   }
 
   /**
@@ -96,8 +94,13 @@ export class BulkReportService {
    * free. Its rows are charged by {@link admit} with `requestCharged`.
    */
   chargeRequest(principal: Principal): void {
-    const decision = this.budget.charge(budgetKeyOf(principal.id), 1);
-    if (!decision.allowed) throw new RowBudgetExceededError(1, this.budget.perMinute, decision.retryAfterSeconds);
+    this.charge(principal, 1);
+  }
+
+  /** Takes `units` from the principal's rate budget, or throws RowBudgetExceededError (429, with its retry-after). */
+  private charge(principal: Principal, units: number): void {
+    const decision = this.budget.charge(budgetKeyOf(principal.id), units);
+    if (!decision.allowed) throw new RowBudgetExceededError(units, this.budget.perMinute, decision.retryAfterSeconds);
   }
 
   async run(rows: readonly BulkRow[], principal: Principal, options: BulkOptions, correlationId: string): Promise<ImportSummary> {
