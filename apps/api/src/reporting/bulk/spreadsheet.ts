@@ -237,8 +237,9 @@ class TypedSheet {
   ) {
     const columns = columnsOf(spec);
     this.header = Array.from(header, (h) => (typeof h === 'string' ? h.trim() || undefined : typeof h === 'number' ? String(h) : undefined));
-    refuseRepeatedHeader(this.header, sheet);
+    // A CSV's header is the whole file's, checked once by readCsv before any row.
     if (!partialHeader) {
+      refuseRepeatedHeader(this.header, sheet);
       this.header.forEach((h, c) => {
         if (h !== undefined && !columns.includes(h)) throw new SpreadsheetError(`"${h}" is not a column of ${spec.type} (columns: ${columns.join(', ')})`, sheet, 1, columnLetter(c + 1));
       });
