@@ -156,13 +156,13 @@ export class MeasureProgressResolver {
     this.assertCanRead(principal, measure, operation);
     const at = args.at;
     // Auditors' replays only (REPLAY): the pipe's check costs a promise, nothing else does.
-    if (at !== undefined && at !== null) {
-      return (pointInTimePipe.transform(at, { type: 'body', metatype: PointInTimeInput, data: 'at' }) as Promise<PointInTimeInput>).then((checked) =>
-        this.projections.snapshotNow(context, args.atLeastPosition, checked),
-      );
-    }
-    const snapshot = this.projections.snapshotNow(context, args.atLeastPosition);
-    // Waiting for atLeastPosition: its expiry is the client's TIMEOUT, as on the queries.
+    const snapshot =
+      at !== undefined && at !== null
+        ? (pointInTimePipe.transform(at, { type: 'body', metatype: PointInTimeInput, data: 'at' }) as Promise<PointInTimeInput>).then((checked) =>
+            this.projections.snapshotNow(context, args.atLeastPosition, checked),
+          )
+        : this.projections.snapshotNow(context, args.atLeastPosition);
+    // Waiting for atLeastPosition (also behind an empty `at`): its expiry is the client's TIMEOUT, as on the queries.
     return snapshot instanceof Promise ? snapshot.catch(answerTimeout) : snapshot;
   }
 
