@@ -321,10 +321,7 @@ export class ProjectionRunner {
         const slot = handlers[0];
         if (position > slot.position) {
           const changes = changesOf(slot.projection, slot.state, event);
-          if (changes.length > 0) {
-            for (let c = 0; c < changes.length; c++) slot.state.apply(changes[c]);
-            slot.changed = true;
-          }
+          if (changes.length > 0) applyChanges(slot, changes);
         }
       } else {
         this.applyToAll(handlers, event);
@@ -349,10 +346,7 @@ export class ProjectionRunner {
     if (!pending) return;
     for (let i = 0; i < handlers.length; i++) {
       const changes = pending[i];
-      if (!changes) continue;
-      const slot = handlers[i];
-      for (let c = 0; c < changes.length; c++) slot.state.apply(changes[c]);
-      slot.changed = true;
+      if (changes) applyChanges(handlers[i], changes);
     }
   }
 
@@ -398,4 +392,10 @@ export class ProjectionRunner {
     if (!slot) throw new Error(`No projection named "${name}"`);
     return slot;
   }
+}
+
+/** Applies one event's changes to a projection's state (computed beforehand, so none is half-applied). */
+function applyChanges(slot: Slot, changes: readonly Change[]): void {
+  for (let c = 0; c < changes.length; c++) slot.state.apply(changes[c]);
+  slot.changed = true;
 }
