@@ -9,6 +9,7 @@ import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { CliContext } from '../../apps/cli/src/cli-context.js';
 import { importReportsCommand, templateCommand } from '../../apps/cli/src/commands/reports.command.js';
 import { authHeader, issueTestKey } from './support/auth.js';
+import { withRateLimitClockStopped } from './support/frozen-clock.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -33,6 +34,38 @@ function httpPost(url: string, headers: Record<string, string>, body: Buffer | s
     for (let at = 0; at < bytes.length; at += 64 * 1024) req.write(bytes.subarray(at, at + 64 * 1024));
     req.end();
   });
+}
+
+/**
+ * POSTs `body` as a client sending `Expect: 100-continue` does (node:http): headers first, the
+ * body only once the server answers `100 Continue`. Resolves with the final status and whether
+ * the body was asked for (and so sent).
+ */
+function postExpectingContinue(url: string, headers: Record<string, string>, body: Buffer | string): Promise<{ status: number; continued: boolean; body: Record<string, unknown> }> {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const req = request(url, { method: 'POST', agent: false, headers: { ...headers, expect: '100-continue', 'content-length': String(bytes.length) } });
+    req.on('error', reject);
+    req.on('continue', () => {
+      continued = true;
+      req.end(bytes);
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, continued, body: JSON.parse(text) as Record<string, unknown> });
+        req.destroy();
+      });
+    });
+    req.flushHeaders();
+  });
+}
+
+async function json(res: Response): Promise<{ status: number; body: Record<string, unknown> }> {
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 interface Summary {
@@ -117,14 +150,37 @@ describe('spreadsheet import (e2e)', () => {
     const csv = ['type,measureCode,reportId,occurredOn,title,participants,days', `TrainingDelivered,${measureCode},c-1,2023-04-01,Course,5,1`, `TrainingDelivered,${measureCode},c-2,2023-04-01,Course,0,1`].join('\n');
     const before = await head();
     const dry = await upload(csv, 'text/csv', '?dryRun=true');
+    // Nothing was created: 200, where a real import answers 201.
+    expect(dry.status).toBe(200);
     expect(dry.body.rows[0].errors).toEqual([]);
     expect(dry.body.rows.map((r) => r.status)).toEqual(['VALID', 'REFUSED']);
     expect(dry.body.rows[1].errors[0]).toMatchObject({ row: 3, column: 'F (participants)', field: 'rows.1.participants' });
     const atomic = await upload(csv, 'text/csv', '?atomic=true');
     expect(atomic.body.rows.map((r) => r.status)).toEqual(['IGNORED', 'REFUSED']);
     expect(await head()).toBe(before);
+    expect(atomic.status).toBe(201);
     const each = await upload(csv, 'text/csv');
+    expect(each.status).toBe(201);
     expect(each.body.counts).toMatchObject({ created: 1, refused: 1 });
+  }, 60_000);
+
+  it('refuses a missing or bad credential (401) and a role without the right (403) in the ledger error shape, as GraphQL does', async () => {
+    const coordinator = authHeader(await issueTestKey(t, { role: 'COORDINATOR' }));
+    const csv = 'type,measureCode,reportId,occurredOn,title,participants,days\n';
+    const cases: Array<[string, () => Promise<{ status: number; body: Record<string, unknown> }>, Record<string, unknown>]> = [
+      ['upload, no key', () => httpPost(`${base}/imports/reports`, { 'content-type': 'text/csv' }, csv), { status: 401, body: { code: 'UNAUTHENTICATED' } }],
+      ['upload, bad key', () => httpPost(`${base}/imports/reports`, { authorization: 'Bearer apl_nope_nope', 'content-type': 'text/csv' }, csv), { status: 401, body: { code: 'UNAUTHENTICATED' } }],
+      ['upload, coordinator', () => httpPost(`${base}/imports/reports`, { ...coordinator, 'content-type': 'text/csv' }, csv), { status: 403, body: { code: 'FORBIDDEN', rule: 'role-not-permitted' } }],
+      ['template, bad key', async () => json(await fetch(`${base}/imports/reports/template`, { headers: { authorization: 'Bearer apl_nope_nope' } })), { status: 401, body: { code: 'UNAUTHENTICATED' } }],
+      ['template, coordinator', async () => json(await fetch(`${base}/imports/reports/template`, { headers: coordinator })), { status: 403, body: { code: 'FORBIDDEN', rule: 'role-not-permitted' } }],
+    ];
+    const graphql = await t.gql('mutation { recordReports(input: { reports: [] }) { status } }', undefined, coordinator);
+    expect(graphql.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'role-not-permitted' });
+    for (const [name, send, expected] of cases) {
+      const res = await send();
+      expect({ name, ...res }).toMatchObject({ name, ...expected, body: { ...(expected.body as object), message: expect.any(String) } });
+      expect(res.body).not.toHaveProperty('statusCode');
+    }
   }, 60_000);
 
   it('ledger reports template / import: the same endpoints with the same key', async () => {
@@ -160,6 +216,23 @@ describe('spreadsheet import (e2e)', () => {
       expect(res.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', field: 'file' });
     }
     expect(await head()).toBe(before);
+  }, 120_000);
+
+  it('answers Expect: 100-continue with 413 (or 401) before the body is sent when it is over BULK_MAX_FILE_BYTES, and asks for the body otherwise', async () => {
+    const before = await head();
+    for (const size of [1_000_001, 3_000_000, 60 * 1024 * 1024]) {
+      const res = await postExpectingContinue(`${base}/imports/reports`, { ...auth, 'content-type': 'text/csv' }, Buffer.alloc(size, 0x41));
+      expect(res).toMatchObject({ status: 413, continued: false, body: { code: 'PAYLOAD_TOO_LARGE', field: 'file' } });
+    }
+    const unknownKey = await postExpectingContinue(`${base}/imports/reports`, { authorization: 'Bearer apl_nope_nope', 'content-type': 'text/csv' }, Buffer.alloc(10, 0x41));
+    expect(unknownKey).toMatchObject({ status: 401, continued: false, body: { code: 'UNAUTHENTICATED' } });
+    expect(await head()).toBe(before);
+    const csv = ['type,measureCode,reportId,occurredOn,title,participants,days', `TrainingDelivered,${measureCode},cont-1,2023-04-01,Course,5,1`].join('\n');
+    const stored = await postExpectingContinue(`${base}/imports/reports`, { ...auth, 'content-type': 'text/csv' }, csv);
+    expect(stored).toMatchObject({ status: 201, continued: true, body: { counts: { created: 1 } } });
+    // GraphQL is not an upload: its body is asked for at once, as Node does by default.
+    const graphql = await postExpectingContinue(t.url, { ...auth, 'content-type': 'application/json' }, JSON.stringify({ query: '{ health { headPosition } }' }));
+    expect(graphql).toMatchObject({ status: 200, continued: true });
   }, 120_000);
 
   describe('refuses a file that cannot be read as a whole, naming sheet, row and column, and stores nothing', () => {
@@ -218,5 +291,20 @@ describe('spreadsheet import against the rate limit (e2e)', () => {
     const limited = await post([header, ...rows(1)].join('\n'));
     expect(limited).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
     expect(await head()).toBe(before);
+  }, 60_000);
+
+  it('charges refusals before the upload runs (401, 403) one unit each, as the GraphQL gate does, then answers 429', async () => {
+    const coordinator = authHeader(await issueTestKey(t, { role: 'COORDINATOR' }));
+    const csv = 'type,measureCode,reportId,occurredOn,title,participants,days\n';
+    await withRateLimitClockStopped(async () => {
+      for (const headers of [coordinator, { authorization: 'Bearer apl_nope_nope' }]) {
+        const send = () => httpPost(`${base}/imports/reports`, { ...headers, 'content-type': 'text/csv' }, csv);
+        const answers = [];
+        for (let i = 0; i < 5; i++) answers.push(await send());
+        const refusal = headers === coordinator ? 403 : 401;
+        expect(answers.map((a) => a.status)).toEqual([refusal, refusal, refusal, refusal, 429]);
+        expect(answers[4].body).toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
+      }
+    });
   }, 60_000);
 });

@@ -399,13 +399,16 @@ describe('implementation report (e2e)', () => {
 
   it('applies the GraphQL credentials and access rules, and names the bad field', async () => {
     const query = { planId: PLAN, ...TIP, format: 'csv' };
-    expect((await get(query, {})).status).toBe(401);
-    expect((await get(query, { authorization: 'Bearer apl_nope_nope' })).status).toBe(401);
-    const agency = await get(query, authHeader(keys.get(MOI)!));
-    expect(agency.status).toBe(403);
+    // The ledger's error shape, as GraphQL's extensions carry it (not Nest's { statusCode, error }).
+    const refusal = async (res: Response) => ({ status: res.status, ...((await res.json()) as Record<string, unknown>) });
+    expect(await refusal(await get(query, {}))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED', message: expect.stringMatching(/Authorization: Bearer/) });
+    expect(await refusal(await get(query, { authorization: 'Bearer apl_nope_nope' }))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED', message: expect.stringMatching(/Invalid credential/) });
+    const agency = await refusal(await get(query, authHeader(keys.get(MOI)!)));
+    expect(agency).toMatchObject({ status: 403, code: 'FORBIDDEN', rule: 'role-not-permitted' });
+    expect(agency).not.toHaveProperty('statusCode');
     // Point in time is for auditors, as GraphQL's `at`.
-    const coordinatorAt = await get({ ...query, atPosition: midpoint });
-    expect(coordinatorAt.status).toBe(403);
+    const coordinatorAt = await refusal(await get({ ...query, atPosition: midpoint }));
+    expect(coordinatorAt).toMatchObject({ status: 403, code: 'FORBIDDEN', rule: 'role-not-permitted' });
 
     const bad = async (q: Record<string, string>, field: string) => {
       const res = await get(q, auditor);

@@ -1,15 +1,7 @@
-import {
-  type CanActivate,
-  type ExecutionContext,
-  ForbiddenException,
-  Inject,
-  Injectable,
-  Logger,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import type { GraphQLResolveInfo } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { type Action, AccessPolicy } from './access-policy.js';
 import { ForbiddenError, UnauthenticatedError } from './auth-errors.js';
 import { Authenticator, type HasHeaders } from './authenticator.js';
@@ -21,6 +13,37 @@ function describeOperation(info: GraphQLResolveInfo | undefined): string {
   if (!info) return 'unknown operation';
   const operation = info.operation?.name?.value ?? 'anonymous';
   return `${operation} (${info.parentType.name}.${info.fieldName})`;
+}
+
+/**
+ * What a plain HTTP request costs before its route runs: the api's rate limiter takes one unit
+ * from the bucket of the principal (or of the client address when the credential is missing or
+ * invalid), as the GraphQL gate does for every document, so a refused request (401, 403) costs
+ * as much as one let in. Throws a GraphQLError with `extensions.http` (RATE_LIMITED, 429).
+ */
+export interface HttpRequestCharge {
+  chargeHttpRequest(principal: Principal | undefined, address: string): void;
+}
+
+export const HTTP_REQUEST_CHARGE = Symbol('HTTP_REQUEST_CHARGE');
+
+/** The headers a GraphQL error's `extensions.http` carries (a Map-like HeaderMap, or a record). */
+function httpHeadersOf(http: { headers?: unknown } | undefined): Array<[string, string]> {
+  const headers = http?.headers;
+  if (!headers) return [];
+  if (headers instanceof Map) return [...(headers as Map<string, string>).entries()];
+  return Object.entries(headers as Record<string, string>);
+}
+
+/**
+ * A refusal of the guard as a plain HTTP route answers it: the status of `extensions.http` and the
+ * ledger's error body — `code`, the extensions (`rule`, `retryAfter`, …) and `message` — as a
+ * GraphQL client reads them in `extensions`, rather than Nest's `{ statusCode, error }`.
+ */
+export function httpRefusal(error: GraphQLError, response?: { setHeader(name: string, value: string): unknown }): HttpException {
+  const { http, ...extensions } = error.extensions as { http?: { status?: number; headers?: unknown } } & Record<string, unknown>;
+  for (const [name, value] of httpHeadersOf(http)) response?.setHeader(name, value);
+  return new HttpException({ ...extensions, message: error.message }, http?.status ?? 400);
 }
 
 /**
@@ -37,17 +60,17 @@ export class AccessGuard implements CanActivate {
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(Authenticator) private readonly authenticator: Authenticator,
     @Inject(AccessPolicy) private readonly policy: AccessPolicy,
+    @Optional() @Inject(HTTP_REQUEST_CHARGE) private readonly charge?: HttpRequestCharge,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     try {
       return await this.check(context);
     } catch (error) {
-      // Plain HTTP routes get Nest's HTTP exceptions rather than GraphQL errors (the @Public()
-      // health and metrics controllers never get here).
-      if (context.getType<string>() === 'http') {
-        if (error instanceof UnauthenticatedError) throw new UnauthorizedException(error.message);
-        if (error instanceof ForbiddenError) throw new ForbiddenException(error.message);
+      // Plain HTTP routes answer the same codes and fields as GraphQL, with the HTTP status of the
+      // code (the @Public() health and metrics controllers never get here).
+      if (context.getType<string>() === 'http' && error instanceof GraphQLError && error.extensions.http) {
+        throw httpRefusal(error, context.switchToHttp().getResponse());
       }
       throw error;
     }
@@ -94,10 +117,12 @@ export class AccessGuard implements CanActivate {
       if (result.status === 'authenticated') ctx.principal = result.principal;
       return { principal: ctx.principal, operation };
     }
-    const request = context.switchToHttp().getRequest<HasHeaders & { principal?: Principal; method?: string; url?: string }>();
+    const request = context.switchToHttp().getRequest<HasHeaders & { principal?: Principal; method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }>();
     const operation = `${request.method ?? 'HTTP'} ${request.url ?? ''}`;
     if (request.principal) return { principal: request.principal, operation };
     const result = await this.authenticator.authenticateRequest(request);
+    // Charged once the bucket is known and before any refusal: GraphQL's gate does the same.
+    this.charge?.chargeHttpRequest(result.status === 'authenticated' ? result.principal : undefined, request.ip ?? request.socket?.remoteAddress ?? 'unknown');
     if (result.status === 'invalid') {
       this.logger.warn(`UNAUTHENTICATED reason="${result.reason}"${result.keyId ? ` keyId=${result.keyId}` : ''} operation=${operation}`);
       throw new UnauthenticatedError('Invalid credential');

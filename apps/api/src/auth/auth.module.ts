@@ -4,7 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import { PlanCatalog, PlanCatalogModule } from '@app/plan';
-import { AccessGuard, AccessPolicy, Authenticator, JwtVerifier, KeyRegistry, KeyService } from '@app/auth';
+import { AccessGuard, AccessPolicy, Authenticator, HTTP_REQUEST_CHARGE, JwtVerifier, KeyRegistry, KeyService } from '@app/auth';
 import { AuthResolver } from './auth.resolver.js';
 import { GatekeeperPlugin } from './gatekeeper.plugin.js';
 import { KeyBootstrap } from './key-bootstrap.service.js';
@@ -60,6 +60,8 @@ import { securityConfigOf, type SecurityConfig } from './security-config.js';
     { provide: APP_GUARD, useClass: AccessGuard },
     PublicOperations,
     RequestGate,
+    // The AccessGuard charges plain HTTP requests to the gate's limiter, before any refusal.
+    { provide: HTTP_REQUEST_CHARGE, useExisting: RequestGate },
     // The gate's limiter: resolvers inject it to charge work beyond root fields (bulk rows).
     { provide: RateLimiter, inject: [RequestGate], useFactory: (gate: RequestGate) => gate.rateLimiter },
     // The same buckets as the features that spend several units per request see them (bulk rows).

@@ -11,7 +11,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import { type AuthResult, Authenticator, ForbiddenError, type Principal, UnauthenticatedError } from '@app/auth';
+import { type AuthResult, Authenticator, ForbiddenError, type HttpRequestCharge, type Principal, UnauthenticatedError } from '@app/auth';
 import { valueErrorsAsBadInput, variableErrors } from '../common/input-errors.js';
 import { PublicOperations } from './public-operations.js';
 import { analyzeOperation, assertDocumentText, assertExpandedSize, assertVariablesNesting, assertWithinLimits, fragmentsOf, QueryTooComplexError } from './query-limits.js';
@@ -86,7 +86,7 @@ const ROOT_TYPE_NAMES = { query: 'Query', mutation: 'Mutation', subscription: 'S
  * suggestions). The AccessGuard then applies each field's access rule during execution.
  */
 @Injectable()
-export class RequestGate {
+export class RequestGate implements HttpRequestCharge {
   private readonly logger = new Logger('Access');
   readonly rateLimiter: RateLimiter;
   /** Extra validation rules, for every transport. */
@@ -160,6 +160,16 @@ export class RequestGate {
       this.admitted.set(source, document);
     }
     return { caller, principal, record, document };
+  }
+
+  /**
+   * One unit for a plain HTTP request (the upload, the template, report downloads), taken by the
+   * AccessGuard once it has read the credential and before it refuses anything, as step 1 takes
+   * one per GraphQL document: 401s and 403s cost it too. Throws RATE_LIMITED.
+   */
+  chargeHttpRequest(principal: Principal | undefined, address: string): void {
+    const record: OperationRecord = { transport: 'http', units: 0, codes: [], principal: principal?.id, role: principal?.role };
+    this.take(bucketOf(principal, address), 1, record);
   }
 
   /** Step 2's error mapping: validation errors, value errors made BAD_USER_INPUT with field and reason. */

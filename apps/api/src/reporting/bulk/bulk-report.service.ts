@@ -34,7 +34,7 @@ export interface BulkRow {
 export interface BulkOptions {
   readonly dryRun: boolean;
   readonly atomic: boolean;
-  /** The request already paid its one unit: at the gate (GraphQL), or by chargeRequest (uploads). */
+  /** The request already paid its one unit: at the gate (GraphQL), or in the AccessGuard (uploads). */
   readonly requestCharged: boolean;
 }
 
@@ -86,15 +86,6 @@ export class BulkReportService {
     const { maxRows, rowsPerRateUnit } = this.config.bulk;
     if (rows > maxRows) throw DomainError.badInput(field, `holds ${rows} reports, more than the ${maxRows} one request may hold (BULK_MAX_ROWS)`);
     this.charge(principal, Math.ceil(rows / rowsPerRateUnit) + (options.requestCharged ? 0 : 1));
-  }
-
-  /**
-   * Charges an upload's one request unit before its file is parsed: a file refused as a whole (too
-   * big, bad headers, too many rows) costs it too, so a client cannot make the server parse for
-   * free. Its rows are charged by {@link admit} with `requestCharged`.
-   */
-  chargeRequest(principal: Principal): void {
-    this.charge(principal, 1);
   }
 
   /** Takes `units` from the principal's rate budget, or throws RowBudgetExceededError (429, with its retry-after). */

@@ -1,10 +1,11 @@
 import { Controller, Get, HttpException, HttpStatus, Inject, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { Action, Allow, CurrentPrincipal, ForbiddenError, type Principal, mayPerformAny } from '@app/auth';
+import { Action, Allow, CurrentPrincipal, ForbiddenError, type Principal, httpRefusal, mayPerformAny } from '@app/auth';
 import { DomainError } from '@app/domain';
 import { PlanCatalog } from '@app/plan';
 import { correlationIdOf } from '../../common/correlation-id.js';
+import { awaitsContinue, continueBody } from '../../http.js';
 import { RowBudgetExceededError } from '../../common/request-budget.js';
 import { BulkReportService } from './bulk-report.service.js';
 import type { ImportSummary } from './import-summary.model.js';
@@ -28,9 +29,11 @@ function flag(query: Record<string, QueryValue>, name: string): boolean {
  *
  * - `POST /imports/reports?dryRun=&atomic=` — the file as the request body, `Content-Type: text/csv`
  *   or the XLSX type (or `X-File-Name: *.csv|*.xlsx`); answers the import summary of recordReports
- *   as JSON. At most BULK_MAX_FILE_BYTES (413 beyond: the rest is read and dropped, never held)
- *   and BULK_MAX_ROWS rows. Every upload costs one unit of the rate limit, a file refused as a
- *   whole too, and its rows BULK_ROWS_PER_RATE_UNIT a unit more (429 when the budget is spent). A file refused as a whole answers 400
+ *   as JSON: 201, or 200 for a dry run (nothing created). At most BULK_MAX_FILE_BYTES (413 beyond:
+ *   the rest is read and dropped, never held; a client sending `Expect: 100-continue` gets the 413,
+ *   or a 401/403, before it sends the file) and BULK_MAX_ROWS rows. Every upload costs one unit of
+ *   the rate limit, taken by the AccessGuard (a 401, a 403 or a file refused as a whole costs it
+ *   too), and its rows BULK_ROWS_PER_RATE_UNIT a unit more (429 when the budget is spent). A file refused as a whole answers 400
  *   `{ code: BAD_USER_INPUT, field: "file", reason, sheet, row, column }` and stores nothing.
  * - `GET /imports/reports/template[?agencyId=]` — the XLSX template of the caller's agency.
  */
@@ -51,21 +54,19 @@ export class ImportsController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<ImportSummary> {
     try {
-      let body: Buffer;
-      try {
-        body = await this.readBody(req, res);
-      } finally {
-        // Read (or drained) first, so that a 429 reaches the client as the 413 does.
-        this.bulk.chargeRequest(principal);
-      }
+      // The request's own unit was taken by the AccessGuard (a 401 or 403 costs it too).
+      const body = await this.readBody(req, res);
       const options = { dryRun: flag(query, 'dryRun'), atomic: flag(query, 'atomic'), requestCharged: true };
       const fileName = typeof req.headers['x-file-name'] === 'string' ? req.headers['x-file-name'] : undefined;
       const format = detectFormat(body, req.headers['content-type'], fileName);
       const rows = await readSpreadsheet(body, format, fileName ?? `upload.${format}`, { maxRows: this.config.bulk.maxRows });
       this.bulk.admit(rows.length, principal, options, 'file');
-      return await this.bulk.run(rows, principal, options, correlationIdOf(req));
+      const summary = await this.bulk.run(rows, principal, options, correlationIdOf(req));
+      // A dry run creates nothing: 200, not the 201 of an import.
+      if (options.dryRun) res.status(HttpStatus.OK);
+      return summary;
     } catch (error) {
-      throw httpError(error);
+      throw httpError(error, res);
     }
   }
 
@@ -91,7 +92,7 @@ export class ImportsController {
       res.setHeader('Content-Disposition', `attachment; filename="reports-${agencyId}.xlsx"`);
       return new StreamableFile(body, { type: XLSX_CONTENT_TYPE, length: body.length });
     } catch (error) {
-      throw httpError(error);
+      throw httpError(error, res);
     }
   }
 
@@ -108,7 +109,9 @@ export class ImportsController {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = Number.isFinite(declared) && declared > max;
-    if (over && declared > DRAIN_LIMIT) return this.refuseTooLarge(req, res, max, false);
+    // A client waiting on `Expect: 100-continue` is refused before it sends the file.
+    if (over && (declared > DRAIN_LIMIT || awaitsContinue(req))) return this.refuseTooLarge(req, res, max, false);
+    continueBody(req, res);
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > DRAIN_LIMIT) return this.refuseTooLarge(req, res, max, false);
@@ -140,11 +143,10 @@ function tooLarge(max: number): HttpException {
 }
 
 /** The API's error vocabulary over HTTP: 400 BAD_USER_INPUT with field/reason (and sheet/row/column), 403, 404, 429. */
-function httpError(error: unknown): unknown {
+function httpError(error: unknown, res: Response): unknown {
   if (error instanceof HttpException) return error;
   if (error instanceof SpreadsheetError) return new HttpException(error.toJSON(), HttpStatus.BAD_REQUEST);
-  if (error instanceof RowBudgetExceededError) return new HttpException({ message: error.message, ...error.extensions, http: undefined }, HttpStatus.TOO_MANY_REQUESTS);
-  if (error instanceof ForbiddenError) return new HttpException({ message: error.message, code: 'FORBIDDEN', rule: error.rule }, HttpStatus.FORBIDDEN);
+  if (error instanceof RowBudgetExceededError || error instanceof ForbiddenError) return httpRefusal(error, res);
   if (error instanceof DomainError) {
     const status = error.code === 'NOT_FOUND' ? HttpStatus.NOT_FOUND : error.code === 'FORBIDDEN' ? HttpStatus.FORBIDDEN : HttpStatus.BAD_REQUEST;
     return new HttpException({ code: error.code, field: error.extra.field, reason: error.extra.reason, message: error.message }, status);
