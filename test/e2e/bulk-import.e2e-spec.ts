@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,12 @@ function postExpectingContinue(url: string, headers: Record<string, string>, bod
     });
     req.flushHeaders();
   });
+}
+
+async function zipOf(files: Record<string, string>): Promise<Buffer> {
+  const zip = new JSZip();
+  for (const [name, text] of Object.entries(files)) zip.file(name, text);
+  return zip.generateAsync({ type: 'nodebuffer' });
 }
 
 async function json(res: Response): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -154,7 +161,7 @@ describe('spreadsheet import (e2e)', () => {
     expect(dry.status).toBe(200);
     expect(dry.body.rows[0].errors).toEqual([]);
     expect(dry.body.rows.map((r) => r.status)).toEqual(['VALID', 'REFUSED']);
-    expect(dry.body.rows[1].errors[0]).toMatchObject({ row: 3, column: 'F (participants)', field: 'rows.1.participants' });
+    expect(dry.body.rows[1].errors[0]).toMatchObject({ row: 3, column: 'F (participants)', field: 'rows[1].participants' });
     const atomic = await upload(csv, 'text/csv', '?atomic=true');
     expect(atomic.body.rows.map((r) => r.status)).toEqual(['IGNORED', 'REFUSED']);
     expect(await head()).toBe(before);
@@ -181,6 +188,32 @@ describe('spreadsheet import (e2e)', () => {
       expect({ name, ...res }).toMatchObject({ name, ...expected, body: { ...(expected.body as object), message: expect.any(String) } });
       expect(res.body).not.toHaveProperty('statusCode');
     }
+  }, 60_000);
+
+  it('answers one error per refused cell, with the clearest reason', async () => {
+    const csv = [
+      'type,measureCode,reportId,occurredOn,title,participants,days',
+      `TrainingDelivered,${measureCode},cell-1,2023-04-01,Course,2.5,1`,
+      `TrainingDelivered,${measureCode},cell-2,2023-04-01,Course,many,1.5`,
+      `TrainingDelivered,${measureCode},cell-3,2023-04-01,Course,,1`,
+      `TrainingDelivered,${measureCode},cell-4,2023-04-01,Course,0,1`,
+    ].join('\n');
+    const res = await upload(csv, 'text/csv', '?dryRun=true');
+    const errors = res.body.rows.map((r) => r.errors.map((e) => [e.column, e.reason]));
+    expect(errors).toEqual([
+      [['F (participants)', 'must be a whole number (got "2.5")']],
+      [
+        ['F (participants)', 'must be a whole number (got "many")'],
+        ['G (days)', 'must be a whole number (got "1.5")'],
+      ],
+      [['F (participants)', 'is required']],
+      [['F (participants)', 'must not be less than 1']],
+    ]);
+    const xlsx = await filled([[measureCode, 'cell-5', '2023-04-01', null, 'Course', 3.25, 1]]);
+    const fromXlsx = await upload(xlsx, XLSX, '?dryRun=true');
+    expect(fromXlsx.body.rows[0].errors).toEqual([
+      { code: 'BAD_USER_INPUT', field: 'rows[0].participants', reason: 'must be a whole number (got "3.25")', sheet: 'TrainingDelivered', row: 2, column: 'F (participants)' },
+    ]);
   }, 60_000);
 
   it('ledger reports template / import: the same endpoints with the same key', async () => {
@@ -248,7 +281,9 @@ describe('spreadsheet import (e2e)', () => {
         { sheet: 'TrainingDelivered', row: 2, column: 'F', reason: expect.stringMatching(/formula/) },
       ],
       ['a row of 500 columns', async () => ({ body: ['type', ...Array.from({ length: 499 }, (_, i) => `c${i}`)].join(',') + '\n', type: 'text/csv' }), 400, { row: 1, column: 'BM' }],
-      ['an empty workbook', async () => ({ body: await filled([]), type: XLSX }), 400, { reason: expect.stringMatching(/no report/) }],
+      ['an empty workbook', async () => ({ body: await filled([]), type: XLSX }), 400, { reason: expect.stringMatching(/no report rows.*ledger reports template/) }],
+      ['a ZIP that is no workbook', async () => ({ body: await zipOf({ 'word/document.xml': '<w:document/>' }), type: XLSX }), 400, { reason: expect.stringMatching(/is not an XLSX workbook/) }],
+      ['a semicolon-separated CSV', async () => ({ body: 'type;measureCode;reportId;occurredOn\nTrainingDelivered;II.1.3;x;2023-01-01\n', type: 'text/csv' }), 400, { row: 1, reason: expect.stringMatching(/must be comma-separated.*semicolons/) }],
       ['a 50 MB file', async () => ({ body: Buffer.alloc(50 * 1024 * 1024, 0x41), type: 'text/csv' }), 413, { code: 'PAYLOAD_TOO_LARGE', field: 'file' }],
     ];
     it.each(cases)('%s', async (_name, make, status, expected) => {

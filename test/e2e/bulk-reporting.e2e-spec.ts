@@ -63,9 +63,9 @@ describe('bulk reporting (e2e)', () => {
     const first = await bulk(reports);
     expect(first.status).toBe('WARNING');
     expect(first.rows.map((r) => r.status)).toEqual(['CREATED', 'REFUSED', 'REFUSED', 'REFUSED', ...(meeting ? ['CREATED'] : [])]);
-    expect(first.rows[1].errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reports.1.trainingDelivered.occurredOn' });
-    expect(first.rows[2].errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reports.2.trainingDelivered.participants' });
-    expect(first.rows[3].errors[0].field).toBe('reports.3.trainingDelivered.measureCode');
+    expect(first.rows[1].errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reports[1].trainingDelivered.occurredOn' });
+    expect(first.rows[2].errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reports[2].trainingDelivered.participants' });
+    expect(first.rows[3].errors[0].field).toBe('input.reports[3].trainingDelivered.measureCode');
     expect(first.counts).toMatchObject({ total: reports.length, created: meeting ? 2 : 1, refused: 3, duplicate: 0 });
     expect(first.rows[0].receipt?.duplicate).toBe(false);
 
@@ -81,7 +81,7 @@ describe('bulk reporting (e2e)', () => {
     const before = await head();
     const summary = await bulk([trainingRow('bulk-d1'), trainingRow('bulk-a1'), trainingRow('bulk-d2', { days: -1 })], { dryRun: true });
     expect(summary.rows.map((r) => r.status)).toEqual(['VALID', 'DUPLICATE', 'REFUSED']);
-    expect(summary.rows[2].errors[0].field).toBe('reports.2.trainingDelivered.days');
+    expect(summary.rows[2].errors[0].field).toBe('input.reports[2].trainingDelivered.days');
     expect(await head()).toBe(before);
     // Nothing of the dry run was stored: the same rows for real are new.
     const real = await bulk([trainingRow('bulk-d1')]);
@@ -98,7 +98,7 @@ describe('bulk reporting (e2e)', () => {
     expect(dry.rows.map((r) => r.status)).toEqual(expected('VALID'));
     // A repeat of a row that was not stored has no receipt to answer with.
     expect(dry.rows[2].receipt).toBeNull();
-    expect(dry.rows[3].errors[0]).toMatchObject({ field: expect.stringMatching(/^reports\.3\.trainingDelivered/) });
+    expect(dry.rows[3].errors[0]).toMatchObject({ field: expect.stringMatching(/^input\.reports\[3\]\.trainingDelivered/) });
     expect(await head()).toBe(before);
 
     const real = await bulk(batch);
@@ -118,7 +118,7 @@ describe('bulk reporting (e2e)', () => {
     const refused = await bulk([trainingRow('bulk-t1'), trainingRow('bulk-t2', { occurredOn: '2031-01-01' }), trainingRow('bulk-t3')], { atomic: true });
     expect(refused.status).toBe('ERROR');
     expect(refused.rows.map((r) => r.status)).toEqual(['IGNORED', 'REFUSED', 'IGNORED']);
-    expect(refused.rows[1].errors[0].field).toBe('reports.1.trainingDelivered.occurredOn');
+    expect(refused.rows[1].errors[0].field).toBe('input.reports[1].trainingDelivered.occurredOn');
     expect(await head()).toBe(before);
     const stored = await bulk([trainingRow('bulk-t1'), trainingRow('bulk-t3')], { atomic: true });
     expect(stored.rows.map((r) => r.status)).toEqual(['CREATED', 'CREATED']);
@@ -133,6 +133,33 @@ describe('bulk reporting (e2e)', () => {
     expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reports' });
     expect(tooMany.errors?.[0].message).toMatch(/51 reports, more than the 50/);
     expect(await head()).toBe(before);
+  }, 60_000);
+
+  it('refuses an empty batch as BAD_USER_INPUT on input.reports, in dryRun and atomic alike', async () => {
+    const before = await head();
+    for (const options of [{}, { dryRun: true }, { atomic: true }]) {
+      const empty = await t.gql(BULK, { input: { reports: [], ...options } }, auth);
+      expect(empty.data).toBeNull();
+      expect(empty.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reports', reason: expect.stringMatching(/at least one report/) });
+    }
+    const literal = await t.gql(`mutation { recordReports(input: { reports: [] }) { status } }`, undefined, auth);
+    expect(literal.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reports' });
+    expect(await head()).toBe(before);
+  }, 60_000);
+
+  it('names a field by one path whether GraphQL refuses the value (the whole request) or the row is refused (its summary row)', async () => {
+    // 2.5 is no Int: GraphQL refuses the request before it runs.
+    const coerced = await t.gql(BULK, { input: { reports: [trainingRow('path-0'), trainingRow('path-1', { participants: 2.5 })] } }, auth);
+    expect(coerced.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reports[1].trainingDelivered.participants' });
+    // 0 is an Int below the minimum: the row is refused in its summary row, under the same path.
+    const decided = await bulk([trainingRow('path-0'), trainingRow('path-1', { participants: 0 })], { dryRun: true });
+    expect(decided.rows[1].errors).toEqual([{ code: 'BAD_USER_INPUT', field: 'input.reports[1].trainingDelivered.participants', reason: 'must not be less than 1' }]);
+    const literal = await t.gql(
+      `mutation { recordReports(input: { dryRun: true, reports: [{ trainingDelivered: { measureCode: "${training.code}", reportId: "path-2", occurredOn: "2023-03-01", title: "T", participants: "many", days: 1 } }] }) { status } }`,
+      undefined,
+      auth,
+    );
+    expect(literal.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reports[0].trainingDelivered.participants' });
   }, 60_000);
 
   it('answers each aliased single mutation on its own: one refusal does not hide the receipts of the others', async () => {

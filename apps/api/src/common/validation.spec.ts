@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { PointInTimeInput } from './dto/point-in-time.input.js';
 import { IsInt, IsString, MetadataStorage, Min, getMetadataStorage, validate } from 'class-validator';
-import { createValidationPipe, rememberRuleLookups } from './validation.js';
+import { createValidationPipe, rememberRuleLookups, violationsOf } from './validation.js';
 
 describe('the global validation pipe', () => {
   const pipe = createValidationPipe();
@@ -18,6 +18,29 @@ describe('the global validation pipe', () => {
       code: 'BAD_USER_INPUT',
       message: expect.stringContaining('position must be a global position') as unknown,
     });
+  });
+});
+
+describe('violationsOf', () => {
+  class Count {
+    @IsInt()
+    @Min(1)
+    count!: number;
+
+    @IsString()
+    name!: string;
+  }
+  const of = async (value: object) => violationsOf(await validate(Object.assign(new Count(), value)));
+
+  it('answers one violation per field: "is required" for an absent value, else the kind of value before its range', async () => {
+    expect(await of({ name: 'a' })).toEqual([{ field: 'count', reason: 'is required' }]);
+    expect(await of({ name: 'a', count: 'many' })).toEqual([{ field: 'count', reason: 'must be an integer number' }]);
+    expect(await of({ name: 'a', count: 2.5 })).toEqual([{ field: 'count', reason: 'must be an integer number' }]);
+    expect(await of({ name: 'a', count: 0 })).toEqual([{ field: 'count', reason: 'must not be less than 1' }]);
+    expect(await of({ count: null, name: 7 })).toEqual([
+      { field: 'count', reason: 'is required' },
+      { field: 'name', reason: 'must be a string' },
+    ]);
   });
 });
 

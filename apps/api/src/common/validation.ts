@@ -2,17 +2,29 @@ import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@ne
 import { type MetadataStorage, getMetadataStorage } from 'class-validator';
 import { DomainError } from '@app/domain';
 
-/** Flattens nested class-validator errors into `field: reason` pairs with dotted paths. */
+/** class-validator constraints on a value's range or size: said only when its kind is right. */
+const RANGE_CONSTRAINTS = new Set(['min', 'max', 'minLength', 'maxLength', 'length', 'arrayMinSize', 'arrayMaxSize', 'isPositive', 'isNegative', 'maxDate', 'minDate']);
+
+/** The message of the rule that says most: the value's kind (integer, string, date) before its range. */
+function clearest(constraints: Record<string, string>): string | undefined {
+  const entries = Object.entries(constraints);
+  return (entries.find(([name]) => !RANGE_CONSTRAINTS.has(name)) ?? entries[0])?.[1];
+}
+
+/**
+ * Flattens nested class-validator errors into `field: reason` pairs with dotted paths, one per
+ * field: a value breaking several rules (an absent count is not an integer, below 1 and above the
+ * maximum at once) is answered with the clearest — "is required" for an absent value, else the
+ * rule on the kind of value before one on its range.
+ */
 export function violationsOf(errors: readonly ValidationError[], parent = ''): Array<{ field: string; reason: string }> {
   return errors.flatMap((e) => {
     // A value that is not an object of the expected input class has no property: name the parent.
     const field = e.property === undefined ? parent || 'input' : parent ? `${parent}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({
-      field,
-      // class-validator messages start with the property name; the field is said separately.
-      reason: message.startsWith(`${e.property} `) ? message.slice(e.property.length + 1) : message,
-    }));
-    return [...own, ...violationsOf(e.children ?? [], field)];
+    const first = clearest(e.constraints ?? {});
+    // class-validator messages start with the property name; the field is said separately.
+    const reason = first === undefined ? undefined : e.value === undefined || e.value === null ? 'is required' : first.startsWith(`${e.property} `) ? first.slice(e.property.length + 1) : first;
+    return [...(reason === undefined ? [] : [{ field, reason }]), ...violationsOf(e.children ?? [], field)];
   });
 }
 

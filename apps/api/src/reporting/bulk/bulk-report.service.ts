@@ -24,7 +24,10 @@ export interface BulkRow {
   readonly member?: BulkMember;
   /** The member's input as plain data (JSON or spreadsheet cells). */
   readonly input?: Record<string, unknown>;
-  /** The path of the input in the request, prefixed to every field: `reports.3.trainingDelivered`. */
+  /**
+   * The path of the input in the request, prefixed to every field, in the form of GraphQL's own
+   * input errors: `input.reports[3].trainingDelivered` (a file's row: `rows[3]`).
+   */
   readonly path: string;
   /** Refusals the transport found already (a bad cell, an unknown sheet). */
   readonly errors?: readonly ImportError[];
@@ -81,9 +84,10 @@ export class BulkReportService {
     @Inject(REQUEST_BUDGET) private readonly budget: RequestBudget,
   ) {}
 
-  /** Refuses a batch over BULK_MAX_ROWS or over the principal's rate budget, before anything is read or stored. */
+  /** Refuses an empty batch, one over BULK_MAX_ROWS or over the principal's rate budget, before anything is read or stored. */
   admit(rows: number, principal: Principal, options: Pick<BulkOptions, 'requestCharged'>, field = 'reports'): void {
     const { maxRows, rowsPerRateUnit } = this.config.bulk;
+    if (rows === 0) throw DomainError.badInput(field, 'must hold at least one report');
     if (rows > maxRows) throw DomainError.badInput(field, `holds ${rows} reports, more than the ${maxRows} one request may hold (BULK_MAX_ROWS)`);
     this.charge(principal, Math.ceil(rows / rowsPerRateUnit) + (options.requestCharged ? 0 : 1));
   }
@@ -145,8 +149,13 @@ export class BulkReportService {
     const described = { ...base, type: member.spec.type, reportId };
     const instance = plainToInstance(member.InputClass as new () => object, row.input);
     // Synchronously: the report inputs have no async rule, and a promise per row is measurable in a batch of 10,000.
-    const violations = violationsOf(validateSync(instance, { forbidUnknownValues: true }));
-    for (const v of violations) described.errors.push(this.error(row, 'BAD_USER_INPUT', v.field, v.reason));
+    // One error per field: a cell the transport refused already (not a whole number, say) is absent
+    // from the input, and its rules would only say so again in other words.
+    const refused = new Set(base.errors.map((e) => e.field));
+    for (const v of violationsOf(validateSync(instance, { forbidUnknownValues: true }))) {
+      const error = this.error(row, 'BAD_USER_INPUT', v.field, v.reason);
+      if (!refused.has(error.field)) described.errors.push(error);
+    }
     if (described.errors.length > 0) return described;
     let request: ReportRequest;
     let target: ExecuteReportCommand['target'];

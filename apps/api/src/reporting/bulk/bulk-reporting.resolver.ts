@@ -28,10 +28,11 @@ export class BulkReportingResolver {
   ): Promise<ImportSummary> {
     this.bulk.admit(input.reports.length, principal, { requestCharged: true }, 'input.reports');
     const rows = input.reports.map((report, index): BulkRow => {
-      // @oneOf: GraphQL has already refused a report with no field or several set.
+      // @oneOf: GraphQL has already refused a report with no field or several set. The path is
+      // written as GraphQL's own input errors write it (input.reports[3].trainingDelivered.days).
       const [name, value] = Object.entries(report as Record<string, unknown>).find(([, v]) => v !== undefined && v !== null) ?? [];
       const member = name === undefined ? undefined : BULK_MEMBER_BY_NAME.get(name);
-      return { index, member, input: value as Record<string, unknown> | undefined, path: `reports.${index}${name ? `.${name}` : ''}` };
+      return { index, member, input: value as Record<string, unknown> | undefined, path: `input.reports[${index}]${name ? `.${name}` : ''}` };
     });
     return this.bulk.run(rows, principal, { dryRun: input.dryRun ?? false, atomic: input.atomic ?? false, requestCharged: true }, correlationIdOf(ctx.req));
   }

@@ -27,7 +27,7 @@ export enum ImportStatus {
 }
 registerEnumType(ImportStatus, { name: 'ImportStatus', description: 'Outcome of a bulk request as a whole.' });
 
-@ObjectType({ description: 'Why a row was refused: the field (a path into the request, e.g. reports.3.trainingDelivered.participants) and the reason.' })
+@ObjectType({ description: 'Why a row was refused: the field (a path into the request, e.g. input.reports[3].trainingDelivered.participants; in a file, rows[3].participants) and the reason.' })
 export class ImportError {
   @Field({ description: 'BAD_USER_INPUT, FORBIDDEN, CONFLICT, … as for a single mutation.' })
   code: string;

@@ -1,5 +1,7 @@
 import ExcelJS from 'exceljs';
-import { SpreadsheetError, readSpreadsheet } from './spreadsheet.js';
+import JSZip from 'jszip';
+import { EVENT_CATALOGUE } from '@app/domain';
+import { SpreadsheetError, buildTemplate, readSpreadsheet } from './spreadsheet.js';
 
 const HEADER = ['measureCode', 'reportId', 'occurredOn', 'planId', 'title', 'participants', 'days'];
 
@@ -32,7 +34,7 @@ describe('readSpreadsheet (streaming)', () => {
     });
     const rows = await readSpreadsheet(body, 'xlsx');
     expect(rows).toHaveLength(1501);
-    expect(rows[0]).toMatchObject({ index: 0, path: 'rows.0', input: { measureCode: 'II.1.3', reportId: 't-0', occurredOn: '2023-05-01', title: 'Course', participants: 5, days: 1 } });
+    expect(rows[0]).toMatchObject({ index: 0, path: 'rows[0]', input: { measureCode: 'II.1.3', reportId: 't-0', occurredOn: '2023-05-01', title: 'Course', participants: 5, days: 1 } });
     expect(rows[1500]).toMatchObject({ index: 1500, input: { reportId: 't-date', occurredOn: '2023-06-02', participants: 7 }, errors: [] });
     expect(rows[1500].locate?.('participants')).toEqual({ sheet: 'TrainingDelivered', row: 1503, column: 'F (participants)' });
   });
@@ -72,8 +74,55 @@ describe('readSpreadsheet (streaming)', () => {
     const other = await xlsx((book) => book.addWorksheet('Sheet1').addRow(['a']));
     expect((await refusal(readSpreadsheet(other, 'xlsx'))).reason).toMatch(/not an event type/);
     const empty = await xlsx((book) => book.addWorksheet('TrainingDelivered').addRow(HEADER));
-    expect((await refusal(readSpreadsheet(empty, 'xlsx'))).reason).toMatch(/no report/);
+    expect((await refusal(readSpreadsheet(empty, 'xlsx'))).reason).toMatch(/no report rows/);
     expect((await refusal(readSpreadsheet(Buffer.from('PK\x03\x04 not really a zip'), 'xlsx'))).reason).toMatch(/not a readable XLSX/);
+  });
+
+  it('an empty workbook says it has no report rows and points to the template, naming its sheets only when few', async () => {
+    // The template itself, unfilled: one sheet per event type the agency may report.
+    const many = await buildTemplate('ministry-of-interior', [{ code: 'II.1.3', types: EVENT_CATALOGUE.map((e) => e.type) }]);
+    const error = await refusal(readSpreadsheet(many, 'xlsx'));
+    expect(error.reason).toMatch(/the workbook has no report rows/);
+    expect(error.reason).toMatch(/`ledger reports template` or GET \/imports\/reports\/template/);
+    expect(error.sheet).toBeUndefined();
+    expect(error.message).not.toMatch(/MeetingHeld/);
+    const one = await xlsx((book) => book.addWorksheet('TrainingDelivered').addRow(HEADER));
+    expect(await refusal(readSpreadsheet(one, 'xlsx'))).toMatchObject({ sheet: 'TrainingDelivered', row: 2, reason: expect.stringMatching(/no report rows/) });
+    const headerOnly = await refusal(readSpreadsheet(Buffer.from('type,measureCode,reportId,occurredOn\n'), 'csv', 'h.csv'));
+    expect(headerOnly).toMatchObject({ sheet: 'h.csv', row: 2, reason: expect.stringMatching(/no report rows.*ledger reports template/) });
+  });
+
+  it('a ZIP archive that is not a workbook (a DOCX, any archive) is refused as not an XLSX workbook', async () => {
+    const docx = new JSZip();
+    docx.file('[Content_Types].xml', '<Types/>');
+    docx.file('word/document.xml', '<w:document/>');
+    const archive = new JSZip();
+    archive.file('reports.csv', 'type,measureCode\n');
+    for (const zip of [docx, archive]) {
+      const error = await refusal(readSpreadsheet(await zip.generateAsync({ type: 'nodebuffer' }), 'xlsx'));
+      expect(error.reason).toMatch(/is not an XLSX workbook/);
+      expect(error.reason).not.toMatch(/no report/);
+    }
+  });
+
+  it.each([
+    ['semicolons', ';', /separated by semicolons \(";"\)/],
+    ['tabs', '\t', /separated by tabs \("\\t"\)/],
+    ['vertical bars', '|', /separated by vertical bars/],
+  ])('CSV separated by %s is refused as not comma-separated, naming the delimiter', async (_name, delimiter, reason) => {
+    const csv = [['type', 'measureCode', 'reportId', 'occurredOn', 'title', 'participants', 'days'], ['TrainingDelivered', 'II.1.3', 's-1', '2023-05-01', 'Course', '5', '1']]
+      .map((r) => r.join(delimiter))
+      .join('\n');
+    const error = await refusal(readSpreadsheet(Buffer.from(csv), 'csv', 's.csv'));
+    expect(error).toMatchObject({ sheet: 's.csv', row: 1 });
+    expect(error.reason).toMatch(/must be comma-separated/);
+    expect(error.reason).toMatch(reason);
+  });
+
+  it('CSV: a semicolon inside a value of a comma-separated file is only a value', async () => {
+    const csv = ['type,measureCode,reportId,occurredOn,title,participants,days', 'TrainingDelivered,II.1.3,s-2,2023-05-01,"Course; part 2",5,1'].join('\n');
+    const rows = await readSpreadsheet(Buffer.from(csv), 'csv', 's.csv');
+    expect(rows[0]).toMatchObject({ input: { title: 'Course; part 2' }, errors: [] });
   });
 
   it('CSV: a header named twice refuses the file at its second column', async () => {
@@ -93,10 +142,10 @@ describe('readSpreadsheet (streaming)', () => {
     const rows = await readSpreadsheet(Buffer.from(csv), 'csv', 'r.csv');
     expect(rows.map((r) => r.index)).toEqual([0, 1, 2]);
     expect(rows[0]).toMatchObject({ input: { reportId: 'c-1', participants: 7 }, errors: [] });
-    expect(rows[1].errors?.[0]).toMatchObject({ field: 'rows.1.type', row: 3, column: 'A (type)' });
+    expect(rows[1].errors?.[0]).toMatchObject({ field: 'rows[1].type', row: 3, column: 'A (type)' });
     expect(rows[2].errors?.map((e) => [e.field, e.column])).toEqual([
-      ['rows.2.participants', 'F (participants)'],
-      ['rows.2.location', 'H (location)'],
+      ['rows[2].participants', 'F (participants)'],
+      ['rows[2].location', 'H (location)'],
     ]);
     const error = await refusal(readSpreadsheet(Buffer.from(csv), 'csv', 'r.csv', { maxRows: 2 }));
     expect(error).toMatchObject({ sheet: 'r.csv', row: 4 });

@@ -50,6 +50,9 @@ export class SpreadsheetError extends Error {
   }
 }
 
+/** The field path of a file's row, written as GraphQL writes a path into a list: `rows[3]`. */
+const rowPath = (index: number) => `rows[${index}]`;
+
 /** Column letters as spreadsheets show them: 1 → A, 27 → AA. */
 export function columnLetter(n: number): string {
   let s = '';
@@ -130,7 +133,12 @@ async function readXlsx(body: Buffer, maxRows: number): Promise<BulkRow[]> {
     if (error instanceof SpreadsheetError) throw error;
     throw new SpreadsheetError(`is not a readable XLSX workbook (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (out.length === 0) throw new SpreadsheetError('holds no report: every sheet is empty below its header', names.filter((n) => !n.startsWith('_')).join(', ') || undefined, 2);
+  // A ZIP archive without worksheets (a DOCX, an ODS, any other archive) is not a workbook at all.
+  if (names.length === 0) throw new SpreadsheetError('is not an XLSX workbook: a ZIP archive with no worksheet in it (an XLSX file holds xl/worksheets/…)');
+  if (out.length === 0) {
+    const sheets = names.filter((n) => !n.startsWith('_'));
+    throw new SpreadsheetError(`the workbook has no report rows: every sheet is empty below its header row. ${TEMPLATE_HINT}`, namedIfShort(sheets), 2);
+  }
   return out;
 }
 
@@ -158,6 +166,7 @@ async function readCsv(body: Buffer, fileName: string, maxRows: number): Promise
     for await (const { record: cells, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!header) {
         header = cells;
+        refuseOtherDelimiter(header, fileName);
         if (header.length > MAX_COLUMNS) throw new SpreadsheetError(`has ${header.length} columns, more than the ${MAX_COLUMNS} a file may have`, fileName, 1, columnLetter(MAX_COLUMNS + 1));
         refuseRepeatedHeader(header, fileName);
         typeColumn = header.indexOf('type');
@@ -176,8 +185,8 @@ async function readCsv(body: Buffer, fileName: string, maxRows: number): Promise
     const line = (error as { lines?: number }).lines;
     throw new SpreadsheetError(`is not valid CSV (${error instanceof Error ? error.message : String(error)})`, fileName, line);
   }
-  if (!header) throw new SpreadsheetError('is empty: no header row', fileName, 1);
-  if (out.length === 0) throw new SpreadsheetError('holds no report below its header', fileName, 2);
+  if (!header) throw new SpreadsheetError(`is empty: no header row. ${TEMPLATE_HINT}`, fileName, 1);
+  if (out.length === 0) throw new SpreadsheetError(`has no report rows below its header row. ${TEMPLATE_HINT}`, fileName, 2);
   return out;
 }
 
@@ -189,7 +198,7 @@ function csvRow(header: readonly string[], typeColumn: number, cells: readonly s
   const spec = SPECS.get(type);
   const at = (c: number) => ({ sheet: fileName, row: number, column: `${columnLetter(c + 1)} (${header[c]})` });
   if (!spec) {
-    const path = `rows.${index}`;
+    const path = rowPath(index);
     return { index, path, errors: [{ code: 'BAD_USER_INPUT', field: `${path}.type`, reason: `"${type ?? ''}" is not an event type`, ...at(typeColumn) }] };
   }
   let sheet = sheets.get(spec.type);
@@ -202,6 +211,31 @@ function csvRow(header: readonly string[], typeColumn: number, cells: readonly s
   // A value under another type's column is this row's mistake, not the file's.
   const stray = header.flatMap((h, c) => (c !== typeColumn && !sheet.has(c) && present(c) ? [{ code: 'BAD_USER_INPUT', field: `${row.path}.${h}`, reason: `is not a field of ${spec.type}`, ...at(c) }] : []));
   return stray.length > 0 ? { ...row, errors: [...(row.errors ?? []), ...stray] } : row;
+}
+
+/**
+ * A file separated by semicolons (as spreadsheets save CSV where the decimal mark is a comma) or
+ * tabs reads as one column per line: said as such, rather than as a header without `type`.
+ */
+function refuseOtherDelimiter(header: readonly string[], fileName: string): void {
+  if (header.length !== 1) return;
+  const seen = OTHER_DELIMITERS.find((d) => header[0].includes(d.char));
+  if (seen) throw new SpreadsheetError(`must be comma-separated; its header row is separated by ${seen.name} (${seen.shown})`, fileName, 1);
+}
+
+const OTHER_DELIMITERS = [
+  { char: ';', name: 'semicolons', shown: '";"' },
+  { char: '\t', name: 'tabs', shown: '"\\t"' },
+  { char: '|', name: 'vertical bars', shown: '"|"' },
+] as const;
+
+/** Where a file without report rows is told to start from. */
+const TEMPLATE_HINT = 'Start from your agency\'s template: `ledger reports template` or GET /imports/reports/template.';
+
+/** Sheet names for an error's `sheet`, when few enough to read (the template has one per event type). */
+function namedIfShort(sheets: readonly string[]): string | undefined {
+  const joined = sheets.join(', ');
+  return sheets.length > 0 && sheets.length <= 3 && joined.length <= 80 ? joined : undefined;
 }
 
 /** A header named twice would leave which cell counts to the reader's order: the file is refused at the second. */
@@ -270,14 +304,14 @@ class TypedSheet {
       }
       const converted = convert(raw, this.fieldOf.get(name));
       if (converted.ok) input[name] = converted.value;
-      else errors.push({ code: 'BAD_USER_INPUT', field: `rows.${index}.${name}`, reason: converted.reason, sheet: this.sheet, row: number, column: this.columnOfField.get(name) });
+      else errors.push({ code: 'BAD_USER_INPUT', field: `${rowPath(index)}.${name}`, reason: converted.reason, sheet: this.sheet, row: number, column: this.columnOfField.get(name) });
     }
     const { sheet, columnOfField } = this;
     return {
       index,
       member: this.member,
       input,
-      path: `rows.${index}`,
+      path: rowPath(index),
       errors,
       locate: (field) => ({ sheet, row: number, column: field ? columnOfField.get(field.split('.')[0]) : undefined }),
     };
