@@ -37,8 +37,6 @@ export interface BulkRow {
 export interface BulkOptions {
   readonly dryRun: boolean;
   readonly atomic: boolean;
-  /** The request already paid its one unit: at the gate (GraphQL), or in the AccessGuard (uploads). */
-  readonly requestCharged: boolean;
 }
 
 interface Decided {
@@ -85,11 +83,12 @@ export class BulkReportService {
   ) {}
 
   /** Refuses an empty batch, one over BULK_MAX_ROWS or over the principal's rate budget, before anything is read or stored. */
-  admit(rows: number, principal: Principal, options: Pick<BulkOptions, 'requestCharged'>, field = 'reports'): void {
+  admit(rows: number, principal: Principal, field = 'reports'): void {
     const { maxRows, rowsPerRateUnit } = this.config.bulk;
     if (rows === 0) throw DomainError.badInput(field, 'must hold at least one report');
     if (rows > maxRows) throw DomainError.badInput(field, `holds ${rows} reports, more than the ${maxRows} one request may hold (BULK_MAX_ROWS)`);
-    this.charge(principal, Math.ceil(rows / rowsPerRateUnit) + (options.requestCharged ? 0 : 1));
+    // The request itself paid its one unit already: at the gate (GraphQL) or in the AccessGuard (uploads).
+    this.charge(principal, Math.ceil(rows / rowsPerRateUnit));
   }
 
   /** Takes `units` from the principal's rate budget, or throws RowBudgetExceededError (429, with its retry-after). */

@@ -26,7 +26,7 @@ export class BulkReportingResolver {
     @CurrentPrincipal() principal: Principal,
     @Context() ctx: GqlContext,
   ): Promise<ImportSummary> {
-    this.bulk.admit(input.reports.length, principal, { requestCharged: true }, 'input.reports');
+    this.bulk.admit(input.reports.length, principal, 'input.reports');
     const rows = input.reports.map((report, index): BulkRow => {
       // @oneOf: GraphQL has already refused a report with no field or several set. The path is
       // written as GraphQL's own input errors write it (input.reports[3].trainingDelivered.days).
@@ -34,6 +34,6 @@ export class BulkReportingResolver {
       const member = name === undefined ? undefined : BULK_MEMBER_BY_NAME.get(name);
       return { index, member, input: value as Record<string, unknown> | undefined, path: `input.reports[${index}]${name ? `.${name}` : ''}` };
     });
-    return this.bulk.run(rows, principal, { dryRun: input.dryRun ?? false, atomic: input.atomic ?? false, requestCharged: true }, correlationIdOf(ctx.req));
+    return this.bulk.run(rows, principal, { dryRun: input.dryRun ?? false, atomic: input.atomic ?? false }, correlationIdOf(ctx.req));
   }
 }

@@ -56,11 +56,11 @@ export class ImportsController {
     try {
       // The request's own unit was taken by the AccessGuard (a 401 or 403 costs it too).
       const body = await this.readBody(req, res);
-      const options = { dryRun: flag(query, 'dryRun'), atomic: flag(query, 'atomic'), requestCharged: true };
+      const options = { dryRun: flag(query, 'dryRun'), atomic: flag(query, 'atomic') };
       const fileName = typeof req.headers['x-file-name'] === 'string' ? req.headers['x-file-name'] : undefined;
       const format = detectFormat(body, req.headers['content-type'], fileName);
       const rows = await readSpreadsheet(body, format, fileName ?? `upload.${format}`, { maxRows: this.config.bulk.maxRows });
-      this.bulk.admit(rows.length, principal, options, 'file');
+      this.bulk.admit(rows.length, principal, 'file');
       const summary = await this.bulk.run(rows, principal, options, correlationIdOf(req));
       // A dry run creates nothing: 200, not the 201 of an import.
       if (options.dryRun) res.status(HttpStatus.OK);
@@ -101,7 +101,9 @@ export class ImportsController {
    * whole. The rest of it is read and dropped before the 413 is answered, because a server that
    * answers and closes while the client is still sending resets the connection, and most clients
    * (fetch, node:http) then report the reset instead of the 413. Past DRAIN_LIMIT bytes in all the
-   * connection is closed after the answer (the client may then see a reset).
+   * connection is closed after the answer (the client may then see a reset). A client that sent
+   * `Expect: 100-continue` (http.ts leaves this route to decide: HANDLER_DECIDES_CONTINUE) is asked
+   * for the file only once its Content-Length is within the limit, and refused before it sends it.
    */
   private async readBody(req: Request, res: Response): Promise<Buffer> {
     const max = this.config.bulk.maxFileBytes;
