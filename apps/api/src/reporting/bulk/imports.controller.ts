@@ -5,7 +5,7 @@ import { Action, Allow, CurrentPrincipal, ForbiddenError, type Principal, httpRe
 import { DomainError } from '@app/domain';
 import { PlanCatalog } from '@app/plan';
 import { correlationIdOf } from '../../common/correlation-id.js';
-import { awaitsContinue, continueBody } from '../../http.js';
+import { awaitsContinue, continueBody } from '../../common/expect-continue.js';
 import { RowBudgetExceededError } from '../../common/request-budget.js';
 import { BulkReportService } from './bulk-report.service.js';
 import type { ImportSummary } from './import-summary.model.js';
@@ -102,7 +102,7 @@ export class ImportsController {
    * answers and closes while the client is still sending resets the connection, and most clients
    * (fetch, node:http) then report the reset instead of the 413. Past DRAIN_LIMIT bytes in all the
    * connection is closed after the answer (the client may then see a reset). A client that sent
-   * `Expect: 100-continue` (http.ts leaves this route to decide: HANDLER_DECIDES_CONTINUE) is asked
+   * `Expect: 100-continue` (common/expect-continue.ts leaves this route to decide) is asked
    * for the file only once its Content-Length is within the limit, and refused before it sends it.
    */
   private async readBody(req: Request, res: Response): Promise<Buffer> {
