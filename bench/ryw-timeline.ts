@@ -13,7 +13,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { type GraphqlLoad, autocannonLoad, pacedLoad, percentiles } from './support/load.js';
@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     rate: { type: 'string' },
     'no-reads': { type: 'boolean', default: false },
     json: { type: 'string' },
+    /** Run the paced row on the server that measured the 64-client rate, right after it (warm), instead of a fresh one. */
+    'same-server': { type: 'boolean', default: false },
     /** Where the servers' stores go (e.g. /dev/shm: no fsync cost, to tell the disk's share from the CPU's). */
     dir: { type: 'string', default: tmpdir() },
   },
@@ -66,6 +68,7 @@ interface ProbeLine {
   delay: [number, number, number];
   gc: Record<string, [number, number]>;
   heap: number;
+  main?: [number, number];
 }
 const readProbe = (file: string): ProbeLine[] => {
   try {
@@ -90,6 +93,7 @@ function sampleSelf(): { stop: () => Array<{ at: number; cpu: number; load: numb
 async function main(): Promise<void> {
   let rate: number;
   let rate64: number | undefined;
+  let warm: { server: BenchServer; key: string; probe: string } | undefined;
   if (args.rate) rate = Number(args.rate);
   else {
     const a = await start('ingest');
@@ -101,12 +105,15 @@ async function main(): Promise<void> {
     const cpu = (processCpuMs(a.server.child.pid!)! - cpu0) / (performance.now() - t0);
     rate64 = r.rate;
     log(`64 clients: ${Math.round(r.rate)}/s, p99 ${r.p99} ms, server CPU ${Math.round(cpu * 100)}% of a core, ${((cpu * 1000) / r.rate).toFixed(2)} ms per report (load ${loadavg()[0].toFixed(1)})`);
-    await a.server.stop();
+    const aProbe = readProbe(a.probe).slice(-5);
+    log(`  server seconds of it: ${aProbe.map((l) => `CPU ${Math.round(l.cpu)} ms, main thread on CPU / waiting ${l.main?.join(' / ')} ms, ELU ${l.elu}, loop delay max ${l.delay[2]} ms`).join('; ')}`);
+    if (args['same-server']) warm = a;
+    else await a.server.stop();
     rate = Math.max(1, Math.round(Number(args.share) * r.rate));
   }
 
-  const b = await start('lag');
-  await autocannonLoad('lag warm-up', ingestLoad(b.server, b.key, 'lwarm'), { connections: 16, seconds: 1 });
+  const b = warm ?? (await start('lag'));
+  if (!warm) await autocannonLoad('lag warm-up', ingestLoad(b.server, b.key, 'lwarm'), { connections: 16, seconds: 1 });
   const coordinator = await issueCoordinatorKey(b.server);
   const self = sampleSelf();
   const cpu0 = processCpuMs(b.server.child.pid!)!;
@@ -129,11 +136,11 @@ async function main(): Promise<void> {
   const serverCpu = (processCpuMs(b.server.child.pid!)! - cpu0) / (performance.now() - perfStart);
   const selfLines = self.stop();
   await new Promise((r) => setTimeout(r, 1100));
-  const probe = readProbe(join(dirs.at(-1)!, 'probe.jsonl'));
+  const probe = readProbe(b.probe);
   await b.server.stop();
   // The group commit: every event of one store transaction has the same `created` (ms), so
   // rows per `created` of the paced reports are its batches (two commits in one ms count as one).
-  const db = new Database(join(dirs.at(-1)!, 'data', 'events.db'), { readonly: true });
+  const db = new Database(join(dirname(b.probe), 'data', 'events.db'), { readonly: true });
   const batches = db
     .prepare("SELECT created, count(*) AS n FROM events WHERE stream LIKE 'activity-%bench-lag-%' GROUP BY created ORDER BY created")
     .all() as Array<{ created: string; n: number }>;
@@ -162,8 +169,8 @@ async function main(): Promise<void> {
   const lines = [
     `rate ${rate}/s${rate64 ? ` (${args.share} × ${Math.round(rate64)}/s at 64 clients)` : ''}; achieved ${Math.round(figures.ingest.rate)}/s, ingest p99 ${f(figures.ingest.p99)} ms; server CPU ${Math.round(serverCpu * 100)}% of a core, ${((serverCpu * 1000) / figures.ingest.rate).toFixed(2)} ms per report (reads included)`,
     '',
-    '| s | due | answered | ingest p50 / p99 / max ms | on a new connection: n, p50 ms | outstanding at end | ryw n p99 | plain n p99 | lag events max | commits, reports per commit mean / max | srv CPU ms | ELU | loop delay p99 / max ms | GC minor / major+incr ms | heap MB | loader CPU ms | load 1m |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| s | due | answered | ingest p50 / p99 / max ms | on a new connection: n, p50 ms | outstanding at end | ryw n p99 | plain n p99 | lag events max | commits, reports per commit mean / max | srv CPU ms | ELU | main thread on CPU / waiting for a core / blocked ms | loop delay p99 / max ms | GC minor / major+incr ms | heap MB | loader CPU ms | load 1m |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   let outstanding = 0;
   const maxS = Math.max(...rows.keys());
@@ -180,7 +187,7 @@ async function main(): Promise<void> {
     const gcMajor = (pr?.gc.major?.[0] ?? 0) + (pr?.gc.incremental?.[0] ?? 0);
     lines.push(
       `| ${s} | ${r.due.length} | ${r.answered} | ${f(p.p50)} / ${f(p.p99)} / ${f(p.max)} | ${r.fresh.length ? `${r.fresh.length}, ${f(percentiles(r.fresh).p50)}` : '0'} | ${outstanding} | ${r.ryw.length} ${f(percentiles(r.ryw).p99)} | ${r.reads.length} ${f(percentiles(r.reads).p99)} | ${r.polls.length ? Math.max(...r.polls) : '–'} | ${commitCell} | ` +
-        `${pr ? f(pr.cpu) : '–'} | ${pr ? pr.elu.toFixed(2) : '–'} | ${pr ? `${pr.delay[1]} / ${pr.delay[2]}` : '–'} | ${pr ? `${f(gcMinor)} / ${f(gcMajor)}` : '–'} | ${pr ? f(pr.heap) : '–'} | ${me ? f(me.cpu) : '–'} | ${me ? me.load.toFixed(1) : '–'} |`,
+        `${pr ? f(pr.cpu) : '–'} | ${pr ? pr.elu.toFixed(2) : '–'} | ${pr?.main ? `${f(pr.main[0])} / ${f(pr.main[1])} / ${f(Math.max(0, pr.elu * 1000 - pr.main[0] - pr.main[1]))}` : '–'} | ${pr ? `${pr.delay[1]} / ${pr.delay[2]}` : '–'} | ${pr ? `${f(gcMinor)} / ${f(gcMajor)}` : '–'} | ${pr ? f(pr.heap) : '–'} | ${me ? f(me.cpu) : '–'} | ${me ? me.load.toFixed(1) : '–'} |`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);

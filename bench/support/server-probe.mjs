@@ -11,11 +11,14 @@
  *   gc       pause time by kind (minor = scavenge, major = mark-compact, incremental, weak), ms,
  *            and the count of each
  *   heap     used heap at the end of the second, MB
+ *   main     the main thread's time from /proc/self/task/<pid>/schedstat, ms: [on a CPU, runnable
+ *            but waiting for one (other processes had the cores)]; the rest of the loop's busy
+ *            time (elu × 1000 − both) is time blocked in a system call, such as SQLite's fsync
  *
  * Nothing of the api is touched: this observes the process from outside its code.
  */
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 
 const file = process.env.BENCH_PROBE_FILE;
 if (file) {
@@ -33,12 +36,23 @@ if (file) {
   }).observe({ entryTypes: ['gc'] });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
+  // schedstat: ns on a CPU, ns waiting on a run queue, timeslices (Linux; absent elsewhere).
+  const schedstat = () => {
+    try {
+      const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+      return { run, wait };
+    } catch {
+      return undefined;
+    }
+  };
+  let sched = schedstat();
   let cpu = process.cpuUsage();
   let elu = performance.eventLoopUtilization();
   const round = (n) => Math.round(n * 10) / 10;
   const timer = setInterval(() => {
     const cpuNow = process.cpuUsage();
     const eluNow = performance.eventLoopUtilization();
+    const schedNow = schedstat();
     const line = {
       t: Date.now(),
       cpu: round((cpuNow.user - cpu.user + cpuNow.system - cpu.system) / 1000),
@@ -46,7 +60,9 @@ if (file) {
       delay: [round(delay.percentile(50) / 1e6), round(delay.percentile(99) / 1e6), round(delay.max / 1e6)],
       gc: Object.fromEntries(Object.entries(gc).map(([k, v]) => [k, [round(v.ms), v.n]])),
       heap: round(process.memoryUsage().heapUsed / 2 ** 20),
+      main: sched && schedNow ? [round((schedNow.run - sched.run) / 1e6), round((schedNow.wait - sched.wait) / 1e6)] : undefined,
     };
+    sched = schedNow;
     cpu = cpuNow;
     elu = eluNow;
     gc = {};
