@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     /** Run the paced row on the server that measured the 64-client rate, right after it (warm), instead of a fresh one. */
     'same-server': { type: 'boolean', default: false },
+    /** Instead: server CPU per request of figure 2's reads and polls beside a report's, closed loop on one server, alternating. */
+    'read-cost': { type: 'boolean', default: false },
     /** Where the servers' stores go (e.g. /dev/shm: no fsync cost, to tell the disk's share from the CPU's). */
     dir: { type: 'string', default: tmpdir() },
   },
@@ -90,7 +92,38 @@ function sampleSelf(): { stop: () => Array<{ at: number; cpu: number; load: numb
   return { stop: () => (clearInterval(timer), out) };
 }
 
+/** What figure 2 adds on top of the paced reports: CPU per read and per poll, beside a report's. */
+async function readCost(): Promise<void> {
+  const a = await start('read-cost');
+  try {
+    const coordinator = await issueCoordinatorKey(a.server);
+    await autocannonLoad('warm-up', ingestLoad(a.server, a.key, 'warm'), { connections: 16, seconds: 3 });
+    const position = (await a.server.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).health.headPosition;
+    const plain = JSON.stringify({ query: '{ measure(code: "II.1.3") { reportCount } }' });
+    const ryw = JSON.stringify({ query: 'query ($p: String!) { measure(code: "II.1.3") { reportCount(atLeastPosition: $p) } }', variables: { p: position } });
+    const poll = JSON.stringify({ query: '{ projectionStatus { name lag } }' });
+    const rows: Array<[string, GraphqlLoad]> = [
+      ['report (recordTrainingDelivered)', ingestLoad(a.server, a.key, 'cost')],
+      ['read, plain', { url: a.server.url, key: coordinator, body: () => plain }],
+      ['read, atLeastPosition (reached)', { url: a.server.url, key: coordinator, body: () => ryw }],
+      ['projectionStatus poll', { url: a.server.url, key: coordinator, body: () => poll }],
+    ];
+    const cpu: Record<string, number[]> = {};
+    for (let round = 0; round < 3; round++) {
+      for (const [label, load] of rows) {
+        const c0 = processCpuMs(a.server.child.pid!)!;
+        const r = await autocannonLoad(label, load, { connections: 16, seconds: 2 });
+        (cpu[label] ??= []).push((processCpuMs(a.server.child.pid!)! - c0) / r.ok);
+      }
+    }
+    for (const [label, values] of Object.entries(cpu)) process.stdout.write(`${label}: ${values.map((v) => v.toFixed(2)).join(' / ')} ms server CPU per request (16 clients, 3 rounds; load ${loadavg()[0].toFixed(1)})\n`);
+  } finally {
+    await a.server.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  if (args['read-cost']) return readCost();
   let rate: number;
   let rate64: number | undefined;
   let warm: { server: BenchServer; key: string; probe: string } | undefined;
