@@ -146,7 +146,12 @@ async function main(): Promise<void> {
   }
 
   const b = warm ?? (await start('lag'));
-  if (!warm) await autocannonLoad('lag warm-up', ingestLoad(b.server, b.key, 'lwarm'), { connections: 16, seconds: 1 });
+  if (!warm) {
+    // As bench/run.ts warms figure 2's servers: what figure 1's server had before its 64-client row.
+    await autocannonLoad('lag warm-up', ingestLoad(b.server, b.key, 'lwarm'), { connections: 16, seconds: 2 });
+    const w = await autocannonLoad('lag warm-up, 64', ingestLoad(b.server, b.key, 'lwarm64'), { connections: 64, seconds: 4 });
+    log(`lag server's own 64-client rate at the end of its warm-up: ${Math.round(w.rate)}/s (load ${loadavg()[0].toFixed(1)})`);
+  }
   const coordinator = await issueCoordinatorKey(b.server);
   const self = sampleSelf();
   const cpu0 = processCpuMs(b.server.child.pid!)!;
