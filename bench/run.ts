@@ -253,9 +253,10 @@ async function ingestFigures(withLag: boolean): Promise<{ ingest: IngestFigures;
     const relative = at64 ? [Math.max(1, Math.round(LAG_SHARE_OF_INGEST * at64.rate))] : [];
     for (const rate of [...relative, ...LAG_RATES]) {
       const lagged = await startWithKey(`lag ${rate}`);
-      // The same warm-up as the server that measured the 64-client rate had before its row (a
-      // fresh server's first seconds are slower: code not yet optimised), ending with a 64-client
-      // row of its own, kept as a check that the two servers are alike.
+      // Warmed like the server that measured the 64-client rate before its row (a fresh server's
+      // first seconds are slower: code not yet optimised; that one had S.warmup s at 16 clients,
+      // then S.load s at 1 and at 16), ending with a 64-client row of its own, shown beside the
+      // row as a check that the two servers (and the machine) were alike.
       await autocannonLoad('lag warm-up', ingestLoad(lagged.server, lagged.key, 'lwarm'), { connections: 16, seconds: S.warmup });
       const warm64 = await ingestRun(lagged, 'lwarm64', 64, S.load, `lag ${rate} server, warm-up at 64 clients`);
       const coordinator = await issueCoordinatorKey(lagged.server);
@@ -509,7 +510,7 @@ function renderLag(lags: LagRow[]): string {
     `### Figure 2 — projection lag while ingesting at ${lags.map((l) => `${int(l.rate)}`).join(' and ')} reports/s`,
     '',
     `Paced ingest (open loop, as in figure 1: ${PACED_CONNECTIONS} connections, each opened and answered once before the run) for ${S.lag} s per rate, ` +
-      `each on a fresh server after the warm-up figure 1's server had before its 64-client row (${S.warmup} s at 16 clients, ${S.load} s at 64: that rate is in the second column). ` +
+      `each on a fresh server warmed up first (${S.warmup} s at 16 clients, then ${S.load} s at 64, whose rate is in the second column; figure 1's server had ${S.warmup} s at 16 and ${S.load} s each at 1 and 16 clients before its 64-client row). ` +
       `Every ${l0.sampleEvery}th acknowledged report is followed at once by a coordinator read of \`measure(code: "${INGEST_MEASURE}") { reportCount }\`, ` +
       "alternately with `atLeastPosition` = the receipt's position (answered once the projections have applied it) and without (the baseline: the same read, not waiting). " +
       `\`projectionStatus\` is polled every ${l0.pollMs} ms for the lag in events (head − position of the slowest projection). ` +
