@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateStore } from './generate.js';
-import { type GraphqlLoad, type LoadResult, autocannonLoad, pacedLoad } from './support/load.js';
+import { type GraphqlLoad, type LoadResult, PACED_CONNECTIONS, autocannonLoad, pacedLoad } from './support/load.js';
 import { machineInfo, processCpuMs } from './support/machine.js';
 import { type ProfileSummary, monotonicMicros, summariseProfile } from './support/profile.js';
 import {
@@ -214,7 +214,10 @@ async function rawFigures(): Promise<RawFigures> {
   return { raw, adapter };
 }
 
-async function ingestFigures(withLag: boolean): Promise<{ ingest: IngestFigures; lag: LagFigures[] }> {
+/** A figure 2 row, with the 64-client rate its server measured at the end of its warm-up. */
+type LagRow = LagFigures & { readonly warm64: number };
+
+async function ingestFigures(withLag: boolean): Promise<{ ingest: IngestFigures; lag: LagRow[] }> {
   const noop: Measured[] = [];
   {
     const { server, key } = await startWithKey('noop', { noop: true });
@@ -244,16 +247,21 @@ async function ingestFigures(withLag: boolean): Promise<{ ingest: IngestFigures;
   );
   await stop(fixed.server);
 
-  const lag: LagFigures[] = [];
+  const lag: LagRow[] = [];
   if (withLag) {
     const at64 = ingest.find((m) => m.connections === 64);
     const relative = at64 ? [Math.max(1, Math.round(LAG_SHARE_OF_INGEST * at64.rate))] : [];
     for (const rate of [...relative, ...LAG_RATES]) {
       const lagged = await startWithKey(`lag ${rate}`);
-      await autocannonLoad('lag warm-up', ingestLoad(lagged.server, lagged.key, 'lwarm'), { connections: 16, seconds: 1 });
+      // Warmed like the server that measured the 64-client rate before its row (a fresh server's
+      // first seconds are slower: code not yet optimised; that one had S.warmup s at 16 clients,
+      // then S.load s at 1 and at 16), ending with a 64-client row of its own, shown beside the
+      // row as a check that the two servers (and the machine) were alike.
+      await autocannonLoad('lag warm-up', ingestLoad(lagged.server, lagged.key, 'lwarm'), { connections: 16, seconds: S.warmup });
+      const warm64 = await ingestRun(lagged, 'lwarm64', 64, S.load, `lag ${rate} server, warm-up at 64 clients`);
       const coordinator = await issueCoordinatorKey(lagged.server);
       const figures = await lagFigures(lagged.server, ingestLoad(lagged.server, lagged.key, 'lag'), coordinator, { rate, seconds: S.lag, drainTimeoutMs: S.drainS * 1000 });
-      lag.push(figures);
+      lag.push({ ...figures, warm64: warm64.rate });
       log(`lag at ${rate}/s: read-your-writes p50 ${ms(figures.readYourWrites.p50)} p99 ${ms(figures.readYourWrites.p99)}; plain read p50 ${ms(figures.plainRead.p50)} p99 ${ms(figures.plainRead.p99)}; lag events p99 ${int(figures.lagEvents.p99)}${figures.firstFailure ? `; first failure: ${figures.firstFailure}` : ''}`);
       await stop(lagged.server);
     }
@@ -443,7 +451,8 @@ function renderIngest(f: IngestFigures, r: RawFigures, stores: StoreFigures[], p
     'autocannon `overallRate` gives each connection a quota per second that it sends back to back at the start of each second ' +
       '(1,000/s over 64 connections is a burst of up to 64 concurrent requests, then silence); its coordinated-omission correction is ' +
       'switched off because it assumes a 1 ms interval (`ceil(1/rate)`). The paced row sends one request every millisecond whatever the ' +
-      'answers (open loop, up to 256 keep-alive connections) and measures each latency from when the request was due.',
+      `answers (open loop, on ${PACED_CONNECTIONS} keep-alive connections opened and answered once before the run; a request finding none idle waits for one) ` +
+      'and measures each latency from when the request was due.',
   );
   out.push('');
   out.push(renderRaw(r, at64));
@@ -482,22 +491,36 @@ function renderIngest(f: IngestFigures, r: RawFigures, stores: StoreFigures[], p
   return out.join('\n');
 }
 
-function renderLag(lags: LagFigures[]): string {
+/**
+ * A read is sent on its own connection when its report is acknowledged, so it never waits
+ * behind reports the paced client could not send yet (at most PACED_CONNECTIONS are in the
+ * server at once). A low read p99 therefore says nothing if the server did not keep up with the
+ * rate: the target counts as met only when the paced reports' own p99 is within it too.
+ */
+function lagVerdict(l: LagRow): string {
+  const reads = verdict(l.readYourWrites.p99, LAG_TARGET_P99_MS, 'lower');
+  if (l.ingest.p99 <= LAG_TARGET_P99_MS && l.ingest.failed === 0) return reads;
+  return `**missed**: the server did not keep up with the rate (the paced reports' own p99 ${ms(l.ingest.p99)}${l.ingest.failed ? `, ${int(l.ingest.failed)} unanswered` : ''}); the reads alone: ${reads}`;
+}
+
+function renderLag(lags: LagRow[]): string {
   const l0 = lags[0];
   const diff = (a: number, b: number) => (a - b >= 0 ? ms(a - b) : `${ms(a - b)} (noise)`);
   return [
     `### Figure 2 — projection lag while ingesting at ${lags.map((l) => `${int(l.rate)}`).join(' and ')} reports/s`,
     '',
-    `Paced ingest (open loop, as in figure 1) for ${S.lag} s per rate, each on a fresh server after a 1 s warm-up. ` +
+    `Paced ingest (open loop, as in figure 1: ${PACED_CONNECTIONS} connections, each opened and answered once before the run) for ${S.lag} s per rate, ` +
+      `each on a fresh server warmed up first (${S.warmup} s at 16 clients, then ${S.load} s at 64, whose rate is in the second column; figure 1's server had ${S.warmup} s at 16 and ${S.load} s each at 1 and 16 clients before its 64-client row). ` +
       `Every ${l0.sampleEvery}th acknowledged report is followed at once by a coordinator read of \`measure(code: "${INGEST_MEASURE}") { reportCount }\`, ` +
       "alternately with `atLeastPosition` = the receipt's position (answered once the projections have applied it) and without (the baseline: the same read, not waiting). " +
       `\`projectionStatus\` is polled every ${l0.pollMs} ms for the lag in events (head − position of the slowest projection). ` +
       'Read times include the reads waiting their turn behind the ingest requests on the single-threaded server.',
     '',
     table(
-      ['rate', 'ingest achieved / s', 'ingest p50', 'ingest p99', 'read with atLeastPosition p50', 'p99', 'same read without (baseline) p50', 'p99', 'difference of p50s ≈ lag', 'projectionStatus lag (events) p50 / p99 / max', 'failed'],
+      ['rate', "this server's 64-client rate before the row", 'ingest achieved / s', 'ingest p50', 'ingest p99', 'read with atLeastPosition p50', 'p99', 'same read without (baseline) p50', 'p99', 'difference of p50s ≈ lag', 'projectionStatus lag (events) p50 / p99 / max', 'failed'],
       lags.map((l) => [
         `${int(l.rate)}/s`,
+        `${int(l.warm64)}/s`,
         int(l.ingest.rate),
         ms(l.ingest.p50),
         ms(l.ingest.p99),
@@ -514,7 +537,7 @@ function renderLag(lags: LagFigures[]): string {
       ? [
           '',
           `Target (issue 24): read-your-writes p99 ≤ ${LAG_TARGET_P99_MS} ms at ${LAG_SHARE_OF_INGEST}× the 64-client ingest rate of this run (the first row, ${int(l0.rate)}/s): ` +
-            `${ms(l0.readYourWrites.p99)} — ${verdict(l0.readYourWrites.p99, LAG_TARGET_P99_MS, 'lower')}.`,
+            `${ms(l0.readYourWrites.p99)} — ${lagVerdict(l0)}.`,
         ]
       : []),
   ].join('\n');
@@ -672,7 +695,7 @@ async function main(): Promise<void> {
   const needRaw = only.has('raw') || only.has('ingest');
   const raw = needRaw ? await rawFigures() : undefined;
   let ingest: IngestFigures | undefined;
-  let lag: LagFigures[] = [];
+  let lag: LagRow[] = [];
   let profile: (ProfileSummary & { run: Measured }) | undefined;
   if (only.has('ingest') || only.has('lag')) {
     ({ ingest, lag } = await ingestFigures(only.has('lag')));

@@ -95,8 +95,18 @@ class RawHttpConnection {
   private failed?: (error: Error) => void;
   broken = false;
 
+  /** Settles once the TCP connection is established (rejects if it fails first). */
+  readonly ready: Promise<void>;
+  /** Answers received on this connection so far. */
+  answered = 0;
+
   constructor(port: number, host: string) {
     this.socket = connect({ port, host, noDelay: true });
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.socket.once('connect', () => resolve());
+      this.socket.once('error', reject);
+    });
+    this.ready.catch(() => undefined);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (error) => this.fail(error));
     this.socket.on('close', () => this.fail(new Error('connection closed')));
@@ -165,6 +175,7 @@ class RawHttpConnection {
     const rest = all.subarray(end);
     this.chunks = rest.length > 0 ? [rest] : [];
     this.size = rest.length;
+    this.answered += 1;
     const done = this.current;
     this.current = undefined;
     this.failed = undefined;
@@ -179,6 +190,7 @@ export class RawHttpPool {
   private readonly pool: RawHttpConnection[] = [];
   private readonly waiting: Array<() => void> = [];
   private closed = false;
+  private next = 0;
 
   constructor(
     url: string,
@@ -192,9 +204,38 @@ export class RawHttpPool {
     return this.pool.length;
   }
 
-  /** POSTs `body`; resolves with the status and body, rejects on a transport error. */
-  async post(body: string): Promise<{ status: number; body: string }> {
+  /**
+   * Opens all `maxConnections` connections now and has the server answer one `{ __typename }`
+   * on each, so that a measured run opens none and every connection has been accepted: a Node
+   * server accepts one new connection per turn of its event loop (libuv ≥ 1.45, "unix: don't
+   * accept() connections in a loop"), and while the loop is busy a connection waits in the
+   * listen queue — the kernel has completed its handshake, so the client already sees it open —
+   * with its first request, for as many turns as there are connections queued before it.
+   */
+  async connect(): Promise<void> {
+    while (this.pool.length < this.maxConnections) this.pool.push(new RawHttpConnection(Number(this.target.port), this.target.hostname));
+    await Promise.all(this.pool.map((c) => c.ready));
+    const handshake = JSON.stringify({ query: '{ __typename }' });
+    await Promise.all(
+      this.pool.map(async (conn) => {
+        conn.reserved = true;
+        const { status, body } = await this.send(conn, handshake);
+        if (status !== 200) throw new Error(`handshake request failed: HTTP ${status} ${body.slice(0, 200)}`);
+      }),
+    );
+  }
+
+  /**
+   * POSTs `body`; resolves with the status, the body, and whether it was the first request on a
+   * connection opened for it; rejects on a transport error.
+   */
+  async post(body: string): Promise<{ status: number; body: string; fresh: boolean }> {
     const conn = await this.idleConnection();
+    const fresh = conn.answered === 0;
+    return { ...(await this.send(conn, body)), fresh };
+  }
+
+  private send(conn: RawHttpConnection, body: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const head =
         `POST ${this.target.pathname} HTTP/1.1\r\nHost: ${this.target.host}\r\nContent-Type: application/json\r\n` +
@@ -223,10 +264,15 @@ export class RawHttpPool {
   private async idleConnection(): Promise<RawHttpConnection> {
     for (;;) {
       if (this.closed) throw new Error('pool closed');
-      const idle = this.pool.find((c) => c.idle);
-      if (idle) {
-        idle.reserved = true;
-        return idle;
+      // Round robin from the last one taken: every connection is used in turn, so none sits
+      // idle until the server's keep-alive timeout (and is then replaced by a new one).
+      for (let k = 0; k < this.pool.length; k++) {
+        const i = (this.next + k) % this.pool.length;
+        if (this.pool[i].idle) {
+          this.next = i + 1;
+          this.pool[i].reserved = true;
+          return this.pool[i];
+        }
       }
       for (let i = this.pool.length - 1; i >= 0; i--) if (this.pool[i].broken) this.pool.splice(i, 1);
       if (this.pool.length < this.maxConnections) {
@@ -248,18 +294,34 @@ export class RawHttpPool {
 const failureOf = (status: number, body: string): string | undefined =>
   status === 200 && !body.includes('"errors"') ? undefined : `HTTP ${status}: ${body.slice(0, 300)}`;
 
+/** Connections of the paced client: as many as the closed-loop 64-client rows use. */
+export const PACED_CONNECTIONS = 64;
+
 /**
  * Open-loop load at a fixed rate: request i is due at start + i/rate whatever happened to the
- * others; it goes out on an idle connection (of up to `maxInFlight`) or waits for one, and its
- * latency is measured from when it was due, so a stall shows in full (no coordinated
- * omission). Bounded by `seconds` and by count. `onOk` sees every successful answer.
+ * others; it goes out on an idle connection (of `maxInFlight`, default {@link PACED_CONNECTIONS},
+ * all opened before the first is due, see RawHttpPool.connect) or waits in this process for
+ * one, and its latency is measured from when it was due, so a stall shows in full (no
+ * coordinated omission). Bounded by `seconds` and by count. `onOk` sees every successful answer.
  */
 export async function pacedLoad(
   label: string,
   load: GraphqlLoad,
-  options: { rate: number; seconds: number; maxInFlight?: number; drainTimeoutMs?: number; onOk?: (n: number, body: string) => void },
+  options: {
+    rate: number;
+    seconds: number;
+    maxInFlight?: number;
+    drainTimeoutMs?: number;
+    onOk?: (n: number, body: string) => void;
+    /**
+     * Every answered request: when it was due and its latency (performance.now() ms), whether it
+     * succeeded, and whether it went out on a connection opened for it.
+     */
+    onSample?: (due: number, latencyMs: number, ok: boolean, fresh: boolean) => void;
+  },
 ): Promise<LoadResult> {
-  const pool = new RawHttpPool(load.url, load.key, options.maxInFlight ?? 256);
+  const pool = new RawHttpPool(load.url, load.key, options.maxInFlight ?? PACED_CONNECTIONS);
+  await pool.connect();
   const total = Math.round(options.rate * options.seconds);
   const interval = 1000 / options.rate;
   const latencies: number[] = [];
@@ -271,8 +333,9 @@ export async function pacedLoad(
 
   const fire = (n: number, due: number) => {
     outstanding += 1;
-    const settle = (failure: string | undefined, body: string) => {
+    const settle = (failure: string | undefined, body: string, fresh = false) => {
       if (stopped) return;
+      options.onSample?.(due, performance.now() - due, failure === undefined, fresh);
       if (failure === undefined) {
         latencies.push(performance.now() - due);
         options.onOk?.(n, body);
@@ -284,7 +347,7 @@ export async function pacedLoad(
       if (outstanding === 0) drained?.();
     };
     pool.post(load.body(n)).then(
-      (res) => settle(failureOf(res.status, res.body), res.body),
+      (res) => settle(failureOf(res.status, res.body), res.body, res.fresh),
       (error: Error) => settle(error.message, ''),
     );
   };

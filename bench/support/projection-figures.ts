@@ -22,6 +22,15 @@ export interface LagFigures {
   readonly lagEvents: { p50: number; p99: number; max: number; polls: number };
   readonly pollMs: number;
   readonly sampleEvery: number;
+  /**
+   * Every request of the run for a timeline (performance.now() ms): ingest by when it was due,
+   * reads by when they were sent (the ack of the report they follow), polls by when they were sent.
+   */
+  readonly samples: {
+    readonly ingest: ReadonlyArray<readonly [due: number, latencyMs: number, ok: boolean, fresh: boolean]>;
+    readonly reads: ReadonlyArray<readonly [sent: number, latencyMs: number, withPosition: boolean, ok: boolean]>;
+    readonly polls: ReadonlyArray<readonly [sent: number, latencyMs: number, lagEvents: number]>;
+  };
 }
 
 const POSITION = /"position":"(\d+)"/;
@@ -43,6 +52,9 @@ export async function lagFigures(
   const reads = new RawHttpPool(server.url, coordinatorKey, 32);
   const ryw: number[] = [];
   const plain: number[] = [];
+  const ingestSamples: Array<readonly [number, number, boolean, boolean]> = [];
+  const readSamples: Array<readonly [number, number, boolean, boolean]> = [];
+  const pollSamples: Array<readonly [number, number, number]> = [];
   let rywFailed = 0;
   let plainFailed = 0;
   let firstReadFailure: string | undefined;
@@ -65,6 +77,7 @@ export async function lagFigures(
       reads.post(readQuery(withPosition ? position : undefined)).then(
         (res) => {
           const ok = res.status === 200 && !res.body.includes('"errors"');
+          readSamples.push([acked, performance.now() - acked, withPosition, ok]);
           if (!ok) firstReadFailure ??= `read: HTTP ${res.status}: ${res.body.slice(0, 300)}`;
           if (withPosition) {
             if (ok) ryw.push(performance.now() - acked);
@@ -81,10 +94,13 @@ export async function lagFigures(
     );
   };
 
+  // Every connection opened before the run (see RawHttpPool.connect).
+  await reads.connect();
+  const statusPool = new RawHttpPool(server.url, coordinatorKey, 1);
+  await statusPool.connect();
   // The poller: one request at a time, every pollMs, bounded by the run's length.
   const lags: number[] = [];
   let polling = true;
-  const statusPool = new RawHttpPool(server.url, coordinatorKey, 1);
   const poller = (async () => {
     const deadline = performance.now() + (options.seconds + 30) * 1000;
     while (polling && performance.now() < deadline) {
@@ -93,7 +109,10 @@ export async function lagFigures(
         const res = await statusPool.post(JSON.stringify({ query: '{ projectionStatus { name lag } }' }));
         const body = JSON.parse(res.body) as { data?: { projectionStatus: Array<{ lag: string }> } };
         const worst = Math.max(...(body.data?.projectionStatus ?? []).map((p) => Number(p.lag)));
-        if (Number.isFinite(worst)) lags.push(worst);
+        if (Number.isFinite(worst)) {
+          lags.push(worst);
+          pollSamples.push([started, performance.now() - started, worst]);
+        }
       } catch {
         // a failed poll is just a missing sample
       }
@@ -101,7 +120,13 @@ export async function lagFigures(
     }
   })();
 
-  const result = await pacedLoad(`recordTrainingDelivered at ${options.rate}/s with lag sampling`, ingest, { rate: options.rate, seconds: options.seconds, onOk, drainTimeoutMs: options.drainTimeoutMs });
+  const result = await pacedLoad(`recordTrainingDelivered at ${options.rate}/s with lag sampling`, ingest, {
+    rate: options.rate,
+    seconds: options.seconds,
+    onOk,
+    onSample: (due, latency, ok, fresh) => ingestSamples.push([due, latency, ok, fresh]),
+    drainTimeoutMs: options.drainTimeoutMs,
+  });
   polling = false;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.all(pending), new Promise((resolve) => (timer = setTimeout(resolve, options.drainTimeoutMs ?? 15_000)))]);
@@ -119,6 +144,7 @@ export async function lagFigures(
     firstFailure: result.firstFailure !== undefined ? `ingest: ${result.firstFailure}` : firstReadFailure,
     pollMs,
     sampleEvery,
+    samples: { ingest: ingestSamples, reads: readSamples, polls: pollSamples },
   };
 }
 
