@@ -110,11 +110,13 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
    * failure when it failed.
    */
   async current(): Promise<PeriodStatusLookup> {
-    const applied = this.runner.position;
+    const head = await this.headSinceNow();
     // Almost always the runner has applied the whole log (it follows each commit at once): then
     // nothing can be unapplied, and the head (one index lookup) saves the filtered read of the
-    // tail (two queries and an async iterator on every report).
-    if ((await this.headSinceNow()) > applied) await this.catchUpIfPeriodEventAfter(applied);
+    // tail (two queries and an async iterator on every report). Its position is taken after the
+    // head was read: a shared read may come after commits the runner applied meanwhile.
+    const applied = this.runner.position;
+    if (head > applied) await this.catchUpIfPeriodEventAfter(applied);
     const view = this.runner.view(PERIODS_PROJECTION);
     return (planId, agencyId, periodId) => periodEntry(view, planId, agencyId, periodId)?.status ?? 'OPEN';
   }
