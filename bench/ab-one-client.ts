@@ -5,14 +5,17 @@
  * windows that alternate see the same conditions on average.
  *
  *   node --import @swc-node/register/esm-register bench/ab-one-client.ts --trees DIR_A,DIR_B
- *     [--rounds 12] [--window 2] [--connections 1] [--data-root /dev/shm]
+ *     [--rounds 12] [--window 2] [--connections 1] [--data-root /dev/shm] [--profile [--top 40]]
  *
  * Each tree's api runs as bench/run.ts starts it, with the bench-only noopMutation added (one
  * server per tree serves both operations). A round runs, per tree, noopMutation then
  * recordTrainingDelivered (1 client, or `--connections` of them) for `window` seconds each,
  * with the server's CPU (user + system) read around each window. Prints per tree: requests per
  * second and CPU per request of both, and the report ÷ no-op ratio (over all rounds, and the
- * median of the rounds' ratios).
+ * median of the rounds' ratios). With --profile each server runs under `node --cpu-prof`, and the
+ * samples inside each tree's report windows (and no-op windows) are compared side by side in
+ * sampled µs per request: self time per package or folder, and this repository's functions by
+ * inclusive time (wall-clock sampling: a thread waiting for a core is counted where it waits).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +23,11 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type GraphqlLoad, autocannonLoad } from './support/load.js';
 import { processCpuMs } from './support/machine.js';
+import { type ProfileSummary, monotonicMicros, summariseProfile } from './support/profile.js';
 import { type BenchServer, issueAgencyKey, startServer } from './support/server-process.js';
 
 const { values: args } = parseArgs({
-  options: { trees: { type: 'string', default: '.' }, connections: { type: 'string', default: '1' }, rounds: { type: 'string', default: '12' }, window: { type: 'string', default: '2' }, 'data-root': { type: 'string' } },
+  options: { trees: { type: 'string', default: '.' }, connections: { type: 'string', default: '1' }, rounds: { type: 'string', default: '12' }, window: { type: 'string', default: '2' }, 'data-root': { type: 'string' }, profile: { type: 'boolean', default: false }, top: { type: 'string', default: '40' } },
 });
 const ROUNDS = Number(args.rounds);
 const WINDOW = Number(args.window);
@@ -38,6 +42,8 @@ interface Tree {
   readonly ingest: GraphqlLoad;
   readonly sums: Record<'noop' | 'ingest', { requests: number; cpuMs: number; seconds: number }>;
   readonly ratios: number[];
+  readonly profDir?: string;
+  readonly windows: Record<'noop' | 'ingest', Array<{ fromUs: number; toUs: number }>>;
 }
 
 const dirs: string[] = [];
@@ -46,7 +52,9 @@ try {
   for (const [i, dir] of (args.trees ?? '.').split(',').map((d) => resolve(d)).entries()) {
     const dataDir = mkdtempSync(join(args['data-root'] ?? tmpdir(), `apl-ab-${i}-`));
     dirs.push(dataDir);
-    const server = await startServer({ dataDir, noop: true, cwd: dir, startTimeoutMs: 180_000 });
+    const profDir = args.profile ? mkdtempSync(join(args['data-root'] ?? tmpdir(), `apl-ab-prof-${i}-`)) : undefined;
+    if (profDir) dirs.push(profDir);
+    const server = await startServer({ dataDir, noop: true, cwd: dir, startTimeoutMs: 180_000, nodeFlags: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [] });
     const key = await issueAgencyKey(server, 'ministry-of-interior');
     const noopBody = JSON.stringify({ query: 'mutation { noopMutation }' });
     const ingest: GraphqlLoad = {
@@ -65,6 +73,8 @@ try {
       ingest,
       sums: { noop: { requests: 0, cpuMs: 0, seconds: 0 }, ingest: { requests: 0, cpuMs: 0, seconds: 0 } },
       ratios: [],
+      profDir,
+      windows: { noop: [], ingest: [] },
     };
     await autocannonLoad('noop warm-up', tree.noop, { connections: 4, seconds: 3 });
     await autocannonLoad('ingest warm-up', tree.ingest, { connections: 4, seconds: 3 });
@@ -76,7 +86,9 @@ try {
       for (const op of ['noop', 'ingest'] as const) {
         const pid = tree.server.child.pid!;
         const cpu0 = processCpuMs(pid)!;
+        const fromUs = monotonicMicros();
         const r = await autocannonLoad(`${op} round ${round}`, tree[op], { connections: CONNECTIONS, seconds: WINDOW });
+        tree.windows[op].push({ fromUs, toUs: monotonicMicros() });
         const cpu = processCpuMs(pid)! - cpu0;
         const sum = tree.sums[op];
         sum.requests += r.rate * WINDOW;
@@ -98,7 +110,44 @@ try {
         `${(r.requests / n.requests).toFixed(2)}× | ${median(t.ratios).toFixed(2)}× |\n`,
     );
   }
+  if (args.profile) {
+    for (const t of trees) await t.server.stop();
+    printProfiles();
+  }
 } finally {
   for (const t of trees) await t.server.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  // --profile keeps the stores and profiles (their paths on stderr) for a closer look.
+  if (args.profile) log(`kept: ${dirs.join(' ')}`);
+  else for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+
+/** Per tree and operation: sampled µs per request, by group (self) and by function (inclusive). */
+function printProfiles(): void {
+  const TOP = Number(args.top);
+  const perOp = (p: ProfileSummary, tree: Tree, op: 'noop' | 'ingest') => (ms: number) => (ms * 1000) / tree.sums[op].requests;
+  const summaries = trees.map((t) => ({
+    tree: t,
+    noop: summariseProfile(t.profDir!, t.windows.noop, 10_000, t.dir),
+    ingest: summariseProfile(t.profDir!, t.windows.ingest, 10_000, t.dir),
+  }));
+  const names = trees.map((t) => basename(t.dir));
+  const table = (title: string, pick: (s: (typeof summaries)[number]) => Array<{ key: string; us: number }>) => {
+    const rows = new Map<string, number[]>();
+    summaries.forEach((s, i) => {
+      for (const { key, us } of pick(s)) {
+        const row = rows.get(key) ?? names.map(() => 0);
+        row[i] += us;
+        rows.set(key, row);
+      }
+    });
+    const sorted = [...rows.entries()].sort((a, b) => Math.max(...b[1]) - Math.max(...a[1])).slice(0, TOP);
+    process.stdout.write(`\n${title}\n\n| | ${names.join(' | ')} |\n| --- |${names.map(() => ' --- |').join('')}\n`);
+    for (const [key, us] of sorted) process.stdout.write(`| ${key} | ${us.map((u) => u.toFixed(1)).join(' | ')} |\n`);
+  };
+  const busy = (p: ProfileSummary) => p.totalMs - (p.groups.find((g) => g.name === '(idle)')?.ms ?? 0);
+  process.stdout.write(`\nsampled busy µs per request: ${summaries.map((s) => `${names[trees.indexOf(s.tree)]} no-op ${perOp(s.noop, s.tree, 'noop')(busy(s.noop)).toFixed(0)}, report ${perOp(s.ingest, s.tree, 'ingest')(busy(s.ingest)).toFixed(0)}`).join('; ')}\n`);
+  table('report windows: self µs per report, by package or folder', (s) => s.ingest.groups.map((g) => ({ key: g.name, us: perOp(s.ingest, s.tree, 'ingest')(g.ms) })));
+  table('no-op windows: self µs per no-op, by package or folder', (s) => s.noop.groups.map((g) => ({ key: g.name, us: perOp(s.noop, s.tree, 'noop')(g.ms) })));
+  table('report windows: self µs per report, by function', (s) => s.ingest.functions.map((g) => ({ key: `${g.name} ${g.where}`, us: perOp(s.ingest, s.tree, 'ingest')(g.ms) })));
+  table('report windows: inclusive µs per report, functions of apps/ and libs/', (s) => s.ingest.inclusive.map((g) => ({ key: `${g.name} ${g.where}`, us: perOp(s.ingest, s.tree, 'ingest')(g.ms) })));
 }

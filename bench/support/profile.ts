@@ -40,7 +40,7 @@ export interface ProfileSummary {
 /** Monotonic clock in µs: the same clock V8 stamps profiles with on Linux (CLOCK_MONOTONIC). */
 export const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
 
-function groupOf(url: string, functionName: string): string {
+function groupOf(url: string, functionName: string, root: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native / V8 builtins)';
   const path = url.replace(/^file:\/\//, '');
   const nm = path.lastIndexOf('node_modules/');
@@ -49,7 +49,7 @@ function groupOf(url: string, functionName: string): string {
     return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
   }
   if (path.startsWith('node:')) return 'node internals';
-  const rel = relative(process.cwd(), path);
+  const rel = relative(root, path);
   const segments = rel.split('/');
   if (segments[0] === 'libs' || segments[0] === 'apps') return segments.slice(0, segments[0] === 'apps' ? 4 : 2).join('/');
   return segments[0];
@@ -57,9 +57,15 @@ function groupOf(url: string, functionName: string): string {
 
 /**
  * Self time per function and per package of the one profile in `dir`, counting only samples
- * taken between `fromUs` and `toUs` (monotonic µs; absent: the whole profile).
+ * taken between `fromUs` and `toUs` (monotonic µs; absent: the whole profile), or inside any of
+ * several such windows. Paths are shown relative to `root` (the profiled source tree).
  */
-export function summariseProfile(dir: string, window?: { fromUs: number; toUs: number }, top = 15): ProfileSummary {
+export function summariseProfile(
+  dir: string,
+  window?: { fromUs: number; toUs: number } | ReadonlyArray<{ fromUs: number; toUs: number }>,
+  top = 15,
+  root = process.cwd(),
+): ProfileSummary {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length === 0) throw new Error(`no .cpuprofile in ${dir}`);
   const file = join(dir, files[0]);
@@ -72,18 +78,17 @@ export function summariseProfile(dir: string, window?: { fromUs: number; toUs: n
   const groups = new Map<string, number>();
   let t = profile.startTime;
   let total = 0;
-  const from = window?.fromUs ?? -Infinity;
-  const to = window?.toUs ?? Infinity;
+  const windows = window === undefined ? [{ fromUs: -Infinity, toUs: Infinity }] : 'fromUs' in window ? [window] : window;
   for (let i = 0; i < profile.samples.length; i++) {
     const delta = profile.timeDeltas[i] ?? 0;
     t += delta;
-    if (t < from || t > to) continue;
+    if (!windows.some((w) => t >= w.fromUs && t <= w.toUs)) continue;
     // A sample's time is the gap to the next sample; the delta before it is a fine estimate.
     const node = byId.get(profile.samples[i]);
     if (!node) continue;
     const { functionName, url, lineNumber } = node.callFrame;
     const name = functionName || '(anonymous)';
-    const shortUrl = url ? relative(process.cwd(), url.replace(/^file:\/\//, '')).replace(/^.*node_modules\//, '') : '';
+    const shortUrl = url ? relative(root, url.replace(/^file:\/\//, '')).replace(/^.*node_modules\//, '') : '';
     const where = shortUrl ? `${shortUrl}:${lineNumber + 1}` : '';
     const key = `${name} ${where}`;
     const entry = functions.get(key) ?? { name, where, us: 0 };
@@ -94,7 +99,7 @@ export function summariseProfile(dir: string, window?: { fromUs: number; toUs: n
       const frame = byId.get(id)!.callFrame;
       const path = frame.url.replace(/^file:\/\//, '');
       if (!path || path.includes('node_modules/') || !/\/(apps|libs)\//.test(path)) continue;
-      const where = `${relative(process.cwd(), path)}:${frame.lineNumber + 1}`;
+      const where = `${relative(root, path)}:${frame.lineNumber + 1}`;
       const key = `${frame.functionName || '(anonymous)'} ${where}`;
       if (onStack.has(key)) continue;
       onStack.add(key);
@@ -102,7 +107,7 @@ export function summariseProfile(dir: string, window?: { fromUs: number; toUs: n
       entry.us += delta;
       inclusive.set(key, entry);
     }
-    const group = groupOf(url, name);
+    const group = groupOf(url, name, root);
     groups.set(group, (groups.get(group) ?? 0) + delta);
     total += delta;
   }
@@ -110,7 +115,7 @@ export function summariseProfile(dir: string, window?: { fromUs: number; toUs: n
   return {
     file,
     totalMs: total / 1000,
-    windowMs: window ? (Math.min(to, profile.endTime) - Math.max(from, profile.startTime)) / 1000 : (profile.endTime - profile.startTime) / 1000,
+    windowMs: windows.reduce((sum, w) => sum + Math.max(0, Math.min(w.toUs, profile.endTime) - Math.max(w.fromUs, profile.startTime)), 0) / 1000,
     functions: [...functions.values()]
       .sort((a, b) => b.us - a.us)
       .slice(0, top)

@@ -60,22 +60,31 @@ export class MeasureUpdates implements OnApplicationBootstrap, BeforeApplication
     this.consumer.start();
   }
 
-  private async publish(event: RecordedEvent): Promise<void> {
+  /**
+   * Synchronous (no promise) when no subscription is open: there is no one to publish to, so no
+   * wait for the projections — a timer, promises and turns of the microtask queue for every
+   * report on the request's event loop otherwise (issue 24).
+   */
+  private publish(event: RecordedEvent): Promise<void> | undefined {
     const { planId, measureCode } = (event.data ?? {}) as { planId?: unknown; measureCode?: unknown };
-    // With no subscription open there is no one to publish to: no wait for the projections (a
-    // timer and a promise per report on the request's event loop; issue 24).
     if (typeof planId === 'string' && typeof measureCode === 'string' && this.emitter.listenerCount(MEASURE_UPDATED) > 0) {
-      try {
-        await this.projections.runner.waitForPosition(event.position, APPLY_WAIT_MS);
-      } catch (error) {
-        // Published anyway: late figures beat none. A stopped runner means shutting down.
-        if (!(error instanceof ProjectionTimeoutError) && !(error instanceof ConsumerStoppedError)) {
-          this.logger.warn(`Update of ${planId} ${measureCode} at position ${event.position} published before the projections applied it: ${(error as Error).message}`);
-        }
-      }
-      const update: MeasureUpdate = { planId, measureCode, position: event.position };
-      await this.pubsub.publish(MEASURE_UPDATED, update);
+      return this.publishWhenApplied(event, planId, measureCode);
     }
+    this.published = event.position;
+    return undefined;
+  }
+
+  private async publishWhenApplied(event: RecordedEvent, planId: string, measureCode: string): Promise<void> {
+    try {
+      await this.projections.runner.waitForPosition(event.position, APPLY_WAIT_MS);
+    } catch (error) {
+      // Published anyway: late figures beat none. A stopped runner means shutting down.
+      if (!(error instanceof ProjectionTimeoutError) && !(error instanceof ConsumerStoppedError)) {
+        this.logger.warn(`Update of ${planId} ${measureCode} at position ${event.position} published before the projections applied it: ${(error as Error).message}`);
+      }
+    }
+    const update: MeasureUpdate = { planId, measureCode, position: event.position };
+    await this.pubsub.publish(MEASURE_UPDATED, update);
     this.published = event.position;
   }
 

@@ -63,4 +63,28 @@ describe('ProjectionsService as the period lock read model', () => {
     await expect(service.current()).rejects.toBeInstanceOf(ProjectionsStoppedError);
     expect(reads).toHaveBeenCalledTimes(1);
   });
+
+  it('lookups begun in one turn share a read of the head, made after each of them began', async () => {
+    await service.onApplicationBootstrap();
+    await service.runner.catchUpToHead(10_000);
+    const heads = jest.spyOn(store, 'headPosition');
+    // Each lookup's answer is taken as soon as it resolves: the read model moves between ticks.
+    const statusNow = () => service.current().then((lookup) => lookup('p', 'a', '2023-Q1'));
+    expect(await Promise.all(Array.from({ length: 20 }, statusNow))).toEqual(Array.from({ length: 20 }, () => 'OPEN'));
+    expect(heads).toHaveBeenCalledTimes(2);
+    // A report committed before the shared read, and applied by the runner at once: no tail to read.
+    const reads = jest.spyOn(store, 'readAll');
+    const first0 = statusNow();
+    const reported = store.append('activity-a/r9', [{ type: 'MeetingHeld', data: { planId: 'p', measureCode: 'I.1.1', agencyId: 'a', reportId: 'r9', occurredOn: '2023-02-01', details: { title: 'Working group', meetingKind: 'WORKING_GROUP', participants: 5 } }, metadata: {} }], NO_STREAM);
+    expect(await Promise.all([first0, ...Array.from({ length: 5 }, statusNow)])).toEqual(Array.from({ length: 6 }, () => 'OPEN'));
+    await reported;
+    expect(reads).not.toHaveBeenCalled();
+    const first = statusNow();
+    // Committed after the first lookup of this turn read the head, before the later ones' shared read.
+    const approved = store.append('period-p/a/2023-Q1', [periodEvent('PeriodSubmitted', 's1'), periodEvent('PeriodApproved', 'a1')], NO_STREAM);
+    const later = Array.from({ length: 5 }, statusNow);
+    expect(await first).toBe('OPEN');
+    expect(await Promise.all(later)).toEqual(Array.from({ length: 5 }, () => 'APPROVED'));
+    await approved;
+  });
 });

@@ -172,6 +172,28 @@ describe('SqliteEventStore hands its own commits to live subscriptions', () => {
     }
   });
 
+  it('does not wake a filtered subscription for commits holding none of its events, and still hands it the next that does', async () => {
+    await store.append('keep-0', [{ type: 'K', data: {} }], NO_STREAM);
+    const subscription = store.subscribeAll({ filter: { streamPrefixes: ['keep-'] } });
+    const iterator = subscription[Symbol.asyncIterator]();
+    await take(iterator, 1);
+    const next = iterator.next();
+    await new Promise((resolve) => setImmediate(resolve));
+    // A woken subscription that finds nothing waits again with a new poll timer.
+    const timers = jest.spyOn(globalThis, 'setTimeout');
+    const reads = jest.spyOn(store as unknown as { readPage: () => unknown }, 'readPage');
+    try {
+      for (let i = 0; i < 20; i++) await store.append(`other-${i}`, [{ type: 'E', data: { i } }], NO_STREAM);
+      expect(timers).not.toHaveBeenCalled();
+      await store.append('keep-1', [{ type: 'K', data: {} }], NO_STREAM);
+      expect(((await next).value as RecordedEvent).stream).toBe('keep-1');
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      timers.mockRestore();
+    }
+    await subscription.close();
+  });
+
   it('filters handed-over commits like reads, and a slow consumer falls back to reading in order', async () => {
     const subscription = store.subscribeAll({ filter: { streamPrefixes: ['keep-'] } });
     const iterator = subscription[Symbol.asyncIterator]();

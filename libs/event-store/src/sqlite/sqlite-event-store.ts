@@ -82,6 +82,8 @@ interface LocalSubscriber {
   inbox: LocalCommit[];
   inboxEvents: number;
   resync: boolean;
+  /** The subscription's filter: a commit holding none of its events does not wake it. */
+  readonly filter: ReadAllFilter | undefined;
   wake?: () => void;
 }
 
@@ -406,7 +408,7 @@ export class SqliteEventStore implements EventStore {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const store = this;
     const filter = options.filter;
-    const local: LocalSubscriber = { expecting: undefined, inbox: [], inboxEvents: 0, resync: false };
+    const local: LocalSubscriber = { expecting: undefined, inbox: [], inboxEvents: 0, resync: false, filter };
     const stop = () => {
       closed = true;
       local.wake?.();
@@ -488,6 +490,13 @@ export class SqliteEventStore implements EventStore {
     for (const subscriber of this.subscribers) {
       if (commit && subscriber.expecting !== undefined) {
         const chained = subscriber.expecting === commit.after && subscriber.inboxEvents + commit.events.length <= MAX_HANDED_OVER;
+        if (chained && subscriber.filter && !commit.events.some((event) => matchesFilter(event, subscriber.filter))) {
+          // Nothing in it for this subscription (the key registry, the plan catalog): it has now
+          // seen up to the commit's last row without being woken — a promise and a poll timer per
+          // commit saved. Its cursor stays behind until its next match or poll reads past it.
+          subscriber.expecting = commit.last;
+          continue;
+        }
         if (chained) {
           subscriber.inbox.push(commit);
           subscriber.inboxEvents += commit.events.length;
