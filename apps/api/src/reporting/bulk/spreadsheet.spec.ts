@@ -92,6 +92,26 @@ describe('readSpreadsheet (streaming)', () => {
     expect(headerOnly).toMatchObject({ sheet: 'h.csv', row: 2, reason: expect.stringMatching(/no report rows.*ledger reports template/) });
   });
 
+  it('reads every entry of a workbook, its last one (xl/workbook.xml) too, on every read: unzipper used to end before it', async () => {
+    // exceljs writes xl/workbook.xml last; its unzipper could end the entries before it (PR #346),
+    // about one read in two of a small workbook, and the sheets then had no names.
+    const noRows = await xlsx((book) => {
+      for (const { type } of EVENT_CATALOGUE.slice(0, 5)) book.addWorksheet(type);
+    });
+    const oneRow = await xlsx((book) => {
+      book.addWorksheet('MeetingHeld');
+      book.addWorksheet('TrainingDelivered').addRows([HEADER, ['II.1.3', 'r-1', '2023-05-02', undefined, 'Course', 12, 1]]);
+    });
+    const reasons = new Set<string>();
+    const read = [];
+    for (let i = 0; i < 60; i++) {
+      reasons.add((await refusal(readSpreadsheet(noRows, 'xlsx'))).reason);
+      read.push((await readSpreadsheet(oneRow, 'xlsx')).length);
+    }
+    expect([...reasons]).toEqual([expect.stringMatching(/^the workbook has no report rows/)]);
+    expect(new Set(read)).toEqual(new Set([1]));
+  }, 60_000);
+
   it('a ZIP archive that is not a workbook (a DOCX, any archive) is refused as not an XLSX workbook', async () => {
     const docx = new JSZip();
     docx.file('[Content_Types].xml', '<Types/>');

@@ -98,9 +98,30 @@ export async function readSpreadsheet(body: Buffer, format: SpreadsheetFormat, f
 
 type WorksheetStream = AsyncIterable<ExcelJS.Row> & { readonly name?: string };
 
+/**
+ * The file as the stream exceljs' WorkbookReader unzips, with one fault of its unzipper
+ * (0.10, unzipper PR #346) taken out: its Parse stream emits 'end' by hand as soon as its writable
+ * side finishes, while entries it has already parsed can still wait in its readable buffer (the
+ * reader pauses it while it handles an entry). The reader then stops there and never sees the
+ * last entries: an exceljs file ends with xl/workbook.xml, so about half the reads of a small
+ * workbook failed with "Cannot read properties of undefined (reading 'sheets')". Without that
+ * listener the Parse stream ends as a readable does, after its last entry has been read.
+ */
+function zipInput(body: Buffer): Readable {
+  const input = Readable.from([body]);
+  const pipe = input.pipe.bind(input);
+  input.pipe = <T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T => {
+    for (const listener of destination.listeners('finish')) {
+      if (/emit\(\s*['"]end['"]\s*\)/.test(String(listener))) destination.removeListener('finish', listener as (...args: unknown[]) => void);
+    }
+    return pipe(destination, options);
+  };
+  return input;
+}
+
 async function readXlsx(body: Buffer, maxRows: number): Promise<BulkRow[]> {
   // styles: 'cache' so that a cell formatted as a date reads as a Date, not as its serial number.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([body]), { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(zipInput(body), { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
   const out: BulkRow[] = [];
   const names: string[] = [];
   try {
