@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { GraphQLError } from 'graphql';
 import { APP_CONFIG, type AppConfig } from '@app/config';
@@ -12,6 +11,7 @@ import { ExecuteReportHandler, type ReportOutcome } from '../commands/execute-re
 import { correctRequest, recordRequest } from '../commands/report-request.js';
 import type { CorrectReportInputBase, ReportInputBase } from '../dto/report-inputs.js';
 import type { BulkMember } from './bulk-inputs.js';
+import { toInputInstance } from './input-instance.js';
 import { ImportError, ImportRow, ImportRowStatus, ImportStatus, ImportSummary } from './import-summary.model.js';
 
 /** Where a field of a row came from in a spreadsheet (undefined for GraphQL rows). */
@@ -152,7 +152,7 @@ export class BulkReportService {
     }
     const reportId = typeof row.input.reportId === 'string' ? row.input.reportId : undefined;
     const described = { ...base, type: member.spec.type, reportId };
-    const instance = plainToInstance(member.InputClass as new () => object, row.input);
+    const instance = toInputInstance(member.InputClass as new () => object, row.input);
     // Synchronously: the report inputs have no async rule, and a promise per row is measurable in a batch of 10,000.
     const violations = violationsOf(validateSync(instance, { forbidUnknownValues: true }));
     for (const v of violations) described.errors.push(this.error(row, 'BAD_USER_INPUT', v.field, v.reason));
