@@ -1,9 +1,14 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
+// @ts-expect-error -- class-transformer declares its storage module under types/, not beside cjs/storage.js.
+import { defaultMetadataStorage as storage } from 'class-transformer/cjs/storage.js';
+import type { MetadataStorage } from 'class-transformer/types/MetadataStorage.js';
 import type { FieldSpec } from '@app/domain';
 import { BULK_MEMBERS } from './bulk-inputs.js';
 import { toInputInstance } from './input-instance.js';
+
+/** class-transformer's own registry of decorators (what plainToInstance consults). */
+const defaultMetadataStorage = storage as MetadataStorage;
 
 const sample = (field: FieldSpec, i: number): unknown => {
   switch (field.kind) {
