@@ -25,6 +25,16 @@ export type ChainedEvent = Pick<RecordedEvent, 'id' | 'stream' | 'revision' | 't
 
 /** The canonical text of one event at sequence number `seq` (what is hashed after the previous link). */
 export function canonicalEvent(event: ChainedEvent, seq: bigint): string {
+  const { id, stream, type, data, metadata } = event;
+  if (typeof id !== 'string' || typeof stream !== 'string' || typeof type !== 'string' || data === undefined || metadata === undefined) return canonicalObject(event, seq);
+  // canonicalJson of the object below, written out in its key order (data, id, metadata,
+  // revision, seq, stream, type): every append and the follower build this text for each event,
+  // and building the object only to sort its seven keys back into this order cost a tenth of it.
+  return `{"data":${canonicalJson(data)},"id":${JSON.stringify(id)},"metadata":${canonicalJson(metadata)},"revision":"${event.revision}","seq":"${seq}","stream":${JSON.stringify(stream)},"type":${JSON.stringify(type)}}`;
+}
+
+/** The definition itself: the canonical JSON of the object the chain covers. */
+export function canonicalObject(event: ChainedEvent, seq: bigint): string {
   return canonicalJson({
     seq: seq.toString(),
     id: event.id,
