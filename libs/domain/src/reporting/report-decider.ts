@@ -99,6 +99,13 @@ export const initialReportState: ReportState = { status: 'absent' };
 /** A report event as read back from its stream (after upcasting). */
 export type StoredReportEvent = StoredEvent<ReportEvent>;
 
+/**
+ * The requests of a report nobody has corrected or retracted yet: one empty map shared by every
+ * such state (a bulk import folds thousands of new reports). It is never changed: evolveReport
+ * copies a report's map before adding to it.
+ */
+const NO_REQUESTS: ReadonlyMap<string, CarriedOutRequest> = new Map<string, CarriedOutRequest>();
+
 export function evolveReport(state: ReportState, event: StoredReportEvent): ReportState {
   const stored: StoredRef = { eventId: event.id, position: event.position, revision: event.revision, type: event.type };
   switch (event.type) {
@@ -127,7 +134,7 @@ export function evolveReport(state: ReportState, event: StoredReportEvent): Repo
         original: { ...stored, occurredOn, details },
         last: stored,
         revision: event.revision,
-        requests: new Map(),
+        requests: NO_REQUESTS,
       };
     }
   }
