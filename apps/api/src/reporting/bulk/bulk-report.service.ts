@@ -144,24 +144,26 @@ export class BulkReportService {
 
   /** Validates a row with its input class's rules (class-validator, as the single mutation's pipe does). */
   private prepare(row: BulkRow, principal: Principal, correlationId: string): Decided {
-    const base = { row, errors: [...(row.errors ?? [])], status: ImportRowStatus.REFUSED };
+    // One object per row, of one shape whatever becomes of it (a batch holds 10,000 of them).
+    const errors = row.errors ? [...row.errors] : [];
     const member = row.member;
     if (!member || !row.input) {
-      if (base.errors.length === 0) base.errors.push(this.error(row, 'BAD_USER_INPUT', undefined, 'must set exactly one report field'));
-      return base;
+      if (errors.length === 0) errors.push(this.error(row, 'BAD_USER_INPUT', undefined, 'must set exactly one report field'));
+      return { row, type: undefined, reportId: undefined, command: undefined, status: ImportRowStatus.REFUSED, receipt: undefined, errors };
     }
+    const type = member.spec.type;
     const reportId = typeof row.input.reportId === 'string' ? row.input.reportId : undefined;
-    const described = { ...base, type: member.spec.type, reportId };
     const instance = toInputInstance(member.InputClass as new () => object, row.input);
     // Synchronously: the report inputs have no async rule, and a promise per row is measurable in a batch of 10,000.
     const violations = violationsOf(validateSync(instance, { forbidUnknownValues: true }));
-    for (const v of violations) described.errors.push(this.error(row, 'BAD_USER_INPUT', v.field, v.reason));
-    if (described.errors.length > 0) return described;
+    for (const v of violations) errors.push(this.error(row, 'BAD_USER_INPUT', v.field, v.reason));
+    if (errors.length > 0) return { row, type, reportId, command: undefined, status: ImportRowStatus.REFUSED, receipt: undefined, errors };
     let request: ReportRequest;
     let target: ExecuteReportCommand['target'];
     if (member.kind === 'record') ({ request, target } = recordRequest(member.spec, instance as ReportInputBase));
     else request = correctRequest(member.spec, instance as CorrectReportInputBase);
-    return { ...described, command: new ExecuteReportCommand(request, principal, target, correlationId), status: ImportRowStatus.VALID };
+    const command = new ExecuteReportCommand(request, principal, target, correlationId);
+    return { row, type, reportId, command, status: ImportRowStatus.VALID, receipt: undefined, errors };
   }
 
   private refusal(row: BulkRow, error: unknown): ImportError[] | undefined {
