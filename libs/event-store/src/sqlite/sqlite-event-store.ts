@@ -318,7 +318,8 @@ export class SqliteEventStore implements EventStore {
       positions.push(position);
       if (materialise) {
         // Exactly what a read returns: the stored text parsed back (not the caller's objects).
-        events.push(deepFreeze({ ...stored, position, created: createdDate(created), chain: { sequence, link } }));
+        // Written out, not `{ ...stored, … }`: on Node 20 that literal costs tens of µs (handle-command.ts, storedEvent).
+        events.push(deepFreeze({ id, stream: pending.stream, revision, type: event.type, data: stored.data, metadata: stored.metadata, position, created: createdDate(created), chain: { sequence, link } }));
       }
     }
     return { ok: true, result: { nextExpectedRevision: revision, position: positions[positions.length - 1], positions }, events };

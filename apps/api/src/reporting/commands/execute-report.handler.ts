@@ -197,7 +197,8 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
   private authorise({ request, principal, target }: ExecuteReportCommand): { found?: MeasureRef; agencyId: string; command: ReportCommand } {
     const found = request.kind === 'record' ? this.lookup(target) : undefined;
     const agencyId = this.policy.assertCanWriteReport(principal, { kind: request.kind, measure: found?.measure });
-    const command: ReportCommand = { ...request, agencyId };
+    // Object.assign, not `{ ...request, agencyId }`: on Node 20 that literal costs tens of µs (handle-command.ts, storedEvent).
+    const command = Object.assign({}, request, { agencyId }) as ReportCommand;
     return { found, agencyId, command };
   }
 
