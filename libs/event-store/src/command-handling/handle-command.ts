@@ -221,7 +221,8 @@ interface StreamSlot<State, Event extends DomainEvent> {
   readonly stream: string;
   readonly base: State;
   readonly revision?: bigint;
-  readonly evolve: (state: State, event: StoredEvent<Event>) => State;
+  /** The decider of the stream's first command: its evolve folds the stream. */
+  readonly decider: Pick<Decider<State, unknown, Event>, 'evolve'>;
   /**
    * `base` with the first `folded` pending events folded in. Folded only when a later command of
    * the batch is decided on the same stream: a stream with one command (nearly every stream of an
@@ -238,7 +239,7 @@ const unstored = <Event extends DomainEvent>(stream: string, p: PendingEvent<Eve
 
 /** The slot's state with every pending event folded in: what the next command of the stream is decided on. */
 function currentState<State, Event extends DomainEvent>(slot: StreamSlot<State, Event>): State {
-  while (slot.folded < slot.pending.length) slot.state = slot.evolve(slot.state, unstored(slot.stream, slot.pending[slot.folded++]));
+  while (slot.folded < slot.pending.length) slot.state = slot.decider.evolve(slot.state, unstored(slot.stream, slot.pending[slot.folded++]));
   return slot.state;
 }
 
@@ -253,14 +254,14 @@ class StoredStates<State, Event extends DomainEvent> {
   constructor(
     private readonly base: State,
     private readonly events: readonly StoredEvent<Event>[],
-    private readonly evolve: (state: State, event: StoredEvent<Event>) => State,
+    private readonly decider: Pick<Decider<State, unknown, Event>, 'evolve'>,
   ) {
     this.state = base;
   }
 
   after(count: number): State {
     if (count < this.taken) [this.taken, this.state] = [0, this.base];
-    while (this.taken < count) this.state = this.evolve(this.state, this.events[this.taken++]);
+    while (this.taken < count) this.state = this.decider.evolve(this.state, this.events[this.taken++]);
     return this.state;
   }
 }
@@ -301,7 +302,7 @@ export async function handleCommands<State, Command, Event extends DomainEvent>(
       if (!slot) {
         const skipRead = attempt === 1 && expectNew === true && options.dryRun !== true;
         const loaded = skipRead ? { state: decider.initialState, revision: undefined } : await aggregateStream(store, stream, decider, read);
-        slot = { stream, base: loaded.state, revision: loaded.revision, evolve: decider.evolve, state: loaded.state, folded: 0, pending: [] };
+        slot = { stream, base: loaded.state, revision: loaded.revision, decider, state: loaded.state, folded: 0, pending: [] };
         slots.set(stream, slot);
       }
       const decidedOn = currentState(slot);
@@ -354,7 +355,7 @@ export async function handleCommands<State, Command, Event extends DomainEvent>(
       const events = slot.pending.map(
         (pending, k) => storedEvent(pending.event, pending.id, slot.stream, pending.revision, result.positions[k] ?? result.position, pending.metadata),
       );
-      storedOf.set(slot.stream, { events, appended: result, states: new StoredStates(slot.base, events, slot.evolve), taken: 0 });
+      storedOf.set(slot.stream, { events, appended: result, states: new StoredStates(slot.base, events, slot.decider), taken: 0 });
     });
     return commands.map((c, i): BatchOutcome<State, Event> => {
       const own = outcomes[i];
@@ -370,20 +371,24 @@ export async function handleCommands<State, Command, Event extends DomainEvent>(
       part.taken = to;
       const newEvents = counts[i] === 0 ? [] : part.events.slice(from, to);
       const revision = to > 0 ? part.events[to - 1].revision : slot.revision;
-      const states = part.states;
-      return {
-        ok: true,
-        result: {
-          stream: c.stream,
-          newEvents,
-          revision,
-          appended: newEvents.length > 0 ? part.appended : undefined,
-          get newState() {
-            return states.after(to);
-          },
-        },
-      };
+      return { ok: true, result: new AppendedResult(c.stream, newEvents, revision, newEvents.length > 0 ? part.appended : undefined, part.states, to) };
     });
+  }
+}
+
+/** A command's result after the batch's append: its `newState` folded when first read. */
+class AppendedResult<State, Event extends DomainEvent> implements BatchResult<State, Event> {
+  constructor(
+    readonly stream: string,
+    readonly newEvents: readonly StoredEvent<Event>[],
+    readonly revision: bigint | undefined,
+    readonly appended: AppendResult | undefined,
+    private readonly states: StoredStates<State, Event>,
+    private readonly upTo: number,
+  ) {}
+
+  get newState(): State {
+    return this.states.after(this.upTo);
   }
 }
 
@@ -399,7 +404,7 @@ function provisionalOutcome<State, Command, Event extends DomainEvent>(
   const own: Event[] = [];
   for (const p of slot.pending) {
     if (p.item < item) {
-      state = slot.evolve(state, unstored(slot.stream, p));
+      state = slot.decider.evolve(state, unstored(slot.stream, p));
       before += 1;
     } else if (p.item === item) own.push(p.event);
   }
