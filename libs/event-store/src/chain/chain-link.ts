@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { RecordedEvent } from '../event-store.port.js';
 import { canonicalJson } from './canonical-json.js';
@@ -48,5 +49,10 @@ export function canonicalObject(event: ChainedEvent, seq: bigint): string {
 
 /** link_n from link_{n-1}. */
 export function nextLink(previous: string, event: ChainedEvent, seq: bigint): string {
-  return createHash('sha256').update(previous).update('\n').update(canonicalEvent(event, seq)).digest('hex');
+  const text = canonicalEvent(event, seq);
+  // Node's one-shot hash (20.12+): the same digest of the same UTF-8 bytes, without a Hash object per event.
+  if (oneShot) return oneShot('sha256', `${previous}\n${text}`, 'hex');
+  return createHash('sha256').update(previous).update('\n').update(text).digest('hex');
 }
+
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;

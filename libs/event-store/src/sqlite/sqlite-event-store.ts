@@ -286,11 +286,11 @@ export class SqliteEventStore implements EventStore {
     }
     // Checked before writing, so a duplicate refuses its own append only, not the whole batch
     // the transaction holds (the UNIQUE constraint alone would roll all of it back).
-    if (pending.events.length === 1) {
-      // Nearly every part (each report of an import is one): no set of the part's own ids to keep.
-      const id = pending.events[0].id;
-      if (id !== undefined && this.stmtIdExists.get(id) !== undefined) return { ok: false, error: new DuplicateEventIdError(pending.stream, id) };
-    } else {
+    // A one-event part (each report of an import is one) leaves its id to the UNIQUE constraint
+    // below: a failed INSERT undoes only itself, the transaction goes on. Several events are
+    // checked first, so that none of them is written when a later one is a duplicate.
+    const single = pending.events.length === 1;
+    if (!single) {
       const ids = new Set<string>();
       for (const event of pending.events) {
         if (event.id === undefined) continue;
@@ -311,7 +311,14 @@ export class SqliteEventStore implements EventStore {
       const stored = { id, stream: pending.stream, revision, type: event.type, data: JSON.parse(data), metadata: JSON.parse(metadata) as JsonObject };
       const sequence = chain.sequence + 1n;
       const link = nextLink(chain.link, stored, sequence);
-      const info = this.stmtInsert.run(id, pending.stream, revision, event.type, data, metadata, created, sequence, link);
+      let info: { lastInsertRowid: number | bigint };
+      try {
+        info = this.stmtInsert.run(id, pending.stream, revision, event.type, data, metadata, created, sequence, link);
+      } catch (error) {
+        // The revision was read in this transaction, so only the id can clash (a single part's).
+        if (single && isUniqueViolation(error) && this.stmtIdExists.get(id) !== undefined) return { ok: false, error: new DuplicateEventIdError(pending.stream, id) };
+        throw error;
+      }
       chain.sequence = sequence;
       chain.link = link;
       const position = BigInt(info.lastInsertRowid);
@@ -571,6 +578,11 @@ function endOfPrefix(prefix: string): string | undefined {
 
 /** Events a slow subscription may have waiting in memory before it is told to read instead. */
 const MAX_HANDED_OVER = 10_000;
+
+/** better-sqlite3's SqliteError for a UNIQUE constraint. */
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && (error as Error & { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
 
 function maxPosition(a: bigint, b: bigint | undefined): bigint {
   return b === undefined || a > b ? a : b;
