@@ -284,11 +284,11 @@ export class SqliteEventStore implements EventStore {
     if (!satisfiesExpected(pending.expected, current)) {
       return { ok: false, error: new WrongExpectedRevisionError(pending.stream, pending.expected, current) };
     }
-    // Checked before writing, so a duplicate refuses its own append only, not the whole batch
-    // the transaction holds (the UNIQUE constraint alone would roll all of it back).
+    // A duplicate id refuses its own append only, never the other appends the transaction holds.
     // A one-event part (each report of an import is one) leaves its id to the UNIQUE constraint
-    // below: a failed INSERT undoes only itself, the transaction goes on. Several events are
-    // checked first, so that none of them is written when a later one is a duplicate.
+    // below: a failed INSERT that is caught undoes only itself (SQLite's ABORT), the transaction
+    // goes on. Several events are checked first, so that none of them is written when a later one
+    // is a duplicate.
     const single = pending.events.length === 1;
     if (!single) {
       const ids = new Set<string>();
