@@ -579,9 +579,13 @@ function endOfPrefix(prefix: string): string | undefined {
 /** Events a slow subscription may have waiting in memory before it is told to read instead. */
 const MAX_HANDED_OVER = 10_000;
 
-/** better-sqlite3's SqliteError for a UNIQUE constraint. */
+/**
+ * better-sqlite3's SqliteError for a UNIQUE constraint. By its code, not `instanceof Error`: the
+ * addon is loaded once per process and keeps the SqliteError class of the first context that
+ * loaded it, so in another realm (jest's per-file contexts) its errors are no `Error` of that realm.
+ */
 function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Error && (error as Error & { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 function maxPosition(a: bigint, b: bigint | undefined): bigint {
