@@ -177,13 +177,19 @@ export class RequestGate implements HttpRequestCharge {
     return valueErrorsAsBadInput(document, errors, this.config.suggestions);
   }
 
-  /** Step 3 (see the class comment). Throws UNAUTHENTICATED, QUERY_TOO_COMPLEX, RATE_LIMITED or BAD_USER_INPUT. */
+  /**
+   * Step 3 (see the class comment). Throws UNAUTHENTICATED, QUERY_TOO_COMPLEX, RATE_LIMITED or
+   * BAD_USER_INPUT. `checkVariables: false` leaves the variables to execution's own coercion,
+   * for a transport that answers execution's variable errors with {@link variableRefusal}
+   * (GatekeeperPlugin): the same refusal, without coercing every variable twice.
+   */
   admitOperation(
     admission: Admission,
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Readonly<Record<string, unknown>> | undefined,
+    checkVariables = true,
   ): void {
     const { principal, record, caller } = admission;
     record.operation = operation.name?.value ?? 'anonymous';
@@ -211,12 +217,20 @@ export class RequestGate implements HttpRequestCharge {
     // operation of its own; the document paid for one.
     const executions = new Set(fields.filter((f) => !f.name.startsWith('__')).map((f) => f.key)).size;
     if (operation.operation === 'mutation' && executions > 1) this.take(bucketOf(principal, caller.address), executions - 1, record, executions);
+    if (!checkVariables) return;
+    const refusal = this.variableRefusal(schema, operation, variables);
+    if (refusal) throw refusal;
+  }
+
+  /**
+   * The refusal of an operation's variables, if they do not coerce (graphql-js's coerceInputValue,
+   * as execution does): one BAD_USER_INPUT error naming the first field and reason, the others
+   * listed in its `extensions.errors`, as DomainError answers several violations.
+   */
+  variableRefusal(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>> | undefined): GraphQLError | undefined {
     const [first, ...more] = variableErrors(schema, operation, variables, this.config.suggestions);
-    if (first) {
-      // One error per refusal, as DomainError answers several violations: the others listed in `errors`.
-      if (more.length > 0) first.extensions.errors = [first, ...more].map((e) => ({ field: e.extensions.field, reason: e.extensions.reason }));
-      throw first;
-    }
+    if (first && more.length > 0) first.extensions.errors = [first, ...more].map((e) => ({ field: e.extensions.field, reason: e.extensions.reason }));
+    return first;
   }
 
   /**

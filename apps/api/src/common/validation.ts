@@ -1,5 +1,5 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
-import { type MetadataStorage, getMetadataStorage } from 'class-validator';
+import { type MetadataStorage, getMetadataStorage, validate } from 'class-validator';
 import { DomainError } from '@app/domain';
 
 /** class-validator constraints on a value's range or size: said only when its kind is right. */
@@ -50,9 +50,47 @@ class ClassInputValidationPipe extends ValidationPipe {
    */
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (value === undefined || value === null) return Promise.resolve(value);
+    const metatype = metadata.metatype;
+    if (typeof metatype === 'function' && rowByRow.has(metatype) && isPlainObject(value)) return this.validateOwnFields(metatype as new () => object, value);
     return super.transform(value, metadata);
   }
+
+  /**
+   * An input whose rows its resolver validates one by one ({@link ValidatedRowByRow}): its own
+   * fields are validated on a shallow instance, with the same options and the same refusal as
+   * the pipe's. Nest's pipe would first walk and copy every row (closing array gaps, stripping
+   * prototype keys, class-transformer's copy, a search for binary values): ≈ 15 µs a report of a
+   * bulk request, for a copy no one reads. The value is GraphQL's coerced argument: no gaps,
+   * no prototype keys, no binary values.
+   */
+  private async validateOwnFields(metatype: new () => object, value: Record<string, unknown>): Promise<object> {
+    const entity = new metatype() as Record<string, unknown>;
+    for (const key of Object.keys(value)) if (key !== '__proto__' && key !== 'constructor') entity[key] = value[key];
+    // class-validator itself: the pipe's own validate needs the module it loads in its first transform.
+    const errors = await validate(entity, { ...this.validatorOptions, validationError: { target: false, ...this.validatorOptions.validationError } });
+    if (errors.length > 0) throw await this.exceptionFactory(errors);
+    return entity;
+  }
 }
+
+const rowByRow = new WeakSet<object>();
+
+/**
+ * Marks an input class that carries a list of rows its resolver validates row by row (the bulk
+ * `reports`, each answered in its own summary row): the global pipe validates the class's own
+ * rules only, on the argument as GraphQL coerced it, without copying the rows first.
+ */
+export function ValidatedRowByRow(): ClassDecorator {
+  return (target) => {
+    rowByRow.add(target);
+  };
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+};
 
 type RuleLookup = MetadataStorage['getTargetValidationMetadatas'];
 const remembering = new WeakSet<MetadataStorage>();

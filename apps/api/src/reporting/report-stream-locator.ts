@@ -34,6 +34,24 @@ export class ReportStreamLocator {
     return first !== undefined && legacyStreamBelongsTo(first.data, agencyId, reportId) ? legacy : stream;
   }
 
+  /**
+   * {@link locate} for many reports at once (a bulk batch): the store is asked whether it holds
+   * legacy streams once, not once per report. Each answer is the stream, or the refusal locate
+   * would have thrown for that report.
+   */
+  async locateAll(reports: readonly { readonly agencyId: string; readonly reportId: string }[]): Promise<Array<string | { readonly error: unknown }>> {
+    const legacy = reports.length > 0 && (await this.hasLegacyStreams());
+    const streams: Array<string | { readonly error: unknown }> = [];
+    for (const { agencyId, reportId } of reports) {
+      try {
+        streams.push(legacy ? await this.locate(agencyId, reportId) : reportStreamName(agencyId, reportId));
+      } catch (error) {
+        streams.push({ error });
+      }
+    }
+    return streams;
+  }
+
   private async hasLegacyStreams(): Promise<boolean> {
     if (this.legacy !== undefined) return this.legacy;
     for await (const event of this.store.readAll({ filter: { streamPrefixes: [REPORT_STREAM_PREFIX] }, maxCount: 1 })) {

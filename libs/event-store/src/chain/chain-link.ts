@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { RecordedEvent } from '../event-store.port.js';
 import { canonicalJson } from './canonical-json.js';
@@ -25,6 +26,16 @@ export type ChainedEvent = Pick<RecordedEvent, 'id' | 'stream' | 'revision' | 't
 
 /** The canonical text of one event at sequence number `seq` (what is hashed after the previous link). */
 export function canonicalEvent(event: ChainedEvent, seq: bigint): string {
+  const { id, stream, type, data, metadata } = event;
+  if (typeof id !== 'string' || typeof stream !== 'string' || typeof type !== 'string' || data === undefined || metadata === undefined) return canonicalObject(event, seq);
+  // canonicalJson of the object below, written out in its key order (data, id, metadata,
+  // revision, seq, stream, type): every append and the follower build this text for each event,
+  // and building the object only to sort its seven keys back into this order cost a tenth of it.
+  return `{"data":${canonicalJson(data)},"id":${JSON.stringify(id)},"metadata":${canonicalJson(metadata)},"revision":"${event.revision}","seq":"${seq}","stream":${JSON.stringify(stream)},"type":${JSON.stringify(type)}}`;
+}
+
+/** The definition itself: the canonical JSON of the object the chain covers. */
+export function canonicalObject(event: ChainedEvent, seq: bigint): string {
   return canonicalJson({
     seq: seq.toString(),
     id: event.id,
@@ -38,5 +49,10 @@ export function canonicalEvent(event: ChainedEvent, seq: bigint): string {
 
 /** link_n from link_{n-1}. */
 export function nextLink(previous: string, event: ChainedEvent, seq: bigint): string {
-  return createHash('sha256').update(previous).update('\n').update(canonicalEvent(event, seq)).digest('hex');
+  const text = canonicalEvent(event, seq);
+  // Node's one-shot hash (20.12+): the same digest of the same UTF-8 bytes, without a Hash object per event.
+  if (oneShot) return oneShot('sha256', `${previous}\n${text}`, 'hex');
+  return createHash('sha256').update(previous).update('\n').update(text).digest('hex');
 }
+
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;

@@ -207,6 +207,28 @@ describe('handleCommands', () => {
     expect(ok[2].newEvents[0].id).toBe(stored[2].id);
   });
 
+  it('folds a stream only when a later command of it needs the state or a caller asks for newState, and in any order asked', async () => {
+    await handleCommand(store, 'c-1', counter, { kind: 'open', ceiling: 10 });
+    let evolved = 0;
+    const counting: typeof counter = { ...counter, evolve: (state, event) => (evolved++, counter.evolve(state, event)) };
+    const batch = [
+      { ...item('c-1', { kind: 'increment', by: 3, requestId: 'r1' }), decider: counting },
+      { ...item('n-1', { kind: 'open', ceiling: 5 }, true), decider: counting },
+      { ...item('n-2', { kind: 'open', ceiling: 6 }, true), decider: counting },
+      { ...item('c-1', { kind: 'increment', by: 4, requestId: 'r2' }), decider: counting },
+    ];
+    const outcomes = await handleCommands(store, batch);
+    // c-1's stored Opened (read), and its first increment once the second is decided on it.
+    expect(evolved).toBe(2);
+    const results = outcomes.map((o) => (o.ok ? o.result : undefined));
+    expect(results[3]!.newState.value).toBe(7);
+    expect(results[0]!.newState.value).toBe(3);
+    expect(results[3]!.newState.requests).toEqual(['r1', 'r2']);
+    expect(results[2]!.newState).toEqual({ open: true, ceiling: 6, value: 0, requests: [] });
+    expect(results[1]!.newState.ceiling).toBe(5);
+    expect(results.map((r) => r!.revision)).toEqual([1n, 0n, 0n, 2n]);
+  });
+
   it('a repeat inside the batch decides nothing, as it would after the first was stored', async () => {
     const outcomes = await handleCommands(store, [
       item('c', { kind: 'open', ceiling: 5 }, true),

@@ -97,6 +97,16 @@ export class CommandConflictError extends Error {
   }
 }
 
+/**
+ * A decided event as stored: its type and data (all a domain event is) where it stands. Written
+ * out rather than as `{ ...event, id, … }`: on Node 20's V8 an object literal that starts with a
+ * spread and adds properties costs 10–50 µs (a new hidden class each time), against well under
+ * 1 µs written out — per event of every batch (BENCHMARKS.md, "Bulk ingest CPU").
+ */
+function storedEvent<Event extends DomainEvent>(event: Event, id: string, stream: string, revision: bigint, position: bigint, metadata: JsonObject): StoredEvent<Event> {
+  return { type: event.type, data: event.data, id, stream, revision, position, metadata } as StoredEvent<Event>;
+}
+
 const defaultRead = <Event extends DomainEvent>(recorded: RecordedEvent): StoredEvent<Event> =>
   recorded as unknown as StoredEvent<Event>;
 
@@ -135,14 +145,8 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
       const appended = await store.append(stream, toAppend, expected);
       const first = appended.nextExpectedRevision - BigInt(toAppend.length - 1);
       const newEvents = decided.map(
-        (event, index): StoredEvent<Event> => ({
-          ...event,
-          id: toAppend[index].id,
-          stream,
-          revision: first + BigInt(index),
-          position: appended.positions[index] ?? appended.position,
-          metadata: toAppend[index].metadata,
-        }),
+        (event, index): StoredEvent<Event> =>
+          storedEvent(event, toAppend[index].id, stream, first + BigInt(index), appended.positions[index] ?? appended.position, toAppend[index].metadata),
       );
       const newState = newEvents.reduce((s, e) => decider.evolve(s, e), state);
       return { stream, newState, newEvents, appended, revision: appended.nextExpectedRevision };
@@ -204,12 +208,62 @@ export interface BatchResult<State, Event extends DomainEvent> extends CommandRe
   readonly provisional?: boolean;
 }
 
+/** An event decided in a batch, as it will be appended, and by which command. */
+interface PendingEvent<Event extends DomainEvent> {
+  readonly item: number;
+  readonly event: Event;
+  readonly id: string;
+  readonly revision: bigint;
+  readonly metadata: JsonObject;
+}
+
 interface StreamSlot<State, Event extends DomainEvent> {
+  readonly stream: string;
   readonly base: State;
   readonly revision?: bigint;
+  /** The decider of the stream's first command: its evolve folds the stream. */
+  readonly decider: Pick<Decider<State, unknown, Event>, 'evolve'>;
+  /**
+   * `base` with the first `folded` pending events folded in. Folded only when a later command of
+   * the batch is decided on the same stream: a stream with one command (nearly every stream of an
+   * import) is decided on its base and never evolved here.
+   */
   state: State;
-  /** Events decided for this stream in this batch, as they will be appended, and by which command. */
-  readonly pending: Array<{ readonly item: number; readonly event: Event; readonly stored: StoredEvent<Event> }>;
+  folded: number;
+  readonly pending: PendingEvent<Event>[];
+}
+
+/** A pending event as the decider's evolve takes it before it is stored: no position yet (-1). */
+const unstored = <Event extends DomainEvent>(stream: string, p: PendingEvent<Event>): StoredEvent<Event> =>
+  storedEvent(p.event, p.id, stream, p.revision, -1n, p.metadata);
+
+/** The slot's state with every pending event folded in: what the next command of the stream is decided on. */
+function currentState<State, Event extends DomainEvent>(slot: StreamSlot<State, Event>): State {
+  while (slot.folded < slot.pending.length) slot.state = slot.decider.evolve(slot.state, unstored(slot.stream, slot.pending[slot.folded++]));
+  return slot.state;
+}
+
+/**
+ * The states of one stream after each prefix of its appended events, folded once and on demand:
+ * a command's `newState` is only asked for by callers that need it (a repeat's receipt), so the
+ * created rows of an import are never folded again after their append.
+ */
+class StoredStates<State, Event extends DomainEvent> {
+  private taken = 0;
+  private state: State;
+  constructor(
+    private readonly base: State,
+    private readonly events: readonly StoredEvent<Event>[],
+    private readonly decider: Pick<Decider<State, unknown, Event>, 'evolve'>,
+  ) {
+    this.state = base;
+  }
+
+  after(count: number): State {
+    if (count < this.taken) [this.taken, this.state] = [0, this.base];
+    while (this.taken < count) this.state = this.decider.evolve(this.state, this.events[this.taken++]);
+    return this.state;
+  }
 }
 
 /**
@@ -222,6 +276,10 @@ interface StreamSlot<State, Event extends DomainEvent> {
  * re-reads every stream of the batch and decides again (so a retried batch, whose streams all
  * exist, costs one refused append and one read per stream); {@link CommandConflictError} for every
  * command that still had events to append after `maxAttempts`. Store failures propagate.
+ *
+ * Commands on one stream are folded with the first one's `evolve` (they are of one kind of stream).
+ * A result's `newState` is folded when it is read, not before: evolve is pure, and a caller that
+ * only needs the appended events (an import's created rows) never pays for it.
  *
  * Atomicity is the store's: on a store without {@link EventStore.atomicAppendMany} a failure part
  * way leaves the earlier streams written, and the retry then answers their commands as repeats.
@@ -237,56 +295,50 @@ export async function handleCommands<State, Command, Event extends DomainEvent>(
     const slots = new Map<string, StreamSlot<State, Event>>();
     const outcomes: Array<BatchOutcome<State, Event> | undefined> = [];
     const counts: number[] = [];
+    let refused = false;
     for (let i = 0; i < commands.length; i++) {
       const { stream, decider, command, expectNew, metadata } = commands[i];
       let slot = slots.get(stream);
       if (!slot) {
         const skipRead = attempt === 1 && expectNew === true && options.dryRun !== true;
         const loaded = skipRead ? { state: decider.initialState, revision: undefined } : await aggregateStream(store, stream, decider, read);
-        slot = { base: loaded.state, revision: loaded.revision, state: loaded.state, pending: [] };
+        slot = { stream, base: loaded.state, revision: loaded.revision, decider, state: loaded.state, folded: 0, pending: [] };
         slots.set(stream, slot);
       }
+      const decidedOn = currentState(slot);
       let decided: readonly Event[];
       try {
-        decided = decider.decide(command, slot.state);
+        decided = decider.decide(command, decidedOn);
       } catch (error) {
         outcomes.push({ ok: false, error });
         counts.push(0);
+        refused = true;
         continue;
       }
-      const decidedOn = slot.state;
       const first = (slot.revision ?? -1n) + 1n + BigInt(slot.pending.length);
-      for (const [index, event] of decided.entries()) {
-        const stored: StoredEvent<Event> = {
-          ...event,
-          id: randomUUID(),
-          stream,
-          revision: first + BigInt(index),
-          position: -1n,
-          metadata: metadata?.(event, decidedOn) ?? {},
-        };
-        slot.pending.push({ item: i, event, stored });
-        slot.state = decider.evolve(slot.state, stored);
+      for (let k = 0; k < decided.length; k++) {
+        const event = decided[k];
+        slot.pending.push({ item: i, event, id: randomUUID(), revision: first + BigInt(k), metadata: metadata?.(event, decidedOn) ?? {} });
       }
       outcomes.push(undefined);
       counts.push(decided.length);
     }
-    const refused = outcomes.some((o) => o !== undefined);
     // An atomic batch with a refusal appends nothing, so no lost race would reveal what the
     // unread "must be new" streams hold: decide again on read streams, so that every command is
     // answered as it would be on its own (a repeat or a conflict, not a provisional success).
     if (options.atomic === true && refused && options.dryRun !== true && attempt === 1 && commands.some((c) => c.expectNew === true)) continue;
-    const parts = [...slots.entries()].filter(([, slot]) => slot.pending.length > 0);
+    const parts: StreamSlot<State, Event>[] = [];
+    for (const slot of slots.values()) if (slot.pending.length > 0) parts.push(slot);
     if (options.dryRun === true || (options.atomic === true && refused) || parts.length === 0) {
       return commands.map((c, i) => outcomes[i] ?? provisionalOutcome(c, slots.get(c.stream)!, i, counts[i]));
     }
     let appended: AppendResult[];
     try {
       appended = await store.appendMany(
-        parts.map(([stream, slot]) => ({
-          stream,
+        parts.map((slot) => ({
+          stream: slot.stream,
           expected: slot.revision ?? NO_STREAM,
-          events: slot.pending.map(({ event, stored }) => ({ id: stored.id, type: event.type, data: event.data as JsonValue, metadata: stored.metadata })),
+          events: slot.pending.map((p) => ({ id: p.id, type: p.event.type, data: p.event.data as JsonValue, metadata: p.metadata })),
         })),
       );
     } catch (error) {
@@ -296,26 +348,47 @@ export async function handleCommands<State, Command, Event extends DomainEvent>(
         (c, i) => outcomes[i] ?? (counts[i] > 0 ? { ok: false, error: new CommandConflictError(c.stream, attempt, { cause: error }) } : provisionalOutcome(c, slots.get(c.stream)!, i, 0)),
       );
     }
-    // The stored events, with their positions: each command's result is folded from them.
-    const storedOf = new Map<string, { events: StoredEvent<Event>[]; appended: AppendResult }>();
-    parts.forEach(([stream, slot], p) => {
+    // The stored events, with their positions: each command's result is a slice of its stream's.
+    const storedOf = new Map<string, { events: StoredEvent<Event>[]; appended: AppendResult; states: StoredStates<State, Event>; taken: number }>();
+    parts.forEach((slot, p) => {
       const result = appended[p];
-      storedOf.set(stream, { events: slot.pending.map(({ stored }, k) => ({ ...stored, position: result.positions[k] ?? result.position })), appended: result });
+      const events = slot.pending.map(
+        (pending, k) => storedEvent(pending.event, pending.id, slot.stream, pending.revision, result.positions[k] ?? result.position, pending.metadata),
+      );
+      storedOf.set(slot.stream, { events, appended: result, states: new StoredStates(slot.base, events, slot.decider), taken: 0 });
     });
-    const folded = new Map<string, { state: State; taken: number }>();
     return commands.map((c, i): BatchOutcome<State, Event> => {
       const own = outcomes[i];
       if (own) return own;
       const slot = slots.get(c.stream)!;
       const part = storedOf.get(c.stream);
-      const events = part?.events ?? [];
-      const at = folded.get(c.stream) ?? { state: slot.base, taken: 0 };
-      const newEvents = events.slice(at.taken, at.taken + counts[i]);
-      const newState = newEvents.reduce((s, e) => c.decider.evolve(s, e), at.state);
-      folded.set(c.stream, { state: newState, taken: at.taken + counts[i] });
-      const revision = newEvents.length > 0 ? newEvents[newEvents.length - 1].revision : at.taken > 0 ? events[at.taken - 1].revision : slot.revision;
-      return { ok: true, result: { stream: c.stream, newState, newEvents, revision, appended: newEvents.length > 0 ? part?.appended : undefined } };
+      if (!part) {
+        // Nothing was appended to this stream: every command of it was a repeat.
+        return { ok: true, result: { stream: c.stream, newState: slot.base, newEvents: [], revision: slot.revision } };
+      }
+      const from = part.taken;
+      const to = from + counts[i];
+      part.taken = to;
+      const newEvents = counts[i] === 0 ? [] : part.events.slice(from, to);
+      const revision = to > 0 ? part.events[to - 1].revision : slot.revision;
+      return { ok: true, result: new AppendedResult(c.stream, newEvents, revision, newEvents.length > 0 ? part.appended : undefined, part.states, to) };
     });
+  }
+}
+
+/** A command's result after the batch's append: its `newState` folded when first read. */
+class AppendedResult<State, Event extends DomainEvent> implements BatchResult<State, Event> {
+  constructor(
+    readonly stream: string,
+    readonly newEvents: readonly StoredEvent<Event>[],
+    readonly revision: bigint | undefined,
+    readonly appended: AppendResult | undefined,
+    private readonly states: StoredStates<State, Event>,
+    private readonly upTo: number,
+  ) {}
+
+  get newState(): State {
+    return this.states.after(this.upTo);
   }
 }
 
@@ -326,9 +399,15 @@ function provisionalOutcome<State, Command, Event extends DomainEvent>(
   item: number,
   count: number,
 ): BatchOutcome<State, Event> {
-  const before = slot.pending.filter((p) => p.item < item);
-  const own = slot.pending.filter((p) => p.item === item);
-  const state = before.reduce((s, p) => command.decider.evolve(s, p.stored), slot.base);
-  const decided = count > 0 ? own.map((p) => p.event) : undefined;
-  return { ok: true, result: { stream: command.stream, newState: state, newEvents: [], revision: slot.revision, decided, provisional: before.length > 0 } };
+  let state = slot.base;
+  let before = 0;
+  const own: Event[] = [];
+  for (const p of slot.pending) {
+    if (p.item < item) {
+      state = slot.decider.evolve(state, unstored(slot.stream, p));
+      before += 1;
+    } else if (p.item === item) own.push(p.event);
+  }
+  const decided = count > 0 ? own : undefined;
+  return { ok: true, result: { stream: command.stream, newState: state, newEvents: [], revision: slot.revision, decided, provisional: before > 0 } };
 }

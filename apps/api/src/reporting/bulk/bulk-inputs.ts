@@ -1,6 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { IsArray, IsBoolean, IsOptional } from 'class-validator';
 import { type ActivityEventType, EVENT_CATALOGUE, type EventTypeSpec } from '@app/domain';
+import { ValidatedRowByRow } from '../../common/validation.js';
 import { REPORT_INPUT_TYPES } from '../dto/report-inputs.js';
 
 /**
@@ -46,6 +47,7 @@ for (const member of BULK_MEMBERS) {
 }
 
 @InputType({ description: 'Many reports in one request, with an import summary (as DHIS2 import summaries) in answer.' })
+@ValidatedRowByRow()
 export class RecordReportsInput {
   @Field(() => [ReportInput], { description: 'The reports, each answered in the summary row of the same index. At most BULK_MAX_ROWS.' })
   @IsArray()

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { GraphQLError } from 'graphql';
 import { APP_CONFIG, type AppConfig } from '@app/config';
@@ -12,6 +11,7 @@ import { ExecuteReportHandler, type ReportOutcome } from '../commands/execute-re
 import { correctRequest, recordRequest } from '../commands/report-request.js';
 import type { CorrectReportInputBase, ReportInputBase } from '../dto/report-inputs.js';
 import type { BulkMember } from './bulk-inputs.js';
+import { toInputInstance } from './input-instance.js';
 import { ImportError, ImportRow, ImportRowStatus, ImportStatus, ImportSummary } from './import-summary.model.js';
 
 /** Where a field of a row came from in a spreadsheet (undefined for GraphQL rows). */
@@ -138,29 +138,31 @@ export class BulkReportService {
 
   /** Validates a row with its input class's rules (class-validator, as the single mutation's pipe does). */
   private prepare(row: BulkRow, principal: Principal, correlationId: string): Decided {
-    const base = { row, errors: [...(row.errors ?? [])], status: ImportRowStatus.REFUSED };
+    // One object per row, of one shape whatever becomes of it (a batch holds 10,000 of them).
+    const errors = row.errors ? [...row.errors] : [];
     const member = row.member;
     if (!member || !row.input) {
-      if (base.errors.length === 0) base.errors.push(this.error(row, 'BAD_USER_INPUT', undefined, 'must set exactly one report field'));
-      return base;
+      if (errors.length === 0) errors.push(this.error(row, 'BAD_USER_INPUT', undefined, 'must set exactly one report field'));
+      return { row, type: undefined, reportId: undefined, command: undefined, status: ImportRowStatus.REFUSED, receipt: undefined, errors };
     }
+    const type = member.spec.type;
     const reportId = typeof row.input.reportId === 'string' ? row.input.reportId : undefined;
-    const described = { ...base, type: member.spec.type, reportId };
-    const instance = plainToInstance(member.InputClass as new () => object, row.input);
+    const instance = toInputInstance(member.InputClass as new () => object, row.input);
     // Synchronously: the report inputs have no async rule, and a promise per row is measurable in a batch of 10,000.
     // One error per field: a cell the transport refused already (not a whole number, say) is absent
     // from the input, and its rules would only say so again in other words.
-    const refused = new Set(base.errors.map((e) => e.field));
+    const refused = row.errors?.length ? new Set(row.errors.map((e) => e.field)) : undefined;
     for (const v of violationsOf(validateSync(instance, { forbidUnknownValues: true }))) {
       const error = this.error(row, 'BAD_USER_INPUT', v.field, v.reason);
-      if (!refused.has(error.field)) described.errors.push(error);
+      if (!refused?.has(error.field)) errors.push(error);
     }
-    if (described.errors.length > 0) return described;
+    if (errors.length > 0) return { row, type, reportId, command: undefined, status: ImportRowStatus.REFUSED, receipt: undefined, errors };
     let request: ReportRequest;
     let target: ExecuteReportCommand['target'];
     if (member.kind === 'record') ({ request, target } = recordRequest(member.spec, instance as ReportInputBase));
     else request = correctRequest(member.spec, instance as CorrectReportInputBase);
-    return { ...described, command: new ExecuteReportCommand(request, principal, target, correlationId), status: ImportRowStatus.VALID };
+    const command = new ExecuteReportCommand(request, principal, target, correlationId);
+    return { row, type, reportId, command, status: ImportRowStatus.VALID, receipt: undefined, errors };
   }
 
   private refusal(row: BulkRow, error: unknown): ImportError[] | undefined {

@@ -15,7 +15,7 @@ import {
   reportDecider,
   upcasters,
 } from '@app/domain';
-import { type BatchCommand, CommandConflictError, EVENT_STORE, type EventStore, type JsonObject, type StoredEvent, handleCommand, handleCommands } from '@app/event-store';
+import { type BatchCommand, CommandConflictError, type Decider, EVENT_STORE, type EventStore, type JsonObject, type StoredEvent, handleCommand, handleCommands } from '@app/event-store';
 import { type Measure, MeasureLookupError, type MeasureRef, type Plan, PlanCatalog } from '@app/plan';
 import { ReportReceipt } from '../models/report-receipt.model.js';
 import { ReportStreamLocator } from '../report-stream-locator.js';
@@ -93,17 +93,30 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     const recordedAt = new Date().toISOString();
     const outcomes: Array<ReportOutcome | undefined> = [];
     const batch: Array<BatchCommand<ReportState, ReportCommand, ReportEvent> & { readonly index: number; readonly agencyId: string }> = [];
+    // One decider per measure for the whole batch (rows of an import share a few measures): its
+    // context — the measure's counted types, the period lookups — is the same for each of them.
+    const deciders = new Map<Measure | undefined, Decider<ReportState, ReportCommand, ReportEvent>>();
+    const located: Array<{ readonly index: number; readonly agencyId: string; readonly command: ReportCommand; readonly found?: MeasureRef; readonly one: ExecuteReportCommand }> = [];
     for (const [index, one] of commands.entries()) {
       try {
-        const { found, agencyId, command, stream } = await this.locate(one);
-        const { principal, correlationId } = one;
-        const decider = reportDecider(this.decideContext(found, periodStatus, today));
-        batch.push({ index, agencyId, stream, decider, command, expectNew: command.kind === 'record', metadata: eventMetadata(agencyId, principal, correlationId, randomUUID(), recordedAt) });
+        located.push({ index, one, ...this.authorise(one) });
         outcomes.push(undefined);
       } catch (error) {
         outcomes.push({ ok: false, error });
       }
     }
+    const streams = await this.streams.locateAll(located.map(({ agencyId, command }) => ({ agencyId, reportId: command.reportId })));
+    located.forEach(({ index, agencyId, command, found, one }, k) => {
+      const stream = streams[k];
+      if (typeof stream !== 'string') {
+        outcomes[index] = { ok: false, error: stream.error };
+        return;
+      }
+      let decider = deciders.get(found?.measure);
+      if (!decider) deciders.set(found?.measure, (decider = reportDecider(this.decideContext(found, periodStatus, today))));
+      const { principal, correlationId } = one;
+      batch.push({ index, agencyId, stream, decider, command, expectNew: command.kind === 'record', metadata: eventMetadata(agencyId, principal, correlationId, randomUUID(), recordedAt) });
+    });
     const refusedEarly = outcomes.some((o) => o !== undefined);
     const results = await handleCommands(this.store, batch, {
       read: readStoredReportEvent,
@@ -175,11 +188,18 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
    * The report's agency, command and stream. Who may write is decided first, before anything about
    * the report is revealed or checked (throws the policy's ForbiddenError).
    */
-  private async locate({ request, principal, target }: ExecuteReportCommand): Promise<{ found?: MeasureRef; agencyId: string; command: ReportCommand; stream: string }> {
+  private async locate(one: ExecuteReportCommand): Promise<{ found?: MeasureRef; agencyId: string; command: ReportCommand; stream: string }> {
+    const { found, agencyId, command } = this.authorise(one);
+    return { found, agencyId, command, stream: await this.streams.locate(agencyId, command.reportId) };
+  }
+
+  /** The report's measure, agency and command; throws the policy's ForbiddenError first. */
+  private authorise({ request, principal, target }: ExecuteReportCommand): { found?: MeasureRef; agencyId: string; command: ReportCommand } {
     const found = request.kind === 'record' ? this.lookup(target) : undefined;
     const agencyId = this.policy.assertCanWriteReport(principal, { kind: request.kind, measure: found?.measure });
-    const command: ReportCommand = { ...request, agencyId };
-    return { found, agencyId, command, stream: await this.streams.locate(agencyId, command.reportId) };
+    // Object.assign, not `{ ...request, agencyId }`: on Node 20 that literal costs tens of µs (handle-command.ts, storedEvent).
+    const command = Object.assign({}, request, { agencyId }) as ReportCommand;
+    return { found, agencyId, command };
   }
 
   /**
