@@ -253,11 +253,13 @@ async function ingestFigures(withLag: boolean): Promise<{ ingest: IngestFigures;
     const relative = at64 ? [Math.max(1, Math.round(LAG_SHARE_OF_INGEST * at64.rate))] : [];
     for (const rate of [...relative, ...LAG_RATES]) {
       const lagged = await startWithKey(`lag ${rate}`);
-      // Warmed like the server that measured the 64-client rate before its row (a fresh server's
-      // first seconds are slower: code not yet optimised; that one had S.warmup s at 16 clients,
-      // then S.load s at 1 and at 16), ending with a 64-client row of its own, shown beside the
-      // row as a check that the two servers (and the machine) were alike.
+      // Warmed as the server that measured the 64-client rate was before its row (a fresh server's
+      // first seconds are slower: code not yet optimised, the first snapshots built): S.warmup s
+      // at 16 clients, then S.load s at 1 and at 16 — with 16 clients only, this server's own
+      // 64-client rate came out at half figure 1's. It ends with a 64-client row of its own, shown
+      // beside the row as a check that the two servers (and the machine) were alike.
       await autocannonLoad('lag warm-up', ingestLoad(lagged.server, lagged.key, 'lwarm'), { connections: 16, seconds: S.warmup });
+      for (const c of [1, 16]) await ingestRun(lagged, `lwarm${c}`, c, S.load, `lag ${rate} server, warm-up at ${c} client(s)`);
       const warm64 = await ingestRun(lagged, 'lwarm64', 64, S.load, `lag ${rate} server, warm-up at 64 clients`);
       const coordinator = await issueCoordinatorKey(lagged.server);
       const figures = await lagFigures(lagged.server, ingestLoad(lagged.server, lagged.key, 'lag'), coordinator, { rate, seconds: S.lag, drainTimeoutMs: S.drainS * 1000 });
@@ -510,7 +512,7 @@ function renderLag(lags: LagRow[]): string {
     `### Figure 2 — projection lag while ingesting at ${lags.map((l) => `${int(l.rate)}`).join(' and ')} reports/s`,
     '',
     `Paced ingest (open loop, as in figure 1: ${PACED_CONNECTIONS} connections, each opened and answered once before the run) for ${S.lag} s per rate, ` +
-      `each on a fresh server warmed up first (${S.warmup} s at 16 clients, then ${S.load} s at 64, whose rate is in the second column; figure 1's server had ${S.warmup} s at 16 and ${S.load} s each at 1 and 16 clients before its 64-client row). ` +
+      `each on a fresh server warmed up first as figure 1's server was before its 64-client row (${S.warmup} s at 16 clients, then ${S.load} s each at 1 and 16), then ${S.load} s at 64, whose rate is in the second column. ` +
       `Every ${l0.sampleEvery}th acknowledged report is followed at once by a coordinator read of \`measure(code: "${INGEST_MEASURE}") { reportCount }\`, ` +
       "alternately with `atLeastPosition` = the receipt's position (answered once the projections have applied it) and without (the baseline: the same read, not waiting). " +
       `\`projectionStatus\` is polled every ${l0.pollMs} ms for the lag in events (head − position of the slowest projection). ` +
