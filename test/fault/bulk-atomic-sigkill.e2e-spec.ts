@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ApiChild, StoreWatch, gql, issueKey, readStreams, startApi } from './support/api-child.js';
+import { type ApiChild, StoreWatch, expectEachStoredOnce, gql, issueKey, readStreams, startApi } from './support/api-child.js';
 
 /**
  * One atomic batch is one appendMany, one SQLite transaction: big enough that SQLite spills its
@@ -90,13 +90,7 @@ describe('atomic bulk reporting cut by SIGKILL (fault)', () => {
       api.child.kill('SIGKILL');
       await api.exited;
 
-      const after = await readStreams(dataDir, streams);
-      reports.forEach((_, i) => {
-        const events = after.get(streams[i])!;
-        expect(events.length).toBe(1);
-        expect(events[0].data).toMatchObject({ reportId: `atomic-${i}` });
-        expect(JSON.stringify(events[0].data)).toContain(`"participants":${participants(i)}`);
-      });
+      await expectEachStoredOnce(dataDir, 'ministry-of-interior', reports);
       process.stdout.write(`atomic kill: head at kill ${seen.head}, ${seen.wal} WAL bytes of the batch written, ${whole ? 'all' : 'no'} rows stored\n`);
     } finally {
       api?.child.kill('SIGKILL');

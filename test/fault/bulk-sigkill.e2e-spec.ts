@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ApiChild, StoreWatch, gql, issueKey, readStreams, startApi } from './support/api-child.js';
+import { type ApiChild, StoreWatch, expectEachStoredOnce, gql, issueKey, readStreams, startApi } from './support/api-child.js';
 
 /**
  * Three batches of 5,000 (the bulk path's unit of one appendMany without `atomic`): the test kills
@@ -54,13 +54,7 @@ describe('bulk reporting cut by SIGKILL (fault)', () => {
       api.child.kill('SIGKILL');
       await api.exited;
 
-      const after = await readStreams(dataDir, streams);
-      reports.forEach((_, i) => {
-        const events = after.get(streams[i])!;
-        expect(events.length).toBe(1);
-        expect(events[0].data).toMatchObject({ reportId: `cut-${i}` });
-        expect(JSON.stringify(events[0].data)).toContain(`"participants":${1 + (i % 40)}`);
-      });
+      await expectEachStoredOnce(dataDir, 'ministry-of-interior', reports);
     } finally {
       api?.child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });

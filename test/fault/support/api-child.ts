@@ -99,3 +99,24 @@ export async function readStreams(dataDir: string, streams: readonly string[]) {
     await store.close();
   }
 }
+
+/** One TrainingDelivered report of a fault test's batch, as recordReports takes it. */
+export interface TrainingRow {
+  readonly trainingDelivered: { readonly reportId: string; readonly participants: number };
+}
+
+/**
+ * Expects each report of `reports` stored exactly once in the store file (the api stopped), on its
+ * agency's activity stream, with its own reportId and participants: nothing twice, nothing lost.
+ */
+export async function expectEachStoredOnce(dataDir: string, agencyId: string, reports: readonly TrainingRow[]): Promise<void> {
+  const streamOf = (row: TrainingRow) => `activity-${agencyId}/${row.trainingDelivered.reportId}`;
+  const stored = await readStreams(dataDir, reports.map(streamOf));
+  for (const row of reports) {
+    const events = stored.get(streamOf(row))!;
+    expect(events.length).toBe(1);
+    expect(events[0].data).toMatchObject({ reportId: row.trainingDelivered.reportId });
+    // Where the type's own fields sit in the event's data is the event catalogue's business: the text says it.
+    expect(JSON.stringify(events[0].data)).toContain(`"participants":${row.trainingDelivered.participants}`);
+  }
+}
