@@ -165,10 +165,22 @@ describe('spreadsheet import (e2e)', () => {
     const atomic = await upload(csv, 'text/csv', '?atomic=true');
     expect(atomic.body.rows.map((r) => r.status)).toEqual(['IGNORED', 'REFUSED']);
     expect(await head()).toBe(before);
-    expect(atomic.status).toBe(201);
+    // The atomic batch was refused as a whole: nothing created, 200.
+    expect(atomic.status).toBe(200);
+    // A misspelt flag is refused, not dropped: `dryrun=true` must not import for real.
+    for (const query of ['?dryrun=true', '?dryRun=true&filename=a.csv']) {
+      const misspelt = await upload(csv, 'text/csv', query);
+      expect(misspelt.status).toBe(400);
+      expect(misspelt.body).toMatchObject({ code: 'BAD_USER_INPUT', field: query.includes('filename') ? 'filename' : 'dryrun', reason: expect.stringMatching(/not a parameter.*dryRun, atomic/) });
+    }
+    expect(await head()).toBe(before);
     const each = await upload(csv, 'text/csv');
     expect(each.status).toBe(201);
     expect(each.body.counts).toMatchObject({ created: 1, refused: 1 });
+    // The same file again creates nothing: every row a repeat or refused, 200.
+    const again = await upload(csv, 'text/csv');
+    expect(again.status).toBe(200);
+    expect(again.body.counts).toMatchObject({ created: 0, duplicate: 1, refused: 1 });
   }, 60_000);
 
   it('refuses a missing or bad credential (401) and a role without the right (403) in the ledger error shape, as GraphQL does', async () => {
@@ -284,6 +296,7 @@ describe('spreadsheet import (e2e)', () => {
       ['an empty workbook', async () => ({ body: await filled([]), type: XLSX }), 400, { reason: expect.stringMatching(/no report rows.*ledger reports template/) }],
       ['a ZIP that is no workbook', async () => ({ body: await zipOf({ 'word/document.xml': '<w:document/>' }), type: XLSX }), 400, { reason: expect.stringMatching(/is not an XLSX workbook/) }],
       ['a semicolon-separated CSV', async () => ({ body: 'type;measureCode;reportId;occurredOn\nTrainingDelivered;II.1.3;x;2023-01-01\n', type: 'text/csv' }), 400, { row: 1, reason: expect.stringMatching(/must be comma-separated.*semicolons/) }],
+      ['a CSV saved in Windows-1250, not UTF-8', async () => ({ body: Buffer.concat([Buffer.from('type,measureCode,reportId,occurredOn,title,participants,days\nTrainingDelivered,II.1.3,w-1,2023-04-01,'), Buffer.from([0xe1, 0x72, 0x76, 0xed, 0x7a]), Buffer.from(',5,1\n')]), type: 'text/csv' }), 400, { field: 'file', row: 2, reason: expect.stringMatching(/is not UTF-8/) }],
       ['a 50 MB file', async () => ({ body: Buffer.alloc(50 * 1024 * 1024, 0x41), type: 'text/csv' }), 413, { code: 'PAYLOAD_TOO_LARGE', field: 'file' }],
     ];
     it.each(cases)('%s', async (_name, make, status, expected) => {

@@ -25,11 +25,21 @@ function flag(query: Record<string, QueryValue>, name: string): boolean {
 }
 
 /**
+ * Refuses a query parameter the endpoint does not take: a misspelt `dryrun=true` would otherwise
+ * be dropped and the file imported for real, into a log nothing is ever deleted from.
+ */
+function refuseUnknownParameters(query: Record<string, QueryValue>, known: readonly string[]): void {
+  const unknown = Object.keys(query).find((name) => !known.includes(name));
+  if (unknown !== undefined) throw DomainError.badInput(unknown, `is not a parameter of this endpoint (it takes ${known.join(', ')})`);
+}
+
+/**
  * Spreadsheet reporting (issue 18), with the credentials, access rules and limits of GraphQL:
  *
  * - `POST /imports/reports?dryRun=&atomic=` — the file as the request body, `Content-Type: text/csv`
  *   or the XLSX type (or `X-File-Name: *.csv|*.xlsx`); answers the import summary of recordReports
- *   as JSON: 201, or 200 for a dry run (nothing created). At most BULK_MAX_FILE_BYTES (413 beyond:
+ *   as JSON: 201 when it created a report, else 200 (a dry run, an atomic batch refused, repeats); a
+ *   query parameter other than these two is refused (400). At most BULK_MAX_FILE_BYTES (413 beyond:
  *   the rest is read and dropped, never held; a client sending `Expect: 100-continue` gets the 413,
  *   or a 401/403, before it sends the file) and BULK_MAX_ROWS rows. Every upload costs one unit of
  *   the rate limit, taken by the AccessGuard (a 401, a 403 or a file refused as a whole costs it
@@ -56,14 +66,16 @@ export class ImportsController {
     try {
       // The request's own unit was taken by the AccessGuard (a 401 or 403 costs it too).
       const body = await this.readBody(req, res);
+      refuseUnknownParameters(query, ['dryRun', 'atomic']);
       const options = { dryRun: flag(query, 'dryRun'), atomic: flag(query, 'atomic') };
       const fileName = typeof req.headers['x-file-name'] === 'string' ? req.headers['x-file-name'] : undefined;
       const format = detectFormat(body, req.headers['content-type'], fileName);
       const rows = await readSpreadsheet(body, format, fileName ?? `upload.${format}`, { maxRows: this.config.bulk.maxRows });
       this.bulk.admit(rows.length, principal, 'file');
       const summary = await this.bulk.run(rows, principal, options, correlationIdOf(req));
-      // A dry run creates nothing: 200, not the 201 of an import.
-      if (options.dryRun) res.status(HttpStatus.OK);
+      // 201 only when the import created a report: a dry run, an atomic batch refused as a whole
+      // and a file of repeats create nothing (200, the summary says why).
+      if (options.dryRun || summary.counts.created === 0) res.status(HttpStatus.OK);
       return summary;
     } catch (error) {
       throw httpError(error, res);
@@ -74,6 +86,7 @@ export class ImportsController {
   @Allow(Action.RECORD_REPORT)
   async template(@Query() query: Record<string, QueryValue>, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
     try {
+      refuseUnknownParameters(query, ['agencyId']);
       const asked = typeof query.agencyId === 'string' && query.agencyId !== '' ? query.agencyId : undefined;
       const agencyId = asked ?? principal.agencyId;
       if (!agencyId) throw DomainError.badInput('agencyId', 'is required: this credential names no agency');

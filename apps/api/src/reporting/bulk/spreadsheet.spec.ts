@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { EVENT_CATALOGUE } from '@app/domain';
-import { SpreadsheetError, buildTemplate, readSpreadsheet } from './spreadsheet.js';
+import { SpreadsheetError, buildTemplate, detectFormat, readSpreadsheet } from './spreadsheet.js';
 
 const HEADER = ['measureCode', 'reportId', 'occurredOn', 'planId', 'title', 'participants', 'days'];
 
@@ -137,6 +137,17 @@ describe('readSpreadsheet (streaming)', () => {
     expect(error).toMatchObject({ sheet: 's.csv', row: 1 });
     expect(error.reason).toMatch(/must be comma-separated/);
     expect(error.reason).toMatch(reason);
+  });
+
+  it('CSV: only UTF-8 text (a BOM is fine); a legacy code page is refused at its first line that is not UTF-8', () => {
+    const header = 'type,measureCode,reportId,occurredOn,title,participants,days\n';
+    const good = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${header}TrainingDelivered,II.1.3,u-1,2023-04-01,Árvíztűrő,5,1\n`)]);
+    expect(detectFormat(good, 'text/csv', undefined)).toBe('csv');
+    // "árvíz" in Windows-1250 on line 3; line 2 is plain ASCII.
+    const latin = Buffer.concat([Buffer.from(`${header}TrainingDelivered,II.1.3,u-1,2023-04-01,Course,5,1\nTrainingDelivered,II.1.3,u-2,2023-04-01,`), Buffer.from([0xe1, 0x72, 0x76, 0xed, 0x7a]), Buffer.from(',5,1\n')]);
+    expect(() => detectFormat(latin, 'text/csv', undefined)).toThrow(expect.objectContaining({ row: 3, reason: expect.stringMatching(/is not UTF-8 text/) }));
+    // A character cut at the end of the file is not UTF-8 either.
+    expect(() => detectFormat(Buffer.concat([Buffer.from(header), Buffer.from([0xc3])]), 'text/csv', undefined)).toThrow(expect.objectContaining({ row: 2 }));
   });
 
   it('CSV: a semicolon inside a value of a comma-separated file is only a value', async () => {

@@ -73,12 +73,43 @@ export function detectFormat(body: Buffer, contentType: string | undefined, file
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const claimed: SpreadsheetFormat | undefined =
     type === XLSX_CONTENT_TYPE || /\.xlsx$/i.test(fileName ?? '') ? 'xlsx' : type === 'text/csv' || /\.csv$/i.test(fileName ?? '') ? 'csv' : undefined;
-  if (!claimed) throw new SpreadsheetError(`must be sent as text/csv or ${XLSX_CONTENT_TYPE} (or named .csv / .xlsx); got "${type || 'no content type'}"`);
+  if (!claimed) throw new SpreadsheetError(`must be sent as text/csv or ${XLSX_CONTENT_TYPE} (or with an X-File-Name header ending .csv / .xlsx); got "${type || 'no content type'}"`);
   if (body.length === 0) throw new SpreadsheetError('the file is empty');
   const zip = body.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
   if (claimed === 'xlsx' && !zip) throw new SpreadsheetError('is not an XLSX workbook (an XLSX file is a ZIP archive; this one does not start like one)');
   if (claimed === 'csv' && (zip || body.subarray(0, 8192).includes(0))) throw new SpreadsheetError('is not a CSV text file (it holds binary data)');
+  if (claimed === 'csv') refuseOtherEncoding(body);
   return claimed;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A CSV must be UTF-8 (with or without a BOM): a file saved in a legacy code page (Excel's plain
+ * "CSV (Comma delimited)" in Hungarian Windows writes Windows-1250) would otherwise be stored with
+ * its accented letters replaced, in an append-only log. Refused at the line of its first byte that
+ * is not UTF-8.
+ */
+function refuseOtherEncoding(body: Buffer): void {
+  try {
+    UTF8.decode(body);
+  } catch {
+    // The first offset at which the bytes stop being UTF-8 (the file is valid up to there).
+    let valid = 0;
+    let bad = body.length;
+    while (valid < bad) {
+      const mid = (valid + bad + 1) >> 1;
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(body.subarray(0, mid), { stream: true });
+        valid = mid;
+      } catch {
+        bad = mid - 1;
+      }
+    }
+    let line = 1;
+    for (let i = 0; i < valid; i++) if (body[i] === 0x0a) line++;
+    throw new SpreadsheetError('is not UTF-8 text: save it as "CSV UTF-8 (Comma delimited)" (a legacy code page such as Windows-1250 would change its accented letters)', undefined, line);
+  }
 }
 
 export interface ReadOptions {
