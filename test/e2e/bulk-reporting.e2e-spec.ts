@@ -198,9 +198,13 @@ describe('bulk reporting against the rate limit (e2e)', () => {
       return [stored, head, await t.gql(BULK, { input: { reports: rows(20, 'rl-b') } }, auth)] as const;
     });
     expect(first.data?.recordReports.counts.created).toBe(20);
-    expect(second.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', field: 'reports' });
+    expect(second.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', field: 'input.reports', retryAfter: expect.any(Number) });
+    expect(second.errors?.[0].extensions?.retryAfter).toBeGreaterThan(0);
     const never = await t.gql(BULK, { input: { reports: rows(50, 'rl-c') } }, auth);
-    expect(never.errors?.[0].message).toMatch(/more than its 20 per minute/);
+    expect(never.errors?.[0].message).toMatch(/more than its 20 per minute: send fewer/);
+    // It can never pass: no retryAfter to wait for.
+    expect(never.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', field: 'input.reports' });
+    expect(never.errors?.[0].extensions).not.toHaveProperty('retryAfter');
     expect((await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition).toBe(before);
   }, 60_000);
 });

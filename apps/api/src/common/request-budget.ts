@@ -18,13 +18,18 @@ export const budgetKeyOf = (principalId: string): string => `principal:${princip
 
 /** Over the budget: the code and retry hint the GraphQL gate answers with (HTTP 429). */
 export class RowBudgetExceededError extends GraphQLError {
-  constructor(units: number, perMinute: number, retryAfterSeconds: number) {
-    const reason =
-      retryAfterSeconds === 0
-        ? `costs ${units} units of the rate limit, more than its ${perMinute} per minute: send fewer reports per request`
-        : `costs ${units} units of the rate limit; retry after ${retryAfterSeconds} s`;
-    super(`reports ${reason}`, {
-      extensions: { code: 'RATE_LIMITED', field: 'reports', reason, retryAfter: retryAfterSeconds, limit: perMinute, http: { status: 429 } },
+  /**
+   * `field`: the input the rows came in (`input.reports`, or `file` for an upload). A batch larger
+   * than the whole budget can never pass: its refusal has no `retryAfter` (a 0 would invite an
+   * immediate retry, forever) and says to send fewer reports per request.
+   */
+  constructor(units: number, perMinute: number, retryAfterSeconds: number, field = 'input.reports') {
+    const never = retryAfterSeconds === 0;
+    const reason = never
+      ? `costs ${units} units of the rate limit, more than its ${perMinute} per minute: send fewer reports per request`
+      : `costs ${units} units of the rate limit; retry after ${retryAfterSeconds} s`;
+    super(`${field} ${reason}`, {
+      extensions: { code: 'RATE_LIMITED', field, reason, ...(never ? {} : { retryAfter: retryAfterSeconds }), limit: perMinute, http: { status: 429 } },
     });
   }
 }

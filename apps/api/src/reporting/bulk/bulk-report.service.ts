@@ -88,13 +88,13 @@ export class BulkReportService {
     if (rows === 0) throw DomainError.badInput(field, 'must hold at least one report');
     if (rows > maxRows) throw DomainError.badInput(field, `holds ${rows} reports, more than the ${maxRows} one request may hold (BULK_MAX_ROWS)`);
     // The request itself paid its one unit already: at the gate (GraphQL) or in the AccessGuard (uploads).
-    this.charge(principal, Math.ceil(rows / rowsPerRateUnit));
+    this.charge(principal, Math.ceil(rows / rowsPerRateUnit), field);
   }
 
   /** Takes `units` from the principal's rate budget, or throws RowBudgetExceededError (429, with its retry-after). */
-  private charge(principal: Principal, units: number): void {
+  private charge(principal: Principal, units: number, field: string): void {
     const decision = this.budget.charge(budgetKeyOf(principal.id), units);
-    if (!decision.allowed) throw new RowBudgetExceededError(units, this.budget.perMinute, decision.retryAfterSeconds);
+    if (!decision.allowed) throw new RowBudgetExceededError(units, this.budget.perMinute, decision.retryAfterSeconds, field);
   }
 
   async run(rows: readonly BulkRow[], principal: Principal, options: BulkOptions, correlationId: string): Promise<ImportSummary> {
