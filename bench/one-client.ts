@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type GraphqlLoad, autocannonLoad } from './support/load.js';
+import { type GraphqlLoad, autocannonLoad, trainingReportLoad } from './support/load.js';
 import { processCpuMs } from './support/machine.js';
 import { monotonicMicros, summariseProfile } from './support/profile.js';
 import { QUERIES, waitForProjections } from './support/projection-figures.js';
@@ -34,16 +34,7 @@ const tempDir = (name: string) => {
 };
 const log = (m: string) => process.stderr.write(`[one-client] ${m}\n`);
 
-const INGEST_QUERY = 'mutation ($input: RecordTrainingDeliveredInput!) { recordTrainingDelivered(input: $input) { position } }';
-const ingest = (server: BenchServer, key: string, tag: string): GraphqlLoad => ({
-  url: server.url,
-  key,
-  body: (n) =>
-    JSON.stringify({
-      query: INGEST_QUERY,
-      variables: { input: { measureCode: 'II.1.3', reportId: `one-${tag}-${n}`, occurredOn: '2023-05-02', title: 'Border control course', participants: 12 + (n % 20), days: 1 } },
-    }),
-});
+const ingest = (server: BenchServer, key: string, tag: string): GraphqlLoad => trainingReportLoad(server.url, key, tag, 'one');
 const fixed = (server: BenchServer, key: string, query: string): GraphqlLoad => {
   const body = JSON.stringify({ query });
   return { url: server.url, key, body: () => body };

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateStore } from './generate.js';
-import { type GraphqlLoad, type LoadResult, PACED_CONNECTIONS, autocannonLoad, pacedLoad } from './support/load.js';
+import { type GraphqlLoad, type LoadResult, PACED_CONNECTIONS, autocannonLoad, pacedLoad, trainingReportLoad } from './support/load.js';
 import { machineInfo, processCpuMs } from './support/machine.js';
 import { type ProfileSummary, monotonicMicros, summariseProfile } from './support/profile.js';
 import {
@@ -98,21 +98,10 @@ process.on('SIGINT', () => {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-const INGEST_QUERY = 'mutation ($input: RecordTrainingDeliveredInput!) { recordTrainingDelivered(input: $input) { position } }';
 const INGEST_AGENCY = 'ministry-of-interior';
 const INGEST_MEASURE = 'II.1.3';
 
-function ingestLoad(server: BenchServer, key: string, tag: string): GraphqlLoad {
-  return {
-    url: server.url,
-    key,
-    body: (n) =>
-      JSON.stringify({
-        query: INGEST_QUERY,
-        variables: { input: { measureCode: INGEST_MEASURE, reportId: `bench-${tag}-${n}`, occurredOn: '2023-05-02', title: 'Border control course', participants: 12 + (n % 20), days: 1 } },
-      }),
-  };
-}
+const ingestLoad = (server: BenchServer, key: string, tag: string): GraphqlLoad => trainingReportLoad(server.url, key, tag);
 
 const NOOP_BODY = JSON.stringify({ query: 'mutation { noopMutation }' });
 const noopLoad = (server: BenchServer, key: string): GraphqlLoad => ({ url: server.url, key, body: () => NOOP_BODY });

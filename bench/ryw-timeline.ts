@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { type GraphqlLoad, autocannonLoad, pacedLoad, percentiles } from './support/load.js';
+import { type GraphqlLoad, autocannonLoad, pacedLoad, percentiles, trainingReportLoad } from './support/load.js';
 import { processCpuMs } from './support/machine.js';
 import { lagFigures } from './support/projection-figures.js';
 import { type BenchServer, issueAgencyKey, issueCoordinatorKey, startServer } from './support/server-process.js';
@@ -42,16 +42,7 @@ const dirs: string[] = [];
 const servers: BenchServer[] = [];
 const log = (m: string) => process.stderr.write(`[ryw ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
-const INGEST_QUERY = 'mutation ($input: RecordTrainingDeliveredInput!) { recordTrainingDelivered(input: $input) { position } }';
-const ingestLoad = (server: BenchServer, key: string, tag: string): GraphqlLoad => ({
-  url: server.url,
-  key,
-  body: (n) =>
-    JSON.stringify({
-      query: INGEST_QUERY,
-      variables: { input: { measureCode: 'II.1.3', reportId: `bench-${tag}-${n}`, occurredOn: '2023-05-02', title: 'Border control course', participants: 12 + (n % 20), days: 1 } },
-    }),
-});
+const ingestLoad = (server: BenchServer, key: string, tag: string): GraphqlLoad => trainingReportLoad(server.url, key, tag);
 
 async function start(label: string): Promise<{ server: BenchServer; key: string; probe: string }> {
   const dir = mkdtempSync(join(args.dir, `apl-ryw-${label}-`));

@@ -30,6 +30,25 @@ export interface GraphqlLoad {
  * Closed-loop load with autocannon: `connections` clients, each sending its next request when
  * the previous one is answered. Each request gets its own body (e.g. a unique reportId).
  */
+/** The mutation every ingest figure sends: one TrainingDelivered report, answered with its position. */
+export const INGEST_QUERY = 'mutation ($input: RecordTrainingDeliveredInput!) { recordTrainingDelivered(input: $input) { position } }';
+
+/**
+ * The ingest load of the benches: request n records report `<prefix>-<tag>-<n>` for measure II.1.3
+ * (ministry-of-interior's), so every request is a new report and runs can share a store.
+ */
+export function trainingReportLoad(url: string, key: string, tag: string, prefix = 'bench'): GraphqlLoad {
+  return {
+    url,
+    key,
+    body: (n) =>
+      JSON.stringify({
+        query: INGEST_QUERY,
+        variables: { input: { measureCode: 'II.1.3', reportId: `${prefix}-${tag}-${n}`, occurredOn: '2023-05-02', title: 'Border control course', participants: 12 + (n % 20), days: 1 } },
+      }),
+  };
+}
+
 export async function autocannonLoad(
   label: string,
   load: GraphqlLoad,
