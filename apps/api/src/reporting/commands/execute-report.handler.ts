@@ -65,16 +65,7 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
   ) {}
 
   async execute(command: ExecuteReportCommand): Promise<ReportReceipt> {
-    return (await this.run(command, false))!;
-  }
-
-  /**
-   * The same path as {@link execute} up to the append, which it skips (a bulk import's dryRun
-   * and the first pass of an atomic one): throws the same refusals, answers the first receipt of
-   * a repeat, and undefined for a report it would store.
-   */
-  rehearse(command: ExecuteReportCommand): Promise<ReportReceipt | undefined> {
-    return this.run(command, true);
+    return this.run(command);
   }
 
   /**
@@ -160,7 +151,7 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     };
   }
 
-  private async run(one: ExecuteReportCommand, dryRun: boolean): Promise<ReportReceipt | undefined> {
+  private async run(one: ExecuteReportCommand): Promise<ReportReceipt> {
     const { found, agencyId, command, stream } = await this.locate(one);
     const { principal, correlationId } = one;
     // The lock read model as of now: every approval committed before this write began is seen.
@@ -173,10 +164,8 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
         expectNew: command.kind === 'record',
         read: readStoredReportEvent,
         maxAttempts: MAX_ATTEMPTS,
-        dryRun,
         metadata: eventMetadata(agencyId, principal, correlationId, causationId, recordedAt),
       });
-      if (result.decided !== undefined) return undefined;
       return this.storedReceipt(agencyId, command, stream, result);
     } catch (error) {
       if (!(error instanceof CommandConflictError)) throw error;
