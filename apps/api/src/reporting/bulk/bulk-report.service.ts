@@ -83,7 +83,7 @@ export class BulkReportService {
   ) {}
 
   /** Refuses an empty batch, one over BULK_MAX_ROWS or over the principal's rate budget, before anything is read or stored. */
-  admit(rows: number, principal: Principal, field = 'reports'): void {
+  admit(rows: number, principal: Principal, field: 'input.reports' | 'file'): void {
     const { maxRows, rowsPerRateUnit } = this.config.bulk;
     if (rows === 0) throw DomainError.badInput(field, 'must hold at least one report');
     if (rows > maxRows) throw DomainError.badInput(field, `holds ${rows} reports, more than the ${maxRows} one request may hold (BULK_MAX_ROWS)`);
