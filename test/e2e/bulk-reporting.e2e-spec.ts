@@ -208,3 +208,24 @@ describe('bulk reporting against the rate limit (e2e)', () => {
     expect((await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition).toBe(before);
   }, 60_000);
 });
+
+describe('bulk reporting at the default configuration (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  }, 60_000);
+  afterAll(async () => {
+    await t.close({ removeData: true });
+  });
+
+  it('accepts a recordReports request of BULK_MAX_ROWS (10,000) reports: HTTP_BODY_LIMIT follows BULK_MAX_ROWS', async () => {
+    const auth = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId }));
+    const reports = Array.from({ length: 10_000 }, (_, i) => trainingRow(`full-batch-${String(i).padStart(5, '0')}`));
+    // Larger than the former 1mb default, which refused it with 413.
+    expect(JSON.stringify({ query: BULK, variables: { input: { reports, dryRun: true } } }).length).toBeGreaterThan(1024 * 1024);
+    const res = await t.gql<{ recordReports: Summary }>(BULK, { input: { reports, dryRun: true } }, auth);
+    expect(res.status).toBe(200);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.recordReports.counts).toMatchObject({ total: 10_000, valid: 10_000, refused: 0 });
+  }, 180_000);
+});

@@ -434,7 +434,7 @@ describe('graphql-ws: credentials checked per operation and for live subscriptio
     const coordinator = await issueTestKey(t, { role: 'COORDINATOR' });
     const client = connect(coordinator);
     const closed = await new Promise<unknown>((resolve) => {
-      client.subscribe({ query: '{ me { id } }', variables: { padding: 'x'.repeat(1_100_000) } }, { next: () => undefined, error: resolve, complete: () => resolve('completed') });
+      client.subscribe({ query: '{ me { id } }', variables: { padding: 'x'.repeat(5_300_000) } }, { next: () => undefined, error: resolve, complete: () => resolve('completed') });
     });
     expect((closed as { code?: number }).code).toBe(1009);
   });

@@ -92,17 +92,18 @@ describe('GraphQL hardening (e2e), production mode', () => {
     expect(res.data).toBeUndefined();
   });
 
-  it('refuses a body over 1 MB with 413 and a GraphQL-shaped error, no stack trace', async () => {
-    const body = JSON.stringify({ query: '{ health { status } }', variables: { padding: 'x'.repeat(1_100_000) } });
+  // The default HTTP_BODY_LIMIT follows BULK_MAX_ROWS: 10,000 reports at 512 bytes, 5mb.
+  it('refuses a body over the default limit (5mb) with 413 and a GraphQL-shaped error, no stack trace', async () => {
+    const body = JSON.stringify({ query: '{ health { status } }', variables: { padding: 'x'.repeat(5_300_000) } });
     const response = await post(t, body, auditor);
     expect(response.status).toBe(413);
     const json = (await response.json()) as GraphQLResponse;
-    expect(json.errors?.[0].extensions).toEqual({ code: 'BAD_REQUEST', limit: '1mb' });
+    expect(json.errors?.[0].extensions).toEqual({ code: 'BAD_REQUEST', limit: '5mb' });
     expect(JSON.stringify(json)).not.toMatch(/at .*\.js:\d+/);
   });
 
   it('accepts a body just under the limit', async () => {
-    const body = JSON.stringify({ query: '{ health { status } }', variables: { padding: 'x'.repeat(900_000) } });
+    const body = JSON.stringify({ query: '{ health { status } }', variables: { padding: 'x'.repeat(5_200_000) } });
     expect((await post(t, body)).status).toBe(200);
   });
 

@@ -15,7 +15,7 @@ interface BodyParserError {
 
 /**
  * HTTP settings shared by main.ts and the e2e test app: the JSON body parser with its size limit
- * (HTTP_BODY_LIMIT, default 1mb, from the app's configuration) and GraphQL-shaped answers,
+ * (HTTP_BODY_LIMIT, by default enough for BULK_MAX_ROWS reports, from the app's configuration) and GraphQL-shaped answers,
  * without stack traces, for bodies that are too large or not JSON. Call it after
  * NestFactory.create and before listen.
  */

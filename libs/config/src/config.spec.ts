@@ -1,4 +1,4 @@
-import { CONFIG_VARIABLES, ConfigError, loadConfig, loadPlanFilesEnv } from './config.js';
+import { BULK_REPORT_BYTES, CONFIG_VARIABLES, ConfigError, loadConfig, loadPlanFilesEnv, sizeInBytes } from './config.js';
 
 describe('loadConfig', () => {
   it('has defaults for a fresh machine', () => {
@@ -49,12 +49,29 @@ describe('loadConfig', () => {
       pointInTime: { interval: 2500, maxSnapshots: 400, warmSeconds: 30 },
       graphql: { maxDepth: 10, maxCost: 50_000, maxAliases: 30, maxTokens: 10_000, introspection: false },
       rateLimitPerMinute: 600,
-      httpBodyLimit: '1mb',
+      httpBodyLimit: '5mb',
       adminApiKey: undefined,
       jwt: undefined,
     });
     expect(loadConfig({})).toMatchObject({ logFormat: 'pretty', graphql: { introspection: true } });
     expect(loadConfig({ NODE_ENV: 'development', LOG_FORMAT: 'json' }).logFormat).toBe('json');
+  });
+
+  it('derives HTTP_BODY_LIMIT from BULK_MAX_ROWS when unset, so a full recordReports batch fits (at least 1mb)', () => {
+    expect(loadConfig({}).httpBodyLimit).toBe('5mb');
+    expect(loadConfig({ BULK_MAX_ROWS: '40000' }).httpBodyLimit).toBe('20mb');
+    expect(loadConfig({ BULK_MAX_ROWS: '50' }).httpBodyLimit).toBe('1mb');
+    expect(loadConfig({ HTTP_BODY_LIMIT: '1MB', BULK_MAX_ROWS: '2048' }).httpBodyLimit).toBe('1mb');
+    expect(loadConfig({ HTTP_BODY_LIMIT: '6000kb' }).httpBodyLimit).toBe('6000kb');
+    expect(sizeInBytes(loadConfig({ BULK_MAX_ROWS: '12345' }).httpBodyLimit)).toBeGreaterThanOrEqual(12_345 * BULK_REPORT_BYTES);
+  });
+
+  it.each([
+    [{ HTTP_BODY_LIMIT: '1mb' }, /HTTP_BODY_LIMIT \(1mb\) cannot carry a recordReports request of BULK_MAX_ROWS \(10000\) reports: .* at least 5mb/],
+    [{ HTTP_BODY_LIMIT: '4mb', BULK_MAX_ROWS: '20000' }, /HTTP_BODY_LIMIT \(4mb\) .*BULK_MAX_ROWS \(20000\).* at least 10mb/],
+    [{ HTTP_BODY_LIMIT: '100000b', BULK_MAX_ROWS: '200' }, /HTTP_BODY_LIMIT \(100000b\) .*BULK_MAX_ROWS \(200\)/],
+  ])('refuses at start a body limit that cannot carry BULK_MAX_ROWS reports, naming both: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
 
   it('reads the point-in-time tuning', () => {

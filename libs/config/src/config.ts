@@ -84,7 +84,10 @@ export interface AppConfig {
   readonly graphql: GraphqlLimits;
   /** Requests per minute per principal, or per client address without one; 0 = off. */
   readonly rateLimitPerMinute: number;
-  /** Largest JSON request body, an Express size such as "1mb". */
+  /**
+   * Largest JSON request body, an Express size such as "5mb": HTTP_BODY_LIMIT, or derived from
+   * BULK_MAX_ROWS (a full recordReports batch at BULK_REPORT_BYTES a report, at least 1mb).
+   */
   readonly httpBodyLimit: string;
   readonly bulk: BulkLimits;
   /** ADMIN_API_KEY: an ADMIN key registered at start when absent. */
@@ -132,7 +135,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'GRAPHQL_MAX_TOKENS', example: '10000', meaning: 'most tokens in one query document' },
   { name: 'GRAPHQL_INTROSPECTION', example: '', meaning: 'true | false; unset: on in development only' },
   { name: 'RATE_LIMIT_PER_MINUTE', example: '600', meaning: 'GraphQL operations per minute per principal (or client address), over HTTP and WebSocket; each root field of a mutation counts; 0 = off' },
-  { name: 'HTTP_BODY_LIMIT', example: '1mb', meaning: 'the largest JSON request body or graphql-ws message (b, kb, mb)' },
+  { name: 'HTTP_BODY_LIMIT', example: '', meaning: 'the largest JSON request body or graphql-ws message (b, kb, mb); unset: BULK_MAX_ROWS × 512 bytes in whole MB, at least 1mb (5mb for 10000 rows); a smaller value than that is refused at start' },
   { name: 'BULK_MAX_ROWS', example: '10000', meaning: 'most reports in one recordReports request or one uploaded file' },
   { name: 'BULK_MAX_FILE_BYTES', example: '20000000', meaning: 'largest CSV/XLSX upload, in bytes' },
   { name: 'BULK_ROWS_PER_RATE_UNIT', example: '100', meaning: 'reports of a bulk request or file that cost one unit of RATE_LIMIT_PER_MINUTE (the request costs one more)' },
@@ -214,6 +217,41 @@ const CONNECTION_STRING = /^(esdb|kurrentdb|kurrent|kdb)(\+discover)?:\/\//i;
 const API_KEY = /^apl_[A-Za-z0-9]{8,64}_[A-Za-z0-9_-]{43,}$/;
 const BODY_LIMIT = /^\d{1,9}(b|kb|mb)$/i;
 const PLAN_FILE = /\.ya?ml$/i;
+
+/**
+ * JSON bytes one report of a recordReports request is allowed in HTTP_BODY_LIMIT: a report with a
+ * title and a short note is 150–300 bytes as GraphQL variables (`{"trainingDelivered":{…}}`), so
+ * a full batch of BULK_MAX_ROWS such reports fits in BULK_MAX_ROWS × 512 bytes.
+ */
+export const BULK_REPORT_BYTES = 512;
+/** HTTP_BODY_LIMIT's floor when derived from BULK_MAX_ROWS (what every other request was held to). */
+const MIN_BODY_LIMIT = 1024 * 1024;
+
+/** An Express size (HTTP_BODY_LIMIT: "1mb", "512kb", "100000b") in bytes, as body-parser reads it (1 kb = 1024 b). */
+export function sizeInBytes(size: string): number {
+  const match = /^(\d+)(b|kb|mb)$/i.exec(size.trim());
+  if (!match) throw new Error(`Not a size: ${size}`);
+  return Number(match[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[match[2].toLowerCase() as 'b' | 'kb' | 'mb'];
+}
+
+/**
+ * HTTP_BODY_LIMIT, or unset: enough for a full recordReports batch (BULK_MAX_ROWS ×
+ * BULK_REPORT_BYTES, in whole MB, at least 1mb: 5mb for 10,000 reports). A configured limit
+ * that cannot carry a full batch is refused at start, naming both variables: the docs promise
+ * BULK_MAX_ROWS reports a request, and a 413 at half of them would break that promise at run time.
+ */
+function readBodyLimit(r: EnvReader, configured: string | undefined, maxRows: number): string {
+  const needed = maxRows * BULK_REPORT_BYTES;
+  if (configured === undefined) return `${Math.ceil(Math.max(needed, MIN_BODY_LIMIT) / MIN_BODY_LIMIT)}mb`;
+  if (sizeInBytes(configured) < needed) {
+    const mb = Math.ceil(needed / MIN_BODY_LIMIT);
+    r.fail(
+      'HTTP_BODY_LIMIT',
+      `(${configured}) cannot carry a recordReports request of BULK_MAX_ROWS (${maxRows}) reports: at ${BULK_REPORT_BYTES} bytes a report it must be at least ${mb}mb; raise HTTP_BODY_LIMIT, lower BULK_MAX_ROWS, or leave HTTP_BODY_LIMIT unset (it then follows BULK_MAX_ROWS)`,
+    );
+  }
+  return configured;
+}
 
 /** A host name as RFC 1123 allows it (letters, digits, hyphens; dot-separated labels). */
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -311,6 +349,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (bodyLimit && !BODY_LIMIT.test(bodyLimit)) {
     r.fail('HTTP_BODY_LIMIT', `must be a size such as 1mb, 512kb or 100000b (got "${bodyLimit}")`);
   }
+  const bulk: BulkLimits = {
+    maxRows: r.integer('BULK_MAX_ROWS', 10_000, 1, 1_000_000),
+    maxFileBytes: r.integer('BULK_MAX_FILE_BYTES', 20_000_000, 1_000, 1_000_000_000),
+    rowsPerRateUnit: r.integer('BULK_ROWS_PER_RATE_UNIT', 100, 1, 1_000_000),
+  };
 
   const config: AppConfig = {
     nodeEnv,
@@ -338,12 +381,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       introspection: r.boolean('GRAPHQL_INTROSPECTION', nodeEnv === 'development'),
     },
     rateLimitPerMinute: r.integer('RATE_LIMIT_PER_MINUTE', 600, 0, 10_000_000),
-    bulk: {
-      maxRows: r.integer('BULK_MAX_ROWS', 10_000, 1, 1_000_000),
-      maxFileBytes: r.integer('BULK_MAX_FILE_BYTES', 20_000_000, 1_000, 1_000_000_000),
-      rowsPerRateUnit: r.integer('BULK_ROWS_PER_RATE_UNIT', 100, 1, 1_000_000),
-    },
-    httpBodyLimit: bodyLimit && BODY_LIMIT.test(bodyLimit) ? bodyLimit.toLowerCase() : '1mb',
+    bulk,
+    httpBodyLimit: readBodyLimit(r, bodyLimit && BODY_LIMIT.test(bodyLimit) ? bodyLimit.toLowerCase() : undefined, bulk.maxRows),
     adminApiKey,
     jwt: readJwt(r),
   };

@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
-import { APP_CONFIG, type AppConfig } from '@app/config';
+import { APP_CONFIG, type AppConfig, sizeInBytes } from '@app/config';
 import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import { PlanCatalog, PlanCatalogModule } from '@app/plan';
 import { AccessGuard, AccessPolicy, Authenticator, HTTP_REQUEST_CHARGE, JwtVerifier, KeyRegistry, KeyService } from '@app/auth';
@@ -13,7 +13,7 @@ import { PublicOperations } from './public-operations.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RequestGate } from './request-gate.js';
 import { SECURITY_CONFIG } from './security.tokens.js';
-import { limitWebSocketMessages, sizeInBytes } from './ws-transport.js';
+import { limitWebSocketMessages } from './ws-transport.js';
 import { securityConfigOf, type SecurityConfig } from './security-config.js';
 
 /**

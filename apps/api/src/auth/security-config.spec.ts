@@ -14,7 +14,7 @@ describe('security configuration', () => {
       introspection: false,
       suggestions: false,
       rateLimitPerMinute: 600,
-      bodyLimit: '1mb',
+      bodyLimit: '5mb',
       jwt: undefined,
       adminApiKey: undefined,
     });

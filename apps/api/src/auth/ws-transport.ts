@@ -253,12 +253,6 @@ function endOnRevocation(
   return iterator;
 }
 
-/** An Express size (HTTP_BODY_LIMIT: "1mb", "512kb", "100000b") in bytes, as body-parser reads it (1 kb = 1024 b). */
-export function sizeInBytes(size: string): number {
-  const match = /^(\d+)(b|kb|mb)$/i.exec(size.trim());
-  if (!match) throw new Error(`Not a size: ${size}`);
-  return Number(match[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[match[2].toLowerCase() as 'b' | 'kb' | 'mb'];
-}
 
 interface WebSocketServerLike {
   readonly options: { maxPayload?: number };
