@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { EVENT_CATALOGUE } from '@app/domain';
 import type { Plan } from '@app/plan';
 import { authHeader, issueTestKey } from './support/auth.js';
-import { type TestApp, startTestApp } from './support/test-app.js';
+import { type GraphQLResponse, type TestApp, startTestApp } from './support/test-app.js';
 import { withRateLimitClockStopped } from './support/frozen-clock.js';
 
 const plan = parse(readFileSync('libs/plan/plans/hu-2022-2023.yaml', 'utf8')) as Plan;
@@ -188,24 +188,54 @@ describe('bulk reporting against the rate limit (e2e)', () => {
     await t.close({ removeData: true });
   });
 
-  it('counts rows: a batch costing more than the budget left is refused as RATE_LIMITED before anything is stored', async () => {
+  /** POSTs a GraphQL operation, keeping the HTTP status and the Retry-After header. */
+  const post = async (query: string, variables: Record<string, unknown>, auth: Record<string, string>) => {
+    const response = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ query, variables }) });
+    const body = (await response.json()) as Omit<GraphQLResponse<{ recordReports: Summary }>, 'status'>;
+    return { ...body, status: response.status, retryAfter: response.headers.get('retry-after') };
+  };
+  const headPosition = async () => (await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition;
+  const rows = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => trainingRow(`${prefix}-${i}`));
+
+  it('counts rows: a batch costing more than the budget left is refused as RATE_LIMITED (429, Retry-After) before anything is stored', async () => {
     const auth = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId }));
-    const rows = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => trainingRow(`${prefix}-${i}`));
     // 20 per minute; the key's issue took none of this principal's budget. 20 rows = 10 units + 1 for the request.
     const [first, before, second] = await withRateLimitClockStopped(async () => {
-      const stored = await t.gql<{ recordReports: { counts: { created: number } } }>(BULK, { input: { reports: rows(20, 'rl-a') } }, auth);
-      const head = (await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition;
-      return [stored, head, await t.gql(BULK, { input: { reports: rows(20, 'rl-b') } }, auth)] as const;
+      const stored = await post(BULK, { input: { reports: rows(20, 'rl-a') } }, auth);
+      return [stored, await headPosition(), await post(BULK, { input: { reports: rows(20, 'rl-b'), atomic: true } }, auth)] as const;
     });
+    expect(first).toMatchObject({ status: 200, retryAfter: null });
     expect(first.data?.recordReports.counts.created).toBe(20);
-    expect(second.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', field: 'input.reports', retryAfter: expect.any(Number) });
+    // As the gate's own refusal: 429, the ledger's error shape, and the wait in the header too.
+    expect(second.status).toBe(429);
+    expect(second.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', field: 'input.reports', retryAfter: expect.any(Number), limit: 20 });
+    expect(second.errors?.[0].extensions).not.toHaveProperty('http');
     expect(second.errors?.[0].extensions?.retryAfter).toBeGreaterThan(0);
-    const never = await t.gql(BULK, { input: { reports: rows(50, 'rl-c') } }, auth);
+    expect(second.retryAfter).toBe(String(second.errors?.[0].extensions?.retryAfter));
+    const never = await post(BULK, { input: { reports: rows(50, 'rl-c'), dryRun: true } }, auth);
     expect(never.errors?.[0].message).toMatch(/more than its 20 per minute: send fewer/);
-    // It can never pass: no retryAfter to wait for.
+    // It can never pass: 429, but no retryAfter to wait for, in the body or the header.
+    expect(never.status).toBe(429);
     expect(never.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', field: 'input.reports' });
     expect(never.errors?.[0].extensions).not.toHaveProperty('retryAfter');
-    expect((await t.gql<{ health: { headPosition: string } }>('{ health { headPosition } }')).data!.health.headPosition).toBe(before);
+    expect(never.retryAfter).toBeNull();
+    expect(await headPosition()).toBe(before);
+  }, 60_000);
+
+  it('an upload whose rows are over the budget left answers 429 with Retry-After, as its own unit would', async () => {
+    const auth = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId }));
+    const base = t.url.replace(/\/graphql$/, '');
+    const csv = (prefix: string, n: number) =>
+      ['type,measureCode,reportId,occurredOn,title,participants,days', ...Array.from({ length: n }, (_, i) => `TrainingDelivered,${training.code},${prefix}-${i},2023-05-01,Course,7,1`)].join('\n');
+    const upload = async (body: string) => {
+      const response = await fetch(`${base}/imports/reports`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Record<string, unknown> };
+    };
+    // 1 + 8 units, then 1 + 11 of the 11 left: over.
+    const [stored, refused] = await withRateLimitClockStopped(async () => [await upload(csv('rl-f', 16)), await upload(csv('rl-g', 22))] as const);
+    expect(stored.status).toBe(201);
+    expect(refused).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED', field: 'file', retryAfter: expect.any(Number) } });
+    expect(refused.retryAfter).toBe(String(refused.body.retryAfter));
   }, 60_000);
 });
 

@@ -26,6 +26,7 @@ export function graphqlTransportOptions(
   | 'subscriptions'
   | 'context'
   | 'plugins'
+  | 'preserveHttpStatusForExecutionErrors'
 > {
   const formatError = createErrorFormatter(gate.config.suggestions);
   return {
@@ -45,9 +46,34 @@ export function graphqlTransportOptions(
     subscriptions: { 'graphql-ws': graphqlWsOptions(gate, formatError) },
     // HTTP: the gate's first step, before Apollo parses (graphql-ws: in onSubscribe).
     context: httpGraphqlContext(gate),
-    plugins: [ApolloServerPluginCacheControlDisabled(), noStore],
+    plugins: [ApolloServerPluginCacheControlDisabled(), noStore, executionStatus],
+    // Nest's own plugin answered 200 to every operation that ran; executionStatus does, but for a rate refusal.
+    preserveHttpStatusForExecutionErrors: false,
   };
 }
+
+/**
+ * The HTTP status of an answer whose operation ran (its body has `data`): 200, so a FORBIDDEN or
+ * a refused field keeps the `{ data, errors }` answer a client parses (what Nest's plugin,
+ * preserveHttpStatusForExecutionErrors, did for every such answer) — except a rate refusal that
+ * ran nothing: a root field refused RATE_LIMITED (recordReports' rows over the budget) while no
+ * root field answered is 429, as the gate's own refusal is (docs/security.md), with the
+ * Retry-After header its error carries (none for a batch larger than the whole budget).
+ */
+const executionStatus: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        const body = response.body;
+        if (body.kind !== 'single' || !('data' in body.singleResult)) return;
+        const { data, errors } = body.singleResult;
+        const limited = errors?.some((e) => e.extensions?.code === 'RATE_LIMITED') ?? false;
+        const answered = data !== null && data !== undefined && Object.values(data).some((value) => value !== null);
+        response.http.status = limited && !answered ? 429 : 200;
+      },
+    };
+  },
+};
 
 /**
  * Every GraphQL answer says `cache-control: no-store`, as Apollo's default cache-control plugin

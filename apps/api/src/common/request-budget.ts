@@ -1,3 +1,4 @@
+import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 
 /**
@@ -16,7 +17,11 @@ export const REQUEST_BUDGET = Symbol('REQUEST_BUDGET');
 /** The bucket key of a principal, as the GraphQL gate names it. */
 export const budgetKeyOf = (principalId: string): string => `principal:${principalId}`;
 
-/** Over the budget: the code and retry hint the GraphQL gate answers with (HTTP 429). */
+/**
+ * Over the budget: the code and retry hint the GraphQL gate answers with — HTTP 429 with a
+ * Retry-After header over both HTTP paths (recordReports: auth/graphql-options.ts's
+ * executionStatus keeps the 429 of a refusal that ran nothing; uploads: httpRefusal).
+ */
 export class RowBudgetExceededError extends GraphQLError {
   /**
    * `field`: the input the rows came in (`input.reports`, or `file` for an upload). A batch larger
@@ -29,7 +34,14 @@ export class RowBudgetExceededError extends GraphQLError {
       ? `costs ${units} units of the rate limit, more than its ${perMinute} per minute: send fewer reports per request`
       : `costs ${units} units of the rate limit; retry after ${retryAfterSeconds} s`;
     super(`${field} ${reason}`, {
-      extensions: { code: 'RATE_LIMITED', field, reason, ...(never ? {} : { retryAfter: retryAfterSeconds }), limit: perMinute, http: { status: 429 } },
+      extensions: {
+        code: 'RATE_LIMITED',
+        field,
+        reason,
+        ...(never ? {} : { retryAfter: retryAfterSeconds }),
+        limit: perMinute,
+        http: { status: 429, headers: new HeaderMap(never ? [] : [['retry-after', String(retryAfterSeconds)]]) },
+      },
     });
   }
 }
