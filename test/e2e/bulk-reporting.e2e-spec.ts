@@ -125,6 +125,32 @@ describe('bulk reporting (e2e)', () => {
     expect(stored.status).toBe('OK');
   }, 60_000);
 
+  it('atomic with a refusal answers a row stored before DUPLICATE with its first receipt, as without atomic; only the rest is IGNORED', async () => {
+    const first = await bulk([trainingRow('bulk-s1'), trainingRow('bulk-s2')]);
+    const receipts = first.rows.map((r) => r.receipt?.eventId);
+    const before = await head();
+    const batch = [trainingRow('bulk-s1'), trainingRow('bulk-s3'), trainingRow('bulk-s2'), trainingRow('bulk-s4', { participants: 0 })];
+    for (const options of [{ atomic: true }, { atomic: true, dryRun: true }]) {
+      const refused = await bulk(batch, options);
+      expect(refused.status).toBe('ERROR');
+      expect(refused.rows.map((r) => r.status)).toEqual(['DUPLICATE', 'IGNORED', 'DUPLICATE', 'REFUSED']);
+      expect([refused.rows[0].receipt?.eventId, refused.rows[2].receipt?.eventId]).toEqual(receipts);
+      expect(refused.rows[1].receipt).toBeNull();
+      expect(refused.counts).toMatchObject({ duplicate: 2, ignored: 1, refused: 1, created: 0 });
+      // The same rows without atomic: the stored ones answer alike.
+      const plain = await bulk(batch, { dryRun: true });
+      expect([plain.rows[0], plain.rows[2]]).toEqual([refused.rows[0], refused.rows[2]]);
+    }
+    expect(await head()).toBe(before);
+    // Retrying a whole atomic batch answers its stored rows as the first run did.
+    const good = batch.slice(0, 3);
+    const stored = await bulk(good, { atomic: true });
+    expect(stored.rows.map((r) => r.status)).toEqual(['DUPLICATE', 'CREATED', 'DUPLICATE']);
+    const retry = await bulk(good, { atomic: true });
+    expect(retry.rows.map((r) => r.status)).toEqual(['DUPLICATE', 'DUPLICATE', 'DUPLICATE']);
+    expect(retry.rows.map((r) => r.receipt?.eventId)).toEqual(stored.rows.map((r) => r.receipt?.eventId));
+  }, 60_000);
+
   it('refuses a report with two members set, and a batch over BULK_MAX_ROWS, before anything is stored', async () => {
     const before = await head();
     const both = await t.gql(BULK, { input: { reports: [{ ...trainingRow('bulk-x1'), meetingHeld: { measureCode: training.code, reportId: 'x', occurredOn: '2023-04-02', ...example('MeetingHeld') } }] } }, auth);

@@ -105,7 +105,10 @@ export class BulkReportService {
       const refusedEarly = ready.length < decided.length;
       await this.execute(ready, { dryRun: options.dryRun || refusedEarly, atomic: true });
       if (decided.some((d) => d.status === ImportRowStatus.REFUSED)) {
-        for (const d of decided) if (d.status !== ImportRowStatus.REFUSED) [d.status, d.receipt] = [ImportRowStatus.IGNORED, undefined];
+        // IGNORED: would have been stored but for the refusal. A row stored before (a DUPLICATE
+        // with its receipt) is not held back by anything: it answers as in a batch without
+        // atomic, so retrying a batch gives its stored rows the same answer either way.
+        for (const d of decided) if (d.status !== ImportRowStatus.REFUSED && !isStored(d)) [d.status, d.receipt] = [ImportRowStatus.IGNORED, undefined];
       }
     } else if (options.dryRun) {
       await this.execute(ready, { dryRun: true, atomic: false });
@@ -182,6 +185,9 @@ export class BulkReportService {
   }
 }
 
+/** A DUPLICATE of a report already in the ledger (its receipt), not of an earlier row of this batch. */
+const isStored = (d: Decided): boolean => d.status === ImportRowStatus.DUPLICATE && d.receipt !== undefined;
+
 function summarise(decided: readonly Decided[], options: BulkOptions): ImportSummary {
   const count = (status: ImportRowStatus) => decided.filter((d) => d.status === status).length;
   const counts = {
@@ -192,7 +198,8 @@ function summarise(decided: readonly Decided[], options: BulkOptions): ImportSum
     valid: count(ImportRowStatus.VALID),
     ignored: count(ImportRowStatus.IGNORED),
   };
-  const status = counts.refused === 0 ? ImportStatus.OK : counts.refused === counts.total || counts.ignored > 0 ? ImportStatus.ERROR : ImportStatus.WARNING;
+  // atomic with a refusal stores nothing, whether its other rows are IGNORED or were stored before.
+  const status = counts.refused === 0 ? ImportStatus.OK : counts.refused === counts.total || options.atomic ? ImportStatus.ERROR : ImportStatus.WARNING;
   return {
     status,
     dryRun: options.dryRun,

@@ -11,7 +11,7 @@ export enum ImportRowStatus {
   REFUSED = 'REFUSED',
   /** dryRun: it would be stored. */
   VALID = 'VALID',
-  /** atomic: fine on its own, not stored because another row was refused. */
+  /** atomic: fine on its own, not stored because another row was refused (a row stored before is DUPLICATE). */
   IGNORED = 'IGNORED',
 }
 registerEnumType(ImportRowStatus, { name: 'ImportRowStatus', description: 'What happened to one report of a bulk request.' });
