@@ -181,4 +181,35 @@ describe('readSpreadsheet (streaming)', () => {
     const error = await refusal(readSpreadsheet(Buffer.from(csv), 'csv', 'r.csv', { maxRows: 2 }));
     expect(error).toMatchObject({ sheet: 'r.csv', row: 4 });
   });
+
+  it('takes enum cells and the type in any case with spaces around, storing the catalogue value; other spellings are refused naming the value', async () => {
+    const csv = [
+      'type,measureCode,reportId,occurredOn,amount,source,purpose',
+      'FundsDisbursed,II.3.9,f-1,2023-04-10,100, Swiss-Hungarian ,Grant',
+      'fundsdisbursed,II.3.9,f-2,2023-04-10,100,swiss_hungarian,Grant',
+      ' FUNDSDISBURSED ,II.3.9,f-3,2023-04-10,100,eu,Grant',
+      'FundsDisbursed,II.3.9,f-4,2023-04-10,100,NATIONAL,Grant',
+      'FundsDisbursed,II.3.9,f-5,2023-04-10,100,swiss hungarian,Grant',
+    ].join('\n');
+    const rows = await readSpreadsheet(Buffer.from(csv), 'csv', 'f.csv');
+    expect(rows.slice(0, 4).map((r) => [r.input?.source, r.errors])).toEqual([
+      ['swiss-hungarian', []],
+      ['swiss-hungarian', []],
+      ['eu', []],
+      ['national', []],
+    ]);
+    expect(rows[4].errors?.[0]).toMatchObject({ field: 'rows[4].source', column: 'F (source)', reason: expect.stringMatching(/must be one of national, eu, swiss-hungarian, in any case \(got "swiss hungarian"\)/) });
+
+    const body = await xlsx((book) => {
+      const sheet = book.addWorksheet('meetingheld');
+      sheet.addRow(['measureCode', 'reportId', 'occurredOn', 'title', 'meetingKind']);
+      sheet.addRow(['I.1.1', 'm-1', '2023-05-01', 'Round', 'round_table ']);
+      sheet.addRow(['I.1.1', 'm-2', '2023-05-01', 'Round', 'Working_Group']);
+    });
+    const sheetRows = await readSpreadsheet(body, 'xlsx');
+    expect(sheetRows.map((r) => [r.member?.spec.type, r.input?.meetingKind, r.errors])).toEqual([
+      ['MeetingHeld', 'ROUND_TABLE', []],
+      ['MeetingHeld', 'WORKING_GROUP', []],
+    ]);
+  });
 });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { type ActivityEventType, EVENT_CATALOGUE, type EventTypeSpec, type FieldSpec } from '@app/domain';
+import { enumName } from '../dto/report-inputs.js';
 import { BULK_MEMBER_BY_NAME, type BulkMember } from './bulk-inputs.js';
 import type { BulkRow } from './bulk-report.service.js';
 
@@ -61,6 +62,9 @@ export function columnLetter(n: number): string {
 }
 
 const SPECS = new Map<string, EventTypeSpec<ActivityEventType>>(EVENT_CATALOGUE.map((s) => [s.type, s]));
+/** An event type as a cell or sheet name gives it, in any case and with spaces around: `trainingdelivered`. */
+const SPECS_BY_CASE = new Map<string, EventTypeSpec<ActivityEventType>>(EVENT_CATALOGUE.map((s) => [s.type.toUpperCase(), s]));
+const specNamed = (name: string | undefined): EventTypeSpec<ActivityEventType> | undefined => (name === undefined ? undefined : SPECS_BY_CASE.get(name.trim().toUpperCase()));
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const recordMemberOf = (type: string): BulkMember | undefined => BULK_MEMBER_BY_NAME.get(lowerFirst(type));
 
@@ -172,7 +176,7 @@ async function readXlsx(body: Buffer, maxRows: number): Promise<BulkRow[]> {
         });
         if (!cells.some((c) => c !== undefined && c !== '')) continue;
         if (!sheet) {
-          const spec = SPECS.get(name);
+          const spec = specNamed(name);
           if (!spec) throw new SpreadsheetError(`is not an event type (sheets are named by type: ${[...SPECS.keys()].join(', ')})`, name);
           sheet = new TypedSheet(name, spec, row.number === 1 ? cells : []);
           if (row.number === 1) continue;
@@ -247,7 +251,7 @@ function csvRow(header: readonly string[], typeColumn: number, cells: readonly s
   if (cells.length > header.length) throw new SpreadsheetError(`has ${cells.length} cells, more than the ${header.length} headers`, fileName, number, columnLetter(header.length + 1));
   const present = (c: number) => cells[c] !== undefined && cells[c] !== '';
   const type = cells[typeColumn];
-  const spec = SPECS.get(type);
+  const spec = specNamed(type);
   const at = (c: number) => ({ sheet: fileName, row: number, column: `${columnLetter(c + 1)} (${header[c]})` });
   if (!spec) {
     const path = rowPath(index);
@@ -392,9 +396,12 @@ function convert(raw: unknown, field: FieldSpec | undefined): Converted {
       return { ok: false, reason: `must be true or false (got "${String(raw)}")` };
     }
     case 'enum': {
+      // Any case, as people type into a cell ("online", "Online"): the catalogue value or its
+      // GraphQL name, stored as the catalogue value. GraphQL's own enums stay exact (the spec's).
       const text = String(raw).trim();
-      const value = field.values?.find((v) => v === text || v.toUpperCase().replace(/[^A-Z0-9]+/g, '_') === text);
-      return value ? { ok: true, value } : { ok: false, reason: `must be one of ${field.values?.join(', ')} (got "${text}")` };
+      const upper = text.toUpperCase();
+      const value = field.values?.find((v) => v.toUpperCase() === upper || enumName(v) === upper);
+      return value ? { ok: true, value } : { ok: false, reason: `must be one of ${field.values?.join(', ')}, in any case (got "${text}")` };
     }
     case 'date':
     case 'text':
