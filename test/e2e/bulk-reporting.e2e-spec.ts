@@ -63,7 +63,11 @@ describe('bulk reporting (e2e)', () => {
     const first = await bulk(reports);
     expect(first.status).toBe('WARNING');
     expect(first.rows.map((r) => r.status)).toEqual(['CREATED', 'REFUSED', 'REFUSED', 'REFUSED', ...(meeting ? ['CREATED'] : [])]);
-    expect(first.rows[1].errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reports[1].trainingDelivered.occurredOn' });
+    expect(first.rows[1].errors[0]).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.reports[1].trainingDelivered.occurredOn',
+      reason: 'must be a real calendar date written YYYY-MM-DD (got "2023-02-30")',
+    });
     expect(first.rows[2].errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reports[2].trainingDelivered.participants' });
     expect(first.rows[3].errors[0].field).toBe('input.reports[3].trainingDelivered.measureCode');
     expect(first.counts).toMatchObject({ total: reports.length, created: meeting ? 2 : 1, refused: 3, duplicate: 0 });

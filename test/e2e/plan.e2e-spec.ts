@@ -159,7 +159,7 @@ describe('plans over GraphQL (e2e)', () => {
     expect(bad.errors?.[0].extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       field: 'deadlineFrom',
-      reason: 'must be a real calendar date written YYYY-MM-DD',
+      reason: 'must be a real calendar date written YYYY-MM-DD (got "2031-02-30")',
     });
     const reversed = await gql('{ measures(filter: { deadlineFrom: "2031-06-01", deadlineTo: "2031-01-01" }) { code } }');
     expect(reversed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'deadlineTo' });

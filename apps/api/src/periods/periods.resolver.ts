@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AccessPolicy, Action, Allow, CurrentPrincipal, type Principal } from '@app/auth';
-import { DomainError, ISO_DATE_RULE, PERIOD_STATUSES, type PeriodStatus as PeriodStatusValue, isIsoDate } from '@app/domain';
+import { DomainError, PERIOD_STATUSES, type PeriodStatus as PeriodStatusValue, isIsoDate, isoDateRefusal } from '@app/domain';
 import type { Plan } from '@app/plan';
 import {
   type AgencyPeriod as AgencyPeriodValue,
@@ -130,7 +130,7 @@ export class PeriodsResolver {
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
     @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<AgencyPeriod[]> {
-    if (asOf && !isIsoDate(asOf)) throw DomainError.badInput('asOf', ISO_DATE_RULE);
+    if (asOf && !isIsoDate(asOf)) throw DomainError.badInput('asOf', isoDateRefusal(asOf));
     const agency = this.scope(principal, agencyId);
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
     const plan = this.plan(snapshot, planId);

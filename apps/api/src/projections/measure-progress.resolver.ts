@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Float, Int, ResolveField, Resolver } from '@nestjs/graphql';
 import { AccessPolicy, Action, type AuthContext, type MeasureAssignment, type Principal, UnauthenticatedError } from '@app/auth';
-import { DomainError } from '@app/domain';
+import { DomainError, shownValue } from '@app/domain';
 import { type AssessmentEntry, type MeasureEvaluation, type ProjectionSnapshot, ProjectionTimeoutError } from '@app/projections';
 import { Measure } from '../common/models/measure.model.js';
 import { IndicatorAggregate } from '../common/models/measure.model.js';
@@ -242,11 +242,11 @@ export function monthRanges(ranges: readonly PeriodRangeInput[]): MonthRange[] {
   if (ranges.length > MAX_RANGES) throw DomainError.badInput('ranges', `must hold at most ${MAX_RANGES} ranges (got ${ranges.length})`);
   return ranges.map((r, i) => {
     if (!isIsoDate(r.from) || !r.from.endsWith('-01')) {
-      throw DomainError.badInput(`ranges[${i}].from`, 'must be the first day of a month, YYYY-MM-01: figures are kept per month of occurredOn');
+      throw DomainError.badInput(`ranges[${i}].from`, `must be the first day of a month, YYYY-MM-01: figures are kept per month of occurredOn (got ${shownValue(r.from)})`);
     }
     const lastDay = isIsoDate(r.to) ? new Date(Date.UTC(Number(r.to.slice(0, 4)), Number(r.to.slice(5, 7)), 0)).getUTCDate() : -1;
     if (lastDay < 0 || Number(r.to.slice(8, 10)) !== lastDay) {
-      throw DomainError.badInput(`ranges[${i}].to`, 'must be the last day of a month, YYYY-MM-DD: figures are kept per month of occurredOn');
+      throw DomainError.badInput(`ranges[${i}].to`, `must be the last day of a month, YYYY-MM-DD: figures are kept per month of occurredOn (got ${shownValue(r.to)})`);
     }
     if (r.to < r.from) throw DomainError.badInput(`ranges[${i}].to`, `is before from (${r.from})`);
     if (r.label != null && r.label.length > MAX_LABEL) throw DomainError.badInput(`ranges[${i}].label`, `must be at most ${MAX_LABEL} characters long`);

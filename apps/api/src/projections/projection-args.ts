@@ -1,4 +1,4 @@
-import { DomainError, ISO_DATE_RULE, isIsoDate } from '@app/domain';
+import { DomainError, isIsoDate, isoDateRefusal } from '@app/domain';
 import { today } from '@app/projections';
 import { STATUS_REASONS, type MeasureStatus as StatusValue, type StatusReason as ReasonValue, type StatusRollUp } from '@app/projections';
 import type { ReasonCount, StatusCounts, StatusReason } from './models/measure-progress.model.js';
@@ -11,7 +11,7 @@ export const AS_OF = 'The date to evaluate statuses on (YYYY-MM-DD); default tod
 /** `asOf` checked, or today (UTC). */
 export function asOfDate(asOf: string | null | undefined): string {
   if (asOf === undefined || asOf === null || asOf === '') return today();
-  if (!isIsoDate(asOf)) throw DomainError.badInput('asOf', ISO_DATE_RULE);
+  if (!isIsoDate(asOf)) throw DomainError.badInput('asOf', isoDateRefusal(asOf));
   return asOf;
 }
 

@@ -95,7 +95,7 @@ describe('ledger import', () => {
   it.each([
     ['a count written as text', 3, meeting('r3', 'e3', (e) => (e.data.details.participants = 'many')), 'data.details.participants', 'must be a whole number'],
     ['a negative count', 3, meeting('r3', 'e3', (e) => (e.data.details.participants = -4)), 'data.details.participants', 'must not be negative'],
-    ['a date that does not exist', 3, meeting('r3', 'e3', (e) => (e.data.occurredOn = '2023-02-30')), 'data.occurredOn', 'must be a real calendar date written YYYY-MM-DD'],
+    ['a date that does not exist', 3, meeting('r3', 'e3', (e) => (e.data.occurredOn = '2023-02-30')), 'data.occurredOn', 'must be a real calendar date written YYYY-MM-DD (got "2023-02-30")'],
     ['an enum value the catalogue lacks', 3, meeting('r3', 'e3', (e) => (e.data.details.meetingKind = 'round_table')), 'data.details.meetingKind', 'must be one of'],
     ['a field the type does not have', 3, meeting('r3', 'e3', (e) => (e.data.details.budget = 5)), 'data.details.budget', 'is not a field of MeetingHeld'],
     ['a required field missing', 3, meeting('r3', 'e3', (e) => delete e.data.details.meetingKind), 'data.details.meetingKind', 'is required'],

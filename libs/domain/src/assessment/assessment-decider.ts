@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.js';
-import { isIsoDate, isValidClientId } from '../wire/wire-rules.js';
+import { isIsoDate, isValidClientId, isoDateRefusal } from '../wire/wire-rules.js';
 import {
   ASSESSMENT_CORRECTED,
   type AssessmentContent,
@@ -117,7 +117,7 @@ export function checkAssessmentInput(input: AssessmentInput, ctx: AssessmentCont
   if (!(IMPLEMENTATION_LEVELS as readonly string[]).includes(input.level)) {
     throw DomainError.badInput('level', `must be one of ${IMPLEMENTATION_LEVELS.join(', ')} (got "${input.level}")`);
   }
-  if (!isIsoDate(input.asOf)) throw DomainError.badInput('asOf', 'must be a real calendar date written YYYY-MM-DD');
+  if (!isIsoDate(input.asOf)) throw DomainError.badInput('asOf', isoDateRefusal(input.asOf));
   if (input.asOf > ctx.today) throw DomainError.badInput('asOf', `is in the future (today is ${ctx.today}): an assessment describes what has been done`);
   if (input.asOf < ctx.period.from) throw DomainError.badInput('asOf', `is before the start of plan ${ctx.planId} (${ctx.period.from})`);
   const narrative = input.narrative.trim();

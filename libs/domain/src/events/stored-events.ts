@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from '@app/event-store';
 import { REPORT_CORRECTED, REPORT_RETRACTED } from '../reporting/report-events.js';
 import { REPORT_STREAM_PREFIX, legacyReportStreamName, reportStreamName } from '../reporting/report-streams.js';
-import { ISO_DATE_RULE, CLIENT_ID_RULE, isIsoDate, isValidAgencyId, isValidClientId } from '../wire/wire-rules.js';
+import { CLIENT_ID_RULE, isIsoDate, isoDateRefusal, isValidAgencyId, isValidClientId } from '../wire/wire-rules.js';
 import { eventTypeSpec } from './catalogue.js';
 import { upcasters } from './upcasters.js';
 import { type FieldViolation, validateDetails } from './validate-details.js';
@@ -68,7 +68,7 @@ export function storedReportEventViolations(event: StoredEvent): FieldViolation[
     } else activityType = data.activityType;
   }
   if (event.type !== REPORT_RETRACTED) {
-    if (!isIsoDate(data.occurredOn)) violations.push({ field: 'data.occurredOn', reason: ISO_DATE_RULE });
+    if (!isIsoDate(data.occurredOn)) violations.push({ field: 'data.occurredOn', reason: isoDateRefusal(data.occurredOn) });
     const details = data.details;
     const spec = eventTypeSpec(activityType);
     if (typeof details !== 'object' || details === null || Array.isArray(details)) {

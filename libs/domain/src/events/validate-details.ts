@@ -1,4 +1,4 @@
-import { type Details, ISO_DATE_RULE, MAX_MONEY_HUF, MONEY_PATTERN, isIsoDate } from '../wire/wire-rules.js';
+import { type Details, MAX_MONEY_HUF, MONEY_PATTERN, isIsoDate, isoDateRefusal } from '../wire/wire-rules.js';
 import { type EventTypeSpec, type FieldSpec, minimumOf } from './catalogue.js';
 
 /** A rule a report broke, addressed to the input field that broke it. */
@@ -50,7 +50,7 @@ function checkField(spec: FieldSpec, value: unknown, path: string, rules: Detail
         ? undefined
         : `must be one of ${spec.values?.join(', ')}`;
     case 'date':
-      return isIsoDate(value) ? undefined : ISO_DATE_RULE;
+      return isIsoDate(value) ? undefined : isoDateRefusal(value);
     default: {
       const unreachable: never = spec.kind;
       return `has an unknown kind ${String(unreachable)} (${path})`;

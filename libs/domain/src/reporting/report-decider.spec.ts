@@ -87,7 +87,8 @@ describe('decideReport: record', () => {
   it.each([
     ['2023-07-01', /occurredOn is in the future \(today is 2023-06-30\)/],
     ['2021-12-31', /occurredOn is outside the period of plan plan-x \(2022-01-01 to 2023-12-31\)/],
-    ['2023-02-30', /occurredOn must be a real calendar date written YYYY-MM-DD/],
+    ['2023-02-30', /occurredOn must be a real calendar date written YYYY-MM-DD \(got "2023-02-30"\)/],
+    ['30/02/2023', /occurredOn must be a real calendar date written YYYY-MM-DD \(got "30\/02\/2023"\)/],
   ])('refuses occurredOn %s', (occurredOn, message) => {
     const e = refusal(() => decideReport(record({ occurredOn }), initialReportState, ctx));
     expect(e.extra.field).toBe('occurredOn');

@@ -3,7 +3,7 @@ import { type ActivityEventType, eventTypeSpec, isActivityEventType } from '../e
 import { upcasters } from '../events/upcasters.js';
 import { validateDetails } from '../events/validate-details.js';
 import { DomainError } from '../errors.js';
-import { CLIENT_ID_RULE, type Details, ISO_DATE_RULE, isDetails, isIsoDate, isValidClientId } from '../wire/wire-rules.js';
+import { CLIENT_ID_RULE, type Details, isDetails, isIsoDate, isValidClientId, isoDateRefusal } from '../wire/wire-rules.js';
 import { type PeriodGateInfo, assertPeriodWritable } from '../periods/period-decider.js';
 import { REPORT_CORRECTED, REPORT_RETRACTED, type ReportEvent, type ReportRef } from './report-events.js';
 
@@ -179,7 +179,7 @@ export interface DecideContext {
  * whatever the plan now says about the measure.
  */
 function checkOccurredOn(field: string, occurredOn: string, today: string, planId: string, period: PlanPeriod): void {
-  if (!isIsoDate(occurredOn)) throw DomainError.badInput(field, ISO_DATE_RULE);
+  if (!isIsoDate(occurredOn)) throw DomainError.badInput(field, isoDateRefusal(occurredOn));
   if (occurredOn > today) throw DomainError.badInput(field, `is in the future (today is ${today})`);
   if (occurredOn < period.from || occurredOn > period.to) {
     throw DomainError.badInput(field, `is outside the period of plan ${planId} (${period.from} to ${period.to})`);

@@ -8,6 +8,21 @@
 export const ISO_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 export const ISO_DATE_RULE = 'must be a real calendar date written YYYY-MM-DD';
 
+/** Characters of a refused text an error shows: enough to find it, not a whole pasted paragraph. */
+const SHOWN_CHARACTERS = 40;
+
+/** A refused value as an error message shows it: a text in quotes (cut at 40 characters with …), anything else as JSON. */
+export function shownValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > SHOWN_CHARACTERS ? `${value.slice(0, SHOWN_CHARACTERS)}…` : value);
+  if (value === undefined) return 'nothing';
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** {@link ISO_DATE_RULE} with the value it refused, so the sender sees what was read: `… YYYY-MM-DD (got "30/02/2023")`. */
+export function isoDateRefusal(value: unknown): string {
+  return `${ISO_DATE_RULE} (got ${shownValue(value)})`;
+}
+
 /**
  * Dates already found valid. The projections read every stored event through isIsoDate, and a
  * ledger holds a few thousand distinct dates: a set lookup instead of a Date per event.

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { shownValue } from '@app/domain';
 import { JsonObjectScalar } from '../../common/json.scalar.js';
 
 export enum ReportStatus {
@@ -35,12 +36,12 @@ export class ReportFilterInput {
 
   @Field({ nullable: true, description: 'occurredOn on or after this date (YYYY-MM-DD).' })
   @IsOptional()
-  @Matches(DATE, { message: 'occurredFrom must be a date written YYYY-MM-DD' })
+  @Matches(DATE, { message: (args) => `occurredFrom must be a date written YYYY-MM-DD (got ${shownValue(args.value)})` })
   occurredFrom?: string;
 
   @Field({ nullable: true, description: 'occurredOn on or before this date (YYYY-MM-DD).' })
   @IsOptional()
-  @Matches(DATE, { message: 'occurredTo must be a date written YYYY-MM-DD' })
+  @Matches(DATE, { message: (args) => `occurredTo must be a date written YYYY-MM-DD (got ${shownValue(args.value)})` })
   occurredTo?: string;
 
   @Field(() => ReportStatus, { nullable: true })
