@@ -145,12 +145,43 @@ describe('spreadsheet import (e2e)', () => {
     expect(first.status).toBe(201);
     expect(first.body.rows[0].errors).toEqual([]);
     expect(first.body.rows.map((r) => r.status)).toEqual(['CREATED', 'REFUSED', 'REFUSED']);
-    expect(first.body.rows[1].errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', sheet: 'TrainingDelivered', row: 3, column: 'C (occurredOn)' });
-    expect(first.body.rows[2].errors[0]).toMatchObject({ sheet: 'TrainingDelivered', row: 4, column: 'F (participants)' });
+    expect(first.body.rows[1].errors[0]).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'TrainingDelivered!C3',
+      sheet: 'TrainingDelivered',
+      row: 3,
+      column: 'C (occurredOn)',
+      reason: 'must be a real calendar date written YYYY-MM-DD (got "2023-02-31")',
+    });
+    expect(first.body.rows[2].errors[0]).toMatchObject({ field: 'TrainingDelivered!F4', sheet: 'TrainingDelivered', row: 4, column: 'F (participants)' });
     const before = await head();
     const again = await upload(file, XLSX);
     expect(again.body.rows.map((r) => r.status)).toEqual(['DUPLICATE', 'REFUSED', 'REFUSED']);
     expect(await head()).toBe(before);
+  }, 60_000);
+
+  it('names a refused cell by its sheet, the row that sheet shows and its header, whichever sheet it is on and whoever refused it', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await template.xlsx.writeBuffer()) as ArrayBuffer);
+    const sheets = book.worksheets.filter((w) => !w.name.startsWith('_'));
+    const other = sheets.find((w) => w.name !== 'TrainingDelivered')!;
+    book.getWorksheet('TrainingDelivered')!.addRow([measureCode, 'where-1', '2023-03-01', null, 'Identification', 20, 1]);
+    book.getWorksheet('TrainingDelivered')!.addRow(['XX.9.9', 'where-2', '2023-03-01', null, 'Identification', 20, 1]);
+    other.addRow([measureCode, 'where-3', '2023-13-01']);
+    const summary = (await upload(Buffer.from(await book.xlsx.writeBuffer()), XLSX, '?dryRun=true')).body;
+    // The summary's index counts data rows across sheets in file order (README); errors say where each one is.
+    const trainingFirst = sheets.indexOf(book.getWorksheet('TrainingDelivered')!) < sheets.indexOf(other);
+    const [unknown, dated] = trainingFirst ? [summary.rows[1], summary.rows[2]] : [summary.rows[2], summary.rows[0]];
+    expect(unknown).toMatchObject({ index: trainingFirst ? 1 : 2, reportId: 'where-2', status: 'REFUSED' });
+    // Refused by the report decider (after validation), located in the same terms.
+    expect(unknown.errors[0]).toMatchObject({ field: 'TrainingDelivered!A3', sheet: 'TrainingDelivered', row: 3, column: 'A (measureCode)' });
+    expect(dated.errors.find((e) => e.column === 'C (occurredOn)')).toMatchObject({
+      field: `${other.name}!C2`,
+      sheet: other.name,
+      row: 2,
+      reason: 'must be a real calendar date written YYYY-MM-DD (got "2023-13-01")',
+    });
+    for (const e of dated.errors) expect(e).toMatchObject({ sheet: other.name, row: 2, column: expect.stringMatching(/^[A-Z]+ \(\w+\)$/) });
   }, 60_000);
 
   it('imports a CSV with a type column; dryRun and atomic store nothing when a row is refused', async () => {
@@ -161,7 +192,7 @@ describe('spreadsheet import (e2e)', () => {
     expect(dry.status).toBe(200);
     expect(dry.body.rows[0].errors).toEqual([]);
     expect(dry.body.rows.map((r) => r.status)).toEqual(['VALID', 'REFUSED']);
-    expect(dry.body.rows[1].errors[0]).toMatchObject({ row: 3, column: 'F (participants)', field: 'rows[1].participants' });
+    expect(dry.body.rows[1].errors[0]).toMatchObject({ row: 3, column: 'F (participants)', field: "'upload.csv'!F3" });
     const atomic = await upload(csv, 'text/csv', '?atomic=true');
     expect(atomic.body.rows.map((r) => r.status)).toEqual(['IGNORED', 'REFUSED']);
     expect(await head()).toBe(before);
@@ -224,7 +255,7 @@ describe('spreadsheet import (e2e)', () => {
     const xlsx = await filled([[measureCode, 'cell-5', '2023-04-01', null, 'Course', 3.25, 1]]);
     const fromXlsx = await upload(xlsx, XLSX, '?dryRun=true');
     expect(fromXlsx.body.rows[0].errors).toEqual([
-      { code: 'BAD_USER_INPUT', field: 'rows[0].participants', reason: 'must be a whole number (got "3.25")', sheet: 'TrainingDelivered', row: 2, column: 'F (participants)' },
+      { code: 'BAD_USER_INPUT', field: 'TrainingDelivered!F2', reason: 'must be a whole number (got "3.25")', sheet: 'TrainingDelivered', row: 2, column: 'F (participants)' },
     ]);
   }, 60_000);
 

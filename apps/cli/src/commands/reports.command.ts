@@ -17,10 +17,38 @@ export interface ImportOptions extends ApiOptions {
   readonly atomic?: boolean;
 }
 
-interface Summary {
+/** The import summary as POST /imports/reports answers it (apps/api import-summary.model.ts). */
+export interface Summary {
   status: string;
-  counts: Record<string, number>;
-  rows: Array<{ index: number; status: string; reportId?: string; errors: Array<{ field?: string; reason: string; sheet?: string; row?: number; column?: string }> }>;
+  dryRun: boolean;
+  atomic: boolean;
+  counts: { total: number; created: number; duplicate: number; refused: number; valid: number; ignored: number };
+  rows: Array<{ index: number; status: string; reportId?: string | null; errors: Array<{ field?: string | null; reason: string; sheet?: string | null; row?: number | null; column?: string | null }> }>;
+}
+
+/**
+ * The summary as the CLI prints it: the counts that apply to the run — `valid` under --dry-run,
+ * `ignored` under --atomic, each only then — and one line per refusal, placed by sheet, the row
+ * the sheet shows and the column with its header (the A1 `field` says the same, so it is left out).
+ */
+export function summaryText(summary: Summary): string {
+  const c = summary.counts;
+  const counts = [
+    ...(summary.dryRun ? [`${c.valid} valid`] : [`${c.created} created`]),
+    `${c.duplicate} duplicate`,
+    `${c.refused} refused`,
+    ...(summary.atomic && c.ignored > 0 ? [`${c.ignored} ignored`] : []),
+  ];
+  const mode = summary.dryRun ? ' (dry run: nothing stored)' : summary.atomic && c.refused > 0 ? ' (atomic: a refused row stores none)' : '';
+  const lines = [`${summary.status}: ${c.total} rows — ${counts.join(', ')}${mode}`];
+  for (const row of summary.rows) {
+    const report = row.reportId ? `report ${row.reportId}` : `row #${row.index}`;
+    for (const e of row.errors) {
+      const where = e.sheet ? [e.sheet, e.row != null ? `row ${e.row}` : undefined, e.column ? `column ${e.column}` : undefined].filter(Boolean).join(', ') : e.field ?? '';
+      lines.push(`  ${where} (${report}): ${e.reason}`);
+    }
+  }
+  return lines.join('\n');
 }
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -68,12 +96,7 @@ export async function importReportsCommand(ctx: CliContext, file: string, option
   });
   if (!res.ok) throw await failure(res);
   const summary = (await res.json()) as Summary;
-  const c = summary.counts;
-  const lines = [`${summary.status}: ${c.total} rows — ${c.created} created, ${c.duplicate} duplicate, ${c.refused} refused, ${c.valid} valid (dry run), ${c.ignored} ignored (atomic)`];
-  for (const row of summary.rows) {
-    for (const e of row.errors) lines.push(`  ${e.sheet ?? ''}${e.row !== undefined ? ` row ${e.row}` : ''}${e.column ? ` column ${e.column}` : ''} (${row.reportId ?? `#${row.index}`}): ${e.field ?? ''} ${e.reason}`.trimEnd());
-  }
-  ctx.result(summary, lines.join('\n'));
+  ctx.result(summary, summaryText(summary));
   return summary.counts.refused > 0 ? EXIT.FAILED : EXIT.OK;
 }
 

@@ -14,8 +14,8 @@ const SHOWN_CHARACTERS = 40;
 /** A refused value as an error message shows it: a text in quotes (cut at 40 characters with …), anything else as JSON. */
 export function shownValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > SHOWN_CHARACTERS ? `${value.slice(0, SHOWN_CHARACTERS)}…` : value);
-  if (value === undefined) return 'nothing';
-  return JSON.stringify(value) ?? String(value);
+  // JSON.stringify gives undefined for undefined, functions and symbols: none reach a wire rule but undefined.
+  return JSON.stringify(value) ?? 'nothing';
 }
 
 /** {@link ISO_DATE_RULE} with the value it refused, so the sender sees what was read: `… YYYY-MM-DD (got "30/02/2023")`. */

@@ -14,8 +14,11 @@ import type { BulkMember } from './bulk-inputs.js';
 import { toInputInstance } from './input-instance.js';
 import { ImportError, ImportRow, ImportRowStatus, ImportStatus, ImportSummary } from './import-summary.model.js';
 
-/** Where a field of a row came from in a spreadsheet (undefined for GraphQL rows). */
-export type CellLocator = (field: string | undefined) => Pick<ImportError, 'sheet' | 'row' | 'column'>;
+/**
+ * Where a field of a row came from in a spreadsheet (undefined for GraphQL rows): its cell, named
+ * by sheet, sheet row and column header, and the error's `field` as an A1 reference to it.
+ */
+export type CellLocator = (field: string | undefined) => Pick<ImportError, 'field' | 'sheet' | 'row' | 'column'>;
 
 /** One report of a batch, as a transport hands it over: not validated yet. */
 export interface BulkRow {
@@ -26,7 +29,7 @@ export interface BulkRow {
   readonly input?: Record<string, unknown>;
   /**
    * The path of the input in the request, prefixed to every field, in the form of GraphQL's own
-   * input errors: `input.reports[3].trainingDelivered` (a file's row: `rows[3]`).
+   * input errors: `input.reports[3].trainingDelivered` (a file's row: its `locate` names the cell).
    */
   readonly path: string;
   /** Refusals the transport found already (a bad cell, an unknown sheet). */

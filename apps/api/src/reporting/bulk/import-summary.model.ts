@@ -27,7 +27,10 @@ export enum ImportStatus {
 }
 registerEnumType(ImportStatus, { name: 'ImportStatus', description: 'Outcome of a bulk request as a whole.' });
 
-@ObjectType({ description: 'Why a row was refused: the field (a path into the request, e.g. input.reports[3].trainingDelivered.participants; in a file, rows[3].participants) and the reason.' })
+@ObjectType({
+  description:
+    'Why a row was refused: the field (a path into the request, e.g. input.reports[3].trainingDelivered.participants; in a file, the A1 reference of the cell, e.g. TrainingDelivered!F5, or of the row, TrainingDelivered!5:5) and the reason.',
+})
 export class ImportError {
   @Field({ description: 'BAD_USER_INPUT, FORBIDDEN, CONFLICT, … as for a single mutation.' })
   code: string;
@@ -44,13 +47,15 @@ export class ImportError {
   @Field(() => Int, { nullable: true, description: 'Spreadsheet imports: the row number as the spreadsheet shows it (1-based, the header is row 1).' })
   row?: number;
 
-  @Field({ nullable: true, description: 'Spreadsheet imports: the column letter (A, B, …) and header.' })
+  @Field({ nullable: true, description: 'Spreadsheet imports: the column letter and its header, e.g. F (participants).' })
   column?: string;
 }
 
 @ObjectType({ description: 'One input report and what became of it.' })
 export class ImportRow {
-  @Field(() => Int, { description: 'Index of the report in the request (0-based), or of the data row in the file.' })
+  @Field(() => Int, {
+    description: 'Index of the report in the request (0-based); in a file, of the data row counted across sheets in file order (0-based): its errors name sheet, row and column.',
+  })
   index: number;
 
   @Field({ nullable: true, description: 'The event type (MeetingHeld, …).' })

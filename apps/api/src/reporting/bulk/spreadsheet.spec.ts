@@ -36,7 +36,9 @@ describe('readSpreadsheet (streaming)', () => {
     expect(rows).toHaveLength(1501);
     expect(rows[0]).toMatchObject({ index: 0, path: 'rows[0]', input: { measureCode: 'II.1.3', reportId: 't-0', occurredOn: '2023-05-01', title: 'Course', participants: 5, days: 1 } });
     expect(rows[1500]).toMatchObject({ index: 1500, input: { reportId: 't-date', occurredOn: '2023-06-02', participants: 7 }, errors: [] });
-    expect(rows[1500].locate?.('participants')).toEqual({ sheet: 'TrainingDelivered', row: 1503, column: 'F (participants)' });
+    expect(rows[1500].locate?.('participants')).toEqual({ field: 'TrainingDelivered!F1503', sheet: 'TrainingDelivered', row: 1503, column: 'F (participants)' });
+    // A field the sheet has no column for names the row and the header it lacks.
+    expect(rows[1500].locate?.('location')).toEqual({ field: 'TrainingDelivered!1503:1503', sheet: 'TrainingDelivered', row: 1503, column: 'location (no such column)' });
   });
 
   it('stops at the first row past maxRows, naming it', async () => {
@@ -173,10 +175,10 @@ describe('readSpreadsheet (streaming)', () => {
     const rows = await readSpreadsheet(Buffer.from(csv), 'csv', 'r.csv');
     expect(rows.map((r) => r.index)).toEqual([0, 1, 2]);
     expect(rows[0]).toMatchObject({ input: { reportId: 'c-1', participants: 7 }, errors: [] });
-    expect(rows[1].errors?.[0]).toMatchObject({ field: 'rows[1].type', row: 3, column: 'A (type)' });
+    expect(rows[1].errors?.[0]).toMatchObject({ field: "'r.csv'!A3", sheet: 'r.csv', row: 3, column: 'A (type)' });
     expect(rows[2].errors?.map((e) => [e.field, e.column])).toEqual([
-      ['rows[2].participants', 'F (participants)'],
-      ['rows[2].location', 'H (location)'],
+      ["'r.csv'!F4", 'F (participants)'],
+      ["'r.csv'!H4", 'H (location)'],
     ]);
     const error = await refusal(readSpreadsheet(Buffer.from(csv), 'csv', 'r.csv', { maxRows: 2 }));
     expect(error).toMatchObject({ sheet: 'r.csv', row: 4 });
@@ -198,7 +200,7 @@ describe('readSpreadsheet (streaming)', () => {
       ['eu', []],
       ['national', []],
     ]);
-    expect(rows[4].errors?.[0]).toMatchObject({ field: 'rows[4].source', column: 'F (source)', reason: expect.stringMatching(/must be one of national, eu, swiss-hungarian, in any case \(got "swiss hungarian"\)/) });
+    expect(rows[4].errors?.[0]).toMatchObject({ field: "'f.csv'!F6", column: 'F (source)', reason: expect.stringMatching(/must be one of national, eu, swiss-hungarian, in any case \(got "swiss hungarian"\)/) });
 
     const body = await xlsx((book) => {
       const sheet = book.addWorksheet('meetingheld');
@@ -211,5 +213,22 @@ describe('readSpreadsheet (streaming)', () => {
       ['MeetingHeld', 'ROUND_TABLE', []],
       ['MeetingHeld', 'WORKING_GROUP', []],
     ]);
+  });
+
+  it('names each refused cell by its own sheet and the row that sheet shows, not by the row\'s place in the whole file', async () => {
+    const body = await xlsx((book) => {
+      const training = book.addWorksheet('TrainingDelivered');
+      training.addRow(HEADER);
+      for (let i = 0; i < 3; i++) training.addRow(['II.1.3', `t-${i}`, '2023-05-01', null, 'Course', 5, 1]);
+      const funds = book.addWorksheet('FundsDisbursed');
+      funds.addRow(['measureCode', 'reportId', 'occurredOn', 'amount', 'source', 'purpose']);
+      funds.addRow(['II.3.9', 'f-1', '2023-04-10', '12.5', 'national', 'Grant']);
+      funds.addRow(['II.3.9', 'f-2', '2023-04-10', '100', 'lottery', 'Grant']);
+    });
+    const rows = await readSpreadsheet(body, 'xlsx');
+    // The summary's index counts data rows across sheets in file order: 3 and 4 are FundsDisbursed's rows 2 and 3.
+    expect(rows.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(rows[3].errors).toEqual([{ code: 'BAD_USER_INPUT', field: 'FundsDisbursed!D2', sheet: 'FundsDisbursed', row: 2, column: 'D (amount)', reason: expect.stringMatching(/got "12.5"/) }]);
+    expect(rows[4].errors).toEqual([{ code: 'BAD_USER_INPUT', field: 'FundsDisbursed!E3', sheet: 'FundsDisbursed', row: 3, column: 'E (source)', reason: expect.stringMatching(/got "lottery"/) }]);
   });
 });

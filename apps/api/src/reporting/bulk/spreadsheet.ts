@@ -5,6 +5,7 @@ import { type ActivityEventType, EVENT_CATALOGUE, type EventTypeSpec, type Field
 import { enumName } from '../dto/report-inputs.js';
 import { BULK_MEMBER_BY_NAME, type BulkMember } from './bulk-inputs.js';
 import type { BulkRow } from './bulk-report.service.js';
+import type { ImportError } from './import-summary.model.js';
 
 /**
  * Spreadsheets of reports (issue 18): an XLSX with one sheet per event type (the sheet's name is
@@ -51,8 +52,27 @@ export class SpreadsheetError extends Error {
   }
 }
 
-/** The field path of a file's row, written as GraphQL writes a path into a list: `rows[3]`. */
+/** A file row's place in the request (its summary row's `index`), for errors that have no cell. */
 const rowPath = (index: number) => `rows[${index}]`;
+
+/** A sheet name as an A1 reference writes it: quoted when it is not a plain name (`'my reports.csv'`). */
+const sheetRef = (sheet: string): string => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(sheet) ? sheet : `'${sheet.replace(/'/g, "''")}'`);
+
+/**
+ * Where a file error points, as the user finds it in the sheet rather than by the row's index in
+ * the whole file: `field` is the A1 reference of the cell (`TrainingDelivered!F5`, which a
+ * spreadsheet's Go To box takes) — of the row (`TrainingDelivered!5:5`) when the refusal names no
+ * column the sheet has —, `row` the number the sheet shows (the header is row 1), `column` the
+ * letter and its header (`F (participants)`; a field the sheet has no column for: `planId (no such column)`).
+ */
+export function cellAt(sheet: string, row: number, letter: string | undefined, name: string | undefined): Pick<ImportError, 'field' | 'sheet' | 'row' | 'column'> {
+  return {
+    field: letter ? `${sheetRef(sheet)}!${letter}${row}` : `${sheetRef(sheet)}!${row}:${row}`,
+    sheet,
+    row,
+    column: letter ? `${letter} (${name})` : name ? `${name} (no such column)` : undefined,
+  };
+}
 
 /** Column letters as spreadsheets show them: 1 → A, 27 → AA. */
 export function columnLetter(n: number): string {
@@ -252,10 +272,14 @@ function csvRow(header: readonly string[], typeColumn: number, cells: readonly s
   const present = (c: number) => cells[c] !== undefined && cells[c] !== '';
   const type = cells[typeColumn];
   const spec = specNamed(type);
-  const at = (c: number) => ({ sheet: fileName, row: number, column: `${columnLetter(c + 1)} (${header[c]})` });
+  const at = (c: number) => cellAt(fileName, number, columnLetter(c + 1), header[c]);
   if (!spec) {
-    const path = rowPath(index);
-    return { index, path, errors: [{ code: 'BAD_USER_INPUT', field: `${path}.type`, reason: `"${type ?? ''}" is not an event type`, ...at(typeColumn) }] };
+    return {
+      index,
+      path: rowPath(index),
+      errors: [{ code: 'BAD_USER_INPUT', reason: `"${type ?? ''}" is not an event type`, ...at(typeColumn) }],
+      locate: (field) => (field === 'type' ? at(typeColumn) : cellAt(fileName, number, undefined, field)),
+    };
   }
   let sheet = sheets.get(spec.type);
   if (!sheet) {
@@ -265,7 +289,7 @@ function csvRow(header: readonly string[], typeColumn: number, cells: readonly s
   }
   const row = sheet.row(number, cells.map((c) => (c === '' ? undefined : c)), index);
   // A value under another type's column is this row's mistake, not the file's.
-  const stray = header.flatMap((h, c) => (c !== typeColumn && !sheet.has(c) && present(c) ? [{ code: 'BAD_USER_INPUT', field: `${row.path}.${h}`, reason: `is not a field of ${spec.type}`, ...at(c) }] : []));
+  const stray = header.flatMap((h, c) => (c !== typeColumn && !sheet.has(c) && present(c) ? [{ code: 'BAD_USER_INPUT', reason: `is not a field of ${spec.type}`, ...at(c) }] : []));
   return stray.length > 0 ? { ...row, errors: [...(row.errors ?? []), ...stray] } : row;
 }
 
@@ -315,7 +339,8 @@ const ALL_FIELDS = new Set([...COMMON_COLUMNS, ...EVENT_CATALOGUE.flatMap((s) =>
 class TypedSheet {
   private readonly header: ReadonlyArray<string | undefined>;
   private readonly fieldOf: ReadonlyMap<string, FieldSpec>;
-  private readonly columnOfField = new Map<string, string>();
+  /** Column letter of each field the header has. */
+  private readonly letterOfField = new Map<string, string>();
   private readonly member: BulkMember;
 
   constructor(
@@ -338,7 +363,7 @@ class TypedSheet {
     const missing = required.find((name) => !this.header.includes(name));
     if (missing) throw new SpreadsheetError(`has no "${missing}" column (${spec.type} requires ${required.join(', ')})`, sheet, 1);
     this.fieldOf = new Map(spec.fields.map((f) => [f.name, f]));
-    this.header.forEach((name, c) => name !== undefined && this.columnOfField.set(name, `${columnLetter(c + 1)} (${name})`));
+    this.header.forEach((name, c) => name !== undefined && this.letterOfField.set(name, columnLetter(c + 1)));
     this.member = recordMemberOf(spec.type)!;
   }
 
@@ -360,16 +385,19 @@ class TypedSheet {
       }
       const converted = convert(raw, this.fieldOf.get(name));
       if (converted.ok) input[name] = converted.value;
-      else errors.push({ code: 'BAD_USER_INPUT', field: `${rowPath(index)}.${name}`, reason: converted.reason, sheet: this.sheet, row: number, column: this.columnOfField.get(name) });
+      else errors.push({ code: 'BAD_USER_INPUT', reason: converted.reason, ...cellAt(this.sheet, number, this.letterOfField.get(name), name) });
     }
-    const { sheet, columnOfField } = this;
+    const { sheet, letterOfField } = this;
     return {
       index,
       member: this.member,
       input,
       path: rowPath(index),
       errors,
-      locate: (field) => ({ sheet, row: number, column: field ? columnOfField.get(field.split('.')[0]) : undefined }),
+      locate: (field) => {
+        const name = field?.split('.')[0];
+        return cellAt(sheet, number, name === undefined ? undefined : letterOfField.get(name), name);
+      },
     };
   }
 }
