@@ -240,6 +240,8 @@ describe('spreadsheet import (e2e)', () => {
       `TrainingDelivered,${measureCode},cell-2,2023-04-01,Course,many,1.5`,
       `TrainingDelivered,${measureCode},cell-3,2023-04-01,Course,,1`,
       `TrainingDelivered,${measureCode},cell-4,2023-04-01,Course,0,1`,
+      `TrainingDelivered,${measureCode},cell-6,2023-04-01,,3,1`,
+      `TrainingDelivered,${measureCode},cell-7,2023-04-01,"   ",3,1`,
     ].join('\n');
     const res = await upload(csv, 'text/csv', '?dryRun=true');
     const errors = res.body.rows.map((r) => r.errors.map((e) => [e.column, e.reason]));
@@ -251,12 +253,19 @@ describe('spreadsheet import (e2e)', () => {
       ],
       [['F (participants)', 'is required']],
       [['F (participants)', 'must not be less than 1']],
+      // An empty text cell and a blank one: one wording, as for a GraphQL input (EMPTY_TEXT_RULE).
+      [['E (title)', 'is required']],
+      [['E (title)', 'is required']],
     ]);
-    const xlsx = await filled([[measureCode, 'cell-5', '2023-04-01', null, 'Course', 3.25, 1]]);
+    const xlsx = await filled([
+      [measureCode, 'cell-5', '2023-04-01', null, 'Course', 3.25, 1],
+      [measureCode, 'cell-8', '2023-04-01', null, '   ', 3, 1],
+    ]);
     const fromXlsx = await upload(xlsx, XLSX, '?dryRun=true');
     expect(fromXlsx.body.rows[0].errors).toEqual([
       { code: 'BAD_USER_INPUT', field: 'TrainingDelivered!F2', reason: 'must be a whole number (got "3.25")', sheet: 'TrainingDelivered', row: 2, column: 'F (participants)' },
     ]);
+    expect(fromXlsx.body.rows[1].errors).toEqual([{ code: 'BAD_USER_INPUT', field: 'TrainingDelivered!E3', reason: 'is required', sheet: 'TrainingDelivered', row: 3, column: 'E (title)' }]);
   }, 60_000);
 
   it('ledger reports template / import: the same endpoints with the same key', async () => {

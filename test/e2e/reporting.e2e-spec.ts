@@ -89,10 +89,13 @@ describe('reporting (e2e)', () => {
       ['no days', { days: 0 }, 'days', /must not be less than 1|at least 1/],
       ['an absurd number', { participants: 5_000_000 }, 'participants', /must not be greater than 1000000|at most 1000000/],
       ['a date outside the plan period', { occurredOn: '2021-06-01' }, 'occurredOn', /outside the period of plan hu-2022-2023 \(2022-01-01 to 2023-12-31\)/],
-      ['a malformed date', { occurredOn: '01/03/2023' }, 'occurredOn', /YYYY-MM-DD/],
-      ['an impossible date', { occurredOn: '2023-02-30' }, 'occurredOn', /YYYY-MM-DD/],
+      ['a malformed date', { occurredOn: '01/03/2023' }, 'occurredOn', /YYYY-MM-DD \(got "01\/03\/2023"\)/],
+      ['an impossible date', { occurredOn: '2023-02-30' }, 'occurredOn', /YYYY-MM-DD \(got "2023-02-30"\)/],
       ['a bad report id', { reportId: 'has spaces' }, 'reportId', /letters, digits/],
-      ['an empty title', { title: '  ' }, 'title', /non-empty|should not be empty/],
+      // One wording for a blank text, an empty one and one not given (EMPTY_TEXT_RULE).
+      ['a blank title', { title: '  ' }, 'title', /^title is required$/],
+      ['an empty title', { title: '' }, 'title', /^title is required$/],
+      ['an empty measure code', { measureCode: '' }, 'measureCode', /^measureCode is required$/],
     ])('%s', async (_label, override, field, reason) => {
       const headers = await keyFor(training.agencyId);
       const before = await head();

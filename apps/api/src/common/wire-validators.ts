@@ -1,5 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { CLIENT_ID_RULE, isIsoDate, isValidClientId, isoDateRefusal } from '@app/domain';
+import { CLIENT_ID_RULE, EMPTY_TEXT_RULE, isIsoDate, isNonBlankText, isValidClientId, isoDateRefusal } from '@app/domain';
 
 /**
  * class-validator decorators for the wire rules of libs/domain (wire-rules.ts): the GraphQL
@@ -28,6 +28,25 @@ export function IsClientId(options?: ValidationOptions): PropertyDecorator {
       validator: {
         validate: (value: unknown) => isValidClientId(value),
         defaultMessage: (args) => `${args?.property ?? 'value'} ${CLIENT_ID_RULE}`,
+      },
+    },
+    options,
+  );
+}
+
+/**
+ * A text with something besides white space in it, refused in the one wording of wire-rules'
+ * EMPTY_TEXT_RULE ("is required"): class-validator's IsNotEmpty let "  " through to the domain,
+ * which said it otherwise, and said "should not be empty" of "".
+ */
+export function IsNonBlankText(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isNonBlankText',
+      validator: {
+        // Not a string at all is IsString's to say.
+        validate: (value: unknown) => typeof value !== 'string' || isNonBlankText(value),
+        defaultMessage: (args) => `${args?.property ?? 'value'} ${EMPTY_TEXT_RULE}`,
       },
     },
     options,

@@ -76,7 +76,7 @@ describe('assessment decider', () => {
     [{ asOf: '2024-02-02' }, 'asOf', /in the future/],
     [{ asOf: '2021-12-31' }, 'asOf', /before the start of plan hu-2022-2023/],
     [{ narrative: ' a ' }, 'narrative', /at least 3/],
-    [{ evidence: ['ok', '  '] }, 'evidence[1]', /must not be empty/],
+    [{ evidence: ['ok', '  '] }, 'evidence[1]', /evidence\[1\] is required/],
     [{ indicatorComments: [{ indicatorKey: 'budget', comment: 'x' }] }, 'indicatorComments[0].indicatorKey', /not an indicator of measure II.1.3/],
     [{ indicatorComments: [{ indicatorKey: 'trainings', comment: 'x' }, { indicatorKey: 'trainings', comment: 'y' }] }, 'indicatorComments[1].indicatorKey', /twice/],
     [{ assessmentId: 'has space' }, 'assessmentId', /letters, digits/],

@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.js';
-import { isIsoDate, isValidClientId, isoDateRefusal } from '../wire/wire-rules.js';
+import { EMPTY_TEXT_RULE, isIsoDate, isValidClientId, isoDateRefusal } from '../wire/wire-rules.js';
 import {
   ASSESSMENT_CORRECTED,
   type AssessmentContent,
@@ -125,7 +125,7 @@ export function checkAssessmentInput(input: AssessmentInput, ctx: AssessmentCont
   if (narrative.length > MAX_NARRATIVE) throw DomainError.badInput('narrative', `must be at most ${MAX_NARRATIVE} characters`);
   const evidence = (input.evidence ?? []).map((e, i) => {
     const reference = e.trim();
-    if (reference.length === 0) throw DomainError.badInput(`evidence[${i}]`, 'must not be empty');
+    if (reference.length === 0) throw DomainError.badInput(`evidence[${i}]`, EMPTY_TEXT_RULE);
     if (reference.length > MAX_REFERENCE) throw DomainError.badInput(`evidence[${i}]`, `must be at most ${MAX_REFERENCE} characters`);
     return reference;
   });
@@ -141,7 +141,7 @@ export function checkAssessmentInput(input: AssessmentInput, ctx: AssessmentCont
     if (seen.has(c.indicatorKey)) throw DomainError.badInput(`indicatorComments[${i}].indicatorKey`, `"${c.indicatorKey}" is commented on twice`);
     seen.add(c.indicatorKey);
     const comment = c.comment.trim();
-    if (comment.length === 0) throw DomainError.badInput(`indicatorComments[${i}].comment`, 'must not be empty');
+    if (comment.length === 0) throw DomainError.badInput(`indicatorComments[${i}].comment`, EMPTY_TEXT_RULE);
     if (comment.length > MAX_COMMENT) throw DomainError.badInput(`indicatorComments[${i}].comment`, `must be at most ${MAX_COMMENT} characters`);
     return { indicatorKey: c.indicatorKey, comment };
   });

@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from '@app/event-store';
 import { REPORT_CORRECTED, REPORT_RETRACTED } from '../reporting/report-events.js';
 import { REPORT_STREAM_PREFIX, legacyReportStreamName, reportStreamName } from '../reporting/report-streams.js';
-import { CLIENT_ID_RULE, isIsoDate, isoDateRefusal, isValidAgencyId, isValidClientId } from '../wire/wire-rules.js';
+import { CLIENT_ID_RULE, EMPTY_TEXT_RULE, isIsoDate, isNonBlankText, isoDateRefusal, isValidAgencyId, isValidClientId } from '../wire/wire-rules.js';
 import { eventTypeSpec } from './catalogue.js';
 import { upcasters } from './upcasters.js';
 import { type FieldViolation, validateDetails } from './validate-details.js';
@@ -51,7 +51,7 @@ export function storedReportEventViolations(event: StoredEvent): FieldViolation[
   const violations: FieldViolation[] = [];
   const text = (name: string) => {
     const value = data[name];
-    if (typeof value !== 'string' || value.trim() === '') violations.push({ field: `data.${name}`, reason: 'must be a non-empty text' });
+    if (!isNonBlankText(value)) violations.push({ field: `data.${name}`, reason: typeof value === 'string' ? EMPTY_TEXT_RULE : 'must be a text' });
   };
   text('planId');
   text('measureCode');

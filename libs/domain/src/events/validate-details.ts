@@ -1,4 +1,4 @@
-import { type Details, MAX_MONEY_HUF, MONEY_PATTERN, isIsoDate, isoDateRefusal } from '../wire/wire-rules.js';
+import { type Details, EMPTY_TEXT_RULE, MAX_MONEY_HUF, MONEY_PATTERN, isIsoDate, isNonBlankText, isoDateRefusal } from '../wire/wire-rules.js';
 import { type EventTypeSpec, type FieldSpec, minimumOf } from './catalogue.js';
 
 /** A rule a report broke, addressed to the input field that broke it. */
@@ -39,7 +39,8 @@ function checkField(spec: FieldSpec, value: unknown, path: string, rules: Detail
       return undefined;
     }
     case 'text':
-      if (typeof value !== 'string' || value.trim() === '') return 'must be a non-empty text';
+      if (typeof value !== 'string') return 'must be a text';
+      if (!isNonBlankText(value)) return EMPTY_TEXT_RULE;
       if (stored) return undefined;
       if (value.length > MAX_TEXT) return `must be at most ${MAX_TEXT} characters`;
       return undefined;

@@ -49,6 +49,18 @@ function isCalendarDate(value: string): boolean {
 }
 
 /**
+ * The one wording for a text that is empty or only spaces, wherever it is refused — a GraphQL
+ * input, a spreadsheet cell (an empty cell is an absent value), a stored or imported event — the
+ * same as for a value not given at all: for the sender, a blank text is none.
+ */
+export const EMPTY_TEXT_RULE = 'is required';
+
+/** Whether `value` is a text with something besides white space in it. */
+export function isNonBlankText(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+/**
  * A client's own id for a request: a report id, a correction's or retraction's request id.
  * Letters, digits, `.`, `_`, `:` and `-`, starting with a letter or digit, at most 100. It never
  * contains `/`, which is what keeps report stream names unambiguous (report-streams.ts).

@@ -1,8 +1,8 @@
 import { Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { type ActivityEventType, EVENT_CATALOGUE, type EventTypeSpec, type FieldSpec, minimumOf } from '@app/domain';
 import { HufScalar } from '../../common/huf.scalar.js';
-import { IsCalendarDate, IsClientId } from '../../common/wire-validators.js';
+import { IsCalendarDate, IsClientId, IsNonBlankText } from '../../common/wire-validators.js';
 
 /**
  * The GraphQL inputs of reports, generated from the event catalogue: for each event type one
@@ -16,7 +16,7 @@ import { IsCalendarDate, IsClientId } from '../../common/wire-validators.js';
 export abstract class ReportInputBase {
   @Field({ description: 'Code of the measure the activity is counted under, e.g. "II.1.3".' })
   @IsString()
-  @IsNotEmpty()
+  @IsNonBlankText()
   @MaxLength(50)
   measureCode: string;
 
@@ -111,7 +111,7 @@ function validators(field: FieldSpec): PropertyDecorator[] {
       list.push(IsInt(), Min(minimumOf(field)), Max(field.max ?? Number.MAX_SAFE_INTEGER));
       break;
     case 'text':
-      list.push(IsString(), IsNotEmpty(), MaxLength(2000));
+      list.push(IsString(), IsNonBlankText(), MaxLength(2000));
       break;
     case 'date':
       list.push(IsCalendarDate());
