@@ -105,6 +105,16 @@ describe('identity and access (e2e)', () => {
         },
       },
       {
+        // A plain HTTP route: its refusal's body is the ledger error (code, rule) at the top level.
+        name: "download an agency's report template",
+        allowed: ['AGENCY', 'COORDINATOR'],
+        run: async (h) => {
+          const res = await fetch(`${t.url.replace(/\/graphql$/, '')}/imports/reports/template?agencyId=${RESPONSIBLE}`, { headers: h });
+          if (res.ok) return { status: res.status };
+          return { status: res.status, errors: [{ message: 'refused', extensions: (await res.json()) as Record<string, unknown> }] };
+        },
+      },
+      {
         name: 'read report history',
         allowed: ['AGENCY', 'AUDITOR'],
         run: async (h) => {

@@ -216,13 +216,17 @@ describe('spreadsheet import (e2e)', () => {
 
   it('refuses a missing or bad credential (401) and a role without the right (403) in the ledger error shape, as GraphQL does', async () => {
     const coordinator = authHeader(await issueTestKey(t, { role: 'COORDINATOR' }));
+    const auditor = authHeader(await issueTestKey(t, { role: 'AUDITOR' }));
     const csv = 'type,measureCode,reportId,occurredOn,title,participants,days\n';
     const cases: Array<[string, () => Promise<{ status: number; body: Record<string, unknown> }>, Record<string, unknown>]> = [
       ['upload, no key', () => httpPost(`${base}/imports/reports`, { 'content-type': 'text/csv' }, csv), { status: 401, body: { code: 'UNAUTHENTICATED' } }],
       ['upload, bad key', () => httpPost(`${base}/imports/reports`, { authorization: 'Bearer apl_nope_nope', 'content-type': 'text/csv' }, csv), { status: 401, body: { code: 'UNAUTHENTICATED' } }],
       ['upload, coordinator', () => httpPost(`${base}/imports/reports`, { ...coordinator, 'content-type': 'text/csv' }, csv), { status: 403, body: { code: 'FORBIDDEN', rule: 'role-not-permitted' } }],
       ['template, bad key', async () => json(await fetch(`${base}/imports/reports/template`, { headers: { authorization: 'Bearer apl_nope_nope' } })), { status: 401, body: { code: 'UNAUTHENTICATED' } }],
-      ['template, coordinator', async () => json(await fetch(`${base}/imports/reports/template`, { headers: coordinator })), { status: 403, body: { code: 'FORBIDDEN', rule: 'role-not-permitted' } }],
+      ['template, auditor', async () => json(await fetch(`${base}/imports/reports/template?agencyId=national-police-headquarters`, { headers: auditor })), { status: 403, body: { code: 'FORBIDDEN', rule: 'role-not-permitted' } }],
+      ['template, another agency', async () => json(await fetch(`${base}/imports/reports/template?agencyId=ministry-of-interior`, { headers: auth })), { status: 403, body: { code: 'FORBIDDEN', rule: 'agency-gets-own-template-only' } }],
+      // A coordinator may get any agency's template, and has to say whose.
+      ['template, coordinator naming no agency', async () => json(await fetch(`${base}/imports/reports/template`, { headers: coordinator })), { status: 400, body: { code: 'BAD_USER_INPUT', field: 'agencyId' } }],
     ];
     const graphql = await t.gql('mutation { recordReports(input: { reports: [] }) { status } }', undefined, coordinator);
     expect(graphql.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'role-not-permitted' });
@@ -231,6 +235,26 @@ describe('spreadsheet import (e2e)', () => {
       expect({ name, ...res }).toMatchObject({ name, ...expected, body: { ...(expected.body as object), message: expect.any(String) } });
       expect(res.body).not.toHaveProperty('statusCode');
     }
+  }, 60_000);
+
+  it("gives a coordinator any agency's template, the same as that agency gets", async () => {
+    const coordinator = authHeader(await issueTestKey(t, { role: 'COORDINATOR' }));
+    const sheetsOf = async (res: Response) => {
+      expect(res.status).toBe(200);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(await res.arrayBuffer());
+      return book.worksheets.map((w) => w.name);
+    };
+    const own = await sheetsOf(await fetch(`${base}/imports/reports/template`, { headers: auth }));
+    const police = await fetch(`${base}/imports/reports/template?agencyId=national-police-headquarters`, { headers: coordinator });
+    expect(police.headers.get('content-disposition')).toMatch(/reports-national-police-headquarters\.xlsx/);
+    expect(await sheetsOf(police)).toEqual(own);
+    // Another agency's template has its own sheets (FundsDisbursed only where it has funded measures, …).
+    const ministry = await fetch(`${base}/imports/reports/template?agencyId=ministry-of-interior`, { headers: coordinator });
+    expect(ministry.headers.get('content-disposition')).toMatch(/reports-ministry-of-interior\.xlsx/);
+    expect((await sheetsOf(ministry)).length).toBeGreaterThan(1);
+    const unknown = await json(await fetch(`${base}/imports/reports/template?agencyId=no-such-agency`, { headers: coordinator }));
+    expect(unknown).toMatchObject({ status: 404, body: { code: 'NOT_FOUND', field: 'agencyId' } });
   }, 60_000);
 
   it('answers one error per refused cell, with the clearest reason', async () => {

@@ -22,8 +22,8 @@ const measure = { code: 'II.1.3', responsible: ['ministry-of-interior'], partner
 const refusal = (fn: () => unknown): ForbiddenError => refusalOf(ForbiddenError, fn);
 
 const EXPECTED: Record<Role, Action[]> = {
-  AGENCY: ['RECORD_REPORT', 'READ_OWN_REPORTS', 'READ_ASSIGNED_PROJECTIONS', 'READ_PLAN', 'SUBMIT_PERIOD'],
-  COORDINATOR: ['READ_PROJECTIONS', 'ASSESS_MEASURE', 'READ_PLAN', 'SIGN_OFF_PERIOD'],
+  AGENCY: ['RECORD_REPORT', 'READ_OWN_REPORTS', 'READ_ASSIGNED_PROJECTIONS', 'READ_PLAN', 'SUBMIT_PERIOD', 'GET_REPORT_TEMPLATE'],
+  COORDINATOR: ['READ_PROJECTIONS', 'ASSESS_MEASURE', 'READ_PLAN', 'SIGN_OFF_PERIOD', 'GET_REPORT_TEMPLATE'],
   AUDITOR: ['READ_HISTORY', 'REPLAY', 'READ_PROJECTIONS', 'READ_PLAN'],
   ADMIN: ['LOAD_PLAN', 'MANAGE_KEYS', 'READ_PLAN'],
 };
@@ -48,6 +48,18 @@ describe('AccessPolicy', () => {
 
   it('has exactly the table of the issue', () => {
     expect(ROLE_ACTIONS).toEqual(EXPECTED);
+  });
+
+  it("templates: an agency gets its own agency's, a coordinator any agency's it names, other roles none", () => {
+    expect(policy.templateAgency(principal('AGENCY', 'police'), undefined)).toBe('police');
+    expect(policy.templateAgency(principal('AGENCY', 'police'), 'police')).toBe('police');
+    expect(refusal(() => policy.templateAgency(principal('AGENCY', 'police'), 'ngo-a')).extensions.rule).toBe(RULES.OWN_TEMPLATE_ONLY);
+    expect(refusal(() => policy.templateAgency(principal('AGENCY'), undefined)).extensions.rule).toBe(RULES.AGENCY_UNKNOWN);
+    expect(policy.templateAgency(principal('COORDINATOR'), 'ngo-a')).toBe('ngo-a');
+    expect(policy.templateAgency(principal('COORDINATOR'), undefined)).toBeUndefined();
+    for (const role of ['AUDITOR', 'ADMIN'] as const) {
+      expect(refusal(() => policy.templateAgency(principal(role), 'police')).extensions.rule).toBe(RULES.ROLE_NOT_PERMITTED);
+    }
   });
 
   it('denies by default: an operation declaring no action is refused for every role', () => {

@@ -35,15 +35,22 @@ export const Action = {
   SUBMIT_PERIOD: 'SUBMIT_PERIOD',
   /** Approve, return or reopen an agency's reporting period. */
   SIGN_OFF_PERIOD: 'SIGN_OFF_PERIOD',
+  /**
+   * Download an agency's spreadsheet template of reports (its measures, sheets and lists): an
+   * AGENCY its own agency's, a COORDINATOR any agency's, to help an agency start
+   * (AccessPolicy.templateAgency).
+   */
+  GET_REPORT_TEMPLATE: 'GET_REPORT_TEMPLATE',
 } as const;
 export type Action = (typeof Action)[keyof typeof Action];
 export const ACTIONS: readonly Action[] = Object.values(Action);
 
 /** Role → the actions it may perform. Nothing else is allowed. */
 export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
-  AGENCY: [Action.RECORD_REPORT, Action.READ_OWN_REPORTS, Action.READ_ASSIGNED_PROJECTIONS, Action.READ_PLAN, Action.SUBMIT_PERIOD],
-  // The coordinator's office watches progress, judges it (assessments) and signs off periods; it reports nothing.
-  COORDINATOR: [Action.READ_PROJECTIONS, Action.ASSESS_MEASURE, Action.READ_PLAN, Action.SIGN_OFF_PERIOD],
+  AGENCY: [Action.RECORD_REPORT, Action.READ_OWN_REPORTS, Action.READ_ASSIGNED_PROJECTIONS, Action.READ_PLAN, Action.SUBMIT_PERIOD, Action.GET_REPORT_TEMPLATE],
+  // The coordinator's office watches progress, judges it (assessments) and signs off periods; it
+  // reports nothing, but hands agencies their templates.
+  COORDINATOR: [Action.READ_PROJECTIONS, Action.ASSESS_MEASURE, Action.READ_PLAN, Action.SIGN_OFF_PERIOD, Action.GET_REPORT_TEMPLATE],
   // Auditors read and replay everything and write nothing.
   AUDITOR: [Action.READ_HISTORY, Action.REPLAY, Action.READ_PROJECTIONS, Action.READ_PLAN],
   ADMIN: [Action.LOAD_PLAN, Action.MANAGE_KEYS, Action.READ_PLAN],
@@ -65,6 +72,8 @@ export const RULES = {
   OWN_REPORTS_ONLY: 'agency-reads-own-reports-only',
   /** An agency submits periods only of a plan it reports under (assigned to one of its measures). */
   AGENCY_NOT_IN_PLAN: 'agency-not-assigned-in-plan',
+  /** An agency downloads only its own agency's report template. */
+  OWN_TEMPLATE_ONLY: 'agency-gets-own-template-only',
 } as const;
 
 /** Where agencies and their groups are known: the plan register (PlanCatalog fits it). */
@@ -201,6 +210,24 @@ export class AccessPolicy {
         RULES.OWN_REPORTS_ONLY,
       );
     }
+  }
+
+  /**
+   * Whose report template the principal may download (GET /imports/reports/template): an AGENCY
+   * its own agency's (asking for another is refused, rule agency-gets-own-template-only); a role
+   * with GET_REPORT_TEMPLATE and no agency of its own (COORDINATOR) any agency's it names.
+   *
+   * @returns the agency of the template; undefined when the principal has none and asked for none
+   *   (the caller says the agency is required).
+   */
+  templateAgency(principal: Principal, asked: string | undefined): string | undefined {
+    this.assertAllowed(principal, [Action.GET_REPORT_TEMPLATE], 'downloading a report template');
+    if (principal.role !== 'AGENCY') return asked;
+    const own = this.agencyOf(principal);
+    if (asked !== undefined && asked !== own) {
+      throw new ForbiddenError(`Agency ${own} may download only its own report template`, RULES.OWN_TEMPLATE_ONLY);
+    }
+    return own;
   }
 
   /** The agency an AGENCY principal acts for; refused when it names none. */

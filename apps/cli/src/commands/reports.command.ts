@@ -135,8 +135,8 @@ export const reportsCommands: CommandGroup = {
     apiOptions(
       reports
         .command('template')
-        .description("Download the agency's XLSX template: a sheet per event type it may report, with validation lists")
-        .option('--agency <id>', "the agency (default: the key's own)")
+        .description("Download an agency's XLSX template: a sheet per event type it may report, with validation lists (an agency key: its own; a coordinator key: any, with --agency)")
+        .option('--agency <id>', "the agency (default: the key's own; a coordinator's key names any agency)")
         .option('--out <file>', 'the file to write (must not exist)'),
     ).action((options: ApiOptions & { agency?: string; out?: string }) => run((ctx) => templateCommand(ctx, options)));
   },

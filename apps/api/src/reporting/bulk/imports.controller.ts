@@ -1,7 +1,7 @@
 import { Controller, Get, HttpException, HttpStatus, Inject, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { Action, Allow, CurrentPrincipal, ForbiddenError, type Principal, httpRefusal, mayPerformAny } from '@app/auth';
+import { AccessPolicy, Action, Allow, CurrentPrincipal, ForbiddenError, type Principal, httpRefusal } from '@app/auth';
 import { DomainError } from '@app/domain';
 import { PlanCatalog } from '@app/plan';
 import { correlationIdOf } from '../../common/correlation-id.js';
@@ -45,13 +45,15 @@ function refuseUnknownParameters(query: Record<string, QueryValue>, known: reado
  *   the rate limit, taken by the AccessGuard (a 401, a 403 or a file refused as a whole costs it
  *   too), and its rows BULK_ROWS_PER_RATE_UNIT a unit more (429 when the budget is spent). A file refused as a whole answers 400
  *   `{ code: BAD_USER_INPUT, field: "file", reason, sheet, row, column }` and stores nothing.
- * - `GET /imports/reports/template[?agencyId=]` — the XLSX template of the caller's agency.
+ * - `GET /imports/reports/template[?agencyId=]` — the XLSX template of the caller's agency; a
+ *   coordinator names any agency (AccessPolicy.templateAgency).
  */
 @Controller('imports/reports')
 export class ImportsController {
   constructor(
     private readonly bulk: BulkReportService,
     private readonly catalog: PlanCatalog,
+    private readonly policy: AccessPolicy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -83,16 +85,15 @@ export class ImportsController {
   }
 
   @Get('template')
-  @Allow(Action.RECORD_REPORT)
+  @Allow(Action.GET_REPORT_TEMPLATE)
   async template(@Query() query: Record<string, QueryValue>, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
     try {
       refuseUnknownParameters(query, ['agencyId']);
-      const asked = typeof query.agencyId === 'string' && query.agencyId !== '' ? query.agencyId : undefined;
-      const agencyId = asked ?? principal.agencyId;
-      if (!agencyId) throw DomainError.badInput('agencyId', 'is required: this credential names no agency');
-      if (principal.agencyId && agencyId !== principal.agencyId && !mayPerformAny(principal, [Action.READ_PROJECTIONS])) {
-        throw DomainError.badInput('agencyId', `must be your own agency (${principal.agencyId})`);
-      }
+      if (Array.isArray(query.agencyId)) throw DomainError.badInput('agencyId', 'must be given once');
+      const asked = typeof query.agencyId === 'string' && query.agencyId.trim() !== '' ? query.agencyId.trim() : undefined;
+      // An agency gets its own template, a coordinator any agency's (AccessPolicy, docs/security.md).
+      const agencyId = this.policy.templateAgency(principal, asked);
+      if (!agencyId) throw DomainError.badInput('agencyId', 'is required: this credential names no agency; ask for one, e.g. ?agencyId=ministry-of-interior');
       const measures = this.catalog.measuresForAgency(agencyId).map((ref) => ({
         code: ref.measure.code,
         types: [
