@@ -115,6 +115,15 @@ describe('identity and access (e2e)', () => {
         },
       },
       {
+        name: 'look a report up (report)',
+        allowed: ['AGENCY', 'COORDINATOR', 'AUDITOR'],
+        run: async (h) => {
+          const res = await t.gql(`{ report(agencyId: "${RESPONSIBLE}", reportId: "none") { reportId } }`, undefined, h);
+          // Access is under test: once it is granted, a report that does not exist is NOT_FOUND.
+          return res.errors?.[0]?.extensions?.code === 'NOT_FOUND' ? { ...res, errors: undefined } : res;
+        },
+      },
+      {
         name: 'read report history',
         allowed: ['AGENCY', 'AUDITOR'],
         run: async (h) => {

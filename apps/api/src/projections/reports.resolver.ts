@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Query, Resolver } from '@nestjs/graphql';
 import { AccessPolicy, Action, Allow, CurrentPrincipal, type Principal, mayPerformAny } from '@app/auth';
 import { DomainError } from '@app/domain';
-import type { ReportListFilter } from '@app/projections';
+import type { ReportEntry, ReportListFilter } from '@app/projections';
 import { decodeCursor, encodeCursor } from '@app/audit';
-import { ReportConnection, ReportFilterInput, ReportStatus } from './models/report-list.model.js';
+import { ReportConnection, ReportFilterInput, ReportStatus, ReportSummary } from './models/report-list.model.js';
 import { AT_LEAST_POSITION } from './projection-args.js';
 import { ProjectionsService } from './projections.service.js';
 
@@ -40,6 +40,7 @@ export class ReportsResolver {
       planId: filter?.planId ?? undefined,
       measureCode: filter?.measureCode ?? undefined,
       agencyId: filter?.agencyId ?? undefined,
+      reportId: filter?.reportId ?? undefined,
       eventType: filter?.eventType ?? undefined,
       occurredFrom: filter?.occurredFrom ?? undefined,
       occurredTo: filter?.occurredTo ?? undefined,
@@ -61,25 +62,7 @@ export class ReportsResolver {
     }
     const snapshot = await this.projections.snapshot(context, atLeastPosition);
     const page = snapshot.reportList(scoped, first, afterPosition);
-    const edges = page.reports.map((r) => ({
-      cursor: encodeCursor(BigInt(r.position)),
-      node: {
-        planId: r.planId,
-        measureCode: r.measureCode,
-        agencyId: r.agencyId,
-        reportId: r.reportId,
-        eventType: r.type,
-        occurredOn: r.occurredOn,
-        details: { ...r.details },
-        status: r.status as ReportStatus,
-        corrections: r.corrections,
-        retractionReason: r.retractionReason,
-        recordedAt: r.recordedAt,
-        updatedAt: r.updatedAt,
-        stream: r.stream,
-        position: r.position,
-      },
-    }));
+    const edges = page.reports.map((r) => ({ cursor: encodeCursor(BigInt(r.position)), node: toSummary(r) }));
     return {
       edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null },
@@ -87,4 +70,44 @@ export class ReportsResolver {
       position: snapshot.position.toString(),
     };
   }
+
+  @Query(() => ReportSummary, {
+    description:
+      "One report as it now stands, by the agency's own id: current details, status, corrections, and its stream (its history: reportHistory or events). " +
+      "COORDINATOR and AUDITOR read any agency's; an AGENCY its own. NOT_FOUND when the agency has no such report (yet: pass atLeastPosition after a write).",
+  })
+  @Allow(Action.READ_PROJECTIONS, Action.READ_HISTORY, Action.READ_OWN_REPORTS)
+  async report(
+    @Context() context: object,
+    @CurrentPrincipal() principal: Principal,
+    @Args('agencyId', { type: () => ID }) agencyId: string,
+    @Args('reportId') reportId: string,
+    @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+  ): Promise<ReportSummary> {
+    // Access before anything is looked up: a refusal says nothing of whether the report exists.
+    this.policy.assertCanReadReport(principal, agencyId);
+    const snapshot = await this.projections.snapshot(context, atLeastPosition);
+    const [found] = snapshot.reportList({ agencyId, reportId }, 1).reports;
+    if (!found) throw new DomainError('NOT_FOUND', `No report ${reportId} of agency ${agencyId}`, { field: 'reportId', reason: 'no such report' });
+    return toSummary(found);
+  }
+}
+
+function toSummary(r: ReportEntry): ReportSummary {
+  return {
+    planId: r.planId,
+    measureCode: r.measureCode,
+    agencyId: r.agencyId,
+    reportId: r.reportId,
+    eventType: r.type,
+    occurredOn: r.occurredOn,
+    details: { ...r.details },
+    status: r.status as ReportStatus,
+    corrections: r.corrections,
+    retractionReason: r.retractionReason,
+    recordedAt: r.recordedAt,
+    updatedAt: r.updatedAt,
+    stream: r.stream,
+    position: r.position,
+  };
 }

@@ -101,6 +101,8 @@ export interface ReportListFilter {
   readonly planId?: string;
   readonly measureCode?: string;
   readonly agencyId?: string;
+  /** The agency system's own id: unique within an agency, so across agencies it may match several. */
+  readonly reportId?: string;
   readonly eventType?: string;
   readonly occurredFrom?: string;
   readonly occurredTo?: string;
@@ -136,6 +138,7 @@ const compare = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 function matches(r: ReportEntry, f: ReportListFilter): boolean {
   if (f.planId !== undefined && r.planId !== f.planId) return false;
   if (f.measureCode !== undefined && r.measureCode !== f.measureCode) return false;
+  if (f.reportId !== undefined && r.reportId !== f.reportId) return false;
   if (f.eventType !== undefined && r.type !== f.eventType) return false;
   if (f.status !== undefined && r.status !== f.status) return false;
   if (f.occurredFrom !== undefined && r.occurredOn < f.occurredFrom) return false;

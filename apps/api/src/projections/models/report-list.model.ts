@@ -29,6 +29,12 @@ export class ReportFilterInput {
   @IsString()
   agencyId?: string;
 
+  @Field({ nullable: true, description: "The agency system's own report id; without agencyId, the reports of every agency that used it." })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  reportId?: string;
+
   @Field({ nullable: true, description: 'The activity type, e.g. TrainingDelivered.' })
   @IsOptional()
   @IsString()
@@ -88,7 +94,7 @@ export class ReportSummary {
   @Field({ description: 'When it was last recorded, corrected or retracted.' })
   updatedAt: string;
 
-  @Field({ description: 'The report stream: activity-<agencyId>-<reportId>.' })
+  @Field({ description: "The report stream, where its history is: reportHistory(agencyId, reportId) (the agency, auditors) or events(filter: { stream }) (auditors)." })
   stream: string;
 
   @Field({ description: "Global position of the report's first event (bigint as a string)." })
