@@ -257,6 +257,54 @@ describe('spreadsheet import (e2e)', () => {
     expect(unknown).toMatchObject({ status: 404, body: { code: 'NOT_FOUND', field: 'agencyId' } });
   }, 60_000);
 
+  it('takes the file from a multipart/form-data form (a browser upload), with the same answers, limits and errors', async () => {
+    /** A form as a browser sends it (undici serialises FormData as browsers do). */
+    const form = async (build: (f: FormData) => void, query = '') => {
+      const data = new FormData();
+      build(data);
+      const request = new Request('http://form.invalid/', { method: 'POST', body: data });
+      return httpPost(`${base}/imports/reports${query}`, { ...auth, 'content-type': request.headers.get('content-type')! }, Buffer.from(await request.arrayBuffer())) as Promise<{ status: number; body: Summary & Record<string, unknown> }>;
+    };
+    const csv = (id: string, participants = 7) => ['type,measureCode,reportId,occurredOn,title,participants,days', `TrainingDelivered,${measureCode},${id},2023-05-01,Course,${participants},1`].join('\n');
+    const before = await head();
+    // A dry run asked for by a form field (a checkbox), the file typed by its part and named by its file name.
+    const dry = await form((f) => {
+      f.append('dryRun', 'true');
+      f.append('file', new Blob([csv('form-1')], { type: 'text/csv' }), 'reports.csv');
+    });
+    expect(dry).toMatchObject({ status: 200, body: { dryRun: true, counts: { valid: 1 } } });
+    expect(await head()).toBe(before);
+    // Windows browsers type a .csv as application/vnd.ms-excel: the file name decides.
+    const stored = await form((f) => f.append('file', new Blob([csv('form-1')], { type: 'application/vnd.ms-excel' }), 'reports.csv'));
+    expect(stored).toMatchObject({ status: 201, body: { counts: { created: 1 } } });
+    const xlsx = await filled([[measureCode, 'form-2', '2023-04-01', null, 'Course', 0, 1]]);
+    const refused = await form((f) => f.append('file', new Blob([xlsx], { type: 'application/octet-stream' }), 'filled.xlsx'), '?atomic=true');
+    expect(refused.body.rows[0].errors[0]).toMatchObject({ field: 'TrainingDelivered!F2', column: 'F (participants)' });
+    // The same refusals as a raw body, in the ledger's error shape.
+    const beforeRefusals = await head();
+    const cases: Array<[string, (f: FormData) => void, string, number, Record<string, unknown>]> = [
+      ['no file', (f) => f.append('dryRun', 'true'), '', 400, { code: 'BAD_USER_INPUT', field: 'file', reason: expect.stringMatching(/is required/) }],
+      ['two files', (f) => ['a', 'b'].forEach((id) => f.append('file', new Blob([csv(id)], { type: 'text/csv' }), `${id}.csv`)), '', 400, { field: 'file', reason: expect.stringMatching(/more than one file/) }],
+      ['the file under another name', (f) => f.append('upload', new Blob([csv('x')], { type: 'text/csv' }), 'x.csv'), '', 400, { field: 'upload' }],
+      ['an unknown field', (f) => (f.append('dryrun', 'true'), f.append('file', new Blob([csv('x')], { type: 'text/csv' }), 'x.csv')), '', 400, { field: 'dryrun', reason: expect.stringMatching(/not a field of this form/) }],
+      ['a flag in the query and the form', (f) => (f.append('dryRun', 'true'), f.append('file', new Blob([csv('x')], { type: 'text/csv' }), 'x.csv')), '?dryRun=false', 400, { field: 'dryRun' }],
+      ['a bad header', (f) => f.append('file', new Blob(['type,nonsense\nTrainingDelivered,x\n'], { type: 'text/csv' }), 'x.csv'), '', 400, { code: 'BAD_USER_INPUT', field: 'file', reason: expect.stringMatching(/not a report field/) }],
+      ['a file of another kind', (f) => f.append('file', new Blob(['hello'], { type: 'text/plain' }), 'notes.txt'), '', 400, { field: 'file', reason: expect.stringMatching(/must be sent as text\/csv/) }],
+      ['a file over BULK_MAX_FILE_BYTES', (f) => f.append('file', new Blob([Buffer.alloc(1_200_000, 0x41)], { type: 'text/csv' }), 'big.csv'), '', 413, { code: 'PAYLOAD_TOO_LARGE', field: 'file' }],
+    ];
+    for (const [name, build, query, status, body] of cases) {
+      const res = await form(build, query);
+      expect({ name, status: res.status, body: res.body }).toMatchObject({ name, status, body });
+    }
+    // A form whose Content-Length cannot hold a file within the limit is refused before it is sent.
+    const early = await postExpectingContinue(`${base}/imports/reports`, { ...auth, 'content-type': 'multipart/form-data; boundary=x' }, Buffer.alloc(3_000_000, 0x41));
+    expect(early).toMatchObject({ status: 413, continued: false, body: { code: 'PAYLOAD_TOO_LARGE', field: 'file' } });
+    // A garbled form is the form's fault, not a server error.
+    const garbled = await httpPost(`${base}/imports/reports`, { ...auth, 'content-type': 'multipart/form-data; boundary=x' }, '--x\r\nnot a part header\r\n');
+    expect(garbled).toMatchObject({ status: 400, body: { code: 'BAD_USER_INPUT', field: 'file' } });
+    expect(await head()).toBe(beforeRefusals);
+  }, 120_000);
+
   it('answers one error per refused cell, with the clearest reason', async () => {
     const csv = [
       'type,measureCode,reportId,occurredOn,title,participants,days',

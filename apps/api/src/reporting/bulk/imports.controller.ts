@@ -1,5 +1,6 @@
 import { Controller, Get, HttpException, HttpStatus, Inject, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import multer, { MulterError } from 'multer';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { AccessPolicy, Action, Allow, CurrentPrincipal, ForbiddenError, type Principal, httpRefusal } from '@app/auth';
 import { DomainError } from '@app/domain';
@@ -15,6 +16,24 @@ type QueryValue = string | string[] | undefined;
 
 /** Bytes of a too-large upload read and dropped so its client gets the 413 answer. */
 const DRAIN_LIMIT = 256 * 1024 * 1024;
+/**
+ * What a multipart/form-data body may carry beyond its file: boundaries, part headers and the
+ * dryRun / atomic fields. A Content-Length over BULK_MAX_FILE_BYTES plus this cannot hold a file
+ * within the limit, and a client waiting on `Expect: 100-continue` is refused before it sends it.
+ */
+const FORM_OVERHEAD = 64 * 1024;
+/** The form field of the file, and the text fields a form may add (the query parameters' names). */
+const FILE_FIELD = 'file';
+const FLAGS = ['dryRun', 'atomic'] as const;
+
+/** The file as the request brings it: the raw body with its headers, or a form's file part with its own. */
+interface Upload {
+  readonly body: Buffer;
+  readonly contentType?: string;
+  readonly fileName?: string;
+  /** Text fields of a form (dryRun, atomic); none for a raw body. */
+  readonly fields: Record<string, QueryValue>;
+}
 
 /** A yes/no query flag: absent, "true" or "false". */
 function flag(query: Record<string, QueryValue>, name: string): boolean {
@@ -37,7 +56,8 @@ function refuseUnknownParameters(query: Record<string, QueryValue>, known: reado
  * Spreadsheet reporting (issue 18), with the credentials, access rules and limits of GraphQL:
  *
  * - `POST /imports/reports?dryRun=&atomic=` — the file as the request body, `Content-Type: text/csv`
- *   or the XLSX type (or `X-File-Name: *.csv|*.xlsx`); answers the import summary of recordReports
+ *   or the XLSX type (or `X-File-Name: *.csv|*.xlsx`), or as the field `file` of a
+ *   multipart/form-data form (a browser's upload; dryRun and atomic may be form fields); answers the import summary of recordReports
  *   as JSON: 201 when it created a report, else 200 (a dry run, an atomic batch refused, repeats); a
  *   query parameter other than these two is refused (400). At most BULK_MAX_FILE_BYTES (413 beyond:
  *   the rest is read and dropped, never held; a client sending `Expect: 100-continue` gets the 413,
@@ -67,11 +87,16 @@ export class ImportsController {
   ): Promise<ImportSummary> {
     try {
       // The request's own unit was taken by the AccessGuard (a 401 or 403 costs it too).
-      const body = await this.readBody(req, res);
-      refuseUnknownParameters(query, ['dryRun', 'atomic']);
-      const options = { dryRun: flag(query, 'dryRun'), atomic: flag(query, 'atomic') };
-      const fileName = typeof req.headers['x-file-name'] === 'string' ? req.headers['x-file-name'] : undefined;
-      const format = detectFormat(body, req.headers['content-type'], fileName);
+      const upload = isForm(req) ? await this.readForm(req, res) : await this.readRaw(req, res);
+      refuseUnknownParameters(query, FLAGS);
+      const flags = { ...query };
+      for (const [name, value] of Object.entries(upload.fields)) {
+        if (flags[name] !== undefined) throw DomainError.badInput(name, 'is given both in the query and in the form: give it once');
+        flags[name] = value;
+      }
+      const options = { dryRun: flag(flags, 'dryRun'), atomic: flag(flags, 'atomic') };
+      const { body, fileName } = upload;
+      const format = detectFormat(body, upload.contentType, fileName);
       const rows = await readSpreadsheet(body, format, fileName ?? `upload.${format}`, { maxRows: this.config.bulk.maxRows });
       this.bulk.admit(rows.length, principal, 'file');
       const summary = await this.bulk.run(rows, principal, options, correlationIdOf(req));
@@ -110,6 +135,50 @@ export class ImportsController {
     }
   }
 
+  /** The file as the whole body: its type from Content-Type, its name from X-File-Name. */
+  private async readRaw(req: Request, res: Response): Promise<Upload> {
+    const body = await this.readBody(req, res);
+    const fileName = typeof req.headers['x-file-name'] === 'string' ? req.headers['x-file-name'] : undefined;
+    return { body, contentType: req.headers['content-type'], fileName, fields: {} };
+  }
+
+  /**
+   * A multipart/form-data body (a browser form, `curl -F file=@reports.xlsx`), read by multer
+   * (Nest's platform-express ships it): ONE file in the field `file`, typed by its part's
+   * Content-Type and named by its file name, and at most the text fields dryRun and atomic.
+   * The same limit as a raw body: a file over BULK_MAX_FILE_BYTES is 413 (multer stops holding it
+   * and reads the rest away, so the client gets the answer; past DRAIN_LIMIT the connection is
+   * closed), and a client waiting on `Expect: 100-continue` with a Content-Length that cannot
+   * fit is refused before it sends the file. A form that is not one (unreadable, no file, two
+   * files, another field) is 400 on `file` or on the field.
+   */
+  private async readForm(req: Request, res: Response): Promise<Upload> {
+    const max = this.config.bulk.maxFileBytes;
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > max + FORM_OVERHEAD && (declared > DRAIN_LIMIT || awaitsContinue(req))) return this.refuseTooLarge(req, res, max, false);
+    continueBody(req, res);
+    const parse = multer({
+      storage: multer.memoryStorage(),
+      limits: { fileSize: max, files: 1, fields: FLAGS.length, fieldSize: 100, parts: FLAGS.length + 1, headerPairs: 100 },
+    }).single(FILE_FIELD);
+    try {
+      await new Promise<void>((resolve, reject) => parse(req, res, (error: unknown) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      // multer reads the rest of the body away: answer once it is read, or the client may see a reset.
+      const drained = !Number.isFinite(declared) || declared <= DRAIN_LIMIT;
+      if (drained && !req.readableEnded) await new Promise((resolve) => req.once('end', resolve).once('close', resolve));
+      if (error instanceof MulterError && error.code === 'LIMIT_FILE_SIZE') return this.refuseTooLarge(req, res, max, drained);
+      if (!drained) this.closeAfterAnswer(req, res);
+      throw formRefusal(error);
+    }
+    const fields = (req.body ?? {}) as Record<string, unknown>;
+    const unknown = Object.keys(fields).find((name) => !(FLAGS as readonly string[]).includes(name));
+    if (unknown !== undefined) throw DomainError.badInput(unknown, `is not a field of this form (it takes the file as "${FILE_FIELD}", and ${FLAGS.join(', ')})`);
+    const file = req.file;
+    if (!file) throw DomainError.badInput(FILE_FIELD, `is required: send the spreadsheet as the form field "${FILE_FIELD}"`);
+    return { body: file.buffer, contentType: file.mimetype, fileName: file.originalname || undefined, fields: fields as Record<string, QueryValue> };
+  }
+
   /**
    * The raw body, refused (413) once it passes BULK_MAX_FILE_BYTES: a larger upload is never held
    * whole. The rest of it is read and dropped before the 413 is answered, because a server that
@@ -143,12 +212,37 @@ export class ImportsController {
 
   /** 413; unless the whole body was read, the connection is closed once the answer is sent. */
   private refuseTooLarge(req: Request, res: Response, max: number, drained: boolean): never {
-    if (!drained) {
-      res.setHeader('Connection', 'close');
-      res.on('finish', () => req.destroy());
-    }
+    if (!drained) this.closeAfterAnswer(req, res);
     throw tooLarge(max);
   }
+
+  /** A body left unread: the connection is closed once the answer is sent. */
+  private closeAfterAnswer(req: Request, res: Response): void {
+    res.setHeader('Connection', 'close');
+    res.on('finish', () => req.destroy());
+  }
+}
+
+/** Whether the request is a multipart/form-data form (a browser's file upload). */
+function isForm(req: Request): boolean {
+  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === 'multipart/form-data';
+}
+
+/** A form multer could not take, as BAD_USER_INPUT naming the field (the file's, unless another was named). */
+function formRefusal(error: unknown): DomainError {
+  if (error instanceof MulterError) {
+    switch (error.code) {
+      case 'LIMIT_UNEXPECTED_FILE':
+        return DomainError.badInput(error.field && error.field !== FILE_FIELD ? error.field : FILE_FIELD, `is not where the file goes: send one file, as the form field "${FILE_FIELD}"`);
+      case 'LIMIT_FILE_COUNT':
+        return DomainError.badInput(FILE_FIELD, 'holds more than one file: send one spreadsheet per upload');
+      case 'LIMIT_FIELD_VALUE':
+        return DomainError.badInput(error.field ?? FILE_FIELD, 'is too long for a form flag: true or false');
+      default:
+        return DomainError.badInput(error.field ?? FILE_FIELD, `is not a form this endpoint takes (${error.message}): the file as "${FILE_FIELD}", and ${FLAGS.join(', ')}`);
+    }
+  }
+  return DomainError.badInput(FILE_FIELD, `is not a readable multipart/form-data body (${error instanceof Error ? error.message : String(error)})`);
 }
 
 function tooLarge(max: number): HttpException {
