@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const rawCpu = process.cpuUsage(rawCpu0);
   const rawCpuPerEvent = (rawCpu.user + rawCpu.system) / 1e6 / raw.events;
   const dir = mkdtempSync(join(tmpdir(), 'apl-bench-bulk-'));
-  const server = await startServer({ dataDir: dir, env: { HTTP_BODY_LIMIT: '50mb', BULK_MAX_ROWS: String(Math.max(BATCH, XLSX_ROWS)), BULK_MAX_FILE_BYTES: '200000000' }, startTimeoutMs: 120_000, nodeFlags: args['cpu-prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof-dir']}`] : [] });
+  const server = await startServer({ dataDir: dir, env: { BULK_MAX_ROWS: String(Math.max(BATCH, XLSX_ROWS)), BULK_MAX_FILE_BYTES: '200000000' }, startTimeoutMs: 120_000, nodeFlags: args['cpu-prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof-dir']}`] : [] });
   try {
     const key = await issueAgencyKey(server, AGENCY);
     const post = async (reports: unknown[]) => {
