@@ -39,6 +39,10 @@ describe('DateTime scalar (RFC 3339 with an explicit offset)', () => {
     expect(() => DateTimeScalar.parseValue(text)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
   });
 
+  it.each(['12/31/2026', '2026-11-25 12:00', ''])('says what it refused: %j', (text) => {
+    expect(parseRfc3339(text)).toEqual({ reason: expect.stringContaining(`(got ${JSON.stringify(text)})`) });
+  });
+
   it('refuses numbers and other types', () => {
     for (const value of [1, 1764072000000, null, true, {}]) expect(() => DateTimeScalar.parseValue(value)).toThrow(/RFC 3339/);
     expect(() => DateTimeScalar.parseLiteral({ kind: Kind.INT, value: '2026' })).toThrow(/got a number literal/);

@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { shownValue } from '@app/domain';
 
 /**
  * RFC 3339 `date-time` (section 5.6) with its explicit offset: `2026-11-25T12:00:00Z`,
@@ -19,7 +20,8 @@ function daysIn(year: number, month: number): number {
  */
 export function parseRfc3339(text: string): Date | { readonly reason: string } {
   const m = RFC3339.exec(text);
-  if (!m) return { reason: REASON };
+  // The text as given, as every date refusal says it (wire-rules' shownValue), so the sender sees what was read.
+  if (!m) return { reason: `${REASON} (got ${shownValue(text)})` };
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return { reason: `${REASON}: ${m[1]}-${m[2]}-${m[3]} is not a calendar date` };
   // 60 is a leap second in RFC 3339; JavaScript instants cannot hold one.
