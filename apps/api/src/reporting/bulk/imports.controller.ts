@@ -57,8 +57,8 @@ function refuseUnknownParameters(query: Record<string, QueryValue>, known: reado
  *
  * - `POST /imports/reports?dryRun=&atomic=` — the file as the request body, `Content-Type: text/csv`
  *   or the XLSX type (or `X-File-Name: *.csv|*.xlsx`), or as the field `file` of a
- *   multipart/form-data form (a browser's upload; dryRun and atomic may be form fields); answers the import summary of recordReports
- *   as JSON: 201 when it created a report, else 200 (a dry run, an atomic batch refused, repeats); a
+ *   multipart/form-data form (a browser's upload; dryRun and atomic may be form fields); answers
+ *   the import summary of recordReports as JSON: 201 when it created a report, else 200 (a dry run, an atomic batch refused, repeats); a
  *   query parameter other than these two is refused (400). At most BULK_MAX_FILE_BYTES (413 beyond:
  *   the rest is read and dropped, never held; a client sending `Expect: 100-continue` gets the 413,
  *   or a 401/403, before it sends the file) and BULK_MAX_ROWS rows. Every upload costs one unit of
@@ -164,8 +164,9 @@ export class ImportsController {
     try {
       await new Promise<void>((resolve, reject) => parse(req, res, (error: unknown) => (error ? reject(error) : resolve())));
     } catch (error) {
-      // multer reads the rest of the body away: answer once it is read, or the client may see a reset.
-      const drained = !Number.isFinite(declared) || declared <= DRAIN_LIMIT;
+      // multer reads the rest of the body away: answer once it is read, or the client may see a
+      // reset. A body of unknown or huge length is not waited for: its connection is closed.
+      const drained = Number.isFinite(declared) && declared <= DRAIN_LIMIT;
       if (drained && !req.readableEnded) await new Promise((resolve) => req.once('end', resolve).once('close', resolve));
       if (error instanceof MulterError && error.code === 'LIMIT_FILE_SIZE') return this.refuseTooLarge(req, res, max, drained);
       if (!drained) this.closeAfterAnswer(req, res);
