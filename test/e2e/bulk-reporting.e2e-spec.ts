@@ -155,6 +155,17 @@ describe('bulk reporting (e2e)', () => {
     expect(retry.rows.map((r) => r.receipt?.eventId)).toEqual(stored.rows.map((r) => r.receipt?.eventId));
   }, 60_000);
 
+  it('says an empty or blank text, and one not given, in one wording: is required', async () => {
+    const correction = (reason: string) => ({ correctTrainingDelivered: { reportId: 'bulk-a1', requestId: `blank-${reason.length}`, reason, title: 'Victim identification', participants: 13, days: 1 } });
+    const summary = await bulk([trainingRow('blank-1', { title: '' }), trainingRow('blank-2', { title: '   ' }), correction(''), correction('  ')], { dryRun: true });
+    expect(summary.rows.map((r) => r.errors.map((e) => [e.field, e.reason]))).toEqual([
+      [['input.reports[0].trainingDelivered.title', 'is required']],
+      [['input.reports[1].trainingDelivered.title', 'is required']],
+      [['input.reports[2].correctTrainingDelivered.reason', 'is required']],
+      [['input.reports[3].correctTrainingDelivered.reason', 'is required']],
+    ]);
+  }, 60_000);
+
   it('refuses a report with two members set, and a batch over BULK_MAX_ROWS, before anything is stored', async () => {
     const before = await head();
     const both = await t.gql(BULK, { input: { reports: [{ ...trainingRow('bulk-x1'), meetingHeld: { measureCode: training.code, reportId: 'x', occurredOn: '2023-04-02', ...example('MeetingHeld') } }] } }, auth);

@@ -1,6 +1,6 @@
 import type { Decider, RecordedEvent, StoredEvent } from '@app/event-store';
 import { DomainError } from '../errors.js';
-import { CLIENT_ID_RULE, isValidClientId } from '../wire/wire-rules.js';
+import { CLIENT_ID_RULE, EMPTY_TEXT_RULE, isValidClientId } from '../wire/wire-rules.js';
 import { type PeriodLength, type PeriodSpan, addDays, parsePeriodId } from './period-calendar.js';
 import {
   PERIOD_APPROVED,
@@ -83,6 +83,7 @@ export function periodSpanOf(periodId: string, plan: PeriodDecideContext['plan']
 
 function requireText(field: 'comment' | 'reason', value: string | undefined, why: string): string {
   const trimmed = value?.trim() ?? '';
+  if (trimmed.length === 0) throw DomainError.badInput(field, EMPTY_TEXT_RULE);
   if (trimmed.length < 3) throw DomainError.badInput(field, `must say ${why} (at least 3 characters)`);
   return trimmed;
 }

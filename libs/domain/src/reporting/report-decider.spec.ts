@@ -204,6 +204,9 @@ describe('decideReport: correct and retract', () => {
     expect(refusal(() => decideReport(correct({ details: { title: 'Border police course', participants: 20, days: 2 } }), recorded(), ctx)).extra.field).toBe('input');
     expect(refusal(() => decideReport(correct(), initialReportState, ctx)).code).toBe('NOT_FOUND');
     expect(refusal(() => decideReport(correct({ reason: ' ' }), recorded(), ctx)).extra.field).toBe('reason');
+    // A blank reason is refused in the one wording of an empty text; a short one says why it is short.
+    expect(refusal(() => decideReport(correct({ reason: ' ' }), recorded(), ctx)).extra.reason).toBe('is required');
+    expect(refusal(() => decideReport(correct({ reason: 'ok' }), recorded(), ctx)).extra.reason).toMatch(/at least 3 characters/);
     expect(refusal(() => decideReport(correct({ details: { title: 'x', participants: -3, days: 1 } }), recorded(), ctx)).extra.field).toBe('participants');
     expect(refusal(() => decideReport(correct({ details: { title: 'x', participants: 0, days: 1 } }), recorded(), ctx)).extra.field).toBe('participants');
     expect(refusal(() => decideReport(correct({ requestId: 'bad/id' }), recorded(), ctx)).extra.field).toBe('requestId');

@@ -3,7 +3,7 @@ import { type ActivityEventType, eventTypeSpec, isActivityEventType } from '../e
 import { upcasters } from '../events/upcasters.js';
 import { validateDetails } from '../events/validate-details.js';
 import { DomainError } from '../errors.js';
-import { CLIENT_ID_RULE, type Details, isDetails, isIsoDate, isValidClientId, isoDateRefusal } from '../wire/wire-rules.js';
+import { CLIENT_ID_RULE, type Details, EMPTY_TEXT_RULE, isDetails, isIsoDate, isValidClientId, isoDateRefusal } from '../wire/wire-rules.js';
 import { type PeriodGateInfo, assertPeriodWritable } from '../periods/period-decider.js';
 import { REPORT_CORRECTED, REPORT_RETRACTED, type ReportEvent, type ReportRef } from './report-events.js';
 
@@ -201,6 +201,7 @@ const sameDetails = (a: Details, b: Details): boolean => {
 
 function requireReason(reason: string): string {
   const trimmed = reason.trim();
+  if (trimmed.length === 0) throw DomainError.badInput('reason', EMPTY_TEXT_RULE);
   if (trimmed.length < 3) throw DomainError.badInput('reason', 'must say why (at least 3 characters)');
   return trimmed;
 }

@@ -59,6 +59,7 @@ export abstract class ReportChangeInputBase {
 
   @Field({ description: 'Why, in a few words (at least 3 characters).' })
   @IsString()
+  @IsNonBlankText()
   @MinLength(3)
   @MaxLength(2000)
   reason: string;
