@@ -29,11 +29,13 @@ describe('a bad configuration stops the api (fault)', () => {
   }, SPAWN_TIMEOUT_MS);
 
   it('lists every bad variable at once', async () => {
-    const { code, stderr } = await start({ LOG_LEVEL: 'loud', READINESS_MAX_LAG: '-5', ADMIN_API_KEY: 'hunter2' });
+    const { code, stderr } = await start({ LOG_LEVEL: 'loud', READINESS_MAX_LAG: '-5', ADMIN_API_KEY: 'hunter2', HTTP_BODY_LIMIT: '1mb' });
     expect(code).toBe(78);
     expect(stderr).toMatch(/Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace \(got "loud"\)/);
     expect(stderr).toMatch(/Invalid configuration: READINESS_MAX_LAG must be a whole number/);
     expect(stderr).toMatch(/Invalid configuration: ADMIN_API_KEY must have the form apl_<keyId>_<secret>/);
+    // A body limit that cannot carry a full batch names both variables.
+    expect(stderr).toMatch(/Invalid configuration: HTTP_BODY_LIMIT \(1mb\) cannot carry a recordReports request of BULK_MAX_ROWS \(10000\) reports/);
     expect(stderr).not.toMatch(/hunter2/);
   }, SPAWN_TIMEOUT_MS);
 
