@@ -60,7 +60,7 @@ export function graphqlTransportOptions(
  * root field answered is 429, as the gate's own refusal is (docs/security.md), with the
  * Retry-After header its error carries (none for a batch larger than the whole budget).
  */
-const executionStatus: ApolloServerPlugin = {
+export const executionStatus: ApolloServerPlugin = {
   async requestDidStart() {
     return {
       async willSendResponse({ response }) {
