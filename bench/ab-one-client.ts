@@ -10,7 +10,7 @@
  * Each tree's api runs as bench/run.ts starts it, with the bench-only noopMutation added (one
  * server per tree serves both operations). A round runs, per tree, noopMutation then
  * recordTrainingDelivered (1 client, or `--connections` of them) for `window` seconds each,
- * with the server's CPU (user + system) read around each window. Prints per tree: requests per
+ * with the server's CPU (user + system; all threads, and its main thread's alone) read around each window. Prints per tree: requests per
  * second and CPU per request of both, and the report ÷ no-op ratio (over all rounds, and the
  * median of the rounds' ratios). With --profile each server runs under `node --cpu-prof`, and the
  * samples inside each tree's report windows (and no-op windows) are compared side by side in
@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type GraphqlLoad, autocannonLoad } from './support/load.js';
-import { processCpuMs } from './support/machine.js';
+import { processCpuMs, threadCpuMs } from './support/machine.js';
 import { type ProfileSummary, monotonicMicros, summariseProfile } from './support/profile.js';
 import { type BenchServer, issueAgencyKey, startServer } from './support/server-process.js';
 
@@ -40,7 +40,7 @@ interface Tree {
   readonly server: BenchServer;
   readonly noop: GraphqlLoad;
   readonly ingest: GraphqlLoad;
-  readonly sums: Record<'noop' | 'ingest', { requests: number; cpuMs: number; seconds: number }>;
+  readonly sums: Record<'noop' | 'ingest', { requests: number; cpuMs: number; mainCpuMs: number; seconds: number }>;
   readonly ratios: number[];
   readonly profDir?: string;
   readonly windows: Record<'noop' | 'ingest', Array<{ fromUs: number; toUs: number }>>;
@@ -71,7 +71,7 @@ try {
       server,
       noop: { url: server.url, key, body: () => noopBody },
       ingest,
-      sums: { noop: { requests: 0, cpuMs: 0, seconds: 0 }, ingest: { requests: 0, cpuMs: 0, seconds: 0 } },
+      sums: { noop: { requests: 0, cpuMs: 0, mainCpuMs: 0, seconds: 0 }, ingest: { requests: 0, cpuMs: 0, mainCpuMs: 0, seconds: 0 } },
       ratios: [],
       profDir,
       windows: { noop: [], ingest: [] },
@@ -86,6 +86,7 @@ try {
       for (const op of ['noop', 'ingest'] as const) {
         const pid = tree.server.child.pid!;
         const cpu0 = processCpuMs(pid)!;
+        const main0 = threadCpuMs(pid)!;
         const fromUs = monotonicMicros();
         const r = await autocannonLoad(`${op} round ${round}`, tree[op], { connections: CONNECTIONS, seconds: WINDOW });
         tree.windows[op].push({ fromUs, toUs: monotonicMicros() });
@@ -93,6 +94,7 @@ try {
         const sum = tree.sums[op];
         sum.requests += r.rate * WINDOW;
         sum.cpuMs += cpu;
+        sum.mainCpuMs += threadCpuMs(pid)! - main0;
         sum.seconds += WINDOW;
         rates[op] = r.rate;
       }
@@ -101,12 +103,15 @@ try {
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  process.stdout.write('| tree | no-op / s | CPU per no-op | report / s | CPU per report | report ÷ no-op (all rounds) | median of rounds |\n| --- | --- | --- | --- | --- | --- | --- |\n');
+  process.stdout.write(
+    '| tree | no-op / s | CPU per no-op (main thread) | report / s | CPU per report (main thread) | report ÷ no-op (all rounds) | median of rounds |\n| --- | --- | --- | --- | --- | --- | --- |\n',
+  );
   for (const t of trees) {
     const n = t.sums.noop;
     const r = t.sums.ingest;
     process.stdout.write(
-      `| ${t.dir} | ${Math.round(n.requests / n.seconds)} | ${(n.cpuMs / n.requests).toFixed(3)} ms | ${Math.round(r.requests / r.seconds)} | ${(r.cpuMs / r.requests).toFixed(3)} ms | ` +
+      `| ${t.dir} | ${Math.round(n.requests / n.seconds)} | ${(n.cpuMs / n.requests).toFixed(3)} ms (${(n.mainCpuMs / n.requests).toFixed(3)}) | ` +
+        `${Math.round(r.requests / r.seconds)} | ${(r.cpuMs / r.requests).toFixed(3)} ms (${(r.mainCpuMs / r.requests).toFixed(3)}) | ` +
         `${(r.requests / n.requests).toFixed(2)}× | ${median(t.ratios).toFixed(2)}× |\n`,
     );
   }

@@ -28,8 +28,21 @@ export function machineInfo(): MachineInfo {
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc (Linux only). */
 export function processCpuMs(pid: number): number | undefined {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time (user + system, ms) of one thread of a process: by default its main thread, whose
+ * task id is the process id. With work on other threads (the api's hash-chain follower, libuv's
+ * fsyncs), the main thread's share is what bounds the request rate.
+ */
+export function threadCpuMs(pid: number, tid: number = pid): number | undefined {
+  return statCpuMs(`/proc/${pid}/task/${tid}/stat`);
+}
+
+function statCpuMs(file: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(file, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 (1-based) of stat; 12 and 13 after the command.
     const ticks = Number(fields[11]) + Number(fields[12]);
