@@ -83,6 +83,23 @@ describe('reporting periods (e2e)', () => {
     const approved = ok(await step('approvePeriod', { planId: plan.id, agencyId, periodId: '2023-Q1', requestId: 'app-q1' }, coordinator)).approvePeriod;
     expect(approved.status).toBe('APPROVED');
 
+    // A retry of a report stored before the lock is still a repeat, answered with its first
+    // receipt (its answer may have been lost just before the sign-off), single or in a batch.
+    const retried = await gql<{ recordCapacityCreated: Receipt }>(
+      `mutation ($input: RecordCapacityCreatedInput!) { recordCapacityCreated(input: $input) { position duplicate } }`,
+      agency,
+      { input: { measureCode: shelters.code, ...capacity('p-1', 2, '2023-02-10') } },
+    );
+    expect(ok(retried).recordCapacityCreated).toEqual({ position: recorded, duplicate: true });
+    for (const atomic of [false, true]) {
+      const batch = await gql<{ recordReports: { counts: { duplicate: number; refused: number }; rows: Array<{ status: string; receipt: { position: string } | null }> } }>(
+        `mutation ($input: RecordReportsInput!) { recordReports(input: $input) { counts { duplicate refused } rows { status receipt { position } } } }`,
+        agency,
+        { input: { atomic, reports: [{ capacityCreated: { measureCode: shelters.code, ...capacity('p-1', 2, '2023-02-10') } }] } },
+      );
+      expect(ok(batch).recordReports).toEqual({ counts: { duplicate: 1, refused: 0 }, rows: [{ status: 'DUPLICATE', receipt: { position: recorded } }] });
+    }
+
     // Locked: a record, a correction, a correction moving a report into Q1 and a retraction are refused.
     const lockedRecord = await record('p-2', 4, '2023-03-31');
     expect(lockedRecord.data).toEqual({ recordCapacityCreated: null });

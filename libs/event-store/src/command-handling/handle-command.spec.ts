@@ -51,6 +51,15 @@ function failWith(reason: string): never {
   throw new Error(reason);
 }
 
+/**
+ * The counter with a gate that shuts after the fact, as a period lock does: opening a new counter
+ * is refused, while a repeat of an open that was carried out is still a repeat.
+ */
+const gated: Decider<CounterState, CounterCommand, CounterEvent> = {
+  ...counter,
+  decide: (command, state) => (command.kind === 'open' && !state.open ? failWith('the gate is shut') : counter.decide(command, state)),
+};
+
 describe('handleCommand', () => {
   let dir: string;
   let store: SqliteEventStore;
@@ -120,6 +129,16 @@ describe('handleCommand', () => {
     expect((await store.readStream('counter-d')).length).toBe(1);
   });
 
+  it('with expectNew, a refusal decided on the unread stream is checked against the stream: a repeat stays a repeat once the gate shuts', async () => {
+    const opened = await handleCommand(store, 'counter-g', counter, { kind: 'open', ceiling: 3 }, { expectNew: true });
+    const again = await handleCommand(store, 'counter-g', gated, { kind: 'open', ceiling: 3 }, { expectNew: true });
+    expect(again.newEvents).toEqual([]);
+    expect(again.revision).toBe(opened.revision);
+    await expect(handleCommand(store, 'counter-g', gated, { kind: 'open', ceiling: 4 }, { expectNew: true })).rejects.toThrow('already open with another ceiling');
+    await expect(handleCommand(store, 'counter-new', gated, { kind: 'open', ceiling: 3 }, { expectNew: true })).rejects.toThrow('the gate is shut');
+    expect(await store.readStream('counter-new')).toEqual([]);
+  });
+
   it('decides again on the fresh stream after losing a race, so concurrent writers never pass a rule', async () => {
     await handleCommand(store, 'counter-e', counter, { kind: 'open', ceiling: 10 });
     const results = await Promise.allSettled(
@@ -180,6 +199,18 @@ describe('handleCommands', () => {
     command,
     expectNew,
     metadata: (event, state) => ({ valueBefore: state.value, type: event.type }),
+  });
+
+  it('a refusal decided on an unread (expectNew) stream is checked against the stream, atomic or not: a repeat stays a repeat once the gate shuts', async () => {
+    await handleCommand(store, 'g-1', counter, { kind: 'open', ceiling: 3 });
+    const gatedItem = (stream: string, ceiling: number) => ({ ...item(stream, { kind: 'open', ceiling }, true), decider: gated });
+    for (const atomic of [false, true]) {
+      const outcomes = await handleCommands(store, [gatedItem('g-1', 3), gatedItem('g-new', 3)], { atomic });
+      expect(outcomes[0]).toMatchObject({ ok: true, result: { newEvents: [], revision: 0n } });
+      expect(outcomes[1]).toMatchObject({ ok: false, error: new Error('the gate is shut') });
+    }
+    expect(await store.readStream('g-new')).toEqual([]);
+    expect((await store.readStream('g-1')).length).toBe(1);
   });
 
   it('decides every command and appends all decisions in one transaction, refusals answered on their own', async () => {

@@ -131,7 +131,15 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
     const skipRead = attempt === 1 && options.expectNew === true && options.dryRun !== true;
     const loaded = skipRead ? { state: decider.initialState, revision: undefined } : await aggregateStream(store, stream, decider, read);
     const { state, revision } = loaded;
-    const decided = decider.decide(command, state);
+    let decided: readonly Event[];
+    try {
+      decided = decider.decide(command, state);
+    } catch (refusal) {
+      // Decided on a stream assumed new, unread: the refusal holds only if it is new. It may
+      // exist and make this a repeat (a retry of a report whose period has since been locked).
+      if (skipRead) continue;
+      throw refusal;
+    }
     if (decided.length === 0) return { stream, newState: state, newEvents: [], revision };
     if (options.dryRun === true) return { stream, newState: state, newEvents: [], revision, decided };
     const toAppend = decided.map((event, index) => ({
@@ -231,11 +239,26 @@ interface StreamSlot<State, Event extends DomainEvent> {
   state: State;
   folded: number;
   readonly pending: PendingEvent<Event>[];
+  /** Assumed new without reading (expectNew): a refusal decided on it is checked against the stream. */
+  readonly unread: boolean;
 }
 
 /** A pending event as the decider's evolve takes it before it is stored: no position yet (-1). */
 const unstored = <Event extends DomainEvent>(stream: string, p: PendingEvent<Event>): StoredEvent<Event> =>
   storedEvent(p.event, p.id, stream, p.revision, -1n, p.metadata);
+
+/** A decider's decision, or its refusal as a value. */
+function tryDecide<State, Command, Event extends DomainEvent>(
+  decider: Decider<State, Command, Event>,
+  command: Command,
+  state: State,
+): { readonly ok: true; readonly decided: readonly Event[] } | { readonly ok: false; readonly error: unknown } {
+  try {
+    return { ok: true, decided: decider.decide(command, state) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
 
 /** The slot's state with every pending event folded in: what the next command of the stream is decided on. */
 function currentState<State, Event extends DomainEvent>(slot: StreamSlot<State, Event>): State {
@@ -302,19 +325,26 @@ export async function handleCommands<State, Command, Event extends DomainEvent>(
       if (!slot) {
         const skipRead = attempt === 1 && expectNew === true && options.dryRun !== true;
         const loaded = skipRead ? { state: decider.initialState, revision: undefined } : await aggregateStream(store, stream, decider, read);
-        slot = { stream, base: loaded.state, revision: loaded.revision, decider, state: loaded.state, folded: 0, pending: [] };
+        slot = { stream, base: loaded.state, revision: loaded.revision, decider, state: loaded.state, folded: 0, pending: [], unread: skipRead };
         slots.set(stream, slot);
       }
-      const decidedOn = currentState(slot);
-      let decided: readonly Event[];
-      try {
-        decided = decider.decide(command, decidedOn);
-      } catch (error) {
-        outcomes.push({ ok: false, error });
+      let decidedOn = currentState(slot);
+      let decision = tryDecide(decider, command, decidedOn);
+      if (!decision.ok && slot.unread && slot.pending.length === 0) {
+        // As in handleCommand: a refusal decided on an unread stream holds only if it is new.
+        const loaded = await aggregateStream(store, stream, decider, read);
+        slot = { stream, base: loaded.state, revision: loaded.revision, decider, state: loaded.state, folded: 0, pending: [], unread: false };
+        slots.set(stream, slot);
+        decidedOn = loaded.state;
+        decision = tryDecide(decider, command, decidedOn);
+      }
+      if (!decision.ok) {
+        outcomes.push({ ok: false, error: decision.error });
         counts.push(0);
         refused = true;
         continue;
       }
+      const decided = decision.decided;
       const first = (slot.revision ?? -1n) + 1n + BigInt(slot.pending.length);
       for (let k = 0; k < decided.length; k++) {
         const event = decided[k];
