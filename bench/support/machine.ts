@@ -33,8 +33,8 @@ export function processCpuMs(pid: number): number | undefined {
 
 /**
  * CPU time (user + system, ms) of one thread of a process: by default its main thread, whose
- * task id is the process id. With work on other threads (the api's hash-chain follower, libuv's
- * fsyncs), the main thread's share is what bounds the request rate.
+ * task id is the process id. The main thread's share is what bounds the request rate: the
+ * process's total also counts its garbage collector's and libuv's threads.
  */
 export function threadCpuMs(pid: number, tid: number = pid): number | undefined {
   return statCpuMs(`/proc/${pid}/task/${tid}/stat`);
