@@ -108,13 +108,51 @@ describe('measureUpdated subscription (e2e)', () => {
     await expect(sub.done).rejects.toBeDefined();
   });
 
-  it('refuses a role that may not read projections', async () => {
-    const sub = firstUpdates(connect(moi.authorization), 'subscription { measureUpdated(code: "II.1.3") { code } }', 1);
-    const errors = await sub.done.then(
-      (values) => values,
-      (e: unknown) => e,
-    );
-    expect(JSON.stringify(errors)).toMatch(/FORBIDDEN/);
+  it('pushes to an agency the measures it is responsible for or a partner of, as the measure query reads them', async () => {
+    // II.1.3: ministry-of-interior responsible, national-police-headquarters partner.
+    for (const agencyId of ['ministry-of-interior', 'national-police-headquarters']) {
+      const key = `Bearer ${await issueTestKey(t, { role: 'AGENCY', agencyId })}`;
+      const received: Update[] = [];
+      let failure: unknown;
+      const unsubscribe = connect(key).subscribe(
+        { query: 'subscription { measureUpdated(code: "II.1.3") { code indicatorValues { key exactValue } } }' },
+        {
+          next: (value) => {
+            if (value.errors) failure = value.errors;
+            else received.push((value.data as { measureUpdated: Update }).measureUpdated);
+          },
+          error: (error: unknown) => (failure = error),
+          complete: () => undefined,
+        },
+      );
+      try {
+        let probes = 0;
+        while (received.length === 0) {
+          if (failure) throw new Error(`${agencyId}: ${JSON.stringify(failure)}`);
+          expect((await record(`${agencyId}-probe-${++probes}`, 1)).errors).toBeUndefined();
+          for (let i = 0; i < 20 && received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        expect(received[0]?.code).toBe('II.1.3');
+        expect(received[0]?.indicatorValues.map((v) => v.key)).toEqual(['trainings', 'participants']);
+      } finally {
+        unsubscribe();
+      }
+    }
+  });
+
+  it('refuses an agency a measure it is not assigned to, and a role that reads no projections', async () => {
+    const outcome = async (authorization: string) => {
+      const sub = firstUpdates(connect(authorization), 'subscription { measureUpdated(code: "II.1.3") { code } }', 1);
+      return JSON.stringify(await sub.done.then((values) => values, (e: unknown) => e));
+    };
+    const justice = `Bearer ${await issueTestKey(t, { role: 'AGENCY', agencyId: 'ministry-of-justice' })}`;
+    const refusal = await outcome(justice);
+    expect(refusal).toMatch(/FORBIDDEN/);
+    expect(refusal).toMatch(/agency-reads-assigned-measures-only/);
+    const admin = `Bearer ${await issueTestKey(t, { role: 'ADMIN' })}`;
+    const adminRefusal = await outcome(admin);
+    expect(adminRefusal).toMatch(/FORBIDDEN/);
+    expect(adminRefusal).toMatch(/role-not-permitted/);
   });
 
   it('refuses an unknown measure', async () => {

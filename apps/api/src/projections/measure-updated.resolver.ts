@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Resolver, Subscription } from '@nestjs/graphql';
-import { Action, Allow } from '@app/auth';
+import { AccessPolicy, Action, Allow, CurrentPrincipal, type Principal } from '@app/auth';
 import { Measure } from '../common/models/measure.model.js';
 import { PlanViews } from '../common/plan-views.js';
 import { MEASURE_UPDATED, type MeasureUpdate, MeasureUpdates } from './measure-updates.service.js';
@@ -15,6 +15,7 @@ export class MeasureUpdatedResolver {
   constructor(
     private readonly updates: MeasureUpdates,
     @Inject(PlanViews) private readonly plans: PlanViews,
+    @Inject(AccessPolicy) private readonly policy: AccessPolicy,
   ) {}
 
   @Subscription(() => Measure, {
@@ -27,13 +28,21 @@ export class MeasureUpdatedResolver {
       return this.plans.measure(update.measureCode, update.planId);
     },
   })
-  @Allow(Action.READ_PROJECTIONS)
+  // As the progress fields of Measure: coordinators and auditors any measure, an agency those it is
+  // responsible for or a partner of (docs/security.md), refused now rather than on the first push.
+  @Allow(Action.READ_PROJECTIONS, Action.READ_ASSIGNED_PROJECTIONS)
   measureUpdated(
+    @CurrentPrincipal() principal: Principal,
     @Args('code') code: string,
     @Args('planId', { type: () => ID, nullable: true }) planId?: string | null,
   ): AsyncIterableIterator<MeasureUpdate> {
     // An unknown or ambiguous code is refused now (NOT_FOUND / BAD_USER_INPUT), not silently idle.
-    this.plans.measure(code, planId);
+    const measure = this.plans.measure(code, planId);
+    this.policy.assertCanReadMeasure(
+      principal,
+      { code: measure.code, responsible: measure.responsible.map((a) => a.id), partners: measure.partners.map((a) => a.id) },
+      'Subscription.measureUpdated',
+    );
     return this.updates.pubsub.asyncIterableIterator<MeasureUpdate>(MEASURE_UPDATED);
   }
 }
