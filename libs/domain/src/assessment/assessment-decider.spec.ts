@@ -73,7 +73,7 @@ describe('assessment decider', () => {
   it.each([
     [{ level: 'DONE' }, 'level', /must be one of NOT_STARTED, LIMITED, SUBSTANTIAL, COMPLETE, WITHDRAWN/],
     [{ asOf: '2023-02-30' }, 'asOf', /real calendar date/],
-    [{ asOf: '2024-02-02' }, 'asOf', /in the future/],
+    [{ asOf: '2024-02-02' }, 'asOf', /in the future: the latest date accepted is 2024-02-01, .*UTC\+14.*; an assessment describes what has been done/],
     [{ asOf: '2021-12-31' }, 'asOf', /before the start of plan hu-2022-2023/],
     [{ narrative: ' a ' }, 'narrative', /at least 3/],
     [{ evidence: ['ok', '  '] }, 'evidence[1]', /evidence\[1\] is required/],

@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.js';
-import { EMPTY_TEXT_RULE, isIsoDate, isValidClientId, isoDateRefusal } from '../wire/wire-rules.js';
+import { EMPTY_TEXT_RULE, futureDateRefusal, isIsoDate, isValidClientId, isoDateRefusal } from '../wire/wire-rules.js';
 import {
   ASSESSMENT_CORRECTED,
   type AssessmentContent,
@@ -19,7 +19,7 @@ export interface AssessmentContext {
   readonly period: { readonly from: string; readonly to: string };
   /** The measure's indicator keys: per-indicator comments must name one. */
   readonly indicatorKeys: readonly string[];
-  /** Today's latest date anywhere (YYYY-MM-DD): an assessment cannot describe the future. */
+  /** The latest date accepted (YYYY-MM-DD): today in the zone furthest ahead, UTC+14 (latestToday): an assessment cannot describe the future. */
   readonly today: string;
 }
 
@@ -118,7 +118,7 @@ export function checkAssessmentInput(input: AssessmentInput, ctx: AssessmentCont
     throw DomainError.badInput('level', `must be one of ${IMPLEMENTATION_LEVELS.join(', ')} (got "${input.level}")`);
   }
   if (!isIsoDate(input.asOf)) throw DomainError.badInput('asOf', isoDateRefusal(input.asOf));
-  if (input.asOf > ctx.today) throw DomainError.badInput('asOf', `is in the future (today is ${ctx.today}): an assessment describes what has been done`);
+  if (input.asOf > ctx.today) throw DomainError.badInput('asOf', `${futureDateRefusal(ctx.today)}; an assessment describes what has been done`);
   if (input.asOf < ctx.period.from) throw DomainError.badInput('asOf', `is before the start of plan ${ctx.planId} (${ctx.period.from})`);
   const narrative = input.narrative.trim();
   if (narrative.length < 3) throw DomainError.badInput('narrative', 'must say what the judgement rests on (at least 3 characters)');

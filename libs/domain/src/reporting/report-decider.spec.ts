@@ -85,7 +85,7 @@ describe('decideReport: record', () => {
   });
 
   it.each([
-    ['2023-07-01', /occurredOn is in the future \(today is 2023-06-30\)/],
+    ['2023-07-01', /occurredOn is in the future: the latest date accepted is 2023-06-30, the date already begun in the time zone furthest ahead \(UTC\+14\)/],
     ['2021-12-31', /occurredOn is outside the period of plan plan-x \(2022-01-01 to 2023-12-31\)/],
     ['2023-02-30', /occurredOn must be a real calendar date written YYYY-MM-DD \(got "2023-02-30"\)/],
     ['30/02/2023', /occurredOn must be a real calendar date written YYYY-MM-DD \(got "30\/02\/2023"\)/],

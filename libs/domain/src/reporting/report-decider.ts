@@ -3,7 +3,7 @@ import { type ActivityEventType, eventTypeSpec, isActivityEventType } from '../e
 import { upcasters } from '../events/upcasters.js';
 import { validateDetails } from '../events/validate-details.js';
 import { DomainError } from '../errors.js';
-import { CLIENT_ID_RULE, type Details, EMPTY_TEXT_RULE, isDetails, isIsoDate, isValidClientId, isoDateRefusal } from '../wire/wire-rules.js';
+import { CLIENT_ID_RULE, type Details, EMPTY_TEXT_RULE, isDetails, isIsoDate, futureDateRefusal, isValidClientId, isoDateRefusal } from '../wire/wire-rules.js';
 import { type PeriodGateInfo, assertPeriodWritable } from '../periods/period-decider.js';
 import { REPORT_CORRECTED, REPORT_RETRACTED, type ReportEvent, type ReportRef } from './report-events.js';
 
@@ -155,7 +155,7 @@ export function evolveReport(state: ReportState, event: StoredReportEvent): Repo
 }
 
 export interface DecideContext {
-  /** Today's date (YYYY-MM-DD) in the plan's time zone: reports cannot describe the future. */
+  /** The latest date accepted (YYYY-MM-DD): today in the zone furthest ahead, UTC+14 (latestToday): reports cannot describe the future. */
   readonly today: string;
   /** record: the measure the report is to be counted under; undefined when no adopted plan has it. */
   readonly measure?: MeasureContext;
@@ -180,7 +180,7 @@ export interface DecideContext {
  */
 function checkOccurredOn(field: string, occurredOn: string, today: string, planId: string, period: PlanPeriod): void {
   if (!isIsoDate(occurredOn)) throw DomainError.badInput(field, isoDateRefusal(occurredOn));
-  if (occurredOn > today) throw DomainError.badInput(field, `is in the future (today is ${today})`);
+  if (occurredOn > today) throw DomainError.badInput(field, futureDateRefusal(today));
   if (occurredOn < period.from || occurredOn > period.to) {
     throw DomainError.badInput(field, `is outside the period of plan ${planId} (${period.from} to ${period.to})`);
   }

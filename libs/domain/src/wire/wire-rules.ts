@@ -24,6 +24,15 @@ export function isoDateRefusal(value: unknown): string {
 }
 
 /**
+ * The refusal of a date after `latest`, the latest date accepted: the date in the time zone
+ * furthest ahead (UTC+14, apps/api latestToday), so that a date that is today anywhere on Earth
+ * passes. Named as such, not as "today": at 10:00 UTC that date is already tomorrow in Europe.
+ */
+export function futureDateRefusal(latest: string): string {
+  return `is in the future: the latest date accepted is ${latest}, the date already begun in the time zone furthest ahead (UTC+14)`;
+}
+
+/**
  * Dates already found valid. The projections read every stored event through isIsoDate, and a
  * ledger holds a few thousand distinct dates: a set lookup instead of a Date per event.
  */
