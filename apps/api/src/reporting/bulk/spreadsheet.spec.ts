@@ -215,6 +215,32 @@ describe('readSpreadsheet (streaming)', () => {
     ]);
   });
 
+  it('drops spaces around the codes, dates and numbers of a cell, as around enums; free text stays as written', async () => {
+    const body = await xlsx((book) => {
+      const training = book.addWorksheet('TrainingDelivered');
+      training.addRow(HEADER);
+      training.addRow([' II.1.3 ', ' t-1\t', ' 2023-09-16 ', ' hu-2022-2023 ', ' Course ', ' 7 ', '  ']);
+      const stats = book.addWorksheet('InvestigationStatisticsReported');
+      stats.addRow(['measureCode', 'reportId', 'occurredOn', 'periodStart', 'periodEnd', 'investigationsOpened']);
+      stats.addRow(['II.2.1', 's-1', '2023-04-02', '\u00a02023-01-01', '2023-03-31  ', ' 41']);
+      stats.addRow(['II.2.1', 's-2', '2023-04-02', ' 2023-13-01 ', '2023-03-31', '41']);
+    });
+    const rows = await readSpreadsheet(body, 'xlsx');
+    expect(rows[0]).toMatchObject({
+      input: { measureCode: 'II.1.3', reportId: 't-1', occurredOn: '2023-09-16', planId: 'hu-2022-2023', title: ' Course ', participants: 7 },
+      errors: [],
+    });
+    // A cell of spaces only is an empty cell.
+    expect(rows[0].input).not.toHaveProperty('days');
+    expect(rows[1]).toMatchObject({ input: { periodStart: '2023-01-01', periodEnd: '2023-03-31', investigationsOpened: 41 }, errors: [] });
+    // Trimmed, not made valid: the date rule still judges what is left.
+    expect(rows[2].input?.periodStart).toBe('2023-13-01');
+
+    const csv = ['type,measureCode,reportId,occurredOn,title,participants,days', 'TrainingDelivered," II.1.3"," c-1 "," 2023-09-16 ",Course," 5 ",1'].join('\n');
+    const [row] = await readSpreadsheet(Buffer.from(csv), 'csv', 'q.csv');
+    expect(row).toMatchObject({ input: { measureCode: 'II.1.3', reportId: 'c-1', occurredOn: '2023-09-16', participants: 5 }, errors: [] });
+  });
+
   it('names each refused cell by its own sheet and the row that sheet shows, not by the row\'s place in the whole file', async () => {
     const body = await xlsx((book) => {
       const training = book.addWorksheet('TrainingDelivered');

@@ -377,7 +377,8 @@ class TypedSheet {
     const errors: NonNullable<BulkRow['errors']>[number][] = [];
     for (let c = 0; c < cells.length; c++) {
       const raw = cells[c];
-      if (raw === undefined || raw === '') continue;
+      // A cell of spaces only is an empty cell: "is required" where the field is, not a bad value.
+      if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) continue;
       const name = this.header[c];
       if (name === undefined) {
         if (this.partialHeader) continue;
@@ -406,7 +407,9 @@ type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
 
 /** A cell as the record input's field takes it; wrong kinds are refused with the reason. */
 function convert(raw: unknown, field: FieldSpec | undefined): Converted {
-  if (!field) return { ok: true, value: typeof raw === 'number' ? String(raw) : raw }; // the common text columns
+  // The common columns (measureCode, reportId, occurredOn, planId) are codes and dates: spaces a
+  // cell gathers around them (typed, pasted, quoted in a CSV) are dropped, as for enums and numbers.
+  if (!field) return { ok: true, value: typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : raw };
   switch (field.kind) {
     case 'count': {
       const n = typeof raw === 'number' ? raw : /^-?\d+$/.test(String(raw).trim()) ? Number(String(raw).trim()) : Number.NaN;
@@ -432,7 +435,9 @@ function convert(raw: unknown, field: FieldSpec | undefined): Converted {
       return value ? { ok: true, value } : { ok: false, reason: `must be one of ${field.values?.join(', ')}, in any case (got "${text}")` };
     }
     case 'date':
+      return { ok: true, value: typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : raw };
     case 'text':
+      // Free text stays as written: the domain's rules (required, length) judge it.
       return { ok: true, value: typeof raw === 'number' ? String(raw) : raw };
     default: {
       const unreachable: never = field.kind;
