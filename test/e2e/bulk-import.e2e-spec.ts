@@ -78,7 +78,7 @@ async function json(res: Response): Promise<{ status: number; body: Record<strin
 interface Summary {
   status: string;
   counts: Record<string, number>;
-  rows: Array<{ index: number; status: string; reportId?: string; errors: Array<{ code: string; field: string; reason: string; sheet?: string; row?: number; column?: string }> }>;
+  rows: Array<{ index: number; status: string; type?: string; reportId?: string; errors: Array<{ code: string; field: string; reason: string; sheet?: string; row?: number; column?: string }> }>;
 }
 
 describe('spreadsheet import (e2e)', () => {
@@ -198,6 +198,14 @@ describe('spreadsheet import (e2e)', () => {
     expect(await head()).toBe(before);
     // The atomic batch was refused as a whole: nothing created, 200.
     expect(atomic.status).toBe(200);
+    // A row of an unknown type is refused at its type cell, and its summary row still names its report.
+    const unknownType = await upload([csv, `Workshop,${measureCode},c-3,2023-04-01,Course,5,1`, `Nonsense,${measureCode},,2023-04-01,Course,5,1`].join('\n'), 'text/csv', '?dryRun=true');
+    const [workshop, nonsense] = unknownType.body.rows.slice(2);
+    expect(workshop).toMatchObject({ index: 2, reportId: 'c-3', status: 'REFUSED', errors: [{ column: 'A (type)', reason: '"Workshop" is not an event type' }] });
+    expect(workshop.type).toBeUndefined();
+    // No reportId cell: none made up.
+    expect(nonsense).toMatchObject({ index: 3, status: 'REFUSED' });
+    expect(nonsense.reportId).toBeUndefined();
     // A misspelt flag is refused, not dropped: `dryrun=true` must not import for real.
     for (const query of ['?dryrun=true', '?dryRun=true&filename=a.csv']) {
       const misspelt = await upload(csv, 'text/csv', query);

@@ -34,6 +34,11 @@ export interface BulkRow {
   readonly path: string;
   /** Refusals the transport found already (a bad cell, an unknown sheet). */
   readonly errors?: readonly ImportError[];
+  /**
+   * The row's reportId when the transport could not tell what the row does (a CSV row of an
+   * unknown type), so that its summary row still names the report the sender gave.
+   */
+  readonly reportId?: string;
   readonly locate?: CellLocator;
 }
 
@@ -149,7 +154,7 @@ export class BulkReportService {
     const member = row.member;
     if (!member || !row.input) {
       if (errors.length === 0) errors.push(this.error(row, 'BAD_USER_INPUT', undefined, 'must set exactly one report field'));
-      return { row, type: undefined, reportId: undefined, command: undefined, status: ImportRowStatus.REFUSED, receipt: undefined, errors };
+      return { row, type: undefined, reportId: row.reportId, command: undefined, status: ImportRowStatus.REFUSED, receipt: undefined, errors };
     }
     const type = member.spec.type;
     const reportId = typeof row.input.reportId === 'string' ? row.input.reportId : undefined;

@@ -241,6 +241,15 @@ describe('readSpreadsheet (streaming)', () => {
     expect(row).toMatchObject({ input: { measureCode: 'II.1.3', reportId: 'c-1', occurredOn: '2023-09-16', participants: 5 }, errors: [] });
   });
 
+  it('keeps the reportId of a CSV row whose type it does not know, for the row\'s summary', async () => {
+    const csv = ['type,measureCode,reportId,occurredOn,title', 'Workshop,II.1.3," moi-c7 ",2023-05-01,A', 'Workshop,II.1.3,,2023-05-01,A'].join('\n');
+    const rows = await readSpreadsheet(Buffer.from(csv), 'csv', 'u.csv');
+    expect(rows.map((r) => [r.member, r.reportId, r.errors?.[0]?.reason])).toEqual([
+      [undefined, 'moi-c7', '"Workshop" is not an event type'],
+      [undefined, undefined, '"Workshop" is not an event type'],
+    ]);
+  });
+
   it('names each refused cell by its own sheet and the row that sheet shows, not by the row\'s place in the whole file', async () => {
     const body = await xlsx((book) => {
       const training = book.addWorksheet('TrainingDelivered');

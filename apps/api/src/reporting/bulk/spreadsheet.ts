@@ -274,9 +274,11 @@ function csvRow(header: readonly string[], typeColumn: number, cells: readonly s
   const spec = specNamed(type);
   const at = (c: number) => cellAt(fileName, number, columnLetter(c + 1), header[c]);
   if (!spec) {
+    const reportId = cells[header.indexOf('reportId')]?.trim();
     return {
       index,
       path: rowPath(index),
+      reportId: reportId === undefined || reportId === '' ? undefined : reportId,
       errors: [{ code: 'BAD_USER_INPUT', reason: `"${type ?? ''}" is not an event type`, ...at(typeColumn) }],
       locate: (field) => (field === 'type' ? at(typeColumn) : cellAt(fileName, number, undefined, field)),
     };
