@@ -415,8 +415,8 @@ describe('spreadsheet import (e2e)', () => {
       ['a row of 500 columns', async () => ({ body: ['type', ...Array.from({ length: 499 }, (_, i) => `c${i}`)].join(',') + '\n', type: 'text/csv' }), 400, { row: 1, column: 'BM' }],
       ['an empty workbook', async () => ({ body: await filled([]), type: XLSX }), 400, { reason: expect.stringMatching(/no report rows.*ledger reports template/) }],
       ['a ZIP that is no workbook', async () => ({ body: await zipOf({ 'word/document.xml': '<w:document/>' }), type: XLSX }), 400, { reason: expect.stringMatching(/is not an XLSX workbook/) }],
-      ['a semicolon-separated CSV', async () => ({ body: 'type;measureCode;reportId;occurredOn\nTrainingDelivered;II.1.3;x;2023-01-01\n', type: 'text/csv' }), 400, { row: 1, reason: expect.stringMatching(/must be comma-separated.*semicolons/) }],
-      ['a CSV saved in Windows-1250, not UTF-8', async () => ({ body: Buffer.concat([Buffer.from('type,measureCode,reportId,occurredOn,title,participants,days\nTrainingDelivered,II.1.3,w-1,2023-04-01,'), Buffer.from([0xe1, 0x72, 0x76, 0xed, 0x7a]), Buffer.from(',5,1\n')]), type: 'text/csv' }), 400, { field: 'file', row: 2, reason: expect.stringMatching(/is not UTF-8/) }],
+      ['a semicolon-separated CSV', async () => ({ body: 'type;measureCode;reportId;occurredOn\nTrainingDelivered;II.1.3;x;2023-01-01\n', type: 'text/csv' }), 400, { sheet: 'upload.csv', row: 1, reason: expect.stringMatching(/must be comma-separated.*semicolons/) }],
+      ['a CSV saved in Windows-1250, not UTF-8', async () => ({ body: Buffer.concat([Buffer.from('type,measureCode,reportId,occurredOn,title,participants,days\nTrainingDelivered,II.1.3,w-1,2023-04-01,'), Buffer.from([0xe1, 0x72, 0x76, 0xed, 0x7a]), Buffer.from(',5,1\n')]), type: 'text/csv' }), 400, { field: 'file', sheet: 'upload.csv', row: 2, reason: expect.stringMatching(/is not UTF-8/) }],
       ['a 50 MB file', async () => ({ body: Buffer.alloc(50 * 1024 * 1024, 0x41), type: 'text/csv' }), 413, { code: 'PAYLOAD_TOO_LARGE', field: 'file' }],
     ];
     it.each(cases)('%s', async (_name, make, status, expected) => {

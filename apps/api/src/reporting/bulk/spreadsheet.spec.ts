@@ -147,7 +147,10 @@ describe('readSpreadsheet (streaming)', () => {
     expect(detectFormat(good, 'text/csv', undefined)).toBe('csv');
     // "árvíz" in Windows-1250 on line 3; line 2 is plain ASCII.
     const latin = Buffer.concat([Buffer.from(`${header}TrainingDelivered,II.1.3,u-1,2023-04-01,Course,5,1\nTrainingDelivered,II.1.3,u-2,2023-04-01,`), Buffer.from([0xe1, 0x72, 0x76, 0xed, 0x7a]), Buffer.from(',5,1\n')]);
-    expect(() => detectFormat(latin, 'text/csv', undefined)).toThrow(expect.objectContaining({ row: 3, reason: expect.stringMatching(/is not UTF-8 text/) }));
+    expect(() => detectFormat(latin, 'text/csv', undefined)).toThrow(expect.objectContaining({ sheet: 'upload.csv', row: 3, reason: expect.stringMatching(/is not UTF-8 text/) }));
+    // The same shape as every other error of a CSV (a semicolon header, a bad cell): the file is its sheet.
+    expect(() => detectFormat(latin, undefined, 'reports-q2.csv')).toThrow(expect.objectContaining({ sheet: 'reports-q2.csv', row: 3 }));
+    expect(() => detectFormat(Buffer.from('type\0,x\n'), 'text/csv', 'b.csv')).toThrow(expect.objectContaining({ sheet: 'b.csv', reason: expect.stringMatching(/binary data/) }));
     // A character cut at the end of the file is not UTF-8 either.
     expect(() => detectFormat(Buffer.concat([Buffer.from(header), Buffer.from([0xc3])]), 'text/csv', undefined)).toThrow(expect.objectContaining({ row: 2 }));
   });

@@ -101,8 +101,10 @@ export function detectFormat(body: Buffer, contentType: string | undefined, file
   if (body.length === 0) throw new SpreadsheetError('the file is empty');
   const zip = body.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
   if (claimed === 'xlsx' && !zip) throw new SpreadsheetError('is not an XLSX workbook (an XLSX file is a ZIP archive; this one does not start like one)');
-  if (claimed === 'csv' && (zip || body.subarray(0, 8192).includes(0))) throw new SpreadsheetError('is not a CSV text file (it holds binary data)');
-  if (claimed === 'csv') refuseOtherEncoding(body);
+  // A CSV's errors name the file as their sheet (as readSpreadsheet's do), whatever step found them.
+  const csvSheet = fileName ?? 'upload.csv';
+  if (claimed === 'csv' && (zip || body.subarray(0, 8192).includes(0))) throw new SpreadsheetError('is not a CSV text file (it holds binary data)', csvSheet);
+  if (claimed === 'csv') refuseOtherEncoding(body, csvSheet);
   return claimed;
 }
 
@@ -114,7 +116,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * its accented letters replaced, in an append-only log. Refused at the line of its first byte that
  * is not UTF-8.
  */
-function refuseOtherEncoding(body: Buffer): void {
+function refuseOtherEncoding(body: Buffer, sheet: string): void {
   try {
     UTF8.decode(body);
   } catch {
@@ -132,7 +134,7 @@ function refuseOtherEncoding(body: Buffer): void {
     }
     let line = 1;
     for (let i = 0; i < valid; i++) if (body[i] === 0x0a) line++;
-    throw new SpreadsheetError('is not UTF-8 text: save it as "CSV UTF-8 (Comma delimited)" (a legacy code page such as Windows-1250 would change its accented letters)', undefined, line);
+    throw new SpreadsheetError('is not UTF-8 text: save it as "CSV UTF-8 (Comma delimited)" (a legacy code page such as Windows-1250 would change its accented letters)', sheet, line);
   }
 }
 
