@@ -98,7 +98,9 @@ describe('GraphQL hardening (e2e), production mode', () => {
     const response = await post(t, body, auditor);
     expect(response.status).toBe(413);
     const json = (await response.json()) as GraphQLResponse;
-    expect(json.errors?.[0].extensions).toEqual({ code: 'BAD_REQUEST', limit: '5mb' });
+    // The code an upload over its limit answers, naming what was too large and the setting.
+    expect(json.errors?.[0].extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE', field: 'body', reason: 'is larger than 5mb (HTTP_BODY_LIMIT)', limit: '5mb' });
+    expect(json.errors?.[0].message).toMatch(/^body is larger than 5mb \(HTTP_BODY_LIMIT\)/);
     expect(JSON.stringify(json)).not.toMatch(/at .*\.js:\d+/);
   });
 

@@ -29,15 +29,16 @@ export function configureHttp(app: INestApplication): void {
       next(error);
       return;
     }
-    const tooLarge = error.type === 'entity.too.large';
-    res.status(error.status).json({
-      errors: [
-        {
-          message: tooLarge ? `Request body exceeds the limit of ${limit}` : `Bad request body: ${error.expose ? error.message : 'unreadable'}`,
-          extensions: tooLarge ? { code: 'BAD_REQUEST', limit } : { code: 'BAD_REQUEST' },
-        },
-      ],
-    });
+    // Too large: the code an upload over BULK_MAX_FILE_BYTES answers (README, docs/security.md),
+    // naming what was too large and the setting that limits it.
+    const answer =
+      error.type === 'entity.too.large'
+        ? {
+            message: `body is larger than ${limit} (HTTP_BODY_LIMIT): send fewer reports per request`,
+            extensions: { code: 'PAYLOAD_TOO_LARGE', field: 'body', reason: `is larger than ${limit} (HTTP_BODY_LIMIT)`, limit },
+          }
+        : { message: `Bad request body: ${error.expose ? error.message : 'unreadable'}`, extensions: { code: 'BAD_REQUEST' } };
+    res.status(error.status).json({ errors: [answer] });
   });
 }
 
