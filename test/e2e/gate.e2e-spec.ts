@@ -216,10 +216,10 @@ describe.each<Transport>(['http', 'ws'])('the request gate over %s (e2e, product
       expect((await ask('{ health { status } }')).data).toEqual({ health: { status: 'ok' } });
     });
 
-    it('refuses an invalid credential (HTTP 401; graphql-ws closes the connection 4403)', async () => {
+    it('refuses an invalid credential (HTTP 401; graphql-ws closes the connection 4401 Unauthorized)', async () => {
       const answer = await ask('{ me { id } }', { key: 'apl_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' });
       const refusal = transport === 'http' ? { status: answer.status, code: code(answer) } : { closed: answer.closed };
-      expect(refusal).toEqual(transport === 'http' ? { status: 401, code: 'UNAUTHENTICATED' } : { closed: 4403 });
+      expect(refusal).toEqual(transport === 'http' ? { status: 401, code: 'UNAUTHENTICATED' } : { closed: 4401 });
     });
 
     it('refuses the next operation of a revoked key', async () => {

@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { KeyService } from '@app/auth';
 import { authHeader, issueTestKey } from './support/auth.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -103,9 +104,36 @@ describe('measureUpdated subscription (e2e)', () => {
     }
   });
 
-  it('refuses a connection without a valid credential', async () => {
-    const sub = firstUpdates(connect('Bearer nope'), 'subscription { measureUpdated(code: "II.1.3") { code } }', 1);
-    await expect(sub.done).rejects.toBeDefined();
+  it('closes a connection whose credential does not authenticate with 4401 Unauthorized and the reason HTTP gives', async () => {
+    const closeOf = (authorization: string) =>
+      new Promise<{ code: number; reason: string }>((resolve) => {
+        const client = createClient({
+          url: wsUrl,
+          webSocketImpl: WebSocket,
+          connectionParams: { authorization },
+          retryAttempts: 0,
+          lazy: false,
+          onNonLazyError: () => undefined,
+          on: { closed: (event) => resolve({ code: (event as { code: number }).code, reason: String((event as { reason?: unknown }).reason) }) },
+        });
+        clients.push(client);
+      });
+    const revoked = await issueTestKey(t, { role: 'COORDINATOR' });
+    await t.app.get(KeyService).revoke(/^apl_([A-Za-z0-9]+)_/.exec(revoked)![1], 'e2e', 'test:e2e');
+    const http = await t.gql('{ me { id } }', undefined, { authorization: 'Bearer nope' });
+    for (const authorization of ['Bearer nope', 'Bearer apl_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', `Bearer ${revoked}`, 'Basic abc']) {
+      expect({ authorization, ...(await closeOf(authorization)) }).toEqual({ authorization, code: 4401, reason: http.errors?.[0].message });
+    }
+    expect(http.errors?.[0].message).toMatch(/Invalid credential/);
+  });
+
+  it('keeps the connection of a valid key lacking the right: the operation is refused FORBIDDEN, as over HTTP', async () => {
+    const admin = connect(`Bearer ${await issueTestKey(t, { role: 'ADMIN' })}`);
+    const refused = JSON.stringify(await firstUpdates(admin, 'subscription { measureUpdated(code: "II.1.3") { code } }', 1).done.then((v) => v, (e: unknown) => e));
+    expect(refused).toMatch(/FORBIDDEN/);
+    // The same socket still answers what the key may do.
+    const me = await firstUpdates(admin, '{ me { role } }', 1).done;
+    expect(me).toEqual([{ data: { me: { role: 'ADMIN' } } }]);
   });
 
   it('pushes to an agency the measures it is responsible for or a partner of, as the measure query reads them', async () => {

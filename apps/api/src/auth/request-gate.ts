@@ -64,6 +64,9 @@ const ADMITTED_DOCUMENTS = { max: 500, maxSize: 1 << 20 } as const;
 
 const ROOT_TYPE_NAMES = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
 
+/** What a client is told of a credential that does not authenticate (the log has the particular reason). */
+export const INVALID_CREDENTIAL = 'Invalid credential: the API key or token is malformed, unknown, revoked or expired';
+
 /**
  * The one request pipeline of the api. Every GraphQL operation, over HTTP (GatekeeperPlugin, an
  * Apollo plugin) or graphql-ws (ws-transport.ts, graphql-ws's own hooks), passes these steps in
@@ -137,7 +140,7 @@ export class RequestGate implements HttpRequestCharge {
         `UNAUTHENTICATED reason="${auth.reason}"${auth.keyId ? ` keyId=${auth.keyId}` : ''} operation=${operationNameIn(source)} ` +
           `transport=${caller.transport} correlationId=${caller.correlationId}`,
       );
-      throw new UnauthenticatedError('Invalid credential: the API key or token is malformed, unknown, revoked or expired');
+      throw new UnauthenticatedError(INVALID_CREDENTIAL);
     }
     const known = this.admitted.get(source);
     if (known) {

@@ -12,10 +12,10 @@ import {
   subscribe as graphqlSubscribe,
   validate,
 } from 'graphql';
-import type { Context, ServerOptions, SubscribePayload } from 'graphql-ws';
+import { CloseCode, type Context, type ServerOptions, type SubscribePayload } from 'graphql-ws';
 import { UnauthenticatedError } from '@app/auth';
 import { assignRequestId } from '../common/correlation-id.js';
-import { type Admission, type OperationRecord, RequestGate, asGraphQLError } from './request-gate.js';
+import { type Admission, INVALID_CREDENTIAL, type OperationRecord, RequestGate, asGraphQLError } from './request-gate.js';
 
 /** How often a live subscription's credential is checked again: revocation or expiry ends it within this. */
 export const CREDENTIAL_RECHECK_MS = 250;
@@ -30,6 +30,8 @@ interface Session {
 
 interface WsExtra {
   readonly request?: IncomingMessage;
+  /** The socket (graphql-ws/use/ws gives it): closed with 4401 and a reason for an invalid credential. */
+  readonly socket?: { close(code: number, reason: string): void };
   session?: Session;
 }
 
@@ -56,7 +58,8 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
  * query, mutation or subscription over a socket passes exactly the steps an HTTP request does:
  *
  * - onConnect: the connection params' `authorization` ("Bearer …") is checked once to refuse
- *   an invalid credential early (close 4403); it is kept for the operations. A connection
+ *   an invalid credential early (close 4401 Unauthorized, with the reason HTTP's 401 gives); it
+ *   is kept for the operations. A connection
  *   without one may ask for @Public fields only, as over HTTP.
  * - onSubscribe, per operation: admitDocument (this credential again, rate limit, document
  *   text), parse, validate with the gate's rules, admitOperation; the context gets the
@@ -107,6 +110,10 @@ export function graphqlWsOptions(gate: RequestGate, formatError: Formatter): Gra
       const result = await gate.authenticate(authorization);
       if (result.status === 'invalid') {
         logger.warn(`UNAUTHENTICATED reason="${result.reason}"${result.keyId ? ` keyId=${result.keyId}` : ''} transport=ws (connection refused)`);
+        // graphql-ws's own refusal (returning false) is 4403 "Forbidden", which says the key is
+        // valid but lacks a right; a credential that does not authenticate is its 4401
+        // Unauthorized, with the reason HTTP's 401 gives. The close sent first is the one sent.
+        ctx.extra.socket?.close(CloseCode.Unauthorized, INVALID_CREDENTIAL);
         return false;
       }
       const sent = text(params.correlationId) ?? text(params['x-correlation-id']);
