@@ -107,9 +107,12 @@ function SignedIn() {
     }),
     [time, session.readsHistory],
   );
-  // The plan's measure codes, for the one live feed of this tab (figures readers only: agencies may not subscribe).
-  const codes = useQuery<Measures>(session.readsFigures ? measuresQuery(false) : null, { filter: { planId: session.plan.id } });
-  useLiveMeasureFeed(session.plan.id, codes.data?.measures.map((m) => m.code) ?? [], session.readsFigures && timeTravel.at === null);
+  // The measure codes for the one live feed of this tab: every measure of the plan, or an agency's
+  // own (responsible or partner), the ones the api lets it subscribe to.
+  const live = session.readsFigures || session.readsOwnFigures;
+  const ownAgency = session.me.role === 'AGENCY' && session.me.agencyId ? { agency: session.me.agencyId } : {};
+  const codes = useQuery<Measures>(live ? measuresQuery(false) : null, { filter: { planId: session.plan.id, ...ownAgency } });
+  useLiveMeasureFeed(session.plan.id, codes.data?.measures.map((m) => m.code) ?? [], live && timeTravel.at === null);
   return (
     <TimeTravelContext.Provider value={timeTravel}>
       <a className="skip" href="#main">

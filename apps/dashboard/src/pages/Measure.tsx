@@ -37,7 +37,7 @@ export function MeasurePage({ code }: { code: string }) {
     history.reload();
     reports.reload();
   };
-  useMeasureUpdates([code], reload, session.readsFigures && at === null);
+  useMeasureUpdates([code], reload, (session.readsFigures || session.readsOwnFigures) && at === null);
 
   if (result.error && !result.data && !(refused && session.readsOwnFigures)) return <Problem error={result.error} />;
   if (!result.data) return <p className="loading">Loading {code}…</p>;

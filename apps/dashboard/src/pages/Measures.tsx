@@ -33,7 +33,7 @@ export function MeasuresPage() {
       result.reload();
       setUpdates((n) => n + 1);
     },
-    session.readsFigures && at === null,
+    (session.readsFigures || session.readsOwnFigures) && at === null,
   );
   // The reports connection answers as the ledger now stands (it takes no `at`): hidden while looking back.
   const lastReports = useLastReports(at === null ? REPORT_DATES : null, session.plan.id, updates);
