@@ -99,6 +99,25 @@ describe('reporting periods (e2e)', () => {
       );
       expect(ok(batch).recordReports).toEqual({ counts: { duplicate: 1, refused: 0 }, rows: [{ status: 'DUPLICATE', receipt: { position: recorded } }] });
     }
+    // A new report dated in the locked quarter, in a batch, is refused with the rule and the period a
+    // single mutation names; so is one for a measure the agency is not assigned to.
+    const foreign = measures.find((m) => !m.responsible.includes(agencyId) && !(m.partners ?? []).includes(agencyId) && m.indicators.some((i) => i.event === 'CapacityCreated'));
+    expect(foreign).toBeDefined();
+    const lockedBatch = await gql<{ recordReports: { rows: Array<{ status: string; errors: Array<Record<string, unknown>> }> } }>(
+      `mutation ($input: RecordReportsInput!) { recordReports(input: $input) { rows { status errors { code field rule period } } } }`,
+      agency,
+      {
+        input: {
+          reports: [
+            { capacityCreated: { measureCode: shelters.code, ...capacity('p-locked-bulk', 3, '2023-03-15') } },
+            { capacityCreated: { measureCode: foreign!.code, ...capacity('p-foreign-bulk', 3, '2023-05-15') } },
+          ],
+        },
+      },
+    );
+    const [lockedRow, foreignRow] = ok(lockedBatch).recordReports.rows;
+    expect(lockedRow).toEqual({ status: 'REFUSED', errors: [{ code: 'FORBIDDEN', field: 'input.reports[0].capacityCreated.occurredOn', rule: 'period-locked', period: '2023-Q1' }] });
+    expect(foreignRow.errors[0]).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-not-assigned-to-measure', period: null });
 
     // Locked: a record, a correction, a correction moving a report into Q1 and a retraction are refused.
     const lockedRecord = await record('p-2', 4, '2023-03-31');

@@ -179,17 +179,22 @@ export class BulkReportService {
   private refusal(row: BulkRow, error: unknown): ImportError[] | undefined {
     if (error instanceof DomainError) {
       const violations = error.extra.violations ?? [{ field: error.extra.field, reason: error.extra.reason ?? error.message }];
-      return violations.map((v) => this.error(row, error.code, v.field, v.reason ?? error.message));
+      const why = { rule: error.extra.rule, period: error.extra.period };
+      return violations.map((v) => this.error(row, error.code, v.field, v.reason ?? error.message, why));
     }
     if (error instanceof GraphQLError && typeof error.extensions.code === 'string' && error.extensions.code !== 'INTERNAL_SERVER_ERROR') {
-      const field = typeof error.extensions.field === 'string' ? error.extensions.field : undefined;
-      return [this.error(row, error.extensions.code, field, error.message)];
+      const text = (key: string) => (typeof error.extensions[key] === 'string' ? (error.extensions[key] as string) : undefined);
+      return [this.error(row, error.extensions.code, text('field'), error.message, { rule: text('rule'), period: text('period') })];
     }
     return undefined;
   }
 
-  private error(row: BulkRow, code: string, field: string | undefined, reason: string): ImportError {
-    return { code, field: field ? `${row.path}.${field}` : row.path, reason, ...row.locate?.(field) };
+  /** One error of a row; a FORBIDDEN one keeps the rule (and period) a single mutation's refusal carries. */
+  private error(row: BulkRow, code: string, field: string | undefined, reason: string, why: { rule?: string; period?: string } = {}): ImportError {
+    const error: ImportError = { code, field: field ? `${row.path}.${field}` : row.path, reason, ...row.locate?.(field) };
+    if (why.rule !== undefined) error.rule = why.rule;
+    if (why.period !== undefined) error.period = why.period;
+    return error;
   }
 }
 

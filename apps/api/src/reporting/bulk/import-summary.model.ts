@@ -41,6 +41,12 @@ export class ImportError {
   @Field()
   reason: string;
 
+  @Field({ nullable: true, description: 'FORBIDDEN: the rule that refused the row (period-locked, agency-not-assigned-to-measure, …), as a single mutation names it.' })
+  rule?: string;
+
+  @Field({ nullable: true, description: 'FORBIDDEN by a locked or closed reporting period: that period (e.g. 2023-Q1).' })
+  period?: string;
+
   @Field({ nullable: true, description: 'Spreadsheet imports: the sheet (XLSX) or file (CSV) of the cell.' })
   sheet?: string;
 
