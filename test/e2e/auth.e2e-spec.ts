@@ -327,6 +327,12 @@ describe('identity and access (e2e)', () => {
         expect(log).not.toContain(key);
         expect(log).not.toContain(key.slice(key.indexOf('_', 4) + 1));
       }
+      // The refusal names the field refused, and the operation only when the document names one
+      // (an unnamed one was called "anonymous", which read as if the caller were).
+      const named = await t.gql('query CoordinatorKeys { apiKeys { keyId } }', undefined, authHeader(keys.COORDINATOR));
+      expect(named.errors?.[0].message).toMatch(/^Role COORDINATOR may not \S+ \(Query\.apiKeys in CoordinatorKeys\)$/);
+      const unnamed = await t.gql('{ apiKeys { keyId } }', undefined, authHeader(keys.COORDINATOR));
+      expect(unnamed.errors?.[0].message).toMatch(/^Role COORDINATOR may not \S+ \(Query\.apiKeys\)$/);
     });
   });
 

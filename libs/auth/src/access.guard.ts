@@ -8,11 +8,21 @@ import { Authenticator, type HasHeaders } from './authenticator.js';
 import { ALLOW_METADATA, type AuthContext, AUTHENTICATED_METADATA, PUBLIC_METADATA } from './decorators.js';
 import type { Principal } from './principal.js';
 
-/** How a refusal names the operation in logs: `<operation name> (<Type.field>)`. */
+/** How a log line names the operation: `<operation name> (<Type.field>)`, `anonymous` when unnamed. */
 function describeOperation(info: GraphQLResolveInfo | undefined): string {
   if (!info) return 'unknown operation';
   const operation = info.operation?.name?.value ?? 'anonymous';
   return `${operation} (${info.parentType.name}.${info.fieldName})`;
+}
+
+/**
+ * How a refusal's message names what was refused: `<Type.field>`, and `in <operation name>` when
+ * the document names its operation ("anonymous" read as if the caller were anonymous).
+ */
+function describeField(info: GraphQLResolveInfo | undefined): string {
+  if (!info) return 'this operation';
+  const name = info.operation?.name?.value;
+  return `${info.parentType.name}.${info.fieldName}${name ? ` in ${name}` : ''}`;
 }
 
 /**
@@ -80,7 +90,7 @@ export class AccessGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, targets)) return true;
 
-    const { principal, operation } = await this.principalOf(context);
+    const { principal, operation, refused } = await this.principalOf(context);
     if (!principal) {
       this.logger.warn(`UNAUTHENTICATED operation=${operation}`);
       throw new UnauthenticatedError();
@@ -88,7 +98,7 @@ export class AccessGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(AUTHENTICATED_METADATA, targets)) return true;
     const actions = this.reflector.getAllAndOverride<Action[]>(ALLOW_METADATA, targets) ?? [];
     try {
-      this.policy.assertAllowed(principal, actions, operation);
+      this.policy.assertAllowed(principal, actions, refused);
     } catch (error) {
       if (error instanceof ForbiddenError) {
         error.logged = true;
@@ -103,23 +113,25 @@ export class AccessGuard implements CanActivate {
   }
 
   /** Reads (and caches on the context) the principal of the request. */
-  private async principalOf(context: ExecutionContext): Promise<{ principal?: Principal; operation: string }> {
+  private async principalOf(context: ExecutionContext): Promise<{ principal?: Principal; operation: string; refused: string }> {
     if (context.getType<string>() === 'graphql') {
       const gql = GqlExecutionContext.create(context);
       const ctx = gql.getContext<AuthContext>();
-      const operation = describeOperation(gql.getInfo<GraphQLResolveInfo>());
-      if (ctx.principal) return { principal: ctx.principal, operation };
+      const info = gql.getInfo<GraphQLResolveInfo>();
+      const operation = describeOperation(info);
+      const refused = describeField(info);
+      if (ctx.principal) return { principal: ctx.principal, operation, refused };
       const result = ctx.req ? await this.authenticator.authenticateRequest(ctx.req) : { status: 'anonymous' as const };
       if (result.status === 'invalid') {
         this.logger.warn(`UNAUTHENTICATED reason="${result.reason}"${result.keyId ? ` keyId=${result.keyId}` : ''} operation=${operation}`);
         throw new UnauthenticatedError('Invalid credential');
       }
       if (result.status === 'authenticated') ctx.principal = result.principal;
-      return { principal: ctx.principal, operation };
+      return { principal: ctx.principal, operation, refused };
     }
     const request = context.switchToHttp().getRequest<HasHeaders & { principal?: Principal; method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }>();
     const operation = `${request.method ?? 'HTTP'} ${request.url ?? ''}`;
-    if (request.principal) return { principal: request.principal, operation };
+    if (request.principal) return { principal: request.principal, operation, refused: operation };
     const result = await this.authenticator.authenticateRequest(request);
     // Charged once the bucket is known and before any refusal: GraphQL's gate does the same.
     this.charge?.chargeHttpRequest(result.status === 'authenticated' ? result.principal : undefined, request.ip ?? request.socket?.remoteAddress ?? 'unknown');
@@ -128,6 +140,6 @@ export class AccessGuard implements CanActivate {
       throw new UnauthenticatedError('Invalid credential');
     }
     if (result.status === 'authenticated') request.principal = result.principal;
-    return { principal: request.principal, operation };
+    return { principal: request.principal, operation, refused: operation };
   }
 }
