@@ -197,6 +197,11 @@ describe('audit (e2e)', () => {
       // Before the plan was adopted there was no plan.
       const before = await gql(`{ planProgress(planId: "${plan.id}", at: { recordedAt: "2000-01-01T00:00:00Z" }) { measures } }`, auditor);
       expect(before.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      // A measure asked for at that point says why it is not there, and names `at`.
+      const code = plan.pillars[0].objectives[0].measures[0].code;
+      const measureBefore = await gql(`{ measure(code: "${code}", planId: "${plan.id}") { indicatorValues(at: { recordedAt: "2000-01-01T00:00:00Z" }) { key } } }`, auditor);
+      expect(measureBefore.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'at', reason: expect.stringMatching(/^is position 0, before plan \S+ held measure/) });
+      expect(measureBefore.errors?.[0].message).toMatch(/at position 0: the ledger then held no events/);
     });
   });
 

@@ -116,7 +116,7 @@ export class MeasureProgressResolver {
   @PlainFieldResolver()
   indicatorValues(measure: Measure, @Args() args: ReadModelArgs, context: AuthContext): Eventually<IndicatorValue[]> {
     return whenReady(this.snapshot(measure, args, context, 'Measure.indicatorValues'), (snapshot) => {
-      const evaluation = this.evaluate(snapshot, measure, asOfDate(undefined));
+      const evaluation = this.evaluate(snapshot, measure, asOfDate(undefined), args.at);
       const figures = snapshot.measureFigures(measure.planId, measure.code);
       return evaluation.indicators.map((i) => ({
         key: i.indicator.key,
@@ -141,7 +141,7 @@ export class MeasureProgressResolver {
     return whenReady(this.snapshot(measure, args, context, 'Measure.fundingStatus'), (snapshot) => {
       const summary = snapshot.fundingSummary(measure.planId, args.year ?? undefined);
       const funding = summary?.measures.find((m) => m.measureCode === measure.code);
-      if (!funding) throw new DomainError('NOT_FOUND', `No measure ${measure.code} in the read models of plan ${measure.planId}`);
+      if (!funding) throw notYet(measure, snapshot, args.at);
       return measureFundingModel(funding);
     });
   }
@@ -178,14 +178,25 @@ export class MeasureProgressResolver {
 
   private evaluation(measure: Measure, args: ProgressArgs, context: AuthContext, operation: string): Eventually<MeasureEvaluation> {
     const date = asOfDate(args.asOf);
-    return whenReady(this.snapshot(measure, args, context, operation), (snapshot) => this.evaluate(snapshot, measure, date));
+    return whenReady(this.snapshot(measure, args, context, operation), (snapshot) => this.evaluate(snapshot, measure, date, args.at));
   }
 
-  private evaluate(snapshot: ProjectionSnapshot, measure: Measure, asOf: string): MeasureEvaluation {
+  private evaluate(snapshot: ProjectionSnapshot, measure: Measure, asOf: string, at: PointInTimeInput | null | undefined): MeasureEvaluation {
     const evaluation = snapshot.evaluate(measure.planId, measure.code, asOf);
-    if (!evaluation) throw new DomainError('NOT_FOUND', `No measure ${measure.code} in the read models of plan ${measure.planId} (yet)`);
+    if (!evaluation) throw notYet(measure, snapshot, at);
     return evaluation;
   }
+}
+
+/**
+ * NOT_FOUND for a measure the read models do not hold. Asked with `at`, the usual cause is a point
+ * before the plan (or the amendment that added the measure) was recorded: the answer says so and
+ * names `at`, instead of reading as if the measure did not exist.
+ */
+function notYet(measure: Measure, snapshot: ProjectionSnapshot, at: PointInTimeInput | null | undefined): DomainError {
+  if (at === undefined || at === null) return new DomainError('NOT_FOUND', `No measure ${measure.code} in the read models of plan ${measure.planId} (yet)`);
+  const reason = `is position ${snapshot.position}, before plan ${measure.planId} held measure ${measure.code} (the plan was not adopted yet, or not amended to hold it)`;
+  return new DomainError('NOT_FOUND', `No measure ${measure.code} at position ${snapshot.position}: the ledger then ${snapshot.position === 0n ? 'held no events' : 'did not hold it yet'}`, { field: 'at', reason });
 }
 
 function answerTimeout(error: unknown): never {
