@@ -117,7 +117,7 @@ describe('reporting periods (e2e)', () => {
     );
     const [lockedRow, foreignRow] = ok(lockedBatch).recordReports.rows;
     expect(lockedRow).toEqual({ status: 'REFUSED', errors: [{ code: 'FORBIDDEN', field: 'input.reports[0].capacityCreated.occurredOn', rule: 'period-locked', period: '2023-Q1' }] });
-    expect(foreignRow.errors[0]).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-not-assigned-to-measure', period: null });
+    expect(foreignRow.errors[0]).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-not-assigned-to-measure', period: null, field: 'input.reports[1].capacityCreated.measureCode' });
 
     // Locked: a record, a correction, a correction moving a report into Q1 and a retraction are refused.
     const lockedRecord = await record('p-2', 4, '2023-03-31');

@@ -155,7 +155,7 @@ describe('reporting (e2e)', () => {
       const before = await head();
       const op = recordOp('TrainingDelivered', { ...base, measureCode: 'II.1.3' });
       const res = await t.gql(op.query, op.variables, headers);
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-not-assigned-to-measure' });
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-not-assigned-to-measure', field: 'measureCode' });
       expect(await head()).toBe(before);
     });
   });

@@ -100,7 +100,7 @@ describe('AccessPolicy', () => {
 
     it('refuses an agency not assigned to the measure, naming the rule and the measure but no other agency', () => {
       const error = refusal(() => policy.assertCanRecord(principal('AGENCY', 'tax-office'), measure));
-      expect(error.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-not-assigned-to-measure', measureCode: 'II.1.3' });
+      expect(error.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-not-assigned-to-measure', measureCode: 'II.1.3', field: 'measureCode' });
       expect(error.message).toContain('II.1.3');
       expect(error.message).toContain('tax-office');
       for (const other of ['ministry-of-interior', 'police', 'ngos', 'ngo-a']) expect(error.message).not.toContain(other);

@@ -149,7 +149,8 @@ export class AccessPolicy {
       throw new ForbiddenError(
         `Agency ${agencyId} is neither a responsible body nor a partner of measure ${measure.code}, so it may not report for it`,
         RULES.AGENCY_NOT_ASSIGNED,
-        { measureCode: measure.code },
+        // The field to change: a bulk row or a spreadsheet cell is pointed at by it.
+        { measureCode: measure.code, field: 'measureCode' },
       );
     }
   }
