@@ -260,7 +260,6 @@ function endOnRevocation(
   return iterator;
 }
 
-
 interface WebSocketServerLike {
   readonly options: { maxPayload?: number };
 }
