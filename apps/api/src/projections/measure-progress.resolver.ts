@@ -1,9 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Args, Float, Int, ResolveField, Resolver } from '@nestjs/graphql';
-import { AccessPolicy, Action, type AuthContext, type MeasureAssignment, type Principal, UnauthenticatedError } from '@app/auth';
+import { AccessPolicy, Action, type AuthContext, type Principal, UnauthenticatedError } from '@app/auth';
 import { DomainError, shownValue } from '@app/domain';
 import { type AssessmentEntry, type MeasureEvaluation, type ProjectionSnapshot, ProjectionTimeoutError } from '@app/projections';
 import { Measure } from '../common/models/measure.model.js';
+import { measureAssignment } from './measure-assignment.js';
 import { IndicatorAggregate } from '../common/models/measure.model.js';
 import { MeasureFundingStatus } from './models/funding-status.model.js';
 import {
@@ -53,9 +54,6 @@ const pointInTimePipe = createValidationPipe();
  */
 @Resolver(() => Measure)
 export class MeasureProgressResolver {
-  /** The measure's agencies as the access policy reads them, made once per Measure object. */
-  private readonly assignments = new WeakMap<Measure, MeasureAssignment>();
-
   constructor(
     @Inject(ProjectionsService) private readonly projections: ProjectionsService,
     @Inject(AccessPolicy) private readonly policy: AccessPolicy,
@@ -168,12 +166,7 @@ export class MeasureProgressResolver {
 
   private assertCanRead(principal: Principal, measure: Measure, operation: string): void {
     this.policy.assertAllowed(principal, [Action.READ_PROJECTIONS, Action.READ_ASSIGNED_PROJECTIONS], operation);
-    let assignment = this.assignments.get(measure);
-    if (!assignment) {
-      assignment = { code: measure.code, responsible: measure.responsible.map((a) => a.id), partners: measure.partners.map((a) => a.id) };
-      this.assignments.set(measure, assignment);
-    }
-    this.policy.assertCanReadMeasure(principal, assignment, operation);
+    this.policy.assertCanReadMeasure(principal, measureAssignment(measure), operation);
   }
 
   private evaluation(measure: Measure, args: ProgressArgs, context: AuthContext, operation: string): Eventually<MeasureEvaluation> {

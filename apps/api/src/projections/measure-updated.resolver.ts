@@ -3,6 +3,7 @@ import { Args, ID, Resolver, Subscription } from '@nestjs/graphql';
 import { AccessPolicy, Action, Allow, CurrentPrincipal, type Principal } from '@app/auth';
 import { Measure } from '../common/models/measure.model.js';
 import { PlanViews } from '../common/plan-views.js';
+import { measureAssignment } from './measure-assignment.js';
 import { MEASURE_UPDATED, type MeasureUpdate, MeasureUpdates } from './measure-updates.service.js';
 
 interface MeasureUpdatedArgs {
@@ -38,11 +39,7 @@ export class MeasureUpdatedResolver {
   ): AsyncIterableIterator<MeasureUpdate> {
     // An unknown or ambiguous code is refused now (NOT_FOUND / BAD_USER_INPUT), not silently idle.
     const measure = this.plans.measure(code, planId);
-    this.policy.assertCanReadMeasure(
-      principal,
-      { code: measure.code, responsible: measure.responsible.map((a) => a.id), partners: measure.partners.map((a) => a.id) },
-      'Subscription.measureUpdated',
-    );
+    this.policy.assertCanReadMeasure(principal, measureAssignment(measure), 'Subscription.measureUpdated');
     return this.updates.pubsub.asyncIterableIterator<MeasureUpdate>(MEASURE_UPDATED);
   }
 }
