@@ -409,11 +409,13 @@ class TypedSheet {
 
 type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
 
+/** A code or date cell as text, without the spaces a cell gathers around it (typed, pasted, quoted in a CSV). */
+const trimmedText = (raw: unknown): unknown => (typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : raw);
+
 /** A cell as the record input's field takes it; wrong kinds are refused with the reason. */
 function convert(raw: unknown, field: FieldSpec | undefined): Converted {
-  // The common columns (measureCode, reportId, occurredOn, planId) are codes and dates: spaces a
-  // cell gathers around them (typed, pasted, quoted in a CSV) are dropped, as for enums and numbers.
-  if (!field) return { ok: true, value: typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : raw };
+  // The common columns (measureCode, reportId, occurredOn, planId) are codes and dates: trimmed, as enums and numbers are.
+  if (!field) return { ok: true, value: trimmedText(raw) };
   switch (field.kind) {
     case 'count': {
       const n = typeof raw === 'number' ? raw : /^-?\d+$/.test(String(raw).trim()) ? Number(String(raw).trim()) : Number.NaN;
@@ -439,7 +441,7 @@ function convert(raw: unknown, field: FieldSpec | undefined): Converted {
       return value ? { ok: true, value } : { ok: false, reason: `must be one of ${field.values?.join(', ')}, in any case (got "${text}")` };
     }
     case 'date':
-      return { ok: true, value: typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : raw };
+      return { ok: true, value: trimmedText(raw) };
     case 'text':
       // Free text stays as written: the domain's rules (required, length) judge it.
       return { ok: true, value: typeof raw === 'number' ? String(raw) : raw };
