@@ -5,6 +5,7 @@ import {
   type EventStore,
   LogConsumer,
   type LogConsumerBoard,
+  linkedHereAfter,
   type RecordedEvent,
 } from '@app/event-store';
 import type { ChainRow, ChainStore } from './chain-store.js';
@@ -153,7 +154,13 @@ export class ChainFollower implements ConsumerStatusSource {
   private link(event: RecordedEvent): void {
     // A subscription resumed after a failure may deliver what was already linked.
     if (this.builder.head.sequence > 0n && event.position <= this.builder.head.position) return;
-    const { link, sequence } = this.builder.add(event);
+    // An event the store linked in this process right after our head keeps that link: it was
+    // computed from this same (frozen) object after the same link, so hashing it again would give
+    // it back (chain-link.ts, linkedHereAfter). Everything read from the file is hashed.
+    const head = this.builder.head;
+    const own = event.chain;
+    const { link, sequence } =
+      own !== undefined && own.sequence === head.sequence + 1n && linkedHereAfter(event) === head.hash ? this.builder.advance(event, own.link) : this.builder.add(event);
     // A row of a chain-linked store must carry the link computed here: one written around the
     // store's append is not linked into the chain (the follower fails there, naming it).
     if (this.store.chainLinked && (event.chain?.link !== link || event.chain.sequence !== sequence)) {

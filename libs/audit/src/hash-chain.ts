@@ -65,6 +65,17 @@ export class ChainBuilder {
     return { link, sequence };
   }
 
+  /**
+   * Moves on by an event whose link is already known to be nextLink(head, event, n) — the chain
+   * follower's case for events this process's store linked in its append (ChainFollower.link).
+   * Nothing is checked here: verification always hashes (add).
+   */
+  advance(event: Pick<RecordedEvent, 'position'>, link: string): { readonly link: string; readonly sequence: bigint } {
+    const sequence = this.current.sequence + 1n;
+    this.current = { hash: link, position: event.position, sequence };
+    return { link, sequence };
+  }
+
   get head(): ChainHead {
     return this.current;
   }

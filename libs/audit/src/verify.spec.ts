@@ -152,6 +152,21 @@ describe('the hash chain over a store', () => {
     });
   });
 
+  it('the follower keeps the link its store computed in this process only after its own head: after a link edited in the file it hashes, and fails', async () => {
+    const board = new LogConsumerBoard();
+    const follower = new ChainFollower({ store, chain, batchIntervalMs: 5, board });
+    await follower.catchUp();
+    await follower.start();
+    await report('police', 'r7', 7);
+    await follower.waitForPosition(7n, 5_000);
+    // The store links its next append after the last link in the file, which is now not the chain's.
+    tamper('UPDATE events SET link = ? WHERE position = ?', 'e'.repeat(64), 7);
+    await report('police', 'r8', 8);
+    await expect(follower.waitForPosition(8n, 5_000)).rejects.toThrow(/event 8: .* is not the chain's/);
+    expect(chain.head()?.position).toBe(7n);
+    await follower.stop();
+  });
+
   it('a file written before rows carried links is linked once on open: the same chain, and a later forged row shows', async () => {
     await new ChainFollower({ store, chain }).catchUp();
     const before = await verifyChain({ store, chain });

@@ -1,4 +1,9 @@
-import { canonicalEvent, canonicalObject, nextLink, GENESIS_LINK } from './chain-link.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NO_STREAM, type RecordedEvent } from '../event-store.port.js';
+import { SqliteEventStore } from '../sqlite/sqlite-event-store.js';
+import { canonicalEvent, canonicalObject, linkedHereAfter, nextLink, GENESIS_LINK } from './chain-link.js';
 import type { ChainedEvent } from './chain-link.js';
 
 const base: ChainedEvent = {
@@ -30,5 +35,43 @@ describe('canonicalEvent', () => {
   it('links as before: the link of the same event is the same', () => {
     expect(nextLink(GENESIS_LINK, base, 1n)).toMatch(/^[0-9a-f]{64}$/);
     expect(nextLink(GENESIS_LINK, { ...base }, 1n)).toBe(nextLink(GENESIS_LINK, base, 1n));
+  });
+});
+
+describe('links computed in this process', () => {
+  it('are known for the events the embedded store hands its subscribers, after the link before each; never for events read from the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apl-chain-here-'));
+    const store = SqliteEventStore.open(join(dir, 'events.db'));
+    try {
+      const handed: RecordedEvent[] = [];
+      const subscription = store.subscribeAll();
+      const reading = (async () => {
+        for await (const event of subscription) {
+          handed.push(event);
+          if (handed.length === 3) break;
+        }
+      })();
+      await store.append('s-1', [{ type: 'T', data: { n: 1 } }], NO_STREAM);
+      await store.appendMany([
+        { stream: 's-2', events: [{ type: 'T', data: { n: 2 } }], expected: NO_STREAM },
+        { stream: 's-3', events: [{ type: 'T', data: { n: 3 } }], expected: NO_STREAM },
+      ]);
+      await reading;
+      await subscription.close();
+      const read: RecordedEvent[] = [];
+      for await (const event of store.readAll()) read.push(event);
+      expect(handed.map((e) => e.position)).toEqual(read.map((e) => e.position));
+      let previous = GENESIS_LINK;
+      for (const [i, event] of handed.entries()) {
+        // The link known here is the one hashing gives: nextLink(previous, the event as read back).
+        expect(linkedHereAfter(event)).toBe(previous);
+        expect(event.chain?.link).toBe(nextLink(previous, read[i], BigInt(i + 1)));
+        previous = event.chain!.link;
+        expect(linkedHereAfter(read[i])).toBeUndefined();
+      }
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -55,4 +55,28 @@ export function nextLink(previous: string, event: ChainedEvent, seq: bigint): st
   return createHash('sha256').update(previous).update('\n').update(text).digest('hex');
 }
 
+/**
+ * The events a chain-linked store's append linked in this process, each with the link it was
+ * linked after (link_{n-1}). The store hands those very objects (frozen, the stored text parsed
+ * back) to its in-process subscribers, so a follower holding the same link_{n-1} would compute the
+ * same link_n from the same text: it may take the event's own link instead of hashing it again.
+ * Events read from the file are never in it (they are checked by hashing, as always); a WeakMap,
+ * so nothing outlives its event.
+ */
+const linkedInThisProcess = new WeakMap<object, string>();
+
+/** Records that `event` was linked here after `previous` (the store's append, once stored). */
+export function rememberLinkedHere(event: object, previous: string): void {
+  linkedInThisProcess.set(event, previous);
+}
+
+/**
+ * link_{n-1} of an event this process's store linked in its append, or undefined for any other
+ * event object (read from the file, built elsewhere): the event's `chain.link` is then
+ * nextLink(that, event, chain.sequence), computed from this same object.
+ */
+export function linkedHereAfter(event: object): string | undefined {
+  return linkedInThisProcess.get(event);
+}
+
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;

@@ -22,7 +22,7 @@ import {
   satisfiesExpected,
   type StoreLink,
 } from '../event-store.port.js';
-import { GENESIS_LINK, nextLink } from '../chain/chain-link.js';
+import { GENESIS_LINK, nextLink, rememberLinkedHere } from '../chain/chain-link.js';
 import { openSqliteFile } from './open-sqlite-file.js';
 
 /**
@@ -312,7 +312,8 @@ export class SqliteEventStore implements EventStore {
       const metadata = JSON.stringify(event.metadata ?? {});
       const stored = { id, stream: pending.stream, revision, type: event.type, data: JSON.parse(data), metadata: JSON.parse(metadata) as JsonObject };
       const sequence = chain.sequence + 1n;
-      const link = nextLink(chain.link, stored, sequence);
+      const previous = chain.link;
+      const link = nextLink(previous, stored, sequence);
       let info: { lastInsertRowid: number | bigint };
       try {
         info = this.stmtInsert.run(id, pending.stream, revision, event.type, data, metadata, created, sequence, link);
@@ -328,7 +329,10 @@ export class SqliteEventStore implements EventStore {
       if (materialise) {
         // Exactly what a read returns: the stored text parsed back (not the caller's objects).
         // Written out, not `{ ...stored, … }`: on Node 20 that literal costs tens of µs (handle-command.ts, storedEvent).
-        events.push(deepFreeze({ id, stream: pending.stream, revision, type: event.type, data: stored.data, metadata: stored.metadata, position, created: createdDate(created), chain: { sequence, link } }));
+        const recorded = deepFreeze({ id, stream: pending.stream, revision, type: event.type, data: stored.data, metadata: stored.metadata, position, created: createdDate(created), chain: { sequence, link } });
+        // Its link was just computed from this very object: the chain follower need not hash it again.
+        rememberLinkedHere(recorded, previous);
+        events.push(recorded);
       }
     }
     return { ok: true, result: { nextExpectedRevision: revision, position: positions[positions.length - 1], positions }, events };
