@@ -23,6 +23,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type GraphqlLoad, autocannonLoad } from './support/load.js';
 import { processCpuMs, threadCpuMs } from './support/machine.js';
+import { rawSqliteAppends } from './support/raw-store.js';
 import { type ProfileSummary, monotonicMicros, summariseProfile } from './support/profile.js';
 import { type BenchServer, issueAgencyKey, startServer } from './support/server-process.js';
 
@@ -48,6 +49,8 @@ interface Tree {
 
 const dirs: string[] = [];
 const trees: Tree[] = [];
+/** Per round at one client: mean latency (ms) of one durable commit alone, beside the stores. */
+const commitMs: number[] = [];
 try {
   for (const [i, dir] of (args.trees ?? '.').split(',').map((d) => resolve(d)).entries()) {
     const dataDir = mkdtempSync(join(args['data-root'] ?? tmpdir(), `apl-ab-${i}-`));
@@ -101,18 +104,26 @@ try {
       tree.ratios.push(rates.ingest / rates.noop);
       log(`round ${round + 1} ${basename(tree.dir)}: no-op ${Math.round(rates.noop)}/s, report ${Math.round(rates.ingest)}/s, ${(rates.ingest / rates.noop).toFixed(2)}×`);
     }
+    if (CONNECTIONS === 1) {
+      const commits = await rawSqliteAppends(1, 1, 100_000, args['data-root'] ?? tmpdir());
+      commitMs.push(1000 / commits.rate);
+      log(`round ${round + 1}: one durable commit alone ${commitMs.at(-1)!.toFixed(3)} ms`);
+    }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const meanCommitMs = commitMs.length > 0 ? commitMs.reduce((a, b) => a + b, 0) / commitMs.length : undefined;
   process.stdout.write(
-    '| tree | no-op / s | CPU per no-op (main thread) | report / s | CPU per report (main thread) | report ÷ no-op (all rounds) | median of rounds |\n| --- | --- | --- | --- | --- | --- | --- |\n',
+    '| tree | no-op / s | CPU per no-op (main thread) | report / s | CPU per report (main thread) | report ÷ no-op (all rounds) | median of rounds | ceiling at one client |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n',
   );
   for (const t of trees) {
     const n = t.sums.noop;
     const r = t.sums.ingest;
+    const noopMs = (1000 * n.seconds) / n.requests;
+    const ceiling = meanCommitMs === undefined ? '—' : `${(noopMs / (noopMs + meanCommitMs)).toFixed(2)}× (no-op ${noopMs.toFixed(3)} ms + commit ${meanCommitMs.toFixed(3)} ms)`;
     process.stdout.write(
       `| ${t.dir} | ${Math.round(n.requests / n.seconds)} | ${(n.cpuMs / n.requests).toFixed(3)} ms (${(n.mainCpuMs / n.requests).toFixed(3)}) | ` +
         `${Math.round(r.requests / r.seconds)} | ${(r.cpuMs / r.requests).toFixed(3)} ms (${(r.mainCpuMs / r.requests).toFixed(3)}) | ` +
-        `${(r.requests / n.requests).toFixed(2)}× | ${median(t.ratios).toFixed(2)}× |\n`,
+        `${(r.requests / n.requests).toFixed(2)}× | ${median(t.ratios).toFixed(2)}× | ${ceiling} |\n`,
     );
   }
   if (args.profile) {

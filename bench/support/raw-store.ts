@@ -45,17 +45,19 @@ export function trainingEvent(reportId: string): { stream: string; event: NewEve
   };
 }
 
-function freshStoreFile(): { file: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'apl-bench-raw-'));
+function freshStoreFile(root = tmpdir()): { file: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(root, 'apl-bench-raw-'));
   return { file: join(dir, 'events.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
  * better-sqlite3 alone, on the adapter's own schema and pragmas (WAL, synchronous=FULL): INSERTs
- * of one event each, `batch` per transaction, for `seconds` or `maxEvents`, whichever ends first.
+ * of one event each, `batch` per transaction, for `seconds` or `maxEvents`, whichever ends first,
+ * in a fresh file under `root` (the system's temporary folder by default: put it on the file system
+ * the api's store is on when the figures are compared).
  */
-export async function rawSqliteAppends(batch: number, seconds: number, maxEvents: number): Promise<AppendRate> {
-  const { file, cleanup } = freshStoreFile();
+export async function rawSqliteAppends(batch: number, seconds: number, maxEvents: number, root?: string): Promise<AppendRate> {
+  const { file, cleanup } = freshStoreFile(root);
   try {
     // The schema exactly as the adapter creates it.
     await SqliteEventStore.open(file).close();
