@@ -96,4 +96,12 @@ describe('looking a report up by its reportId (e2e)', () => {
     expect((await list(auth.a, '{ reportId: "shared-id" }')).edges.map((e) => e.node)).toEqual([{ agencyId: agencyA, reportId: 'shared-id' }]);
     expect((await list(auth.coordinator, '{ reportId: "never-used" }')).totalCount).toBe(0);
   }, 60_000);
+
+  it('refuses a filter date that is no day of the calendar, naming the field and the value, as every date input does', async () => {
+    for (const [field, value] of [['occurredFrom', '2023-02-30'], ['occurredTo', '2023-13-01'], ['occurredFrom', '1/3/2023']]) {
+      const res = await t.gql(`{ reports(filter: { ${field}: "${value}" }) { totalCount } }`, undefined, auth.coordinator);
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(res.errors?.[0]?.message).toContain(`(got "${value}")`);
+    }
+  }, 60_000);
 });

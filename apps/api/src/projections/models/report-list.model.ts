@@ -1,15 +1,13 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { shownValue } from '@app/domain';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { JsonObjectScalar } from '../../common/json.scalar.js';
+import { IsCalendarDate } from '../../common/wire-validators.js';
 
 export enum ReportStatus {
   ACTIVE = 'ACTIVE',
   RETRACTED = 'RETRACTED',
 }
 registerEnumType(ReportStatus, { name: 'ReportStatus', description: 'ACTIVE (counted), or RETRACTED (withdrawn by the agency; kept in the history).' });
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 @InputType({ description: 'What the reports list narrows to; every condition given must hold.' })
 export class ReportFilterInput {
@@ -42,12 +40,12 @@ export class ReportFilterInput {
 
   @Field({ nullable: true, description: 'occurredOn on or after this date (YYYY-MM-DD).' })
   @IsOptional()
-  @Matches(DATE, { message: (args) => `occurredFrom must be a date written YYYY-MM-DD (got ${shownValue(args.value)})` })
+  @IsCalendarDate()
   occurredFrom?: string;
 
   @Field({ nullable: true, description: 'occurredOn on or before this date (YYYY-MM-DD).' })
   @IsOptional()
-  @Matches(DATE, { message: (args) => `occurredTo must be a date written YYYY-MM-DD (got ${shownValue(args.value)})` })
+  @IsCalendarDate()
   occurredTo?: string;
 
   @Field(() => ReportStatus, { nullable: true })
