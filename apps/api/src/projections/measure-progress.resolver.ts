@@ -40,7 +40,7 @@ type Eventually<T> = T | Promise<T>;
  * measure, not the Measure and with it the whole `measures` list it sits in.
  */
 export const REFUSED =
-  "Null, with a FORBIDDEN error at this field naming the measure (extensions.rule, extensions.measureCode), when the caller may not read this measure's progress: an agency reads it only of the measures it is a responsible body or a partner of (docs/status.md).";
+  "Null, with a FORBIDDEN error at this field naming the measure (extensions.rule, extensions.measureCode), when the caller may not read this measure's progress: an agency reads the progress only of measures it is a responsible body or a partner of (docs/status.md).";
 
 /** What a caller needs to read any progress field of a measure; which measures: assertCanReadMeasure. */
 const READ_PROGRESS: readonly Action[] = [Action.READ_PROJECTIONS, Action.READ_ASSIGNED_PROJECTIONS];
