@@ -74,18 +74,25 @@ describe('MeasureProgressResolver access', () => {
     const own = new Set(measures.filter((m) => new Set(expandAgencyIds(plan, [...m.responsible, ...m.partners].map((a) => a.id))).has(agencyId)).map((m) => m.code));
     expect(own.size).toBeGreaterThan(0);
     expect(own.size).toBeLessThan(measures.length);
-    for (const measure of measures) {
-      for (const field of ['status', 'indicatorValues', 'fundingStatus']) {
-        const answer = ask(field, measure, agency(agencyId));
-        if (own.has(measure.code)) {
-          expect({ code: measure.code, field, answer }).toEqual({ code: measure.code, field, answer: { reached: true } });
-        } else {
-          if (!('refused' in answer)) throw new Error(`${field} of ${measure.code} was not refused`);
-          expect(answer.refused.message).toContain(`measure ${measure.code}`);
-          expect(answer.refused.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-reads-assigned-measures-only', measureCode: measure.code });
-        }
-      }
-    }
+    const asked = measures.flatMap((measure) => ['status', 'indicatorValues', 'fundingStatus'].map((field) => ({ measure, field })));
+    const answers = asked.map(({ measure, field }) => {
+      const answer = ask(field, measure, agency(agencyId));
+      const { code, rule, measureCode } = 'refused' in answer ? answer.refused.extensions : ({} as Record<string, unknown>);
+      return { field, answer: 'refused' in answer ? { message: answer.refused.message, code, rule, measureCode } : answer };
+    });
+    expect(answers).toEqual(
+      asked.map(({ measure, field }) => ({
+        field,
+        answer: own.has(measure.code)
+          ? { reached: true }
+          : {
+              message: `Agency ${agencyId} is neither a responsible body nor a partner of measure ${measure.code}, so it may not read its progress`,
+              code: 'FORBIDDEN',
+              rule: 'agency-reads-assigned-measures-only',
+              measureCode: measure.code,
+            },
+      })),
+    );
   });
 
   it('reads every measure for coordinators and auditors; refuses a role without projections naming field and measure', () => {
