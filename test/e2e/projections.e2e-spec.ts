@@ -251,14 +251,70 @@ describe('projections (e2e)', () => {
     expect(refused.sort()).toEqual(measures.map((m) => m.code).filter((c) => !own.includes(c)).sort());
   });
 
+  // The progress fields are nullable: a refused one is null with its own error, and the measure,
+  // the list and the other measures answer (before, one refusal made the whole answer data: null).
+  it('answers an agency every measure: plan fields, its own measures\' progress, null + FORBIDDEN at each refused field of the others', async () => {
+    const agencyId = shelters.responsible[0];
+    const own = new Set(
+      ok(await gql<{ measures: Array<{ code: string }> }>(`{ measures(filter: { planId: "${plan.id}", agency: "${agencyId}" }) { code } }`)).measures.map((m) => m.code),
+    );
+    expect(own.has(shelters.code)).toBe(true);
+    type Row = { code: string; title: string; status: string | null; reportCount: number | null; indicatorValues: Array<{ key: string; value: number }> | null };
+    const query = `{ measures(filter: { planId: "${plan.id}" }) { code title status reportCount indicatorValues { key value } } }`;
+    const asCoordinator = await gql<{ measures: Row[] }>(query);
+    // Coordinators: unchanged, every field of every measure answered.
+    const all = ok(asCoordinator).measures;
+    expect(all.map((m) => [m.code, m.title])).toEqual(measures.map((m) => [m.code, m.title]));
+    for (const m of all) expect([m.status, m.reportCount, m.indicatorValues].every((v) => v !== null)).toBe(true);
+
+    const asAgency = await gql<{ measures: Row[] }>(query, agency);
+    expect(asAgency.status).toBe(200);
+    const rows = asAgency.data!.measures;
+    expect(rows.map((m) => [m.code, m.title])).toEqual(measures.map((m) => [m.code, m.title]));
+    rows.forEach((row, i) => {
+      if (own.has(row.code)) expect(row).toEqual(all[i]);
+      else expect(row).toEqual({ code: row.code, title: row.title, status: null, reportCount: null, indicatorValues: null });
+    });
+    const shelter = rows.find((m) => m.code === shelters.code)!;
+    expect(shelter.status).toEqual(expect.any(String));
+    expect(shelter.indicatorValues!.find((i) => i.key === placesIndicator.key)?.value).toEqual(expect.any(Number));
+    // One error per refused field, at its path, naming the rule and the measure.
+    const expected = rows.flatMap((m, i) => (own.has(m.code) ? [] : ['status', 'reportCount', 'indicatorValues'].map((f) => `measures.${i}.${f}`)));
+    expect(expected.length).toBeGreaterThan(0);
+    expect((asAgency.errors ?? []).map((e) => e.path!.join('.')).sort()).toEqual(expected.sort());
+    for (const e of asAgency.errors!) {
+      const code = rows[e.path![1] as number].code;
+      expect(e.message).toContain(`measure ${code}`);
+      expect(e.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-reads-assigned-measures-only', measureCode: code });
+    }
+
+    // One measure it is not assigned: its plan fields, the progress null with its error.
+    const other = measures.find((m) => !own.has(m.code))!;
+    const alone = await gql<{ measure: Row }>(`{ measure(code: "${other.code}", planId: "${plan.id}") { code title reportCount } }`, agency);
+    expect(alone.data?.measure).toEqual({ code: other.code, title: other.title, reportCount: null });
+    expect(alone.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.measureCode])).toEqual([[['measure', 'reportCount'], 'FORBIDDEN', other.code]]);
+
+    // Through the plan's pillars and objectives, as through `measures`.
+    const tree = await gql<{ plan: { pillars: Array<{ objectives: Array<{ measures: Array<{ code: string; status: string | null }> }> }> } }>(
+      `{ plan(id: "${plan.id}") { pillars { objectives { measures { code status } } } } }`,
+      agency,
+    );
+    const nested = tree.data!.plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures));
+    expect(nested.map((m) => m.code)).toEqual(measures.map((m) => m.code));
+    expect(nested.filter((m) => m.status !== null).map((m) => m.code).sort()).toEqual([...own].sort());
+    expect(tree.errors).toHaveLength(measures.length - own.size);
+  });
+
   it('is for coordinators and auditors: others are FORBIDDEN, also on Measure fields', async () => {
     const asAgency = await gql(`{ planProgress(planId: "${plan.id}") { measures } }`, agency);
     expect(asAgency.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const admin = await authAs(t, { role: 'ADMIN' });
     const plain = await gql<{ measure: { code: string } }>(`{ measure(code: "${shelters.code}", planId: "${plan.id}") { code } }`, admin);
     expect(plain.data?.measure.code).toBe(shelters.code);
-    const progress = await gql(`{ measure(code: "${shelters.code}", planId: "${plan.id}") { code status } }`, admin);
-    expect(progress.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const progress = await gql<{ measure: { code: string; status: null } }>(`{ measure(code: "${shelters.code}", planId: "${plan.id}") { code status } }`, admin);
+    expect(progress.data?.measure).toEqual({ code: shelters.code, status: null });
+    expect(progress.errors?.[0]).toMatchObject({ path: ['measure', 'status'], extensions: { code: 'FORBIDDEN', rule: 'role-not-permitted' } });
+    expect(progress.errors?.[0].message).toContain(`measure ${shelters.code}`);
     const auditor = await authAs(t, { role: 'AUDITOR' });
     expect((await gql(`{ planProgress(planId: "${plan.id}") { measures } }`, auditor)).errors).toBeUndefined();
   });

@@ -239,9 +239,12 @@ export class RequestGate implements HttpRequestCharge {
   /**
    * Errors an operation answered: their codes go on its record (the log line); refusals decided
    * inside resolvers and handlers (e.g. assertCanRecord) are logged with the principal — the
-   * AccessGuard's own are logged already.
+   * AccessGuard's own are logged already. One line per rule: an agency's `measures` refuses each
+   * progress field of each measure it is not assigned (docs/status.md), a hundred errors that are
+   * one refusal to whoever reads the log; the line gives the first path and how many there were.
    */
   noteErrors(record: OperationRecord, errors: readonly GraphQLError[]): void {
+    const refusals = new Map<string, { first: GraphQLError; count: number }>();
     for (const error of errors) {
       const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
       record.codes.push(code);
@@ -250,9 +253,14 @@ export class RequestGate implements HttpRequestCharge {
       if (original instanceof ForbiddenError && original.logged) continue;
       if (original instanceof ForbiddenError) original.logged = true;
       const rule = typeof error.extensions.rule === 'string' ? error.extensions.rule : 'unspecified';
+      const seen = refusals.get(rule);
+      if (seen) seen.count++;
+      else refusals.set(rule, { first: error, count: 1 });
+    }
+    for (const [rule, { first, count }] of refusals) {
       this.logger.warn(
         `FORBIDDEN rule=${rule} ${record.principal ? `principal=${record.principal} role=${record.role}${record.agency ? ` agency=${record.agency}` : ''}` : 'principal=none'} ` +
-          `operation=${record.operation ?? 'anonymous'} transport=${record.transport}${error.path ? ` path=${error.path.join('.')}` : ''}`,
+          `operation=${record.operation ?? 'anonymous'} transport=${record.transport}${first.path ? ` path=${first.path.join('.')}` : ''}${count > 1 ? ` refusals=${count}` : ''}`,
       );
     }
   }

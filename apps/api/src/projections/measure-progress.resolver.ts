@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, Float, Int, ResolveField, Resolver } from '@nestjs/graphql';
-import { AccessPolicy, Action, type AuthContext, type Principal, UnauthenticatedError } from '@app/auth';
+import { AccessPolicy, Action, type AuthContext, type Principal, UnauthenticatedError, mayPerformAny } from '@app/auth';
 import { DomainError, shownValue } from '@app/domain';
 import { type AssessmentEntry, type MeasureEvaluation, type ProjectionSnapshot, ProjectionTimeoutError } from '@app/projections';
 import { Measure } from '../common/models/measure.model.js';
@@ -34,6 +34,17 @@ import { timeoutAnswer } from './projection-timeout.filter.js';
 /** A value now, or once the read models have it (atLeastPosition) or a replay made it (at). */
 type Eventually<T> = T | Promise<T>;
 
+/**
+ * Said by every field below that checks access. They are nullable for that reason (GraphQL's rule:
+ * a field that can fail on its own is nullable): a refusal then nulls that one field of that one
+ * measure, not the Measure and with it the whole `measures` list it sits in.
+ */
+export const REFUSED =
+  "Null, with a FORBIDDEN error at this field naming the measure (extensions.rule, extensions.measureCode), when the caller may not read this measure's progress: an agency reads the progress only of measures it is a responsible body or a partner of (docs/status.md).";
+
+/** What a caller needs to read any progress field of a measure; which measures: assertCanReadMeasure. */
+const READ_PROGRESS: readonly Action[] = [Action.READ_PROJECTIONS, Action.READ_ASSIGNED_PROJECTIONS];
+
 /** Checks `at` as the global pipe checks it on queries (PointInTimeInput's rules). */
 const pointInTimePipe = createValidationPipe();
 
@@ -46,8 +57,9 @@ const pointInTimePipe = createValidationPipe();
  * each field here checks its own arguments (asOf, atLeastPosition: BAD_USER_INPUT naming them;
  * at: PointInTimeInput's rules, as the pipe checks them) and access: coordinators and auditors
  * read every measure's progress; an agency only that of the measures it is a responsible body or
- * a partner of (AccessPolicy.assertCanReadMeasure); others see the measure, not its progress.
- * Field resolvers run without the global guard in any case.
+ * a partner of (AccessPolicy.assertCanReadMeasure); others see the measure, not its progress:
+ * each field that checks access is nullable (REFUSED), so a refusal is null plus one FORBIDDEN
+ * error at that field's path. Field resolvers run without the global guard in any case.
  *
  * Every measure of a request is computed from one snapshot (see ProjectionsService.snapshot),
  * and every measure of a plan is evaluated once per snapshot and asOf (ProjectionSnapshot).
@@ -59,13 +71,13 @@ export class MeasureProgressResolver {
     @Inject(AccessPolicy) private readonly policy: AccessPolicy,
   ) {}
 
-  @ResolveField(() => MeasureStatus, { description: 'Where the measure stands on asOf (see MeasureStatus).' })
+  @ResolveField(() => MeasureStatus, { nullable: true, description: `Where the measure stands on asOf (see MeasureStatus). ${REFUSED}` })
   @PlainFieldResolver()
   status(measure: Measure, @Args() args: ProgressArgs, context: AuthContext): Eventually<MeasureStatus> {
     return whenReady(this.evaluation(measure, args, context, 'Measure.status'), (e) => e.status as MeasureStatus);
   }
 
-  @ResolveField(() => StatusReason, { description: 'Why the measure has its status on asOf (see StatusReason, docs/status.md).' })
+  @ResolveField(() => StatusReason, { nullable: true, description: `Why the measure has its status on asOf (see StatusReason, docs/status.md). ${REFUSED}` })
   @PlainFieldResolver()
   statusReason(measure: Measure, @Args() args: ProgressArgs, context: AuthContext): Eventually<StatusReason> {
     return whenReady(this.evaluation(measure, args, context, 'Measure.statusReason'), (e) => e.reason as StatusReason);
@@ -79,14 +91,17 @@ export class MeasureProgressResolver {
 
   @ResolveField(() => AssessmentModel, {
     nullable: true,
-    description: 'The assessment in force on asOf: of the assessments as of that day or earlier, the latest. Null when there is none.',
+    description: `The assessment in force on asOf: of the assessments as of that day or earlier, the latest. Null when there is none. ${REFUSED}`,
   })
   @PlainFieldResolver()
   assessment(measure: Measure, @Args() args: ProgressArgs, context: AuthContext): Eventually<AssessmentModel | null> {
     return whenReady(this.evaluation(measure, args, context, 'Measure.assessment'), (e) => (e.assessment ? assessmentModel(e.assessment) : null));
   }
 
-  @ResolveField(() => [AssessmentModel], { description: "Every assessment of the measure as it now stands (corrections applied), by asOf; history: assessmentHistory." })
+  @ResolveField(() => [AssessmentModel], {
+    nullable: true,
+    description: `Every assessment of the measure as it now stands (corrections applied), by asOf; history: assessmentHistory. ${REFUSED}`,
+  })
   @PlainFieldResolver()
   assessments(measure: Measure, @Args() args: ReadModelArgs, context: AuthContext): Eventually<AssessmentModel[]> {
     return whenReady(this.snapshot(measure, args, context, 'Measure.assessments'), (snapshot) =>
@@ -96,7 +111,7 @@ export class MeasureProgressResolver {
 
   @ResolveField(() => Float, {
     nullable: true,
-    description: 'Overall progress in percent: the lowest of its targeted indicators and milestones; null when it has none.',
+    description: `Overall progress in percent: the lowest of its targeted indicators and milestones; null when it has none. ${REFUSED}`,
   })
   @PlainFieldResolver()
   progress(measure: Measure, @Args() args: ReadModelArgs, context: AuthContext): Eventually<number | null> {
@@ -104,13 +119,13 @@ export class MeasureProgressResolver {
     return whenReady(this.evaluation(measure, args, context, 'Measure.progress'), (e) => e.progress ?? null);
   }
 
-  @ResolveField(() => Int, { description: 'Reports counted on the measure (any event type; retracted ones excluded).' })
+  @ResolveField(() => Int, { nullable: true, description: `Reports counted on the measure (any event type; retracted ones excluded). ${REFUSED}` })
   @PlainFieldResolver()
   reportCount(measure: Measure, @Args() args: ReadModelArgs, context: AuthContext): Eventually<number> {
     return whenReady(this.snapshot(measure, args, context, 'Measure.reportCount'), (snapshot) => snapshot.measureFigures(measure.planId, measure.code).reports);
   }
 
-  @ResolveField(() => [IndicatorValue], { description: "The measure's indicators with their values, from the plan's current definitions." })
+  @ResolveField(() => [IndicatorValue], { nullable: true, description: `The measure's indicators with their values, from the plan's current definitions. ${REFUSED}` })
   @PlainFieldResolver()
   indicatorValues(measure: Measure, @Args() args: ReadModelArgs, context: AuthContext): Eventually<IndicatorValue[]> {
     return whenReady(this.snapshot(measure, args, context, 'Measure.indicatorValues'), (snapshot) => {
@@ -133,7 +148,7 @@ export class MeasureProgressResolver {
     });
   }
 
-  @ResolveField(() => MeasureFundingStatus, { description: 'Allocated against disbursed money (of one year, or all).' })
+  @ResolveField(() => MeasureFundingStatus, { nullable: true, description: `Allocated against disbursed money (of one year, or all). ${REFUSED}` })
   @PlainFieldResolver()
   fundingStatus(measure: Measure, @Args() args: FundingArgs, context: AuthContext): Eventually<MeasureFundingStatus> {
     return whenReady(this.snapshot(measure, args, context, 'Measure.fundingStatus'), (snapshot) => {
@@ -164,8 +179,13 @@ export class MeasureProgressResolver {
     return snapshot instanceof Promise ? snapshot.catch(answerTimeout) : snapshot;
   }
 
+  /**
+   * FORBIDDEN naming the field and the measure (a `measures` list answers one refusal per field and
+   * measure, each at its own path). The message is built only for a refusal: this runs for every
+   * progress field of every measure of a request.
+   */
   private assertCanRead(principal: Principal, measure: Measure, operation: string): void {
-    this.policy.assertAllowed(principal, [Action.READ_PROJECTIONS, Action.READ_ASSIGNED_PROJECTIONS], operation);
+    if (!mayPerformAny(principal, READ_PROGRESS)) this.policy.assertAllowed(principal, READ_PROGRESS, `${operation} of measure ${measure.code}`);
     this.policy.assertCanReadMeasure(principal, measureAssignment(measure), operation);
   }
 

@@ -82,11 +82,14 @@ export interface MeasureRow {
   objectiveCode: string;
   deadline: string;
   responsible: Array<{ id: string; name: string }>;
-  /** Absent for roles that read the plan only (agencies): the api decides. */
-  status?: MeasureStatus;
+  /**
+   * Absent when not asked (plan data only); null when the api refused them for this measure (an
+   * agency reads only the progress of the measures it is responsible for or a partner of).
+   */
+  status?: MeasureStatus | null;
   progress?: number | null;
-  reportCount?: number;
-  statusReason?: StatusReason;
+  reportCount?: number | null;
+  statusReason?: StatusReason | null;
 }
 export interface Measures {
   measures: MeasureRow[];
@@ -155,16 +158,17 @@ export interface MeasureDetail {
   responsible: Array<{ id: string; name: string }>;
   partners: Array<{ id: string; name: string }>;
   indicators: Array<{ key: string; label: string; aggregate: string; target: number | null }>;
-  status?: MeasureStatus;
+  // The figures: absent when not asked, null when refused (as MeasureRow's).
+  status?: MeasureStatus | null;
   progress?: number | null;
-  reportCount?: number;
-  indicatorValues?: IndicatorValue[];
-  fundingStatus?: MeasureFunding;
-  statusReason?: StatusReason;
+  reportCount?: number | null;
+  indicatorValues?: IndicatorValue[] | null;
+  fundingStatus?: MeasureFunding | null;
+  statusReason?: StatusReason | null;
   /** The assessment in force on asOf. */
   assessment?: Assessment | null;
   /** Every assessment as it now stands, by asOf. */
-  assessments?: Assessment[];
+  assessments?: Assessment[] | null;
 }
 const MEASURE_DETAIL = `code title planId means deadline indicatorText fundingText
   responsible { id name } partners { id name } indicators { key label aggregate target }`;
