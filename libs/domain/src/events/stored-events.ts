@@ -1,4 +1,7 @@
 import type { JsonObject, JsonValue } from '@app/event-store';
+import { ASSESSMENT_CORRECTED, ASSESSMENT_EVENT_TYPES, IMPLEMENTATION_LEVELS, assessmentStreamName } from '../assessment/assessment-events.js';
+import { periodStreamName } from '../periods/period-calendar.js';
+import { PERIOD_REOPENED, PERIOD_RETURNED, PERIOD_SUBMITTED, isPeriodEventType } from '../periods/period-events.js';
 import { REPORT_CORRECTED, REPORT_RETRACTED } from '../reporting/report-events.js';
 import { REPORT_STREAM_PREFIX, legacyReportStreamName, reportStreamName } from '../reporting/report-streams.js';
 import { CLIENT_ID_RULE, EMPTY_TEXT_RULE, isIsoDate, isNonBlankText, isoDateRefusal, isValidAgencyId, isValidClientId } from '../wire/wire-rules.js';
@@ -85,6 +88,82 @@ export function storedReportEventViolations(event: StoredEvent): FieldViolation[
     }
   } else if (!event.stream.startsWith(REPORT_STREAM_PREFIX)) {
     violations.push({ field: 'stream', reason: `must be a report stream (${REPORT_STREAM_PREFIX}…)` });
+  }
+  return violations;
+}
+
+/**
+ * What is wrong with a stored assessment event (MeasureAssessed, AssessmentCorrected: what the
+ * assessment decider writes, assessment-events.ts): the plan, measure and assessment ids, an
+ * OGP IRM level, a real `asOf` date, the narrative, evidence and indicator comments, a
+ * correction's id and reason, and the measure's own stream. Empty: it can be read. Undefined: not
+ * an assessment event type. Used by `ledger import`, as {@link storedReportEventViolations}.
+ */
+export function storedAssessmentEventViolations(event: StoredEvent): FieldViolation[] | undefined {
+  if (!ASSESSMENT_EVENT_TYPES.includes(event.type)) return undefined;
+  const data = event.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return [{ field: 'data', reason: 'must be an object' }];
+  const violations: FieldViolation[] = [];
+  const text = (name: string) => {
+    if (!isNonBlankText(data[name])) violations.push({ field: `data.${name}`, reason: typeof data[name] === 'string' ? EMPTY_TEXT_RULE : 'must be a text' });
+  };
+  text('planId');
+  text('measureCode');
+  if (!isValidClientId(data.assessmentId)) violations.push({ field: 'data.assessmentId', reason: CLIENT_ID_RULE });
+  if (typeof data.level !== 'string' || !(IMPLEMENTATION_LEVELS as readonly string[]).includes(data.level)) {
+    violations.push({ field: 'data.level', reason: `must be one of ${IMPLEMENTATION_LEVELS.join(', ')}` });
+  }
+  if (!isIsoDate(data.asOf)) violations.push({ field: 'data.asOf', reason: isoDateRefusal(data.asOf) });
+  text('narrative');
+  if (!Array.isArray(data.evidence) || !data.evidence.every((e) => typeof e === 'string')) violations.push({ field: 'data.evidence', reason: 'must be a list of texts' });
+  const comments = data.indicatorComments;
+  if (!Array.isArray(comments) || !comments.every((c) => typeof c === 'object' && c !== null && !Array.isArray(c) && typeof c.indicatorKey === 'string' && typeof c.comment === 'string')) {
+    violations.push({ field: 'data.indicatorComments', reason: 'must be a list of { indicatorKey, comment } texts' });
+  }
+  if (event.type === ASSESSMENT_CORRECTED) {
+    if (!isValidClientId(data.correctionId)) violations.push({ field: 'data.correctionId', reason: CLIENT_ID_RULE });
+    text('reason');
+  }
+  if (violations.length === 0) {
+    const stream = assessmentStreamName(data.planId as string, data.measureCode as string);
+    if (event.stream !== stream) violations.push({ field: 'stream', reason: `must be the measure's assessment stream ${stream} (got ${event.stream})` });
+  }
+  return violations;
+}
+
+/**
+ * What is wrong with a stored reporting-period event (PeriodSubmitted, PeriodApproved,
+ * PeriodReturned, PeriodReopened: what the period decider writes, period-events.ts): the plan,
+ * agency and period ids, the request id, a submission's measure codes, a return's comment, a
+ * reopening's reason, and the period's own stream. Empty: it can be read. Undefined: not a period
+ * event type. Used by `ledger import`, as {@link storedReportEventViolations}.
+ */
+export function storedPeriodEventViolations(event: StoredEvent): FieldViolation[] | undefined {
+  if (!isPeriodEventType(event.type)) return undefined;
+  const data = event.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return [{ field: 'data', reason: 'must be an object' }];
+  const violations: FieldViolation[] = [];
+  const text = (name: string) => {
+    if (!isNonBlankText(data[name])) violations.push({ field: `data.${name}`, reason: typeof data[name] === 'string' ? EMPTY_TEXT_RULE : 'must be a text' });
+  };
+  text('planId');
+  if (!isValidAgencyId(data.agencyId)) violations.push({ field: 'data.agencyId', reason: 'is not an agency id (kebab-case)' });
+  text('periodId');
+  if (!isValidClientId(data.requestId)) violations.push({ field: 'data.requestId', reason: CLIENT_ID_RULE });
+  if (event.type === PERIOD_SUBMITTED && (!Array.isArray(data.measureCodes) || !data.measureCodes.every((c) => typeof c === 'string'))) {
+    violations.push({ field: 'data.measureCodes', reason: 'must be a list of measure codes' });
+  }
+  if (event.type === PERIOD_RETURNED) text('comment');
+  if (event.type === PERIOD_REOPENED) text('reason');
+  if (data.comment !== undefined && typeof data.comment !== 'string') violations.push({ field: 'data.comment', reason: 'must be a text' });
+  if (violations.length === 0) {
+    let stream: string | undefined;
+    try {
+      stream = periodStreamName(data.planId as string, data.agencyId as string, data.periodId as string);
+    } catch {
+      violations.push({ field: 'data.periodId', reason: 'is not a period id (YYYY, YYYY-Qn or YYYY-MM)' });
+    }
+    if (stream !== undefined && event.stream !== stream) violations.push({ field: 'stream', reason: `must be the period's own stream ${stream} (got ${event.stream})` });
   }
   return violations;
 }
