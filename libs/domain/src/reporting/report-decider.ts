@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Decider, RecordedEvent, StoredEvent } from '@app/event-store';
 import { type ActivityEventType, eventTypeSpec, isActivityEventType } from '../events/catalogue.js';
 import { upcasters } from '../events/upcasters.js';
@@ -31,6 +32,15 @@ export interface RecordActivity {
   readonly reportId: string;
   readonly occurredOn: string;
   readonly details: Readonly<Record<string, unknown>>;
+  /**
+   * Import strategy CREATE_AND_UPDATE (DHIS2's term; docs/bulk-reporting.md): when the report is
+   * stored already, with a date or figures other than its CURRENT ones, this record becomes a
+   * correction of it — the `correct` command, decided by the same rules (period locks, dates,
+   * details), with this reason and a request id derived from the content ({@link updateRequestId}).
+   * Equal to the current content it changes nothing (a repeat). Absent: CREATE, a reportId stored
+   * with other content is a CONFLICT.
+   */
+  readonly update?: { readonly reason?: string };
 }
 
 /** What a correction or retraction request carries besides the report it is about. */
@@ -269,6 +279,7 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
       checkOccurredOn('occurredOn', command.occurredOn, ctx.today, measure.planId, measure.period);
       const details = checkDetails(command.type, command.details);
       const ref: ReportRef = { planId: measure.planId, measureCode: measure.measureCode, agencyId: command.agencyId, reportId: command.reportId };
+      if (state.status !== 'absent' && command.update) return decideUpdate(command, command.update, ref, details, state, ctx);
       if (state.status !== 'absent') {
         const same =
           state.ref.agencyId === ref.agencyId &&
@@ -280,7 +291,7 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
         if (same) return [];
         throw new DomainError(
           'CONFLICT',
-          `reportId ${command.reportId} was already used for a different report (${state.activityType} on ${state.ref.measureCode}, ${state.original.occurredOn}); use correct${state.activityType} to change it`,
+          `reportId ${command.reportId} was already used for a different report (${state.activityType} on ${state.ref.measureCode}, ${state.original.occurredOn}); use correct${state.activityType}, or a bulk import with importStrategy CREATE_AND_UPDATE, to change it`,
           { field: 'reportId', reason: 'already used for a different report' },
         );
       }
@@ -338,13 +349,88 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
   }
 }
 
+type StoredReport = Exclude<ReportState, { readonly status: 'absent' }>;
+
+/**
+ * The id of the correction a CREATE_AND_UPDATE record makes: derived from the report, the revision
+ * it corrects and the content it sets (date and validated details, keys sorted), so the same row
+ * imported again derives the same id. The revision is part of it so that a report set back to an
+ * earlier content and then forward again (12 → 21 → 12 → 21) gets a new correction each time
+ * rather than a repeat of the first. `import:` and 40 hex digits: a valid client id.
+ */
+export function updateRequestId(reportId: string, revision: bigint, occurredOn: string, details: Details): string {
+  const content = JSON.stringify([reportId, revision.toString(), occurredOn, Object.keys(details).sort().map((k) => [k, details[k]])]);
+  return `import:${createHash('sha256').update(content).digest('hex').slice(0, 40)}`;
+}
+
+/** What a row changes of a report, for the refusal that asks why: `participants 12 → 21`. */
+function changesOf(state: StoredReport, occurredOn: string, details: Details): string {
+  const shown = (value: unknown) => (value === undefined ? '(empty)' : JSON.stringify(value));
+  const changes = state.occurredOn === occurredOn ? [] : [`occurredOn ${state.occurredOn} → ${occurredOn}`];
+  for (const key of new Set([...Object.keys(state.details), ...Object.keys(details)])) {
+    if (state.details[key] !== details[key]) changes.push(`${key} ${shown(state.details[key])} → ${shown(details[key])}`);
+  }
+  const text = changes.join(', ');
+  return text.length > 200 ? `${text.slice(0, 197)}…` : text;
+}
+
+/**
+ * A CREATE_AND_UPDATE record of a report that is stored: nothing when it equals the report's
+ * current content (after any corrections), else a correction through the `correct` rules. What a
+ * correction cannot change — the event type, the plan and measure the report counts under — is a
+ * CONFLICT, as a reused reportId is for CREATE.
+ */
+function decideUpdate(
+  command: RecordActivity,
+  update: NonNullable<RecordActivity['update']>,
+  ref: ReportRef,
+  details: Details,
+  state: StoredReport,
+  ctx: DecideContext,
+): readonly ReportEvent[] {
+  if (state.activityType !== command.type) {
+    throw new DomainError('CONFLICT', `Report ${command.reportId} is a ${state.activityType} report; a ${command.type} row cannot correct it`, {
+      field: 'reportId',
+      reason: `is a ${state.activityType} report, not ${command.type}`,
+    });
+  }
+  if (state.ref.planId !== ref.planId || state.ref.measureCode !== ref.measureCode) {
+    throw new DomainError(
+      'CONFLICT',
+      `Report ${command.reportId} counts under measure ${state.ref.measureCode} of plan ${state.ref.planId}; a correction cannot move it to ${ref.measureCode}${ref.planId === state.ref.planId ? '' : ` of plan ${ref.planId}`}: retract it and record a new report`,
+      { field: 'measureCode', reason: `the report counts under ${state.ref.measureCode}; a correction cannot move it` },
+    );
+  }
+  if (state.occurredOn === command.occurredOn && sameDetails(state.details, details)) return [];
+  if (state.status === 'retracted') {
+    throw new DomainError('CONFLICT', `Report ${command.reportId} was retracted and cannot be corrected`, { field: 'reportId', reason: 'retracted' });
+  }
+  const reason = update.reason ?? '';
+  if (reason.trim() === '') {
+    throw DomainError.badInput('reason', `is required: this row changes report ${command.reportId} (${changesOf(state, command.occurredOn, details)}), and a correction says why`);
+  }
+  const correction: CorrectReport = {
+    kind: 'correct',
+    type: command.type,
+    agencyId: command.agencyId,
+    reportId: command.reportId,
+    requestId: updateRequestId(command.reportId, state.revision, command.occurredOn, details),
+    occurredOn: command.occurredOn,
+    details,
+    reason,
+  };
+  return decideReport(correction, state, ctx);
+}
+
 /**
  * The receipt of a request {@link decideReport} found already carried out: the report's first
- * event for a record, the event of the same request id for a correction or retraction.
+ * event for a record, the event of the same request id for a correction or retraction. A
+ * CREATE_AND_UPDATE record repeats the report's current content: the event that set it (its last;
+ * a retracted report's retraction).
  */
 export function duplicateReceipt(command: ReportCommand, state: ReportState): StoredRef {
   if (state.status === 'absent') throw notFound(command);
-  if (command.kind === 'record') return state.original;
+  if (command.kind === 'record') return command.update ? state.last : state.original;
   const done = state.requests.get(command.requestId);
   if (!done) throw new Error(`No request ${command.requestId} on report ${command.reportId}`);
   return done.receipt;
