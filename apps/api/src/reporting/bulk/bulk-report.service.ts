@@ -12,7 +12,7 @@ import { correctRequest, recordRequest } from '../commands/report-request.js';
 import type { CorrectReportInputBase, ReportInputBase } from '../dto/report-inputs.js';
 import type { BulkMember } from './bulk-inputs.js';
 import { toInputInstance } from './input-instance.js';
-import { ImportError, ImportRow, ImportRowStatus, ImportStatus, ImportSummary } from './import-summary.model.js';
+import { ImportError, ImportRow, ImportRowStatus, ImportStatus, ImportStrategy, ImportSummary } from './import-summary.model.js';
 
 /**
  * Where a field of a row came from in a spreadsheet (undefined for GraphQL rows): its cell, named
@@ -40,11 +40,17 @@ export interface BulkRow {
    */
   readonly reportId?: string;
   readonly locate?: CellLocator;
+  /** A spreadsheet row's `reason` cell: why it changes its report (CREATE_AND_UPDATE); before the request's reason. */
+  readonly reason?: string;
 }
 
 export interface BulkOptions {
   readonly dryRun: boolean;
   readonly atomic: boolean;
+  /** Default CREATE. */
+  readonly importStrategy?: ImportStrategy;
+  /** CREATE_AND_UPDATE: the reason of every correction whose row gives none. */
+  readonly reason?: string;
 }
 
 interface Decided {
@@ -106,7 +112,7 @@ export class BulkReportService {
   }
 
   async run(rows: readonly BulkRow[], principal: Principal, options: BulkOptions, correlationId: string): Promise<ImportSummary> {
-    const decided = rows.map((row) => this.prepare(row, principal, correlationId));
+    const decided = rows.map((row) => this.prepare(row, principal, correlationId, options));
     const ready = decided.filter((d) => d.command !== undefined && d.errors.length === 0);
     if (options.atomic) {
       // A row refused by its input already stores nothing: the others are only rehearsed.
@@ -148,7 +154,7 @@ export class BulkReportService {
   }
 
   /** Validates a row with its input class's rules (class-validator, as the single mutation's pipe does). */
-  private prepare(row: BulkRow, principal: Principal, correlationId: string): Decided {
+  private prepare(row: BulkRow, principal: Principal, correlationId: string, options: BulkOptions): Decided {
     // One object per row, of one shape whatever becomes of it (a batch holds 10,000 of them).
     const errors = row.errors ? [...row.errors] : [];
     const member = row.member;
@@ -170,8 +176,11 @@ export class BulkReportService {
     if (errors.length > 0) return { row, type, reportId, command: undefined, status: ImportRowStatus.REFUSED, receipt: undefined, errors };
     let request: ReportRequest;
     let target: ExecuteReportCommand['target'];
-    if (member.kind === 'record') ({ request, target } = recordRequest(member.spec, instance as ReportInputBase));
-    else request = correctRequest(member.spec, instance as CorrectReportInputBase);
+    if (member.kind === 'record') {
+      ({ request, target } = recordRequest(member.spec, instance as ReportInputBase));
+      // CREATE_AND_UPDATE: the decider corrects a stored report whose content differs (UPDATED).
+      if (options.importStrategy === ImportStrategy.CREATE_AND_UPDATE) request = Object.assign(request, { update: { reason: row.reason ?? options.reason } });
+    } else request = correctRequest(member.spec, instance as CorrectReportInputBase);
     const command = new ExecuteReportCommand(request, principal, target, correlationId);
     return { row, type, reportId, command, status: ImportRowStatus.VALID, receipt: undefined, errors };
   }
@@ -180,13 +189,24 @@ export class BulkReportService {
     if (error instanceof DomainError) {
       const violations = error.extra.violations ?? [{ field: error.extra.field, reason: error.extra.reason ?? error.message }];
       const why = { rule: error.extra.rule, period: error.extra.period };
-      return violations.map((v) => this.error(row, error.code, v.field, v.reason ?? error.message, why));
+      return violations.map((v) => (v.field === 'reason' && row.member?.kind === 'record' ? this.reasonError(row, error.code, v.reason ?? error.message) : this.error(row, error.code, v.field, v.reason ?? error.message, why)));
     }
     if (error instanceof GraphQLError && typeof error.extensions.code === 'string' && error.extensions.code !== 'INTERNAL_SERVER_ERROR') {
       const text = (key: string) => (typeof error.extensions[key] === 'string' ? (error.extensions[key] as string) : undefined);
       return [this.error(row, error.extensions.code, text('field'), error.message, { rule: text('rule'), period: text('period') })];
     }
     return undefined;
+  }
+
+  /**
+   * A CREATE_AND_UPDATE row's correction refused for its reason: a record input has no reason
+   * field, so the error names where the reason comes from — the row's `reason` cell in a file (the
+   * row, with "reason (no such column)", when the sheet has none), else the request's `reason`.
+   */
+  private reasonError(row: BulkRow, code: string, reason: string): ImportError {
+    const where = row.locate ? "give it in the row's reason column, or as the upload's reason parameter for every row" : 'give it as input.reason';
+    const error: ImportError = { code, field: 'input.reason', reason: `${reason}: ${where}` };
+    return row.locate ? { ...error, ...row.locate('reason') } : error;
   }
 
   /** One error of a row; a FORBIDDEN one keeps the rule (and period) a single mutation's refusal carries. */
@@ -206,6 +226,7 @@ function summarise(decided: readonly Decided[], options: BulkOptions): ImportSum
   const counts = {
     total: decided.length,
     created: count(ImportRowStatus.CREATED),
+    updated: count(ImportRowStatus.UPDATED),
     duplicate: count(ImportRowStatus.DUPLICATE),
     refused: count(ImportRowStatus.REFUSED),
     valid: count(ImportRowStatus.VALID),
@@ -217,6 +238,7 @@ function summarise(decided: readonly Decided[], options: BulkOptions): ImportSum
     status,
     dryRun: options.dryRun,
     atomic: options.atomic,
+    importStrategy: options.importStrategy ?? ImportStrategy.CREATE,
     counts,
     rows: decided.map((d) => ({ index: d.row.index, type: d.type, reportId: d.reportId, status: d.status, receipt: d.receipt, errors: d.errors })),
   };
