@@ -112,7 +112,7 @@ describe('spreadsheet corrections: importStrategy CREATE_AND_UPDATE (e2e)', () =
     agency = await authAs(t, { role: 'AGENCY', agencyId: NPH });
     coordinator = await authAs(t, { role: 'COORDINATOR' });
     const res = await fetch(`${base}/imports/reports/template`, { headers: agency });
-    expect(res.status).toBe(200);
+    if (res.status !== 200) throw new Error(`template: HTTP ${res.status}`);
     template = new ExcelJS.Workbook();
     await template.xlsx.load(await res.arrayBuffer());
     header = (template.getWorksheet('TrainingDelivered')!.getRow(1).values as string[]).slice(1);

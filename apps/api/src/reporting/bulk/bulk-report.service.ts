@@ -146,7 +146,7 @@ export class BulkReportService {
         d.receipt = outcome.receipt;
         return;
       }
-      const refusal = this.refusal(d.row, outcome.error);
+      const refusal = this.refusal(d.row, outcome.error, d.command?.request);
       if (!refusal) throw outcome.error;
       d.status = ImportRowStatus.REFUSED;
       d.errors.push(...refusal);
@@ -185,9 +185,13 @@ export class BulkReportService {
     return { row, type, reportId, command, status: ImportRowStatus.VALID, receipt: undefined, errors };
   }
 
-  private refusal(row: BulkRow, error: unknown): ImportError[] | undefined {
+  private refusal(row: BulkRow, error: unknown, request?: ReportRequest): ImportError[] | undefined {
     if (error instanceof DomainError) {
-      const violations = error.extra.violations ?? [{ field: error.extra.field, reason: error.extra.reason ?? error.message }];
+      // CREATE: a reportId stored with other content. The row is the sender's fix more often than
+      // a reused id (a sheet kept all year): say how a bulk request makes it a correction.
+      const reused = error.code === 'CONFLICT' && error.extra.field === 'reportId' && request?.kind === 'record' && request.update === undefined;
+      const hint = reused ? '; to correct the report to this row, send it with importStrategy CREATE_AND_UPDATE and a reason' : '';
+      const violations = error.extra.violations ?? [{ field: error.extra.field, reason: (error.extra.reason ?? error.message) + hint }];
       const why = { rule: error.extra.rule, period: error.extra.period };
       return violations.map((v) => (v.field === 'reason' && row.member?.kind === 'record' ? this.reasonError(row, error.code, v.reason ?? error.message) : this.error(row, error.code, v.field, v.reason ?? error.message, why)));
     }
@@ -205,8 +209,7 @@ export class BulkReportService {
    */
   private reasonError(row: BulkRow, code: string, reason: string): ImportError {
     const where = row.locate ? "give it in the row's reason column, or as the upload's reason parameter for every row" : 'give it as input.reason';
-    const error: ImportError = { code, field: 'input.reason', reason: `${reason}: ${where}` };
-    return row.locate ? { ...error, ...row.locate('reason') } : error;
+    return { code, field: 'input.reason', reason: `${reason}: ${where}`, ...row.locate?.('reason') };
   }
 
   /** One error of a row; a FORBIDDEN one keeps the rule (and period) a single mutation's refusal carries. */

@@ -399,7 +399,7 @@ class TypedSheet {
       }
       if (name === REASON_COLUMN) {
         // Free text, as the correct<Type> input's reason; the report decider judges what it says.
-        reason = typeof raw === 'string' ? raw : String(raw);
+        reason = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : JSON.stringify(raw);
         if (reason.length > MAX_REASON) {
           errors.push({ code: 'BAD_USER_INPUT', reason: `must be at most ${MAX_REASON} characters (got ${reason.length})`, ...cellAt(this.sheet, number, this.letterOfField.get(name), name) });
         }
