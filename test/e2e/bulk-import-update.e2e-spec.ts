@@ -254,8 +254,8 @@ describe('spreadsheet corrections: importStrategy CREATE_AND_UPDATE (e2e)', () =
     const csv = 'type,measureCode,reportId,occurredOn,title,participants,days\nTrainingDelivered,II.1.3,p-1,2023-05-01,Course,1,1';
     const cases: Array<[string, Record<string, unknown>]> = [
       ['?importStrategy=UPDATE', { field: 'importStrategy', reason: expect.stringContaining('not offered') }],
-      ['?importStrategy=create_and_updat', { field: 'importStrategy', reason: expect.stringContaining('CREATE or CREATE_AND_UPDATE') }],
-      ['?reason=Fixed', { field: 'reason', reason: expect.stringContaining('only read with importStrategy=CREATE_AND_UPDATE') }],
+      ['?importStrategy=create_and_updat', { field: 'importStrategy', reason: expect.stringContaining('one of CREATE, CREATE_AND_UPDATE, DELETE') }],
+      ['?reason=Fixed', { field: 'reason', reason: expect.stringContaining('only read with importStrategy=CREATE_AND_UPDATE or DELETE') }],
       [`${strategy()}&reason=%20%20`, { field: 'reason', reason: expect.stringContaining('at least 3') }],
     ];
     const before = await head();
@@ -264,6 +264,25 @@ describe('spreadsheet corrections: importStrategy CREATE_AND_UPDATE (e2e)', () =
       expect({ query, status: res.status, body: res.body }).toMatchObject({ query, status: 400, body: { code: 'BAD_USER_INPUT', ...body } });
     }
     expect(await head()).toBe(before);
+  }, 120_000);
+
+  it('DELETE: each row retracts the report it shows (DELETED), the figures drop; again DUPLICATE; another content, an unknown id refused', async () => {
+    const rows = [training('del-1', 100, { occurredOn: '2023-09-01' }), training('del-2', 50, { occurredOn: '2023-09-01' })];
+    const created = await upload(await workbook(rows), XLSX);
+    const before = await participants(created.body.rows[1].receipt!.position);
+    const file = await workbook([rows[0], { ...rows[1], participants: 51 }, training('del-unknown', 1, { occurredOn: '2023-09-01' })]);
+    const noReason = await upload(file, XLSX, '?importStrategy=DELETE');
+    expect(noReason.body.rows[0].errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', column: expect.stringMatching(/ \(reason\)$/), reason: expect.stringContaining('retracts report del-1') });
+    const deleted = await upload(file, XLSX, `?importStrategy=DELETE&reason=${encodeURIComponent('Entered under the wrong agency')}`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toMatchObject({ status: 'WARNING', importStrategy: 'DELETE', counts: { deleted: 1, refused: 2 } });
+    expect(deleted.body.rows.map((r) => r.status)).toEqual(['DELETED', 'REFUSED', 'REFUSED']);
+    expect(deleted.body.rows[0].receipt).toMatchObject({ eventType: 'ReportRetracted', duplicate: false });
+    expect(deleted.body.rows[1].errors[0]).toMatchObject({ code: 'CONFLICT', reason: expect.stringContaining('participants 50 → 51') });
+    expect(deleted.body.rows[2].errors[0]).toMatchObject({ code: 'NOT_FOUND', column: 'B (reportId)' });
+    expect(await participants(deleted.body.rows[0].receipt!.position)).toBe(before - 100);
+    const again = await upload(await workbook(rows.slice(0, 1)), XLSX, '?importStrategy=DELETE&reason=Again');
+    expect(again.body.rows[0]).toMatchObject({ status: 'DUPLICATE', receipt: { eventId: deleted.body.rows[0].receipt!.eventId } });
   }, 120_000);
 
   it('recordReports takes importStrategy and reason too: UPDATED, and a missing reason named as input.reason', async () => {

@@ -26,13 +26,13 @@ export interface Summary {
   dryRun: boolean;
   atomic: boolean;
   importStrategy?: string;
-  counts: { total: number; created: number; updated?: number; duplicate: number; refused: number; valid: number; ignored: number };
+  counts: { total: number; created: number; updated?: number; deleted?: number; duplicate: number; refused: number; valid: number; ignored: number };
   rows: Array<{ index: number; status: string; reportId?: string | null; errors: Array<{ field?: string | null; reason: string; sheet?: string | null; row?: number | null; column?: string | null }> }>;
 }
 
 /**
  * The summary as the CLI prints it: the counts that apply to the run — `valid` under --dry-run,
- * `updated` under --import-strategy CREATE_AND_UPDATE, `ignored` under --atomic, each only then — and one line per refusal, placed by sheet, the row
+ * `updated` under --import-strategy CREATE_AND_UPDATE, `deleted` under DELETE, `ignored` under --atomic, each only then — and one line per refusal, placed by sheet, the row
  * the sheet shows and the column with its header (the A1 `field` says the same, so it is left out).
  */
 export function summaryText(summary: Summary): string {
@@ -40,6 +40,7 @@ export function summaryText(summary: Summary): string {
   const counts = [
     ...(summary.dryRun ? [`${c.valid} valid`] : [`${c.created} created`]),
     ...(summary.importStrategy === 'CREATE_AND_UPDATE' && !summary.dryRun ? [`${c.updated ?? 0} updated`] : []),
+    ...(summary.importStrategy === 'DELETE' && !summary.dryRun ? [`${c.deleted ?? 0} deleted`] : []),
     `${c.duplicate} duplicate`,
     `${c.refused} refused`,
     ...(summary.atomic && c.ignored > 0 ? [`${c.ignored} ignored`] : []),
@@ -138,8 +139,8 @@ export const reportsCommands: CommandGroup = {
         .description('Import a CSV (a "type" column per row) or XLSX (a sheet per event type) of reports; prints the import summary. Exit 1 when a row was refused')
         .option('--dry-run', 'validate and decide every row, store nothing')
         .option('--atomic', 'all or nothing: one refused row stores none')
-        .option('--import-strategy <strategy>', 'CREATE (default): a stored reportId with other content is refused; CREATE_AND_UPDATE: it is corrected to the row (UPDATED)')
-        .option('--reason <text>', "CREATE_AND_UPDATE: why changed rows correct their reports, for rows whose reason column is empty"),
+        .option('--import-strategy <strategy>', 'CREATE (default): a stored reportId with other content is refused; CREATE_AND_UPDATE: it is corrected to the row (UPDATED); DELETE: each row retracts its report (DELETED)')
+        .option('--reason <text>', 'CREATE_AND_UPDATE, DELETE: why rows correct or retract their reports, for rows whose reason column is empty'),
     ).action((file: string, options: ImportOptions) => run((ctx) => importReportsCommand(ctx, file, options)));
     apiOptions(
       reports

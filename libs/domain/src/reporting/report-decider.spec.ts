@@ -7,6 +7,7 @@ import {
   duplicateReceipt,
   evolveReport,
   initialReportState,
+  deleteRequestId,
   updateRequestId,
 } from './report-decider.js';
 import type { ReportEvent } from './report-events.js';
@@ -244,7 +245,7 @@ describe('decideReport: correct and retract', () => {
 
 describe('decideReport: record with importStrategy CREATE_AND_UPDATE', () => {
   const upsert = (details: Record<string, unknown>, over: Partial<Extract<ReportCommand, { kind: 'record' }>> = {}): ReportCommand =>
-    record({ details, update: { reason: 'Attendance sheet recounted' }, ...over });
+    record({ details, strategy: { kind: 'CREATE_AND_UPDATE', reason: 'Attendance sheet recounted' }, ...over });
   const course = (participants: number, title = 'Border police course') => ({ title, participants, days: 2 });
   const stored = () => apply(initialReportState, appended(decideReport(record(), initialReportState, ctx)));
   const run = (state: ReportState, ...commands: ReportCommand[]): ReportState => commands.reduce((s, c) => apply(s, decideReport(c, s, ctx)), state);
@@ -279,7 +280,7 @@ describe('decideReport: record with importStrategy CREATE_AND_UPDATE', () => {
     // … while CREATE still answers the original as a repeat.
     expect(decideReport(record(), corrected, ctx)).toEqual([]);
     // Unchanged, a report never corrected answers its first event; no reason is needed.
-    expect(decideReport(upsert(course(20), { update: {} }), stored(), ctx)).toEqual([]);
+    expect(decideReport(upsert(course(20), { strategy: { kind: 'CREATE_AND_UPDATE' } }), stored(), ctx)).toEqual([]);
   });
 
   it('sets a report back and forth (12 → 21 → 12 → 21) with a new correction each time', () => {
@@ -295,13 +296,13 @@ describe('decideReport: record with importStrategy CREATE_AND_UPDATE', () => {
   });
 
   it.each([undefined, '', '   '])('refuses a changed row without a reason (%p), naming reason and what it changes', (reason) => {
-    const e = refusal(() => decideReport(upsert(course(21), { occurredOn: '2023-03-05', update: { reason } }), stored(), ctx));
+    const e = refusal(() => decideReport(upsert(course(21), { occurredOn: '2023-03-05', strategy: { kind: 'CREATE_AND_UPDATE', reason } }), stored(), ctx));
     expect([e.code, e.extra.field]).toEqual(['BAD_USER_INPUT', 'reason']);
     expect(e.extra.reason).toContain('is required');
     expect(e.extra.reason).toContain('participants 20 → 21');
     expect(e.extra.reason).toContain('occurredOn 2023-03-01 → 2023-03-05');
     // A reason too short is refused by the correction's own rule.
-    expect(refusal(() => decideReport(upsert(course(21), { update: { reason: 'no' } }), stored(), ctx)).extra).toMatchObject({ field: 'reason', reason: expect.stringContaining('at least 3') });
+    expect(refusal(() => decideReport(upsert(course(21), { strategy: { kind: 'CREATE_AND_UPDATE', reason: 'no' } }), stored(), ctx)).extra).toMatchObject({ field: 'reason', reason: expect.stringContaining('at least 3') });
   });
 
   it('applies the correction rules: a locked period refuses it FORBIDDEN, a bad date BAD_USER_INPUT', () => {
@@ -327,5 +328,41 @@ describe('decideReport: record with importStrategy CREATE_AND_UPDATE', () => {
     expect(refusal(() => decideReport(upsert(course(21)), retracted, ctx)).extra).toMatchObject({ field: 'reportId', reason: 'retracted' });
     // A retracted report's row, unchanged, stays a repeat (it is not brought back).
     expect(decideReport(upsert(course(20)), retracted, ctx)).toEqual([]);
+  });
+});
+
+describe('decideReport: record with importStrategy DELETE', () => {
+  const course = (participants: number) => ({ title: 'Border police course', participants, days: 2 });
+  const remove = (participants = 20, over: Partial<Extract<ReportCommand, { kind: 'record' }>> = {}): ReportCommand =>
+    record({ details: course(participants), strategy: { kind: 'DELETE', reason: 'Reported under the wrong agency' }, ...over });
+  const stored = () => apply(initialReportState, appended(decideReport(record(), initialReportState, ctx)));
+
+  it('retracts the report the row shows, with the reason and a request id derived from report and revision', () => {
+    const [event] = appended(decideReport(remove(), stored(), ctx));
+    expect(event).toMatchObject({ type: 'ReportRetracted', data: { reportId: 'r-1', reason: 'Reported under the wrong agency', requestId: deleteRequestId('r-1', 0n) } });
+    expect(deleteRequestId('r-1', 0n)).toMatch(/^import:[0-9a-f]{40}$/);
+    expect(deleteRequestId('r-1', 1n)).not.toBe(deleteRequestId('r-1', 0n));
+    // Once retracted, the same row is a repeat answered with the retraction.
+    const retracted = apply(stored(), [event]);
+    expect(decideReport(remove(), retracted, ctx)).toEqual([]);
+    expect(duplicateReceipt(remove(), retracted)).toMatchObject({ type: 'ReportRetracted' });
+  });
+
+  it('retracts only a report as it stands: other figures or date CONFLICT naming what differs, an unknown reportId NOT_FOUND', () => {
+    const other = refusal(() => decideReport(remove(21), stored(), ctx));
+    expect([other.code, other.extra.field]).toEqual(['CONFLICT', 'reportId']);
+    expect(other.extra.reason).toContain('participants 20 → 21');
+    expect(refusal(() => decideReport(remove(20, { occurredOn: '2023-03-02' }), stored(), ctx)).code).toBe('CONFLICT');
+    const elsewhere: DecideContext = { ...ctx, measure: { ...measure, measureCode: 'M.2.2' } };
+    expect(refusal(() => decideReport(remove(), stored(), elsewhere)).extra.field).toBe('measureCode');
+    const unknown = refusal(() => decideReport(remove(), initialReportState, ctx));
+    expect([unknown.code, unknown.extra.field]).toEqual(['NOT_FOUND', 'reportId']);
+  });
+
+  it('needs a reason, and applies the retraction rules: a locked period refuses it', () => {
+    const e = refusal(() => decideReport(remove(20, { strategy: { kind: 'DELETE' } }), stored(), ctx));
+    expect([e.code, e.extra.field]).toEqual(['BAD_USER_INPUT', 'reason']);
+    const locked: DecideContext = { ...ctx, period: () => ({ span: { periodId: '2023-Q1', from: '2023-01-01', to: '2023-03-31' }, status: 'APPROVED' }) };
+    expect(refusal(() => decideReport(remove(), stored(), locked)).extra).toMatchObject({ rule: 'period-locked', period: '2023-Q1' });
   });
 });

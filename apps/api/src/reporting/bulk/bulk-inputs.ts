@@ -75,13 +75,14 @@ export class RecordReportsInput {
     defaultValue: ImportStrategy.CREATE,
     description:
       'What a record row (<type>) does to a reportId stored already. CREATE: the same content is DUPLICATE, other content REFUSED (CONFLICT). ' +
-      'CREATE_AND_UPDATE: other content than the report\'s current content corrects it (UPDATED; the correction rules apply, and `reason` is required).',
+      'CREATE_AND_UPDATE: other content than the report\'s current content corrects it (UPDATED; the correction rules apply, and `reason` is required). ' +
+      'DELETE: each row retracts the stored report it shows (DELETED; the retraction rules apply, and `reason` is required).',
   })
   @IsOptional()
   @IsEnum(ImportStrategy)
   importStrategy?: ImportStrategy;
 
-  @Field({ nullable: true, description: 'CREATE_AND_UPDATE: why the corrected reports changed, in a few words (at least 3 characters); stored with each correction.' })
+  @Field({ nullable: true, description: 'CREATE_AND_UPDATE, DELETE: why the reports are corrected or retracted, in a few words (at least 3 characters); stored with each correction or retraction.' })
   @IsOptional()
   @IsString()
   @IsNonBlankText()

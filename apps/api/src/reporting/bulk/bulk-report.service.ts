@@ -49,7 +49,7 @@ export interface BulkOptions {
   readonly atomic: boolean;
   /** Default CREATE. */
   readonly importStrategy?: ImportStrategy;
-  /** CREATE_AND_UPDATE: the reason of every correction whose row gives none. */
+  /** CREATE_AND_UPDATE, DELETE: the reason of every correction or retraction whose row gives none. */
   readonly reason?: string;
 }
 
@@ -178,8 +178,10 @@ export class BulkReportService {
     let target: ExecuteReportCommand['target'];
     if (member.kind === 'record') {
       ({ request, target } = recordRequest(member.spec, instance as ReportInputBase));
-      // CREATE_AND_UPDATE: the decider corrects a stored report whose content differs (UPDATED).
-      if (options.importStrategy === ImportStrategy.CREATE_AND_UPDATE) request = Object.assign(request, { update: { reason: row.reason ?? options.reason } });
+      // CREATE_AND_UPDATE: the decider corrects a stored report whose content differs (UPDATED);
+      // DELETE: it retracts the report the row shows (DELETED).
+      const strategy = options.importStrategy;
+      if (strategy !== undefined && strategy !== ImportStrategy.CREATE) request = Object.assign(request, { strategy: { kind: strategy, reason: row.reason ?? options.reason } });
     } else request = correctRequest(member.spec, instance as CorrectReportInputBase);
     const command = new ExecuteReportCommand(request, principal, target, correlationId);
     return { row, type, reportId, command, status: ImportRowStatus.VALID, receipt: undefined, errors };
@@ -189,7 +191,7 @@ export class BulkReportService {
     if (error instanceof DomainError) {
       // CREATE: a reportId stored with other content. The row is the sender's fix more often than
       // a reused id (a sheet kept all year): say how a bulk request makes it a correction.
-      const reused = error.code === 'CONFLICT' && error.extra.field === 'reportId' && request?.kind === 'record' && request.update === undefined;
+      const reused = error.code === 'CONFLICT' && error.extra.field === 'reportId' && request?.kind === 'record' && request.strategy === undefined;
       const hint = reused ? '; to correct the report to this row, send it with importStrategy CREATE_AND_UPDATE and a reason' : '';
       const violations = error.extra.violations ?? [{ field: error.extra.field, reason: (error.extra.reason ?? error.message) + hint }];
       const why = { rule: error.extra.rule, period: error.extra.period };
@@ -203,7 +205,7 @@ export class BulkReportService {
   }
 
   /**
-   * A CREATE_AND_UPDATE row's correction refused for its reason: a record input has no reason
+   * A CREATE_AND_UPDATE row's correction, or a DELETE row's retraction, refused for its reason: a record input has no reason
    * field, so the error names where the reason comes from — the row's `reason` cell in a file (the
    * row, with "reason (no such column)", when the sheet has none), else the request's `reason`.
    */
@@ -230,6 +232,7 @@ function summarise(decided: readonly Decided[], options: BulkOptions): ImportSum
     total: decided.length,
     created: count(ImportRowStatus.CREATED),
     updated: count(ImportRowStatus.UPDATED),
+    deleted: count(ImportRowStatus.DELETED),
     duplicate: count(ImportRowStatus.DUPLICATE),
     refused: count(ImportRowStatus.REFUSED),
     valid: count(ImportRowStatus.VALID),

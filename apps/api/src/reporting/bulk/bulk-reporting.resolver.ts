@@ -18,7 +18,7 @@ export class BulkReportingResolver {
   @Mutation(() => ImportSummary, {
     description:
       'Records (or corrects) many reports in one request: each row goes the same way as its single mutation and is answered in its own summary row ' +
-      '(CREATED, DUPLICATE, REFUSED with field and reason; UPDATED under importStrategy CREATE_AND_UPDATE; VALID under dryRun; IGNORED under atomic). At most BULK_MAX_ROWS reports; ' +
+      '(CREATED, DUPLICATE, REFUSED with field and reason; UPDATED under importStrategy CREATE_AND_UPDATE, DELETED under DELETE; VALID under dryRun; IGNORED under atomic). At most BULK_MAX_ROWS reports; ' +
       'each BULK_ROWS_PER_RATE_UNIT of them cost one unit of the rate limit.',
   })
   @Allow(Action.RECORD_REPORT)
@@ -29,8 +29,8 @@ export class BulkReportingResolver {
   ): Promise<ImportSummary> {
     const importStrategy = input.importStrategy ?? ImportStrategy.CREATE;
     // Under CREATE nothing is corrected: a reason there means the sender expected corrections.
-    if (input.reason != null && importStrategy !== ImportStrategy.CREATE_AND_UPDATE) {
-      throw DomainError.badInput('input.reason', 'is only read with importStrategy CREATE_AND_UPDATE, where it says why changed rows correct their reports');
+    if (input.reason != null && importStrategy === ImportStrategy.CREATE) {
+      throw DomainError.badInput('input.reason', 'is only read with importStrategy CREATE_AND_UPDATE or DELETE, where it says why rows correct or retract their reports');
     }
     this.bulk.admit(input.reports.length, principal, 'input.reports');
     const rows = input.reports.map((report, index): BulkRow => {

@@ -7,6 +7,8 @@ export enum ImportRowStatus {
   CREATED = 'CREATED',
   /** importStrategy CREATE_AND_UPDATE: the report was stored with other content; this row is stored now as its correction (ReportCorrected). */
   UPDATED = 'UPDATED',
+  /** importStrategy DELETE: this row retracted its report now (ReportRetracted); the report stays in the history and no longer counts. */
+  DELETED = 'DELETED',
   /** The same report (or change) was stored before, or is an earlier row of this batch: nothing new; the first receipt answers (none when that row was not stored: dryRun, atomic). */
   DUPLICATE = 'DUPLICATE',
   /** Refused: `errors` say which field and why. Nothing of this row was stored. */
@@ -19,8 +21,8 @@ export enum ImportRowStatus {
 registerEnumType(ImportRowStatus, { name: 'ImportRowStatus', description: 'What happened to one report of a bulk request.' });
 
 /**
- * What a record row does to a reportId that is stored already (DHIS2's importStrategy; its UPDATE
- * and DELETE are not offered). Correction rows (correct<Type>) are what they say either way.
+ * What a record row does to a reportId that is stored already (DHIS2's importStrategy; its
+ * UPDATE-only strategy is not offered). Correction rows (correct<Type>) are what they say either way.
  */
 export enum ImportStrategy {
   /** A new reportId is recorded; a stored one with the same content is DUPLICATE, with other content REFUSED (CONFLICT). */
@@ -31,10 +33,17 @@ export enum ImportStrategy {
    * request's reason; equal to it, DUPLICATE.
    */
   CREATE_AND_UPDATE = 'CREATE_AND_UPDATE',
+  /**
+   * Each row retracts the stored report it names (DELETED), by the rules of retractReport, with the
+   * row's or the request's reason; the row must be the report as it stands (else CONFLICT), an
+   * unknown reportId is NOT_FOUND, a retracted one DUPLICATE.
+   */
+  DELETE = 'DELETE',
 }
 registerEnumType(ImportStrategy, {
   name: 'ImportStrategy',
-  description: "What a record row does to a reportId stored already (DHIS2's importStrategy): CREATE refuses other content (CONFLICT), CREATE_AND_UPDATE corrects the report to it.",
+  description:
+    "What a record row does to a reportId stored already (DHIS2's importStrategy): CREATE refuses other content (CONFLICT), CREATE_AND_UPDATE corrects the report to it, DELETE retracts the report the row shows.",
 });
 
 /** The batch as a whole (DHIS2: OK / WARNING / ERROR). */
@@ -94,7 +103,7 @@ export class ImportRow {
   @Field(() => ImportRowStatus)
   status: ImportRowStatus;
 
-  @Field(() => ReportReceipt, { nullable: true, description: 'CREATED, UPDATED and DUPLICATE: what the ledger holds (UPDATED: the correction; DUPLICATE under CREATE_AND_UPDATE: the event that set the current content).' })
+  @Field(() => ReportReceipt, { nullable: true, description: 'CREATED, UPDATED, DELETED and DUPLICATE: what the ledger holds (UPDATED: the correction; DELETED: the retraction; DUPLICATE under CREATE_AND_UPDATE or DELETE: the report\'s last event).' })
   receipt?: ReportReceipt;
 
   @Field(() => [ImportError])
@@ -109,6 +118,8 @@ export class ImportCounts {
   created: number;
   @Field(() => Int, { description: 'importStrategy CREATE_AND_UPDATE: rows stored as corrections of their reports.' })
   updated: number;
+  @Field(() => Int, { description: 'importStrategy DELETE: rows that retracted their reports.' })
+  deleted: number;
   @Field(() => Int)
   duplicate: number;
   @Field(() => Int)

@@ -52,21 +52,21 @@ function importStrategy(params: Record<string, QueryValue>): ImportStrategy {
   if (value === undefined || value === '') return ImportStrategy.CREATE;
   if (Array.isArray(value)) throw DomainError.badInput('importStrategy', 'must be given once');
   if (STRATEGIES.includes(value)) return value as ImportStrategy;
-  // DHIS2's other strategies: an UPDATE-only or DELETE upload is not offered (docs/bulk-reporting.md).
-  const dhis2 = value === 'UPDATE' || value === 'DELETE' || value === 'CREATE_AND_DELETE' ? ' (DHIS2\'s UPDATE and DELETE are not offered: retract a report with retractReport)' : '';
-  throw DomainError.badInput('importStrategy', `must be ${STRATEGIES.join(' or ')}${dhis2} (got "${value}")`);
+  // DHIS2's UPDATE-only strategy (refuse new ids) is not offered: said, rather than "not a value".
+  const dhis2 = value === 'UPDATE' ? " (DHIS2's UPDATE is not offered: CREATE_AND_UPDATE corrects stored reports and records new ones)" : '';
+  throw DomainError.badInput('importStrategy', `must be one of ${STRATEGIES.join(', ')}${dhis2} (got "${value}")`);
 }
 
 /**
- * The upload's reason: the reason of each correction whose row has no reason cell. Only with
- * CREATE_AND_UPDATE — under CREATE nothing is corrected, and a reason given there means the
- * sender expected corrections the upload would refuse.
+ * The upload's reason: the reason of each correction (CREATE_AND_UPDATE) or retraction (DELETE)
+ * whose row has no reason cell. Refused under CREATE — nothing is corrected there, and a reason
+ * given means the sender expected corrections the upload would refuse.
  */
 function uploadReason(params: Record<string, QueryValue>, strategy: ImportStrategy): string | undefined {
   const value = params.reason;
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw DomainError.badInput('reason', 'must be given once');
-  if (strategy !== ImportStrategy.CREATE_AND_UPDATE) throw DomainError.badInput('reason', 'is only read with importStrategy=CREATE_AND_UPDATE, where it says why changed rows correct their reports');
+  if (strategy === ImportStrategy.CREATE) throw DomainError.badInput('reason', 'is only read with importStrategy=CREATE_AND_UPDATE or DELETE, where it says why rows correct or retract their reports');
   const trimmed = value.trim();
   if (trimmed.length < 3) throw DomainError.badInput('reason', 'must say why, in at least 3 characters');
   if (value.length > 2000) throw DomainError.badInput('reason', `must be at most 2000 characters (got ${value.length})`);
@@ -88,10 +88,11 @@ function refuseUnknownParameters(query: Record<string, QueryValue>, known: reado
  * - `POST /imports/reports?dryRun=&atomic=&importStrategy=&reason=` — the file as the request body,
  *   `Content-Type: text/csv` or the XLSX type (or `X-File-Name: *.csv|*.xlsx`), or as the field
  *   `file` of a multipart/form-data form (a browser's upload; the parameters may be form fields);
- *   importStrategy CREATE (default) or CREATE_AND_UPDATE (a changed row corrects its report,
- *   with its `reason` cell or the upload's `reason`; docs/bulk-reporting.md); answers
+ *   importStrategy CREATE (default), CREATE_AND_UPDATE (a changed row corrects its report) or
+ *   DELETE (each row retracts its report), with the row's `reason` cell or the upload's `reason`
+ *   (docs/bulk-reporting.md); answers
  *   the import summary of recordReports as JSON: 201 when it created a report, else 200 (a dry run, an atomic batch refused, repeats,
- *   corrections only); a query parameter other than these four is refused (400). At most BULK_MAX_FILE_BYTES (413 beyond:
+ *   corrections or retractions only); a query parameter other than these four is refused (400). At most BULK_MAX_FILE_BYTES (413 beyond:
  *   the rest is read and dropped, never held; a client sending `Expect: 100-continue` gets the 413,
  *   or a 401/403, before it sends the file) and BULK_MAX_ROWS rows. Every upload costs one unit of
  *   the rate limit, taken by the AccessGuard (a 401, a 403 or a file refused as a whole costs it

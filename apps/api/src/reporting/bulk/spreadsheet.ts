@@ -26,8 +26,9 @@ export type SpreadsheetFormat = 'csv' | 'xlsx';
 const COMMON_COLUMNS = ['measureCode', 'reportId', 'occurredOn', 'planId'] as const;
 const REQUIRED_COMMON = new Set(['measureCode', 'reportId', 'occurredOn']);
 /**
- * The optional last column: why a row changes the report stored under its reportId, for an upload
- * with importStrategy CREATE_AND_UPDATE (the upload's own `reason` serves rows that leave it empty).
+ * The optional last column: why a row changes (or retracts) the report stored under its reportId,
+ * for an upload with importStrategy CREATE_AND_UPDATE or DELETE (the upload's own `reason` serves
+ * rows that leave it empty).
  * Not a field of the report; an upload of CREATE changes no report and does not read it.
  */
 const REASON_COLUMN = 'reason';
@@ -518,5 +519,5 @@ const COMMON_NOTES: Record<(typeof COMMON_COLUMNS)[number] | typeof REASON_COLUM
   occurredOn: 'The date the activity happened, YYYY-MM-DD.',
   planId: 'Only when several adopted plans share the measure code.',
   [REASON_COLUMN]:
-    'Only when you upload with importStrategy CREATE_AND_UPDATE: why this row changes the report already stored under its reportId (at least 3 characters). Empty: the upload\'s own reason. Not read by a CREATE upload.',
+    'Only when you upload with importStrategy CREATE_AND_UPDATE (or DELETE): why this row changes (or retracts) the report already stored under its reportId (at least 3 characters). Empty: the upload\'s own reason. Not read by a CREATE upload.',
 };

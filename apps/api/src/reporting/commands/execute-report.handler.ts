@@ -7,6 +7,7 @@ import {
   DomainError,
   type MeasureContext,
   REPORT_CORRECTED,
+  REPORT_RETRACTED,
   type ReportCommand,
   type ReportEvent,
   type ReportState,
@@ -43,10 +44,10 @@ export type ReportOutcome =
       readonly ok: true;
       /**
        * CREATED: stored now; UPDATED: a record of importStrategy CREATE_AND_UPDATE stored as a
-       * correction of its report; DUPLICATE: an earlier identical request (or an earlier row of the
+       * correction of its report; DELETED: a record of importStrategy DELETE stored as its retraction; DUPLICATE: an earlier identical request (or an earlier row of the
        * batch) did it; VALID: would be stored (dryRun, or atomic with a refusal).
        */
-      readonly status: 'CREATED' | 'UPDATED' | 'DUPLICATE' | 'VALID';
+      readonly status: 'CREATED' | 'UPDATED' | 'DELETED' | 'DUPLICATE' | 'VALID';
       /** Undefined for VALID, and for a DUPLICATE of an earlier row of the same batch that was not stored. */
       readonly receipt?: ReportReceipt;
     }
@@ -133,8 +134,7 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
       else {
         try {
           const receipt = this.storedReceipt(agencyId, command, stream, result);
-          const updated = command.kind === 'record' && receipt.eventType === REPORT_CORRECTED;
-          outcomes[index] = { ok: true, status: receipt.duplicate ? 'DUPLICATE' : updated ? 'UPDATED' : 'CREATED', receipt };
+          outcomes[index] = { ok: true, status: receiptStatus(command, receipt), receipt };
         } catch (error) {
           outcomes[index] = { ok: false, error };
         }
@@ -239,13 +239,20 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
   }
 }
 
+/** What a stored request did: a record under an import strategy may have corrected or retracted its report. */
+function receiptStatus(command: ReportCommand, receipt: ReportReceipt): 'CREATED' | 'UPDATED' | 'DELETED' | 'DUPLICATE' {
+  if (receipt.duplicate) return 'DUPLICATE';
+  if (command.kind !== 'record') return 'CREATED';
+  return receipt.eventType === REPORT_CORRECTED ? 'UPDATED' : receipt.eventType === REPORT_RETRACTED ? 'DELETED' : 'CREATED';
+}
+
 /**
  * A record is almost always new, so it is appended without reading its stream first; a record
- * of CREATE_AND_UPDATE is not — it comes from the spreadsheet an agency uploads again each
+ * of CREATE_AND_UPDATE or DELETE is not — it comes from the spreadsheet an agency uploads again each
  * quarter, whose rows are mostly stored — so its stream is read (else nearly every batch of it
  * would lose its first append and decide again).
  */
-const expectsNew = (command: ReportCommand): boolean => command.kind === 'record' && command.update === undefined;
+const expectsNew = (command: ReportCommand): boolean => command.kind === 'record' && command.strategy === undefined;
 
 function conflict(reportId: string): DomainError {
   return new DomainError('CONFLICT', `Report ${reportId} is being changed by concurrent requests; retry`, { field: 'reportId', reason: 'changed by concurrent requests' });
