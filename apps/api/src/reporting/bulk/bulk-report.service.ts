@@ -87,6 +87,9 @@ const CHUNK = 5_000;
  *   the same batch answers DUPLICATE (or its refusal), in dryRun as in the real run.
  * - Retrying a batch stores nothing twice: a row already stored decides nothing and answers its
  *   first receipt (DUPLICATE), as a retried single mutation does.
+ * - `importStrategy` (DHIS2's): CREATE_AND_UPDATE makes a record row of a stored reportId with
+ *   other content a correction (UPDATED), DELETE a retraction (DELETED) — decided by the report
+ *   decider's correct / retract rules, with the row's `reason` cell or the request's reason.
  */
 @Injectable()
 export class BulkReportService {
