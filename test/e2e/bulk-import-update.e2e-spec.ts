@@ -198,6 +198,17 @@ describe('spreadsheet corrections: importStrategy CREATE_AND_UPDATE (e2e)', () =
     const short = await upload([columns, line('csv-2', 9, 'no')].join('\n'), 'text/csv', strategy());
     expect(short.body.rows[0].errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: "'upload.csv'!H2", column: 'H (reason)', reason: expect.stringContaining('at least 3') });
 
+    // As form fields of a browser upload: a reason longer than a flag (the form takes up to 2,000 characters).
+    const data = new FormData();
+    const long = `Recounted from the sign-in sheets. ${'Each participant was checked against the register. '.repeat(30)}`;
+    data.append('importStrategy', 'CREATE_AND_UPDATE');
+    data.append('reason', long);
+    data.append('file', new Blob([[columns, line('csv-3', 2)].join('\n')], { type: 'text/csv' }), 'reports.csv');
+    const formRequest = new Request('http://form.invalid/', { method: 'POST', body: data });
+    const fromForm = await httpPost(`${base}/imports/reports`, { ...agency, 'content-type': formRequest.headers.get('content-type')! }, Buffer.from(await formRequest.arrayBuffer()));
+    expect(fromForm.body).toMatchObject({ importStrategy: 'CREATE_AND_UPDATE', counts: { updated: 1 } });
+    expect((await history('csv-3'))[1].data.reason).toBe(long.trim());
+
     const dir = mkdtempSync(join(tmpdir(), 'apl-cli-update-'));
     try {
       let out = '';
