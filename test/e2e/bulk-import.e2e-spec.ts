@@ -118,7 +118,7 @@ describe('spreadsheet import (e2e)', () => {
   it('gives the agency a template: one sheet per type it may report, headers, validation lists for measure codes and enums', async () => {
     const sheet = template.getWorksheet('TrainingDelivered')!;
     expect(sheet).toBeDefined();
-    expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(['measureCode', 'reportId', 'occurredOn', 'planId', ...EVENT_CATALOGUE.find((e) => e.type === 'TrainingDelivered')!.fields.map((f) => f.name)]);
+    expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(['measureCode', 'reportId', 'occurredOn', 'planId', ...EVENT_CATALOGUE.find((e) => e.type === 'TrainingDelivered')!.fields.map((f) => f.name), 'reason']);
     const validations = (sheet as unknown as { dataValidations: { model: Record<string, { type: string; formulae: string[] }> } }).dataValidations.model;
     const measureList = Object.entries(validations).find(([range]) => range.startsWith('A2'))![1];
     expect(measureList.type).toBe('list');

@@ -37,6 +37,15 @@ describe('ledger reports import: the summary it prints', () => {
     ]);
   });
 
+  it('prints the corrections of CREATE_AND_UPDATE and the retractions of DELETE only under that strategy', () => {
+    const counts = { total: 4, created: 1, updated: 2, deleted: 0, duplicate: 1, refused: 0, valid: 0, ignored: 0 };
+    expect(summaryText(summary({ importStrategy: 'CREATE_AND_UPDATE', counts }))).toBe('OK: 4 rows — 1 created, 2 updated, 1 duplicate, 0 refused');
+    expect(summaryText(summary({ importStrategy: 'DELETE', counts: { ...counts, created: 0, updated: 0, deleted: 3 } }))).toBe('OK: 4 rows — 0 created, 3 deleted, 1 duplicate, 0 refused');
+    expect(summaryText(summary({ importStrategy: 'CREATE', counts }))).toBe('OK: 4 rows — 1 created, 1 duplicate, 0 refused');
+    // A dry run says what would be stored, not what was.
+    expect(summaryText(summary({ importStrategy: 'CREATE_AND_UPDATE', dryRun: true, counts: { ...counts, valid: 3 } }))).not.toMatch(/updated/);
+  });
+
   it('a refusal without a cell names its row, and one without a report id its index', () => {
     const text = summaryText(
       summary({

@@ -15,6 +15,9 @@ export interface ApiOptions {
 export interface ImportOptions extends ApiOptions {
   readonly dryRun?: boolean;
   readonly atomic?: boolean;
+  /** CREATE (default) or CREATE_AND_UPDATE: the api judges the value. */
+  readonly importStrategy?: string;
+  readonly reason?: string;
 }
 
 /** The import summary as POST /imports/reports answers it (apps/api import-summary.model.ts). */
@@ -22,19 +25,22 @@ export interface Summary {
   status: string;
   dryRun: boolean;
   atomic: boolean;
-  counts: { total: number; created: number; duplicate: number; refused: number; valid: number; ignored: number };
+  importStrategy?: string;
+  counts: { total: number; created: number; updated?: number; deleted?: number; duplicate: number; refused: number; valid: number; ignored: number };
   rows: Array<{ index: number; status: string; reportId?: string | null; errors: Array<{ field?: string | null; reason: string; sheet?: string | null; row?: number | null; column?: string | null }> }>;
 }
 
 /**
  * The summary as the CLI prints it: the counts that apply to the run — `valid` under --dry-run,
- * `ignored` under --atomic, each only then — and one line per refusal, placed by sheet, the row
+ * `updated` under --import-strategy CREATE_AND_UPDATE, `deleted` under DELETE, `ignored` under --atomic, each only then — and one line per refusal, placed by sheet, the row
  * the sheet shows and the column with its header (the A1 `field` says the same, so it is left out).
  */
 export function summaryText(summary: Summary): string {
   const c = summary.counts;
   const counts = [
     ...(summary.dryRun ? [`${c.valid} valid`] : [`${c.created} created`]),
+    ...(summary.importStrategy === 'CREATE_AND_UPDATE' && !summary.dryRun ? [`${c.updated ?? 0} updated`] : []),
+    ...(summary.importStrategy === 'DELETE' && !summary.dryRun ? [`${c.deleted ?? 0} deleted`] : []),
     `${c.duplicate} duplicate`,
     `${c.refused} refused`,
     ...(summary.atomic && c.ignored > 0 ? [`${c.ignored} ignored`] : []),
@@ -77,7 +83,7 @@ async function failure(res: Response): Promise<CliError> {
   return new CliError(`HTTP ${res.status}: ${body.message ?? res.statusText}`, res.status === 400 || res.status === 413 ? EXIT.DATA : EXIT.FAILED);
 }
 
-/** `ledger reports import <file> [--dry-run] [--atomic]`: imports a CSV or XLSX file and prints the import summary. */
+/** `ledger reports import <file> [--dry-run] [--atomic] [--import-strategy S] [--reason text]`: imports a CSV or XLSX file and prints the import summary. */
 export async function importReportsCommand(ctx: CliContext, file: string, options: ImportOptions): Promise<number> {
   const { base, headers } = await connection(ctx, options);
   let body: Buffer;
@@ -89,6 +95,8 @@ export async function importReportsCommand(ctx: CliContext, file: string, option
   const type = /\.xlsx$/i.test(file) ? XLSX : /\.csv$/i.test(file) ? 'text/csv' : undefined;
   if (!type) throw new CliError(`${file} must be a .csv or .xlsx file`, EXIT.USAGE);
   const query = new URLSearchParams({ dryRun: String(options.dryRun === true), atomic: String(options.atomic === true) });
+  if (options.importStrategy !== undefined) query.set('importStrategy', options.importStrategy);
+  if (options.reason !== undefined) query.set('reason', options.reason);
   const res = await call(`${base}/imports/reports?${query.toString()}`, {
     method: 'POST',
     headers: { ...headers, 'content-type': type, 'x-file-name': basename(file) },
@@ -130,7 +138,9 @@ export const reportsCommands: CommandGroup = {
         .command('import <file>')
         .description('Import a CSV (a "type" column per row) or XLSX (a sheet per event type) of reports; prints the import summary. Exit 1 when a row was refused')
         .option('--dry-run', 'validate and decide every row, store nothing')
-        .option('--atomic', 'all or nothing: one refused row stores none'),
+        .option('--atomic', 'all or nothing: one refused row stores none')
+        .option('--import-strategy <strategy>', 'CREATE (default): a stored reportId with other content is refused; CREATE_AND_UPDATE: it is corrected to the row (UPDATED); DELETE: each row retracts its report (DELETED)')
+        .option('--reason <text>', 'CREATE_AND_UPDATE, DELETE: why rows correct or retract their reports, for rows whose reason column is empty'),
     ).action((file: string, options: ImportOptions) => run((ctx) => importReportsCommand(ctx, file, options)));
     apiOptions(
       reports

@@ -7,6 +7,8 @@ import {
   duplicateReceipt,
   evolveReport,
   initialReportState,
+  deleteRequestId,
+  updateRequestId,
 } from './report-decider.js';
 import type { ReportEvent } from './report-events.js';
 import { refusalOf } from '../../../../test/support/refusal.js';
@@ -238,5 +240,129 @@ describe('decideReport: correct and retract', () => {
     expect(decideReport(retract(), state, ctx)).toEqual([]);
     expect(refusal(() => decideReport(retract({ requestId: 'withdraw-2' }), state, ctx)).code).toBe('CONFLICT');
     expect(refusal(() => decideReport(correct({ requestId: 'fix-9' }), state, ctx)).code).toBe('CONFLICT');
+  });
+});
+
+describe('decideReport: record with importStrategy CREATE_AND_UPDATE', () => {
+  const upsert = (details: Record<string, unknown>, over: Partial<Extract<ReportCommand, { kind: 'record' }>> = {}): ReportCommand =>
+    record({ details, strategy: { kind: 'CREATE_AND_UPDATE', reason: 'Attendance sheet recounted' }, ...over });
+  const course = (participants: number, title = 'Border police course') => ({ title, participants, days: 2 });
+  const stored = () => apply(initialReportState, appended(decideReport(record(), initialReportState, ctx)));
+  const run = (state: ReportState, ...commands: ReportCommand[]): ReportState => commands.reduce((s, c) => apply(s, decideReport(c, s, ctx)), state);
+
+  it('records a new report as CREATE does', () => {
+    expect(decideReport(upsert(course(20)), initialReportState, ctx)).toEqual(decideReport(record(), initialReportState, ctx));
+  });
+
+  it('turns a changed row into a correction with the reason and a request id derived from report, revision and content', () => {
+    const [event] = appended(decideReport(upsert(course(21), { occurredOn: '2023-03-05' }), stored(), ctx));
+    expect(event).toMatchObject({
+      type: 'ReportCorrected',
+      data: { reportId: 'r-1', activityType: 'TrainingDelivered', occurredOn: '2023-03-05', details: course(21), reason: 'Attendance sheet recounted' },
+    });
+    const requestId = (event.data as { requestId: string }).requestId;
+    expect(requestId).toBe(updateRequestId('r-1', 0n, '2023-03-05', course(21)));
+    expect(requestId).toMatch(/^import:[0-9a-f]{40}$/);
+    // Key order of the details does not change it; content and revision do.
+    expect(updateRequestId('r-1', 0n, '2023-03-05', { days: 2, participants: 21, title: 'Border police course' })).toBe(requestId);
+    expect(updateRequestId('r-1', 1n, '2023-03-05', course(21))).not.toBe(requestId);
+    expect(updateRequestId('r-1', 0n, '2023-03-05', course(22))).not.toBe(requestId);
+    expect(updateRequestId('r-2', 0n, '2023-03-05', course(21))).not.toBe(requestId);
+  });
+
+  it('changes nothing for a row equal to the CURRENT content, answering the receipt of the event that set it', () => {
+    const corrected = run(stored(), upsert(course(21)));
+    expect(decideReport(upsert(course(21)), corrected, ctx)).toEqual([]);
+    expect(duplicateReceipt(upsert(course(21)), corrected)).toEqual(corrected.status !== 'absent' && { ...corrected.last });
+    expect(corrected.status !== 'absent' && corrected.last.type).toBe('ReportCorrected');
+    // The original content is now a change back, not a repeat …
+    expect(decideReport(upsert(course(20)), corrected, ctx)[0]).toMatchObject({ type: 'ReportCorrected', data: { details: course(20) } });
+    // … while CREATE still answers the original as a repeat.
+    expect(decideReport(record(), corrected, ctx)).toEqual([]);
+    // Unchanged, a report never corrected answers its first event; no reason is needed.
+    expect(decideReport(upsert(course(20), { strategy: { kind: 'CREATE_AND_UPDATE' } }), stored(), ctx)).toEqual([]);
+  });
+
+  it('sets a report back and forth (12 → 21 → 12 → 21) with a new correction each time', () => {
+    let state = stored();
+    const ids = new Set<string>();
+    for (const participants of [21, 20, 21, 20]) {
+      const [event] = appended(decideReport(upsert(course(participants)), state, ctx));
+      ids.add((event.data as { requestId: string }).requestId);
+      state = apply(state, [event]);
+    }
+    expect(ids.size).toBe(4);
+    expect(state.status !== 'absent' && state.details.participants).toBe(20);
+  });
+
+  it.each([undefined, '', '   '])('refuses a changed row without a reason (%p), naming reason and what it changes', (reason) => {
+    const e = refusal(() => decideReport(upsert(course(21), { occurredOn: '2023-03-05', strategy: { kind: 'CREATE_AND_UPDATE', reason } }), stored(), ctx));
+    expect([e.code, e.extra.field]).toEqual(['BAD_USER_INPUT', 'reason']);
+    expect(e.extra.reason).toContain('is required');
+    expect(e.extra.reason).toContain('participants 20 → 21');
+    expect(e.extra.reason).toContain('occurredOn 2023-03-01 → 2023-03-05');
+    // A reason too short is refused by the correction's own rule.
+    expect(refusal(() => decideReport(upsert(course(21), { strategy: { kind: 'CREATE_AND_UPDATE', reason: 'no' } }), stored(), ctx)).extra).toMatchObject({ field: 'reason', reason: expect.stringContaining('at least 3') });
+  });
+
+  it('applies the correction rules: a locked period refuses it FORBIDDEN, a bad date BAD_USER_INPUT', () => {
+    const locked: DecideContext = {
+      ...ctx,
+      period: (_plan, _agency, date) => ({ span: { periodId: '2023-Q1', from: '2023-01-01', to: '2023-03-31' }, status: date <= '2023-03-31' ? 'APPROVED' : 'OPEN' }),
+    };
+    const e = refusal(() => decideReport(upsert(course(21)), stored(), locked));
+    expect([e.code, e.extra.rule, e.extra.period]).toEqual(['FORBIDDEN', 'period-locked', '2023-Q1']);
+    // Unchanged rows of a locked period are still repeats: nothing is written.
+    expect(decideReport(upsert(course(20)), stored(), locked)).toEqual([]);
+    expect(refusal(() => decideReport(upsert(course(21), { occurredOn: '2031-01-01' }), stored(), ctx)).extra.field).toBe('occurredOn');
+  });
+
+  it('refuses what a correction cannot change — another type, another measure — and a retracted report, with CONFLICT', () => {
+    const otherType = refusal(() => decideReport(upsert({ title: 'Round table', meetingKind: 'OTHER' }, { type: 'MeetingHeld' }), stored(), ctx));
+    expect([otherType.code, otherType.extra.field]).toEqual(['CONFLICT', 'reportId']);
+    const elsewhere: DecideContext = { ...ctx, measure: { ...measure, measureCode: 'M.2.2' } };
+    const moved = refusal(() => decideReport(upsert(course(21)), stored(), elsewhere));
+    expect([moved.code, moved.extra.field]).toEqual(['CONFLICT', 'measureCode']);
+    expect(moved.message).toContain('M.1.1');
+    const retracted = run(stored(), { kind: 'retract', agencyId: 'agency-a', reportId: 'r-1', requestId: 'w-1', reason: 'Reported twice' });
+    expect(refusal(() => decideReport(upsert(course(21)), retracted, ctx)).extra).toMatchObject({ field: 'reportId', reason: 'retracted' });
+    // A retracted report's row, unchanged, stays a repeat (it is not brought back).
+    expect(decideReport(upsert(course(20)), retracted, ctx)).toEqual([]);
+  });
+});
+
+describe('decideReport: record with importStrategy DELETE', () => {
+  const course = (participants: number) => ({ title: 'Border police course', participants, days: 2 });
+  const remove = (participants = 20, over: Partial<Extract<ReportCommand, { kind: 'record' }>> = {}): ReportCommand =>
+    record({ details: course(participants), strategy: { kind: 'DELETE', reason: 'Reported under the wrong agency' }, ...over });
+  const stored = () => apply(initialReportState, appended(decideReport(record(), initialReportState, ctx)));
+
+  it('retracts the report the row shows, with the reason and a request id derived from report and revision', () => {
+    const [event] = appended(decideReport(remove(), stored(), ctx));
+    expect(event).toMatchObject({ type: 'ReportRetracted', data: { reportId: 'r-1', reason: 'Reported under the wrong agency', requestId: deleteRequestId('r-1', 0n) } });
+    expect(deleteRequestId('r-1', 0n)).toMatch(/^import:[0-9a-f]{40}$/);
+    expect(deleteRequestId('r-1', 1n)).not.toBe(deleteRequestId('r-1', 0n));
+    // Once retracted, the same row is a repeat answered with the retraction.
+    const retracted = apply(stored(), [event]);
+    expect(decideReport(remove(), retracted, ctx)).toEqual([]);
+    expect(duplicateReceipt(remove(), retracted)).toMatchObject({ type: 'ReportRetracted' });
+  });
+
+  it('retracts only a report as it stands: other figures or date CONFLICT naming what differs, an unknown reportId NOT_FOUND', () => {
+    const other = refusal(() => decideReport(remove(21), stored(), ctx));
+    expect([other.code, other.extra.field]).toEqual(['CONFLICT', 'reportId']);
+    expect(other.extra.reason).toContain('participants 20 → 21');
+    expect(refusal(() => decideReport(remove(20, { occurredOn: '2023-03-02' }), stored(), ctx)).code).toBe('CONFLICT');
+    const elsewhere: DecideContext = { ...ctx, measure: { ...measure, measureCode: 'M.2.2' } };
+    expect(refusal(() => decideReport(remove(), stored(), elsewhere)).extra.field).toBe('measureCode');
+    const unknown = refusal(() => decideReport(remove(), initialReportState, ctx));
+    expect([unknown.code, unknown.extra.field]).toEqual(['NOT_FOUND', 'reportId']);
+  });
+
+  it('needs a reason, and applies the retraction rules: a locked period refuses it', () => {
+    const e = refusal(() => decideReport(remove(20, { strategy: { kind: 'DELETE' } }), stored(), ctx));
+    expect([e.code, e.extra.field]).toEqual(['BAD_USER_INPUT', 'reason']);
+    const locked: DecideContext = { ...ctx, period: () => ({ span: { periodId: '2023-Q1', from: '2023-01-01', to: '2023-03-31' }, status: 'APPROVED' }) };
+    expect(refusal(() => decideReport(remove(), stored(), locked)).extra).toMatchObject({ rule: 'period-locked', period: '2023-Q1' });
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Decider, RecordedEvent, StoredEvent } from '@app/event-store';
 import { type ActivityEventType, eventTypeSpec, isActivityEventType } from '../events/catalogue.js';
 import { upcasters } from '../events/upcasters.js';
@@ -31,6 +32,17 @@ export interface RecordActivity {
   readonly reportId: string;
   readonly occurredOn: string;
   readonly details: Readonly<Record<string, unknown>>;
+  /**
+   * A bulk import's strategy for a reportId that is stored already (DHIS2's importStrategy;
+   * docs/bulk-reporting.md). Absent: CREATE — other content under a stored reportId is a CONFLICT.
+   * - CREATE_AND_UPDATE: a record whose date or figures differ from the report's CURRENT ones
+   *   becomes a correction of it — the `correct` command, decided by its rules (period locks,
+   *   dates, details) — with this reason and a request id derived from the content
+   *   ({@link updateRequestId}); equal to the current content it changes nothing (a repeat).
+   * - DELETE: the record, equal to the report as it stands, retracts it — the `retract` command
+   *   and its rules — with this reason ({@link deleteRequestId}); a report retracted already is a repeat.
+   */
+  readonly strategy?: { readonly kind: 'CREATE_AND_UPDATE' | 'DELETE'; readonly reason?: string };
 }
 
 /** What a correction or retraction request carries besides the report it is about. */
@@ -269,6 +281,8 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
       checkOccurredOn('occurredOn', command.occurredOn, ctx.today, measure.planId, measure.period);
       const details = checkDetails(command.type, command.details);
       const ref: ReportRef = { planId: measure.planId, measureCode: measure.measureCode, agencyId: command.agencyId, reportId: command.reportId };
+      if (command.strategy?.kind === 'DELETE') return decideDelete(command, command.strategy, ref, details, state, ctx);
+      if (state.status !== 'absent' && command.strategy) return decideUpdate(command, command.strategy, ref, details, state, ctx);
       if (state.status !== 'absent') {
         const same =
           state.ref.agencyId === ref.agencyId &&
@@ -280,7 +294,7 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
         if (same) return [];
         throw new DomainError(
           'CONFLICT',
-          `reportId ${command.reportId} was already used for a different report (${state.activityType} on ${state.ref.measureCode}, ${state.original.occurredOn}); use correct${state.activityType} to change it`,
+          `reportId ${command.reportId} was already used for a different report (${state.activityType} on ${state.ref.measureCode}, ${state.original.occurredOn}); use correct${state.activityType}, or a bulk import with importStrategy CREATE_AND_UPDATE, to change it`,
           { field: 'reportId', reason: 'already used for a different report' },
         );
       }
@@ -338,13 +352,139 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
   }
 }
 
+type StoredReport = Exclude<ReportState, { readonly status: 'absent' }>;
+
+/**
+ * The id of the correction a CREATE_AND_UPDATE record makes: derived from the report, the revision
+ * it corrects and the content it sets (date and validated details, keys sorted), so the same row
+ * imported again derives the same id. The revision is part of it so that a report set back to an
+ * earlier content and then forward again (12 → 21 → 12 → 21) gets a new correction each time
+ * rather than a repeat of the first. `import:` and 40 hex digits: a valid client id.
+ */
+export function updateRequestId(reportId: string, revision: bigint, occurredOn: string, details: Details): string {
+  const content = JSON.stringify([reportId, revision.toString(), occurredOn, Object.keys(details).sort().map((k) => [k, details[k]])]);
+  return `import:${createHash('sha256').update(content).digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * The id of the retraction a DELETE record makes: derived from the report and the revision it
+ * retracts, so the same row imported again derives the same id. `import:` and 40 hex digits.
+ */
+export function deleteRequestId(reportId: string, revision: bigint): string {
+  return `import:${createHash('sha256').update(JSON.stringify([reportId, revision.toString(), 'retract'])).digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * What an import row cannot change of a stored report — its event type, and the plan and measure
+ * it counts under — each a CONFLICT naming the cell to look at.
+ */
+function assertSameReport(command: RecordActivity, ref: ReportRef, state: StoredReport, action: 'correct' | 'retract'): void {
+  if (state.activityType !== command.type) {
+    throw new DomainError('CONFLICT', `Report ${command.reportId} is a ${state.activityType} report; a ${command.type} row cannot ${action} it`, {
+      field: 'reportId',
+      reason: `is a ${state.activityType} report, not ${command.type}`,
+    });
+  }
+  if (state.ref.planId !== ref.planId || state.ref.measureCode !== ref.measureCode) {
+    const named = `${ref.measureCode}${ref.planId === state.ref.planId ? '' : ` of plan ${ref.planId}`}`;
+    throw new DomainError(
+      'CONFLICT',
+      action === 'correct'
+        ? `Report ${command.reportId} counts under measure ${state.ref.measureCode} of plan ${state.ref.planId}; a correction cannot move it to ${named}: retract it and record a new report`
+        : `Report ${command.reportId} counts under measure ${state.ref.measureCode} of plan ${state.ref.planId}, not ${named}: a row that retracts it names it as it stands`,
+      { field: 'measureCode', reason: action === 'correct' ? `the report counts under ${state.ref.measureCode}; a correction cannot move it` : `the report counts under ${state.ref.measureCode}` },
+    );
+  }
+}
+
+/** What a row changes of a report, for the refusal that asks why: `participants 12 → 21`. */
+function changesOf(state: StoredReport, occurredOn: string, details: Details): string {
+  const shown = (value: unknown) => (value === undefined ? '(empty)' : JSON.stringify(value));
+  const changes = state.occurredOn === occurredOn ? [] : [`occurredOn ${state.occurredOn} → ${occurredOn}`];
+  for (const key of new Set([...Object.keys(state.details), ...Object.keys(details)])) {
+    if (state.details[key] !== details[key]) changes.push(`${key} ${shown(state.details[key])} → ${shown(details[key])}`);
+  }
+  const text = changes.join(', ');
+  return text.length > 200 ? `${text.slice(0, 197)}…` : text;
+}
+
+/**
+ * A CREATE_AND_UPDATE record of a report that is stored: nothing when it equals the report's
+ * current content (after any corrections), else a correction through the `correct` rules. What a
+ * correction cannot change — the event type, the plan and measure the report counts under — is a
+ * CONFLICT, as a reused reportId is for CREATE.
+ */
+function decideUpdate(
+  command: RecordActivity,
+  update: NonNullable<RecordActivity['strategy']>,
+  ref: ReportRef,
+  details: Details,
+  state: StoredReport,
+  ctx: DecideContext,
+): readonly ReportEvent[] {
+  assertSameReport(command, ref, state, 'correct');
+  if (state.occurredOn === command.occurredOn && sameDetails(state.details, details)) return [];
+  if (state.status === 'retracted') {
+    throw new DomainError('CONFLICT', `Report ${command.reportId} was retracted and cannot be corrected`, { field: 'reportId', reason: 'retracted' });
+  }
+  const reason = update.reason ?? '';
+  if (reason.trim() === '') {
+    throw DomainError.badInput('reason', `is required: this row changes report ${command.reportId} (${changesOf(state, command.occurredOn, details)}), and a correction says why`);
+  }
+  const correction: CorrectReport = {
+    kind: 'correct',
+    type: command.type,
+    agencyId: command.agencyId,
+    reportId: command.reportId,
+    requestId: updateRequestId(command.reportId, state.revision, command.occurredOn, details),
+    occurredOn: command.occurredOn,
+    details,
+    reason,
+  };
+  return decideReport(correction, state, ctx);
+}
+
+/**
+ * A DELETE record: retracts the stored report it names, through the `retract` rules (period lock,
+ * reason). The row must be the report as it stands — same type, measure, date and figures — so a
+ * mistyped reportId or a row edited since retracts nothing (CONFLICT, saying what differs).
+ * A report retracted already is a repeat; an unknown reportId NOT_FOUND.
+ */
+function decideDelete(
+  command: RecordActivity,
+  strategy: NonNullable<RecordActivity['strategy']>,
+  ref: ReportRef,
+  details: Details,
+  state: ReportState,
+  ctx: DecideContext,
+): readonly ReportEvent[] {
+  if (state.status === 'absent') {
+    throw new DomainError('NOT_FOUND', `No report ${command.reportId} of agency ${command.agencyId}: a DELETE import retracts stored reports only`, { field: 'reportId', reason: 'no such report' });
+  }
+  if (state.status === 'retracted') return [];
+  assertSameReport(command, ref, state, 'retract');
+  if (state.occurredOn !== command.occurredOn || !sameDetails(state.details, details)) {
+    const changes = changesOf(state, command.occurredOn, details);
+    throw new DomainError('CONFLICT', `Report ${command.reportId} holds other content than this row (${changes}): a row that retracts a report is the report as it stands`, {
+      field: 'reportId',
+      reason: `the report holds other content than this row (${changes})`,
+    });
+  }
+  const reason = strategy.reason ?? '';
+  if (reason.trim() === '') throw DomainError.badInput('reason', `is required: this row retracts report ${command.reportId}, and a retraction says why`);
+  const retraction: RetractReport = { kind: 'retract', agencyId: command.agencyId, reportId: command.reportId, requestId: deleteRequestId(command.reportId, state.revision), reason };
+  return decideReport(retraction, state, ctx);
+}
+
 /**
  * The receipt of a request {@link decideReport} found already carried out: the report's first
- * event for a record, the event of the same request id for a correction or retraction.
+ * event for a record, the event of the same request id for a correction or retraction. A
+ * CREATE_AND_UPDATE record repeats the report's current content: the event that set it (its last;
+ * a retracted report's retraction); a DELETE record of a retracted report: the retraction.
  */
 export function duplicateReceipt(command: ReportCommand, state: ReportState): StoredRef {
   if (state.status === 'absent') throw notFound(command);
-  if (command.kind === 'record') return state.original;
+  if (command.kind === 'record') return command.strategy ? state.last : state.original;
   const done = state.requests.get(command.requestId);
   if (!done) throw new Error(`No request ${command.requestId} on report ${command.reportId}`);
   return done.receipt;

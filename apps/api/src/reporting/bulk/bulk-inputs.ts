@@ -1,7 +1,9 @@
 import { Field, InputType } from '@nestjs/graphql';
-import { IsArray, IsBoolean, IsOptional } from 'class-validator';
+import { IsArray, IsBoolean, IsEnum, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { type ActivityEventType, EVENT_CATALOGUE, type EventTypeSpec } from '@app/domain';
 import { ValidatedRowByRow } from '../../common/validation.js';
+import { IsNonBlankText } from '../../common/wire-validators.js';
+import { ImportStrategy } from './import-summary.model.js';
 import { REPORT_INPUT_TYPES } from '../dto/report-inputs.js';
 
 /**
@@ -67,4 +69,24 @@ export class RecordReportsInput {
   @IsOptional()
   @IsBoolean()
   atomic?: boolean;
+
+  @Field(() => ImportStrategy, {
+    nullable: true,
+    defaultValue: ImportStrategy.CREATE,
+    description:
+      'What a record row (<type>) does to a reportId stored already. CREATE: the same content is DUPLICATE, other content REFUSED (CONFLICT). ' +
+      'CREATE_AND_UPDATE: other content than the report\'s current content corrects it (UPDATED; the correction rules apply, and `reason` is required). ' +
+      'DELETE: each row retracts the stored report it shows (DELETED; the retraction rules apply, and `reason` is required).',
+  })
+  @IsOptional()
+  @IsEnum(ImportStrategy)
+  importStrategy?: ImportStrategy;
+
+  @Field({ nullable: true, description: 'CREATE_AND_UPDATE, DELETE: why the reports are corrected or retracted, in a few words (at least 3 characters); stored with each correction or retraction.' })
+  @IsOptional()
+  @IsString()
+  @IsNonBlankText()
+  @MinLength(3)
+  @MaxLength(2000)
+  reason?: string;
 }

@@ -12,7 +12,7 @@ import { correctRequest, recordRequest } from '../commands/report-request.js';
 import type { CorrectReportInputBase, ReportInputBase } from '../dto/report-inputs.js';
 import type { BulkMember } from './bulk-inputs.js';
 import { toInputInstance } from './input-instance.js';
-import { ImportError, ImportRow, ImportRowStatus, ImportStatus, ImportSummary } from './import-summary.model.js';
+import { ImportError, ImportRow, ImportRowStatus, ImportStatus, ImportStrategy, ImportSummary } from './import-summary.model.js';
 
 /**
  * Where a field of a row came from in a spreadsheet (undefined for GraphQL rows): its cell, named
@@ -40,11 +40,17 @@ export interface BulkRow {
    */
   readonly reportId?: string;
   readonly locate?: CellLocator;
+  /** A spreadsheet row's `reason` cell: why it changes its report (CREATE_AND_UPDATE); before the request's reason. */
+  readonly reason?: string;
 }
 
 export interface BulkOptions {
   readonly dryRun: boolean;
   readonly atomic: boolean;
+  /** Default CREATE. */
+  readonly importStrategy?: ImportStrategy;
+  /** CREATE_AND_UPDATE, DELETE: the reason of every correction or retraction whose row gives none. */
+  readonly reason?: string;
 }
 
 interface Decided {
@@ -81,6 +87,9 @@ const CHUNK = 5_000;
  *   the same batch answers DUPLICATE (or its refusal), in dryRun as in the real run.
  * - Retrying a batch stores nothing twice: a row already stored decides nothing and answers its
  *   first receipt (DUPLICATE), as a retried single mutation does.
+ * - `importStrategy` (DHIS2's): CREATE_AND_UPDATE makes a record row of a stored reportId with
+ *   other content a correction (UPDATED), DELETE a retraction (DELETED) — decided by the report
+ *   decider's correct / retract rules, with the row's `reason` cell or the request's reason.
  */
 @Injectable()
 export class BulkReportService {
@@ -106,7 +115,7 @@ export class BulkReportService {
   }
 
   async run(rows: readonly BulkRow[], principal: Principal, options: BulkOptions, correlationId: string): Promise<ImportSummary> {
-    const decided = rows.map((row) => this.prepare(row, principal, correlationId));
+    const decided = rows.map((row) => this.prepare(row, principal, correlationId, options));
     const ready = decided.filter((d) => d.command !== undefined && d.errors.length === 0);
     if (options.atomic) {
       // A row refused by its input already stores nothing: the others are only rehearsed.
@@ -140,7 +149,7 @@ export class BulkReportService {
         d.receipt = outcome.receipt;
         return;
       }
-      const refusal = this.refusal(d.row, outcome.error);
+      const refusal = this.refusal(d.row, outcome.error, d.command?.request);
       if (!refusal) throw outcome.error;
       d.status = ImportRowStatus.REFUSED;
       d.errors.push(...refusal);
@@ -148,7 +157,7 @@ export class BulkReportService {
   }
 
   /** Validates a row with its input class's rules (class-validator, as the single mutation's pipe does). */
-  private prepare(row: BulkRow, principal: Principal, correlationId: string): Decided {
+  private prepare(row: BulkRow, principal: Principal, correlationId: string, options: BulkOptions): Decided {
     // One object per row, of one shape whatever becomes of it (a batch holds 10,000 of them).
     const errors = row.errors ? [...row.errors] : [];
     const member = row.member;
@@ -170,23 +179,42 @@ export class BulkReportService {
     if (errors.length > 0) return { row, type, reportId, command: undefined, status: ImportRowStatus.REFUSED, receipt: undefined, errors };
     let request: ReportRequest;
     let target: ExecuteReportCommand['target'];
-    if (member.kind === 'record') ({ request, target } = recordRequest(member.spec, instance as ReportInputBase));
-    else request = correctRequest(member.spec, instance as CorrectReportInputBase);
+    if (member.kind === 'record') {
+      ({ request, target } = recordRequest(member.spec, instance as ReportInputBase));
+      // CREATE_AND_UPDATE: the decider corrects a stored report whose content differs (UPDATED);
+      // DELETE: it retracts the report the row shows (DELETED).
+      const strategy = options.importStrategy;
+      if (strategy !== undefined && strategy !== ImportStrategy.CREATE) request = Object.assign(request, { strategy: { kind: strategy, reason: row.reason ?? options.reason } });
+    } else request = correctRequest(member.spec, instance as CorrectReportInputBase);
     const command = new ExecuteReportCommand(request, principal, target, correlationId);
     return { row, type, reportId, command, status: ImportRowStatus.VALID, receipt: undefined, errors };
   }
 
-  private refusal(row: BulkRow, error: unknown): ImportError[] | undefined {
+  private refusal(row: BulkRow, error: unknown, request?: ReportRequest): ImportError[] | undefined {
     if (error instanceof DomainError) {
-      const violations = error.extra.violations ?? [{ field: error.extra.field, reason: error.extra.reason ?? error.message }];
+      // CREATE: a reportId stored with other content. The row is the sender's fix more often than
+      // a reused id (a sheet kept all year): say how a bulk request makes it a correction.
+      const reused = error.code === 'CONFLICT' && error.extra.field === 'reportId' && request?.kind === 'record' && request.strategy === undefined;
+      const hint = reused ? '; to correct the report to this row, send it with importStrategy CREATE_AND_UPDATE and a reason' : '';
+      const violations = error.extra.violations ?? [{ field: error.extra.field, reason: (error.extra.reason ?? error.message) + hint }];
       const why = { rule: error.extra.rule, period: error.extra.period };
-      return violations.map((v) => this.error(row, error.code, v.field, v.reason ?? error.message, why));
+      return violations.map((v) => (v.field === 'reason' && row.member?.kind === 'record' ? this.reasonError(row, error.code, v.reason ?? error.message) : this.error(row, error.code, v.field, v.reason ?? error.message, why)));
     }
     if (error instanceof GraphQLError && typeof error.extensions.code === 'string' && error.extensions.code !== 'INTERNAL_SERVER_ERROR') {
       const text = (key: string) => (typeof error.extensions[key] === 'string' ? (error.extensions[key] as string) : undefined);
       return [this.error(row, error.extensions.code, text('field'), error.message, { rule: text('rule'), period: text('period') })];
     }
     return undefined;
+  }
+
+  /**
+   * A CREATE_AND_UPDATE row's correction, or a DELETE row's retraction, refused for its reason: a record input has no reason
+   * field, so the error names where the reason comes from — the row's `reason` cell in a file (the
+   * row, with "reason (no such column)", when the sheet has none), else the request's `reason`.
+   */
+  private reasonError(row: BulkRow, code: string, reason: string): ImportError {
+    const where = row.locate ? "give it in the row's reason column, or as the upload's reason parameter for every row" : 'give it as input.reason';
+    return { code, field: 'input.reason', reason: `${reason}: ${where}`, ...row.locate?.('reason') };
   }
 
   /** One error of a row; a FORBIDDEN one keeps the rule (and period) a single mutation's refusal carries. */
@@ -206,6 +234,8 @@ function summarise(decided: readonly Decided[], options: BulkOptions): ImportSum
   const counts = {
     total: decided.length,
     created: count(ImportRowStatus.CREATED),
+    updated: count(ImportRowStatus.UPDATED),
+    deleted: count(ImportRowStatus.DELETED),
     duplicate: count(ImportRowStatus.DUPLICATE),
     refused: count(ImportRowStatus.REFUSED),
     valid: count(ImportRowStatus.VALID),
@@ -217,6 +247,7 @@ function summarise(decided: readonly Decided[], options: BulkOptions): ImportSum
     status,
     dryRun: options.dryRun,
     atomic: options.atomic,
+    importStrategy: options.importStrategy ?? ImportStrategy.CREATE,
     counts,
     rows: decided.map((d) => ({ index: d.row.index, type: d.type, reportId: d.reportId, status: d.status, receipt: d.receipt, errors: d.errors })),
   };

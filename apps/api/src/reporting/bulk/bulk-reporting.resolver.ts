@@ -1,9 +1,10 @@
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Action, Allow, CurrentPrincipal, type Principal } from '@app/auth';
+import { DomainError } from '@app/domain';
 import { correlationIdOf } from '../../common/correlation-id.js';
 import { BULK_MEMBER_BY_NAME, RecordReportsInput } from './bulk-inputs.js';
 import { type BulkRow, BulkReportService } from './bulk-report.service.js';
-import { ImportSummary } from './import-summary.model.js';
+import { ImportStrategy, ImportSummary } from './import-summary.model.js';
 
 interface GqlContext {
   req?: { id?: unknown; headers?: Record<string, string | string[] | undefined> };
@@ -17,7 +18,7 @@ export class BulkReportingResolver {
   @Mutation(() => ImportSummary, {
     description:
       'Records (or corrects) many reports in one request: each row goes the same way as its single mutation and is answered in its own summary row ' +
-      '(CREATED, DUPLICATE, REFUSED with field and reason; VALID under dryRun; IGNORED under atomic). At most BULK_MAX_ROWS reports; ' +
+      '(CREATED, DUPLICATE, REFUSED with field and reason; UPDATED under importStrategy CREATE_AND_UPDATE, DELETED under DELETE; VALID under dryRun; IGNORED under atomic). At most BULK_MAX_ROWS reports; ' +
       'each BULK_ROWS_PER_RATE_UNIT of them cost one unit of the rate limit.',
   })
   @Allow(Action.RECORD_REPORT)
@@ -26,6 +27,11 @@ export class BulkReportingResolver {
     @CurrentPrincipal() principal: Principal,
     @Context() ctx: GqlContext,
   ): Promise<ImportSummary> {
+    const importStrategy = input.importStrategy ?? ImportStrategy.CREATE;
+    // Under CREATE nothing is corrected: a reason there means the sender expected corrections.
+    if (input.reason != null && importStrategy === ImportStrategy.CREATE) {
+      throw DomainError.badInput('input.reason', 'is only read with importStrategy CREATE_AND_UPDATE or DELETE, where it says why rows correct or retract their reports');
+    }
     this.bulk.admit(input.reports.length, principal, 'input.reports');
     const rows = input.reports.map((report, index): BulkRow => {
       // @oneOf: GraphQL has already refused a report with no field or several set. The path is
@@ -34,6 +40,7 @@ export class BulkReportingResolver {
       const member = name === undefined ? undefined : BULK_MEMBER_BY_NAME.get(name);
       return { index, member, input: value as Record<string, unknown> | undefined, path: `input.reports[${index}]${name ? `.${name}` : ''}` };
     });
-    return this.bulk.run(rows, principal, { dryRun: input.dryRun ?? false, atomic: input.atomic ?? false }, correlationIdOf(ctx.req));
+    const options = { dryRun: input.dryRun ?? false, atomic: input.atomic ?? false, importStrategy, reason: input.reason ?? undefined };
+    return this.bulk.run(rows, principal, options, correlationIdOf(ctx.req));
   }
 }

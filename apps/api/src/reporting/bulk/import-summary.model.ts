@@ -5,6 +5,10 @@ import { ReportReceipt } from '../models/report-receipt.model.js';
 export enum ImportRowStatus {
   /** Stored now. */
   CREATED = 'CREATED',
+  /** importStrategy CREATE_AND_UPDATE: the report was stored with other content; this row is stored now as its correction (ReportCorrected). */
+  UPDATED = 'UPDATED',
+  /** importStrategy DELETE: this row retracted its report now (ReportRetracted); the report stays in the history and no longer counts. */
+  DELETED = 'DELETED',
   /** The same report (or change) was stored before, or is an earlier row of this batch: nothing new; the first receipt answers (none when that row was not stored: dryRun, atomic). */
   DUPLICATE = 'DUPLICATE',
   /** Refused: `errors` say which field and why. Nothing of this row was stored. */
@@ -15,6 +19,32 @@ export enum ImportRowStatus {
   IGNORED = 'IGNORED',
 }
 registerEnumType(ImportRowStatus, { name: 'ImportRowStatus', description: 'What happened to one report of a bulk request.' });
+
+/**
+ * What a record row does to a reportId that is stored already (DHIS2's importStrategy; its
+ * UPDATE-only strategy is not offered). Correction rows (correct<Type>) are what they say either way.
+ */
+export enum ImportStrategy {
+  /** A new reportId is recorded; a stored one with the same content is DUPLICATE, with other content REFUSED (CONFLICT). */
+  CREATE = 'CREATE',
+  /**
+   * As CREATE, but a stored reportId whose CURRENT content (after corrections) differs from the row
+   * is corrected to the row (UPDATED), by the rules of correct<Type>, with the row's or the
+   * request's reason; equal to it, DUPLICATE.
+   */
+  CREATE_AND_UPDATE = 'CREATE_AND_UPDATE',
+  /**
+   * Each row retracts the stored report it names (DELETED), by the rules of retractReport, with the
+   * row's or the request's reason; the row must be the report as it stands (else CONFLICT), an
+   * unknown reportId is NOT_FOUND, a retracted one DUPLICATE.
+   */
+  DELETE = 'DELETE',
+}
+registerEnumType(ImportStrategy, {
+  name: 'ImportStrategy',
+  description:
+    "What a record row does to a reportId stored already (DHIS2's importStrategy): CREATE refuses other content (CONFLICT), CREATE_AND_UPDATE corrects the report to it, DELETE retracts the report the row shows.",
+});
 
 /** The batch as a whole (DHIS2: OK / WARNING / ERROR). */
 export enum ImportStatus {
@@ -73,7 +103,7 @@ export class ImportRow {
   @Field(() => ImportRowStatus)
   status: ImportRowStatus;
 
-  @Field(() => ReportReceipt, { nullable: true, description: 'CREATED and DUPLICATE: what the ledger holds.' })
+  @Field(() => ReportReceipt, { nullable: true, description: 'CREATED, UPDATED, DELETED and DUPLICATE: what the ledger holds (UPDATED: the correction; DELETED: the retraction; DUPLICATE under CREATE_AND_UPDATE or DELETE: the report\'s last event).' })
   receipt?: ReportReceipt;
 
   @Field(() => [ImportError])
@@ -86,6 +116,10 @@ export class ImportCounts {
   total: number;
   @Field(() => Int)
   created: number;
+  @Field(() => Int, { description: 'importStrategy CREATE_AND_UPDATE: rows stored as corrections of their reports.' })
+  updated: number;
+  @Field(() => Int, { description: 'importStrategy DELETE: rows that retracted their reports.' })
+  deleted: number;
   @Field(() => Int)
   duplicate: number;
   @Field(() => Int)
@@ -104,6 +138,8 @@ export class ImportSummary {
   dryRun: boolean;
   @Field()
   atomic: boolean;
+  @Field(() => ImportStrategy)
+  importStrategy: ImportStrategy;
   @Field(() => ImportCounts)
   counts: ImportCounts;
   @Field(() => [ImportRow])

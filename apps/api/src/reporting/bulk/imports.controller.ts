@@ -9,7 +9,7 @@ import { correlationIdOf } from '../../common/correlation-id.js';
 import { awaitsContinue, continueBody } from '../../common/expect-continue.js';
 import { RowBudgetExceededError } from '../../common/request-budget.js';
 import { BulkReportService } from './bulk-report.service.js';
-import type { ImportSummary } from './import-summary.model.js';
+import { ImportStrategy, type ImportSummary } from './import-summary.model.js';
 import { SpreadsheetError, XLSX_CONTENT_TYPE, buildTemplate, detectFormat, readSpreadsheet } from './spreadsheet.js';
 
 type QueryValue = string | string[] | undefined;
@@ -24,7 +24,10 @@ const DRAIN_LIMIT = 256 * 1024 * 1024;
 const FORM_OVERHEAD = 64 * 1024;
 /** The form field of the file, and the text fields a form may add (the query parameters' names). */
 const FILE_FIELD = 'file';
-const FLAGS = ['dryRun', 'atomic'] as const;
+const FLAGS = ['dryRun', 'atomic', 'importStrategy', 'reason'] as const;
+/** Bytes a form's text field may hold: a reason of 2,000 characters in UTF-8. */
+const FIELD_BYTES = 8 * 1024;
+const STRATEGIES: readonly string[] = Object.values(ImportStrategy);
 
 /** The file as the request brings it: the raw body with its headers, or a form's file part with its own. */
 interface Upload {
@@ -43,6 +46,33 @@ function flag(query: Record<string, QueryValue>, name: string): boolean {
   throw DomainError.badInput(name, 'must be true or false');
 }
 
+/** The upload's importStrategy (DHIS2's parameter): CREATE when absent. */
+function importStrategy(params: Record<string, QueryValue>): ImportStrategy {
+  const value = params.importStrategy;
+  if (value === undefined || value === '') return ImportStrategy.CREATE;
+  if (Array.isArray(value)) throw DomainError.badInput('importStrategy', 'must be given once');
+  if (STRATEGIES.includes(value)) return value as ImportStrategy;
+  // DHIS2's UPDATE-only strategy (refuse new ids) is not offered: said, rather than "not a value".
+  const dhis2 = value === 'UPDATE' ? " (DHIS2's UPDATE is not offered: CREATE_AND_UPDATE corrects stored reports and records new ones)" : '';
+  throw DomainError.badInput('importStrategy', `must be one of ${STRATEGIES.join(', ')}${dhis2} (got "${value}")`);
+}
+
+/**
+ * The upload's reason: the reason of each correction (CREATE_AND_UPDATE) or retraction (DELETE)
+ * whose row has no reason cell. Refused under CREATE — nothing is corrected there, and a reason
+ * given means the sender expected corrections the upload would refuse.
+ */
+function uploadReason(params: Record<string, QueryValue>, strategy: ImportStrategy): string | undefined {
+  const value = params.reason;
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw DomainError.badInput('reason', 'must be given once');
+  if (strategy === ImportStrategy.CREATE) throw DomainError.badInput('reason', 'is only read with importStrategy=CREATE_AND_UPDATE or DELETE, where it says why rows correct or retract their reports');
+  const trimmed = value.trim();
+  if (trimmed.length < 3) throw DomainError.badInput('reason', 'must say why, in at least 3 characters');
+  if (value.length > 2000) throw DomainError.badInput('reason', `must be at most 2000 characters (got ${value.length})`);
+  return value;
+}
+
 /**
  * Refuses a query parameter the endpoint does not take: a misspelt `dryrun=true` would otherwise
  * be dropped and the file imported for real, into a log nothing is ever deleted from.
@@ -55,11 +85,14 @@ function refuseUnknownParameters(query: Record<string, QueryValue>, known: reado
 /**
  * Spreadsheet reporting (issue 18), with the credentials, access rules and limits of GraphQL:
  *
- * - `POST /imports/reports?dryRun=&atomic=` — the file as the request body, `Content-Type: text/csv`
- *   or the XLSX type (or `X-File-Name: *.csv|*.xlsx`), or as the field `file` of a
- *   multipart/form-data form (a browser's upload; dryRun and atomic may be form fields); answers
- *   the import summary of recordReports as JSON: 201 when it created a report, else 200 (a dry run, an atomic batch refused, repeats); a
- *   query parameter other than these two is refused (400). At most BULK_MAX_FILE_BYTES (413 beyond:
+ * - `POST /imports/reports?dryRun=&atomic=&importStrategy=&reason=` — the file as the request body,
+ *   `Content-Type: text/csv` or the XLSX type (or `X-File-Name: *.csv|*.xlsx`), or as the field
+ *   `file` of a multipart/form-data form (a browser's upload; the parameters may be form fields);
+ *   importStrategy CREATE (default), CREATE_AND_UPDATE (a changed row corrects its report) or
+ *   DELETE (each row retracts its report), with the row's `reason` cell or the upload's `reason`
+ *   (docs/bulk-reporting.md); answers
+ *   the import summary of recordReports as JSON: 201 when it created a report, else 200 (a dry run, an atomic batch refused, repeats,
+ *   corrections or retractions only); a query parameter other than these four is refused (400). At most BULK_MAX_FILE_BYTES (413 beyond:
  *   the rest is read and dropped, never held; a client sending `Expect: 100-continue` gets the 413,
  *   or a 401/403, before it sends the file) and BULK_MAX_ROWS rows. Every upload costs one unit of
  *   the rate limit, taken by the AccessGuard (a 401, a 403 or a file refused as a whole costs it
@@ -94,14 +127,15 @@ export class ImportsController {
         if (flags[name] !== undefined) throw DomainError.badInput(name, 'is given both in the query and in the form: give it once');
         flags[name] = value;
       }
-      const options = { dryRun: flag(flags, 'dryRun'), atomic: flag(flags, 'atomic') };
+      const strategy = importStrategy(flags);
+      const options = { dryRun: flag(flags, 'dryRun'), atomic: flag(flags, 'atomic'), importStrategy: strategy, reason: uploadReason(flags, strategy) };
       const { body, fileName } = upload;
       const format = detectFormat(body, upload.contentType, fileName);
       const rows = await readSpreadsheet(body, format, fileName ?? `upload.${format}`, { maxRows: this.config.bulk.maxRows });
       this.bulk.admit(rows.length, principal, 'file');
       const summary = await this.bulk.run(rows, principal, options, correlationIdOf(req));
-      // 201 only when the import created a report: a dry run, an atomic batch refused as a whole
-      // and a file of repeats create nothing (200, the summary says why).
+      // 201 only when the import created a report: a dry run, an atomic batch refused as a whole,
+      // a file of repeats and one of corrections only create nothing (200, the summary says why).
       if (options.dryRun || summary.counts.created === 0) res.status(HttpStatus.OK);
       return summary;
     } catch (error) {
@@ -145,7 +179,7 @@ export class ImportsController {
   /**
    * A multipart/form-data body (a browser form, `curl -F file=@reports.xlsx`), read by multer
    * (Nest's platform-express ships it): ONE file in the field `file`, typed by its part's
-   * Content-Type and named by its file name, and at most the text fields dryRun and atomic.
+   * Content-Type and named by its file name, and at most the text fields dryRun, atomic, importStrategy and reason.
    * The same limit as a raw body: a file over BULK_MAX_FILE_BYTES is 413 (multer stops holding it
    * and reads the rest away, so the client gets the answer; past DRAIN_LIMIT the connection is
    * closed), and a client waiting on `Expect: 100-continue` with a Content-Length that cannot
@@ -159,7 +193,7 @@ export class ImportsController {
     continueBody(req, res);
     const parse = multer({
       storage: multer.memoryStorage(),
-      limits: { fileSize: max, files: 1, fields: FLAGS.length, fieldSize: 100, parts: FLAGS.length + 1, headerPairs: 100 },
+      limits: { fileSize: max, files: 1, fields: FLAGS.length, fieldSize: FIELD_BYTES, parts: FLAGS.length + 1, headerPairs: 100 },
     }).single(FILE_FIELD);
     try {
       await new Promise<void>((resolve, reject) => parse(req, res, (error: unknown) => (error ? reject(error) : resolve())));
@@ -238,7 +272,7 @@ function formRefusal(error: unknown): DomainError {
       case 'LIMIT_FILE_COUNT':
         return DomainError.badInput(FILE_FIELD, 'holds more than one file: send one spreadsheet per upload');
       case 'LIMIT_FIELD_VALUE':
-        return DomainError.badInput(error.field ?? FILE_FIELD, 'is too long for a form flag: true or false');
+        return DomainError.badInput(error.field ?? FILE_FIELD, `is too long for a form field (at most ${FIELD_BYTES} bytes)`);
       default:
         return DomainError.badInput(error.field ?? FILE_FIELD, `is not a form this endpoint takes (${error.message}): the file as "${FILE_FIELD}", and ${FLAGS.join(', ')}`);
     }

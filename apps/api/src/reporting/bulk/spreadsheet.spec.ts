@@ -244,6 +244,28 @@ describe('readSpreadsheet (streaming)', () => {
     expect(row).toMatchObject({ input: { measureCode: 'II.1.3', reportId: 'c-1', occurredOn: '2023-09-16', participants: 5 }, errors: [] });
   });
 
+  it('reads the optional reason column apart from the report input, in XLSX and CSV; a reason over 2000 characters is refused at its cell', async () => {
+    const body = await xlsx((book) => {
+      const training = book.addWorksheet('TrainingDelivered');
+      training.addRow([...HEADER, 'reason']);
+      training.addRow(['II.1.3', 'r-1', '2023-05-01', null, 'Course', 21, 1, 'Recounted the sign-in sheet']);
+      training.addRow(['II.1.3', 'r-2', '2023-05-01', null, 'Course', 5, 1, 'x'.repeat(2001)]);
+      training.addRow(['II.1.3', 'r-3', '2023-05-01', null, 'Course', 5, 1]);
+    });
+    const [fixed, long, plain] = await readSpreadsheet(body, 'xlsx');
+    expect(fixed).toMatchObject({ reason: 'Recounted the sign-in sheet', errors: [] });
+    expect(fixed.input).not.toHaveProperty('reason');
+    expect(long.errors).toEqual([{ code: 'BAD_USER_INPUT', reason: 'must be at most 2000 characters (got 2001)', field: 'TrainingDelivered!H3', sheet: 'TrainingDelivered', row: 3, column: 'H (reason)' }]);
+    expect(plain.reason).toBeUndefined();
+    expect(plain.locate?.('reason')).toEqual({ field: 'TrainingDelivered!H4', sheet: 'TrainingDelivered', row: 4, column: 'H (reason)' });
+    const csv = await readSpreadsheet(Buffer.from(['type,measureCode,reportId,occurredOn,title,participants,days,reason', 'TrainingDelivered,II.1.3,c-1,2023-05-01,Course,3,1,"Typo, was 30"'].join('\n')), 'csv', 'r.csv');
+    expect(csv[0]).toMatchObject({ reason: 'Typo, was 30', errors: [] });
+    expect(csv[0].input).not.toHaveProperty('reason');
+    // A sheet without the column: a reason refusal names the row and the column it lacks.
+    const [without] = await readSpreadsheet(Buffer.from(['type,measureCode,reportId,occurredOn,title,participants,days', 'TrainingDelivered,II.1.3,c-2,2023-05-01,Course,3,1'].join('\n')), 'csv', 'r.csv');
+    expect(without.locate?.('reason')).toEqual({ field: "'r.csv'!2:2", sheet: 'r.csv', row: 2, column: 'reason (no such column)' });
+  });
+
   it('keeps the reportId of a CSV row whose type it does not know, for the row\'s summary', async () => {
     const csv = ['type,measureCode,reportId,occurredOn,title', 'Workshop,II.1.3," moi-c7 ",2023-05-01,A', 'Workshop,II.1.3,,2023-05-01,A'].join('\n');
     const rows = await readSpreadsheet(Buffer.from(csv), 'csv', 'u.csv');

@@ -26,6 +26,15 @@ export type SpreadsheetFormat = 'csv' | 'xlsx';
 const COMMON_COLUMNS = ['measureCode', 'reportId', 'occurredOn', 'planId'] as const;
 const REQUIRED_COMMON = new Set(['measureCode', 'reportId', 'occurredOn']);
 /**
+ * The optional last column: why a row changes (or retracts) the report stored under its reportId,
+ * for an upload with importStrategy CREATE_AND_UPDATE or DELETE (the upload's own `reason` serves
+ * rows that leave it empty).
+ * Not a field of the report; an upload of CREATE changes no report and does not read it.
+ */
+const REASON_COLUMN = 'reason';
+/** The longest reason a cell may give: the correct<Type> input's limit. */
+const MAX_REASON = 2000;
+/**
  * Rows of the template that carry the validation lists. exceljs expands a validated range cell by
  * cell when it reads a workbook, so a long range slows every import of a filled template; rows
  * below it are still checked by the server, as every row is.
@@ -89,7 +98,7 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const recordMemberOf = (type: string): BulkMember | undefined => BULK_MEMBER_BY_NAME.get(lowerFirst(type));
 
 function columnsOf(spec: EventTypeSpec): string[] {
-  return [...COMMON_COLUMNS, ...spec.fields.map((f) => f.name)];
+  return [...COMMON_COLUMNS, ...spec.fields.map((f) => f.name), REASON_COLUMN];
 }
 
 /** The format a file claims (content type, then file name), checked against its first bytes. */
@@ -333,7 +342,7 @@ function refuseRepeatedHeader(header: ReadonlyArray<string | undefined>, sheet: 
   });
 }
 
-const ALL_FIELDS = new Set([...COMMON_COLUMNS, ...EVENT_CATALOGUE.flatMap((s) => s.fields.map((f) => f.name))]);
+const ALL_FIELDS = new Set([...COMMON_COLUMNS, REASON_COLUMN, ...EVENT_CATALOGUE.flatMap((s) => s.fields.map((f) => f.name))]);
 
 /**
  * The rows of one event type under one header row. The header is checked once (an unknown column
@@ -379,6 +388,7 @@ class TypedSheet {
   row(number: number, cells: readonly unknown[], index: number): BulkRow {
     const input: Record<string, unknown> = {};
     const errors: NonNullable<BulkRow['errors']>[number][] = [];
+    let reason: string | undefined;
     for (let c = 0; c < cells.length; c++) {
       const raw = cells[c];
       // A cell of spaces only is an empty cell: "is required" where the field is, not a bad value.
@@ -387,6 +397,14 @@ class TypedSheet {
       if (name === undefined) {
         if (this.partialHeader) continue;
         throw new SpreadsheetError('has a value under an empty header', this.sheet, number, columnLetter(c + 1));
+      }
+      if (name === REASON_COLUMN) {
+        // Free text, as the correct<Type> input's reason; the report decider judges what it says.
+        reason = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : JSON.stringify(raw);
+        if (reason.length > MAX_REASON) {
+          errors.push({ code: 'BAD_USER_INPUT', reason: `must be at most ${MAX_REASON} characters (got ${reason.length})`, ...cellAt(this.sheet, number, this.letterOfField.get(name), name) });
+        }
+        continue;
       }
       const converted = convert(raw, this.fieldOf.get(name));
       if (converted.ok) input[name] = converted.value;
@@ -399,6 +417,7 @@ class TypedSheet {
       input,
       path: rowPath(index),
       errors,
+      ...(reason === undefined ? {} : { reason }),
       locate: (field) => {
         const name = field?.split('.')[0];
         return cellAt(sheet, number, name === undefined ? undefined : letterOfField.get(name), name);
@@ -476,7 +495,7 @@ export async function buildTemplate(agencyId: string, measures: ReadonlyArray<{ 
     columns.forEach((name, c) => {
       const field = spec.fields.find((f) => f.name === name);
       const cell = sheet.getCell(1, c + 1);
-      cell.note = field?.description ?? COMMON_NOTES[name as (typeof COMMON_COLUMNS)[number]];
+      cell.note = field?.description ?? COMMON_NOTES[name as keyof typeof COMMON_NOTES];
       sheet.getColumn(c + 1).width = Math.max(14, name.length + 2);
       const range = `${columnLetter(c + 1)}2:${columnLetter(c + 1)}${TEMPLATE_ROWS + 1}`;
       const listRef = `_lists!$${columnLetter(i + 1)}$1:$${columnLetter(i + 1)}$${Math.max(1, codes.length)}`;
@@ -494,9 +513,11 @@ export async function buildTemplate(agencyId: string, measures: ReadonlyArray<{ 
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-const COMMON_NOTES: Record<(typeof COMMON_COLUMNS)[number], string> = {
+const COMMON_NOTES: Record<(typeof COMMON_COLUMNS)[number] | typeof REASON_COLUMN, string> = {
   measureCode: 'Code of the measure the activity is counted under, e.g. II.1.3 (the list holds your measures that count this type).',
   reportId: "Your system's own id for this report (letters, digits, . _ : -). Importing the same row again stores nothing twice.",
   occurredOn: 'The date the activity happened, YYYY-MM-DD.',
   planId: 'Only when several adopted plans share the measure code.',
+  [REASON_COLUMN]:
+    'Only when you upload with importStrategy CREATE_AND_UPDATE (or DELETE): why this row changes (or retracts) the report already stored under its reportId (at least 3 characters). Empty: the upload\'s own reason. Not read by a CREATE upload.',
 };

@@ -6,6 +6,8 @@ import {
   type DecideContext,
   DomainError,
   type MeasureContext,
+  REPORT_CORRECTED,
+  REPORT_RETRACTED,
   type ReportCommand,
   type ReportEvent,
   type ReportState,
@@ -40,8 +42,12 @@ export function measureContext(plan: Plan, measure: Measure): MeasureContext {
 export type ReportOutcome =
   | {
       readonly ok: true;
-      /** CREATED: stored now; DUPLICATE: an earlier identical request (or an earlier row of the batch) did it; VALID: would be stored (dryRun, or atomic with a refusal). */
-      readonly status: 'CREATED' | 'DUPLICATE' | 'VALID';
+      /**
+       * CREATED: stored now; UPDATED: a record of importStrategy CREATE_AND_UPDATE stored as a
+       * correction of its report; DELETED: a record of importStrategy DELETE stored as its retraction; DUPLICATE: an earlier identical request (or an earlier row of the
+       * batch) did it; VALID: would be stored (dryRun, or atomic with a refusal).
+       */
+      readonly status: 'CREATED' | 'UPDATED' | 'DELETED' | 'DUPLICATE' | 'VALID';
       /** Undefined for VALID, and for a DUPLICATE of an earlier row of the same batch that was not stored. */
       readonly receipt?: ReportReceipt;
     }
@@ -106,7 +112,7 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
       let decider = deciders.get(found?.measure);
       if (!decider) deciders.set(found?.measure, (decider = reportDecider(this.decideContext(found, periodStatus, today))));
       const { principal, correlationId } = one;
-      batch.push({ index, agencyId, stream, decider, command, expectNew: command.kind === 'record', metadata: eventMetadata(agencyId, principal, correlationId, randomUUID(), recordedAt) });
+      batch.push({ index, agencyId, stream, decider, command, expectNew: expectsNew(command), metadata: eventMetadata(agencyId, principal, correlationId, randomUUID(), recordedAt) });
     });
     const refusedEarly = outcomes.some((o) => o !== undefined);
     const results = await handleCommands(this.store, batch, {
@@ -128,7 +134,7 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
       else {
         try {
           const receipt = this.storedReceipt(agencyId, command, stream, result);
-          outcomes[index] = { ok: true, status: receipt.duplicate ? 'DUPLICATE' : 'CREATED', receipt };
+          outcomes[index] = { ok: true, status: receiptStatus(command, receipt), receipt };
         } catch (error) {
           outcomes[index] = { ok: false, error };
         }
@@ -161,7 +167,7 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     const recordedAt = new Date().toISOString();
     try {
       const result = await handleCommand(this.store, stream, reportDecider(ctx), command, {
-        expectNew: command.kind === 'record',
+        expectNew: expectsNew(command),
         read: readStoredReportEvent,
         maxAttempts: MAX_ATTEMPTS,
         metadata: eventMetadata(agencyId, principal, correlationId, causationId, recordedAt),
@@ -232,6 +238,21 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     return { agencyId, reportId, stream, eventId, eventType, position: position.toString(), revision: revision.toString(), duplicate };
   }
 }
+
+/** What a stored request did: a record under an import strategy may have corrected or retracted its report. */
+function receiptStatus(command: ReportCommand, receipt: ReportReceipt): 'CREATED' | 'UPDATED' | 'DELETED' | 'DUPLICATE' {
+  if (receipt.duplicate) return 'DUPLICATE';
+  if (command.kind !== 'record') return 'CREATED';
+  return receipt.eventType === REPORT_CORRECTED ? 'UPDATED' : receipt.eventType === REPORT_RETRACTED ? 'DELETED' : 'CREATED';
+}
+
+/**
+ * A record is almost always new, so it is appended without reading its stream first; a record
+ * of CREATE_AND_UPDATE or DELETE is not — it comes from the spreadsheet an agency uploads again each
+ * quarter, whose rows are mostly stored — so its stream is read (else nearly every batch of it
+ * would lose its first append and decide again).
+ */
+const expectsNew = (command: ReportCommand): boolean => command.kind === 'record' && command.strategy === undefined;
 
 function conflict(reportId: string): DomainError {
   return new DomainError('CONFLICT', `Report ${reportId} is being changed by concurrent requests; retry`, { field: 'reportId', reason: 'changed by concurrent requests' });
