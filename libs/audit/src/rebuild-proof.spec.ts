@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { NO_STREAM, SqliteEventStore } from '@app/event-store';
-import { COORDINATOR_PROJECTIONS, ProjectionRunner, ReadModelStore } from '@app/projections';
+import { API_PROJECTIONS, ProjectionRunner, ReadModelStore } from '@app/projections';
 import { generateHistory } from '../../../test/support/history-generator.js';
 import { boundedStore } from './bounded-store.js';
 import { rebuildWithProof } from './rebuild-proof.js';
@@ -29,7 +29,7 @@ describe('rebuild with proof', () => {
   /** What the api does: a runner over the live file, here stopped at `until`. */
   const runLive = async (until?: bigint) => {
     const readModels = ReadModelStore.open(live);
-    await new ProjectionRunner({ store, readModels, projections: COORDINATOR_PROJECTIONS, logger: quiet }).replay({ until });
+    await new ProjectionRunner({ store, readModels, projections: API_PROJECTIONS, logger: quiet }).replay({ until });
     readModels.close();
   };
 
@@ -44,6 +44,7 @@ describe('rebuild with proof', () => {
       ['activity', true, 500n, 500n],
       ['assessments', true, 500n, 500n],
       ['periods', true, 500n, 500n],
+      ['report_list', true, 500n, 500n],
     ]);
     expect(progress.at(-1)).toBe(500n);
   });

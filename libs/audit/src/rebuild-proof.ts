@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { EventStore } from '@app/event-store';
 import {
   ACTIVITY_PROJECTION,
-  COORDINATOR_PROJECTIONS,
+  API_PROJECTIONS,
   KeyedState,
   NO_POSITION,
   type Projection,
@@ -74,7 +74,9 @@ const quiet: RunnerLogger = { log: () => undefined, warn: () => undefined, error
  */
 export async function rebuildWithProof(options: RebuildProofOptions): Promise<RebuildProof> {
   const started = performance.now();
-  const projections = options.projections ?? COORDINATOR_PROJECTIONS;
+  // Every projection the api keeps in read-models.db (its list of reports too), so the rebuilt
+  // file can stand in for the live one and every live read model is proven.
+  const projections = options.projections ?? API_PROJECTIONS;
   const live = existsSync(options.liveFile) ? readLive(options.liveFile, projections) : new Map<string, LiveModel>();
   const compared = live.size > 0;
 

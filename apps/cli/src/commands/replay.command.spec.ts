@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { SqliteEventStore, embeddedStoreFile } from '@app/event-store';
-import { COORDINATOR_PROJECTIONS, ProjectionRunner, ReadModelStore, readModelsFile } from '@app/projections';
+import { API_PROJECTIONS, ProjectionRunner, ReadModelStore, readModelsFile } from '@app/projections';
 import { generateHistory } from '../../../../test/support/history-generator.js';
 import { CliContext } from '../cli-context.js';
 import { rebuiltReadModelsFile, replayCommand } from './replay.command.js';
@@ -30,7 +30,7 @@ describe('ledger replay', () => {
     await generateHistory(store, { events: 500, seed: 8 });
     // The api's live read models, as its runner left them.
     const readModels = ReadModelStore.open(readModelsFile(dir));
-    await new ProjectionRunner({ store, readModels, projections: COORDINATOR_PROJECTIONS, logger: quiet }).replay();
+    await new ProjectionRunner({ store, readModels, projections: API_PROJECTIONS, logger: quiet }).replay();
     readModels.close();
     await store.close();
     // Generating 500 events and building the read models takes seconds on a busy machine.
@@ -45,10 +45,11 @@ describe('ledger replay', () => {
     const { ctx, stdout } = context();
     expect(await replayCommand(ctx)).toBe(0);
     await ctx.close();
-    expect(stdout()).toMatch(/^Rebuilt 4 projections from position 0 in [\d.]+ s \(500 events\) into .*read-models\.rebuilt\.db\n/);
+    expect(stdout()).toMatch(/^Rebuilt 5 projections from position 0 in [\d.]+ s \(500 events\) into .*read-models\.rebuilt\.db\n/);
     expect(stdout()).toMatch(/ {2}plans +v1 {2}position 500 {2}sha256 [0-9a-f]{16}… {2}= live\n/);
     expect(stdout()).toMatch(/ {2}activity +v2 {2}position 500 .*= live\n/);
     expect(stdout()).toMatch(/ {2}periods +v1 {2}position 500 .*= live\n/);
+    expect(stdout()).toMatch(/ {2}report_list +v\d+ {2}position 500 .*= live\n/);
     expect(stdout()).toMatch(/OK: every projection equals its live read model at the same position\.\n$/);
     expect(existsSync(rebuiltReadModelsFile(dir))).toBe(true);
   });
