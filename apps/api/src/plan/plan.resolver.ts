@@ -50,6 +50,7 @@ export class PlanResolver {
       throw DomainError.badInput('deadlineTo', `must not be before deadlineFrom (${f.deadlineFrom})`);
     }
     const planId = f.planId ?? undefined;
+    this.checkFilterNames(f, planId);
     const refs = f.agency ? this.catalog.measuresForAgency(f.agency, planId) : this.catalog.measures(planId);
     return refs
       .filter(
@@ -60,6 +61,27 @@ export class PlanResolver {
           (!f.deadlineTo || measure.deadline <= f.deadlineTo),
       )
       .map((ref) => this.views.view(ref.plan).measures.get(ref.measure.code)!);
+  }
+
+  /**
+   * A plan, pillar, objective or agency the filter names must exist (in the plan it names, else
+   * in any adopted plan): a typo answers BAD_USER_INPUT naming the field and what there is, not an
+   * empty list that reads as "no measures".
+   */
+  private checkFilterNames(f: MeasureFilter, planId: string | undefined): void {
+    const plans = this.catalog.plans();
+    const where = planId === undefined ? 'any adopted plan' : `plan ${planId}`;
+    const listed = (values: Iterable<string>) => {
+      const all = [...new Set(values)];
+      return all.length === 0 ? 'none adopted yet' : all.length <= 12 ? all.join(', ') : `${all.slice(0, 12).join(', ')}, … (${all.length})`;
+    };
+    if (planId !== undefined && !plans.some((p) => p.id === planId)) throw DomainError.badInput('planId', `is not an adopted plan (plans: ${listed(plans.map((p) => p.id))})`);
+    const refs = this.catalog.measures(planId);
+    if (f.pillar && !refs.some((r) => r.pillar.code === f.pillar)) throw DomainError.badInput('pillar', `is not a pillar of ${where} (pillars: ${listed(refs.map((r) => r.pillar.code))})`);
+    if (f.objective && !refs.some((r) => r.objective.code === f.objective)) {
+      throw DomainError.badInput('objective', `is not an objective of ${where} (objectives: ${listed(refs.map((r) => r.objective.code))})`);
+    }
+    if (f.agency && !this.catalog.agency(f.agency, planId)) throw DomainError.badInput('agency', `is not an agency of the register of ${where} (the agencies query lists them)`);
   }
 
   @Query(() => [Agency], {
