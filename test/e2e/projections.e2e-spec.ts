@@ -175,6 +175,20 @@ describe('projections (e2e)', () => {
     expect(data.agencyActivity.measuresReported).toContainEqual({ planId: plan.id, measureCode: shelters.code, reports: 3 });
     const unknown = await gql(`{ agencyActivity(agencyId: "no-such-agency") { reports } }`);
     expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    // A measure the coordinators withdrew is no longer anyone's gap.
+    const gaps = (data.agencyActivity.responsibleWithoutReport as Array<{ measureCode: string }>).map((m) => m.measureCode);
+    expect(gaps.length).toBeGreaterThan(0);
+    const withdrawn = ok(
+      await gql<{ assessMeasure: { position: string } }>(
+        `mutation { assessMeasure(input: { planId: "${plan.id}", measureCode: "${gaps[0]}", assessmentId: "e2e-withdrawn", level: WITHDRAWN, asOf: "2023-03-01", narrative: "Dropped from the plan" }) { position } }`,
+      ),
+    ).assessMeasure.position;
+    const after = ok(
+      await gql<{ agencyActivity: { responsibleWithoutReport: Array<{ measureCode: string }> } }>(
+        `{ agencyActivity(agencyId: "${shelters.responsible[0]}", atLeastPosition: "${withdrawn}") { responsibleWithoutReport { measureCode } } }`,
+      ),
+    ).agencyActivity.responsibleWithoutReport.map((m) => m.measureCode);
+    expect(after).toEqual(gaps.slice(1));
   });
 
   it('reports how far each projection is', async () => {

@@ -155,7 +155,10 @@ export class ProjectionSnapshot {
   agencyActivity(agencyId: string): AgencyActivity {
     let activity = this.agencies.get(agencyId);
     if (!activity) {
-      activity = agencyActivity(this.source.view(ACTIVITY_PROJECTION), agencyId, this.plans());
+      // A measure withdrawn today (its assessment in force says WITHDRAWN) is nobody's gap.
+      const day = today();
+      const withdrawn = (planId: string, code: string) => latestAssessment(this.assessments(planId, code), day)?.level === 'WITHDRAWN';
+      activity = agencyActivity(this.source.view(ACTIVITY_PROJECTION), agencyId, this.plans(), withdrawn);
       this.agencies.set(agencyId, activity);
     }
     return activity;

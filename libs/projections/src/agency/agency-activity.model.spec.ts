@@ -46,6 +46,11 @@ describe('agency activity projection', () => {
       { planId: 'demo-2030', measureCode: 'A.1.2' },
       { planId: 'demo-2030', measureCode: 'B.1.1' },
     ]);
+    // A measure a coordinator assessed WITHDRAWN is no gap of anyone's.
+    expect(agencyActivity(state, 'example-ministry', [plan], (planId, code) => planId === 'demo-2030' && code === 'B.1.1').responsibleWithoutReport).toEqual([
+      { planId: 'demo-2030', measureCode: 'A.2.1' },
+    ]);
+    expect(agencyActivity(state, 'river-city-police', [plan], (_, code) => code === 'B.1.1').partnerWithoutReport).toEqual([{ planId: 'demo-2030', measureCode: 'A.1.2' }]);
     expect(police.reports).toBe(0);
     expect(police.lastReportOn).toBeUndefined();
     expect([...groupsContaining(plan, 'helping-hands')].sort()).toEqual(['coordination-forum', 'helping-hands', 'ngo-roundtable']);

@@ -20,7 +20,7 @@ export interface AgencyActivity {
   readonly lastReportOn?: string;
   /** When the agency last recorded a report, correction or retraction (server time). */
   readonly lastRecordedAt?: string;
-  /** Measures it is responsible for (directly or through a group) on which it has no counted report. */
+  /** Measures it is responsible for (directly or through a group) on which it has no counted report; withdrawn ones left out. */
   readonly responsibleWithoutReport: readonly MeasureRef[];
   /** The same for measures where it is a partner (and not responsible). */
   readonly partnerWithoutReport: readonly MeasureRef[];
@@ -31,9 +31,16 @@ const byKey = <T extends { readonly key: string }>(a: T, b: T) => (a.key < b.key
 /**
  * One agency's activity against the given plans (every adopted plan, usually), from the
  * activity projection's state. Reports by type and by measure are summed from the indicators
- * buckets (every measure's buckets are scanned: O(buckets), a few thousand).
+ * buckets (every measure's buckets are scanned: O(buckets), a few thousand). A measure
+ * `withdrawn` says is dropped from the plan (a coordinator's WITHDRAWN assessment) is no gap: it is
+ * left out of the lists of measures without a report.
  */
-export function agencyActivity(view: StateView, agencyId: string, plans: readonly Plan[]): AgencyActivity {
+export function agencyActivity(
+  view: StateView,
+  agencyId: string,
+  plans: readonly Plan[],
+  withdrawn: (planId: string, measureCode: string) => boolean = () => false,
+): AgencyActivity {
   const byType = new Map<string, number>();
   const reported = new Map<string, number>();
   for (const mk of view.groups(BUCKETS)) {
@@ -60,7 +67,7 @@ export function agencyActivity(view: StateView, agencyId: string, plans: readonl
     const groups = groupsContaining(plan, agencyId);
     for (const { measure } of measuresOf(plan)) {
       const mk = `${plan.id}\u001f${measure.code}`;
-      if (reported.has(mk)) continue;
+      if (reported.has(mk) || withdrawn(plan.id, measure.code)) continue;
       const ref = { planId: plan.id, measureCode: measure.code };
       if (measure.responsible.some((id) => groups.has(id))) responsibleWithoutReport.push(ref);
       else if (measure.partners.some((id) => groups.has(id))) partnerWithoutReport.push(ref);

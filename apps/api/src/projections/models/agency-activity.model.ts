@@ -53,7 +53,7 @@ export class AgencyActivity {
   @Field({ nullable: true, description: 'When it last recorded a report, correction or retraction (server time, ISO).' })
   lastRecordedAt?: string;
 
-  @Field(() => [MeasureReference], { description: 'Measures it is responsible for (directly or through a group) without a counted report of its own.' })
+  @Field(() => [MeasureReference], { description: 'Measures it is responsible for (directly or through a group) without a counted report of its own; measures withdrawn today (a WITHDRAWN assessment in force) are left out.' })
   responsibleWithoutReport: MeasureReference[];
 
   @Field(() => [MeasureReference], { description: 'The same for measures where it is a partner, not responsible.' })
