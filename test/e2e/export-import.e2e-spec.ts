@@ -95,5 +95,26 @@ describe('ledger export, then ledger import, of a ledger that holds every kind o
     expect(stored).toEqual(lines.map(({ id, type, stream }) => ({ id, type, stream })));
     const verified = await ledger('verify', '--head', head!);
     expect(verified.code).toBe(0);
-  }, 120_000);
+
+    // An auditor reading the moved ledger sees each event recorded when it was, not when it was imported.
+    const history = async (app: TestApp) => {
+      const res = await app.gql<{ reportHistory: { events: Array<{ type: string; recordedAt: string; committedAt: string; metadata: { recordedAt: string } }> } }>(
+        `{ reportHistory(agencyId: "${MOI}", reportId: "exp-1") { events { type recordedAt committedAt metadata } } }`,
+        undefined,
+        await authAs(app, { role: 'AUDITOR' }),
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data!.reportHistory.events;
+    };
+    const before = await history(t);
+    const moved = await startTestApp({ dataDir: join(target, 'imported') });
+    try {
+      const after = await history(moved);
+      expect(after.map((e) => [e.type, e.recordedAt])).toEqual(before.map((e) => [e.type, e.recordedAt]));
+      for (const e of after) expect(e.recordedAt).toBe(e.metadata.recordedAt);
+      expect(after.map((e) => e.committedAt)).not.toEqual(before.map((e) => e.committedAt));
+    } finally {
+      await moved.close();
+    }
+  }, 180_000);
 });

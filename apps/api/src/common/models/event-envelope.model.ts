@@ -25,8 +25,14 @@ export class EventEnvelope {
   @Field(() => JsonObjectScalar)
   metadata: Record<string, unknown>;
 
-  @Field({ description: 'When the store committed it.' })
+  @Field({
+    description:
+      'When it was recorded: the api\'s clock when it decided the event (metadata.recordedAt, covered by the hash chain and kept by `ledger export` / `ledger import`), else the commit time. The time the events filter (recordedFrom/recordedTo) and `at: { recordedAt }` go by.',
+  })
   recordedAt: Date;
+
+  @Field({ description: 'When this store committed it: after `ledger import`, the time of the import (recordedAt keeps the original).' })
+  committedAt: Date;
 }
 
 /** A stored event (as read, upcast) as the GraphQL EventEnvelope: bigints as strings. */
@@ -48,6 +54,15 @@ export function toEnvelope(e: {
     position: e.position.toString(),
     data: e.data as Record<string, unknown>,
     metadata: e.metadata,
-    recordedAt: e.created,
+    recordedAt: recordedAtOf(e.metadata, e.created),
+    committedAt: e.created,
   };
+}
+
+/** metadata.recordedAt when it is a valid instant (what the api writes), else the commit time: the recording time audit.md defines. */
+function recordedAtOf(metadata: Record<string, unknown>, created: Date): Date {
+  const at = metadata.recordedAt;
+  if (typeof at !== 'string') return created;
+  const parsed = new Date(at);
+  return Number.isNaN(parsed.getTime()) ? created : parsed;
 }
