@@ -194,7 +194,7 @@ export function assertPeriodWritable(info: PeriodGateInfo | undefined, today: st
     throw new DomainError('FORBIDDEN', `Period ${span.periodId} (${span.from} to ${span.to}) is approved and locked: ${field} falls in it; ask the coordinator to reopen it`, {
       rule: 'period-locked',
       field,
-      reason: `falls in locked period ${span.periodId}`,
+      reason: `falls in ${span.periodId} (${span.from} to ${span.to}), approved and locked: a coordinator must reopen ${span.periodId} before it changes`,
       period: span.periodId,
     });
   }
@@ -204,7 +204,7 @@ export function assertPeriodWritable(info: PeriodGateInfo | undefined, today: st
     throw new DomainError('FORBIDDEN', `Data entry for period ${span.periodId} closed after ${closesAfter}: ${field} falls in it; ask the coordinator to reopen it`, {
       rule: 'entry-window-closed',
       field,
-      reason: `falls in period ${span.periodId}, closed for data entry after ${closesAfter}`,
+      reason: `falls in ${span.periodId}, closed for data entry after ${closesAfter}: a coordinator must reopen ${span.periodId} first`,
       period: span.periodId,
     });
   }

@@ -132,6 +132,10 @@ describe('decideReport: record', () => {
     const other = refusal(() => decideReport(record({ details: { title: 'Border police course', participants: 21, days: 2 } }), state, ctx));
     expect(other.code).toBe('CONFLICT');
     expect(other.extra.field).toBe('reportId');
+    // It says what differs, so the sender sees a change to send as a correction, not a clash of ids.
+    expect(other.extra.reason).toBe('already used for a different report (participants 20 → 21)');
+    const moved = refusal(() => decideReport(record({ occurredOn: '2023-03-02' }), state, ctx));
+    expect(moved.message).toContain('(occurredOn 2023-03-01 → 2023-03-02)');
   });
 });
 
@@ -325,9 +329,11 @@ describe('decideReport: record with importStrategy CREATE_AND_UPDATE', () => {
     expect([moved.code, moved.extra.field]).toEqual(['CONFLICT', 'measureCode']);
     expect(moved.message).toContain('M.1.1');
     const retracted = run(stored(), { kind: 'retract', agencyId: 'agency-a', reportId: 'r-1', requestId: 'w-1', reason: 'Reported twice' });
-    expect(refusal(() => decideReport(upsert(course(21)), retracted, ctx)).extra).toMatchObject({ field: 'reportId', reason: 'retracted' });
-    // A retracted report's row, unchanged, stays a repeat (it is not brought back).
-    expect(decideReport(upsert(course(20)), retracted, ctx)).toEqual([]);
+    const changedRow = refusal(() => decideReport(upsert(course(21)), retracted, ctx));
+    expect(changedRow.extra).toMatchObject({ field: 'reportId', reason: expect.stringContaining('was retracted ("Reported twice")') });
+    expect(changedRow.message).toContain('new reportId');
+    // Unchanged too: the sheet says the report counts, the ledger says it does not; a repeat would hide that.
+    expect(refusal(() => decideReport(upsert(course(20)), retracted, ctx))).toMatchObject({ code: 'CONFLICT', extra: { field: 'reportId' } });
   });
 });
 

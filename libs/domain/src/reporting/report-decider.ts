@@ -292,10 +292,13 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
           state.original.occurredOn === command.occurredOn &&
           sameDetails(state.original.details, details);
         if (same) return [];
+        // Same report, other figures: say what differs, so the sender sees it is a change, not a clash of ids.
+        const sameReport = state.activityType === command.type && state.ref.planId === ref.planId && state.ref.measureCode === ref.measureCode;
+        const differs = sameReport ? ` (${changesOf(state.original, command.occurredOn, details)})` : '';
         throw new DomainError(
           'CONFLICT',
-          `reportId ${command.reportId} was already used for a different report (${state.activityType} on ${state.ref.measureCode}, ${state.original.occurredOn}); use correct${state.activityType}, or a bulk import with importStrategy CREATE_AND_UPDATE, to change it`,
-          { field: 'reportId', reason: 'already used for a different report' },
+          `reportId ${command.reportId} was already used for a different report (${state.activityType} on ${state.ref.measureCode}, ${state.original.occurredOn})${differs}; use correct${state.activityType}, or a bulk import with importStrategy CREATE_AND_UPDATE, to change it`,
+          { field: 'reportId', reason: `already used for a different report${differs}` },
         );
       }
       assertPeriodWritable(ctx.period(ref.planId, ref.agencyId, command.occurredOn), ctx.today, 'occurredOn');
@@ -392,17 +395,23 @@ function assertSameReport(command: RecordActivity, ref: ReportRef, state: Stored
       action === 'correct'
         ? `Report ${command.reportId} counts under measure ${state.ref.measureCode} of plan ${state.ref.planId}; a correction cannot move it to ${named}: retract it and record a new report`
         : `Report ${command.reportId} counts under measure ${state.ref.measureCode} of plan ${state.ref.planId}, not ${named}: a row that retracts it names it as it stands`,
-      { field: 'measureCode', reason: action === 'correct' ? `the report counts under ${state.ref.measureCode}; a correction cannot move it` : `the report counts under ${state.ref.measureCode}` },
+      {
+        field: 'measureCode',
+        reason:
+          action === 'correct'
+            ? `the report counts under ${state.ref.measureCode}; a correction cannot move it: retract it (importStrategy DELETE) and record the activity under a new reportId`
+            : `the report counts under ${state.ref.measureCode}`,
+      },
     );
   }
 }
 
-/** What a row changes of a report, for the refusal that asks why: `participants 12 → 21`. */
-function changesOf(state: StoredReport, occurredOn: string, details: Details): string {
+/** What a row changes of a report (as it stands, or `from` another content), for the refusal that asks why: `participants 12 → 21`. */
+function changesOf(from: { readonly occurredOn: string; readonly details: Details }, occurredOn: string, details: Details): string {
   const shown = (value: unknown) => (value === undefined ? '(empty)' : JSON.stringify(value));
-  const changes = state.occurredOn === occurredOn ? [] : [`occurredOn ${state.occurredOn} → ${occurredOn}`];
-  for (const key of new Set([...Object.keys(state.details), ...Object.keys(details)])) {
-    if (state.details[key] !== details[key]) changes.push(`${key} ${shown(state.details[key])} → ${shown(details[key])}`);
+  const changes = from.occurredOn === occurredOn ? [] : [`occurredOn ${from.occurredOn} → ${occurredOn}`];
+  for (const key of new Set([...Object.keys(from.details), ...Object.keys(details)])) {
+    if (from.details[key] !== details[key]) changes.push(`${key} ${shown(from.details[key])} → ${shown(details[key])}`);
   }
   const text = changes.join(', ');
   return text.length > 200 ? `${text.slice(0, 197)}…` : text;
@@ -423,10 +432,17 @@ function decideUpdate(
   ctx: DecideContext,
 ): readonly ReportEvent[] {
   assertSameReport(command, ref, state, 'correct');
-  if (state.occurredOn === command.occurredOn && sameDetails(state.details, details)) return [];
+  // A retracted report counts no more, so a row that says it should (changed or not) disagrees
+  // with the ledger: a repeat would read as "stored" for a report that does not count.
   if (state.status === 'retracted') {
-    throw new DomainError('CONFLICT', `Report ${command.reportId} was retracted and cannot be corrected`, { field: 'reportId', reason: 'retracted' });
+    const why = state.last.reason ? ` ("${state.last.reason}")` : '';
+    throw new DomainError(
+      'CONFLICT',
+      `Report ${command.reportId} was retracted${why} and counts no more; a row cannot bring it back: take the row out of the sheet, or give the activity a new reportId to record it again`,
+      { field: 'reportId', reason: `was retracted${why}: take the row out, or record the activity under a new reportId` },
+    );
   }
+  if (state.occurredOn === command.occurredOn && sameDetails(state.details, details)) return [];
   const reason = update.reason ?? '';
   if (reason.trim() === '') {
     throw DomainError.badInput('reason', `is required: this row changes report ${command.reportId} (${changesOf(state, command.occurredOn, details)}), and a correction says why`);
