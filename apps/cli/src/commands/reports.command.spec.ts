@@ -1,4 +1,6 @@
-import { type Summary, summaryText } from './reports.command.js';
+import { PassThrough } from 'node:stream';
+import { CliContext } from '../cli-context.js';
+import { type Summary, importReportsCommand, summaryText } from './reports.command.js';
 
 const summary = (over: Partial<Summary>): Summary => ({
   status: 'OK',
@@ -55,5 +57,16 @@ describe('ledger reports import: the summary it prints', () => {
       }),
     );
     expect(text.split('\n')[1]).toBe('  r.csv, row 3 (row #1): is not an event type');
+  });
+});
+
+describe('ledger reports import: its options', () => {
+  it.each([[undefined], ['CREATE'], ['create']])('refuses --reason with --import-strategy %s before anything is sent, naming both options (exit 64)', async (importStrategy) => {
+    const ctx = new CliContext(false, new PassThrough(), new PassThrough());
+    await expect(importReportsCommand(ctx, 'sheet.xlsx', { reason: 'Late entry', importStrategy })).rejects.toMatchObject({
+      exitCode: 64,
+      message: expect.stringContaining('--reason is only read with --import-strategy CREATE_AND_UPDATE or DELETE'),
+    });
+    await ctx.close();
   });
 });

@@ -85,6 +85,11 @@ async function failure(res: Response): Promise<CliError> {
 
 /** `ledger reports import <file> [--dry-run] [--atomic] [--import-strategy S] [--reason text]`: imports a CSV or XLSX file and prints the import summary. */
 export async function importReportsCommand(ctx: CliContext, file: string, options: ImportOptions): Promise<number> {
+  // Said in the command's own terms, before anything is sent (the api would refuse its parameter).
+  const strategy = options.importStrategy?.trim().toUpperCase();
+  if (options.reason !== undefined && strategy !== 'CREATE_AND_UPDATE' && strategy !== 'DELETE') {
+    throw new CliError('--reason is only read with --import-strategy CREATE_AND_UPDATE or DELETE, where it says why rows correct or retract their reports', EXIT.USAGE);
+  }
   const { base, headers } = await connection(ctx, options);
   let body: Buffer;
   try {

@@ -213,7 +213,9 @@ export class BulkReportService {
    * row, with "reason (no such column)", when the sheet has none), else the request's `reason`.
    */
   private reasonError(row: BulkRow, code: string, reason: string): ImportError {
-    const where = row.locate ? "give it in the row's reason column, or as the upload's reason parameter for every row" : 'give it as input.reason';
+    const where = row.locate
+      ? "give it in the row's reason column, or for every row as the upload's reason parameter (ledger reports import: --reason)"
+      : 'give it as input.reason';
     return { code, field: 'input.reason', reason: `${reason}: ${where}`, ...row.locate?.('reason') };
   }
 
