@@ -75,13 +75,13 @@ export class PlanResolver {
       const all = [...new Set(values)];
       return all.length === 0 ? 'none adopted yet' : all.length <= 12 ? all.join(', ') : `${all.slice(0, 12).join(', ')}, … (${all.length})`;
     };
-    if (planId !== undefined && !plans.some((p) => p.id === planId)) throw DomainError.badInput('planId', `is not an adopted plan (plans: ${listed(plans.map((p) => p.id))})`);
+    if (planId !== undefined && !plans.some((p) => p.id === planId)) throw DomainError.badInput('planId', `is not an adopted plan (got "${planId}"; plans: ${listed(plans.map((p) => p.id))})`);
     const refs = this.catalog.measures(planId);
-    if (f.pillar && !refs.some((r) => r.pillar.code === f.pillar)) throw DomainError.badInput('pillar', `is not a pillar of ${where} (pillars: ${listed(refs.map((r) => r.pillar.code))})`);
+    if (f.pillar && !refs.some((r) => r.pillar.code === f.pillar)) throw DomainError.badInput('pillar', `is not a pillar of ${where} (got "${f.pillar}"; pillars: ${listed(refs.map((r) => r.pillar.code))})`);
     if (f.objective && !refs.some((r) => r.objective.code === f.objective)) {
-      throw DomainError.badInput('objective', `is not an objective of ${where} (objectives: ${listed(refs.map((r) => r.objective.code))})`);
+      throw DomainError.badInput('objective', `is not an objective of ${where} (got "${f.objective}"; objectives: ${listed(refs.map((r) => r.objective.code))})`);
     }
-    if (f.agency && !this.catalog.agency(f.agency, planId)) throw DomainError.badInput('agency', `is not an agency of the register of ${where} (the agencies query lists them)`);
+    if (f.agency && !this.catalog.agency(f.agency, planId)) throw DomainError.badInput('agency', `is not an agency of the register of ${where} (got "${f.agency}"; the agencies query lists them)`);
   }
 
   @Query(() => [Agency], {

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, ID, Int, Query, Resolver } from '@nestjs/graphql';
 import { AccessPolicy, Action, Allow, CurrentPrincipal, type Principal, mayPerformAny } from '@app/auth';
-import { DomainError } from '@app/domain';
+import { DomainError, isActivityEventType } from '@app/domain';
 import type { ReportEntry, ReportListFilter } from '@app/projections';
 import { decodeCursor, encodeCursor } from '@app/audit';
 import { ReportConnection, ReportFilterInput, ReportStatus, ReportSummary } from './models/report-list.model.js';
@@ -62,6 +62,16 @@ export class ReportsResolver {
     }
     const snapshot = await this.projections.snapshot(context, atLeastPosition);
     const page = snapshot.reportList(scoped, first, afterPosition);
+    if (page.totalCount === 0) {
+      // Nothing found, and the filter names what no plan has: a typo, said as such (never when
+      // reports match, so reports of a measure an amendment dropped stay listable).
+      if (f.measureCode !== undefined && !snapshot.measures(f.planId).some((m) => m.measure.code === f.measureCode)) {
+        throw DomainError.badInput('measureCode', `is not a measure of ${f.planId === undefined ? 'any adopted plan' : `plan ${f.planId}`} (got "${f.measureCode}")`);
+      }
+      if (f.eventType !== undefined && !isActivityEventType(f.eventType)) {
+        throw DomainError.badInput('eventType', `is not an activity type of the event catalogue (got "${f.eventType}"; docs/events.md lists them)`);
+      }
+    }
     const edges = page.reports.map((r) => ({ cursor: encodeCursor(BigInt(r.position)), node: toSummary(r) }));
     return {
       edges,

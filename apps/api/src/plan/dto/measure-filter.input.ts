@@ -10,13 +10,13 @@ export class MeasureFilter {
   @MaxLength(100)
   planId?: string;
 
-  @Field({ nullable: true, description: 'Pillar code, e.g. "A".' })
+  @Field({ nullable: true, description: 'Pillar code, e.g. "II". BAD_USER_INPUT when no plan (of planId, if given) has it.' })
   @IsOptional()
   @IsString()
   @MaxLength(50)
   pillar?: string;
 
-  @Field({ nullable: true, description: 'Objective code, e.g. "A.1".' })
+  @Field({ nullable: true, description: 'Objective code, e.g. "II.1". BAD_USER_INPUT when no plan (of planId, if given) has it.' })
   @IsOptional()
   @IsString()
   @MaxLength(50)
@@ -24,7 +24,7 @@ export class MeasureFilter {
 
   @Field(() => ID, {
     nullable: true,
-    description: 'An agency id: measures it is responsible for or a partner of, directly or through a group.',
+    description: 'An agency id: measures it is responsible for or a partner of, directly or through a group. BAD_USER_INPUT when no register (of planId, if given) has it.',
   })
   @IsOptional()
   @IsString()
