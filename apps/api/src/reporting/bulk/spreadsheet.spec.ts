@@ -194,27 +194,34 @@ describe('readSpreadsheet (streaming)', () => {
       'fundsdisbursed,II.3.9,f-2,2023-04-10,100,swiss_hungarian,Grant',
       ' FUNDSDISBURSED ,II.3.9,f-3,2023-04-10,100,eu,Grant',
       'FundsDisbursed,II.3.9,f-4,2023-04-10,100,NATIONAL,Grant',
-      'FundsDisbursed,II.3.9,f-5,2023-04-10,100,swiss hungarian,Grant',
+      'FundsDisbursed,II.3.9,f-5,2023-04-10,100,Swiss  Hungarian,Grant',
+      'FundsDisbursed,II.3.9,f-6,2023-04-10,100,swiss,Grant',
     ].join('\n');
     const rows = await readSpreadsheet(Buffer.from(csv), 'csv', 'f.csv');
-    expect(rows.slice(0, 4).map((r) => [r.input?.source, r.errors])).toEqual([
+    expect(rows.slice(0, 5).map((r) => [r.input?.source, r.errors])).toEqual([
       ['swiss-hungarian', []],
       ['swiss-hungarian', []],
       ['eu', []],
       ['national', []],
+      // Words joined by spaces read as the catalogue's hyphens or underscores.
+      ['swiss-hungarian', []],
     ]);
-    expect(rows[4].errors?.[0]).toMatchObject({ field: "'f.csv'!F6", column: 'F (source)', reason: expect.stringMatching(/must be one of national, eu, swiss-hungarian, in any case \(got "swiss hungarian"\)/) });
+    expect(rows[5].errors?.[0]).toMatchObject({ field: "'f.csv'!F7", column: 'F (source)', reason: expect.stringMatching(/must be one of national, eu, swiss-hungarian, in any case, words joined by spaces, hyphens or underscores \(got "swiss"\)/) });
 
     const body = await xlsx((book) => {
       const sheet = book.addWorksheet('meetingheld');
       sheet.addRow(['measureCode', 'reportId', 'occurredOn', 'title', 'meetingKind']);
       sheet.addRow(['I.1.1', 'm-1', '2023-05-01', 'Round', 'round_table ']);
       sheet.addRow(['I.1.1', 'm-2', '2023-05-01', 'Round', 'Working_Group']);
+      sheet.addRow(['I.1.1', 'm-3', '2023-05-01', 'Round', 'round-table']);
+      sheet.addRow(['I.1.1', 'm-4', '2023-05-01', 'Round', 'Round Table']);
     });
     const sheetRows = await readSpreadsheet(body, 'xlsx');
     expect(sheetRows.map((r) => [r.member?.spec.type, r.input?.meetingKind, r.errors])).toEqual([
       ['MeetingHeld', 'ROUND_TABLE', []],
       ['MeetingHeld', 'WORKING_GROUP', []],
+      ['MeetingHeld', 'ROUND_TABLE', []],
+      ['MeetingHeld', 'ROUND_TABLE', []],
     ]);
   });
 

@@ -452,12 +452,15 @@ function convert(raw: unknown, field: FieldSpec | undefined): Converted {
       return { ok: false, reason: `must be true or false (got "${String(raw)}")` };
     }
     case 'enum': {
-      // Any case, as people type into a cell ("online", "Online"): the catalogue value or its
-      // GraphQL name, stored as the catalogue value. GraphQL's own enums stay exact (the spec's).
+      // Any case, and spaces, hyphens or underscores between words, as people type into a cell
+      // ("online", "Round Table", "round-table"): the catalogue value or its GraphQL name, stored as
+      // the catalogue value; only when one value alone fits. GraphQL's own enums stay exact (the spec's).
       const text = String(raw).trim();
-      const upper = text.toUpperCase();
-      const value = field.values?.find((v) => v.toUpperCase() === upper || enumName(v) === upper);
-      return value ? { ok: true, value } : { ok: false, reason: `must be one of ${field.values?.join(', ')}, in any case (got "${text}")` };
+      const key = enumKey(text);
+      const fits = field.values?.filter((v) => enumKey(v) === key || enumName(v) === key) ?? [];
+      return fits.length === 1
+        ? { ok: true, value: fits[0] }
+        : { ok: false, reason: `must be one of ${field.values?.join(', ')}, in any case, words joined by spaces, hyphens or underscores (got "${text}")` };
     }
     case 'date':
       return { ok: true, value: trimmedText(raw) };
@@ -469,6 +472,11 @@ function convert(raw: unknown, field: FieldSpec | undefined): Converted {
       return unreachable;
     }
   }
+}
+
+/** An enum value or cell compared without case, and with any run of spaces or hyphens read as one underscore. */
+function enumKey(text: string): string {
+  return text.toUpperCase().replace(/[\s-]+/g, '_');
 }
 
 /**
