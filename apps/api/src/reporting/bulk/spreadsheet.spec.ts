@@ -80,6 +80,19 @@ describe('readSpreadsheet (streaming)', () => {
     expect((await refusal(readSpreadsheet(Buffer.from('PK\x03\x04 not really a zip'), 'xlsx'))).reason).toMatch(/not a readable XLSX/);
   });
 
+  it('names the name meant for a misspelt header, type or sheet name (GraphQL\'s lexical distance), and nothing when none is close', async () => {
+    const header = await refusal(readSpreadsheet(Buffer.from('type,measureCode,reportId,occuredOn\nMeetingHeld,I.1.1,m-1,2023-05-01'), 'csv', 'r.csv'));
+    expect(header.reason).toBe('"occuredOn" is not a report field; did you mean "occurredOn"?');
+    const rows = await readSpreadsheet(Buffer.from('type,measureCode,reportId,occurredOn\nCaseFolowUpConducted,I.4.2,c-1,2023-05-01\nWorkshop,I.4.2,c-2,2023-05-01'), 'csv', 'r.csv');
+    expect(rows.map((r) => r.errors?.[0]?.reason)).toEqual(['"CaseFolowUpConducted" is not an event type; did you mean "CaseFollowUpConducted"?', '"Workshop" is not an event type']);
+    const sheet = await xlsx((book) => book.addWorksheet('TrainingDelivred').addRow(HEADER));
+    expect((await refusal(readSpreadsheet(sheet, 'xlsx'))).reason).toMatch(/^is not an event type; did you mean "TrainingDelivered"\?/);
+    const column = await xlsx((book) => {
+      book.addWorksheet('TrainingDelivered').addRow([...HEADER.slice(0, -1), 'participant']);
+    });
+    expect((await refusal(readSpreadsheet(column, 'xlsx'))).reason).toMatch(/^"participant" is not a column of TrainingDelivered; did you mean "participants"/);
+  });
+
   it('an empty workbook says it has no report rows and points to the template, naming its sheets only when few', async () => {
     // The template itself, unfilled: one sheet per event type the agency may report.
     const many = await buildTemplate('ministry-of-interior', [{ code: 'II.1.3', types: EVENT_CATALOGUE.map((e) => e.type) }]);

@@ -3,6 +3,7 @@ import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { type ActivityEventType, EVENT_CATALOGUE, type EventTypeSpec, type FieldSpec } from '@app/domain';
 import { enumName } from '../dto/report-inputs.js';
+import { suggestionList } from 'graphql/jsutils/suggestionList.js';
 import { BULK_MEMBER_BY_NAME, type BulkMember } from './bulk-inputs.js';
 import type { BulkRow } from './bulk-report.service.js';
 import type { ImportError } from './import-summary.model.js';
@@ -208,7 +209,7 @@ async function readXlsx(body: Buffer, maxRows: number): Promise<BulkRow[]> {
         if (!cells.some((c) => c !== undefined && c !== '')) continue;
         if (!sheet) {
           const spec = specNamed(name);
-          if (!spec) throw new SpreadsheetError(`is not an event type (sheets are named by type: ${[...SPECS.keys()].join(', ')})`, name);
+          if (!spec) throw new SpreadsheetError(`is not an event type${didYouMean(name, SPECS.keys())} (sheets are named by type: ${[...SPECS.keys()].join(', ')})`, name);
           sheet = new TypedSheet(name, spec, row.number === 1 ? cells : []);
           if (row.number === 1) continue;
         }
@@ -259,7 +260,7 @@ async function readCsv(body: Buffer, fileName: string, maxRows: number): Promise
         typeColumn = header.indexOf('type');
         if (typeColumn < 0) throw new SpreadsheetError('has no "type" column: each row names its event type (MeetingHeld, …)', fileName, 1);
         header.forEach((h, c) => {
-          if (c !== typeColumn && !ALL_FIELDS.has(h)) throw new SpreadsheetError(`"${h}" is not a report field`, fileName, 1, columnLetter(c + 1));
+          if (c !== typeColumn && !ALL_FIELDS.has(h)) throw new SpreadsheetError(`"${h}" is not a report field${didYouMean(h, ALL_FIELDS)}`, fileName, 1, columnLetter(c + 1));
         });
         continue;
       }
@@ -290,7 +291,7 @@ function csvRow(header: readonly string[], typeColumn: number, cells: readonly s
       index,
       path: rowPath(index),
       reportId: reportId === undefined || reportId === '' ? undefined : reportId,
-      errors: [{ code: 'BAD_USER_INPUT', reason: `"${type ?? ''}" is not an event type`, ...at(typeColumn) }],
+      errors: [{ code: 'BAD_USER_INPUT', reason: `"${type ?? ''}" is not an event type${didYouMean(type ?? '', SPECS.keys())}`, ...at(typeColumn) }],
       locate: (field) => (field === 'type' ? at(typeColumn) : cellAt(fileName, number, undefined, field)),
     };
   }
@@ -369,7 +370,7 @@ class TypedSheet {
     if (!partialHeader) {
       refuseRepeatedHeader(this.header, sheet);
       this.header.forEach((h, c) => {
-        if (h !== undefined && !columns.includes(h)) throw new SpreadsheetError(`"${h}" is not a column of ${spec.type} (columns: ${columns.join(', ')})`, sheet, 1, columnLetter(c + 1));
+        if (h !== undefined && !columns.includes(h)) throw new SpreadsheetError(`"${h}" is not a column of ${spec.type}${didYouMean(h, columns)} (columns: ${columns.join(', ')})`, sheet, 1, columnLetter(c + 1));
       });
     }
     const required = [...REQUIRED_COMMON, ...spec.fields.filter((f) => f.required).map((f) => f.name)];
@@ -472,6 +473,17 @@ function convert(raw: unknown, field: FieldSpec | undefined): Converted {
       return unreachable;
     }
   }
+}
+
+/**
+ * `; did you mean "occurredOn"?` for a name close to known ones (GraphQL's own lexical-distance
+ * suggestions, as its "Did you mean …?" errors), else nothing: a typo in a header or a sheet
+ * name is answered with the name meant.
+ */
+function didYouMean(input: string, known: Iterable<string>): string {
+  // The closest only: GraphQL's threshold lets several through for a long name, and one is the answer.
+  const [closest] = suggestionList(input.trim(), [...known]);
+  return closest === undefined ? '' : `; did you mean "${closest}"?`;
 }
 
 /** An enum value or cell compared without case, and with any run of spaces or hyphens read as one underscore. */
