@@ -165,7 +165,7 @@ export class AccessPolicy {
     this.assertAllowed(principal, [Action.READ_ASSIGNED_PROJECTIONS], operation);
     if (!this.isAssigned(principal, measure)) {
       throw new ForbiddenError(
-        `Agency ${principal.agencyId} is neither a responsible body nor a partner of measure ${measure.code}, so it may not read its progress`,
+        `Agency ${principal.agencyId} is neither a responsible body nor a partner of measure ${measure.code}, so it may not read its progress (measures(filter: { agency: "${principal.agencyId}" }) lists the agency's own)`,
         RULES.AGENCY_NOT_ASSIGNED_TO_READ,
         { measureCode: measure.code },
       );

@@ -86,7 +86,7 @@ describe('MeasureProgressResolver access', () => {
         answer: own.has(measure.code)
           ? { reached: true }
           : {
-              message: `Agency ${agencyId} is neither a responsible body nor a partner of measure ${measure.code}, so it may not read its progress`,
+              message: `Agency ${agencyId} is neither a responsible body nor a partner of measure ${measure.code}, so it may not read its progress (measures(filter: { agency: "${agencyId}" }) lists the agency's own)`,
               code: 'FORBIDDEN',
               rule: 'agency-reads-assigned-measures-only',
               measureCode: measure.code,
