@@ -206,6 +206,8 @@ export class PointInTime {
     return {
       position: position < 0n ? 0n : position,
       events: sequence,
+      // Snapshots leave the report register and the month index out (streamLocalTables).
+      exactDays: false,
       view(name: string): StateView {
         const state = states.get(name);
         if (!state) throw new Error(`No projection named "${name}"`);

@@ -34,17 +34,22 @@ export class MeasureFigures {
   private readonly periodic = new Map<string, PeriodReport[]>();
   /** Reports counted on the measure, any event type. */
   readonly reports: number;
+  /** The latest month (YYYY-MM) of occurredOn with a counted report; undefined without reports. */
+  readonly lastMonth: string | undefined;
 
   constructor(view: StateView, planId: string, measureCode: string) {
     const mk = measureKey(planId, measureCode);
     let reports = 0;
+    let lastMonth: string | undefined;
     for (const bucket of view.group(BUCKETS, mk).values()) {
       reports += bucket.n;
+      if (lastMonth === undefined || bucket.mo > lastMonth) lastMonth = bucket.mo;
       push(this.buckets, bucket.t, bucket);
     }
     for (const value of view.group(DISTINCT, mk).values()) push(this.distinct, `${value.t}\u001f${value.f}`, value);
     for (const report of view.group(PERIOD_REPORTS, mk).values()) push(this.periodic, report.t, report);
     this.reports = reports;
+    this.lastMonth = lastMonth;
   }
 
   /** Reports of one event type counted on the measure. */
