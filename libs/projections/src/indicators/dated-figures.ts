@@ -17,8 +17,9 @@ import { MeasureFigures } from './indicators.query.js';
  * occurredOn (buckets, distinct values, periodic reports: `mo`), so the months before asOf's
  * month are taken whole, and asOf's own month is counted again from its reports one by one
  * (MONTH_REPORTS finds them; the report register holds what each contributes), with the
- * indicators model's own contribution rule. Cost: O(cells of the measure + its reports dated in
- * asOf's month). When no report of the measure is dated after asOf, the figures are `current`
+ * indicators model's own contribution rule — added to the months before, or, when fewer are dated
+ * after asOf, taken back from the whole month. Cost: O(cells of the measure + the smaller part of
+ * its reports dated in asOf's month); none for asOf a month's last day. When no report of the measure is dated after asOf, the figures are `current`
  * itself (the cached figures of "now"), so a date at or after the latest report costs nothing.
  *
  * Reports that cover a period (`overlappingPeriods: supersede`) are taken among those dated on or
@@ -50,7 +51,16 @@ export function figuresAsOf(view: StateView, planId: string, measureCode: string
       );
     }
   }
-  const upTo = (mo: string) => (wholeMonthIncluded ? mo <= month : mo < month);
+  // asOf's month by day, from whichever side has fewer reports: its reports dated by asOf added
+  // to the months before, or those dated after it taken back from the whole month (the model's
+  // own rule both ways: a retraction takes a contribution back exactly so).
+  let subtract = wholeMonthIncluded;
+  if (inMonth) {
+    let later = 0;
+    for (const occurredOn of inMonth.values()) if (occurredOn > asOf) later += 1;
+    subtract = later < inMonth.size - later;
+  }
+  const upTo = (mo: string) => (subtract ? mo <= month : mo < month);
   const state = new KeyedState();
   // The same distinct-count fields as the view tracks, so the month's reports contribute alike.
   for (const type of view.groups(TRACKED)) {
@@ -61,14 +71,14 @@ export function figuresAsOf(view: StateView, planId: string, measureCode: string
   for (const [key, report] of view.group(PERIOD_REPORTS, mk)) if (upTo(report.mo)) state.put(PERIOD_REPORTS.name, mk, key, report);
   if (inMonth) {
     for (const [stream, occurredOn] of inMonth) {
-      if (occurredOn > asOf) continue;
+      if (subtract ? occurredOn <= asOf : occurredOn > asOf) continue;
       const report = view.get(REPORTS, '', stream);
       if (!report) continue;
       const cs = new ChangeSet(state);
-      indicatorsOnReport(cs, state, { stream, agencyId: report[2], before: undefined, after: report });
+      indicatorsOnReport(cs, state, subtract ? { stream, agencyId: report[2], before: report, after: undefined } : { stream, agencyId: report[2], before: undefined, after: report });
       for (const change of cs.changes) state.apply(change);
       const period = view.get(PERIOD_REPORTS, mk, stream);
-      if (period) state.put(PERIOD_REPORTS.name, mk, stream, period);
+      if (period) state.put(PERIOD_REPORTS.name, mk, stream, subtract ? undefined : period);
     }
   }
   return new MeasureFigures(state, planId, measureCode);
