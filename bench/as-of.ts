@@ -17,7 +17,9 @@ import type { JsonObject, JsonValue, RecordedEvent } from '@app/event-store';
 import { planAdopted, planStreamName } from '@app/plan';
 import {
   ACTIVITY_PROJECTION,
+  BUCKETS,
   ChangeSet,
+  DISTINCT,
   KeyedState,
   MeasureFigures,
   PLANS_PROJECTION,
@@ -56,7 +58,12 @@ const foldStart = performance.now();
 for (const append of historyEvents(plan, { count: total - 1, seed: 1 })) {
   apply(append.stream, append.event.type, append.event.data as JsonValue, append.event.metadata);
 }
-process.stdout.write(`folded ${total.toLocaleString('en')} events in ${((performance.now() - foldStart) / 1000).toFixed(1)} s; ${activity.size.toLocaleString('en')} activity entries\n`);
+let cells = 0;
+for (const group of activity.groups(BUCKETS)) cells += activity.group(BUCKETS, group).size;
+for (const group of activity.groups(DISTINCT)) cells += activity.group(DISTINCT, group).size;
+process.stdout.write(
+  `folded ${total.toLocaleString('en')} events in ${((performance.now() - foldStart) / 1000).toFixed(1)} s; ${activity.size.toLocaleString('en')} activity entries, of which ${cells.toLocaleString('en')} buckets and distinct values (the cells figures are taken from)\n`,
+);
 
 const source: ReadModelSource = {
   position,
@@ -64,17 +71,23 @@ const source: ReadModelSource = {
 };
 const codes = plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures.map((m) => m.code)));
 
-/** ms for evaluating every measure of the plan on a fresh snapshot (as one request does). */
+/** CPU ms of this thread (user + system): the machine is shared, wall time says more about the neighbours. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** CPU ms for evaluating every measure of the plan on a fresh snapshot (as one request does). */
 function timed(asOf: string | undefined): number {
-  const start = performance.now();
+  const start = cpuMs();
   const evaluations = new ProjectionSnapshot(source).evaluatePlan(plan.id, asOf);
-  const ms = performance.now() - start;
+  const ms = cpuMs() - start;
   if (evaluations.size !== codes.length) throw new Error('not every measure evaluated');
   return ms;
 }
 
 function reference(asOf: string): number {
-  const start = performance.now();
+  const start = cpuMs();
   const state = new KeyedState();
   for (const type of activity.groups(TRACKED)) for (const field of activity.group(TRACKED, type).keys()) state.put(TRACKED.name, type, field, 1);
   for (const [stream, report] of activity.group(REPORTS, '')) {
@@ -84,13 +97,13 @@ function reference(asOf: string): number {
     for (const change of cs.changes) state.apply(change);
   }
   for (const code of codes) new MeasureFigures(state, plan.id, code);
-  return performance.now() - start;
+  return cpuMs() - start;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const row = (label: string, ms: number[]) => process.stdout.write(`| ${label} | ${median(ms).toFixed(2)} | ${Math.max(...ms).toFixed(2)} |\n`);
 
-process.stdout.write('\n| whole plan (46 measures) evaluated | median ms | max ms |\n| --- | --- | --- |\n');
+process.stdout.write('\n| whole plan (46 measures) evaluated | median CPU ms | max CPU ms |\n| --- | --- | --- |\n');
 timed(undefined);
 row('no asOf (today, cached), repeated', Array.from({ length: rounds }, () => timed(undefined)));
 for (const asOf of ['2023-06-30', '2023-06-15']) {

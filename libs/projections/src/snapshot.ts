@@ -45,6 +45,8 @@ export class ProjectionSnapshot {
   readonly position: bigint;
   private readonly plansById: ReadonlyMap<string, Plan>;
   private readonly figures = new Map<string, ReadonlyMap<string, MeasureFigures>>();
+  /** Figures as of a day, by plan, code and date: a request sees the ones its statuses were evaluated from. */
+  private readonly datedFigures = new Map<string, MeasureFigures>();
   private readonly evaluations = new Map<string, ReadonlyMap<string, MeasureEvaluation>>();
   private readonly funding = new Map<string, FundingSummary>();
   private readonly agencies = new Map<string, AgencyActivity>();
@@ -83,7 +85,13 @@ export class ProjectionSnapshot {
    */
   measureFigures(planId: string, code: string, asOf?: string): MeasureFigures {
     if (asOf !== undefined) {
-      return measureFiguresAsOf(this.source.view(ACTIVITY_PROJECTION), planId, code, asOf, this.source.exactDays !== false);
+      const key = `${planId}\u001f${code}\u001f${asOf}`;
+      let dated = this.datedFigures.get(key);
+      if (!dated) {
+        dated = measureFiguresAsOf(this.source.view(ACTIVITY_PROJECTION), planId, code, asOf, this.source.exactDays !== false);
+        this.datedFigures.set(key, dated);
+      }
+      return dated;
     }
     let byCode = this.figures.get(planId);
     if (!byCode) {

@@ -51,37 +51,37 @@ export function figuresAsOf(view: StateView, planId: string, measureCode: string
       );
     }
   }
-  // asOf's month by day, from whichever side has fewer reports: its reports dated by asOf added
-  // to the months before, or those dated after it taken back from the whole month (the model's
-  // own rule both ways: a retraction takes a contribution back exactly so).
-  let subtract = wholeMonthIncluded;
-  if (inMonth) {
-    let later = 0;
-    for (const occurredOn of inMonth.values()) if (occurredOn > asOf) later += 1;
-    subtract = later < inMonth.size - later;
-  }
-  const upTo = (mo: string) => (subtract ? mo <= month : mo < month);
+  if (!inMonth) return current.limitedTo((mo) => (wholeMonthIncluded ? mo <= month : mo < month));
+  let later = 0;
+  for (const occurredOn of inMonth.values()) if (occurredOn > asOf) later += 1;
+  // None of the month's reports is dated after asOf (its last day, say): the whole month counts.
+  if (later === 0) return current.limitedTo((mo) => mo <= month);
+  // Otherwise asOf's month by day, from whichever side has fewer reports: its reports dated by
+  // asOf added to the months before, or those dated after it taken back from the whole month
+  // (the model's own rule both ways: a retraction takes a contribution back exactly so).
+  const subtract = later < inMonth.size - later;
+  // asOf's month counted again: from nothing (adding) or from the whole month (taking back).
   const state = new KeyedState();
   // The same distinct-count fields as the view tracks, so the month's reports contribute alike.
   for (const type of view.groups(TRACKED)) {
     for (const field of view.group(TRACKED, type).keys()) state.put(TRACKED.name, type, field, 1);
   }
-  for (const [key, bucket] of view.group(BUCKETS, mk)) if (upTo(bucket.mo)) state.put(BUCKETS.name, mk, key, bucket);
-  for (const [key, value] of view.group(DISTINCT, mk)) if (upTo(value.mo)) state.put(DISTINCT.name, mk, key, value);
-  for (const [key, report] of view.group(PERIOD_REPORTS, mk)) if (upTo(report.mo)) state.put(PERIOD_REPORTS.name, mk, key, report);
-  if (inMonth) {
-    for (const [stream, occurredOn] of inMonth) {
-      if (subtract ? occurredOn <= asOf : occurredOn > asOf) continue;
-      const report = view.get(REPORTS, '', stream);
-      if (!report) continue;
-      const cs = new ChangeSet(state);
-      indicatorsOnReport(cs, state, subtract ? { stream, agencyId: report[2], before: report, after: undefined } : { stream, agencyId: report[2], before: undefined, after: report });
-      for (const change of cs.changes) state.apply(change);
-      const period = view.get(PERIOD_REPORTS, mk, stream);
-      if (period) state.put(PERIOD_REPORTS.name, mk, stream, subtract ? undefined : period);
-    }
+  if (subtract) {
+    for (const [key, bucket] of view.group(BUCKETS, mk)) if (bucket.mo === month) state.put(BUCKETS.name, mk, key, bucket);
+    for (const [key, value] of view.group(DISTINCT, mk)) if (value.mo === month) state.put(DISTINCT.name, mk, key, value);
+    for (const [key, report] of view.group(PERIOD_REPORTS, mk)) if (report.mo === month) state.put(PERIOD_REPORTS.name, mk, key, report);
   }
-  return new MeasureFigures(state, planId, measureCode);
+  for (const [stream, occurredOn] of inMonth) {
+    if (subtract ? occurredOn <= asOf : occurredOn > asOf) continue;
+    const report = view.get(REPORTS, '', stream);
+    if (!report) continue;
+    const cs = new ChangeSet(state);
+    indicatorsOnReport(cs, state, subtract ? { stream, agencyId: report[2], before: report, after: undefined } : { stream, agencyId: report[2], before: undefined, after: report });
+    for (const change of cs.changes) state.apply(change);
+    const period = view.get(PERIOD_REPORTS, mk, stream);
+    if (period) state.put(PERIOD_REPORTS.name, mk, stream, subtract ? undefined : period);
+  }
+  return current.limitedTo((mo) => mo < month, new MeasureFigures(state, planId, measureCode));
 }
 
 function hasLater(reports: ReadonlyMap<string, string>, asOf: string): boolean {
