@@ -22,6 +22,7 @@ import {
   DISTINCT,
   KeyedState,
   MeasureFigures,
+  PERIOD_REPORTS,
   PLANS_PROJECTION,
   ProjectionSnapshot,
   REPORTS,
@@ -61,8 +62,10 @@ for (const append of historyEvents(plan, { count: total - 1, seed: 1 })) {
 let cells = 0;
 for (const group of activity.groups(BUCKETS)) cells += activity.group(BUCKETS, group).size;
 for (const group of activity.groups(DISTINCT)) cells += activity.group(DISTINCT, group).size;
+let periodic = 0;
+for (const group of activity.groups(PERIOD_REPORTS)) periodic += activity.group(PERIOD_REPORTS, group).size;
 process.stdout.write(
-  `folded ${total.toLocaleString('en')} events in ${((performance.now() - foldStart) / 1000).toFixed(1)} s; ${activity.size.toLocaleString('en')} activity entries, of which ${cells.toLocaleString('en')} buckets and distinct values (the cells figures are taken from)\n`,
+  `folded ${total.toLocaleString('en')} events in ${((performance.now() - foldStart) / 1000).toFixed(1)} s; ${activity.size.toLocaleString('en')} activity entries, of which ${cells.toLocaleString('en')} buckets and distinct values and ${periodic.toLocaleString('en')} periodic reports (the cells figures are taken from)\n`,
 );
 
 const source: ReadModelSource = {

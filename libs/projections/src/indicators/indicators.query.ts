@@ -71,14 +71,10 @@ export class MeasureFigures {
    * `extra` added (figures of other months, e.g. one month counted again by day). O(cells).
    */
   limitedTo(keep: (month: string) => boolean, extra?: MeasureFigures): MeasureFigures {
-    const kept = function* <T extends { readonly mo: string }>(own: Map<string, T[]>, more: Map<string, T[]> | undefined): Generator<T> {
-      for (const list of own.values()) for (const cell of list) if (keep(cell.mo)) yield cell;
-      if (more) for (const list of more.values()) yield* list;
-    };
     return new MeasureFigures({
-      buckets: kept(this.buckets, extra?.buckets),
-      distinct: kept(this.distinct, extra?.distinct),
-      periodic: kept(this.periodic, extra?.periodic),
+      buckets: kept(this.buckets, keep, extra?.buckets),
+      distinct: kept(this.distinct, keep, extra?.distinct),
+      periodic: kept(this.periodic, keep, extra?.periodic),
     });
   }
 
@@ -171,6 +167,14 @@ export class MeasureFigures {
       }
     }
   }
+}
+
+/** The cells of `own` in the months `keep` accepts, then every cell of `more`. */
+function kept<T extends { readonly mo: string }>(own: Map<string, T[]>, keep: (month: string) => boolean, more: Map<string, T[]> | undefined): T[] {
+  const out: T[] = [];
+  for (const list of own.values()) for (const cell of list) if (keep(cell.mo)) out.push(cell);
+  if (more) for (const list of more.values()) for (const cell of list) out.push(cell);
+  return out;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {
