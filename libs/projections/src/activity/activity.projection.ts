@@ -70,7 +70,7 @@ export const activityProjection: Projection = {
   initialEntries: trackedPairsInStore,
   needsRebuild: indicatorsNeedRebuild,
   check: reportEventProblem,
-  // The month index is one entry per report too: point-in-time snapshots leave it out (see ProjectionSnapshot's asOf rule there).
+  // The month index is one entry per report too: point-in-time snapshots leave it out (so figuresAsOf refuses a day inside a month there).
   streamLocalTables: [REPORTS.name, MONTH_REPORTS.name],
 };
 
