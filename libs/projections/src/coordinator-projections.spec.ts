@@ -106,7 +106,10 @@ describe('coordinator projections together', () => {
     const snapshot = new ProjectionSnapshot({ view: (name) => views.get(name)!, position: folded[0].position });
     expect(snapshot.measures().map((m) => m.measure.code)).toEqual(['A.1.1', 'A.1.2', 'A.2.1', 'B.1.1']);
     const a11 = snapshot.evaluate('demo-2030', 'A.1.1', '2030-06-01')!;
-    expect(a11.reports).toBe(snapshot.measureFigures('demo-2030', 'A.1.1').reports);
+    // A status as of a date counts the reports dated on or before it; without a date, every report.
+    expect(a11.reports).toBe(snapshot.measureFigures('demo-2030', 'A.1.1', '2030-06-01').reports);
+    expect(a11.reports).toBeLessThan(snapshot.measureFigures('demo-2030', 'A.1.1').reports);
+    expect(snapshot.evaluate('demo-2030', 'A.1.1')!.reports).toBe(snapshot.measureFigures('demo-2030', 'A.1.1').reports);
     expect(a11.deadline).toBe('2031-06-30');
     expect(snapshot.rollUp('demo-2030', '2030-06-01').map((p) => p.measures)).toEqual([3, 1]);
     // After every deadline nothing is merely in progress: it is achieved, overdue, or awaits a judgement.

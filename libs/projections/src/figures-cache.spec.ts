@@ -130,4 +130,26 @@ describe('figures and evaluations kept across requests', () => {
     expect(onDate('2031-06-01')).toMatchObject({ status: 'OVERDUE', deadline: '2031-01-31' });
     expect(onDate('2031-06-01').indicators.map((i) => i.value)).toEqual([1n, 10n]);
   });
+
+  it('as of a day: reports dated later do not count; reused across requests; a new report in the month shows at once', () => {
+    const log = new TestLog();
+    log.adopt(plan);
+    log.report('TrainingDelivered', { ...police, reportId: 'r1' }, '2030-06-10', training(10));
+    log.report('TrainingDelivered', { ...police, reportId: 'r2' }, '2030-06-20', training(20));
+    const source = new LiveSource();
+    source.apply(log.events);
+    const a = new ProjectionSnapshot(source);
+    const dated = a.evaluate('demo-2030', 'A.1.1', '2030-06-15')!;
+    expect(dated.indicators.map((i) => i.value)).toEqual([1n, 10n]);
+    // Without a date: today over every report, the figures of the cached path.
+    expect(a.evaluate('demo-2030', 'A.1.1')!.indicators.map((i) => i.value)).toEqual([2n, 30n]);
+    expect(a.evaluate('demo-2030', 'A.1.1')!.reports).toBe(a.measureFigures('demo-2030', 'A.1.1').reports);
+    // Within a request the values beside the status are the figures it was evaluated from.
+    expect(a.measureFigures('demo-2030', 'A.1.1', '2030-06-15')).toBe(a.measureFigures('demo-2030', 'A.1.1', '2030-06-15'));
+    // The next request, nothing changed: the same evaluation; a report dated 12 June: counted.
+    expect(new ProjectionSnapshot(source).evaluate('demo-2030', 'A.1.1', '2030-06-15')).toBe(dated);
+    source.apply([log.report('TrainingDelivered', { ...police, reportId: 'r3' }, '2030-06-12', training(1))]);
+    expect(new ProjectionSnapshot(source).evaluate('demo-2030', 'A.1.1', '2030-06-15')!.indicators.map((i) => i.value)).toEqual([2n, 11n]);
+    expect(new ProjectionSnapshot(source).rollUp('demo-2030', '2030-06-15')[0].byStatus.IN_PROGRESS).toBeGreaterThan(0);
+  });
 });

@@ -1,7 +1,9 @@
 import type { Measure } from '@app/plan';
 import type { StateView } from './keyed-state.js';
 import { measureKey } from './common/report-input.js';
-import { BUCKETS, DISTINCT } from './indicators/indicators.model.js';
+import { BUCKETS, DISTINCT, MONTH_REPORTS, monthGroup } from './indicators/indicators.model.js';
+import { figuresAsOf } from './indicators/dated-figures.js';
+import { monthOf } from './common/periods.js';
 import { PERIOD_REPORTS } from './indicators/periods.model.js';
 import { MeasureFigures } from './indicators/indicators.query.js';
 import { type MeasureEvaluation, type StatusContext, evaluateMeasure } from './status/measure-status.js';
@@ -50,6 +52,28 @@ export function currentMeasureFigures(view: StateView, planId: string, measureCo
 
 /** Dates evaluated per figures object before the oldest are forgotten. */
 const MAX_DATES = 8;
+
+const datedByFigures = new WeakMap<MeasureFigures, Map<string, { readonly monthStamp: number; readonly figures: MeasureFigures }>>();
+
+/**
+ * The figures of a measure as of a day (figuresAsOf: reports dated on or before `asOf`),
+ * remembered on the current figures object (so they go when any report of the measure changes)
+ * and the stamp of asOf's month in the month index. `exactDays` false: the view has no
+ * per-report data (point in time), see figuresAsOf. Views without stamps compute afresh.
+ */
+export function measureFiguresAsOf(view: StateView, planId: string, measureCode: string, asOf: string, exactDays = true): MeasureFigures {
+  const current = currentMeasureFigures(view, planId, measureCode);
+  if (!view.stamp || !exactDays) return figuresAsOf(view, planId, measureCode, asOf, current, exactDays);
+  const monthStamp = view.stamp(MONTH_REPORTS, monthGroup(measureKey(planId, measureCode), monthOf(asOf)));
+  let byDate = datedByFigures.get(current);
+  if (!byDate) datedByFigures.set(current, (byDate = new Map()));
+  const cached = byDate.get(asOf);
+  if (cached && cached.monthStamp === monthStamp) return cached.figures;
+  const figures = figuresAsOf(view, planId, measureCode, asOf, current, exactDays);
+  if (!cached && byDate.size >= MAX_DATES) byDate.delete(byDate.keys().next().value!);
+  byDate.set(asOf, { monthStamp, figures });
+  return figures;
+}
 
 const evaluationsByFigures = new WeakMap<
   MeasureFigures,

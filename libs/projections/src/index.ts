@@ -15,6 +15,7 @@ export * from './activity/report-register.js';
 export * from './activity/activity.projection.js';
 export * from './indicators/indicators.model.js';
 export * from './indicators/indicators.query.js';
+export * from './indicators/dated-figures.js';
 export * from './indicators/periods.model.js';
 export * from './assessments/assessments.projection.js';
 export * from './reports/report-list.projection.js';

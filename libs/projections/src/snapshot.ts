@@ -4,7 +4,7 @@ import { measuresOf } from './common/plan-fold.js';
 import { ACTIVITY_PROJECTION } from './activity/activity.projection.js';
 import { type AgencyActivity, agencyActivity, reportingAgencies } from './agency/agency-activity.query.js';
 import { type FundingSummary, fundingSummary } from './funding/funding.query.js';
-import { cachedEvaluation, currentMeasureFigures } from './figures-cache.js';
+import { cachedEvaluation, currentMeasureFigures, measureFiguresAsOf } from './figures-cache.js';
 import { MeasureFigures } from './indicators/indicators.query.js';
 import { PLANS_PROJECTION, allPlans } from './plans/plans.projection.js';
 import { type MeasureEvaluation, type PillarRollUp, type StatusRollUp, planRollUp, rollUp } from './status/measure-status.js';
@@ -17,6 +17,12 @@ import type { StateView } from './keyed-state.js';
 export interface ReadModelSource {
   view(name: string): StateView;
   readonly position: bigint;
+  /**
+   * False when the activity view holds no per-report data (the report register and the month
+   * index: a point-in-time view leaves them out), so figures as of a day inside a month with
+   * reports cannot be exact there (see figuresAsOf). Default true.
+   */
+  readonly exactDays?: boolean;
 }
 
 export interface MeasureInfo {
@@ -39,6 +45,8 @@ export class ProjectionSnapshot {
   readonly position: bigint;
   private readonly plansById: ReadonlyMap<string, Plan>;
   private readonly figures = new Map<string, ReadonlyMap<string, MeasureFigures>>();
+  /** Figures as of a day, by plan, code and date: a request sees the ones its statuses were evaluated from. */
+  private readonly datedFigures = new Map<string, MeasureFigures>();
   private readonly evaluations = new Map<string, ReadonlyMap<string, MeasureEvaluation>>();
   private readonly funding = new Map<string, FundingSummary>();
   private readonly agencies = new Map<string, AgencyActivity>();
@@ -71,8 +79,20 @@ export class ProjectionSnapshot {
    * A measure's figures (see MeasureFigures); every measure of its plan is read in the same pass.
    * Figures of a measure whose read model has not changed since an earlier request are that
    * request's (figures-cache.ts): the pass is then a stamp comparison per measure.
+   *
+   * With `asOf` (YYYY-MM-DD): only the reports dated on or before it (figuresAsOf); without, every
+   * report counted so far — what "today" has always counted, kept on the cached path.
    */
-  measureFigures(planId: string, code: string): MeasureFigures {
+  measureFigures(planId: string, code: string, asOf?: string): MeasureFigures {
+    if (asOf !== undefined) {
+      const key = `${planId}\u001f${code}\u001f${asOf}`;
+      let dated = this.datedFigures.get(key);
+      if (!dated) {
+        dated = measureFiguresAsOf(this.source.view(ACTIVITY_PROJECTION), planId, code, asOf, this.source.exactDays !== false);
+        this.datedFigures.set(key, dated);
+      }
+      return dated;
+    }
     let byCode = this.figures.get(planId);
     if (!byCode) {
       const view = this.source.view(ACTIVITY_PROJECTION);
@@ -84,22 +104,28 @@ export class ProjectionSnapshot {
     return byCode.get(code) ?? new MeasureFigures(this.source.view(ACTIVITY_PROJECTION), planId, code);
   }
 
-  /** Every measure of a plan evaluated as of `asOf` (YYYY-MM-DD, default today), by code. */
-  evaluatePlan(planId: string, asOf: string = today()): ReadonlyMap<string, MeasureEvaluation> {
-    const cacheKey = `${planId}\u001f${asOf}`;
+  /**
+   * Every measure of a plan evaluated as of `asOf` (YYYY-MM-DD), by code: its deadline compared
+   * with asOf, the assessment in force on asOf, and the figures of the reports dated on or before
+   * asOf (docs/status.md). Omitted: today (UTC) over every report counted so far — the cached path.
+   */
+  evaluatePlan(planId: string, asOf?: string): ReadonlyMap<string, MeasureEvaluation> {
+    const cacheKey = `${planId}\u001f${asOf ?? ''}`;
     let result = this.evaluations.get(cacheKey);
     if (!result) {
+      const date = asOf ?? today();
       const map = new Map<string, MeasureEvaluation>();
       for (const { plan, measure } of this.measures(planId)) {
-        const assessment = latestAssessment(this.assessments(plan.id, measure.code), asOf);
-        map.set(measure.code, cachedEvaluation(measure, this.measureFigures(plan.id, measure.code), asOf, { period: plan.period, assessment }));
+        const assessment = latestAssessment(this.assessments(plan.id, measure.code), date);
+        map.set(measure.code, cachedEvaluation(measure, this.measureFigures(plan.id, measure.code, asOf), date, { period: plan.period, assessment }));
       }
       this.evaluations.set(cacheKey, (result = map));
     }
     return result;
   }
 
-  evaluate(planId: string, code: string, asOf: string = today()): MeasureEvaluation | undefined {
+  /** One measure of evaluatePlan (the whole plan is evaluated once per snapshot and asOf). */
+  evaluate(planId: string, code: string, asOf?: string): MeasureEvaluation | undefined {
     return this.evaluatePlan(planId, asOf).get(code);
   }
 
@@ -122,19 +148,19 @@ export class ProjectionSnapshot {
     return listReports(this.source.view(REPORT_LIST_PROJECTION), filter, first, after);
   }
 
-  /** The plan's roll-up as a whole (every measure), as of `asOf`. */
-  planRollUp(planId: string, asOf: string = today()): StatusRollUp | undefined {
+  /** The plan's roll-up as a whole (every measure), as of `asOf` (see evaluatePlan). */
+  planRollUp(planId: string, asOf?: string): StatusRollUp | undefined {
     const plan = this.plan(planId);
     return plan ? planRollUp(plan, this.evaluatePlan(planId, asOf)) : undefined;
   }
 
-  rollUp(planId: string, asOf: string = today()): PillarRollUp[] {
+  rollUp(planId: string, asOf?: string): PillarRollUp[] {
     const plan = this.plan(planId);
     return plan ? rollUp(plan, this.evaluatePlan(planId, asOf)) : [];
   }
 
-  /** Measures past their deadline and not achieved, of every plan (or one). */
-  overdueMeasures(asOf: string = today(), planId?: string): Array<MeasureInfo & { readonly evaluation: MeasureEvaluation }> {
+  /** Measures OVERDUE as of `asOf` (see evaluatePlan), of every plan (or one). */
+  overdueMeasures(asOf?: string, planId?: string): Array<MeasureInfo & { readonly evaluation: MeasureEvaluation }> {
     return this.measures(planId)
       .map((info) => ({ ...info, evaluation: this.evaluate(info.plan.id, info.measure.code, asOf)! }))
       .filter((m) => m.evaluation.status === 'OVERDUE');

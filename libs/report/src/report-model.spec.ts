@@ -6,7 +6,20 @@ import { parse } from 'csv-parse/sync';
 import { verifyChain } from '@app/audit';
 import { SqliteEventStore, embeddedStoreFile } from '@app/event-store';
 import { type Plan } from '@app/plan';
-import { ASSESSMENTS, type AssessmentEntry, KeyedState, MeasureFigures, allPlans, assessmentsOf, evaluateMeasure, latestAssessment, measureKey } from '@app/projections';
+import {
+  ACTIVITY_PROJECTION,
+  ASSESSMENTS,
+  ASSESSMENTS_PROJECTION,
+  type AssessmentEntry,
+  KeyedState,
+  MeasureFigures,
+  PLANS_PROJECTION,
+  ProjectionSnapshot,
+  allPlans,
+  assessmentsOf,
+  latestAssessment,
+  measureKey,
+} from '@app/projections';
 import { generateHistory } from '../../../test/support/history-generator.js';
 import { type ImplementationReport, buildImplementationReport, parseRange, tipYear } from './report-model.js';
 import { type ReportSource, readReportSource } from './report-source.js';
@@ -137,18 +150,36 @@ describe('buildImplementationReport over a generated history', () => {
       { code: 'II.1.3', id: 'a2', level: 'COMPLETE', asOf: '2023-12-31' },
       { code: 'I.1.1', id: 'a3', level: 'WITHDRAWN', asOf: '2022-02-01' },
     ]);
-    const definitions = new Map(plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures)).map((m) => [m.code, m]));
-    // The whole period: the figures to date are every report (the generated season lies in it); asOf moves.
-    for (const asOf of ['2022-06-30', '2023-02-28', '2023-03-31', '2023-12-31', '2024-01-15']) {
+    // The api's read path over the same read models: GraphQL's status(asOf) is this.
+    const views = new Map([
+      [PLANS_PROJECTION, seeded.plans],
+      [ACTIVITY_PROJECTION, seeded.activity],
+      [ASSESSMENTS_PROJECTION, seeded.assessments],
+    ]);
+    const api = new ProjectionSnapshot({ view: (name) => views.get(name)!, position: seeded.position });
+    // The whole period, evaluated on several days (today): only the reports dated by then count.
+    let fewer = 0;
+    for (const asOf of ['2022-06-30', '2022-06-14', '2023-02-28', '2023-03-31', '2023-12-31', '2024-01-15']) {
       const report = buildImplementationReport(seeded, { planId: PLAN, range: { from: plan.period.from, to: plan.period.to }, today: asOf });
       expect(report.asOf).toBe(asOf < plan.period.to ? asOf : plan.period.to);
       for (const measure of measuresOf(report)) {
-        // The api's rule over the same inputs (ProjectionSnapshot.evaluatePlan).
         const assessment = latestAssessment(assessmentsOf(seeded.assessments, PLAN, measure.code), report.asOf);
-        const expected = evaluateMeasure(definitions.get(measure.code)!, new MeasureFigures(source.activity, PLAN, measure.code), report.asOf, { period: plan.period, assessment });
-        expect([measure.code, measure.status, measure.statusReason, measure.latestAssessment?.assessmentId]).toEqual([measure.code, expected.status, expected.reason, assessment?.assessmentId]);
+        const expected = api.evaluate(PLAN, measure.code, report.asOf)!;
+        expect([measure.code, measure.status, measure.statusReason, measure.progress, measure.latestAssessment?.assessmentId, measure.indicators.map((i) => i.toDate)]).toEqual([
+          measure.code,
+          expected.status,
+          expected.reason,
+          expected.progress,
+          assessment?.assessmentId,
+          expected.indicators.map((i) => i.value),
+        ]);
+        // Never a report dated after asOf.
+        const all = new MeasureFigures(source.activity, PLAN, measure.code);
+        expect(expected.reports).toBeLessThanOrEqual(all.reports);
+        if (expected.reports < all.reports) fewer += 1;
       }
     }
+    expect(fewer).toBeGreaterThan(20);
     const at = (to: string) => measuresOf(buildImplementationReport(seeded, { planId: PLAN, range: { from: '2022-01-01', to }, today: '2026-01-01' }));
     expect(at('2023-02-28').find((m) => m.code === 'II.1.3')).not.toHaveProperty('latestAssessment');
     expect(at('2023-03-31').find((m) => m.code === 'II.1.3')).toMatchObject({ latestAssessment: { level: 'SUBSTANTIAL', asOf: '2023-03-01', narrative: 'Narrative a1', evidence: ['BM/1'] }, statusReason: 'ASSESSED_SUBSTANTIAL' });

@@ -18,6 +18,7 @@ import {
   allPlans,
   assessmentsOf,
   evaluateMeasure,
+  figuresAsOf,
   fundingSummary,
   indicatorsOnReport,
   latestAssessment,
@@ -38,8 +39,9 @@ import type { ReportSource } from './report-source.js';
  * - an indicator's value is MeasureFigures over a state built by the indicators model's own
  *   `indicatorsOnReport` from the counted reports (the report register) dated in the range —
  *   exact to the day, because the register keeps each report's occurredOn;
- * - status and progress are `evaluateMeasure` over the figures to the end of the range, as of
- *   min(to, today): "where the measure stood when the period closed";
+ * - status and progress are `evaluateMeasure` as of min(to, today) over the figures of the
+ *   reports dated on or before that day (`figuresAsOf`): "where the measure stood when the period
+ *   closed" — the same function, so the same reports, as GraphQL's `status(asOf)` on that date;
  * - money is `fundingSummary` (allocated by the plan vs FundsDisbursed), by source and
  *   calendar year, for the years the range touches (payments are kept by budget year).
  */
@@ -82,7 +84,7 @@ export interface IndicatorLine {
   readonly target?: number;
   /** Value over the reports dated in the range. */
   readonly inRange: bigint;
-  /** Value over every report dated up to the end of the range. */
+  /** Value over every report dated up to the report's asOf (min(to, today)): what status and progress count. */
   readonly toDate: bigint;
   /** toDate against the target, percent (evaluateMeasure's rule); undefined without a finish line. */
   readonly progress?: number;
@@ -240,7 +242,6 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
 
   const reports = countedReports(source.texts, plan.id);
   const inRange = figuresState(source.activity, reports.filter(({ report }) => report[3] >= range.from && report[3] <= range.to));
-  const toDate = figuresState(source.activity, reports.filter(({ report }) => report[3] <= range.to));
   const byReason: Partial<Record<StatusReason, number>> = {};
   let measuresWithUnstatedAllocation = 0;
   const funding = new Map(fundingSummary(source.activity, plan).measures.map((m) => [m.measureCode, m]));
@@ -254,9 +255,10 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
 
   const measureReport = (measure: Measure): MeasureReport => {
     const rangeFigures = new MeasureFigures(inRange, plan.id, measure.code);
-    const dateFigures = new MeasureFigures(toDate, plan.id, measure.code);
-    // The same inputs as the api's status (ProjectionSnapshot.evaluatePlan): the plan's period and
-    // the assessment in force on asOf, from the assessments as they stood at the source's position.
+    // The same inputs as the api's status(asOf) (ProjectionSnapshot.evaluatePlan): the reports dated
+    // on or before asOf, the plan's period and the assessment in force on asOf, from the
+    // assessments as they stood at the source's position.
+    const dateFigures = figuresAsOf(source.activity, plan.id, measure.code, asOf, new MeasureFigures(source.activity, plan.id, measure.code));
     const assessment = latestAssessment(assessmentsOf(source.assessments, plan.id, measure.code), asOf);
     const evaluation = evaluateMeasure(measure, dateFigures, asOf, { period: plan.period, assessment });
     const lines = reportLines(reports, measureKey(plan.id, measure.code), range, ref);

@@ -23,7 +23,7 @@ import {
 import type { MonthRange } from '@app/projections';
 import { isIsoDate } from '@app/plan';
 import { AssessmentModel, type ImplementationLevel } from '../common/models/assessment.model.js';
-import { asOfDate } from './projection-args.js';
+import { datedAsOf } from './projection-args.js';
 import { measureFundingModel } from './projections.mapper.js';
 import { PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { createValidationPipe } from '../common/validation.js';
@@ -111,26 +111,33 @@ export class MeasureProgressResolver {
 
   @ResolveField(() => Float, {
     nullable: true,
-    description: `Overall progress in percent: the lowest of its targeted indicators and milestones; null when it has none. ${REFUSED}`,
+    description: `Overall progress in percent on asOf (the reports dated on or before it; default today, every report): the lowest of its targeted indicators and milestones; null when it has none. ${REFUSED}`,
   })
   @PlainFieldResolver()
-  progress(measure: Measure, @Args() args: ReadModelArgs, context: AuthContext): Eventually<number | null> {
-    // No asOf among ReadModelArgs: evaluated as of today, as the other fields default to.
+  progress(measure: Measure, @Args() args: ProgressArgs, context: AuthContext): Eventually<number | null> {
     return whenReady(this.evaluation(measure, args, context, 'Measure.progress'), (e) => e.progress ?? null);
   }
 
-  @ResolveField(() => Int, { nullable: true, description: `Reports counted on the measure (any event type; retracted ones excluded). ${REFUSED}` })
+  @ResolveField(() => Int, {
+    nullable: true,
+    description: `Reports counted on the measure (any event type; retracted ones excluded), of those dated on or before asOf when given. ${REFUSED}`,
+  })
   @PlainFieldResolver()
-  reportCount(measure: Measure, @Args() args: ReadModelArgs, context: AuthContext): Eventually<number> {
-    return whenReady(this.snapshot(measure, args, context, 'Measure.reportCount'), (snapshot) => snapshot.measureFigures(measure.planId, measure.code).reports);
+  reportCount(measure: Measure, @Args() args: ProgressArgs, context: AuthContext): Eventually<number> {
+    const asOf = datedAsOf(args.asOf);
+    return whenReady(this.snapshot(measure, args, context, 'Measure.reportCount'), (snapshot) => snapshot.measureFigures(measure.planId, measure.code, asOf).reports);
   }
 
-  @ResolveField(() => [IndicatorValue], { nullable: true, description: `The measure's indicators with their values, from the plan's current definitions. ${REFUSED}` })
+  @ResolveField(() => [IndicatorValue], {
+    nullable: true,
+    description: `The measure's indicators with their values, from the plan's current definitions: over the reports dated on or before asOf when given (breakdowns too), else every report. ${REFUSED}`,
+  })
   @PlainFieldResolver()
-  indicatorValues(measure: Measure, @Args() args: ReadModelArgs, context: AuthContext): Eventually<IndicatorValue[]> {
+  indicatorValues(measure: Measure, @Args() args: ProgressArgs, context: AuthContext): Eventually<IndicatorValue[]> {
+    const asOf = datedAsOf(args.asOf);
     return whenReady(this.snapshot(measure, args, context, 'Measure.indicatorValues'), (snapshot) => {
-      const evaluation = this.evaluate(snapshot, measure, asOfDate(undefined), args.at);
-      const figures = snapshot.measureFigures(measure.planId, measure.code);
+      const evaluation = this.evaluate(snapshot, measure, asOf, args.at);
+      const figures = snapshot.measureFigures(measure.planId, measure.code, asOf);
       return evaluation.indicators.map((i) => ({
         key: i.indicator.key,
         label: i.indicator.label,
@@ -190,11 +197,12 @@ export class MeasureProgressResolver {
   }
 
   private evaluation(measure: Measure, args: ProgressArgs, context: AuthContext, operation: string): Eventually<MeasureEvaluation> {
-    const date = asOfDate(args.asOf);
+    const date = datedAsOf(args.asOf);
     return whenReady(this.snapshot(measure, args, context, operation), (snapshot) => this.evaluate(snapshot, measure, date, args.at));
   }
 
-  private evaluate(snapshot: ProjectionSnapshot, measure: Measure, asOf: string, at: PointInTimeInput | null | undefined): MeasureEvaluation {
+  /** asOf undefined: today over every report (ProjectionSnapshot.evaluatePlan). */
+  private evaluate(snapshot: ProjectionSnapshot, measure: Measure, asOf: string | undefined, at: PointInTimeInput | null | undefined): MeasureEvaluation {
     const evaluation = snapshot.evaluate(measure.planId, measure.code, asOf);
     if (!evaluation) throw notYet(measure, snapshot, at);
     return evaluation;

@@ -6,11 +6,20 @@ import type { ReasonCount, StatusCounts, StatusReason } from './models/measure-p
 /** GraphQL argument descriptions shared by the projection queries and fields. */
 export const AT_LEAST_POSITION =
   'A global position (bigint as a string, e.g. what a mutation returned): the answer waits until the read models include it (bounded; TIMEOUT when they do not in time).';
-export const AS_OF = 'The date to evaluate statuses on (YYYY-MM-DD); default today (UTC).';
+export const AS_OF =
+  'The date to evaluate on (YYYY-MM-DD): deadlines compared with it, the assessment in force on it, and only the reports whose occurredOn is on or before it (docs/status.md). Default today (UTC), over every report counted so far.';
 
 /** `asOf` checked, or today (UTC). */
 export function asOfDate(asOf: string | null | undefined): string {
-  if (asOf === undefined || asOf === null || asOf === '') return today();
+  return datedAsOf(asOf) ?? today();
+}
+
+/**
+ * `asOf` checked (BAD_USER_INPUT naming it), or undefined when omitted: ProjectionSnapshot then
+ * evaluates as of today over every report counted so far (its cached path).
+ */
+export function datedAsOf(asOf: string | null | undefined): string | undefined {
+  if (asOf === undefined || asOf === null || asOf === '') return undefined;
   if (!isIsoDate(asOf)) throw DomainError.badInput('asOf', isoDateRefusal(asOf));
   return asOf;
 }

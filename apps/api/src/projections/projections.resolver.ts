@@ -10,7 +10,7 @@ import { PlanViews } from '../common/plan-views.js';
 import { AgencyActivity, ProjectionStatus } from './models/agency-activity.model.js';
 import { FundingSummary } from './models/funding-status.model.js';
 import { MeasureStatus, PlanProgress } from './models/measure-progress.model.js';
-import { AS_OF, AT_LEAST_POSITION, asOfDate, reasonCounts, rollUpModel, statusCounts } from './projection-args.js';
+import { AS_OF, AT_LEAST_POSITION, asOfDate, datedAsOf, reasonCounts, rollUpModel, statusCounts } from './projection-args.js';
 import { AT, PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { agencyActivityModel, fundingSummaryModel } from './projections.mapper.js';
 import { ProjectionsService } from './projections.service.js';
@@ -39,14 +39,14 @@ export class ProjectionsResolver {
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
     @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<PlanProgress> {
-    const date = asOfDate(asOf);
+    const dated = datedAsOf(asOf);
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
     const plan = this.plan(snapshot, planId);
-    const pillars = snapshot.rollUp(plan.id, date);
-    const whole = snapshot.planRollUp(plan.id, date)!;
+    const pillars = snapshot.rollUp(plan.id, dated);
+    const whole = snapshot.planRollUp(plan.id, dated)!;
     return {
       planId: plan.id,
-      asOf: date,
+      asOf: dated ?? asOfDate(undefined),
       position: snapshot.position.toString(),
       measures: whole.measures,
       byStatus: statusCounts(whole.byStatus),
@@ -67,12 +67,12 @@ export class ProjectionsResolver {
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
     @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<Measure[]> {
-    const date = asOfDate(asOf);
+    const dated = datedAsOf(asOf);
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
     if (planId) this.plan(snapshot, planId);
     return snapshot
       .measures(planId ?? undefined)
-      .filter((m) => snapshot.evaluate(m.plan.id, m.measure.code, date)?.status === status)
+      .filter((m) => snapshot.evaluate(m.plan.id, m.measure.code, dated)?.status === status)
       .map((m) => this.planViews.measureOf(m.plan, m.measure.code));
   }
 

@@ -95,7 +95,8 @@ export interface Measures {
   measures: MeasureRow[];
 }
 const MEASURE_FIELDS = 'code title pillarCode objectiveCode deadline responsible { id name }';
-const MEASURE_FIGURES = 'status(asOf: $asOf, at: $at) statusReason(asOf: $asOf, at: $at) progress(at: $at) reportCount(at: $at)';
+// One date for all of them: a status on D is shown with the progress and report count behind it (docs/status.md).
+const MEASURE_FIGURES = 'status(asOf: $asOf, at: $at) statusReason(asOf: $asOf, at: $at) progress(asOf: $asOf, at: $at) reportCount(asOf: $asOf, at: $at)';
 
 /** With figures for roles that read projections; plan data only otherwise. */
 export function measuresQuery(withFigures: boolean): string {
@@ -173,9 +174,9 @@ export interface MeasureDetail {
 const MEASURE_DETAIL = `code title planId means deadline indicatorText fundingText
   responsible { id name } partners { id name } indicators { key label aggregate target }`;
 const ASSESSMENT_FIELDS = 'assessmentId level asOf narrative evidence indicatorComments { indicatorKey comment } corrections recordedAt';
-const MEASURE_DETAIL_FIGURES = `status(asOf: $asOf, at: $at) statusReason(asOf: $asOf, at: $at) progress(at: $at) reportCount(at: $at)
+const MEASURE_DETAIL_FIGURES = `status(asOf: $asOf, at: $at) statusReason(asOf: $asOf, at: $at) progress(asOf: $asOf, at: $at) reportCount(asOf: $asOf, at: $at)
   assessment(asOf: $asOf, at: $at) { ${ASSESSMENT_FIELDS} } assessments(at: $at) { ${ASSESSMENT_FIELDS} }
-  indicatorValues(at: $at) { key label aggregate target value exactValue progress achieved
+  indicatorValues(asOf: $asOf, at: $at) { key label aggregate target value exactValue progress achieved
     byPeriod(granularity: $granularity) { period value exactValue } byAgency { agencyId value exactValue } }
   fundingStatus(at: $at) { allocated disbursed overDisbursed hasAllocations sources unstatedYears
     years { year allocated allocationUnstated disbursed overDisbursed bySource { source allocated disbursed } } }`;

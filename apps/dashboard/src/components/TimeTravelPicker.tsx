@@ -13,8 +13,8 @@ const toLocal = (iso: string): string => {
 
 /**
  * "As it stood at", applied to every page: auditors pick a position of the log or an instant
- * (the api replays the ledger to it); coordinators and auditors pick the date statuses are
- * evaluated on (deadlines passed or not). Agencies read no figures, so see no picker.
+ * (the api replays the ledger to it); coordinators and auditors pick the date statuses and
+ * figures are evaluated on (deadlines passed or not, and only the reports dated by then). Agencies read no figures, so see no picker.
  */
 export function TimeTravelPicker() {
   const session = useSession();
@@ -101,7 +101,7 @@ export function TimeTravelPicker() {
         <label className="as-of">
           Status on <input type="date" value={asOf} onChange={(e) => setAsOf(e.target.value)} aria-describedby="as-of-hint" />
           <span id="as-of-hint" className="hint">
-            (empty: today)
+            (empty: today; on a date, only reports dated by then count)
           </span>
         </label>
         <button type="submit">Apply</button>
@@ -110,7 +110,7 @@ export function TimeTravelPicker() {
         </button>
         <output data-testid="standing" aria-live="polite">
           Showing: {standing}
-          {time.asOf ? `, statuses on ${time.asOf}` : ''}
+          {time.asOf ? `, statuses and figures on ${time.asOf}` : ''}
         </output>
         {problem && (
           <p role="alert" className="problem">

@@ -8,6 +8,7 @@ import { AGENCY_TABLES, agencyActivityOnReport } from '../agency/agency-activity
 import { FUNDING_KEPT_FIELDS, FUNDING_TABLES, FUNDS_DISBURSED, fundingOnReport } from '../funding/funding.model.js';
 import {
   INDICATOR_TABLES,
+  MONTH_REPORTS,
   indicatorsNeedRebuild,
   indicatorsOnPlanEvent,
   indicatorsOnReport,
@@ -62,14 +63,15 @@ export function evolveActivity(state: StateView, event: RecordedEvent): readonly
 
 export const activityProjection: Projection = {
   name: ACTIVITY_PROJECTION,
-  // 2: periodic reports kept one by one (periods.model.ts).
-  version: 2,
+  // 2: periodic reports kept one by one (periods.model.ts). 3: reports by measure and month (MONTH_REPORTS), for figures as of a day.
+  version: 3,
   eventTypes: new Set([...ACTIVITY_EVENT_TYPES, ...REPORT_EVENT_TYPES, ...PLAN_EVENT_TYPES]),
   evolve: evolveActivity,
   initialEntries: trackedPairsInStore,
   needsRebuild: indicatorsNeedRebuild,
   check: reportEventProblem,
-  streamLocalTables: [REPORTS.name],
+  // The month index is one entry per report too: point-in-time snapshots leave it out (so figuresAsOf refuses a day inside a month there).
+  streamLocalTables: [REPORTS.name, MONTH_REPORTS.name],
 };
 
 /** sha256 of each read model of the activity projection (see digestState). */

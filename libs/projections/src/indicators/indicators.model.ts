@@ -54,6 +54,14 @@ export type DistinctValue = {
 export const BUCKETS = table<Bucket>('bucket');
 /** Distinct values, grouped by measure key; key `type␟field␟agency␟month␟value`. */
 export const DISTINCT = table<DistinctValue>('distinct');
+/**
+ * Counted reports by measure and month of occurredOn, with their day: group `measureKey␟YYYY-MM`,
+ * key the report stream, value its occurredOn. Buckets keep whole months; a status as of a day
+ * inside a month needs that month's reports by day (dated-figures.ts), and this finds them without
+ * walking the register. One small entry per report, so point-in-time snapshots leave it out with
+ * the register (activity projection, streamLocalTables).
+ */
+export const MONTH_REPORTS = table<string>('month_report');
 /** Tracked distinct pairs: group = event type, key = field. */
 export const TRACKED = table<1>('tracked');
 /** Event types of which a report was counted (group ''): an untracked pair for them means stale. */
@@ -63,7 +71,7 @@ const STALE = table<string>('stale');
 /** The plans as folded here, only to know which pairs they track (queries read the plans projection). */
 const PLANS = table<EntryValue>('plan');
 
-export const INDICATOR_TABLES: readonly string[] = [BUCKETS.name, DISTINCT.name, TRACKED.name, SEEN.name, STALE.name, PLANS.name];
+export const INDICATOR_TABLES: readonly string[] = [BUCKETS.name, DISTINCT.name, MONTH_REPORTS.name, TRACKED.name, SEEN.name, STALE.name, PLANS.name];
 
 /**
  * The (event type, field) pairs whose values a plan's indicators need: the fields it takes
@@ -107,9 +115,13 @@ export function indicatorsOnPlanEvent(cs: ChangeSet, state: StateView, event: Re
 
 /** A report's contribution changed: take the old one back, add the new one. */
 export function indicatorsOnReport(cs: ChangeSet, state: StateView, delta: ReportDelta): void {
-  if (delta.before) contribute(cs, state, delta.before, -1);
+  if (delta.before) {
+    contribute(cs, state, delta.before, -1);
+    cs.delete(MONTH_REPORTS, monthGroup(delta.before[0], monthOfDate(delta.before[3])), delta.stream);
+  }
   if (delta.after) {
     contribute(cs, state, delta.after, 1);
+    cs.set(MONTH_REPORTS, monthGroup(delta.after[0], monthOfDate(delta.after[3])), delta.stream, delta.after[3]);
     if (!delta.before && !cs.get(SEEN, '', delta.after[1])) cs.set(SEEN, '', delta.after[1], 1);
   }
 }
@@ -167,6 +179,20 @@ function monthOfDate(date: string): string {
     if (months.size < 100_000) months.set(date, month);
   }
   return month;
+}
+
+const monthGroups = new Map<string, Map<string, string>>();
+
+/** `measureKey␟YYYY-MM`: the MONTH_REPORTS group of a measure's reports dated in a month (one shared copy each). */
+export function monthGroup(mk: string, month: string): string {
+  let byMonth = monthGroups.get(mk);
+  if (!byMonth) monthGroups.set(mk, (byMonth = new Map()));
+  let group = byMonth.get(month);
+  if (group === undefined) {
+    group = `${mk}${SEP}${month}`;
+    if (byMonth.size < 10_000 && monthGroups.size < 100_000) byMonth.set(month, group);
+  }
+  return group;
 }
 
 const bucketKeys = new Map<string, Map<string, Map<string, string>>>();

@@ -14,6 +14,13 @@ export interface FigureFilter {
   readonly months?: { readonly from: string; readonly to: string };
 }
 
+/** A measure's cells, already taken from a view (see MeasureFigures.limitedTo). */
+interface FigureCells {
+  readonly buckets: Iterable<Bucket>;
+  readonly distinct: Iterable<DistinctValue>;
+  readonly periodic: Iterable<PeriodReport>;
+}
+
 export interface Breakdown {
   /** The period (YYYY-MM, YYYY-Qn, YYYY) or the agency id. */
   readonly key: string;
@@ -34,17 +41,41 @@ export class MeasureFigures {
   private readonly periodic = new Map<string, PeriodReport[]>();
   /** Reports counted on the measure, any event type. */
   readonly reports: number;
+  /** The latest month (YYYY-MM) of occurredOn with a counted report; undefined without reports. */
+  readonly lastMonth: string | undefined;
 
-  constructor(view: StateView, planId: string, measureCode: string) {
-    const mk = measureKey(planId, measureCode);
+  constructor(view: StateView, planId: string, measureCode: string);
+  constructor(cells: FigureCells);
+  constructor(source: StateView | FigureCells, planId?: string, measureCode?: string) {
+    let cells: FigureCells;
+    if ('buckets' in source) cells = source;
+    else {
+      const mk = measureKey(planId!, measureCode!);
+      cells = { buckets: source.group(BUCKETS, mk).values(), distinct: source.group(DISTINCT, mk).values(), periodic: source.group(PERIOD_REPORTS, mk).values() };
+    }
     let reports = 0;
-    for (const bucket of view.group(BUCKETS, mk).values()) {
+    let lastMonth: string | undefined;
+    for (const bucket of cells.buckets) {
       reports += bucket.n;
+      if (lastMonth === undefined || bucket.mo > lastMonth) lastMonth = bucket.mo;
       push(this.buckets, bucket.t, bucket);
     }
-    for (const value of view.group(DISTINCT, mk).values()) push(this.distinct, `${value.t}\u001f${value.f}`, value);
-    for (const report of view.group(PERIOD_REPORTS, mk).values()) push(this.periodic, report.t, report);
+    for (const value of cells.distinct) push(this.distinct, `${value.t}\u001f${value.f}`, value);
+    for (const report of cells.periodic) push(this.periodic, report.t, report);
     this.reports = reports;
+    this.lastMonth = lastMonth;
+  }
+
+  /**
+   * These figures narrowed to the months (YYYY-MM of occurredOn) `keep` accepts, with the cells of
+   * `extra` added (figures of other months, e.g. one month counted again by day). O(cells).
+   */
+  limitedTo(keep: (month: string) => boolean, extra?: MeasureFigures): MeasureFigures {
+    return new MeasureFigures({
+      buckets: kept(this.buckets, keep, extra?.buckets),
+      distinct: kept(this.distinct, keep, extra?.distinct),
+      periodic: kept(this.periodic, keep, extra?.periodic),
+    });
   }
 
   /** Reports of one event type counted on the measure. */
@@ -136,6 +167,14 @@ export class MeasureFigures {
       }
     }
   }
+}
+
+/** The cells of `own` in the months `keep` accepts, then every cell of `more`. */
+function kept<T extends { readonly mo: string }>(own: Map<string, T[]>, keep: (month: string) => boolean, more: Map<string, T[]> | undefined): T[] {
+  const out: T[] = [];
+  for (const list of own.values()) for (const cell of list) if (keep(cell.mo)) out.push(cell);
+  if (more) for (const list of more.values()) for (const cell of list) out.push(cell);
+  return out;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

@@ -4,6 +4,7 @@ import { activityProjection } from '../activity/activity.projection.js';
 import { TestLog } from '../test-support.js';
 import { MeasureFigures } from './indicators.query.js';
 import { reportingYearOfMonth } from '../common/periods.js';
+import { type PeriodReport, survivingReports } from './periods.model.js';
 
 const STATS = 'InvestigationStatisticsReported';
 const supersede: Indicator = { key: 'inv', label: 'inv', event: STATS, aggregate: 'sum', field: 'investigationsOpened', overlappingPeriods: 'supersede' };
@@ -89,5 +90,11 @@ describe('periods that are not calendar periods', () => {
       ['Q2', 20n],
       ['none', 0n],
     ]);
+  });
+
+  it('recording order is the position as a number: 10 comes after 9, 100 after 99', () => {
+    const report = (seq: string, ps: string, pe: string): PeriodReport => ({ t: STATS, a: 'police', mo: '2030-06', ps, pe, seq, f: { investigationsOpened: Number(seq) } });
+    const kept = survivingReports([report('10', '2030-01-01', '2030-03-31'), report('9', '2030-01-01', '2030-06-30'), report('100', '2030-07-01', '2030-09-30'), report('99', '2030-08-01', '2030-08-31')]);
+    expect(kept.map((r) => r.seq)).toEqual(['10', '100']);
   });
 });

@@ -77,11 +77,9 @@ export function periodsOnReport(cs: ChangeSet, delta: ReportDelta, position: big
  * report removes the earlier survivors whose period overlaps its own (inclusive dates).
  */
 export function survivingReports(reports: readonly PeriodReport[]): PeriodReport[] {
-  const ordered = [...reports].sort((x, y) => {
-    const a = BigInt(x.seq);
-    const b = BigInt(y.seq);
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  // seq is a position written in decimal without leading zeros: the shorter is the smaller, and
+  // equal lengths compare as text (no BigInt per comparison: a figure as of a new date sorts them all).
+  const ordered = [...reports].sort((x, y) => x.seq.length - y.seq.length || (x.seq < y.seq ? -1 : x.seq > y.seq ? 1 : 0));
   const byAgency = new Map<string, PeriodReport[]>();
   for (const report of ordered) {
     const kept = (byAgency.get(report.a) ?? []).filter((earlier) => !(earlier.ps <= report.pe && report.ps <= earlier.pe));

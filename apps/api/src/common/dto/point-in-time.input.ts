@@ -4,7 +4,7 @@ import { DateTimeScalar } from '../../common/date-time.scalar.js';
 
 /** Argument description shared by every projection query and field that takes `at`. */
 export const AT =
-  'Auditors (REPLAY): answer as the ledger stood at this point of its history — after the event at a position, or as recorded by an instant — by replaying it. Not to be confused with asOf, the date deadlines are evaluated on (which still defaults to today).';
+  'Auditors (REPLAY): answer as the ledger stood at this point of its history — after the event at a position, or as recorded by an instant — by replaying it. Not to be confused with asOf, the business date statuses and figures are evaluated on (reports dated after it do not count; it still defaults to today).';
 
 @InputType({
   description:
