@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Paragraph as DocxParagraph, Table as DocxTable } from 'docx';
+import type { Worksheet } from 'exceljs';
 import { MEASURE_STATUSES } from '@app/projections';
 import type { AllocationStated, FundingLine, ImplementationReport, MeasureFundingReport, MeasureReport, PillarReport } from './report-model.js';
 import { ReportInputError } from './report-errors.js';
@@ -252,12 +253,20 @@ function pillarColumns(years: string) {
   ];
 }
 
+/** A sheet that is one table: the header bold, frozen and filterable. */
+function tableHeader(sheet: Worksheet): void {
+  sheet.getRow(1).font = { bold: true };
+  sheet.views = [{ state: 'frozen', ySplit: 1 }];
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: sheet.columnCount } };
+}
+
 /**
  * XLSX (exceljs): a Summary sheet (plan, range, statuses, money, one row per pillar), one sheet
  * per pillar (a row per measure × indicator), a Reports sheet and a Funding sheet (by budget year
  * and source). Statuses, reasons, levels and sources in words; money cells are numbers shown as
- * `HUF 132,000,000`, an allocation not stated is empty with a note, never 0. Every sheet ends
- * with the ledger footer, also set as the printed page footer.
+ * `HUF 132,000,000`, an allocation not stated is empty with a note, never 0. Dates stay ISO text
+ * (YYYY-MM-DD): a date cell would be shown in each reader's locale and shifted by no time zone we
+ * control. Every sheet ends with the ledger footer, also set as the printed page footer.
  */
 export async function renderXlsx(report: ImplementationReport): Promise<Buffer> {
   // Loaded when a workbook is asked for: exceljs takes seconds to import on a busy machine, a
@@ -334,8 +343,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
   for (const pillar of report.pillars) {
     const sheet = workbook.addWorksheet(sheetName(`Pillar ${pillar.code}`));
     sheet.columns = pillarColumns(years);
-    sheet.getRow(1).font = { bold: true };
-    sheet.views = [{ state: 'frozen', ySplit: 1 }];
+    tableHeader(sheet);
     for (const objective of pillar.objectives) {
       for (const measure of objective.measures) {
         const allocation = allocationCells(measure.funding.allocated, measure.funding.allocation);
@@ -388,7 +396,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
     { header: 'Title', key: 'title', width: 50 },
     { header: 'Key figures', key: 'keyFigures', width: 40 },
   ];
-  reports.getRow(1).font = { bold: true };
+  tableHeader(reports);
   for (const { measure } of measuresOf(report)) {
     for (const line of measure.reports) {
       reports.addRow({ measure: measure.code, date: line.occurredOn, agency: line.agency.name, reportId: line.reportId, type: typeWords(line.type), title: line.title, keyFigures: line.keyFigures });
@@ -407,7 +415,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
     { header: 'Disbursed in the year', key: 'disbursed', width: 18, style: money },
     { header: 'Over-disbursed', key: 'overDisbursed', width: 40 },
   ];
-  funding.getRow(1).font = { bold: true };
+  tableHeader(funding);
   for (const { measure } of measuresOf(report)) {
     const over = new Map(measure.funding.overDisbursedYears.map((y) => [y.year, y]));
     for (const line of measure.funding.lines) {
