@@ -452,12 +452,15 @@ function reportLines(
       const keyFigures = fields
         .filter((f) => f !== named && f.kind !== 'text' && figures[f.name] !== undefined)
         .concat(fields.filter((f) => f !== named && f.kind === 'text' && figures[f.name] !== undefined))
-        .map((f) => `${f.name}: ${figureText(f.kind, f.name, figures[f.name])}`)
+        .map((f) => `${fieldWords(f.name)}: ${figureText(f.kind, f.name, figures[f.name])}`)
         .join('; ');
       return { occurredOn, agency: ref(agencyId), reportId: stream.slice(`activity-${agencyId}-`.length), type, title, keyFigures };
     })
     .sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : a.reportId < b.reportId ? -1 : a.reportId > b.reportId ? 1 : 0));
 }
+
+/** A catalogue field name in words: documentRef → document ref. */
+const fieldWords = (name: string): string => name.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase();
 
 /** One field of a report as a person reads it: money as formatHuf, a funding source by name. */
 function figureText(kind: string, name: string, value: unknown): string {
