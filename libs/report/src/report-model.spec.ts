@@ -299,6 +299,12 @@ describe('buildImplementationReport over a generated history', () => {
     // Funding sources by name: no table cell or Sources line gives an id.
     expect(text.split('\n').filter((line) => /^(national|eu|swiss-hungarian|unspecified)$|^Sources: .*\b(national|eu|swiss-hungarian)\b/.test(line))).toEqual([]);
     expect(text).toContain('Sources: National budget');
+    // Over-disbursement is flagged in the document, in the summary and at each measure.
+    expect(report.summary.overDisbursedMeasures.length).toBeGreaterThan(0);
+    expect(text).toContain(`Disbursed more than allocated: ${report.summary.overDisbursedMeasures.join(', ')}`);
+    for (const m of measuresOf(report).filter((x) => x.funding.overDisbursed)) {
+      expect(text).toContain(`Disbursed more than allocated: ${m.funding.overDisbursedYears.map((y) => `${y.year}: HUF ${y.disbursed.toLocaleString('en-US')} disbursed against HUF ${y.allocated.toLocaleString('en-US')} allocated`).join('; ')}`);
+    }
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((await renderXlsx(report)) as unknown as ArrayBuffer);
     const words = new Set<string>([...Object.values(STATUS_LABEL), ...Object.values(STATUS_REASON_LABEL), ...Object.values(LEVEL_LABEL), ...Object.values(FUNDING_SOURCE_LABEL)]);
@@ -313,6 +319,12 @@ describe('buildImplementationReport over a generated history', () => {
       });
     });
     expect(cells).toBeGreaterThan(100);
+    const flagged: string[] = [];
+    workbook.getWorksheet('Summary')!.eachRow((row) => {
+      const first = row.getCell(1).value;
+      if (typeof first === 'string' && first.startsWith('Disbursed more than allocated: ')) flagged.push(first);
+    });
+    expect(flagged).toEqual([`Disbursed more than allocated: ${report.summary.overDisbursedMeasures.join(', ')}`]);
     const rows = parse(renderCsv(report), { columns: true }) as Array<Record<string, string>>;
     expect(rows.every((row) => (MEASURE_STATUSES as readonly string[]).includes(row.status) && (STATUS_REASONS as readonly string[]).includes(row.statusReason))).toBe(true);
   }, 60_000);
