@@ -156,6 +156,19 @@ describe('projections (e2e)', () => {
     expect(BigInt(line.allocated)).toBeGreaterThan(0n);
     expect(data.fundingSummary.disbursed).toBe('1000');
     expect(data.fundingSummary.budgetPoints.map((b) => b.id)).toEqual(plan.budgetPoints.map((b) => b.id));
+
+    // Sources as the FundingSource enum the mutation took (NATIONAL); the lowercase id stays, deprecated, for existing clients.
+    const sources = ok(
+      await gql<{ fundingSummary: { bySource: Array<{ fundingSource: string | null; source: string; disbursed: string }> }; measure: { fundingStatus: { fundingSources: string[]; sources: string[]; years: Array<{ bySource: Array<{ fundingSource: string | null }> }> } } }>(`{
+        fundingSummary(planId: "${plan.id}", year: ${allocation.year}, atLeastPosition: "${position}") { bySource { fundingSource source disbursed } }
+        measure(code: "${funded.code}") { fundingStatus(atLeastPosition: "${position}") { fundingSources sources years { bySource { fundingSource } } } }
+      }`),
+    );
+    expect(sources.fundingSummary.bySource.find((b) => b.fundingSource === 'NATIONAL')).toMatchObject({ source: 'national', disbursed: '1000' });
+    expect(sources.fundingSummary.bySource.every((b) => b.fundingSource === null || ['NATIONAL', 'EU', 'SWISS_HUNGARIAN'].includes(b.fundingSource))).toBe(true);
+    const { fundingStatus } = sources.measure;
+    expect(fundingStatus.fundingSources).toEqual(fundingStatus.sources.map((s) => s.toUpperCase().replace('-', '_')));
+    expect(fundingStatus.years.flatMap((y) => y.bySource.map((b) => b.fundingSource))).toContain('NATIONAL');
   });
 
   it("shows an agency's activity", async () => {

@@ -9,6 +9,7 @@
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { parse } from 'csv-parse/sync';
+import { FUNDING_SOURCE_LABEL, LEVEL_LABEL, STATUS_LABEL, STATUS_REASON_LABEL } from '@app/projections';
 import { authHeader, issueTestKey } from './support/auth.js';
 import { PLAN, MOI, NPH, PMO, MHC, MIT, MOJ, type Input, type Report, reportBuilders } from './support/season.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
@@ -166,11 +167,13 @@ describe('implementation report (e2e)', () => {
     expect([...xlsx.keys()].sort()).toEqual([...csv.keys()].sort());
     for (const [key, row] of csv) {
       const cell = xlsx.get(key)!;
-      expect({ key, inRange: text(cell['In range']), toDate: text(cell['To date']), status: cell.Status }).toEqual({
+      // The CSV keeps the codes (for machines), the XLSX says them in words.
+      expect({ key, inRange: text(cell['In range']), toDate: text(cell['To date']), status: cell.Status, reason: cell['Status reason'] }).toEqual({
         key,
         inRange: row.valueInRange,
         toDate: row.valueToDate,
-        status: row.status,
+        status: STATUS_LABEL[row.status as keyof typeof STATUS_LABEL],
+        reason: STATUS_REASON_LABEL[row.statusReason as keyof typeof STATUS_REASON_LABEL],
       });
     }
 
@@ -192,8 +195,9 @@ describe('implementation report (e2e)', () => {
     expect(compared).toBeGreaterThan(20);
   }, 60_000);
 
-  /** What the report writes for an allocation: the stated amount, "not stated", or both. */
-  const allocationText = (allocated: string, unstatedYears: number[]) => (unstatedYears.length === 0 ? allocated : allocated === '0' ? 'not stated' : `${allocated} + not stated`);
+  /** What the report writes for an allocation: the stated amount, "not stated" (also for funding named by source only), or both. */
+  const allocationText = (allocated: string, unstatedYears: number[], hasAllocations: boolean) =>
+    !hasAllocations ? 'not stated' : unstatedYears.length === 0 ? allocated : allocated === '0' ? 'not stated' : `${allocated} + not stated`;
 
   interface MeasureAnswer {
     code: string;
@@ -201,10 +205,10 @@ describe('implementation report (e2e)', () => {
     statusReason: string;
     assessment: { level: string; asOf: string; narrative: string } | null;
     indicatorValues: Array<{ key: string; exactValue: string }>;
-    fundingStatus: { allocated: string; disbursed: string; unstatedYears: number[] };
+    fundingStatus: { allocated: string; disbursed: string; unstatedYears: number[]; hasAllocations: boolean };
   }
   const MEASURE_ANSWER = `code status(asOf: $asOf, at: $at) statusReason(asOf: $asOf, at: $at) assessment(asOf: $asOf, at: $at) { level asOf narrative }
-    indicatorValues(at: $at) { key exactValue } fundingStatus(at: $at) { allocated disbursed unstatedYears }`;
+    indicatorValues(at: $at) { key exactValue } fundingStatus(at: $at) { allocated disbursed unstatedYears hasAllocations }`;
 
   /** Every measure of the CSV against GraphQL's answer: status, reason, assessment, money, indicator values to date. */
   function compareWithGraphql(csv: Map<string, Row>, measures: MeasureAnswer[], inRangeIsToDate: boolean): void {
@@ -221,14 +225,17 @@ describe('implementation report (e2e)', () => {
         allocated: row.allocatedHuf,
         unstatedYears: row.allocationUnstatedYears,
         disbursed: row.disbursedHuf,
+        // Over the whole plan period the range's payments are every payment.
+        disbursedInRange: row.disbursedInRangeHuf,
       }).toEqual({
         code: m.code,
         status: m.status,
         statusReason: m.statusReason,
         assessment: m.assessment,
-        allocated: allocationText(m.fundingStatus.allocated, m.fundingStatus.unstatedYears),
+        allocated: allocationText(m.fundingStatus.allocated, m.fundingStatus.unstatedYears, m.fundingStatus.hasAllocations),
         unstatedYears: m.fundingStatus.unstatedYears.join(';'),
         disbursed: m.fundingStatus.disbursed,
+        disbursedInRange: m.fundingStatus.disbursed,
       });
       for (const value of m.indicatorValues) {
         const line = csv.get(`${m.code}/${value.key}`)!;
@@ -299,18 +306,23 @@ describe('implementation report (e2e)', () => {
       else if (inReasons && typeof v[2] === 'number') reasons.set(String(v[1]), v[2]);
       else inReasons = false;
     });
-    expect(Object.fromEntries(reasons)).toEqual(Object.fromEntries(progress.planProgress.byReason.filter((r) => r.measures > 0).map((r) => [r.reason, r.measures])));
+    expect(Object.fromEntries(reasons)).toEqual(
+      Object.fromEntries(progress.planProgress.byReason.filter((r) => r.measures > 0).map((r) => [STATUS_REASON_LABEL[r.reason as keyof typeof STATUS_REASON_LABEL], r.measures])),
+    );
 
     // The pillar sheet says the reason and the assessment as the CSV does.
     const { rows: pillarRows } = await xlsxRows(body);
     expect(['Status', 'Status reason', 'Assessment', 'Assessed as of', 'Narrative'].map((h) => pillarRows.get('II.1.3/trainings')![h])).toEqual([
-      'IN_PROGRESS',
-      'ASSESSED_SUBSTANTIAL',
-      'SUBSTANTIAL',
+      STATUS_LABEL.IN_PROGRESS,
+      STATUS_REASON_LABEL.ASSESSED_SUBSTANTIAL,
+      LEVEL_LABEL.SUBSTANTIAL,
       '2023-03-01',
       'Six trainings of twelve',
     ]);
-    expect(pillarRows.get('II.3.3/feasibilityStudy')!['Allocated HUF']).toBe('220000000 + not stated');
+    // Money cells are numbers shown as HUF 1,234; what is not stated is said beside, never 0.
+    const ii33 = pillarRows.get('II.3.3/feasibilityStudy')!;
+    expect([ii33['Allocated, budget year 2022–2023'], ii33['Allocation note'], ii33['Disbursed in the period']]).toEqual([220_000_000, 'Stated amounts only; part of the allocation is not stated', 132_000_000]);
+    expect([pillarRows.get('I.1.1/actions')!['Allocated, budget year 2022–2023'], pillarRows.get('I.1.1/actions')!['Allocation note']]).toEqual([undefined, 'Allocation not stated in the plan']);
 
     const reports = workbook.getWorksheet('Reports')!;
     const lines: string[] = [];
@@ -319,12 +331,12 @@ describe('implementation report (e2e)', () => {
       if (i > 1 && v[1] === 'II.1.3') lines.push(`${String(v[2])} ${String(v[3])} ${String(v[7])}`);
     });
     expect(lines).toEqual([
-      '2022-03-31 Ministry of Interior participants 9, days 1',
-      '2022-04-01 Ministry of Interior participants 7, days 1',
-      '2023-02-14 Ministry of Interior participants 24, days 1',
-      '2023-03-21 Ministry of Interior participants 20, days 1',
-      '2023-05-09 Ministry of Interior participants 30, days 1',
-      '2023-05-30 National Police Headquarters participants 15, days 1',
+      '2022-03-31 Ministry of Interior participants: 9; days: 1',
+      '2022-04-01 Ministry of Interior participants: 7; days: 1',
+      '2023-02-14 Ministry of Interior participants: 24; days: 1',
+      '2023-03-21 Ministry of Interior participants: 20; days: 1',
+      '2023-05-09 Ministry of Interior participants: 30; days: 1',
+      '2023-05-30 National Police Headquarters participants: 15; days: 1',
     ]);
 
     const funding = await gql<{ measure: { fundingStatus: { years: Array<{ year: number; bySource: Array<{ source: string; allocated: string; disbursed: string }> }> } } }>(
@@ -333,9 +345,11 @@ describe('implementation report (e2e)', () => {
     const sheetLines: string[] = [];
     workbook.getWorksheet('Funding')!.eachRow((row, i) => {
       const v = row.values as unknown[];
-      if (i > 1 && v[1] === 'II.3.9') sheetLines.push(`${String(v[2])} ${String(v[3])} ${String(v[4])} ${String(v[5])}`);
+      if (i > 1 && v[1] === 'II.3.9') sheetLines.push(`${String(v[2])} ${String(v[3])} ${String(v[4])} ${String(v[6])}`);
     });
-    expect(sheetLines).toEqual(funding.measure.fundingStatus.years.flatMap((y) => y.bySource.map((s) => `${y.year} ${s.source} ${s.allocated} ${s.disbursed}`)));
+    expect(sheetLines).toEqual(
+      funding.measure.fundingStatus.years.flatMap((y) => y.bySource.map((s) => `${y.year} ${FUNDING_SOURCE_LABEL[s.source as keyof typeof FUNDING_SOURCE_LABEL]} ${s.allocated} ${s.disbursed}`)),
+    );
 
     const verified = await gql<{ verifyLedger: { ok: boolean; headHash: string; headPosition: string } }>('{ verifyLedger { ok headHash headPosition } }', {}, auditor);
     expect(verified.verifyLedger.ok).toBe(true);
@@ -363,11 +377,26 @@ describe('implementation report (e2e)', () => {
     // A report outside the range is not listed: the 2022-03-31 training.
     expect(text).not.toContain('2022-03-31');
     // The status with its reason, and the assessment in force on 2023-03-31 with its narrative.
-    expect(text).toContain('Assessment: SUBSTANTIAL as of 2023-03-01 (corrected 1×)');
+    expect(text).toContain('Assessment: Substantial as of 2023-03-01 (corrected 1×)');
     expect(text).toContain('Six trainings of twelve');
-    expect(text).toMatch(/Status: IN_PROGRESS \(ASSESSED_SUBSTANTIAL\)/);
+    expect(text).toContain('Status: In progress: Assessed: substantial completion');
+    expect(text).not.toMatch(/\b(IN_PROGRESS|NO_REPORT|ASSESSED_SUBSTANTIAL|TARGET_NOT_MET)\b/);
+    // Money one way: the disbursement's key figures as the funding table writes it, the source by name.
+    expect(text).toContain('amount: HUF 132,000,000; source: National budget');
+    expect(text).toContain('Disbursed in the period: HUF 132,000,000');
     const footers = await Promise.all(Object.keys(zip.files).filter((f) => /^word\/footer\d*\.xml$/.test(f)).map((f) => zip.file(f)!.async('string')));
     expect(footers.join('')).toContain(`chain head ${response.headers.get('x-ledger-chain-head')}`);
+  }, 60_000);
+
+  it('a quarter: disbursed in it, apart from the budget year it is compared with; a range beyond the plan says so', async () => {
+    const csv = csvRows((await download({ planId: PLAN, from: '2023-01-01', to: '2023-03-31', format: 'csv' })).body);
+    // II.3.3: 132 M paid on 2023-03-15, in the quarter. II.3.9: 12 M paid on 2023-04-10, after it, yet in budget year 2023.
+    const money = (key: string) => ['disbursedInRangeHuf', 'budgetYears', 'disbursedHuf'].map((c) => csv.get(key)![c]);
+    expect(money('II.3.3/feasibilityStudy')).toEqual(['132000000', '2023', '132000000']);
+    expect(money('II.3.9/halfwayHouses')).toEqual(['0', '2023', '12000000']);
+    const { body } = await download({ planId: PLAN, from: '2019-01-01', to: '2030-12-31', format: 'docx' });
+    const document = await (await JSZip.loadAsync(body)).file('word/document.xml')!.async('string');
+    expect(document.replace(/<[^>]+>/g, '').replace(/&apos;/g, "'")).toContain("The range asked (2019-01-01 – 2030-12-31) reaches beyond the plan's period");
   }, 60_000);
 
   it('as the ledger stood at a position or instant (auditors), equal to GraphQL at', async () => {
@@ -425,6 +454,9 @@ describe('implementation report (e2e)', () => {
     await bad({ ...query, atInstant: 'yesterday' }, 'atInstant');
     await bad({ ...query, atPosition: midpoint, atInstant: new Date().toISOString() }, 'atPosition');
     await bad({ from: TIP.from, to: TIP.to }, 'planId');
+    // A range with no day of the plan's period (2022–2023) could only say nothing.
+    await bad({ ...query, from: '2019-01-01', to: '2021-12-31' }, 'to');
+    await bad({ ...query, from: '2024-01-01', to: '2030-12-31' }, 'from');
     const unknown = await get({ ...query, planId: 'no-such-plan' });
     expect(unknown.status).toBe(404);
   }, 60_000);

@@ -26,3 +26,4 @@ export * from './agency/agency-activity.model.js';
 export * from './agency/agency-activity.query.js';
 // The back-off pause moved to @app/event-store (the log consumer); re-exported for old imports.
 export { InterruptibleDelay } from '@app/event-store';
+export * from './status/plain-words.js';

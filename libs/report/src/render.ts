@@ -1,8 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Paragraph as DocxParagraph, Table as DocxTable } from 'docx';
+import type { Worksheet } from 'exceljs';
 import { MEASURE_STATUSES } from '@app/projections';
-import type { ImplementationReport, MeasureReport, PillarReport } from './report-model.js';
+import type { AllocationStated, FundingLine, ImplementationReport, MeasureFundingReport, MeasureReport, PillarReport } from './report-model.js';
 import { ReportInputError } from './report-errors.js';
+import { HUF_NUMBER_FORMAT, formatHuf, levelWords, reasonWords, sourceName, statusWords } from './words.js';
 
 /** The formats the report is rendered in. */
 export const REPORT_FORMATS = ['xlsx', 'csv', 'docx'] as const;
@@ -60,19 +62,59 @@ function cellNumber(value: bigint): number | string {
   return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
 }
 
-/** Said for an allocation the plan gives without an amount (`amountHuf: unstated`): unknown, never 0. */
+/** Said for an allocation the plan gives without an amount (`amountHuf: unstated`, or sources only): unknown, never 0. */
 export const NOT_STATED = 'not stated';
 
 /** An allocation as text: its stated amount, "not stated", or both when only part of it is stated. */
-function allocationText(allocated: bigint, unstated: boolean, format: (v: bigint) => string = (v) => v.toString()): string {
-  if (!unstated) return format(allocated);
-  return allocated === 0n ? NOT_STATED : `${format(allocated)} + ${NOT_STATED}`;
+function allocationText(allocated: bigint, allocation: AllocationStated, format: (v: bigint) => string = (v) => v.toString()): string {
+  if (allocation === 'stated') return format(allocated);
+  return allocation === 'not stated' ? NOT_STATED : `${format(allocated)} + ${NOT_STATED}`;
 }
 
-/** An allocation as a spreadsheet cell: a number when fully stated, else text saying what is not. */
-function allocationCell(allocated: bigint, unstated: boolean): number | string {
-  return unstated ? allocationText(allocated, true) : cellNumber(allocated);
+/** A funding line's allocation: its source and year either states the amount or does not. */
+const lineAllocation = (line: FundingLine): AllocationStated => (!line.allocationUnstated ? 'stated' : line.allocated === 0n ? 'not stated' : 'partly stated');
+
+/**
+ * An allocation in a spreadsheet: the number when any amount is stated (empty when none is, never
+ * 0), and the note that says what is not stated.
+ */
+function allocationCells(allocated: bigint, allocation: AllocationStated): { value: number | string | null; note: string } {
+  if (allocation === 'stated') return { value: cellNumber(allocated), note: '' };
+  if (allocation === 'not stated') return { value: null, note: 'Allocation not stated in the plan' };
+  return { value: cellNumber(allocated), note: `Stated amounts only; part of the allocation is ${NOT_STATED}` };
 }
+
+/** The budget years as words: `2023`, `2022–2023`. */
+export function budgetYearsText(report: ImplementationReport): string {
+  const { from, to } = report.budgetYears;
+  return from === to ? String(from) : `${from}–${to}`;
+}
+
+/** What the document says when the range reaches beyond the plan's period (nothing when it does not). */
+export function coverageNote(report: ImplementationReport): string | undefined {
+  const { range, coverage, plan } = report;
+  if (range.from === coverage.from && range.to === coverage.to) return undefined;
+  return (
+    `The range asked (${range.from} – ${range.to}) reaches beyond the plan's period (${plan.period.from} – ${plan.period.to}). ` +
+    `Reports can only be dated in the plan's period, so the reports and money are those of ${coverage.from} – ${coverage.to}; statuses are as of ${report.asOf}.`
+  );
+}
+
+/** Why the budget-year money differs from the period's: said wherever both stand. */
+function budgetYearsNote(report: ImplementationReport): string {
+  return (
+    `The plan allocates money per calendar (budget) year: allocated and disbursed for the budget year(s) ${budgetYearsText(report)} are whole calendar years, ` +
+    `to compare with each other; "disbursed in the period" counts the payments dated ${report.coverage.from} – ${report.coverage.to}.`
+  );
+}
+
+/** Over-disbursement of a measure as words: `2023: HUF 227,000,000 disbursed against HUF 220,000,000 allocated`. */
+export function overDisbursedText(funding: MeasureFundingReport): string {
+  return funding.overDisbursedYears.map((y) => `${y.year}: ${formatHuf(y.disbursed)} disbursed against ${formatHuf(y.allocated)} allocated`).join('; ');
+}
+
+/** An activity type's name in words: FundsDisbursed → Funds disbursed. */
+const typeWords = (type: string): string => type.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').replace(/ [A-Z]/g, (m) => m.toLowerCase());
 
 const names = (agencies: readonly { readonly name: string }[]) => agencies.map((a) => a.name).join('; ');
 
@@ -107,20 +149,28 @@ export const CSV_COLUMNS = [
   'indicatorProgress',
   'achieved',
   'reportsInRange',
+  'disbursedInRangeHuf',
+  'budgetYears',
   'allocatedHuf',
   'allocationUnstatedYears',
   'disbursedHuf',
+  'overDisbursedYears',
   'ledgerPosition',
   'chainHead',
 ] as const;
 
 /**
  * RFC 4180 CSV (csv-stringify), UTF-8, header row first; values exact (bigints as decimal text).
- * `allocatedHuf` is the stated amount, "not stated" when no amount is stated, or
- * "<amount> + not stated" when part is; `allocationUnstatedYears` lists the years (`;`-separated).
+ * For machines: statuses, reasons, levels and funding sources are the api's codes.
+ * `disbursedInRangeHuf` is paid in the range; `allocatedHuf` and `disbursedHuf` are the budget
+ * years' (`budgetYears`, e.g. `2023` or `2022-2023`, whole calendar years). `allocatedHuf` is the
+ * stated amount, "not stated" when no amount is stated, or "<amount> + not stated" when part is;
+ * `allocationUnstatedYears` lists the years of an unstated allocation (`;`-separated);
+ * `overDisbursedYears` the budget years paid beyond a stated allocation.
  */
 export function renderCsv(report: ImplementationReport): string {
   const rows: Array<Record<(typeof CSV_COLUMNS)[number], string | number>> = [];
+  const { from: firstYear, to: lastYear } = report.budgetYears;
   for (const { pillar, objectiveCode, measure } of measuresOf(report)) {
     const base = {
       planId: report.plan.id,
@@ -141,9 +191,12 @@ export function renderCsv(report: ImplementationReport): string {
       assessmentAsOf: measure.latestAssessment?.asOf ?? '',
       assessmentNarrative: measure.latestAssessment?.narrative ?? '',
       reportsInRange: measure.reports.length,
-      allocatedHuf: allocationText(measure.funding.allocated, measure.funding.unstatedYears.length > 0),
+      disbursedInRangeHuf: measure.funding.disbursedInRange.toString(),
+      budgetYears: firstYear === lastYear ? String(firstYear) : `${firstYear}-${lastYear}`,
+      allocatedHuf: allocationText(measure.funding.allocated, measure.funding.allocation),
       allocationUnstatedYears: measure.funding.unstatedYears.join(';'),
       disbursedHuf: measure.funding.disbursed.toString(),
+      overDisbursedYears: measure.funding.overDisbursedYears.map((y) => y.year).join(';'),
       ledgerPosition: report.ledger.position.toString(),
       chainHead: report.ledger.chainHead,
     };
@@ -171,34 +224,49 @@ function sheetName(text: string): string {
 }
 
 /** The pillar sheets' columns: one row per measure × indicator. */
-const PILLAR_COLUMNS = [
-  { header: 'Objective', key: 'objective', width: 10 },
-  { header: 'Measure', key: 'measure', width: 10 },
-  { header: 'Title', key: 'title', width: 50 },
-  { header: 'Responsible', key: 'responsible', width: 30 },
-  { header: 'Partners', key: 'partners', width: 30 },
-  { header: 'Deadline', key: 'deadline', width: 12 },
-  { header: 'Status', key: 'status', width: 13 },
-  { header: 'Status reason', key: 'statusReason', width: 24 },
-  { header: 'Progress %', key: 'progress', width: 10 },
-  { header: 'Assessment', key: 'assessment', width: 14 },
-  { header: 'Assessed as of', key: 'assessmentAsOf', width: 12 },
-  { header: 'Narrative', key: 'narrative', width: 40 },
-  { header: 'Indicator', key: 'indicator', width: 30 },
-  { header: 'Indicator key', key: 'indicatorKey', width: 14 },
-  { header: 'Target', key: 'target', width: 10 },
-  { header: 'In range', key: 'inRange', width: 12 },
-  { header: 'To date', key: 'toDate', width: 12 },
-  { header: 'Indicator progress %', key: 'indicatorProgress', width: 12 },
-  { header: 'Reports in range', key: 'reports', width: 10 },
-  { header: 'Allocated HUF', key: 'allocated', width: 16 },
-  { header: 'Disbursed HUF', key: 'disbursed', width: 16 },
-];
+function pillarColumns(years: string) {
+  return [
+    { header: 'Objective', key: 'objective', width: 10 },
+    { header: 'Measure', key: 'measure', width: 10 },
+    { header: 'Title', key: 'title', width: 50 },
+    { header: 'Responsible', key: 'responsible', width: 30 },
+    { header: 'Partners', key: 'partners', width: 30 },
+    { header: 'Deadline', key: 'deadline', width: 12 },
+    { header: 'Status', key: 'status', width: 16 },
+    { header: 'Status reason', key: 'statusReason', width: 36 },
+    { header: 'Progress %', key: 'progress', width: 10 },
+    { header: 'Assessment', key: 'assessment', width: 14 },
+    { header: 'Assessed as of', key: 'assessmentAsOf', width: 12 },
+    { header: 'Narrative', key: 'narrative', width: 40 },
+    { header: 'Indicator', key: 'indicator', width: 30 },
+    { header: 'Indicator key', key: 'indicatorKey', width: 14 },
+    { header: 'Target', key: 'target', width: 10 },
+    { header: 'In range', key: 'inRange', width: 12 },
+    { header: 'To date', key: 'toDate', width: 12 },
+    { header: 'Indicator progress %', key: 'indicatorProgress', width: 12 },
+    { header: 'Reports in range', key: 'reports', width: 10 },
+    { header: 'Disbursed in the period', key: 'disbursedInRange', width: 18, style: { numFmt: HUF_NUMBER_FORMAT } },
+    { header: `Allocated, budget year ${years}`, key: 'allocated', width: 18, style: { numFmt: HUF_NUMBER_FORMAT } },
+    { header: 'Allocation note', key: 'allocationNote', width: 24 },
+    { header: `Disbursed, budget year ${years}`, key: 'disbursed', width: 18, style: { numFmt: HUF_NUMBER_FORMAT } },
+    { header: 'Over-disbursed', key: 'overDisbursed', width: 40 },
+  ];
+}
+
+/** A sheet that is one table: the header bold, frozen and filterable. */
+function tableHeader(sheet: Worksheet): void {
+  sheet.getRow(1).font = { bold: true };
+  sheet.views = [{ state: 'frozen', ySplit: 1 }];
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: sheet.columnCount } };
+}
 
 /**
  * XLSX (exceljs): a Summary sheet (plan, range, statuses, money, one row per pillar), one sheet
- * per pillar (a row per measure × indicator), a Reports sheet and a Funding sheet (by year and
- * source). Every sheet ends with the ledger footer, also set as the printed page footer.
+ * per pillar (a row per measure × indicator), a Reports sheet and a Funding sheet (by budget year
+ * and source). Statuses, reasons, levels and sources in words; money cells are numbers shown as
+ * `HUF 132,000,000`, an allocation not stated is empty with a note, never 0. Dates stay ISO text
+ * (YYYY-MM-DD): a date cell would be shown in each reader's locale and shifted by no time zone we
+ * control. Every sheet ends with the ledger footer, also set as the printed page footer.
  */
 export async function renderXlsx(report: ImplementationReport): Promise<Buffer> {
   // Loaded when a workbook is asked for: exceljs takes seconds to import on a busy machine, a
@@ -209,16 +277,19 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
   // From the ledger, not the clock: the same ledger position gives the same workbook content.
   workbook.created = new Date(`${report.asOf}T00:00:00Z`);
   const footer = footerText(report);
+  const years = budgetYearsText(report);
+  const money = { numFmt: HUF_NUMBER_FORMAT };
 
   const summary = workbook.addWorksheet('Summary');
   summary.columns = [
     { header: 'Pillar', key: 'pillar', width: 10 },
     { header: 'Title', key: 'title', width: 50 },
     { header: 'Measures', key: 'measures', width: 10 },
-    ...MEASURE_STATUSES.map((status) => ({ header: status, key: status, width: 13 })),
+    ...MEASURE_STATUSES.map((status) => ({ header: statusWords(status), key: status, width: 13 })),
     { header: 'Reports in range', key: 'reports', width: 10 },
-    { header: 'Allocated HUF', key: 'allocated', width: 16 },
-    { header: 'Disbursed HUF', key: 'disbursed', width: 16 },
+    { header: 'Disbursed in the period', key: 'disbursedInRange', width: 18, style: money },
+    { header: `Allocated (stated), budget year ${years}`, key: 'allocated', width: 18, style: money },
+    { header: `Disbursed, budget year ${years}`, key: 'disbursed', width: 18, style: money },
   ];
   summary.getRow(1).font = { bold: true };
   for (const pillar of report.pillars) {
@@ -230,6 +301,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
       measures: measures.length,
       ...Object.fromEntries(MEASURE_STATUSES.map((status) => [status, count(status)])),
       reports: measures.reduce((n, m) => n + m.reports.length, 0),
+      disbursedInRange: cellNumber(measures.reduce((n, m) => n + m.funding.disbursedInRange, 0n)),
       allocated: cellNumber(measures.reduce((n, m) => n + m.funding.allocated, 0n)),
       disbursed: cellNumber(measures.reduce((n, m) => n + m.funding.disbursed, 0n)),
     });
@@ -240,18 +312,28 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
     measures: s.measures,
     ...s.byStatus,
     reports: s.reportsInRange,
+    disbursedInRange: cellNumber(s.disbursedInRange),
     allocated: cellNumber(s.allocated),
     disbursed: cellNumber(s.disbursed),
   }).font = { bold: true };
   summary.addRow([]);
   summary.addRow(['Status reason', 'Measures']).font = { bold: true };
-  for (const [reason, n] of Object.entries(s.byReason)) summary.addRow([reason, n]);
+  for (const [reason, n] of Object.entries(s.byReason)) summary.addRow([reasonWords(reason), n]);
+  summary.addRow([]);
+  summary.addRow([budgetYearsNote(report)]);
   if (s.measuresWithUnstatedAllocation > 0) {
-    summary.addRow([`Allocated HUF counts stated amounts only: ${s.measuresWithUnstatedAllocation} measure(s) have an allocation with the amount ${NOT_STATED}`]);
+    summary.addRow([`Allocated counts stated amounts only: the allocation of ${s.measuresWithUnstatedAllocation} measure(s) is ${NOT_STATED} (in full or in part) in the plan`]);
   }
+  if (s.overDisbursedMeasures.length > 0) {
+    summary.addRow([`Disbursed more than allocated: ${s.overDisbursedMeasures.join(', ')}`]).font = { bold: true, color: { argb: 'FFB42318' } };
+  }
+  const coverage = coverageNote(report);
+  if (coverage) summary.addRow([coverage]).font = { bold: true };
   summary.addRow([]);
   summary.addRow(['Plan', `${report.plan.title} (${report.plan.decision})`]);
+  summary.addRow(['Plan period', `${report.plan.period.from} – ${report.plan.period.to}`]);
   summary.addRow(['Range', `${report.range.from} – ${report.range.to}`]);
+  summary.addRow(['Budget years', years]);
   summary.addRow(['Status as of', report.asOf]);
   summary.addRow(['Ledger position', report.ledger.position.toString()]);
   summary.addRow(['Chain head', report.ledger.chainHead]);
@@ -260,11 +342,11 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
 
   for (const pillar of report.pillars) {
     const sheet = workbook.addWorksheet(sheetName(`Pillar ${pillar.code}`));
-    sheet.columns = PILLAR_COLUMNS;
-    sheet.getRow(1).font = { bold: true };
-    sheet.views = [{ state: 'frozen', ySplit: 1 }];
+    sheet.columns = pillarColumns(years);
+    tableHeader(sheet);
     for (const objective of pillar.objectives) {
       for (const measure of objective.measures) {
+        const allocation = allocationCells(measure.funding.allocated, measure.funding.allocation);
         const base = {
           objective: objective.code,
           measure: measure.code,
@@ -272,15 +354,18 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
           responsible: names(measure.responsible),
           partners: measure.partnersText ?? names(measure.partners),
           deadline: measure.deadline,
-          status: measure.status,
-          statusReason: measure.statusReason ?? '',
+          status: statusWords(measure.status),
+          statusReason: reasonWords(measure.statusReason),
           progress: measure.progress ?? '',
-          assessment: measure.latestAssessment?.level ?? '',
+          assessment: measure.latestAssessment ? levelWords(measure.latestAssessment.level) : '',
           assessmentAsOf: measure.latestAssessment?.asOf ?? '',
           narrative: measure.latestAssessment?.narrative ?? '',
           reports: measure.reports.length,
-          allocated: allocationCell(measure.funding.allocated, measure.funding.unstatedYears.length > 0),
+          disbursedInRange: cellNumber(measure.funding.disbursedInRange),
+          allocated: allocation.value,
+          allocationNote: allocation.note,
           disbursed: cellNumber(measure.funding.disbursed),
+          overDisbursed: overDisbursedText(measure.funding),
         };
         if (measure.indicators.length === 0) sheet.addRow(base);
         for (const indicator of measure.indicators) {
@@ -311,10 +396,10 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
     { header: 'Title', key: 'title', width: 50 },
     { header: 'Key figures', key: 'keyFigures', width: 40 },
   ];
-  reports.getRow(1).font = { bold: true };
+  tableHeader(reports);
   for (const { measure } of measuresOf(report)) {
     for (const line of measure.reports) {
-      reports.addRow({ measure: measure.code, date: line.occurredOn, agency: line.agency.name, reportId: line.reportId, type: line.type, title: line.title, keyFigures: line.keyFigures });
+      reports.addRow({ measure: measure.code, date: line.occurredOn, agency: line.agency.name, reportId: line.reportId, type: typeWords(line.type), title: line.title, keyFigures: line.keyFigures });
     }
   }
   reports.addRow([]);
@@ -323,29 +408,41 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
   const funding = workbook.addWorksheet('Funding');
   funding.columns = [
     { header: 'Measure', key: 'measure', width: 10 },
-    { header: 'Year', key: 'year', width: 8 },
-    { header: 'Source', key: 'source', width: 16 },
-    { header: 'Allocated HUF', key: 'allocated', width: 16 },
-    { header: 'Disbursed HUF', key: 'disbursed', width: 16 },
+    { header: 'Budget year', key: 'year', width: 8 },
+    { header: 'Source', key: 'source', width: 24 },
+    { header: 'Allocated', key: 'allocated', width: 18, style: money },
+    { header: 'Allocation note', key: 'allocationNote', width: 24 },
+    { header: 'Disbursed in the year', key: 'disbursed', width: 18, style: money },
+    { header: 'Over-disbursed', key: 'overDisbursed', width: 40 },
   ];
-  funding.getRow(1).font = { bold: true };
+  tableHeader(funding);
   for (const { measure } of measuresOf(report)) {
+    const over = new Map(measure.funding.overDisbursedYears.map((y) => [y.year, y]));
     for (const line of measure.funding.lines) {
-      funding.addRow({ measure: measure.code, year: line.year, source: line.source, allocated: allocationCell(line.allocated, line.allocationUnstated), disbursed: cellNumber(line.disbursed) });
+      const allocation = allocationCells(line.allocated, lineAllocation(line));
+      funding.addRow({
+        measure: measure.code,
+        year: line.year,
+        source: sourceName(line.source),
+        allocated: allocation.value,
+        allocationNote: allocation.note,
+        disbursed: cellNumber(line.disbursed),
+        overDisbursed: ((y) => (y ? `yes: ${formatHuf(y.disbursed)} against ${formatHuf(y.allocated)} in ${y.year}, all sources` : ''))(over.get(line.year)),
+      });
     }
   }
   funding.addRow([]);
+  funding.addRow([budgetYearsNote(report)]);
   funding.addRow([footer]);
 
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-const huf = (value: bigint) => `HUF ${value.toLocaleString('en-US')}`;
-
 /**
  * An editable DOCX (the `docx` package): headings per pillar, objective and measure, so a
  * ministry can edit the text before sending it; tables of indicators, reports and money; the
- * ledger footer on every page.
+ * ledger footer on every page. Statuses, reasons, levels and sources in words; money as
+ * `HUF 132,000,000` throughout.
  */
 export async function renderDocx(report: ImplementationReport): Promise<Buffer> {
   // Loaded on demand, like exceljs.
@@ -357,22 +454,33 @@ export async function renderDocx(report: ImplementationReport): Promise<Buffer> 
       rows: [new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }), ...rows.map((r) => new TableRow({ children: r.map((v) => cell(v)) }))],
     });
   const field = (label: string, value: string) => new Paragraph({ children: [new TextRun({ text: `${label}: `, bold: true }), new TextRun(value)] });
+  const warning = (label: string, value: string) =>
+    new Paragraph({ children: [new TextRun({ text: `${label}: `, bold: true, color: 'B42318' }), new TextRun({ text: value, color: 'B42318' })] });
   const s = report.summary;
+  const years = budgetYearsText(report);
   const children: Array<DocxParagraph | DocxTable> = [
     new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(`Implementation report: ${report.plan.title}`)] }),
     field('Legal basis', report.plan.decision),
     field('Period of the report', `${report.range.from} – ${report.range.to}`),
     field('Status as of', report.asOf),
-    new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun('Summary')] }),
-    table(
-      ['Measures', 'Not started', 'In progress', 'Achieved', 'Overdue', 'Awaiting assessment', 'Withdrawn', 'Reports in range', 'Allocated (stated)', 'Disbursed'],
-      [[String(s.measures), ...MEASURE_STATUSES.map((status) => String(s.byStatus[status])), String(s.reportsInRange), huf(s.allocated), huf(s.disbursed)]],
-    ),
-    table(['Status reason', 'Measures'], Object.entries(s.byReason).map(([reason, n]) => [reason, String(n)])),
   ];
+  const coverage = coverageNote(report);
+  if (coverage) children.push(warning('Note', coverage));
+  children.push(
+    new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun('Summary')] }),
+    table(['Measures', ...MEASURE_STATUSES.map(statusWords), 'Reports in range'], [[String(s.measures), ...MEASURE_STATUSES.map((status) => String(s.byStatus[status])), String(s.reportsInRange)]]),
+    table(['Status reason', 'Measures'], Object.entries(s.byReason).map(([reason, n]) => [reasonWords(reason), String(n)])),
+    new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun('Money')] }),
+    table(
+      ['Disbursed in the period', `Allocated (stated), budget year ${years}`, `Disbursed, budget year ${years}`],
+      [[formatHuf(s.disbursedInRange), formatHuf(s.allocated), formatHuf(s.disbursed)]],
+    ),
+    new Paragraph(budgetYearsNote(report)),
+  );
   if (s.measuresWithUnstatedAllocation > 0) {
-    children.push(new Paragraph(`Allocated money counts stated amounts only: ${s.measuresWithUnstatedAllocation} measure(s) have an allocation whose amount is ${NOT_STATED}.`));
+    children.push(new Paragraph(`Allocated money counts stated amounts only: the allocation of ${s.measuresWithUnstatedAllocation} measure(s) is ${NOT_STATED} (in full or in part) in the plan.`));
   }
+  if (s.overDisbursedMeasures.length > 0) children.push(warning('Disbursed more than allocated', s.overDisbursedMeasures.join(', ')));
   for (const pillar of report.pillars) {
     children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(`${pillar.code}. ${pillar.title}`)] }));
     for (const objective of pillar.objectives) {
@@ -382,10 +490,10 @@ export async function renderDocx(report: ImplementationReport): Promise<Buffer> 
         children.push(field('Responsible', names(measure.responsible)));
         children.push(field('Partners', measure.partnersText ?? (names(measure.partners) || '–')));
         children.push(field('Deadline', measure.deadline));
-        children.push(field('Status', `${measure.status} (${measure.statusReason})${measure.progress === undefined ? '' : `, progress ${measure.progress}%`}`));
+        children.push(field('Status', `${statusWords(measure.status)}: ${reasonWords(measure.statusReason)}${measure.progress === undefined ? '' : `; progress ${measure.progress}%`}`));
         if (measure.latestAssessment) {
           const a = measure.latestAssessment;
-          children.push(field('Assessment', `${a.level} as of ${a.asOf}${a.corrections > 0 ? ` (corrected ${a.corrections}×)` : ''}`));
+          children.push(field('Assessment', `${levelWords(a.level)} as of ${a.asOf}${a.corrections > 0 ? ` (corrected ${a.corrections}×)` : ''}`));
           children.push(new Paragraph(a.narrative));
           if (a.evidence.length > 0) children.push(field('Evidence', a.evidence.join('; ')));
         }
@@ -399,11 +507,21 @@ export async function renderDocx(report: ImplementationReport): Promise<Buffer> 
         }
         children.push(field('Reports in the period', String(measure.reports.length)));
         if (measure.reports.length > 0) {
-          children.push(table(['Date', 'Agency', 'Title', 'Key figures'], measure.reports.map((r) => [r.occurredOn, r.agency.name, r.title, r.keyFigures])));
+          children.push(table(['Date', 'Agency', 'Type', 'Title', 'Key figures'], measure.reports.map((r) => [r.occurredOn, r.agency.name, typeWords(r.type), r.title, r.keyFigures])));
         }
-        children.push(field('Funding', measure.funding.fundingText));
-        if (measure.funding.lines.length > 0) {
-          children.push(table(['Year', 'Source', 'Allocated', 'Disbursed'], measure.funding.lines.map((l) => [String(l.year), l.source, allocationText(l.allocated, l.allocationUnstated, huf), huf(l.disbursed)])));
+        const f = measure.funding;
+        children.push(field('Funding', f.fundingText));
+        if (f.sources.length > 0) children.push(field('Sources', f.sources.map(sourceName).join('; ')));
+        children.push(field('Disbursed in the period', formatHuf(f.disbursedInRange)));
+        children.push(field(`Budget year ${years}`, `allocated ${allocationText(f.allocated, f.allocation, formatHuf)}, disbursed ${formatHuf(f.disbursed)}`));
+        if (f.overDisbursed) children.push(warning('Disbursed more than allocated', overDisbursedText(f)));
+        if (f.lines.length > 0) {
+          children.push(
+            table(
+              ['Budget year', 'Source', 'Allocated', 'Disbursed in the year'],
+              f.lines.map((l) => [String(l.year), sourceName(l.source), allocationText(l.allocated, lineAllocation(l), formatHuf), formatHuf(l.disbursed)]),
+            ),
+          );
         }
       }
     }

@@ -11,24 +11,47 @@ import {
   ASSESSMENTS,
   ASSESSMENTS_PROJECTION,
   type AssessmentEntry,
+  FUNDING_SOURCE_LABEL,
   KeyedState,
+  LEVEL_LABEL,
+  MEASURE_STATUSES,
   MeasureFigures,
   PLANS_PROJECTION,
   ProjectionSnapshot,
+  STATUS_LABEL,
+  STATUS_REASONS,
+  STATUS_REASON_LABEL,
   allPlans,
   assessmentsOf,
+  evaluateMeasure,
+  fundingSummary,
   latestAssessment,
   measureKey,
 } from '@app/projections';
+import JSZip from 'jszip';
 import { generateHistory } from '../../../test/support/history-generator.js';
 import { type ImplementationReport, buildImplementationReport, parseRange, tipYear } from './report-model.js';
 import { type ReportSource, readReportSource } from './report-source.js';
-import { CSV_COLUMNS, renderCsv, renderXlsx } from './render.js';
+import { CSV_COLUMNS, renderCsv, renderDocx, renderXlsx } from './render.js';
 import { ReportInputError } from './report-errors.js';
 
 const PLAN = 'hu-2022-2023';
 
 const measuresOf = (report: ImplementationReport) => report.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures));
+
+/** The DOCX's body text, paragraphs on their own lines (XML entities as written). */
+async function docxText(report: ImplementationReport): Promise<string> {
+  const zip = await JSZip.loadAsync(await renderDocx(report));
+  const xml = await zip.file('word/document.xml')!.async('string');
+  return xml
+    .replace(/<\/w:p>/g, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&apos;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
 
 describe('parseRange', () => {
   it.each([
@@ -207,6 +230,126 @@ describe('buildImplementationReport over a generated history', () => {
     expect(rows(build('2022-01-01', '2023-12-31')).find((row) => row.measure === 'II.3.3')).toMatchObject({ allocatedHuf: '220000000 + not stated' });
     expect(rows(build('2023-01-01', '2023-12-31')).find((row) => row.measure === 'II.3.3')).toMatchObject({ allocatedHuf: '220000000', allocationUnstatedYears: '' });
   });
+
+  it('says "not stated" for a measure the plan funds by source only ("from national funds"), in every format, never 0', async () => {
+    const report = build('2023-01-01', '2023-12-31');
+    const bySourceOnly = measuresOf(report).filter((m) => m.funding.sources.length > 0 && !plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures)).find((d) => d.code === m.code)!.funding?.allocations?.length);
+    expect(bySourceOnly.length).toBeGreaterThan(20);
+    for (const m of bySourceOnly) expect({ code: m.code, allocation: m.funding.allocation, allocated: m.funding.allocated }).toEqual({ code: m.code, allocation: 'not stated', allocated: 0n });
+    const rows = parse(renderCsv(report), { columns: true }) as Array<Record<string, string>>;
+    for (const m of bySourceOnly) expect({ code: m.code, csv: rows.find((row) => row.measure === m.code)!.allocatedHuf }).toEqual({ code: m.code, csv: 'not stated' });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await renderXlsx(report)) as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet('Pillar I')!;
+    const headers = Array.from(sheet.getRow(1).values as unknown[], (v) => (typeof v === 'string' ? v : ''));
+    const [allocatedAt, noteAt] = [headers.findIndex((h) => h.startsWith('Allocated')), headers.indexOf('Allocation note')];
+    const i11 = sheet.getRow(2);
+    expect([i11.getCell(2).value, i11.getCell(allocatedAt).value, i11.getCell(noteAt).value]).toEqual(['I.1.1', null, 'Allocation not stated in the plan']);
+    const stated = measuresOf(report).find((m) => m.code === 'I.1.3')!;
+    expect(stated.funding).toMatchObject({ allocation: 'stated', allocated: 70_000_000n });
+  }, 60_000);
+
+  it('gives the money disbursed in the range apart from the budget years it is compared in', () => {
+    const year = build('2023-01-01', '2023-12-31');
+    const [h1, h2] = [build('2023-01-01', '2023-06-30'), build('2023-07-01', '2023-12-31')];
+    const paid = (r: ImplementationReport) => new Map(measuresOf(r).map((m) => [m.code, m.funding.disbursedInRange]));
+    const [y, a, b] = [paid(year), paid(h1), paid(h2)];
+    for (const m of measuresOf(year)) {
+      expect({ code: m.code, halves: a.get(m.code)! + b.get(m.code)!, year: m.funding.disbursed }).toEqual({ code: m.code, halves: y.get(m.code)!, year: y.get(m.code)! });
+    }
+    // A half-year is compared with the whole budget year 2023, and says so; its own figure is smaller.
+    expect(h1.budgetYears).toEqual({ from: 2023, to: 2023 });
+    expect(h1.summary.disbursed).toBe(year.summary.disbursed);
+    expect(h1.summary.disbursedInRange + h2.summary.disbursedInRange).toBe(year.summary.disbursed);
+    expect(h1.summary.disbursedInRange).toBeLessThan(h1.summary.disbursed);
+    expect(h1.summary.disbursedInRange).toBeGreaterThan(0n);
+    // The in-range figure is the sum of the FundsDisbursed lines the report lists.
+    const listed = measuresOf(h1).flatMap((m) => m.reports.filter((r) => r.type === 'FundsDisbursed').map((r) => BigInt(/amount: HUF ([\d,]+)/.exec(r.keyFigures)![1].replaceAll(',', ''))));
+    expect(listed.reduce((n, v) => n + v, 0n)).toBe(h1.summary.disbursedInRange);
+  });
+
+  it('flags over-disbursement as fundingSummary does, per budget year', () => {
+    const report = build(plan.period.from, plan.period.to);
+    const summary = fundingSummary(source.activity, plan);
+    expect([...report.summary.overDisbursedMeasures].sort()).toEqual([...summary.overDisbursedMeasures].sort());
+    for (const m of measuresOf(report)) {
+      const years = summary.measures.find((f) => f.measureCode === m.code)!.years.filter((f) => f.overDisbursed);
+      expect({ code: m.code, over: m.funding.overDisbursedYears }).toEqual({ code: m.code, over: years.map((f) => ({ year: f.year, allocated: f.allocated, disbursed: f.disbursed })) });
+    }
+  });
+
+  it('writes report lines for people: a clean title, money as HUF 1,234, funding sources by name', () => {
+    const lines = measuresOf(build(plan.period.from, plan.period.to)).flatMap((m) => m.reports);
+    const funds = lines.filter((l) => l.type === 'FundsDisbursed');
+    expect(funds.length).toBeGreaterThan(10);
+    for (const line of funds) {
+      expect(line.keyFigures).toMatch(/^amount: HUF \d{1,3}(,\d{3})*; source: (National budget|EU funds|Swiss–Hungarian Cooperation Programme)(; |$)/);
+      expect(line.title).not.toMatch(/^(national|eu|swiss-hungarian)\b/);
+    }
+    // Counts and money grouped by thousands: no figure written as a bare run of digits.
+    expect(lines.filter((l) => /(participants|amount|places|facilities|days|[a-z]+): (HUF )?\d{4,}(;|$)/.test(l.keyFigures))).toEqual([]);
+  });
+
+  it('refuses a range with no day of the plan, and says in the document when a range reaches beyond it', async () => {
+    const refusal = (from: string, to: string) => {
+      try {
+        build(from, to);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(refusal('2019-01-01', '2021-12-31')).toMatchObject({ field: 'to', reason: expect.stringMatching(/before the first day of plan hu-2022-2023 \(2022-01-01\)/) });
+    expect(refusal('2024-01-01', '2030-12-31')).toMatchObject({ field: 'from', reason: expect.stringMatching(/after the last day of plan hu-2022-2023 \(2023-12-31\)/) });
+    expect(refusal('2019-01-01', '2022-01-01')).toBeUndefined();
+    const wide = build('2019-01-01', '2030-12-31');
+    const exact = build(plan.period.from, plan.period.to);
+    expect(wide.coverage).toEqual(plan.period);
+    expect(wide.budgetYears).toEqual({ from: 2022, to: 2023 });
+    expect([wide.summary.reportsInRange, wide.summary.disbursedInRange, wide.summary.allocated]).toEqual([exact.summary.reportsInRange, exact.summary.disbursedInRange, exact.summary.allocated]);
+    const text = await docxText(wide);
+    expect(text).toContain("The range asked (2019-01-01 – 2030-12-31) reaches beyond the plan's period (2022-01-01 – 2023-12-31)");
+    expect(await docxText(exact)).not.toContain('reaches beyond');
+  }, 60_000);
+
+  it('writes statuses, reasons and levels in words in the DOCX and XLSX, the codes in the CSV', async () => {
+    const report = build(plan.period.from, plan.period.to);
+    const codes = new RegExp(`\\b(${[...MEASURE_STATUSES, ...STATUS_REASONS].join('|')})\\b`);
+    const text = await docxText(report);
+    expect(text).not.toMatch(codes);
+    for (const m of measuresOf(report)) expect(text).toContain(`Status: ${STATUS_LABEL[m.status]}: ${STATUS_REASON_LABEL[m.statusReason]}`);
+    // Funding sources by name: no table cell or Sources line gives an id.
+    expect(text.split('\n').filter((line) => /^(national|eu|swiss-hungarian|unspecified)$|^Sources: .*\b(national|eu|swiss-hungarian)\b/.test(line))).toEqual([]);
+    expect(text).toContain('Sources: National budget');
+    // Over-disbursement is flagged in the document, in the summary and at each measure.
+    expect(report.summary.overDisbursedMeasures.length).toBeGreaterThan(0);
+    expect(text).toContain(`Disbursed more than allocated: ${report.summary.overDisbursedMeasures.join(', ')}`);
+    for (const m of measuresOf(report).filter((x) => x.funding.overDisbursed)) {
+      expect(text).toContain(`Disbursed more than allocated: ${m.funding.overDisbursedYears.map((y) => `${y.year}: HUF ${y.disbursed.toLocaleString('en-US')} disbursed against HUF ${y.allocated.toLocaleString('en-US')} allocated`).join('; ')}`);
+    }
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await renderXlsx(report)) as unknown as ArrayBuffer);
+    const words = new Set<string>([...Object.values(STATUS_LABEL), ...Object.values(STATUS_REASON_LABEL), ...Object.values(LEVEL_LABEL), ...Object.values(FUNDING_SOURCE_LABEL)]);
+    let cells = 0;
+    workbook.eachSheet((sheet) => {
+      sheet.eachRow((row) => {
+        row.eachCell((cell) => {
+          const value = typeof cell.value === 'string' || typeof cell.value === 'number' ? String(cell.value) : '';
+          expect(value).not.toMatch(codes);
+          if (words.has(value)) cells += 1;
+        });
+      });
+    });
+    expect(cells).toBeGreaterThan(100);
+    const flagged: string[] = [];
+    workbook.getWorksheet('Summary')!.eachRow((row) => {
+      const first = row.getCell(1).value;
+      if (typeof first === 'string' && first.startsWith('Disbursed more than allocated: ')) flagged.push(first);
+    });
+    expect(flagged).toEqual([`Disbursed more than allocated: ${report.summary.overDisbursedMeasures.join(', ')}`]);
+    const rows = parse(renderCsv(report), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.every((row) => (MEASURE_STATUSES as readonly string[]).includes(row.status) && (STATUS_REASONS as readonly string[]).includes(row.statusReason))).toBe(true);
+  }, 60_000);
 
   it('renders one CSV row per measure × indicator and an XLSX with a sheet per pillar', async () => {
     const report = build('2022-04-01', '2023-03-31');

@@ -3,6 +3,7 @@ import type { Agency, Measure, Plan } from '@app/plan';
 import {
   ChangeSet,
   type CountedReport,
+  FUNDS_DISBURSED,
   KeyedState,
   MEASURE_STATUSES,
   MeasureFigures,
@@ -28,6 +29,7 @@ import {
 } from '@app/projections';
 import { ReportInputError, ReportPlanNotFoundError } from './report-errors.js';
 import type { ReportSource } from './report-source.js';
+import { formatHuf, sourceName } from './words.js';
 
 /**
  * The implementation report: for a plan and a date range, per pillar, objective and measure,
@@ -42,8 +44,10 @@ import type { ReportSource } from './report-source.js';
  * - status and progress are `evaluateMeasure` as of min(to, today) over the figures of the
  *   reports dated on or before that day (`figuresAsOf`): "where the measure stood when the period
  *   closed" — the same function, so the same reports, as GraphQL's `status(asOf)` on that date;
- * - money is `fundingSummary` (allocated by the plan vs FundsDisbursed), by source and
- *   calendar year, for the years the range touches (payments are kept by budget year).
+ * - money: what was disbursed in the range (FundsDisbursed dated in it, from the register), and,
+ *   to compare with the plan's allocations, which are per calendar (budget) year,
+ *   `fundingSummary` for the calendar years the range touches — labelled as those years, never as
+ *   the range's.
  */
 
 /** An ISO calendar date, YYYY-MM-DD. */
@@ -97,9 +101,12 @@ export interface ReportLine {
   readonly reportId: string;
   /** The activity type (TrainingDelivered, FundsDisbursed, …). */
   readonly type: string;
-  /** The report's title, or its descriptive fields when the type has no title. */
+  /** The report's title, or the type's first text field when it has no title (FundsDisbursed: its purpose). */
   readonly title: string;
-  /** Its count, money and yes/no fields, e.g. `participants 24, days 2`. */
+  /**
+   * Its other fields as a person reads them, figures first, e.g. `participants: 24; days: 2` or
+   * `amount: HUF 132,000,000; source: National budget; beneficiary: DGSACP` (money as formatHuf, sources by name).
+   */
   readonly keyFigures: string;
 }
 
@@ -113,19 +120,39 @@ export interface FundingLine {
   readonly disbursed: bigint;
 }
 
+/**
+ * Whether the plan states the allocation over the budget years: `stated`; `partly stated` (an
+ * allocation states no amount, `amountHuf: unstated`, beside stated ones); `not stated` (no
+ * amount at all: an unstated allocation, or funding named by source only, "from national
+ * funds", or none). Not stated is unknown, never 0.
+ */
+export type AllocationStated = 'stated' | 'partly stated' | 'not stated';
+
+/** A budget year in which more was disbursed than the plan's stated allocations (fundingSummary's rule). */
+export interface OverDisbursedYear {
+  readonly year: number;
+  readonly allocated: bigint;
+  readonly disbursed: bigint;
+}
+
 export interface MeasureFundingReport {
-  /** The sources the plan names. */
+  /** The sources the plan names (ids: national, eu, swiss-hungarian). */
   readonly sources: readonly string[];
   /** The plan's funding text, verbatim. */
   readonly fundingText: string;
-  /** Integer HUF over the years the range touches: the stated allocations only. */
+  /** Integer HUF: FundsDisbursed dated (occurredOn) in the range — the period's own figure. */
+  readonly disbursedInRange: bigint;
+  /** Integer HUF over the budget years (calendar years the range touches): the stated allocations only. */
   readonly allocated: bigint;
+  readonly allocation: AllocationStated;
+  /** Integer HUF disbursed in the budget years (whole calendar years, also outside the range): to compare with `allocated`. */
   readonly disbursed: bigint;
-  /** Years the range touches in which an allocation states no amount: `allocated` is then a lower bound. */
+  /** Budget years in which an allocation states no amount (`allocated` is then a lower bound). */
   readonly unstatedYears: readonly number[];
-  /** Over-disbursed in a year against a stated allocation (fundingSummary's rule). */
+  /** Over-disbursed in a budget year against a stated allocation (fundingSummary's rule). */
   readonly overDisbursed: boolean;
-  /** By year and source, for the years the range touches. */
+  readonly overDisbursedYears: readonly OverDisbursedYear[];
+  /** By budget year and source. */
   readonly lines: readonly FundingLine[];
 }
 
@@ -169,11 +196,16 @@ export interface ReportSummary {
   /** Measures by status reason (only the reasons that occur). */
   readonly byReason: Readonly<Partial<Record<StatusReason, number>>>;
   readonly reportsInRange: number;
-  /** Integer HUF over the years the range touches: stated allocations only. */
+  /** Integer HUF disbursed in the range (FundsDisbursed dated in it). */
+  readonly disbursedInRange: bigint;
+  /** Integer HUF over the budget years: stated allocations only. */
   readonly allocated: bigint;
+  /** Integer HUF disbursed in the budget years (whole calendar years). */
   readonly disbursed: bigint;
-  /** Measures with an allocation that states no amount in a year the range touches. */
+  /** Measures whose allocation over the budget years is not (or only partly) stated. */
   readonly measuresWithUnstatedAllocation: number;
+  /** Measures that disbursed more than their stated allocation in a budget year. */
+  readonly overDisbursedMeasures: readonly string[];
 }
 
 /** What a published report was computed from, so it can be reproduced and checked later. */
@@ -189,6 +221,14 @@ export interface LedgerFooter {
 export interface ImplementationReport {
   readonly plan: { readonly id: string; readonly title: string; readonly decision: string; readonly period: DateRange };
   readonly range: DateRange;
+  /**
+   * The days of the range inside the plan's period: no report can be dated outside it (the report
+   * decider refuses such a date), so reports and money are these days'. Equal to `range` unless
+   * the range reaches beyond the plan.
+   */
+  readonly coverage: DateRange;
+  /** The calendar (budget) years of `coverage`: the plan allocates money per calendar year. */
+  readonly budgetYears: { readonly from: number; readonly to: number };
   /** The date statuses are evaluated at: min(to, today). */
   readonly asOf: IsoDate;
   readonly ledger: LedgerFooter;
@@ -230,28 +270,33 @@ export interface BuildReportOptions {
 /**
  * The report model from the ledger as `source` holds it. Pure (no I/O, no clock): the same
  * source, plan, range and day give the same report. Throws ReportPlanNotFoundError when the
- * plan is not adopted at the source's position.
+ * plan is not adopted at the source's position, ReportInputError (field `from` or `to`) when the
+ * range has no day in the plan's period: such a report could only say nothing.
  */
 export function buildImplementationReport(source: ReportSource, options: BuildReportOptions): ImplementationReport {
   const plan = allPlans(source.plans).find((p) => p.id === options.planId);
   if (!plan) throw new ReportPlanNotFoundError(options.planId);
   const { range } = options;
+  const coverage = coverageOf(range, plan);
   const asOf = range.to < options.today ? range.to : options.today;
   const agencies = new Map(plan.agencies.map((a) => [a.id, a]));
   const ref = (id: string): AgencyRef => ({ id, name: (agencies.get(id) as Agency | undefined)?.name ?? id });
 
   const reports = countedReports(source.texts, plan.id);
+  const paidInRange = disbursedInRange(reports, range);
   const inRange = figuresState(source.activity, reports.filter(({ report }) => report[3] >= range.from && report[3] <= range.to));
   const byReason: Partial<Record<StatusReason, number>> = {};
   let measuresWithUnstatedAllocation = 0;
   const funding = new Map(fundingSummary(source.activity, plan).measures.map((m) => [m.measureCode, m]));
-  const fromYear = Number(range.from.slice(0, 4));
-  const toYear = Number(range.to.slice(0, 4));
+  const fromYear = Number(coverage.from.slice(0, 4));
+  const toYear = Number(coverage.to.slice(0, 4));
+  const overDisbursedMeasures: string[] = [];
 
   const byStatus = Object.fromEntries(MEASURE_STATUSES.map((s) => [s, 0])) as Record<MeasureStatus, number>;
   let reportsInRange = 0;
   let allocated = 0n;
   let disbursed = 0n;
+  let disbursedInRangeTotal = 0n;
 
   const measureReport = (measure: Measure): MeasureReport => {
     const rangeFigures = new MeasureFigures(inRange, plan.id, measure.code);
@@ -262,13 +307,15 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
     const assessment = latestAssessment(assessmentsOf(source.assessments, plan.id, measure.code), asOf);
     const evaluation = evaluateMeasure(measure, dateFigures, asOf, { period: plan.period, assessment });
     const lines = reportLines(reports, measureKey(plan.id, measure.code), range, ref);
-    const money = measureFunding(measure, funding.get(measure.code), fromYear, toYear, plan);
+    const money = measureFunding(measure, funding.get(measure.code), fromYear, toYear, plan, paidInRange.get(measureKey(plan.id, measure.code)) ?? 0n);
     byStatus[evaluation.status] += 1;
     byReason[evaluation.reason] = (byReason[evaluation.reason] ?? 0) + 1;
-    if (money.unstatedYears.length > 0) measuresWithUnstatedAllocation += 1;
+    if (money.allocation !== 'stated') measuresWithUnstatedAllocation += 1;
+    if (money.overDisbursed) overDisbursedMeasures.push(measure.code);
     reportsInRange += lines.length;
     allocated += money.allocated;
     disbursed += money.disbursed;
+    disbursedInRangeTotal += money.disbursedInRange;
     return {
       code: measure.code,
       title: measure.title,
@@ -317,11 +364,34 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
   return {
     plan: { id: plan.id, title: plan.title, decision: plan.legalBasis.decision, period: plan.period },
     range,
+    coverage,
+    budgetYears: { from: fromYear, to: toYear },
     asOf,
     ledger: { position: source.position, chainHead: source.head.hash, sequence: source.head.sequence },
-    summary: { measures, byStatus, byReason, reportsInRange, allocated, disbursed, measuresWithUnstatedAllocation },
+    summary: { measures, byStatus, byReason, reportsInRange, disbursedInRange: disbursedInRangeTotal, allocated, disbursed, measuresWithUnstatedAllocation, overDisbursedMeasures },
     pillars,
   };
+}
+
+/** The range's days inside the plan's period; refuses a range with none (ReportInputError). */
+function coverageOf(range: DateRange, plan: Plan): DateRange {
+  const { period } = plan;
+  if (range.to < period.from || range.from > period.to) {
+    const [field, reason] = range.to < period.from ? ['to', `is before the first day of plan ${plan.id} (${period.from})`] : ['from', `is after the last day of plan ${plan.id} (${period.to})`];
+    throw new ReportInputError(field, `${reason}: the range ${range.from} – ${range.to} holds no day of the plan's period (${period.from} – ${period.to}), the only days reports are dated in`);
+  }
+  return { from: range.from < period.from ? period.from : range.from, to: range.to > period.to ? period.to : range.to };
+}
+
+/** Integer HUF of the FundsDisbursed dated in the range, by measure key (corrections applied, retractions out). */
+function disbursedInRange(reports: readonly Counted[], range: DateRange): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const { report } of reports) {
+    const [mk, type, , occurredOn, figures] = report;
+    if (type !== FUNDS_DISBURSED || occurredOn < range.from || occurredOn > range.to || typeof figures.amount !== 'string') continue;
+    out.set(mk, (out.get(mk) ?? 0n) + BigInt(figures.amount));
+  }
+  return out;
 }
 
 /** A counted report of the register, with its stream. */
@@ -377,18 +447,41 @@ function reportLines(
     .map(({ stream, report }) => {
       const [, type, agencyId, occurredOn, figures] = report;
       const fields = eventTypeSpec(type)?.fields ?? [];
-      const descriptive = fields.filter((f) => f.kind === 'text' || f.kind === 'enum' || f.kind === 'date');
-      const title = typeof figures.title === 'string' ? figures.title : descriptive.map((f) => figures[f.name]).filter((v) => v !== undefined).join(', ');
+      // The title column holds one text: the title, else the type's first text field (FundsDisbursed:
+      // its purpose). The other fields, a choice such as the funding source included, are named beside it.
+      const named = fields.find((f) => f.name === 'title' && typeof figures.title === 'string') ?? fields.find((f) => f.kind === 'text' && typeof figures[f.name] === 'string');
+      const title = named ? String(figures[named.name]) : '';
       const keyFigures = fields
-        .filter((f) => (f.kind === 'count' || f.kind === 'money' || f.kind === 'boolean') && figures[f.name] !== undefined)
-        .map((f) => `${f.name} ${f.kind === 'boolean' ? (figures[f.name] ? 'yes' : 'no') : String(figures[f.name])}`)
-        .join(', ');
+        .filter((f) => f !== named && f.kind !== 'text' && figures[f.name] !== undefined)
+        .concat(fields.filter((f) => f !== named && f.kind === 'text' && figures[f.name] !== undefined))
+        .map((f) => `${fieldWords(f.name)}: ${figureText(f.kind, f.name, figures[f.name])}`)
+        .join('; ');
       return { occurredOn, agency: ref(agencyId), reportId: stream.slice(`activity-${agencyId}-`.length), type, title, keyFigures };
     })
     .sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : a.reportId < b.reportId ? -1 : a.reportId > b.reportId ? 1 : 0));
 }
 
-function measureFunding(measure: Measure, funding: MeasureFunding | undefined, fromYear: number, toYear: number, plan: Plan): MeasureFundingReport {
+/** A catalogue field name in words: documentRef → document ref. */
+const fieldWords = (name: string): string => name.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase();
+
+/** One field of a report as a person reads it: money as formatHuf, a funding source by name. */
+function figureText(kind: string, name: string, value: unknown): string {
+  if (kind === 'boolean') return value ? 'yes' : 'no';
+  if (kind === 'money' && typeof value === 'string' && /^-?\d+$/.test(value)) return formatHuf(BigInt(value));
+  if (kind === 'count' && typeof value === 'number') return value.toLocaleString('en-US');
+  if (kind === 'enum' && name === 'source' && typeof value === 'string') return sourceName(value);
+  if (kind === 'enum' && typeof value === 'string') return value.toLowerCase().replace(/[_-]/g, ' ');
+  return String(value);
+}
+
+function measureFunding(
+  measure: Measure,
+  funding: MeasureFunding | undefined,
+  fromYear: number,
+  toYear: number,
+  plan: Plan,
+  paidInRange: bigint,
+): MeasureFundingReport {
   const years = (funding?.years ?? []).filter((y) => y.year >= fromYear && y.year <= toYear);
   // Which (year, source) pairs have an allocation stating no amount: fundingSummary flags the year;
   // the plan's allocations tell the source.
@@ -400,13 +493,21 @@ function measureFunding(measure: Measure, funding: MeasureFunding | undefined, f
   const lines = years.flatMap((y) =>
     y.bySource.map((s) => ({ year: y.year, source: s.source, allocated: s.allocated, allocationUnstated: unstated.has(`${y.year}\u001f${s.source}`), disbursed: s.disbursed })),
   );
+  const allocated = years.reduce((sum, y) => sum + y.allocated, 0n);
+  const unstatedYears = years.filter((y) => y.allocationUnstated).map((y) => y.year);
+  // A measure the plan funds without any amount ("from national funds") has nothing stated: not 0.
+  const allocation: AllocationStated = !funding?.hasAllocations ? 'not stated' : unstatedYears.length === 0 ? 'stated' : allocated === 0n ? 'not stated' : 'partly stated';
+  const overDisbursedYears = years.filter((y) => y.overDisbursed).map((y) => ({ year: y.year, allocated: y.allocated, disbursed: y.disbursed }));
   return {
     sources: measure.funding?.sources ?? [],
     fundingText: measure.fundingText,
-    allocated: years.reduce((sum, y) => sum + y.allocated, 0n),
+    disbursedInRange: paidInRange,
+    allocated,
+    allocation,
     disbursed: years.reduce((sum, y) => sum + y.disbursed, 0n),
-    unstatedYears: years.filter((y) => y.allocationUnstated).map((y) => y.year),
-    overDisbursed: years.some((y) => y.overDisbursed),
-    lines,
+    unstatedYears,
+    overDisbursed: overDisbursedYears.length > 0,
+    overDisbursedYears,
+    lines: funding?.hasAllocations ? lines : lines.map((l) => ({ ...l, allocationUnstated: true })),
   };
 }

@@ -13,12 +13,13 @@ interface GqlContext {
   req?: { id?: unknown; headers?: Record<string, string | string[] | undefined> };
 }
 
+/** The lists as sent: undefined when omitted (or null), so a correction can keep what is recorded. */
 const content = (input: AssessMeasureInput) => ({
   level: input.level,
   asOf: input.asOf,
   narrative: input.narrative,
-  evidence: input.evidence ?? [],
-  indicatorComments: (input.indicatorComments ?? []).map((c) => ({ indicatorKey: c.indicatorKey, comment: c.comment })),
+  evidence: input.evidence ?? undefined,
+  indicatorComments: input.indicatorComments?.map((c) => ({ indicatorKey: c.indicatorKey, comment: c.comment })),
 });
 
 /** Coordinators' assessments of measures: record, correct, read the history (the current ones are on Measure). */

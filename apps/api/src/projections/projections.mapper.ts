@@ -1,13 +1,28 @@
 import type { AgencyActivity as AgencyActivityValue, FundingSummary as FundingSummaryValue, MeasureFunding } from '@app/projections';
+import { FUNDING_SOURCES } from '@app/domain';
+import type { FundingSource } from '../common/models/measure.model.js';
 import type { AgencyActivity } from './models/agency-activity.model.js';
 import type { FundingSummary, MeasureFundingStatus } from './models/funding-status.model.js';
 
 /** Read-model values → GraphQL models: bigint money becomes Huf decimal strings. */
 
+/** A read model's source id as the FundingSource enum; null for "unspecified" (a payment or allocation naming none). */
+function fundingSourceOf(source: string): FundingSource | null {
+  return (FUNDING_SOURCES as readonly string[]).includes(source) ? (source as FundingSource) : null;
+}
+
+const sourceFundingModel = (s: { readonly source: string; readonly allocated: bigint; readonly disbursed: bigint }) => ({
+  fundingSource: fundingSourceOf(s.source),
+  source: s.source,
+  allocated: s.allocated.toString(),
+  disbursed: s.disbursed.toString(),
+});
+
 export function measureFundingModel(m: MeasureFunding): MeasureFundingStatus {
   return {
     planId: m.planId,
     measureCode: m.measureCode,
+    fundingSources: m.sources.flatMap((source) => fundingSourceOf(source) ?? []),
     sources: [...m.sources],
     hasAllocations: m.hasAllocations,
     unstatedYears: [...m.unstatedYears],
@@ -23,7 +38,7 @@ export function measureFundingModel(m: MeasureFunding): MeasureFundingStatus {
       hasAllocation: y.hasAllocation,
       allocationUnstated: y.allocationUnstated,
       overDisbursed: y.overDisbursed,
-      bySource: y.bySource.map((s) => ({ source: s.source, allocated: s.allocated.toString(), disbursed: s.disbursed.toString() })),
+      bySource: y.bySource.map(sourceFundingModel),
     })),
   };
 }
@@ -35,7 +50,7 @@ export function fundingSummaryModel(s: FundingSummaryValue, position: bigint): F
     position: position.toString(),
     allocated: s.allocated.toString(),
     disbursed: s.disbursed.toString(),
-    bySource: s.bySource.map((b) => ({ source: b.source, allocated: b.allocated.toString(), disbursed: b.disbursed.toString() })),
+    bySource: s.bySource.map(sourceFundingModel),
     measures: s.measures.map(measureFundingModel),
     budgetPoints: s.budgetPoints.map((p) => ({
       id: p.id,

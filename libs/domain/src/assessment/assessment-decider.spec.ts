@@ -104,6 +104,41 @@ describe('assessment decider', () => {
     expect(refusal(() => decideAssessment({ ...correct, correctionId: 'c3', level: 'LIMITED', reason: ' ' }, state, ctx))).toMatchObject({ extra: { field: 'reason' } });
   });
 
+  it('keeps the evidence and indicator comments a correction omits; an explicit [] clears them', () => {
+    const base = apply(initialAssessmentState, assess({ evidence: ['BM/1234-5/2024', 'OKM-77'] }));
+    const levelOnly: AssessmentCommand = {
+      kind: 'correct',
+      assessmentId: 'final-2023',
+      correctionId: 'c1',
+      reason: 'The last two were held on 28 December',
+      level: 'COMPLETE',
+      asOf: '2023-12-31',
+      narrative: 'All twelve held',
+    };
+    const [kept] = decideAssessment(levelOnly, base, ctx);
+    expect(kept.data).toMatchObject({
+      level: 'COMPLETE',
+      narrative: 'All twelve held',
+      evidence: ['BM/1234-5/2024', 'OKM-77'],
+      indicatorComments: [{ indicatorKey: 'trainings', comment: 'Two postponed to 2024' }],
+    });
+    const corrected = apply(base, levelOnly, 1);
+    expect(corrected.assessments['final-2023'].current.evidence).toEqual(['BM/1234-5/2024', 'OKM-77']);
+    // A retry (omitting the lists again) is the same request, also after a later correction changed them.
+    expect(decideAssessment(levelOnly, corrected, ctx)).toEqual([]);
+    const cleared: AssessmentCommand = { ...levelOnly, correctionId: 'c2', reason: 'Evidence withdrawn', evidence: [], indicatorComments: [] };
+    const [clear] = decideAssessment(cleared, corrected, ctx);
+    expect(clear.data).toMatchObject({ level: 'COMPLETE', evidence: [], indicatorComments: [] });
+    const after = apply(corrected, cleared, 2);
+    expect(after.assessments['final-2023'].current).toMatchObject({ evidence: [], indicatorComments: [] });
+    expect(decideAssessment(levelOnly, after, ctx)).toEqual([]);
+    // One list given, the other omitted: the given replaces, the omitted stays.
+    const [mixed] = decideAssessment({ ...levelOnly, correctionId: 'c3', evidence: ['NEW-1'] }, corrected, ctx);
+    expect(mixed.data).toMatchObject({ evidence: ['NEW-1'], indicatorComments: [{ indicatorKey: 'trainings', comment: 'Two postponed to 2024' }] });
+    // Omitting both where only they would differ changes nothing: refused as before.
+    expect(refusal(() => decideAssessment({ ...levelOnly, correctionId: 'c4' }, corrected, ctx))).toMatchObject({ code: 'BAD_USER_INPUT', extra: { field: 'level' } });
+  });
+
   it('binds the context into a Decider for handleCommand', () => {
     const decider = assessmentDecider(ctx);
     expect(decider.initialState).toBe(initialAssessmentState);

@@ -23,7 +23,11 @@ export interface AssessmentContext {
   readonly today: string;
 }
 
-/** The input of an assessment as a client sends it (unchecked). */
+/**
+ * The input of an assessment as a client sends it (unchecked). In a correction an omitted
+ * (undefined) `evidence` or `indicatorComments` keeps what the assessment says now; an empty list
+ * clears it. In a new assessment omitted means none.
+ */
 export interface AssessmentInput {
   readonly level: string;
   readonly asOf: string;
@@ -195,15 +199,18 @@ export function decideAssessment(command: AssessmentCommand, state: AssessmentSt
       }
       const reason = command.reason.trim();
       if (reason.length < 3) throw DomainError.badInput('reason', 'must say why (at least 3 characters)');
-      const content = checkAssessmentInput(command, ctx);
-      const earlier = existing.corrections.find((c) => c.correctionId === command.correctionId);
-      if (earlier) {
+      const index = existing.corrections.findIndex((c) => c.correctionId === command.correctionId);
+      if (index >= 0) {
+        // A retry is compared with what it was decided against: the content in force before it.
+        const earlier = existing.corrections[index];
+        const content = checkAssessmentInput(keepOmitted(command, index === 0 ? existing.original : existing.corrections[index - 1]), ctx);
         if (earlier.reason === reason && sameAssessmentContent(earlier, content)) return [];
         throw new DomainError('CONFLICT', `correctionId ${command.correctionId} was already used for a different correction of assessment ${command.assessmentId}`, {
           field: 'correctionId',
           reason: 'already used for a different correction',
         });
       }
+      const content = checkAssessmentInput(keepOmitted(command, existing.current), ctx);
       if (sameAssessmentContent(existing.current, content)) throw DomainError.badInput('level', 'changes nothing: the assessment already says this');
       return [{ type: ASSESSMENT_CORRECTED, data: { ...ref, ...content, correctionId: command.correctionId, reason } }];
     }
@@ -212,6 +219,21 @@ export function decideAssessment(command: AssessmentCommand, state: AssessmentSt
       throw new Error(`Unknown assessment command ${JSON.stringify(_)}`);
     }
   }
+}
+
+/**
+ * A correction's input with the lists it omits taken from the content it corrects: a coordinator
+ * correcting the level or narrative does not lose the evidence and indicator comments recorded
+ * (GraphQL tells an omitted field, undefined, from an explicit [] that clears it).
+ */
+function keepOmitted(command: CorrectAssessment, current: AssessmentContent): AssessmentInput {
+  return {
+    level: command.level,
+    asOf: command.asOf,
+    narrative: command.narrative,
+    evidence: command.evidence ?? current.evidence,
+    indicatorComments: command.indicatorComments ?? current.indicatorComments,
+  };
 }
 
 /** The stored event a command's outcome is quoted by: the one it wrote, or the one it repeated. */

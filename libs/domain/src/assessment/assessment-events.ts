@@ -22,7 +22,7 @@ export type IndicatorComment = {
   readonly comment: string;
 };
 
-/** What an assessment says; a correction replaces all of it. */
+/** What an assessment says; a correction event holds all of it (the lists a correctAssessment omits are filled in from the content in force). */
 export type AssessmentContent = {
   readonly level: ImplementationLevel;
   /** The business date the judgement describes (YYYY-MM-DD): the measure as it stood that day. */

@@ -152,7 +152,7 @@ export function renderEventsDoc(): string {
     ...assessmentSection(MEASURE_ASSESSED, 'A judgement of the measure as of `asOf`. Mutation: `assessMeasure`.', {}),
     ...assessmentSection(
       ASSESSMENT_CORRECTED,
-      'Replaces everything an assessment says, with a reason; the original stays in the stream. `correctionId` is the client\'s own id. Mutation: `correctAssessment`.',
+      'Holds everything the assessment says from then on (`correctAssessment` fills in the evidence and indicator comments it leaves out from what was in force), with a reason; the original stays in the stream. `correctionId` is the client\'s own id. Mutation: `correctAssessment`.',
       { level: 'COMPLETE', correctionId: 'nacs-2024-003-c1', reason: 'The last two trainings were held on 28 December 2023' },
     ),
     '## Reporting periods',

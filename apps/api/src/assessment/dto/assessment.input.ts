@@ -73,4 +73,19 @@ export class CorrectAssessmentInput extends AssessMeasureInput {
   @IsString()
   @MaxLength(2000)
   reason: string;
+
+  // Omitted keeps what the assessment says now; [] clears it (a correction of the level alone loses nothing).
+  @Field(() => [String], { nullable: true, description: 'References to evidence. Omitted: the assessment keeps its current evidence; [] clears it.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  declare evidence?: string[];
+
+  @Field(() => [IndicatorCommentInput], { nullable: true, description: 'Omitted: the assessment keeps its current indicator comments; [] clears them.' })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => IndicatorCommentInput)
+  declare indicatorComments?: IndicatorCommentInput[];
 }

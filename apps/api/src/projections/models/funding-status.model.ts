@@ -1,9 +1,16 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { HufScalar } from '../../common/huf.scalar.js';
+import { FundingSource } from '../../common/models/measure.model.js';
+
+/** Why the lowercase source fields stay: the dashboard (and other clients) read them; the enum fields are the consistent ones. */
+const LOWERCASE_SOURCE = 'Use fundingSource(s): the FundingSource enum (NATIONAL, EU, SWISS_HUNGARIAN) the rest of the schema uses; this field gives the plan file\'s lowercase id.';
 
 @ObjectType({ description: 'Allocated (plan) and disbursed (FundsDisbursed) money from one source.' })
 export class SourceFunding {
-  @Field({ description: 'A funding source id, or "unspecified" when the allocation or payment names none.' })
+  @Field(() => FundingSource, { nullable: true, description: 'The funding source; null when the allocation or payment names none.' })
+  fundingSource: FundingSource | null;
+
+  @Field({ deprecationReason: LOWERCASE_SOURCE, description: 'A funding source id (national, eu, swiss-hungarian), or "unspecified" when the allocation or payment names none.' })
   source: string;
 
   @Field(() => HufScalar)
@@ -47,7 +54,10 @@ export class MeasureFundingStatus {
   @Field()
   measureCode: string;
 
-  @Field(() => [String], { description: 'The sources the plan names.' })
+  @Field(() => [FundingSource], { description: 'The sources the plan names.' })
+  fundingSources: FundingSource[];
+
+  @Field(() => [String], { deprecationReason: LOWERCASE_SOURCE, description: 'The sources the plan names, as lowercase ids.' })
   sources: string[];
 
   @Field({ description: 'Whether the plan gives the measure amounts (allocations), not just sources.' })

@@ -1,0 +1,29 @@
+import { FUNDING_SOURCES, IMPLEMENTATION_LEVELS } from '@app/domain';
+import { UNSPECIFIED_SOURCE } from '../funding/funding.model.js';
+import { MEASURE_STATUSES, type MeasureStatus, STATUS_REASONS, type StatusReason } from './measure-status.js';
+import { FUNDING_SOURCE_LABEL, LEVEL_LABEL, STATUS_LABEL, STATUS_REASON_LABEL, plainWord } from './plain-words.js';
+
+// Compile-time: every code has words, and no words name a code that does not exist.
+const _statuses: [keyof typeof STATUS_LABEL, MeasureStatus] extends [MeasureStatus, keyof typeof STATUS_LABEL] ? true : never = true;
+const _reasons: [keyof typeof STATUS_REASON_LABEL, StatusReason] extends [StatusReason, keyof typeof STATUS_REASON_LABEL] ? true : never = true;
+void _statuses;
+void _reasons;
+
+describe('plain words for codes', () => {
+  it('names every status, reason, assessment level and funding source, and nothing else', () => {
+    expect(Object.keys(STATUS_LABEL).sort()).toEqual([...MEASURE_STATUSES].sort());
+    expect(Object.keys(STATUS_REASON_LABEL).sort()).toEqual([...STATUS_REASONS].sort());
+    expect(Object.keys(LEVEL_LABEL).sort()).toEqual([...IMPLEMENTATION_LEVELS].sort());
+    expect(Object.keys(FUNDING_SOURCE_LABEL).sort()).toEqual([...FUNDING_SOURCES, UNSPECIFIED_SOURCE].sort());
+    for (const table of [STATUS_LABEL, STATUS_REASON_LABEL, LEVEL_LABEL, FUNDING_SOURCE_LABEL]) {
+      for (const words of Object.values(table)) expect(words).not.toMatch(/^[A-Z_]+$|^[a-z-]+$/);
+    }
+  });
+
+  it('gives an unknown code back as it is, and never an inherited property', () => {
+    expect(plainWord(STATUS_REASON_LABEL, 'DEADLINE_BEFORE_PLAN_START')).toBe("The decree's deadline is before the plan's first day");
+    expect(plainWord(FUNDING_SOURCE_LABEL, 'swiss-hungarian')).toBe('Swiss–Hungarian Cooperation Programme');
+    expect(plainWord(STATUS_REASON_LABEL, 'SOMETHING_NEW')).toBe('SOMETHING_NEW');
+    expect(plainWord(STATUS_LABEL, 'toString')).toBe('toString');
+  });
+});
