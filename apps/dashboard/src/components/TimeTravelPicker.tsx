@@ -112,9 +112,9 @@ export function TimeTravelPicker() {
           Showing: {standing}
           {time.asOf ? `, statuses on ${time.asOf}` : ''}
         </output>
-        {problem && (
-          <p role="alert" className="problem">
-            {problem}
+        {(problem ?? time.refusal) && (
+          <p role="alert" className="problem" data-testid="time-refusal">
+            {problem ?? time.refusal}
           </p>
         )}
       </form>

@@ -1,10 +1,15 @@
 import { type FormEvent, useState } from 'react';
-import { useQuery, useTimeTravel } from '../api/hooks';
+import { useQuery, useSession, useTimeTravel } from '../api/hooks';
 import { EVENTS, type EventFilter, type Events } from '../api/queries';
-import { Problem } from '../components/Status';
+import { NotForRole, Problem } from '../components/Status';
 
 /** Auditors: the global event log page by page, filtered as the api's EventFilter allows. */
 export function EventsPage() {
+  const session = useSession();
+  return session.readsHistory ? <EventLog /> : <NotForRole page="The event log" readers="auditors'" />;
+}
+
+function EventLog() {
   const time = useTimeTravel();
   const { at } = time;
   const [draft, setDraft] = useState<EventFilter>({});

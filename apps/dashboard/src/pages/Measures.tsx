@@ -24,7 +24,7 @@ export function MeasuresPage() {
   const filter = { planId: session.plan.id, ...(session.me.role === 'AGENCY' && session.me.agencyId ? { agency: session.me.agencyId } : {}) };
   const figures = session.readsFigures || session.readsOwnFigures;
   const variables = figures ? { filter, asOf, at } : { filter };
-  const result = useQuery<Measures>(measuresQuery(figures), variables);
+  const result = useQuery<Measures>(measuresQuery(figures), variables, { subject: filter });
   const all = result.data?.measures ?? [];
   const [updates, setUpdates] = useState(0);
   useMeasureUpdates(
