@@ -84,5 +84,11 @@ export function liveClient(): Client {
 
 /** Calls `onUpdate` each time the subscription delivers; returns the unsubscribe function. */
 export function subscribe(query: string, variables: Record<string, unknown>, onUpdate: () => void, onError?: (error: unknown) => void): () => void {
-  return liveClient().subscribe({ query, variables }, { next: () => onUpdate(), error: (e) => onError?.(e), complete: () => undefined });
+  const key = storedKey();
+  const error = (e: unknown) => {
+    // graphql-ws hands GraphQL errors over as an array: a refused key signs out an idle page too.
+    if (Array.isArray(e) && (e as ApiError[]).some((x) => x?.extensions?.code === 'UNAUTHENTICATED')) keyRefused(key);
+    onError?.(e);
+  };
+  return liveClient().subscribe({ query, variables }, { next: () => onUpdate(), error, complete: () => undefined });
 }
