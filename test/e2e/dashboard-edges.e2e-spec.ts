@@ -71,6 +71,13 @@ describe('dashboard edges in a browser (e2e)', () => {
     pmoKey = await issueTestKey(t, { role: 'AGENCY', agencyId: 'prime-ministers-office' });
     pmo = authHeader(pmoKey);
     for (const [id, on, n] of [['moi-1', '2023-02-10', 10], ['moi-2', '2023-05-10', 24]] as const) stored(await training(id, on, n));
+    // A report retracted: listed on its measure's page, marked, not counted.
+    stored(await training('moi-3', '2023-08-01', 6));
+    stored(
+      await t.gql('mutation ($input: RetractReportInput!) { retractReport(input: $input) { position } }', {
+        input: { reportId: 'moi-3', reason: 'Entered twice', requestId: 'retract-moi-3' },
+      }, moi),
+    );
     stored(await house('pmo-h1', '2023-03-15'));
     beforeFunds = stored(await house('pmo-h3', '2023-11-05')).recordCapacityCreated.position;
     stored(
@@ -289,6 +296,36 @@ describe('dashboard edges in a browser (e2e)', () => {
     expect(await page.getByTestId('measure-money').textContent()).not.toMatch(/Sources: .*\b(national|eu|swiss-hungarian|NATIONAL|EU|SWISS_HUNGARIAN)\b/);
     expect((await page.getByTestId('money-by-source').locator('tbody td:nth-child(2)').allTextContents()).filter((s) => /^[a-z-]+$/.test(s))).toEqual([]);
     await page.screenshot({ path: screenshotPath('dashboard-edges', '9-measure-money-in-words'), fullPage: true });
+    await page.close();
+  }, BROWSER_TIMEOUT);
+
+  it('counts a measure\'s reports alike in its facts and its reports section when one is retracted', async () => {
+    const page = await open(coordinator, '#/measures/II.1.3');
+    await page.getByTestId('reports').waitFor();
+    expect(await page.getByTestId('measure-reports').textContent()).toBe('2');
+    expect(await page.getByRole('heading', { name: /^Reports \(/ }).textContent()).toBe('Reports (2 counted, 1 retracted)');
+    expect(await page.getByTestId('reports').locator('tr[data-report="moi-3"]').textContent()).toContain('Retracted');
+    await page.close();
+  }, BROWSER_TIMEOUT);
+
+  it('never scrolls sideways on a phone (390 px): wide tables scroll within themselves; instants written as every date is', async () => {
+    const page = await open(coordinator, '', { width: 390, height: 844 });
+    const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.getByTestId('key-figures').waitFor();
+    await page.getByTestId('chart-status-by-pillar').locator('canvas').waitFor();
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: screenshotPath('dashboard-edges', '10-overview-390') });
+    await go(page, '#/measures');
+    await page.getByTestId('measures').locator('tbody tr').first().waitFor();
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await go(page, '#/measures/II.3.9');
+    await page.getByTestId('chart-money-by-year').waitFor();
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: screenshotPath('dashboard-edges', '11-measure-390'), fullPage: true });
+    await go(page, '#/agencies');
+    const recorded = page.locator('tr[data-agency="ministry-of-interior"] td:nth-child(4)');
+    expect(await eventually(async () => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test((await recorded.textContent()) ?? ''), true)).toBe(true);
+    expect(await sideways()).toBeLessThanOrEqual(0);
     await page.close();
   }, BROWSER_TIMEOUT);
 

@@ -18,6 +18,17 @@ export function formatAmount(amount: string): string {
 /** For charts only: HUF in millions (a chart axis needs numbers; the tables beside show the exact amount). */
 export const millions = (amount: string): number => Number(BigInt(amount) / 1000n) / 1000;
 
+/**
+ * An instant (ISO) in the tab's local time, written as the dashboard writes every date
+ * (YYYY-MM-DD, then HH:MM:SS): not in a locale's order, which mixed dd/mm with the date picker's.
+ */
+export function formatInstant(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
 export const formatPercent = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : `${value}%`);
 
 export const STATUS_LABEL: Record<MeasureStatus, string> = {

@@ -5,6 +5,7 @@ import { refusedPoint, useQuery, useSession, useTimeTravel } from '../api/hooks'
 import { AGENCIES, AGENCY_ACTIVITY, type Agencies, type AgencyActivity } from '../api/queries';
 import { ChartFigure } from '../components/ChartFigure';
 import { NotForRole, Problem } from '../components/Status';
+import { formatInstant } from '../format';
 
 type Activity = AgencyActivity['agencyActivity'];
 
@@ -85,7 +86,7 @@ function AgencyActivityTable() {
               <th scope="row">{agency.name}</th>
               <td className="num">{a ? a.reports : '…'}</td>
               <td>{a?.lastReportOn ?? '—'}</td>
-              <td>{a?.lastRecordedAt ? new Date(a.lastRecordedAt).toLocaleString('en-GB') : '—'}</td>
+              <td>{a?.lastRecordedAt ? formatInstant(a.lastRecordedAt) : '—'}</td>
               <td className="details">{a?.reportsByType.map((r) => `${r.type} ${r.count}`).join(' · ')}</td>
               <td>
                 {a?.responsibleWithoutReport.map((m) => (

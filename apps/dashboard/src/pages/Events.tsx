@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useQuery, useSession, useTimeTravel } from '../api/hooks';
 import { EVENTS, type EventFilter, type Events } from '../api/queries';
 import { NotForRole, Problem } from '../components/Status';
+import { formatInstant } from '../format';
 
 /** Auditors: the global event log page by page, filtered as the api's EventFilter allows. */
 export function EventsPage() {
@@ -70,7 +71,7 @@ function EventLog() {
                   {e.position}
                 </button>
               </td>
-              <td>{new Date(e.recordedAt).toLocaleString('en-GB')}</td>
+              <td>{formatInstant(e.recordedAt)}</td>
               <td>{e.type}</td>
               <td>
                 {e.stream} @ {e.revision}

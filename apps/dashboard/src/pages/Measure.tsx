@@ -5,7 +5,7 @@ import { useMeasureUpdates, useQuery, useSession, useTimeTravel } from '../api/h
 import { type Assessment, EVENTS, type Events, type Granularity, type IndicatorValue, type MeasureDetail, REPORTS, type ReportItem, type Reports, measureQuery } from '../api/queries';
 import { ChartFigure } from '../components/ChartFigure';
 import { Problem, ReasonText, StatusBadge } from '../components/Status';
-import { LEVEL_LABEL, formatHuf, formatPercent, millions, reportSummary, sourceLabel } from '../format';
+import { LEVEL_LABEL, formatHuf, formatPercent, millions, reportSummary, sourceLabel, formatInstant } from '../format';
 
 /**
  * One measure: its status and why, each indicator against its target by period and agency, the
@@ -67,7 +67,7 @@ export function MeasurePage({ code }: { code: string }) {
             </dd>
             <dt>Progress</dt>
             <dd data-testid="measure-progress">{formatPercent(m.progress)}</dd>
-            <dt>Reports</dt>
+            <dt>Reports counted</dt>
             <dd data-testid="measure-reports">{m.reportCount}</dd>
           </>
         )}
@@ -118,7 +118,7 @@ export function MeasurePage({ code }: { code: string }) {
       {m.assessments && <Assessments assessments={m.assessments} inForce={m.assessment ?? null} indicators={m.indicators} />}
 
       <section aria-labelledby="reports">
-        <h2 id="reports">Reports{reports.data ? ` (${reports.data.reports.totalCount})` : ''}</h2>
+        <h2 id="reports">Reports{reports.data ? ` (${reportsCount(reports.data.reports)})` : ''}</h2>
         {at !== null ? (
           <p className="hint">The reports list shows the ledger as it now stands; clear the "as it stood at" point to see it.</p>
         ) : reports.error ? (
@@ -181,7 +181,7 @@ export function MeasurePage({ code }: { code: string }) {
               {events.map((e) => (
                 <tr key={e.id}>
                   <td className="num">{e.position}</td>
-                  <td>{new Date(e.recordedAt).toLocaleString('en-GB')}</td>
+                  <td>{formatInstant(e.recordedAt)}</td>
                   <td>{e.type}</td>
                   <td>{text(e.data.occurredOn ?? e.metadata.occurredOn)}</td>
                   <td>
@@ -196,6 +196,16 @@ export function MeasurePage({ code }: { code: string }) {
       </section>
     </>
   );
+}
+
+/**
+ * The reports section's count: retracted reports are listed (marked) but not counted, so the
+ * number says both when there are some, and agrees with "Reports counted" above.
+ */
+function reportsCount(connection: Reports['reports']): string {
+  const retracted = connection.edges.filter((e) => e.node.status === 'RETRACTED').length;
+  if (retracted === 0 || connection.pageInfo.hasNextPage) return String(connection.totalCount);
+  return `${connection.totalCount - retracted} counted, ${retracted} retracted`;
 }
 
 /**
