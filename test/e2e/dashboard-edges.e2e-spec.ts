@@ -114,6 +114,18 @@ describe('dashboard edges in a browser (e2e)', () => {
     expect(unknown).not.toContain('II.1.3');
     expect(await page.locator('main h1, main dl, main table').count()).toBe(0);
     await page.screenshot({ path: screenshotPath('dashboard-edges', '1-unknown-measure-after-known'), fullPage: true });
+    // A filter in the address (the overview's links put it in the query, before the hash), then
+    // another on the same page, as a link or the history's back and forward move: the new one's rows only.
+    const codes = () => page.getByTestId('measures').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-code') ?? ''));
+    await go(page, '#/');
+    await page.getByTestId('pillars').getByRole('link', { name: /^I Prevention/ }).click();
+    expect(await eventually(async () => (await codes()).length > 0 && (await codes()).every((c) => c.startsWith('I.')), true)).toBe(true);
+    await page.evaluate(() => {
+      const from = window.location.href;
+      window.history.pushState(null, '', '?objective=II.3#/measures');
+      window.dispatchEvent(new HashChangeEvent('hashchange', { oldURL: from, newURL: window.location.href }));
+    });
+    expect(await eventually(async () => (await codes()).length > 0 && (await codes()).every((c) => c.startsWith('II.3.')), true)).toBe(true);
     // And back to a known one: its own page, nothing of the error.
     await go(page, '#/measures/II.3.9');
     await page.getByRole('heading', { name: /^II\.3\.9 / }).waitFor();

@@ -228,7 +228,7 @@ function AgencyOverview() {
               <th scope="row">
                 <Link href={`/measures/${encodeURIComponent(m.code)}`}>{m.code}</Link> <span className="title-cell">{m.title}</span>
               </th>
-              <td>{m.deadline}</td>
+              <td className="date">{m.deadline}</td>
               <td>
                 {m.status && <StatusBadge status={m.status} />} {m.statusReason && <ReasonText reason={m.statusReason} />}
               </td>
