@@ -95,6 +95,14 @@ describe('dashboard edges in a browser (e2e)', () => {
         authHeader(coordinator),
       ),
     );
+    // A measure withdrawn by assessment: no report is expected of its agency.
+    stored(
+      await t.gql(
+        'mutation ($input: AssessMeasureInput!) { assessMeasure(input: $input) { position } }',
+        { input: { measureCode: 'IV.2.2', assessmentId: 'nacs-2', level: 'WITHDRAWN', asOf: '2022-06-01', narrative: 'Merged into IV.2.1', evidence: [] } },
+        authHeader(coordinator),
+      ),
+    );
     browser = await launchBrowser();
   }, 300_000);
 
@@ -335,6 +343,10 @@ describe('dashboard edges in a browser (e2e)', () => {
     expect(await sideways()).toBeLessThanOrEqual(0);
     await page.screenshot({ path: screenshotPath('dashboard-edges', '11-measure-390'), fullPage: true });
     await go(page, '#/agencies');
+    // A withdrawn measure among those without a report is marked so, not shown as a gap.
+    const chip = page.locator('tr[data-agency="ministry-of-interior"] a[href$="/measures/IV.2.2"]');
+    expect(await eventually(async () => (await chip.count()) === 1 && (await chip.getAttribute('data-withdrawn')), 'true')).toBe('true');
+    expect(await chip.textContent()).toBe('IV.2.2 withdrawn');
     const recorded = page.locator('tr[data-agency="ministry-of-interior"] td:nth-child(4)');
     expect(await eventually(async () => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test((await recorded.textContent()) ?? ''), true)).toBe(true);
     expect(await sideways()).toBeLessThanOrEqual(0);
