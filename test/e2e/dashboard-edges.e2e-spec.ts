@@ -151,6 +151,7 @@ describe('dashboard edges in a browser (e2e)', () => {
     await audit.getByRole('alert').waitFor();
     expect(await audit.getByRole('alert').textContent()).toMatch(/measureCode/);
     expect(await rows.count()).toBe(0);
+    expect(await audit.getByTestId('events').isVisible()).toBe(false);
     await audit.screenshot({ path: screenshotPath('dashboard-edges', '2-refused-event-filter'), fullPage: true });
     await audit.close();
   }, BROWSER_TIMEOUT);

@@ -53,7 +53,7 @@ function EventLog() {
         <button type="submit">Filter</button>
       </form>
       {page.error && <Problem error={page.error} />}
-      <table className="data" data-testid="events">
+      <table className="data" data-testid="events" hidden={page.error !== undefined}>
         <thead>
           <tr>
             <th scope="col">Position</th>
