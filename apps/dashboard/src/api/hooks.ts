@@ -129,6 +129,8 @@ const UPDATED = 'apl:measure-updated';
  */
 export function useLastReports(query: string | null, planId: string, reloadKey: number, maxPages = 20): { byMeasure: ReadonlyMap<string, string>; complete: boolean } {
   const [state, setState] = useState<{ byMeasure: ReadonlyMap<string, string>; complete: boolean }>({ byMeasure: new Map(), complete: true });
+  // Another plan (or none asked): the last plan's dates go at once; a live re-read keeps them until it answers.
+  useEffect(() => setState({ byMeasure: new Map(), complete: true }), [query, planId]);
   useEffect(() => {
     if (!query) return;
     let cancelled = false;
