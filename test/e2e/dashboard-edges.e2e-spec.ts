@@ -117,7 +117,7 @@ describe('dashboard edges in a browser (e2e)', () => {
     await go(page, '#/measures/XX.9');
     await page.getByRole('alert').waitFor();
     const unknown = await mainText(page);
-    expect(unknown).toMatch(/NOT_FOUND/);
+    expect(await page.getByTestId('unknown-measure').textContent()).toMatch(/ has no measure XX\.9\.$/);
     // Nothing of II.1.3: no title, no facts, no indicators, no reports.
     expect(unknown).not.toContain('II.1.3');
     expect(await page.locator('main h1, main dl, main table').count()).toBe(0);

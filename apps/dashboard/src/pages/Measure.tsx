@@ -41,6 +41,19 @@ export function MeasurePage({ code }: { code: string }) {
   };
   useMeasureUpdates([code], reload, (session.readsFigures || session.readsOwnFigures) && at === null);
 
+  const unknown = result.error instanceof GraphQLRequestError && result.error.errors.some((e) => e.extensions?.code === 'NOT_FOUND');
+  if (unknown && !result.data) {
+    return (
+      <>
+        <p role="alert" className="problem" data-testid="unknown-measure">
+          {session.plan.title} has no measure {code}.
+        </p>
+        <p>
+          <Link href="/measures">All measures of the plan</Link>
+        </p>
+      </>
+    );
+  }
   if (result.error && !result.data && !(refused && session.readsOwnFigures)) return <Problem error={result.error} />;
   if (!result.data) return <p className="loading">Loading {code}…</p>;
   const m = result.data.measure;
