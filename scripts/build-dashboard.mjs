@@ -21,10 +21,13 @@ function sources(dir) {
   });
 }
 
-/** The hash of everything the build reads: the app's files and the installed versions (lockfile). */
+/** Files outside apps/dashboard that the bundle imports (one source for the event catalogue's fields and funding sources). */
+const sharedSources = ['libs/domain/src/events/catalogue.ts'].map((file) => resolve(file));
+
+/** The hash of everything the build reads: the app's files, the shared ones and the installed versions (lockfile). */
 export function sourceStamp() {
   const hash = createHash('sha256');
-  for (const file of [...sources(app), resolve('package-lock.json')].sort()) {
+  for (const file of [...sources(app), ...sharedSources, resolve('package-lock.json')].sort()) {
     hash.update(relative(app, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   return hash.digest('hex');

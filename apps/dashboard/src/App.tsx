@@ -1,8 +1,8 @@
 import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, Route, Router, Switch, useLocation } from 'wouter';
 import { useHashLocation } from 'wouter/use-hash-location';
-import { GraphQLRequestError, gql } from './api/client';
-import { type Session, SessionContext, type TimeTravel, TimeTravelContext, useLiveMeasureFeed, useQuery, useSession, useTimeTravel as useTimeTravelState } from './api/hooks';
+import { GraphQLRequestError, gql, keyRefused, onSignedInKeyRefused } from './api/client';
+import { type Session, SessionContext, type TimeTravel, TimeTravelContext, useAgencyName, useLiveMeasureFeed, useQuery, useSession, useTimeTravel as useTimeTravelState } from './api/hooks';
 import { ME, type Me, type Measures, type PointInTime, measuresQuery } from './api/queries';
 import { storeKey, storedKey } from './api/session';
 import { SignIn } from './pages/SignIn';
@@ -26,6 +26,8 @@ export function App() {
 
   const signIn = useCallback(async (key: string) => {
     setFailure(null);
+    // The tab's own key, again after a reload: if it is refused, the listener below says why.
+    const again = key === storedKey();
     try {
       const answer = await gql<Me>(ME, {}, key);
       storeKey(key);
@@ -33,11 +35,24 @@ export function App() {
     } catch (error) {
       storeKey(null);
       setMe(null);
-      setFailure(error instanceof GraphQLRequestError && error.unauthenticated ? 'The api did not accept this key.' : String((error as Error).message));
+      if (!(again && error instanceof GraphQLRequestError && error.unauthenticated)) {
+        setFailure(error instanceof GraphQLRequestError && error.unauthenticated ? 'The api did not accept this key.' : String((error as Error).message));
+      }
     } finally {
       setChecking(false);
     }
   }, []);
+
+  // A key refused while signed in (revoked or expired meanwhile): back to sign-in, the key forgotten.
+  useEffect(
+    () =>
+      onSignedInKeyRefused(() => {
+        storeKey(null);
+        setMe(null);
+        setFailure('You were signed out: the api no longer accepts this key (it was revoked or has expired). Sign in with a valid key.');
+      }),
+    [],
+  );
 
   // A key kept in this tab's sessionStorage signs in again after a reload.
   useEffect(() => {
@@ -77,16 +92,27 @@ export function App() {
   );
 }
 
-function readTime(): { at: PointInTime | null; asOf: string | null } {
+type TimePoint = { at: PointInTime | null; asOf: string | null };
+
+function readTime(): TimePoint {
   try {
-    return JSON.parse(window.sessionStorage.getItem(TIME_KEY) ?? '') as { at: PointInTime | null; asOf: string | null };
+    return JSON.parse(window.sessionStorage.getItem(TIME_KEY) ?? '') as TimePoint;
   } catch {
     return { at: null, asOf: null };
   }
 }
 
+/** A point in time in words, for the picker's messages. */
+function describePoint(point: TimePoint): string {
+  const at = point.at?.position ? `Position ${point.at.position}` : point.at?.recordedAt ? `The instant ${point.at.recordedAt}` : null;
+  const asOf = point.asOf ? `the status date ${point.asOf}` : null;
+  const text = [at, asOf].filter(Boolean).join(' with ') || 'this point';
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function SignedIn() {
   const session = useSession();
+  const agencyName = useAgencyName(session.plan.id, session.me.agencyId);
   const [location] = useLocation();
   // A new page moves the focus to its content (as a page load would), for keyboard and screen readers.
   const first = useRef(true);
@@ -95,18 +121,37 @@ function SignedIn() {
     else document.getElementById('main')?.focus();
   }, [location]);
   const [time, setTime] = useState(readTime);
-  const timeTravel = useMemo<TimeTravel>(
-    () => ({
+  const [refusal, setRefusal] = useState<string | null>(null);
+  // The point shown before the last one set: where the pages go back to when the api refuses it.
+  const previous = useRef<TimePoint>({ at: null, asOf: null });
+  const shown = useRef(time);
+  shown.current = time;
+  const timeTravel = useMemo<TimeTravel>(() => {
+    const keep = (next: TimePoint) => {
+      window.sessionStorage.setItem(TIME_KEY, JSON.stringify(next));
+      setTime(next);
+    };
+    return {
       // Only auditors may replay (the api refuses `at` to others): nobody else sends it.
       at: session.readsHistory ? time.at : null,
       asOf: time.asOf,
+      refusal,
       set: (next) => {
-        window.sessionStorage.setItem(TIME_KEY, JSON.stringify(next));
-        setTime(next);
+        previous.current = shown.current;
+        setRefusal(null);
+        keep(next);
       },
-    }),
-    [time, session.readsHistory],
-  );
+      refuse: (refused, error) => {
+        const now = shown.current;
+        const same = JSON.stringify(refused.at) === JSON.stringify(session.readsHistory ? now.at : null) && refused.asOf === now.asOf;
+        if (!same) return;
+        const back = JSON.stringify(previous.current) === JSON.stringify(now) ? { at: null, asOf: null } : previous.current;
+        previous.current = back;
+        setRefusal(`${describePoint(refused)} was not applied: ${error.errors.map((e) => e.message).join('; ')}`);
+        keep(back);
+      },
+    };
+  }, [time, refusal, session.readsHistory]);
   // The measure codes for the one live feed of this tab: every measure of the plan, or an agency's
   // own (responsible or partner), the ones the api lets it subscribe to.
   const live = session.readsFigures || session.readsOwnFigures;
@@ -140,7 +185,7 @@ function SignedIn() {
         <div className="who">
           <span data-testid="role">
             {session.me.role}
-            {session.me.agencyId ? ` · ${session.me.agencyId}` : ''}
+            {agencyName ? ` · ${agencyName}` : ''}
           </span>
           <a href="/graphql">GraphiQL</a>
           <button type="button" onClick={session.signOut}>
@@ -190,6 +235,7 @@ function ReportDownload() {
     try {
       const key = storedKey();
       const response = await fetch(`${REPORT_DOWNLOAD_PATH}?${query}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      if (response.status === 401) keyRefused(key);
       if (!response.ok) {
         const body = (await response.json().catch(() => ({}))) as { field?: string; reason?: string; message?: string };
         throw new Error(body.field ? `${body.field} ${body.reason ?? ''}` : (body.message ?? `The api answered ${response.status}`));

@@ -1,4 +1,5 @@
 import type { ImplementationLevel, MeasureStatus, StatusReason } from './api/queries';
+import { type FundingSource, eventTypeSpec } from '../../../libs/domain/src/events/catalogue';
 
 const huf = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
 
@@ -16,6 +17,17 @@ export function formatAmount(amount: string): string {
 
 /** For charts only: HUF in millions (a chart axis needs numbers; the tables beside show the exact amount). */
 export const millions = (amount: string): number => Number(BigInt(amount) / 1000n) / 1000;
+
+/**
+ * An instant (ISO) in the tab's local time, written as the dashboard writes every date
+ * (YYYY-MM-DD, then HH:MM:SS): not in a locale's order, which mixed dd/mm with the date picker's.
+ */
+export function formatInstant(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
 
 export const formatPercent = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : `${value}%`);
 
@@ -69,3 +81,42 @@ export const STATUS_COLOUR: Record<MeasureStatus, string> = {
 };
 
 export const STATUS_ORDER: readonly MeasureStatus[] = ['NOT_STARTED', 'IN_PROGRESS', 'ACHIEVED', 'OVERDUE', 'AWAITING_ASSESSMENT', 'WITHDRAWN'];
+
+/**
+ * Funding sources by name. The api names them by id ("national", FundingSource in
+ * libs/domain's event catalogue; "unspecified" where an allocation or payment names none), or by
+ * the GraphQL enum (NATIONAL) on the plan's funding: both are read here.
+ */
+export const FUNDING_SOURCE_LABEL: Record<FundingSource | 'unspecified', string> = {
+  national: 'National budget',
+  eu: 'European Union funds',
+  'swiss-hungarian': 'Swiss–Hungarian Cooperation Programme',
+  unspecified: 'Source not stated',
+};
+
+/** The name of a funding source id or enum value; an unknown one (a newer api) as it is sent. */
+export function sourceLabel(source: string): string {
+  const id = source.toLowerCase().replaceAll('_', '-');
+  return (FUNDING_SOURCE_LABEL as Record<string, string>)[id] ?? source;
+}
+
+const text = (v: unknown): string => (v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean));
+
+/**
+ * A report's own fields in words (details flattened), without what the row's other cells already
+ * say: money fields (kind `money` in the event catalogue) as grouped HUF, a funding source by its
+ * name. `type` is the event type (e.g. FundsDisbursed); a type the catalogue does not know (a
+ * newer api, a plan or key event) keeps its values as they are.
+ */
+export function reportSummary(type: string, data: Record<string, unknown>): string {
+  const details = typeof data.details === 'object' && data.details !== null ? (data.details as Record<string, unknown>) : {};
+  const kinds = new Map((eventTypeSpec(type)?.fields ?? []).map((f) => [f.name, f.kind]));
+  return Object.entries({ ...data, ...details })
+    .filter(([k]) => !['measureCode', 'occurredOn', 'reportId', 'planId', 'agencyId', 'details'].includes(k))
+    .map(([k, v]) => {
+      if (kinds.get(k) === 'money' && (typeof v === 'string' || typeof v === 'number')) return `${k}: ${formatHuf(String(v))}`;
+      if (k === 'source' && kinds.has(k) && typeof v === 'string') return `${k}: ${sourceLabel(v)}`;
+      return `${k}: ${text(v)}`;
+    })
+    .join(' · ');
+}

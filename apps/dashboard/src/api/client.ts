@@ -21,6 +21,22 @@ export class GraphQLRequestError extends Error {
   }
 }
 
+const refusedKeyListeners = new Set<() => void>();
+
+/**
+ * Called when the api refuses the signed-in key (UNAUTHENTICATED: revoked, expired or deleted
+ * while the tab was open); a key being tried at sign-in does not count. Returns the unsubscribe.
+ */
+export function onSignedInKeyRefused(listener: () => void): () => void {
+  refusedKeyListeners.add(listener);
+  return () => refusedKeyListeners.delete(listener);
+}
+
+/** The api refused `key` (an HTTP 401, or an UNAUTHENTICATED GraphQL error): tells the listeners when it is the signed-in one. */
+export function keyRefused(key: string | null): void {
+  if (key !== null && key === storedKey()) for (const listener of refusedKeyListeners) listener();
+}
+
 const endpoint = (): string => new URL('/graphql', window.location.href).toString();
 
 /** One GraphQL operation over HTTP with the signed-in key (or the one given, at sign-in). */
@@ -40,7 +56,11 @@ export async function gql<T>(query: string, variables?: Record<string, unknown>,
   } catch {
     throw new GraphQLRequestError([{ message: `The api answered ${response.status} without a GraphQL body` }], response.status);
   }
-  if (body.errors?.length) throw new GraphQLRequestError(body.errors, response.status);
+  if (body.errors?.length) {
+    const error = new GraphQLRequestError(body.errors, response.status);
+    if (error.unauthenticated) keyRefused(key);
+    throw error;
+  }
   if (body.data === undefined) throw new GraphQLRequestError([{ message: 'The api answered without data' }], response.status);
   return body.data;
 }
@@ -64,5 +84,11 @@ export function liveClient(): Client {
 
 /** Calls `onUpdate` each time the subscription delivers; returns the unsubscribe function. */
 export function subscribe(query: string, variables: Record<string, unknown>, onUpdate: () => void, onError?: (error: unknown) => void): () => void {
-  return liveClient().subscribe({ query, variables }, { next: () => onUpdate(), error: (e) => onError?.(e), complete: () => undefined });
+  const key = storedKey();
+  const error = (e: unknown) => {
+    // graphql-ws hands GraphQL errors over as an array: a refused key signs out an idle page too.
+    if (Array.isArray(e) && (e as ApiError[]).some((x) => x?.extensions?.code === 'UNAUTHENTICATED')) keyRefused(key);
+    onError?.(e);
+  };
+  return liveClient().subscribe({ query, variables }, { next: () => onUpdate(), error, complete: () => undefined });
 }

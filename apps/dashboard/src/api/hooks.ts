@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { GraphQLRequestError, gql, subscribe } from './client';
-import { MEASURE_UPDATED, type Me, type PointInTime } from './queries';
+import { AGENCIES, type Agencies, MEASURE_UPDATED, type Me, type PointInTime } from './queries';
 
 /** Who is signed in, the plan shown, and what their role may read (the api enforces it). */
 export interface Session {
@@ -29,37 +29,90 @@ export interface TimeTravel {
   /** YYYY-MM-DD; null = today (the api's default). */
   readonly asOf: string | null;
   readonly set: (next: { at: PointInTime | null; asOf: string | null }) => void;
+  /**
+   * The api refused this point (BAD_USER_INPUT on `at…` or `asOf`, e.g. a position beyond the end
+   * of the log): the pages go back to the point shown before, and the picker says why. Ignored
+   * when the point shown is no longer the refused one (several queries fail for the same point).
+   */
+  readonly refuse: (refused: { at: PointInTime | null; asOf: string | null }, error: GraphQLRequestError) => void;
+  /** Why the point last asked for was not applied (the api's message), until the next one is set. */
+  readonly refusal: string | null;
 }
-export const TimeTravelContext = createContext<TimeTravel>({ at: null, asOf: null, set: () => undefined });
+export const TimeTravelContext = createContext<TimeTravel>({ at: null, asOf: null, set: () => undefined, refuse: () => undefined, refusal: null });
 export const useTimeTravel = (): TimeTravel => useContext(TimeTravelContext);
 
+/** The api's refusal of a point in time itself (its field is `at`, `at.position`, `at.recordedAt` or `asOf`). */
+export function refusedPoint(error: unknown): error is GraphQLRequestError {
+  return (
+    error instanceof GraphQLRequestError &&
+    error.errors.some((e) => e.extensions?.code === 'BAD_USER_INPUT' && /^(at|asOf)(\.|$)/.test(e.extensions.field ?? ''))
+  );
+}
+
 export interface QueryState<T> {
+  /** The answer to these variables, or of the same subject while they are re-read; never another's. */
   readonly data: T | undefined;
+  /** The failure of these variables (not of earlier ones). */
   readonly error: GraphQLRequestError | Error | undefined;
   readonly loading: boolean;
   /** Re-reads, keeping the current data on screen until the answer comes. */
   readonly reload: () => void;
 }
 
-/** Runs a query now and whenever its variables change; `null` query = skip. */
-export function useQuery<T>(query: string | null, variables: Record<string, unknown> = {}): QueryState<T> {
-  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: query !== null });
-  const [tick, setTick] = useState(0);
+/**
+ * Runs a query now and whenever its variables change; `null` query = skip.
+ *
+ * An answer belongs to the variables it was read with: when they change, the page never shows the
+ * previous answer as if it were the new one (a measure's figures under another code, a refused
+ * position's page with the last position's figures). `subject` names what the variables are about
+ * (a measure's code, a plan): while other variables (granularity, point in time) are re-read, the
+ * previous answer of the same subject stays on screen until the new one comes, and goes when the
+ * new variables fail. Without `subject`, every variable names the subject.
+ */
+export function useQuery<T>(query: string | null, variables: Record<string, unknown> = {}, options: { subject?: unknown } = {}): QueryState<T> {
   const key = JSON.stringify(variables);
+  const fullKey = `${query}\n${key}`;
+  const subject = `${query}\n${options.subject === undefined ? key : JSON.stringify(options.subject)}`;
+  const [state, setState] = useState<{ data?: T; dataKey?: string; dataSubject?: string; error?: Error; errorKey?: string; loading: boolean }>({ loading: query !== null });
+  const [tick, setTick] = useState(0);
+  const time = useContext(TimeTravelContext);
+  const refuse = useRef(time.refuse);
+  refuse.current = time.refuse;
   useEffect(() => {
     if (query === null) return;
     let live = true;
     setState((s) => ({ ...s, loading: true }));
-    gql<T>(query, JSON.parse(key) as Record<string, unknown>).then(
-      (data) => live && setState({ data, loading: false }),
-      (error: Error) => live && setState((s) => ({ data: s.data, error, loading: false })),
+    const vars = JSON.parse(key) as Record<string, unknown>;
+    gql<T>(query, vars).then(
+      (data) => live && setState({ data, dataKey: fullKey, dataSubject: subject, loading: false }),
+      (error: Error) => {
+        if (!live) return;
+        setState((s) => ({ ...s, error, errorKey: fullKey, loading: false }));
+        if (refusedPoint(error) && ('at' in vars || 'asOf' in vars)) {
+          refuse.current({ at: (vars.at as PointInTime | null | undefined) ?? null, asOf: (vars.asOf as string | null | undefined) ?? null }, error);
+        }
+      },
     );
     return () => {
       live = false;
     };
-  }, [query, key, tick]);
+  }, [query, key, fullKey, subject, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data: state.data, error: state.error, loading: state.loading, reload };
+  const failed = state.errorKey === fullKey;
+  const current = state.dataKey === fullKey || (state.dataSubject === subject && !failed);
+  return {
+    data: query !== null && current ? state.data : undefined,
+    error: failed ? state.error : undefined,
+    loading: query !== null && (state.loading || (state.dataKey !== fullKey && !failed)),
+    reload,
+  };
+}
+
+/** An agency's name as the plan's register writes it (its id until the register is read, or if it is not there). */
+export function useAgencyName(planId: string, agencyId: string | null): string | null {
+  const register = useQuery<Agencies>(agencyId ? AGENCIES : null, { planId }, { subject: planId });
+  if (!agencyId) return null;
+  return register.data?.agencies.find((a) => a.id === agencyId)?.name ?? agencyId;
 }
 
 const UPDATED = 'apl:measure-updated';
@@ -76,6 +129,8 @@ const UPDATED = 'apl:measure-updated';
  */
 export function useLastReports(query: string | null, planId: string, reloadKey: number, maxPages = 20): { byMeasure: ReadonlyMap<string, string>; complete: boolean } {
   const [state, setState] = useState<{ byMeasure: ReadonlyMap<string, string>; complete: boolean }>({ byMeasure: new Map(), complete: true });
+  // Another plan (or none asked): the last plan's dates go at once; a live re-read keeps them until it answers.
+  useEffect(() => setState({ byMeasure: new Map(), complete: true }), [query, planId]);
   useEffect(() => {
     if (!query) return;
     let cancelled = false;

@@ -59,7 +59,7 @@ export interface Overview {
     pillars: Array<RollUp & { objectives: RollUp[] }>;
   };
   fundingSummary: { allocated: string; disbursed: string; overDisbursedMeasures: string[]; bySource: SourceFunding[] };
-  overdueMeasures: Array<{ code: string; title: string; deadline: string; responsible: Array<{ id: string; name: string }> }>;
+  overdueMeasures: Array<{ code: string; title: string; deadline: string; statusReason: StatusReason; responsible: Array<{ id: string; name: string }> }>;
 }
 export const OVERVIEW = /* GraphQL */ `
   query Overview($planId: ID!, $asOf: String, $at: PointInTimeInput) {
@@ -69,7 +69,7 @@ export const OVERVIEW = /* GraphQL */ `
         objectives { code title measures measuresWithProgress meanProgress ${COUNTS} } }
     }
     fundingSummary(planId: $planId, at: $at) { allocated disbursed overDisbursedMeasures bySource { source allocated disbursed } }
-    overdueMeasures(planId: $planId, asOf: $asOf, at: $at) { code title deadline responsible { id name } }
+    overdueMeasures(planId: $planId, asOf: $asOf, at: $at) { code title deadline statusReason(asOf: $asOf, at: $at) responsible { id name } }
   }
 `;
 

@@ -1,4 +1,6 @@
+import { Link } from 'wouter';
 import type { GraphQLRequestError } from '../api/client';
+import { useSession } from '../api/hooks';
 import type { MeasureStatus, StatusCounts } from '../api/queries';
 import { STATUS_COLOUR, STATUS_LABEL, reasonLabel } from '../format';
 
@@ -25,6 +27,24 @@ export function ReasonText({ reason }: { reason: string }) {
     <span className="hint" data-reason={reason} title={reason}>
       {reasonLabel(reason)}
     </span>
+  );
+}
+
+/**
+ * A page another role reads (the nav does not offer it, but a link or a typed address may lead
+ * here): said in words, with nothing of the page drawn and nothing asked of the api.
+ */
+export function NotForRole({ page, readers }: { page: string; readers: string }) {
+  const session = useSession();
+  return (
+    <>
+      <p role="alert" className="problem" data-testid="not-for-role">
+        {page} is the {readers}: your key signs in as {session.me.role === 'AGENCY' ? 'an agency' : `a ${session.me.role.toLowerCase()}`}, which may not read it.
+      </p>
+      <p>
+        <Link href="/">Back to the overview</Link>
+      </p>
+    </>
   );
 }
 

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useSession, useTimeTravel } from '../api/hooks';
+import { formatInstant } from '../format';
 
 type Mode = 'now' | 'position' | 'instant';
 
@@ -53,7 +54,7 @@ export function TimeTravelPicker() {
   const standing = time.at?.position
     ? `as the ledger stood after position ${time.at.position}`
     : time.at?.recordedAt
-      ? `as recorded by ${new Date(time.at.recordedAt).toLocaleString('en-GB')}`
+      ? `as recorded by ${formatInstant(time.at.recordedAt)}`
       : 'live';
   return (
     <section className={time.at ? 'time-travel past' : 'time-travel'} aria-label="Point in time">
@@ -112,9 +113,9 @@ export function TimeTravelPicker() {
           Showing: {standing}
           {time.asOf ? `, statuses and figures on ${time.asOf}` : ''}
         </output>
-        {problem && (
-          <p role="alert" className="problem">
-            {problem}
+        {(problem ?? time.refusal) && (
+          <p role="alert" className="problem" data-testid="time-refusal">
+            {problem ?? time.refusal}
           </p>
         )}
       </form>

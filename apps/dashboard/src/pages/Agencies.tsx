@@ -1,18 +1,30 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { gql } from '../api/client';
-import { useQuery, useSession, useTimeTravel } from '../api/hooks';
-import { AGENCIES, AGENCY_ACTIVITY, type Agencies, type AgencyActivity } from '../api/queries';
+import { refusedPoint, useQuery, useSession, useTimeTravel } from '../api/hooks';
+import { AGENCIES, AGENCY_ACTIVITY, type Agencies, type AgencyActivity, type Measures, measuresQuery } from '../api/queries';
 import { ChartFigure } from '../components/ChartFigure';
-import { Problem } from '../components/Status';
+import { NotForRole, Problem } from '../components/Status';
+import { formatInstant } from '../format';
 
 type Activity = AgencyActivity['agencyActivity'];
 
-/** Each agency's reporting activity and the measures it is responsible for without a report. */
+/** Each agency's reporting activity and the measures it is responsible for without a report (coordinators and auditors). */
 export function AgenciesPage() {
+  const session = useSession();
+  return session.readsFigures ? <AgencyActivityTable /> : <NotForRole page="The agencies page" readers="coordinators' and auditors'" />;
+}
+
+function AgencyActivityTable() {
   const { plan } = useSession();
-  const { at } = useTimeTravel();
+  const time = useTimeTravel();
+  const { at } = time;
+  const refuse = useRef(time.refuse);
+  refuse.current = time.refuse;
   const list = useQuery<Agencies>(AGENCIES, { planId: plan.id });
+  // Statuses, to mark the measures withdrawn (no report is expected of them) among those without one.
+  const statuses = useQuery<Measures>(measuresQuery(true), { filter: { planId: plan.id }, asOf: time.asOf, at }, { subject: plan.id });
+  const withdrawn = new Set((statuses.data?.measures ?? []).filter((m) => m.status === 'WITHDRAWN').map((m) => m.code));
   const [activity, setActivity] = useState<Record<string, Activity>>({});
   const [error, setError] = useState<Error | null>(null);
 
@@ -21,6 +33,8 @@ export function AgenciesPage() {
     const agencies = (list.data?.agencies ?? []).filter((a) => a.kind !== 'GROUP');
     let live = true;
     setError(null);
+    // Another point in time: none of the figures read for the previous one stays on screen.
+    setActivity({});
     void (async () => {
       const found: Record<string, Activity> = {};
       for (let n = 0; n < agencies.length; n += 6) {
@@ -30,6 +44,7 @@ export function AgenciesPage() {
           answers.forEach((x) => (found[x.agencyActivity.agencyId] = x.agencyActivity));
         } catch (e) {
           if (live) setError(e as Error);
+          if (live && refusedPoint(e)) refuse.current({ at, asOf: time.asOf }, e);
           return;
         }
         if (live) setActivity({ ...found });
@@ -40,14 +55,14 @@ export function AgenciesPage() {
     };
   }, [list.data, JSON.stringify(at)]);
 
+  if (list.error || error) return <Problem error={(list.error ?? error)!} />;
+
   const agencies = (list.data?.agencies ?? []).filter((a) => a.kind !== 'GROUP');
   const rows = agencies.map((a) => ({ agency: a, activity: activity[a.id] }));
   const reporting = rows.filter((r) => r.activity && r.activity.reports > 0);
   return (
     <>
       <h1>Agencies</h1>
-      {list.error && <Problem error={list.error} />}
-      {error && <Problem error={error} />}
       <ChartFigure
         title="Reports per agency (agencies with at least one)"
         category="Agency"
@@ -74,14 +89,26 @@ export function AgenciesPage() {
               <th scope="row">{agency.name}</th>
               <td className="num">{a ? a.reports : '…'}</td>
               <td>{a?.lastReportOn ?? '—'}</td>
-              <td>{a?.lastRecordedAt ? new Date(a.lastRecordedAt).toLocaleString('en-GB') : '—'}</td>
+              <td>{a?.lastRecordedAt ? formatInstant(a.lastRecordedAt) : '—'}</td>
               <td className="details">{a?.reportsByType.map((r) => `${r.type} ${r.count}`).join(' · ')}</td>
               <td>
-                {a?.responsibleWithoutReport.map((m) => (
-                  <Link key={m.measureCode} href={`/measures/${encodeURIComponent(m.measureCode)}`} className="code-chip">
-                    {m.measureCode}
-                  </Link>
-                ))}
+                {a?.responsibleWithoutReport.map((m) =>
+                  withdrawn.has(m.measureCode) ? (
+                    <Link
+                      key={m.measureCode}
+                      href={`/measures/${encodeURIComponent(m.measureCode)}`}
+                      className="code-chip withdrawn"
+                      data-withdrawn="true"
+                      title="Withdrawn: no report is expected"
+                    >
+                      {m.measureCode} withdrawn
+                    </Link>
+                  ) : (
+                    <Link key={m.measureCode} href={`/measures/${encodeURIComponent(m.measureCode)}`} className="code-chip">
+                      {m.measureCode}
+                    </Link>
+                  ),
+                )}
               </td>
             </tr>
           ))}

@@ -1,10 +1,16 @@
 import { type FormEvent, useState } from 'react';
-import { useQuery, useTimeTravel } from '../api/hooks';
+import { useQuery, useSession, useTimeTravel } from '../api/hooks';
 import { EVENTS, type EventFilter, type Events } from '../api/queries';
-import { Problem } from '../components/Status';
+import { NotForRole, Problem } from '../components/Status';
+import { formatInstant } from '../format';
 
 /** Auditors: the global event log page by page, filtered as the api's EventFilter allows. */
 export function EventsPage() {
+  const session = useSession();
+  return session.readsHistory ? <EventLog /> : <NotForRole page="The event log" readers="auditors'" />;
+}
+
+function EventLog() {
   const time = useTimeTravel();
   const { at } = time;
   const [draft, setDraft] = useState<EventFilter>({});
@@ -47,7 +53,7 @@ export function EventsPage() {
         <button type="submit">Filter</button>
       </form>
       {page.error && <Problem error={page.error} />}
-      <table className="data" data-testid="events">
+      <table className="data" data-testid="events" hidden={page.error !== undefined}>
         <thead>
           <tr>
             <th scope="col">Position</th>
@@ -65,7 +71,7 @@ export function EventsPage() {
                   {e.position}
                 </button>
               </td>
-              <td>{new Date(e.recordedAt).toLocaleString('en-GB')}</td>
+              <td>{formatInstant(e.recordedAt)}</td>
               <td>{e.type}</td>
               <td>
                 {e.stream} @ {e.revision}

@@ -2,10 +2,10 @@ import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { GraphQLRequestError } from '../api/client';
 import { useMeasureUpdates, useQuery, useSession, useTimeTravel } from '../api/hooks';
-import { type Assessment, EVENTS, type Events, type Granularity, type IndicatorValue, type MeasureDetail, REPORTS, type Reports, measureQuery } from '../api/queries';
+import { type Assessment, EVENTS, type Events, type Granularity, type IndicatorValue, type MeasureDetail, REPORTS, type ReportItem, type Reports, measureQuery } from '../api/queries';
 import { ChartFigure } from '../components/ChartFigure';
 import { Problem, ReasonText, StatusBadge } from '../components/Status';
-import { LEVEL_LABEL, formatHuf, formatPercent, millions } from '../format';
+import { LEVEL_LABEL, formatHuf, formatPercent, millions, reportSummary, sourceLabel, formatInstant } from '../format';
 
 /**
  * One measure: its status and why, each indicator against its target by period and agency, the
@@ -21,7 +21,9 @@ export function MeasurePage({ code }: { code: string }) {
   useEffect(() => setPlanOnly(false), [code]);
   const figures = session.readsFigures || (session.readsOwnFigures && !planOnly);
   const variables = figures ? { code, planId: session.plan.id, asOf, at, granularity } : { code, planId: session.plan.id };
-  const result = useQuery<{ measure: MeasureDetail | null }>(measureQuery(figures), variables);
+  // The measure is the subject: a new granularity or point keeps its page on screen while re-read,
+  // another code never shows this one's figures.
+  const result = useQuery<{ measure: MeasureDetail | null }>(measureQuery(figures), variables, { subject: [code, session.plan.id] });
   const refused = result.error instanceof GraphQLRequestError && result.error.errors.some((e) => e.extensions?.code === 'FORBIDDEN');
   useEffect(() => {
     if (refused && session.readsOwnFigures && !planOnly) setPlanOnly(true);
@@ -39,6 +41,19 @@ export function MeasurePage({ code }: { code: string }) {
   };
   useMeasureUpdates([code], reload, (session.readsFigures || session.readsOwnFigures) && at === null);
 
+  const unknown = result.error instanceof GraphQLRequestError && result.error.errors.some((e) => e.extensions?.code === 'NOT_FOUND');
+  if (unknown && !result.data) {
+    return (
+      <>
+        <p role="alert" className="problem" data-testid="unknown-measure">
+          {session.plan.title} has no measure {code}.
+        </p>
+        <p>
+          <Link href="/measures">All measures of the plan</Link>
+        </p>
+      </>
+    );
+  }
   if (result.error && !result.data && !(refused && session.readsOwnFigures)) return <Problem error={result.error} />;
   if (!result.data) return <p className="loading">Loading {code}…</p>;
   const m = result.data.measure;
@@ -65,7 +80,7 @@ export function MeasurePage({ code }: { code: string }) {
             </dd>
             <dt>Progress</dt>
             <dd data-testid="measure-progress">{formatPercent(m.progress)}</dd>
-            <dt>Reports</dt>
+            <dt>Reports counted</dt>
             <dd data-testid="measure-reports">{m.reportCount}</dd>
           </>
         )}
@@ -116,7 +131,7 @@ export function MeasurePage({ code }: { code: string }) {
       {m.assessments && <Assessments assessments={m.assessments} inForce={m.assessment ?? null} indicators={m.indicators} />}
 
       <section aria-labelledby="reports">
-        <h2 id="reports">Reports{reports.data ? ` (${reports.data.reports.totalCount})` : ''}</h2>
+        <h2 id="reports">Reports{reports.data ? ` (${reportsCount(reports.data.reports)})` : ''}</h2>
         {at !== null ? (
           <p className="hint">The reports list shows the ledger as it now stands; clear the "as it stood at" point to see it.</p>
         ) : reports.error ? (
@@ -138,13 +153,13 @@ export function MeasurePage({ code }: { code: string }) {
               </tr>
             </thead>
             <tbody>
-              {reports.data.reports.edges.map(({ node: r }) => (
+              {byDate(reports.data.reports.edges.map((e) => e.node)).map((r) => (
                 <tr key={`${r.agencyId}/${r.reportId}`} data-report={r.reportId}>
                   <td>{r.occurredOn}</td>
                   <td>{[...m.responsible, ...m.partners].find((a) => a.id === r.agencyId)?.name ?? r.agencyId}</td>
                   <td>{r.reportId}</td>
                   <td>{r.eventType}</td>
-                  <td className="details">{summary(r.details)}</td>
+                  <td className="details">{reportSummary(r.eventType, r.details)}</td>
                   <td>
                     {r.status === 'RETRACTED' ? 'Retracted' : 'Counted'}
                     {r.corrections > 0 && <span className="hint"> · corrected {r.corrections}×</span>}
@@ -154,7 +169,7 @@ export function MeasurePage({ code }: { code: string }) {
             </tbody>
           </table>
         )}
-        {reports.data?.reports.pageInfo.hasNextPage && <p className="hint">The first {reports.data.reports.edges.length} reports in recording order.</p>}
+        {reports.data?.reports.pageInfo.hasNextPage && <p className="hint">The first {reports.data.reports.edges.length} reports recorded, by date.</p>}
       </section>
 
       <section aria-labelledby="history">
@@ -179,13 +194,13 @@ export function MeasurePage({ code }: { code: string }) {
               {events.map((e) => (
                 <tr key={e.id}>
                   <td className="num">{e.position}</td>
-                  <td>{new Date(e.recordedAt).toLocaleString('en-GB')}</td>
+                  <td>{formatInstant(e.recordedAt)}</td>
                   <td>{e.type}</td>
                   <td>{text(e.data.occurredOn ?? e.metadata.occurredOn)}</td>
                   <td>
                     {e.stream.replace(/^activity-/, '')}
                   </td>
-                  <td className="details">{summary(e.data)}</td>
+                  <td className="details">{reportSummary(e.type, e.data)}</td>
                 </tr>
               ))}
             </tbody>
@@ -196,16 +211,24 @@ export function MeasurePage({ code }: { code: string }) {
   );
 }
 
-const text = (v: unknown): string => (v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean));
-
-/** The report's own fields (details flattened), without what the row's other cells already say. */
-function summary(data: Record<string, unknown>): string {
-  const details = typeof data.details === 'object' && data.details !== null ? (data.details as Record<string, unknown>) : {};
-  return Object.entries({ ...data, ...details })
-    .filter(([k]) => !['measureCode', 'occurredOn', 'reportId', 'planId', 'agencyId', 'details'].includes(k))
-    .map(([k, v]) => `${k}: ${text(v)}`)
-    .join(' · ');
+/**
+ * The reports section's count: retracted reports are listed (marked) but not counted, so the
+ * number says both when there are some, and agrees with "Reports counted" above.
+ */
+function reportsCount(connection: Reports['reports']): string {
+  const retracted = connection.edges.filter((e) => e.node.status === 'RETRACTED').length;
+  if (retracted === 0 || connection.pageInfo.hasNextPage) return String(connection.totalCount);
+  return `${connection.totalCount - retracted} counted, ${retracted} retracted`;
 }
+
+/**
+ * Reports by the date they happened (occurredOn), those of one day in recording order: the api
+ * lists them in recording order, so a late report (or one pushed live) would otherwise land last.
+ */
+const byDate = (reports: readonly ReportItem[]): ReportItem[] =>
+  [...reports].sort((a, b) => a.occurredOn.localeCompare(b.occurredOn) || a.recordedAt.localeCompare(b.recordedAt));
+
+const text = (v: unknown): string => (v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean));
 
 /** The coordinators' assessments (OGP IRM completion levels), the one in force on the status date marked. */
 function Assessments({ assessments, inForce, indicators }: { assessments: Assessment[]; inForce: Assessment | null; indicators: MeasureDetail['indicators'] }) {
@@ -288,7 +311,7 @@ function Funding({ funding: f }: { funding: NonNullable<MeasureDetail['fundingSt
         {f.unstatedYears.length > 0 && f.allocated !== '0' ? ` and an amount not stated (${f.unstatedYears.join(', ')})` : ''}
         {f.unstatedYears.length > 0 && f.allocated === '0' ? ` (${f.unstatedYears.join(', ')})` : ''}, disbursed {formatHuf(f.disbursed)}
         {f.overDisbursed ? ' — more than allocated' : ''}
-        {!f.hasAllocations ? ' (the plan names sources, no amounts)' : ''}. Sources: {f.sources.join(', ') || '—'}.
+        {!f.hasAllocations ? ' (the plan names sources, no amounts)' : ''}. Sources: {f.sources.map(sourceLabel).join(', ') || '—'}.
       </p>
       {f.years.length > 0 && (
         <div className="grid-2">
@@ -318,7 +341,7 @@ function Funding({ funding: f }: { funding: NonNullable<MeasureDetail['fundingSt
                 y.bySource.map((s) => (
                   <tr key={`${y.year}-${s.source}`}>
                     <td>{y.year}</td>
-                    <td>{s.source}</td>
+                    <td>{sourceLabel(s.source)}</td>
                     <td className="num">{y.allocationUnstated && s.allocated === '0' ? 'not stated' : formatHuf(s.allocated)}</td>
                     <td className="num">{formatHuf(s.disbursed)}</td>
                   </tr>

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearch } from 'wouter';
 import { useLastReports, useMeasureUpdates, useQuery, useSession, useTimeTravel } from '../api/hooks';
 import { type MeasureRow, type MeasureStatus, type Measures, REPORT_DATES, measuresQuery } from '../api/queries';
@@ -14,17 +14,30 @@ type SortKey = 'code' | 'deadline' | 'status' | 'progress' | 'reportCount' | 'la
 export function MeasuresPage() {
   const session = useSession();
   const { at, asOf } = useTimeTravel();
-  const search = new URLSearchParams(useSearch());
+  const query = useSearch();
+  const search = new URLSearchParams(query);
   const [text, setText] = useState('');
   const [pillar, setPillar] = useState(search.get('pillar') ?? '');
   const [objective, setObjective] = useState(search.get('objective') ?? '');
   const [status, setStatus] = useState<MeasureStatus | ''>((search.get('status') as MeasureStatus | null) ?? '');
+  // Another address on this same page (#/measures?pillar=I, then ?objective=II.3): its filters, not the last ones.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const next = new URLSearchParams(query);
+    setPillar(next.get('pillar') ?? '');
+    setObjective(next.get('objective') ?? '');
+    setStatus((next.get('status') as MeasureStatus | null) ?? '');
+  }, [query]);
   const [sort, setSort] = useState<{ key: SortKey; up: boolean }>({ key: 'code', up: true });
 
   const filter = { planId: session.plan.id, ...(session.me.role === 'AGENCY' && session.me.agencyId ? { agency: session.me.agencyId } : {}) };
   const figures = session.readsFigures || session.readsOwnFigures;
   const variables = figures ? { filter, asOf, at } : { filter };
-  const result = useQuery<Measures>(measuresQuery(figures), variables);
+  const result = useQuery<Measures>(measuresQuery(figures), variables, { subject: filter });
   const all = result.data?.measures ?? [];
   const [updates, setUpdates] = useState(0);
   useMeasureUpdates(
@@ -126,7 +139,7 @@ export function MeasuresPage() {
                 <Link href={`/measures/${encodeURIComponent(m.code)}`}>{m.code}</Link> <span className="title-cell">{m.title}</span>
               </th>
               <td>{m.responsible.map((r) => r.name).join(', ')}</td>
-              <td>{m.deadline}</td>
+              <td className="date">{m.deadline}</td>
               {figures && (
                 <td data-testid="status-cell">
                   {m.status && <StatusBadge status={m.status} />}

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { Link } from 'wouter';
-import { useMeasureUpdates, useQuery, useSession, useTimeTravel } from '../api/hooks';
+import { useAgencyName, useMeasureUpdates, useQuery, useSession, useTimeTravel } from '../api/hooks';
 import { OVERVIEW, type Overview as OverviewData, measuresQuery, type Measures } from '../api/queries';
 import { ChartFigure } from '../components/ChartFigure';
 import { Problem, ReasonText, StatusBadge, countsOf } from '../components/Status';
-import { STATUS_COLOUR, STATUS_LABEL, STATUS_ORDER, formatAmount, formatHuf, formatPercent, millions, reasonLabel } from '../format';
+import { STATUS_COLOUR, STATUS_LABEL, STATUS_ORDER, formatAmount, formatHuf, formatPercent, millions, reasonLabel, sourceLabel } from '../format';
 
 /** Where the plan stands: statuses by pillar and objective, the overdue measures and the money. */
 export function Overview() {
@@ -15,7 +15,7 @@ export function Overview() {
 function PlanOverview() {
   const { plan } = useSession();
   const { at, asOf } = useTimeTravel();
-  const overview = useQuery<OverviewData>(OVERVIEW, { planId: plan.id, asOf, at });
+  const overview = useQuery<OverviewData>(OVERVIEW, { planId: plan.id, asOf, at }, { subject: plan.id });
   const [showAllOverdue, setShowAllOverdue] = useState(false);
   useMeasureUpdates('all', overview.reload, at === null);
 
@@ -41,8 +41,8 @@ function PlanOverview() {
         {STATUS_ORDER.map((s) => (
           <Card key={s} label={STATUS_LABEL[s]} value={String(counts[s])} colour={STATUS_COLOUR[s]} testId={`kpi-${s.toLowerCase()}`} />
         ))}
-        <Card label="Allocated (HUF)" value={formatAmount(f.allocated)} testId="kpi-allocated" />
-        <Card label="Disbursed (HUF)" value={formatAmount(f.disbursed)} testId="kpi-disbursed" />
+        <Card label="Allocated (HUF)" value={formatAmount(f.allocated)} testId="kpi-allocated" money />
+        <Card label="Disbursed (HUF)" value={formatAmount(f.disbursed)} testId="kpi-disbursed" money />
       </section>
       <div className="grid-2">
         <ChartFigure
@@ -56,7 +56,7 @@ function PlanOverview() {
         <ChartFigure
           title="Money allocated and disbursed by source (million HUF)"
           category="Source"
-          labels={f.bySource.map((s) => s.source)}
+          labels={f.bySource.map((s) => sourceLabel(s.source))}
           series={[
             { label: 'Allocated', colour: '#8a6d00', values: f.bySource.map((s) => millions(s.allocated)) },
             { label: 'Disbursed', colour: '#0b5cad', values: f.bySource.map((s) => millions(s.disbursed)) },
@@ -148,12 +148,12 @@ function PlanOverview() {
           </thead>
           <tbody>
             {overdueShown.map((m) => (
-              <tr key={m.code}>
+              <tr key={m.code} data-code={m.code}>
                 <th scope="row">
                   <Link href={`/measures/${encodeURIComponent(m.code)}`}>{m.code}</Link> <span className="title-cell">{m.title}</span>
                 </th>
                 <td>
-                  <StatusBadge status="OVERDUE" /> deadline {m.deadline} passed, not achieved
+                  <StatusBadge status="OVERDUE" /> <ReasonText reason={m.statusReason} /> <span className="hint">(deadline {m.deadline})</span>
                 </td>
                 <td>{m.responsible.map((r) => r.name).join(', ')}</td>
               </tr>
@@ -183,9 +183,9 @@ function PlanOverview() {
 /** Overdue measures listed before "show all": the overview stays one screen or two. */
 const OVERDUE_SHOWN = 8;
 
-function Card(props: { label: string; value: string; colour?: string; testId: string }) {
+function Card(props: { label: string; value: string; colour?: string; testId: string; money?: boolean }) {
   return (
-    <div className="card" data-testid={props.testId}>
+    <div className={props.money ? 'card money' : 'card'} data-testid={props.testId}>
       <span className="card-label">{props.label}</span>
       <span className="card-value" style={props.colour ? { color: props.colour } : undefined}>
         {props.value}
@@ -202,12 +202,13 @@ function Card(props: { label: string; value: string; colour?: string; testId: st
 function AgencyOverview() {
   const { me, plan } = useSession();
   const { at, asOf } = useTimeTravel();
-  const mine = useQuery<Measures>(measuresQuery(true), { filter: { planId: plan.id, agency: me.agencyId }, asOf, at });
+  const agency = useAgencyName(plan.id, me.agencyId);
+  const mine = useQuery<Measures>(measuresQuery(true), { filter: { planId: plan.id, agency: me.agencyId }, asOf, at }, { subject: [plan.id, me.agencyId] });
   return (
     <>
       <h1>Your measures</h1>
       <p>
-        {me.agencyId} is responsible for or a partner of these measures of {plan.title}: where each stands and why. The plan as a whole is read by the
+        {agency} is responsible for or a partner of these measures of {plan.title}: where each stands and why. The plan as a whole is read by the
         coordinator's office.
       </p>
       {mine.error && <Problem error={mine.error} />}
@@ -227,7 +228,7 @@ function AgencyOverview() {
               <th scope="row">
                 <Link href={`/measures/${encodeURIComponent(m.code)}`}>{m.code}</Link> <span className="title-cell">{m.title}</span>
               </th>
-              <td>{m.deadline}</td>
+              <td className="date">{m.deadline}</td>
               <td>
                 {m.status && <StatusBadge status={m.status} />} {m.statusReason && <ReasonText reason={m.statusReason} />}
               </td>
