@@ -21,8 +21,8 @@ function sources(dir) {
   });
 }
 
-/** Files outside apps/dashboard that the bundle imports (one source for the event catalogue's fields and funding sources). */
-const sharedSources = ['libs/domain/src/events/catalogue.ts'].map((file) => resolve(file));
+/** Files outside apps/dashboard that the bundle imports (one source for the event catalogue's fields and funding sources, and for the status model's words). */
+const sharedSources = ['libs/domain/src/events/catalogue.ts', 'libs/projections/src/status/plain-words.ts'].map((file) => resolve(file));
 
 /** The hash of everything the build reads: the app's files, the shared ones and the installed versions (lockfile). */
 export function sourceStamp() {

@@ -344,12 +344,12 @@ describe('dashboard edges in a browser (e2e)', () => {
     expect(await sideways()).toBeLessThanOrEqual(0);
     await page.screenshot({ path: screenshotPath('dashboard-edges', '11-measure-390'), fullPage: true });
     await go(page, '#/agencies');
-    // A withdrawn measure among those without a report is marked so, not shown as a gap.
-    const chip = page.locator('tr[data-agency="ministry-of-interior"] a[href$="/measures/IV.2.2"]');
-    expect(await eventually(async () => (await chip.count()) === 1 && (await chip.getAttribute('data-withdrawn')), 'true')).toBe('true');
-    expect(await chip.textContent()).toBe('IV.2.2 withdrawn');
     const recorded = page.locator('tr[data-agency="ministry-of-interior"] td:nth-child(4)');
     expect(await eventually(async () => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test((await recorded.textContent()) ?? ''), true)).toBe(true);
+    // A withdrawn measure is not among the measures without a report (the api leaves it out): no gap to chase.
+    const gaps = page.locator('tr[data-agency="ministry-of-interior"] a.code-chip');
+    expect(await eventually(async () => (await gaps.count()) > 0, true)).toBe(true);
+    expect(await page.locator('tr[data-agency="ministry-of-interior"] a[href$="/measures/IV.2.2"]').count()).toBe(0);
     expect(await sideways()).toBeLessThanOrEqual(0);
     await page.close();
   }, BROWSER_TIMEOUT);

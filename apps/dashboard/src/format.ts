@@ -1,5 +1,23 @@
 import type { ImplementationLevel, MeasureStatus, StatusReason } from './api/queries';
 import { type FundingSource, eventTypeSpec } from '../../../libs/domain/src/events/catalogue';
+import * as words from '../../../libs/projections/src/status/plain-words';
+
+/*
+ * The words for the status model's codes and the funding sources are the api's own table
+ * (libs/projections plain-words.ts, which the DOCX and XLSX reports print too): one copy, typed
+ * here against the api's enums so a new code without words breaks the typecheck.
+ */
+export const STATUS_LABEL: Record<MeasureStatus, string> = words.STATUS_LABEL;
+/** Why a measure has its status, in plain words (docs/status.md's rules; this only names them). */
+export const STATUS_REASON_LABEL: Record<StatusReason, string> = words.STATUS_REASON_LABEL;
+/** OGP IRM completion levels of an assessment. */
+export const LEVEL_LABEL: Record<ImplementationLevel, string> = words.LEVEL_LABEL;
+/**
+ * Funding sources by name. The api names them by id ("national", FundingSource in libs/domain's
+ * event catalogue; "unspecified" where an allocation or payment names none), or by the GraphQL
+ * enum (NATIONAL) on the plan's funding: both are read here (sourceLabel).
+ */
+export const FUNDING_SOURCE_LABEL: Record<FundingSource | 'unspecified', string> = words.FUNDING_SOURCE_LABEL;
 
 const huf = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
 
@@ -31,44 +49,8 @@ export function formatInstant(iso: string): string {
 
 export const formatPercent = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : `${value}%`);
 
-export const STATUS_LABEL: Record<MeasureStatus, string> = {
-  NOT_STARTED: 'Not started',
-  IN_PROGRESS: 'In progress',
-  ACHIEVED: 'Achieved',
-  OVERDUE: 'Overdue',
-  AWAITING_ASSESSMENT: 'Awaiting assessment',
-  WITHDRAWN: 'Withdrawn',
-};
-
-/**
- * Why a measure has its status, in plain words (the api's StatusReason; the rules are the api's,
- * docs/status.md — this only names them).
- */
-export const STATUS_REASON_LABEL: Record<StatusReason, string> = {
-  NO_REPORT: 'No report yet',
-  TARGET_NOT_MET: 'Reports received; the target is not met yet',
-  NO_FINISH_LINE: 'The plan sets no target or milestone: a coordinator judges completion',
-  TARGET_MET: 'Every target met',
-  DEADLINE_PASSED: 'Deadline passed with the target not met',
-  DEADLINE_BEFORE_PLAN_START: "The decree's deadline is before the plan's first day",
-  ASSESSED_NOT_STARTED: 'Assessed: not started',
-  ASSESSED_LIMITED: 'Assessed: limited completion',
-  ASSESSED_SUBSTANTIAL: 'Assessed: substantial completion',
-  ASSESSED_COMPLETE: 'Assessed: complete',
-  ASSESSED_WITHDRAWN: 'Assessed: withdrawn',
-};
-
 /** The label of a reason; an unknown one (a newer api) as it is sent. */
 export const reasonLabel = (reason: string): string => STATUS_REASON_LABEL[reason as StatusReason] ?? reason;
-
-/** OGP IRM completion levels of an assessment. */
-export const LEVEL_LABEL: Record<ImplementationLevel, string> = {
-  NOT_STARTED: 'Not started',
-  LIMITED: 'Limited',
-  SUBSTANTIAL: 'Substantial',
-  COMPLETE: 'Complete',
-  WITHDRAWN: 'Withdrawn',
-};
 
 /** Colours with ≥ 4.5:1 contrast against white (WCAG AA), used for text and chart series alike. */
 export const STATUS_COLOUR: Record<MeasureStatus, string> = {
@@ -81,18 +63,6 @@ export const STATUS_COLOUR: Record<MeasureStatus, string> = {
 };
 
 export const STATUS_ORDER: readonly MeasureStatus[] = ['NOT_STARTED', 'IN_PROGRESS', 'ACHIEVED', 'OVERDUE', 'AWAITING_ASSESSMENT', 'WITHDRAWN'];
-
-/**
- * Funding sources by name. The api names them by id ("national", FundingSource in
- * libs/domain's event catalogue; "unspecified" where an allocation or payment names none), or by
- * the GraphQL enum (NATIONAL) on the plan's funding: both are read here.
- */
-export const FUNDING_SOURCE_LABEL: Record<FundingSource | 'unspecified', string> = {
-  national: 'National budget',
-  eu: 'European Union funds',
-  'swiss-hungarian': 'Swiss–Hungarian Cooperation Programme',
-  unspecified: 'Source not stated',
-};
 
 /** The name of a funding source id or enum value; an unknown one (a newer api) as it is sent. */
 export function sourceLabel(source: string): string {

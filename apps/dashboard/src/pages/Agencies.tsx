@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { gql } from '../api/client';
 import { refusedPoint, useQuery, useSession, useTimeTravel } from '../api/hooks';
-import { AGENCIES, AGENCY_ACTIVITY, type Agencies, type AgencyActivity, type Measures, measuresQuery } from '../api/queries';
+import { AGENCIES, AGENCY_ACTIVITY, type Agencies, type AgencyActivity } from '../api/queries';
 import { ChartFigure } from '../components/ChartFigure';
 import { NotForRole, Problem } from '../components/Status';
 import { formatInstant } from '../format';
@@ -22,9 +22,6 @@ function AgencyActivityTable() {
   const refuse = useRef(time.refuse);
   refuse.current = time.refuse;
   const list = useQuery<Agencies>(AGENCIES, { planId: plan.id });
-  // Statuses, to mark the measures withdrawn (no report is expected of them) among those without one.
-  const statuses = useQuery<Measures>(measuresQuery(true), { filter: { planId: plan.id }, asOf: time.asOf, at }, { subject: plan.id });
-  const withdrawn = new Set((statuses.data?.measures ?? []).filter((m) => m.status === 'WITHDRAWN').map((m) => m.code));
   const [activity, setActivity] = useState<Record<string, Activity>>({});
   const [error, setError] = useState<Error | null>(null);
 
@@ -92,23 +89,11 @@ function AgencyActivityTable() {
               <td>{a?.lastRecordedAt ? formatInstant(a.lastRecordedAt) : '—'}</td>
               <td className="details">{a?.reportsByType.map((r) => `${r.type} ${r.count}`).join(' · ')}</td>
               <td>
-                {a?.responsibleWithoutReport.map((m) =>
-                  withdrawn.has(m.measureCode) ? (
-                    <Link
-                      key={m.measureCode}
-                      href={`/measures/${encodeURIComponent(m.measureCode)}`}
-                      className="code-chip withdrawn"
-                      data-withdrawn="true"
-                      title="Withdrawn: no report is expected"
-                    >
-                      {m.measureCode} withdrawn
-                    </Link>
-                  ) : (
-                    <Link key={m.measureCode} href={`/measures/${encodeURIComponent(m.measureCode)}`} className="code-chip">
-                      {m.measureCode}
-                    </Link>
-                  ),
-                )}
+                {a?.responsibleWithoutReport.map((m) => (
+                  <Link key={m.measureCode} href={`/measures/${encodeURIComponent(m.measureCode)}`} className="code-chip">
+                    {m.measureCode}
+                  </Link>
+                ))}
               </td>
             </tr>
           ))}
