@@ -23,7 +23,6 @@ import {
   STATUS_REASON_LABEL,
   allPlans,
   assessmentsOf,
-  evaluateMeasure,
   fundingSummary,
   latestAssessment,
   measureKey,

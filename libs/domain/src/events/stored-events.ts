@@ -50,12 +50,9 @@ export function storedReportEventViolations(event: StoredEvent): FieldViolation[
   } catch (error) {
     return [{ field: 'data', reason: `cannot be upcast to version ${current}: ${(error as Error).message}` }];
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return [{ field: 'data', reason: 'must be an object' }];
+  if (!isJsonObject(data)) return [{ field: 'data', reason: 'must be an object' }];
   const violations: FieldViolation[] = [];
-  const text = (name: string) => {
-    const value = data[name];
-    if (!isNonBlankText(value)) violations.push({ field: `data.${name}`, reason: typeof value === 'string' ? EMPTY_TEXT_RULE : 'must be a text' });
-  };
+  const text = textRule(data, violations);
   text('planId');
   text('measureCode');
   if (!isValidAgencyId(data.agencyId)) violations.push({ field: 'data.agencyId', reason: 'is not an agency id (kebab-case)' });
@@ -102,11 +99,9 @@ export function storedReportEventViolations(event: StoredEvent): FieldViolation[
 export function storedAssessmentEventViolations(event: StoredEvent): FieldViolation[] | undefined {
   if (!ASSESSMENT_EVENT_TYPES.includes(event.type)) return undefined;
   const data = event.data;
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return [{ field: 'data', reason: 'must be an object' }];
+  if (!isJsonObject(data)) return [{ field: 'data', reason: 'must be an object' }];
   const violations: FieldViolation[] = [];
-  const text = (name: string) => {
-    if (!isNonBlankText(data[name])) violations.push({ field: `data.${name}`, reason: typeof data[name] === 'string' ? EMPTY_TEXT_RULE : 'must be a text' });
-  };
+  const text = textRule(data, violations);
   text('planId');
   text('measureCode');
   if (!isValidClientId(data.assessmentId)) violations.push({ field: 'data.assessmentId', reason: CLIENT_ID_RULE });
@@ -141,11 +136,9 @@ export function storedAssessmentEventViolations(event: StoredEvent): FieldViolat
 export function storedPeriodEventViolations(event: StoredEvent): FieldViolation[] | undefined {
   if (!isPeriodEventType(event.type)) return undefined;
   const data = event.data;
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return [{ field: 'data', reason: 'must be an object' }];
+  if (!isJsonObject(data)) return [{ field: 'data', reason: 'must be an object' }];
   const violations: FieldViolation[] = [];
-  const text = (name: string) => {
-    if (!isNonBlankText(data[name])) violations.push({ field: `data.${name}`, reason: typeof data[name] === 'string' ? EMPTY_TEXT_RULE : 'must be a text' });
-  };
+  const text = textRule(data, violations);
   text('planId');
   if (!isValidAgencyId(data.agencyId)) violations.push({ field: 'data.agencyId', reason: 'is not an agency id (kebab-case)' });
   text('periodId');
@@ -166,4 +159,14 @@ export function storedPeriodEventViolations(event: StoredEvent): FieldViolation[
     if (stream !== undefined && event.stream !== stream) violations.push({ field: 'stream', reason: `must be the period's own stream ${stream} (got ${event.stream})` });
   }
   return violations;
+}
+
+const isJsonObject = (value: JsonValue): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The check of a required text field of `data`: "is required" when blank, "must be a text" when not a string; adds to `violations`. */
+function textRule(data: JsonObject, violations: FieldViolation[]): (name: string) => void {
+  return (name) => {
+    const value = data[name];
+    if (!isNonBlankText(value)) violations.push({ field: `data.${name}`, reason: typeof value === 'string' ? EMPTY_TEXT_RULE : 'must be a text' });
+  };
 }
