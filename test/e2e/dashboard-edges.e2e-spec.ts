@@ -197,9 +197,17 @@ describe('dashboard edges in a browser (e2e)', () => {
     const page = await open(issued.key, '#/measures');
     await page.getByTestId('measures').locator('tbody tr').first().waitFor();
     await keys.revoke(issued.keyId, 'left the office', 'test:e2e');
-    // The next read (any page) meets the refusal.
-    await page.getByRole('link', { name: 'Overview' }).click();
-    await page.getByLabel('API key').waitFor();
+    // The refusal reaches the tab by its next read (any page: a click) or through its live
+    // subscription, whichever comes first; either way it must land on sign-in.
+    const signIn = page.getByLabel('API key');
+    await Promise.race([
+      signIn.waitFor(),
+      page
+        .getByRole('link', { name: 'Overview' })
+        .click({ timeout: 10_000 })
+        .catch(() => undefined),
+    ]);
+    await signIn.waitFor();
     expect(await page.getByRole('alert').textContent()).toMatch(/signed out.*revoked or has expired/);
     expect(await page.getByText('UNAUTHENTICATED').count()).toBe(0);
     expect(await page.evaluate(() => window.sessionStorage.getItem('apl.dashboard.key'))).toBeNull();
