@@ -1,10 +1,9 @@
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Action, Allow, CurrentPrincipal, type Principal } from '@app/auth';
-import { DomainError } from '@app/domain';
 import { correlationIdOf } from '../../common/correlation-id.js';
 import { BULK_MEMBER_BY_NAME, RecordReportsInput } from './bulk-inputs.js';
 import { type BulkRow, BulkReportService } from './bulk-report.service.js';
-import { ImportStrategy, ImportSummary } from './import-summary.model.js';
+import { ImportStrategy, ImportSummary, assertReasonFitsStrategy } from './import-summary.model.js';
 
 interface GqlContext {
   req?: { id?: unknown; headers?: Record<string, string | string[] | undefined> };
@@ -28,10 +27,7 @@ export class BulkReportingResolver {
     @Context() ctx: GqlContext,
   ): Promise<ImportSummary> {
     const importStrategy = input.importStrategy ?? ImportStrategy.CREATE;
-    // Under CREATE nothing is corrected: a reason there means the sender expected corrections.
-    if (input.reason != null && importStrategy === ImportStrategy.CREATE) {
-      throw DomainError.badInput('input.reason', 'is only read with importStrategy CREATE_AND_UPDATE or DELETE, where it says why rows correct or retract their reports');
-    }
+    assertReasonFitsStrategy(importStrategy, input.reason, 'input.reason');
     this.bulk.admit(input.reports.length, principal, 'input.reports');
     const rows = input.reports.map((report, index): BulkRow => {
       // @oneOf: GraphQL has already refused a report with no field or several set. The path is

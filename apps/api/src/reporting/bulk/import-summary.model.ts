@@ -1,4 +1,5 @@
 import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { DomainError } from '@app/domain';
 import { ReportReceipt } from '../models/report-receipt.model.js';
 
 /** What happened to one row (DHIS2 import summaries: imported / ignored / conflicts). */
@@ -45,6 +46,18 @@ registerEnumType(ImportStrategy, {
   description:
     "What a record row does to a reportId stored already (DHIS2's importStrategy): CREATE refuses other content (CONFLICT), CREATE_AND_UPDATE corrects the report to it, DELETE retracts the report the row shows.",
 });
+
+/**
+ * A request-level reason is read only where rows correct or retract: under CREATE nothing is, and a
+ * reason given means the sender expected corrections the request would refuse. BAD_USER_INPUT
+ * naming `field` (`input.reason` for recordReports, `reason` for an upload, whose message writes the
+ * strategy as its query parameter), one rule for both.
+ */
+export function assertReasonFitsStrategy(strategy: ImportStrategy, reason: string | null | undefined, field: string, strategyIs: 'importStrategy ' | 'importStrategy=' = 'importStrategy '): void {
+  if (reason != null && strategy === ImportStrategy.CREATE) {
+    throw DomainError.badInput(field, `is only read with ${strategyIs}CREATE_AND_UPDATE or DELETE, where it says why rows correct or retract their reports`);
+  }
+}
 
 /** The batch as a whole (DHIS2: OK / WARNING / ERROR). */
 export enum ImportStatus {

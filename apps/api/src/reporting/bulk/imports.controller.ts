@@ -9,7 +9,7 @@ import { correlationIdOf } from '../../common/correlation-id.js';
 import { awaitsContinue, continueBody } from '../../common/expect-continue.js';
 import { RowBudgetExceededError } from '../../common/request-budget.js';
 import { BulkReportService } from './bulk-report.service.js';
-import { ImportStrategy, type ImportSummary } from './import-summary.model.js';
+import { ImportStrategy, type ImportSummary, assertReasonFitsStrategy } from './import-summary.model.js';
 import { SpreadsheetError, XLSX_CONTENT_TYPE, buildTemplate, detectFormat, readSpreadsheet } from './spreadsheet.js';
 
 type QueryValue = string | string[] | undefined;
@@ -66,7 +66,7 @@ function uploadReason(params: Record<string, QueryValue>, strategy: ImportStrate
   const value = params.reason;
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw DomainError.badInput('reason', 'must be given once');
-  if (strategy === ImportStrategy.CREATE) throw DomainError.badInput('reason', 'is only read with importStrategy=CREATE_AND_UPDATE or DELETE, where it says why rows correct or retract their reports');
+  assertReasonFitsStrategy(strategy, value, 'reason', 'importStrategy=');
   const trimmed = value.trim();
   if (trimmed.length < 3) throw DomainError.badInput('reason', 'must say why, in at least 3 characters');
   if (value.length > 2000) throw DomainError.badInput('reason', `must be at most 2000 characters (got ${value.length})`);
