@@ -50,7 +50,7 @@ export function formatInstant(iso: string): string {
 export const formatPercent = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : `${value}%`);
 
 /** The label of a reason; an unknown one (a newer api) as it is sent. */
-export const reasonLabel = (reason: string): string => STATUS_REASON_LABEL[reason as StatusReason] ?? reason;
+export const reasonLabel = (reason: string): string => words.plainWord(STATUS_REASON_LABEL, reason);
 
 /** Colours with ≥ 4.5:1 contrast against white (WCAG AA), used for text and chart series alike. */
 export const STATUS_COLOUR: Record<MeasureStatus, string> = {
@@ -67,7 +67,7 @@ export const STATUS_ORDER: readonly MeasureStatus[] = ['NOT_STARTED', 'IN_PROGRE
 /** The name of a funding source id or enum value; an unknown one (a newer api) as it is sent. */
 export function sourceLabel(source: string): string {
   const id = source.toLowerCase().replaceAll('_', '-');
-  return (FUNDING_SOURCE_LABEL as Record<string, string>)[id] ?? source;
+  return Object.hasOwn(FUNDING_SOURCE_LABEL, id) ? words.plainWord(FUNDING_SOURCE_LABEL, id) : source;
 }
 
 const text = (v: unknown): string => (v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean));
