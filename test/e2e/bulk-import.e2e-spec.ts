@@ -210,7 +210,7 @@ describe('spreadsheet import (e2e)', () => {
     for (const query of ['?dryrun=true', '?dryRun=true&filename=a.csv']) {
       const misspelt = await upload(csv, 'text/csv', query);
       expect(misspelt.status).toBe(400);
-      expect(misspelt.body).toMatchObject({ code: 'BAD_USER_INPUT', field: query.includes('filename') ? 'filename' : 'dryrun', reason: expect.stringMatching(/not a parameter.*dryRun, atomic/) });
+      expect(misspelt.body).toMatchObject({ code: 'BAD_USER_INPUT', field: query.includes('filename') ? 'filename' : 'dryrun', reason: expect.stringMatching(query.includes('filename') ? /not a parameter of this endpoint \(it takes dryRun, atomic/ : /not a parameter of this endpoint; did you mean "dryRun"\?/) });
     }
     expect(await head()).toBe(before);
     const each = await upload(csv, 'text/csv');

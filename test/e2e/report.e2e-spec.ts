@@ -454,6 +454,16 @@ describe('implementation report (e2e)', () => {
     await bad({ ...query, atInstant: 'yesterday' }, 'atInstant');
     await bad({ ...query, atPosition: midpoint, atInstant: new Date().toISOString() }, 'atPosition');
     await bad({ from: TIP.from, to: TIP.to }, 'planId');
+    // A misspelt parameter is refused, never ignored: `atposition` would give today's ledger
+    // under the name of a report as it stood at a point.
+    const misspelt = await get({ ...query, atposition: midpoint }, auditor);
+    expect({ status: misspelt.status, ...((await misspelt.json()) as Record<string, unknown>) }).toMatchObject({
+      status: 400,
+      code: 'BAD_USER_INPUT',
+      field: 'atposition',
+      reason: expect.stringMatching(/not a parameter of this endpoint; did you mean "atPosition"\?.*planId, from, to, format, atPosition, atInstant/),
+    });
+    await bad({ ...query, fromDate: TIP.from }, 'fromDate');
     // A range with no day of the plan's period (2022–2023) could only say nothing.
     await bad({ ...query, from: '2019-01-01', to: '2021-12-31' }, 'to');
     await bad({ ...query, from: '2024-01-01', to: '2030-12-31' }, 'from');

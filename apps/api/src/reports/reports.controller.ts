@@ -25,9 +25,9 @@ import {
   renderReport,
   reportFileName,
 } from '@app/report';
+import { type QueryValue, unknownParameter } from '../common/query-parameters.js';
 import { POINT_IN_TIME_SNAPSHOTS, type PointInTimeSnapshots } from '../common/point-in-time.token.js';
 
-type QueryValue = string | string[] | undefined;
 
 /** One query parameter, given at most once. */
 function single(query: Record<string, QueryValue>, field: string): string | undefined {
@@ -35,6 +35,9 @@ function single(query: Record<string, QueryValue>, field: string): string | unde
   if (Array.isArray(value)) throw new ReportInputError(field, 'must be given once');
   return value === undefined || value === '' ? undefined : value;
 }
+
+/** What GET /reports/implementation takes; anything else is refused (400), never ignored. */
+const PARAMETERS = ['planId', 'from', 'to', 'format', 'atPosition', 'atInstant'] as const;
 
 const POSITION = /^(0|[1-9]\d{0,18})$/;
 
@@ -46,7 +49,8 @@ const POSITION = /^(0|[1-9]\d{0,18})$/;
  * (coordinators, auditors) may fetch it, an agency is refused (403, rule role-not-permitted)
  * exactly as it is refused `planProgress`. `atPosition` / `atInstant` (as the ledger stood then)
  * need REPLAY, like GraphQL's `at`: auditors. Bad input → 400 `{ code: BAD_USER_INPUT, field,
- * reason }`; a plan not adopted → 404. The response names the ledger position and chain head
+ * reason }` (a query parameter it does not take too: a misspelt `atposition` would otherwise
+ * give today's ledger); a plan not adopted → 404. The response names the ledger position and chain head
  * in `X-Ledger-Position` / `X-Ledger-Chain-Head`, as the document's footer does.
  */
 @Controller('reports')
@@ -70,6 +74,8 @@ export class ReportsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<StreamableFile> {
     try {
+      const unknown = unknownParameter(query, PARAMETERS);
+      if (unknown) throw new ReportInputError(unknown.field, unknown.reason);
       const planId = single(query, 'planId');
       if (!planId) throw new ReportInputError('planId', 'is required');
       const range = parseRange(single(query, 'from'), single(query, 'to'));

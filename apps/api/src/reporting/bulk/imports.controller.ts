@@ -7,12 +7,12 @@ import { DomainError } from '@app/domain';
 import { PlanCatalog } from '@app/plan';
 import { correlationIdOf } from '../../common/correlation-id.js';
 import { awaitsContinue, continueBody } from '../../common/expect-continue.js';
+import { type QueryValue, unknownParameter } from '../../common/query-parameters.js';
 import { RowBudgetExceededError } from '../../common/request-budget.js';
 import { BulkReportService } from './bulk-report.service.js';
 import { ImportStrategy, type ImportSummary, assertReasonFitsStrategy } from './import-summary.model.js';
 import { SpreadsheetError, XLSX_CONTENT_TYPE, buildTemplate, detectFormat, readSpreadsheet } from './spreadsheet.js';
 
-type QueryValue = string | string[] | undefined;
 
 /** Bytes of a too-large upload read and dropped so its client gets the 413 answer. */
 const DRAIN_LIMIT = 256 * 1024 * 1024;
@@ -73,13 +73,10 @@ function uploadReason(params: Record<string, QueryValue>, strategy: ImportStrate
   return value;
 }
 
-/**
- * Refuses a query parameter the endpoint does not take: a misspelt `dryrun=true` would otherwise
- * be dropped and the file imported for real, into a log nothing is ever deleted from.
- */
+/** Refuses a query parameter the endpoint does not take (see unknownParameter). */
 function refuseUnknownParameters(query: Record<string, QueryValue>, known: readonly string[]): void {
-  const unknown = Object.keys(query).find((name) => !known.includes(name));
-  if (unknown !== undefined) throw DomainError.badInput(unknown, `is not a parameter of this endpoint (it takes ${known.join(', ')})`);
+  const unknown = unknownParameter(query, known);
+  if (unknown) throw DomainError.badInput(unknown.field, unknown.reason);
 }
 
 /**
