@@ -218,7 +218,7 @@ describe('audit (e2e)', () => {
       sequence: string;
       verifiedFrom: string;
       wholeLogVerifiedAt: string | null;
-      mismatch: { reason: string; position: string; stream: string; message: string } | null;
+      mismatch: { reason: string; position: string; sequence: string; stream: string; message: string } | null;
     }
     const verify = async (head?: string, full?: boolean) => ok(await gql<{ verifyLedger: Verification }>(VERIFY, auditor, { head, full })).verifyLedger;
 
@@ -268,7 +268,9 @@ describe('audit (e2e)', () => {
       const result = await verify(undefined, true);
       expect(result.ok).toBe(false);
       expect(result.mismatch).toMatchObject({ reason: 'EDITED', position: victim.position, stream: victim.stream });
-      expect(result.headPosition).toBe(victim.position);
+      // Verified up to the event before it: the edited event's own link proves nothing.
+      expect(BigInt(result.sequence)).toBe(BigInt(result.mismatch!.sequence) - 1n);
+      expect(BigInt(result.headPosition)).toBeLessThan(BigInt(victim.position));
       expect(await verify()).toMatchObject({ ok: false, mismatch: { reason: 'EDITED', position: victim.position } });
     });
   });

@@ -36,7 +36,12 @@ export interface Mismatch {
 
 export interface Verification {
   readonly ok: boolean;
-  /** The recomputed chain's head (where verification stopped, when it found a mismatch). */
+  /**
+   * The recomputed chain's head: its last event that verified. After an EDITED or NOT_APPENDED
+   * mismatch that is the event before the one found changed, never the changed one (whose link
+   * proves nothing); after a HEAD_MISMATCH, the event at the given head's position (its link
+   * agrees with the stored links, the log is just not the one that head was taken of).
+   */
   readonly head: ChainHead;
   /** Events read and hashed. */
   readonly events: number;
@@ -115,9 +120,9 @@ export async function verifyChain(options: VerifyOptions): Promise<Verification>
     return page[index];
   };
 
-  const finish = (mismatch?: Mismatch): Verification => ({
+  const finish = (mismatch?: Mismatch, head: ChainHead = builder.head): Verification => ({
     ok: mismatch === undefined,
-    head: builder.head,
+    head,
     events,
     linksCompared,
     ...(expected && { expectedHead: { ...expected, foundAt, foundSequence } }),
@@ -142,6 +147,7 @@ export async function verifyChain(options: VerifyOptions): Promise<Verification>
     if (expected?.position !== undefined && expected.position < event.position && foundAt === undefined) {
       return finish(headNotFound(expected, builder.head));
     }
+    const verified = builder.head;
     const { link, sequence } = builder.add(event);
     events += 1;
     const unappended = store.chainLinked ? notAppended(event, link, sequence) : undefined;
@@ -160,10 +166,10 @@ export async function verifyChain(options: VerifyOptions): Promise<Verification>
             stored.sequence !== sequence
               ? `Position ${event.position} was linked as event ${stored.sequence} of the chain, but is event ${sequence} now: events before it were removed or added`
               : `The event at position ${event.position} (${event.type} on ${event.stream}, revision ${event.revision}) no longer gives the link stored for it: it was changed after it was recorded`,
-        });
+        }, verified);
       }
     }
-    if (unappended) return finish(unappended);
+    if (unappended) return finish(unappended, verified);
     if (expected && foundAt === undefined && link === expected.hash && (expected.position === undefined || expected.position === event.position)) {
       foundAt = event.position;
       foundSequence = sequence;

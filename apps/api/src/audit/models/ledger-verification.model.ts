@@ -60,7 +60,7 @@ export class LedgerVerification {
   @Field({ description: 'True when every stored link (and the given head) matched.' })
   ok: boolean;
 
-  @Field({ description: 'hash@position of the recomputed chain (where it stopped, on a mismatch): record it to check later.' })
+  @Field({ description: 'hash@position of the recomputed chain: its last event that verified (on an EDITED or NOT_APPENDED mismatch, the event before the changed one). Record it to check later.' })
   head: string;
 
   @Field()
