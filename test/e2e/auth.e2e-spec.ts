@@ -337,6 +337,41 @@ describe('identity and access (e2e)', () => {
   });
 
   describe('JWT from an identity provider', () => {
+    it('refuses an AGENCY token naming a group of agencies or an unknown agency, as issueApiKey refuses such a key', async () => {
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+      // The 2022–2023 plan's register: ngo-roundtable is a group (its members report), hungarian-baptist-aid a member.
+      const jwtApp = await startTestApp({
+        env: { AUTH_JWT_ISSUER: 'https://idp.example.test/', AUTH_JWT_AUDIENCE: 'action-plan-ledger', AUTH_JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+      });
+      try {
+        const tokenFor = (agencyId: string) =>
+          new SignJWT({ role: 'AGENCY', agency_id: agencyId })
+            .setProtectedHeader({ alg: 'ES256' })
+            .setSubject(`system-of-${agencyId}`)
+            .setIssuer('https://idp.example.test/')
+            .setAudience('action-plan-ledger')
+            .setExpirationTime('5m')
+            .sign(privateKey);
+        const member = await jwtApp.gql<{ me: Record<string, unknown> }>('{ me { role agencyId } }', undefined, authHeader(await tokenFor('hungarian-baptist-aid')));
+        expect(member.data?.me).toEqual({ role: 'AGENCY', agencyId: 'hungarian-baptist-aid' });
+        for (const agencyId of ['ngo-roundtable', 'no-such-agency']) {
+          const refused = await jwtApp.gql('{ me { role agencyId } }', undefined, authHeader(await tokenFor(agencyId)));
+          expect({ status: refused.status, code: code(refused) }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+          // Nothing can be recorded in its name either.
+          const record = await jwtApp.gql(
+            'mutation { recordMeetingHeld(input: { planId: "hu-2022-2023", measureCode: "IV.5.1", reportId: "grp-1", occurredOn: "2023-05-02", title: "Roundtable", meetingKind: WORKING_GROUP }) { position } }',
+            undefined,
+            authHeader(await tokenFor(agencyId)),
+          );
+          expect(record.status).toBe(401);
+        }
+        const groupKey = await jwtApp.gql('mutation { issueApiKey(input: { role: AGENCY, agencyId: "ngo-roundtable", label: "x" }) { keyId } }', undefined, authHeader(await issueTestKey(jwtApp, { role: 'ADMIN' })));
+        expect(groupKey.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'agencyId', reason: expect.stringMatching(/group of agencies.*member agencies/) } });
+      } finally {
+        await jwtApp.close({ removeData: true });
+      }
+    }, 60_000);
+
     it('accepts a signed token with role and agency_id claims beside API keys', async () => {
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
       const jwtApp = await startTestApp({

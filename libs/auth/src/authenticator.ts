@@ -1,7 +1,7 @@
 import { looksLikeApiKey, parseApiKey } from './api-key.js';
 import { InvalidTokenError, type JwtVerifier, looksLikeJwt } from './jwt.js';
 import type { KeyRegistry } from './key-registry.js';
-import type { AgencyDirectory } from './key-service.js';
+import { type AgencyDirectory, agencyPrincipalProblem } from './key-service.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -82,9 +82,8 @@ export class Authenticator {
     if (this.jwt && looksLikeJwt(credential)) {
       try {
         const principal = await this.jwt.verify(credential);
-        if (principal.agencyId && this.agencies && !this.agencies.agency(principal.agencyId)) {
-          return { status: 'invalid', reason: `token agency_id "${principal.agencyId}" is not in the plan register` };
-        }
+        const problem = principal.agencyId && this.agencies ? agencyPrincipalProblem(this.agencies, principal.agencyId) : undefined;
+        if (problem) return { status: 'invalid', reason: `token agency_id ${problem}` };
         return { status: 'authenticated', principal };
       } catch (error) {
         const reason = error instanceof InvalidTokenError ? error.message : 'token verification failed';

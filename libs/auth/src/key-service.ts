@@ -13,6 +13,19 @@ export interface AgencyDirectory {
   agencies?(): readonly { readonly id: string; readonly kind?: string }[];
 }
 
+/**
+ * Why `agencyId` cannot be an AGENCY principal's agency, or undefined when it can: it must be an
+ * agency of the plan register and not a group of agencies (a group takes part in measures, its
+ * members report and sign off periods: a report or a sign-off must name the one body accountable
+ * for it). The one rule for API keys (issueApiKey) and JWTs (the Authenticator).
+ */
+export function agencyPrincipalProblem(agencies: AgencyDirectory, agencyId: string): string | undefined {
+  const agency = agencies.agency(agencyId);
+  if (!agency) return `"${agencyId}" is not an agency of the plan register`;
+  if (agency.kind === 'group') return `"${agencyId}" is a group of agencies: a credential names one of its member agencies`;
+  return undefined;
+}
+
 export interface IssueApiKeyInput {
   /** AGENCY, COORDINATOR, AUDITOR or ADMIN (any case). */
   readonly role: string;
@@ -61,11 +74,8 @@ export class KeyService {
     const agencyId = input.agencyId?.trim() || undefined;
     if (role === 'AGENCY') {
       if (!agencyId) throw new BadUserInputError('agencyId', 'is required for an AGENCY key: the agency of the register it reports for');
-      const agency = this.agencies.agency(agencyId);
-      if (!agency) throw new BadUserInputError('agencyId', `"${agencyId}" is not an agency of the plan register${this.validAgencyIds()}`);
-      if (agency.kind === 'group') {
-        throw new BadUserInputError('agencyId', `"${agencyId}" is a group of agencies; issue keys to its member agencies`);
-      }
+      const problem = agencyPrincipalProblem(this.agencies, agencyId);
+      if (problem) throw new BadUserInputError('agencyId', this.agencies.agency(agencyId) ? problem : `${problem}${this.validAgencyIds()}`);
       return { role, agencyId, label };
     }
     if (agencyId) throw new BadUserInputError('agencyId', `must not be given for a ${role} key (only AGENCY keys name an agency)`);
