@@ -452,6 +452,8 @@ describe('implementation report (e2e)', () => {
     await bad({ ...query, atPosition: '-3' }, 'atPosition');
     await bad({ ...query, atPosition: '99999999' }, 'atPosition');
     await bad({ ...query, atInstant: 'yesterday' }, 'atInstant');
+    // An instant without an offset would be read in the server's time zone: refused, as GraphQL's DateTime refuses it.
+    await bad({ ...query, atInstant: new Date().toISOString().slice(0, 19) }, 'atInstant');
     await bad({ ...query, atPosition: midpoint, atInstant: new Date().toISOString() }, 'atPosition');
     await bad({ from: TIP.from, to: TIP.to }, 'planId');
     // A misspelt parameter is refused, never ignored: `atposition` would give today's ledger

@@ -1,4 +1,5 @@
 export * from './wire/wire-rules.js';
+export * from './wire/instant.js';
 export * from './events/catalogue.js';
 export * from './events/validate-details.js';
 export * from './events/upcasters.js';

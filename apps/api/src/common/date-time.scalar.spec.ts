@@ -1,5 +1,6 @@
 import { Kind } from 'graphql';
-import { DateTimeScalar, parseRfc3339 } from './date-time.scalar.js';
+import { parseRfc3339 } from '@app/domain';
+import { DateTimeScalar } from './date-time.scalar.js';
 
 describe('DateTime scalar (RFC 3339 with an explicit offset)', () => {
   it.each([

@@ -12,6 +12,7 @@ import {
 import type { Response } from 'express';
 import { PointInTimeError } from '@app/audit';
 import { Action, Allow, CurrentPrincipal, type Principal, RULES, mayPerformAny } from '@app/auth';
+import { parseRfc3339 } from '@app/domain';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { today } from '@app/projections';
 import {
@@ -115,10 +116,9 @@ export class ReportsController {
       if (!POSITION.test(atPosition)) throw new ReportInputError('atPosition', `must be a ledger position, a whole number (got "${atPosition}")`);
       return BigInt(atPosition);
     }
-    const instant = new Date(atInstant!);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(atInstant!) || Number.isNaN(instant.getTime())) {
-      throw new ReportInputError('atInstant', `must be an ISO 8601 instant, e.g. 2026-11-25T12:00:00Z (got "${atInstant}")`);
-    }
+    // Never read in the server's time zone: an instant without an offset is refused, as GraphQL's DateTime does.
+    const instant = parseRfc3339(atInstant!);
+    if (!(instant instanceof Date)) throw new ReportInputError('atInstant', instant.reason);
     return this.audit.pointInTime.resolve({ recordedAt: instant });
   }
 }

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { ChainStore, LedgerClock, auditChainFile } from '@app/audit';
+import { parseRfc3339 } from '@app/domain';
 import { today } from '@app/projections';
 import {
   ReportInputError,
@@ -38,10 +39,9 @@ async function positionOf(ctx: CliContext, options: ReportOptions): Promise<bigi
     return BigInt(options.atPosition);
   }
   if (options.atInstant === undefined) return undefined;
-  const instant = new Date(options.atInstant);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(options.atInstant) || Number.isNaN(instant.getTime())) {
-    throw new ReportInputError('--at-instant', `must be an ISO 8601 instant, e.g. 2026-11-25T12:00:00Z (got "${options.atInstant}")`);
-  }
+  // Never read in this machine's time zone: the same command gives the same document anywhere.
+  const instant = parseRfc3339(options.atInstant);
+  if (!(instant instanceof Date)) throw new ReportInputError('--at-instant', instant.reason);
   const chain = ChainStore.openExisting(auditChainFile(ctx.config.dataDir));
   try {
     return (await new LedgerClock(await ctx.eventStore(), chain).positionAt(instant)) ?? -1n;
@@ -117,7 +117,7 @@ export const reportCommands: CommandGroup = {
       .option('--format <format>', 'xlsx, csv or docx', 'xlsx')
       .option('--out <file>', 'the file to write (must not exist), or - for stdout; default implementation-report_<plan>_<from>_<to>.<format>')
       .option('--at-position <position>', 'as the ledger stood after this position (auditors)')
-      .option('--at-instant <iso>', 'as the ledger stood at this instant, e.g. 2026-11-25T12:00:00Z')
+      .option('--at-instant <iso>', 'as the ledger stood at this instant, with its offset: 2026-11-25T12:00:00Z or 2026-11-25T13:00:00+01:00')
       .action((options: ReportOptions) => run((ctx) => reportCommand(ctx, options)));
   },
 };
