@@ -370,6 +370,23 @@ describe.each<Transport>(['http', 'ws'])('the request gate over %s (e2e, product
       expect(line?.graphql).toMatchObject({ transport, operation: 'Corr', type: 'mutation', principal: expect.any(String), units: 1, codes: [] });
       expect(JSON.stringify(line)).not.toContain(agency);
     });
+
+    it('logs the code the client was answered: a user\'s input refused in a Measure field resolver is BAD_USER_INPUT, not a server error', async () => {
+      const auditor = await key('AUDITOR');
+      for (const [name, field] of [
+        ['BadAsOf', 'status(asOf: "2023-02-30")'],
+        ['BadAt', 'status(at: { position: "99999999" })'],
+      ] as const) {
+        const correlationId = `typo-${name}-${transport}-${Date.now()}`;
+        const send: Send = transport === 'http' ? { key: auditor, headers: { 'x-correlation-id': correlationId } } : { key: auditor, params: { correlationId } };
+        const answer = await ask(`query ${name} { measure(code: "II.1.3") { code ${field} } }`, send);
+        expect(code(answer)).toBe('BAD_USER_INPUT');
+        const line = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.correlationId === correlationId && l.graphql);
+        if (!line) throw new Error(`no line for ${correlationId}`);
+        expect((line.graphql as { codes: string[] }).codes).toEqual(['BAD_USER_INPUT']);
+        expect(logLines.some((l) => l.includes(correlationId) && /INTERNAL_SERVER_ERROR|errorId=/.test(l))).toBe(false);
+      }
+    });
   });
 });
 

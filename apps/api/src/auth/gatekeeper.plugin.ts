@@ -4,6 +4,7 @@ import type { ApolloServerPlugin, GraphQLRequestListener, GraphQLServerContext }
 import { type GraphQLError, Kind } from 'graphql';
 import type { AuthContext } from '@app/auth';
 import { correlationIdOf } from '../common/correlation-id.js';
+import { answeredCode } from '../common/format-error.js';
 import { type Admission, type Caller, type OperationRecord, RequestGate } from './request-gate.js';
 
 interface RequestLike {
@@ -67,7 +68,7 @@ export class GatekeeperPlugin implements ApolloServerPlugin<GatedContext> {
           // The variables are coerced once, by execution; its refusal is rewritten below.
           this.gate.admitOperation(admission, rc.schema, rc.document, rc.operation, rc.request.variables, false);
         } catch (error) {
-          admission.record.codes.push(codeOf(error));
+          admission.record.codes.push(answeredCode(error));
           throw error;
         }
       },
@@ -93,11 +94,6 @@ function isVariableError(error: GraphQLError): boolean {
   return error.path === undefined && error.nodes?.length === 1 && error.nodes[0].kind === Kind.VARIABLE_DEFINITION && error.extensions?.field === undefined;
 }
 
-function codeOf(error: unknown): string {
-  const code = (error as GraphQLError)?.extensions?.code;
-  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
-}
-
 /**
  * The GraphQL context of an HTTP request, made before Apollo parses it: the gate's first step
  * (admitDocument) runs here, so a refused document is never parsed — Apollo answers a
@@ -118,7 +114,7 @@ export function httpGraphqlContext(gate: RequestGate): (input: { req?: unknown; 
       request.graphql = admission.record;
       return { req, res, admission, principal: admission.principal };
     } catch (error) {
-      request.graphql = { transport: 'http', units: 0, codes: [codeOf(error)] };
+      request.graphql = { transport: 'http', units: 0, codes: [answeredCode(error)] };
       throw error;
     }
   };

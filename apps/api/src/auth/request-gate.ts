@@ -12,6 +12,7 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { type AuthResult, Authenticator, ForbiddenError, type HttpRequestCharge, type Principal, UnauthenticatedError } from '@app/auth';
+import { answeredCode } from '../common/format-error.js';
 import { valueErrorsAsBadInput, variableErrors } from '../common/input-errors.js';
 import { PublicOperations } from './public-operations.js';
 import { analyzeOperation, assertDocumentText, assertExpandedSize, assertVariablesNesting, assertWithinLimits, fragmentsOf, QueryTooComplexError } from './query-limits.js';
@@ -246,7 +247,7 @@ export class RequestGate implements HttpRequestCharge {
   noteErrors(record: OperationRecord, errors: readonly GraphQLError[]): void {
     const refusals = new Map<string, { first: GraphQLError; count: number }>();
     for (const error of errors) {
-      const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
+      const code = answeredCode(error);
       record.codes.push(code);
       if (code !== 'FORBIDDEN') continue;
       const original = error.originalError;

@@ -71,18 +71,31 @@ export function createErrorFormatter(suggestions: boolean): (formatted: GraphQLF
   };
 }
 
+/**
+ * The code the client is answered with for an error (what formatGraphQLError writes), from the
+ * error as resolvers threw it or as it is formatted: a DomainError's own code (a field resolver's
+ * DomainError reaches Apollo without one in its extensions), a known extensions.code, else
+ * INTERNAL_SERVER_ERROR. The request log and the metrics count this code, so a user's typo
+ * refused in a Measure field is never logged as a server error.
+ */
+export function answeredCode(error: unknown, extensions: Readonly<Record<string, unknown>> | undefined = (error as { extensions?: Record<string, unknown> })?.extensions): string {
+  const cause = (error as { originalError?: unknown })?.originalError;
+  if (cause instanceof DomainError) return cause.code;
+  if (error instanceof DomainError) return error.code;
+  const raw = extensions?.code;
+  const code = typeof raw === 'string' ? raw : 'INTERNAL_SERVER_ERROR';
+  // A value error found by validation (a literal): Apollo re-codes it GRAPHQL_VALIDATION_FAILED,
+  // but it is input the caller can fix, with its field and reason (common/input-errors.ts).
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && typeof extensions?.field === 'string' && typeof extensions?.reason === 'string') return 'BAD_USER_INPUT';
+  return KNOWN.has(code) ? code : 'INTERNAL_SERVER_ERROR';
+}
+
 /** Codes and masking (see createErrorFormatter), suggestions left as they are. */
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const cause = (error as { originalError?: unknown })?.originalError;
   if (cause instanceof DomainError) return fromDomainError(formatted, cause);
-  const raw = formatted.extensions?.code;
-  let code = typeof raw === 'string' ? raw : 'INTERNAL_SERVER_ERROR';
-  // A value error found by validation (a literal): Apollo re-codes it GRAPHQL_VALIDATION_FAILED,
-  // but it is input the caller can fix, with its field and reason (common/input-errors.ts).
-  if (code === 'GRAPHQL_VALIDATION_FAILED' && typeof formatted.extensions?.field === 'string' && typeof formatted.extensions?.reason === 'string') {
-    code = 'BAD_USER_INPUT';
-  }
-  if (!KNOWN.has(code) || code === 'INTERNAL_SERVER_ERROR') {
+  const code = answeredCode(error, formatted.extensions);
+  if (code === 'INTERNAL_SERVER_ERROR') {
     const errorId = randomUUID();
     const original = (error as { originalError?: unknown })?.originalError ?? error;
     logger.error(`errorId=${errorId} ${(original as Error)?.stack ?? String(original)}`);
