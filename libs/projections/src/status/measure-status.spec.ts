@@ -105,6 +105,23 @@ describe('measure status', () => {
     expect(b).toMatchObject({ code: 'B', measures: 1, byStatus: { NOT_STARTED: 1 }, meanProgress: 0 });
   });
 
+  it('leaves a withdrawn measure out of the mean progress, and still counts it by status', () => {
+    const log = trainings(5);
+    const { state } = foldProjection(indicatorsProjection, log.events);
+    const evaluations = new Map(
+      plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures)).map((m) => [m.code, evaluateMeasure(m, new MeasureFigures(state, plan.id, m.code), '2030-05-01')]),
+    );
+    const before = planRollUp(plan as Plan, evaluations);
+    expect(before).toMatchObject({ measuresWithProgress: 3, progressMeasureCodes: ['A.1.1', 'A.2.1', 'B.1.1'] });
+    // B.1.1 (0 %) withdrawn by the coordinator: the mean is over A.1.1 and A.2.1 alone.
+    const withdrawn = new Map(evaluations);
+    withdrawn.set('B.1.1', { ...evaluations.get('B.1.1')!, status: 'WITHDRAWN', reason: 'ASSESSED_WITHDRAWN' });
+    const after = planRollUp(plan as Plan, withdrawn);
+    expect(after).toMatchObject({ measures: 4, measuresWithProgress: 2, progressMeasureCodes: ['A.1.1', 'A.2.1'], byStatus: { WITHDRAWN: 1 } });
+    expect(after.meanProgress).toBe(Math.round(((evaluations.get('A.1.1')!.progress! + evaluations.get('A.2.1')!.progress!) / 2) * 10) / 10);
+    expect(after.meanProgress).not.toBe(before.meanProgress);
+  });
+
   describe('with assessments', () => {
     const entry = (level: ImplementationLevel, asOf: string): AssessmentEntry => ({
       assessmentId: `${level}-${asOf}`,

@@ -148,7 +148,8 @@ function decideStatus(f: {
 
 /**
  * Counts of measures by status and reason, for a plan, pillar or objective. Progress is a
- * figure of the measures with a finish line only: `meanProgress` is their mean, over
+ * figure of the measures with a finish line only, and a WITHDRAWN one (assessed withdrawn: no
+ * longer to be delivered) is left out of it: `meanProgress` is their mean, over
  * `measuresWithProgress` of the `measures` (listed in `progressMeasureCodes`) — never the whole
  * roll-up's progress unless the two counts are equal.
  */
@@ -199,7 +200,8 @@ function summarise(code: string, title: string, evaluations: readonly Evaluated[
     byStatus[e.status] += 1;
     byReason[e.reason] = (byReason[e.reason] ?? 0) + 1;
   }
-  const withProgress = evaluations.filter(([, e]) => e.progress !== undefined);
+  // A withdrawn measure is no longer to be delivered: its progress, whatever it is, is not part of the mean.
+  const withProgress = evaluations.filter(([, e]) => e.progress !== undefined && e.status !== 'WITHDRAWN');
   const progresses = withProgress.map(([, e]) => e.progress!);
   const meanProgress = progresses.length > 0 ? Math.round((progresses.reduce((a, b) => a + b, 0) / progresses.length) * 10) / 10 : undefined;
   return {

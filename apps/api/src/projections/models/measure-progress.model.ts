@@ -237,7 +237,7 @@ export abstract class ProgressRollUp {
   @Field(() => Float, {
     nullable: true,
     description:
-      'Mean progress of the measures with a finish line only (measuresWithProgress of the measures, listed in progressMeasureCodes); null when none has one. Not the progress of the whole.',
+      'Mean progress of the measures with a finish line that are not WITHDRAWN (measuresWithProgress of the measures, listed in progressMeasureCodes); null when none has one. Not the progress of the whole.',
   })
   meanProgress?: number;
 
