@@ -172,6 +172,9 @@ describe('reporting periods (e2e)', () => {
     expect(ids).not.toContain('2023-Q4');
     // An agency sees its own periods only.
     expect(refusal((await gql(`{ returnedPeriods(agencyId: "some-other-agency") { periodId } }`, agency)).errors)).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-reads-own-reports-only' });
+    // The refusal says what was asked for: periods, not reports.
+    const foreign = (await gql(`{ periodApprovals(agencyId: "some-other-agency") { periodId } }`, agency)).errors;
+    expect(foreign?.[0]).toMatchObject({ message: expect.stringMatching(/may read only its own reporting periods/), extensions: { code: 'FORBIDDEN', rule: 'agency-reads-own-reports-only' } });
 
     expect(refusal((await step('approvePeriod', { agencyId, periodId: '2023-Q2', requestId: 'x-1' }, agency)).errors)).toMatchObject({ code: 'FORBIDDEN', rule: 'role-not-permitted' });
     expect(refusal((await step('submitPeriod', { periodId: '2023-Q3', requestId: 'x-2' }, coordinator)).errors)).toMatchObject({ code: 'FORBIDDEN', rule: 'role-not-permitted' });

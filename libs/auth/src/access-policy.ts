@@ -199,15 +199,17 @@ export class AccessPolicy {
   }
 
   /**
-   * For report queries: an AGENCY reads only its own agency's reports; roles that read
-   * projections or history read any agency's.
+   * For report queries (and an agency's reporting periods, `what: 'reporting periods'`): an
+   * AGENCY reads only its own agency's; roles that read projections or history read any
+   * agency's. The refusal's rule is agency-reads-own-reports-only either way; its message names
+   * what was asked.
    */
-  assertCanReadReport(principal: Principal, agencyId: string): void {
+  assertCanReadReport(principal: Principal, agencyId: string, what: 'reports' | 'reporting periods' = 'reports'): void {
     if (mayPerformAny(principal, [Action.READ_PROJECTIONS, Action.READ_HISTORY])) return;
-    this.assertAllowed(principal, [Action.READ_OWN_REPORTS], 'reading reports');
+    this.assertAllowed(principal, [Action.READ_OWN_REPORTS], `reading ${what}`);
     if (this.agencyOf(principal) !== agencyId) {
       throw new ForbiddenError(
-        `Agency ${principal.agencyId} may read only its own reports`,
+        `Agency ${principal.agencyId} may read only its own ${what}`,
         RULES.OWN_REPORTS_ONLY,
       );
     }

@@ -165,7 +165,7 @@ export class PeriodsResolver {
   private scope(principal: Principal, agencyId: string | undefined): string | undefined {
     if (principal.role !== 'AGENCY') return agencyId || undefined;
     const own = agencyId || principal.agencyId || '';
-    this.policy.assertCanReadReport(principal, own);
+    this.policy.assertCanReadReport(principal, own, 'reporting periods');
     return own;
   }
 
