@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { EVENT_CATALOGUE } from '@app/domain';
+import { spreadsheetDate } from '@app/report';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { CliContext } from '../../apps/cli/src/cli-context.js';
 import { importReportsCommand, templateCommand } from '../../apps/cli/src/commands/reports.command.js';
@@ -158,6 +159,35 @@ describe('spreadsheet import (e2e)', () => {
     const again = await upload(file, XLSX);
     expect(again.body.rows.map((r) => r.status)).toEqual(['DUPLICATE', 'REFUSED', 'REFUSED']);
     expect(await head()).toBe(before);
+  }, 60_000);
+
+  it("stores the same occurredOn from a date cell of the template's date column as from ISO text", async () => {
+    const sheet = template.getWorksheet('TrainingDelivered')!;
+    expect(sheet.getColumn(3).numFmt).toBe('yyyy-mm-dd');
+    const serial = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000 + 25_569;
+    const file = await filled(
+      [
+        [measureCode, 'dc-written', spreadsheetDate('2023-01-01'), null, 'Identification', 3, 1],
+        [measureCode, 'dc-typed', serial('2023-06-30'), null, 'Identification', 3, 1],
+        [measureCode, 'dc-evening', serial('2023-12-31') + 0.95, null, 'Identification', 3, 1],
+        [measureCode, 'dc-text', '2023-06-30', null, 'Identification', 3, 1],
+      ],
+      // As Excel keeps a typed date: a serial day in a cell that carries a date format.
+      (s) => {
+        s.getCell(s.rowCount - 2, 3).numFmt = 'yyyy-mm-dd';
+        s.getCell(s.rowCount - 1, 3).numFmt = 'dd.mm.yyyy hh:mm';
+      },
+    );
+    const res = await upload(file, XLSX);
+    expect(res.status).toBe(201);
+    expect(res.body.rows.map((r) => r.status)).toEqual(['CREATED', 'CREATED', 'CREATED', 'CREATED']);
+    const stored = await t.gql<{ reports: { edges: Array<{ node: { reportId: string; occurredOn: string } }> } }>(
+      `query ($position: String) { reports(filter: { measureCode: "${measureCode}" }, first: 500, atLeastPosition: $position) { edges { node { reportId occurredOn } } } }`,
+      { position: await head() },
+      auth,
+    );
+    const days = Object.fromEntries(stored.data!.reports.edges.filter((e) => e.node.reportId.startsWith('dc-')).map((e) => [e.node.reportId, e.node.occurredOn]));
+    expect(days).toEqual({ 'dc-written': '2023-01-01', 'dc-typed': '2023-06-30', 'dc-evening': '2023-12-31', 'dc-text': '2023-06-30' });
   }, 60_000);
 
   it('names a refused cell by its sheet, the row that sheet shows and its header, whichever sheet it is on and whoever refused it', async () => {

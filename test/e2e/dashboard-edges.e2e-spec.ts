@@ -321,7 +321,7 @@ describe('dashboard edges in a browser (e2e)', () => {
     await go(page, '#/measures/II.3.9');
     const funds = page.getByTestId('reports').locator('tr[data-report="pmo-f1"] .details');
     await funds.waitFor();
-    expect(await funds.textContent()).toContain('amount: 12,000,000 HUF · source: National budget');
+    expect(await funds.textContent()).toContain('amount: HUF 12,000,000 · source: National budget');
     expect(await page.getByTestId('measure-money').textContent()).not.toMatch(/Sources: .*\b(national|eu|swiss-hungarian|NATIONAL|EU|SWISS_HUNGARIAN)\b/);
     expect((await page.getByTestId('money-by-source').locator('tbody td:nth-child(2)').allTextContents()).filter((s) => /^[a-z-]+$/.test(s))).toEqual([]);
     await page.screenshot({ path: screenshotPath('dashboard-edges', '9-measure-money-in-words'), fullPage: true });

@@ -46,6 +46,11 @@ const TIP = { from: '2022-04-01', to: '2023-03-31' };
 
 /** An exceljs cell value as text (numbers and strings are all the report writes). */
 const text = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '');
+/** The calendar day of a date cell (UTC midnight, as the report writes it); anything but a Date fails. */
+const day = (value: unknown): string => {
+  if (!(value instanceof Date)) throw new Error(`not a date cell: ${JSON.stringify(value)}`);
+  return value.toISOString().slice(0, 10);
+};
 
 interface Row {
   [column: string]: string;
@@ -312,13 +317,22 @@ describe('implementation report (e2e)', () => {
 
     // The pillar sheet says the reason and the assessment as the CSV does.
     const { rows: pillarRows } = await xlsxRows(body);
-    expect(['Status', 'Status reason', 'Assessment', 'Assessed as of', 'Narrative'].map((h) => pillarRows.get('II.1.3/trainings')![h])).toEqual([
+    expect(['Status', 'Status reason', 'Assessment', 'Narrative'].map((h) => pillarRows.get('II.1.3/trainings')![h])).toEqual([
       STATUS_LABEL.IN_PROGRESS,
       STATUS_REASON_LABEL.ASSESSED_SUBSTANTIAL,
       LEVEL_LABEL.SUBSTANTIAL,
-      '2023-03-01',
       'Six trainings of twelve',
     ]);
+    // Dates are date cells (sortable, filterable as dates) shown yyyy-mm-dd, each on its own day.
+    expect(['Assessed as of', 'Deadline'].map((h) => day(pillarRows.get('II.1.3/trainings')![h]))).toEqual(['2023-03-01', '2023-12-31']);
+    const pillarSheet = workbook.getWorksheet('Pillar II')!;
+    const pillarHeaders = (pillarSheet.getRow(1).values as unknown[]).map(text);
+    expect(pillarSheet.getCell(2, pillarHeaders.indexOf('Deadline')).numFmt).toBe('yyyy-mm-dd');
+    let statusAsOf: ExcelJS.Cell | undefined;
+    summary.eachRow((row) => {
+      if ((row.values as unknown[])[1] === 'Status as of') statusAsOf = row.getCell(2);
+    });
+    expect([day(statusAsOf?.value), statusAsOf?.numFmt]).toEqual([period.to, 'yyyy-mm-dd']);
     // Money cells are numbers shown as HUF 1,234; what is not stated is said beside, never 0.
     const ii33 = pillarRows.get('II.3.3/feasibilityStudy')!;
     expect([ii33['Allocated, budget year 2022–2023'], ii33['Allocation note'], ii33['Disbursed in the period']]).toEqual([220_000_000, 'Stated amounts only; part of the allocation is not stated', 132_000_000]);
@@ -328,8 +342,9 @@ describe('implementation report (e2e)', () => {
     const lines: string[] = [];
     reports.eachRow((row, i) => {
       const v = row.values as unknown[];
-      if (i > 1 && v[1] === 'II.1.3') lines.push(`${String(v[2])} ${String(v[3])} ${String(v[7])}`);
+      if (i > 1 && v[1] === 'II.1.3') lines.push(`${day(v[2])} ${String(v[3])} ${String(v[7])}`);
     });
+    expect(reports.getCell(2, 2).numFmt).toBe('yyyy-mm-dd');
     expect(lines).toEqual([
       '2022-03-31 Ministry of Interior participants: 9; days: 1',
       '2022-04-01 Ministry of Interior participants: 7; days: 1',

@@ -19,19 +19,14 @@ export const LEVEL_LABEL: Record<ImplementationLevel, string> = words.LEVEL_LABE
  */
 export const FUNDING_SOURCE_LABEL: Record<FundingSource | 'unspecified', string> = words.FUNDING_SOURCE_LABEL;
 
-const huf = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+/**
+ * Money is integer HUF as a decimal string (exact bigint), written as the DOCX and XLSX reports
+ * write it: `HUF 12,000,000` (plain-words.ts formatHuf, the one copy), never through a float sum.
+ */
+export const formatHuf = (amount: string): string => words.formatHuf(amount);
 
-/** Money is integer HUF as a decimal string (exact bigint): shown grouped, never through a float sum. */
-export const formatHuf = (amount: string): string => `${formatAmount(amount)} HUF`;
-
-/** The amount grouped, without the unit (where the label names it). */
-export function formatAmount(amount: string): string {
-  try {
-    return huf.format(BigInt(amount));
-  } catch {
-    return amount;
-  }
-}
+/** The amount grouped, without the unit (where the label names it): `12,000,000`. */
+export const formatAmount = (amount: string): string => words.formatAmount(amount);
 
 /** For charts only: HUF in millions (a chart axis needs numbers; the tables beside show the exact amount). */
 export const millions = (amount: string): number => Number(BigInt(amount) / 1000n) / 1000;

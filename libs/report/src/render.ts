@@ -5,6 +5,7 @@ import { MEASURE_STATUSES } from '@app/projections';
 import type { AllocationStated, FundingLine, ImplementationReport, MeasureFundingReport, MeasureReport, PillarReport } from './report-model.js';
 import { ReportInputError } from './report-errors.js';
 import { HUF_NUMBER_FORMAT, formatHuf, levelWords, reasonWords, sourceName, statusWords } from './words.js';
+import { DATE_NUMBER_FORMAT, spreadsheetDate } from './spreadsheet-dates.js';
 
 /** The formats the report is rendered in. */
 export const REPORT_FORMATS = ['xlsx', 'csv', 'docx'] as const;
@@ -231,12 +232,12 @@ function pillarColumns(years: string) {
     { header: 'Title', key: 'title', width: 50 },
     { header: 'Responsible', key: 'responsible', width: 30 },
     { header: 'Partners', key: 'partners', width: 30 },
-    { header: 'Deadline', key: 'deadline', width: 12 },
+    { header: 'Deadline', key: 'deadline', width: 12, style: { numFmt: DATE_NUMBER_FORMAT } },
     { header: 'Status', key: 'status', width: 16 },
     { header: 'Status reason', key: 'statusReason', width: 36 },
     { header: 'Progress %', key: 'progress', width: 10 },
     { header: 'Assessment', key: 'assessment', width: 14 },
-    { header: 'Assessed as of', key: 'assessmentAsOf', width: 12 },
+    { header: 'Assessed as of', key: 'assessmentAsOf', width: 12, style: { numFmt: DATE_NUMBER_FORMAT } },
     { header: 'Narrative', key: 'narrative', width: 40 },
     { header: 'Indicator', key: 'indicator', width: 30 },
     { header: 'Indicator key', key: 'indicatorKey', width: 14 },
@@ -264,9 +265,10 @@ function tableHeader(sheet: Worksheet): void {
  * XLSX (exceljs): a Summary sheet (plan, range, statuses, money, one row per pillar), one sheet
  * per pillar (a row per measure × indicator), a Reports sheet and a Funding sheet (by budget year
  * and source). Statuses, reasons, levels and sources in words; money cells are numbers shown as
- * `HUF 132,000,000`, an allocation not stated is empty with a note, never 0. Dates stay ISO text
- * (YYYY-MM-DD): a date cell would be shown in each reader's locale and shifted by no time zone we
- * control. Every sheet ends with the ledger footer, also set as the printed page footer.
+ * `HUF 132,000,000`, an allocation not stated is empty with a note, never 0. Dates (deadline,
+ * assessed as of, report date, status as of) are date cells shown `yyyy-mm-dd` in every locale, so
+ * they sort and filter as dates; written as UTC midnight, no time zone moves them
+ * (spreadsheet-dates.ts). Every sheet ends with the ledger footer, also set as the printed page footer.
  */
 export async function renderXlsx(report: ImplementationReport): Promise<Buffer> {
   // Loaded when a workbook is asked for: exceljs takes seconds to import on a busy machine, a
@@ -334,7 +336,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
   summary.addRow(['Plan period', `${report.plan.period.from} – ${report.plan.period.to}`]);
   summary.addRow(['Range', `${report.range.from} – ${report.range.to}`]);
   summary.addRow(['Budget years', years]);
-  summary.addRow(['Status as of', report.asOf]);
+  summary.addRow(['Status as of', spreadsheetDate(report.asOf)]).getCell(2).numFmt = DATE_NUMBER_FORMAT;
   summary.addRow(['Ledger position', report.ledger.position.toString()]);
   summary.addRow(['Chain head', report.ledger.chainHead]);
   summary.addRow([footer]);
@@ -353,12 +355,13 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
           title: measure.title,
           responsible: names(measure.responsible),
           partners: measure.partnersText ?? names(measure.partners),
-          deadline: measure.deadline,
+          deadline: spreadsheetDate(measure.deadline),
           status: statusWords(measure.status),
           statusReason: reasonWords(measure.statusReason),
           progress: measure.progress ?? '',
           assessment: measure.latestAssessment ? levelWords(measure.latestAssessment.level) : '',
-          assessmentAsOf: measure.latestAssessment?.asOf ?? '',
+          // Empty, not '', when there is none: a text cell would sit among the dates of the column.
+          assessmentAsOf: measure.latestAssessment ? spreadsheetDate(measure.latestAssessment.asOf) : null,
           narrative: measure.latestAssessment?.narrative ?? '',
           reports: measure.reports.length,
           disbursedInRange: cellNumber(measure.funding.disbursedInRange),
@@ -389,7 +392,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
   const reports = workbook.addWorksheet('Reports');
   reports.columns = [
     { header: 'Measure', key: 'measure', width: 10 },
-    { header: 'Date', key: 'date', width: 12 },
+    { header: 'Date', key: 'date', width: 12, style: { numFmt: DATE_NUMBER_FORMAT } },
     { header: 'Agency', key: 'agency', width: 30 },
     { header: 'Report id', key: 'reportId', width: 20 },
     { header: 'Type', key: 'type', width: 22 },
@@ -399,7 +402,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
   tableHeader(reports);
   for (const { measure } of measuresOf(report)) {
     for (const line of measure.reports) {
-      reports.addRow({ measure: measure.code, date: line.occurredOn, agency: line.agency.name, reportId: line.reportId, type: typeWords(line.type), title: line.title, keyFigures: line.keyFigures });
+      reports.addRow({ measure: measure.code, date: spreadsheetDate(line.occurredOn), agency: line.agency.name, reportId: line.reportId, type: typeWords(line.type), title: line.title, keyFigures: line.keyFigures });
     }
   }
   reports.addRow([]);

@@ -365,6 +365,48 @@ describe('buildImplementationReport over a generated history', () => {
     expect(reportRows).toBe(report.summary.reportsInRange);
   }, 60_000);
 
+  it('writes every date of the XLSX as a date cell (yyyy-mm-dd) on its own calendar day, at UTC midnight', async () => {
+    const report = build('2022-04-01', '2023-03-31');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await renderXlsx(report)) as unknown as ArrayBuffer);
+    const dayOf = (cell: ExcelJS.Cell): string => {
+      expect([cell.type, cell.numFmt]).toEqual([ExcelJS.ValueType.Date, 'yyyy-mm-dd']);
+      const date = cell.value as Date;
+      // A whole day: no time of day a time zone could have added.
+      expect(date.getTime() % 86_400_000).toBe(0);
+      return date.toISOString().slice(0, 10);
+    };
+    // The Reports sheet, row for row in the report's order: each line's occurredOn.
+    const sheet = workbook.getWorksheet('Reports')!;
+    const written: string[] = [];
+    sheet.eachRow((row, i) => {
+      if (i > 1 && /^[IV]+\./.test(row.getCell(1).text)) written.push(`${row.getCell(1).text} ${dayOf(row.getCell(2))}`);
+    });
+    const expected = measuresOf(report).flatMap((m) => m.reports.map((line) => `${m.code} ${line.occurredOn}`));
+    expect(expected.length).toBeGreaterThan(10);
+    expect(written).toEqual(expected);
+    // Pillar sheets, a row per measure × indicator: the plan's deadline, and the assessment's asOf or
+    // an empty cell (the generated history holds none; test/e2e/report.e2e-spec.ts reads an assessed one).
+    const measureRows: string[] = [];
+    for (const pillar of workbook.worksheets.filter((w) => w.name.startsWith('Pillar '))) {
+      const headers = Array.from(pillar.getRow(1).values as unknown[], (v) => (typeof v === 'string' ? v : ''));
+      const [deadlineAt, assessedAt] = [headers.indexOf('Deadline'), headers.indexOf('Assessed as of')];
+      pillar.eachRow((row, i) => {
+        if (i === 1 || !/^[IV]+\./.test(row.getCell(2).text)) return;
+        const assessed = row.getCell(assessedAt);
+        measureRows.push(`${row.getCell(2).text} ${dayOf(row.getCell(deadlineAt))} ${assessed.value === null ? 'none' : dayOf(assessed)}`);
+      });
+    }
+    expect(measureRows).toEqual(
+      measuresOf(report).flatMap((m) => Array.from({ length: Math.max(1, m.indicators.length) }, () => `${m.code} ${m.deadline} ${m.latestAssessment?.asOf ?? 'none'}`)),
+    );
+    let statusAsOf: ExcelJS.Cell | undefined;
+    workbook.getWorksheet('Summary')!.eachRow((row) => {
+      if (row.getCell(1).value === 'Status as of') statusAsOf = row.getCell(2);
+    });
+    expect(dayOf(statusAsOf!)).toBe(report.asOf);
+  }, 60_000);
+
   it('refuses a position beyond the end of the log and an unknown plan', async () => {
     const store = SqliteEventStore.open(embeddedStoreFile(dir));
     try {

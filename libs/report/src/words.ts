@@ -2,15 +2,12 @@ import { FUNDING_SOURCE_LABEL, LEVEL_LABEL, STATUS_LABEL, STATUS_REASON_LABEL, p
 
 /**
  * How the documents a person reads (DOCX, XLSX) write money and codes: one way everywhere in a
- * document. The words for statuses, reasons, levels and funding sources are the shared ones
+ * document, and the dashboard's way. The words for statuses, reasons, levels and funding sources are the shared ones
  * (@app/projections plain-words, also the dashboard's); the CSV, for machines, keeps the codes.
  */
 
-/** Integer HUF grouped by thousands: `HUF 132,000,000`. */
-export const formatHuf = (value: bigint): string => `HUF ${value.toLocaleString('en-US')}`;
-
-/** The spreadsheet number format that shows a money cell as formatHuf writes it (the cell stays a number). */
-export const HUF_NUMBER_FORMAT = '"HUF "#,##0';
+// Money is written the one way the dashboard writes it too (`HUF 132,000,000`, plain-words.ts).
+export { HUF_NUMBER_FORMAT, formatHuf } from '@app/projections';
 
 /** A funding source id (`national`, `eu`, `swiss-hungarian`, `unspecified`) by name. */
 export const sourceName = (source: string): string => plainWord(FUNDING_SOURCE_LABEL, source);

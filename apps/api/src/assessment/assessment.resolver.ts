@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Mutation, Resolver } from '@nestjs/graphql';
 import { Action, AccessPolicy, Allow, CurrentPrincipal, type Principal } from '@app/auth';
 import { assessmentStreamName, upcasters } from '@app/domain';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
@@ -8,6 +8,7 @@ import { EventEnvelope, toEnvelope } from '../common/models/event-envelope.model
 import { AssessMeasureInput, CorrectAssessmentInput } from './dto/assessment.input.js';
 import { AssessmentReceipt } from './models/assessment.model.js';
 import { AssessmentService } from './assessment.service.js';
+import { RefusableQuery } from '../common/refusable-query.js';
 
 interface GqlContext {
   req?: { id?: unknown; headers?: Record<string, string | string[] | undefined> };
@@ -55,7 +56,7 @@ export class AssessmentResolver {
     );
   }
 
-  @Query(() => [EventEnvelope], { description: "A measure's assessment stream: every assessment and correction, oldest first." })
+  @RefusableQuery(() => [EventEnvelope], { description: "A measure's assessment stream: every assessment and correction, oldest first." })
   @Allow(Action.READ_PROJECTIONS, Action.READ_HISTORY, Action.READ_ASSIGNED_PROJECTIONS)
   async assessmentHistory(
     @Args('measureCode') measureCode: string,

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, Int, Resolver } from '@nestjs/graphql';
 import { MAX_PAGE_SIZE, formatHead } from '@app/audit';
 import { Action, Allow } from '@app/auth';
 import { toEnvelope } from '../common/models/event-envelope.model.js';
@@ -7,13 +7,14 @@ import { AuditService } from './audit.service.js';
 import { EventFilter, EventOrder } from './dto/event-filter.input.js';
 import { EventConnection } from './models/event-connection.model.js';
 import { LedgerVerification, type MismatchReason } from './models/ledger-verification.model.js';
+import { RefusableQuery } from '../common/refusable-query.js';
 
 /** Auditors' queries: the full event history, and the integrity of the log (docs/audit.md). */
 @Resolver()
 export class AuditResolver {
   constructor(@Inject(AuditService) private readonly audit: AuditService) {}
 
-  @Query(() => EventConnection, {
+  @RefusableQuery(() => EventConnection, {
     description: `The global event log, page by page (Relay: first/after forwards, last/before backwards; at most ${MAX_PAGE_SIZE} per page, default 50), each event as stored.`,
   })
   @Allow(Action.READ_HISTORY)
@@ -36,7 +37,7 @@ export class AuditResolver {
     return { edges: page.edges.map((e) => ({ cursor: e.cursor, node: toEnvelope(e.node) })), pageInfo: { ...page.pageInfo } };
   }
 
-  @Query(() => LedgerVerification, {
+  @RefusableQuery(() => LedgerVerification, {
     description:
       'Recomputes the hash chain and compares it with the links stored as the log grew and, when given, with a head recorded earlier (hash@position, or a bare hash). Reports the first position where they differ. ' +
       'By default only the events after the last verified head are hashed (the whole log was hashed when this instance started): fast at any size. ' +

@@ -2,6 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Action, Allow, type ApiKeyInfo, Authenticated, CurrentPrincipal, KeyService, type Principal } from '@app/auth';
 import { ApiKeyModel, IssueApiKeyInputModel, IssuedApiKeyModel, PrincipalModel } from './models/auth.models.js';
+import { RefusableQuery } from '../common/refusable-query.js';
 
 function toModel(info: ApiKeyInfo): ApiKeyModel {
   return {
@@ -23,7 +24,7 @@ export class AuthResolver {
     return { id: principal.id, role: principal.role, agencyId: principal.agencyId, label: principal.label };
   }
 
-  @Query(() => [ApiKeyModel], { description: 'Every API key ever issued, revoked ones included (ADMIN).' })
+  @RefusableQuery(() => [ApiKeyModel], { description: 'Every API key ever issued, revoked ones included (ADMIN).' })
   @Allow(Action.MANAGE_KEYS)
   apiKeys(): ApiKeyModel[] {
     return this.keys.list().map(toModel);

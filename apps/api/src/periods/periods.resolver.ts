@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Mutation, Resolver } from '@nestjs/graphql';
 import { AccessPolicy, Action, Allow, CurrentPrincipal, type Principal } from '@app/auth';
 import { DomainError, PERIOD_STATUSES, type PeriodStatus as PeriodStatusValue, isIsoDate, isoDateRefusal } from '@app/domain';
 import type { Plan } from '@app/plan';
@@ -19,6 +19,7 @@ import { PROJECTION_SNAPSHOTS, type ProjectionSnapshots } from '../common/projec
 import { ApprovePeriodInput, ReopenPeriodInput, ReturnPeriodInput, SubmitPeriodInput } from './dto/period-inputs.js';
 import { AgencyPeriod, PeriodApproval, PeriodReceipt, PeriodStatus } from './models/period.models.js';
 import { PeriodCommandService, type PeriodStepRequest } from './period-command.service.js';
+import { RefusableQuery } from '../common/refusable-query.js';
 
 interface GqlContext {
   req?: { id?: unknown; headers?: Record<string, string | string[] | undefined> };
@@ -86,7 +87,7 @@ export class PeriodsResolver {
     return this.step(stepOf('reopen', input), principal, ctx);
   }
 
-  @Query(() => [PeriodApproval], { description: 'The approval state per period × agency × measure of a plan, in period order; filters narrow it.' })
+  @RefusableQuery(() => [PeriodApproval], { description: 'The approval state per period × agency × measure of a plan, in period order; filters narrow it.' })
   @Allow(Action.READ_PROJECTIONS, Action.READ_OWN_REPORTS)
   async periodApprovals(
     @Context() context: object,
@@ -119,7 +120,7 @@ export class PeriodsResolver {
     return rows;
   }
 
-  @Query(() => [AgencyPeriod], { description: 'Periods that ended before asOf (default today, UTC) which an agency reporting under the plan has not submitted.' })
+  @RefusableQuery(() => [AgencyPeriod], { description: 'Periods that ended before asOf (default today, UTC) which an agency reporting under the plan has not submitted.' })
   @Allow(Action.READ_PROJECTIONS, Action.READ_OWN_REPORTS)
   async unsubmittedPeriods(
     @Context() context: object,
@@ -139,7 +140,7 @@ export class PeriodsResolver {
       .map(toModel);
   }
 
-  @Query(() => [AgencyPeriod], { description: 'Submissions the coordinator returned that the agency has not resubmitted yet.' })
+  @RefusableQuery(() => [AgencyPeriod], { description: 'Submissions the coordinator returned that the agency has not resubmitted yet.' })
   @Allow(Action.READ_PROJECTIONS, Action.READ_OWN_REPORTS)
   async returnedPeriods(
     @Context() context: object,

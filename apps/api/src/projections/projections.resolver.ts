@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Resolver } from '@nestjs/graphql';
 import { Action, Allow } from '@app/auth';
 import { DomainError } from '@app/domain';
 import type { Plan as PlanDocument } from '@app/plan';
@@ -14,6 +14,7 @@ import { AS_OF, AT_LEAST_POSITION, asOfDate, datedAsOf, reasonCounts, rollUpMode
 import { AT, PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { agencyActivityModel, fundingSummaryModel } from './projections.mapper.js';
 import { ProjectionsService } from './projections.service.js';
+import { RefusableQuery } from '../common/refusable-query.js';
 
 /**
  * Coordinator queries over the read models (read-only). Each accepts atLeastPosition to read
@@ -31,7 +32,7 @@ export class ProjectionsResolver {
     @Inject(PlanViews) private readonly planViews: PlanViews,
   ) {}
 
-  @Query(() => PlanProgress, { description: 'Where the measures of a plan stand on asOf: counts by status and mean progress, per pillar and objective.' })
+  @RefusableQuery(() => PlanProgress, { description: 'Where the measures of a plan stand on asOf: counts by status and mean progress, per pillar and objective.' })
   async planProgress(
     @Context() context: object,
     @Args('planId', { type: () => ID }) planId: string,
@@ -58,7 +59,7 @@ export class ProjectionsResolver {
     };
   }
 
-  @Query(() => [Measure], { description: 'Measures with the given status on asOf, of every plan or one, in plan order.' })
+  @RefusableQuery(() => [Measure], { description: 'Measures with the given status on asOf, of every plan or one, in plan order.' })
   async measuresByStatus(
     @Context() context: object,
     @Args('status', { type: () => MeasureStatus }) status: MeasureStatus,
@@ -76,7 +77,7 @@ export class ProjectionsResolver {
       .map((m) => this.planViews.measureOf(m.plan, m.measure.code));
   }
 
-  @Query(() => [Measure], { description: 'Measures with status OVERDUE on asOf: past their deadline, completion judgeable (finish line or assessment) and not reached.' })
+  @RefusableQuery(() => [Measure], { description: 'Measures with status OVERDUE on asOf: past their deadline, completion judgeable (finish line or assessment) and not reached.' })
   async overdueMeasures(
     @Context() context: object,
     @Args('planId', { type: () => ID, nullable: true }) planId?: string,
@@ -87,7 +88,7 @@ export class ProjectionsResolver {
     return this.measuresByStatus(context, MeasureStatus.OVERDUE, planId, asOf, atLeastPosition, at);
   }
 
-  @Query(() => FundingSummary, { description: 'Allocated against disbursed money of a plan (one year, or all), per measure, source and budget point.' })
+  @RefusableQuery(() => FundingSummary, { description: 'Allocated against disbursed money of a plan (one year, or all), per measure, source and budget point.' })
   async fundingSummary(
     @Context() context: object,
     @Args('planId', { type: () => ID }) planId: string,
@@ -101,7 +102,7 @@ export class ProjectionsResolver {
     return fundingSummaryModel(snapshot.fundingSummary(plan.id, year ?? undefined)!, snapshot.position);
   }
 
-  @Query(() => AgencyActivity, { description: 'What an agency has reported, and its measures without a report.' })
+  @RefusableQuery(() => AgencyActivity, { description: 'What an agency has reported, and its measures without a report.' })
   async agencyActivity(
     @Context() context: object,
     @Args('agencyId', { type: () => ID }) agencyId: string,
@@ -117,7 +118,7 @@ export class ProjectionsResolver {
     return agencyActivityModel(activity, snapshot.position);
   }
 
-  @Query(() => [ProjectionStatus], { description: 'How far each projection has followed the event store.' })
+  @RefusableQuery(() => [ProjectionStatus], { description: 'How far each projection has followed the event store.' })
   async projectionStatus(): Promise<ProjectionStatus[]> {
     const runner = this.projections.runner;
     const statuses = runner.status();

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Resolver } from '@nestjs/graphql';
 import { AccessPolicy, Action, Allow, CurrentPrincipal, type Principal, mayPerformAny } from '@app/auth';
 import { DomainError, isActivityEventType } from '@app/domain';
 import type { ReportEntry, ReportListFilter } from '@app/projections';
@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from '@app/audit';
 import { ReportConnection, ReportFilterInput, ReportStatus, ReportSummary } from './models/report-list.model.js';
 import { AT_LEAST_POSITION } from './projection-args.js';
 import { ProjectionsService } from './projections.service.js';
+import { RefusableQuery } from '../common/refusable-query.js';
 
 const MAX_PAGE = 500;
 
@@ -22,7 +23,7 @@ export class ReportsResolver {
     @Inject(AccessPolicy) private readonly policy: AccessPolicy,
   ) {}
 
-  @Query(() => ReportConnection, {
+  @RefusableQuery(() => ReportConnection, {
     description:
       "Reports with their current details, status and number of corrections, in recording order. COORDINATOR and AUDITOR read every agency's; an AGENCY its own.",
   })
@@ -81,7 +82,7 @@ export class ReportsResolver {
     };
   }
 
-  @Query(() => ReportSummary, {
+  @RefusableQuery(() => ReportSummary, {
     description:
       "One report as it now stands, by the agency's own id: current details, status, corrections, and its stream (its history: reportHistory or events). " +
       "COORDINATOR and AUDITOR read any agency's; an AGENCY its own. NOT_FOUND when the agency has no such report (yet: pass atLeastPosition after a write).",

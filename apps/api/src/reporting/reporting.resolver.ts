@@ -1,5 +1,5 @@
 import { CommandBus } from '@nestjs/cqrs';
-import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Action, Allow, AccessPolicy, CurrentPrincipal, type Principal } from '@app/auth';
 import { type ActivityEventType, DomainError, EVENT_CATALOGUE, REPORT_RETRACTED, type EventTypeSpec, upcasters } from '@app/domain';
 import { Inject } from '@nestjs/common';
@@ -12,6 +12,7 @@ import { type CorrectReportInputBase, REPORT_INPUT_TYPES, type ReportInputBase, 
 import { ReportHistory } from './models/report-history.model.js';
 import { ReportReceipt } from './models/report-receipt.model.js';
 import { ReportStreamLocator } from './report-stream-locator.js';
+import { RefusableQuery } from '../common/refusable-query.js';
 
 interface GqlContext {
   req?: { id?: unknown; headers?: Record<string, string | string[] | undefined> };
@@ -65,7 +66,7 @@ export class ReportingResolver {
     );
   }
 
-  @Query(() => ReportHistory, { description: "One report's stream: the activity, its corrections and retraction, oldest first. NOT_FOUND when there is no such report." })
+  @RefusableQuery(() => ReportHistory, { description: "One report's stream: the activity, its corrections and retraction, oldest first. NOT_FOUND when there is no such report." })
   @Allow(Action.READ_OWN_REPORTS, Action.READ_HISTORY)
   async reportHistory(
     @Args('agencyId') agencyId: string,

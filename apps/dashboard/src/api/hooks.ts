@@ -143,16 +143,19 @@ export function useLastReports(query: string | null, planId: string, reloadKey: 
           complete = false;
           break;
         }
-        type Page = { reports: { edges: Array<{ node: { measureCode: string; occurredOn: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
-        let answer: Page;
+        // reports is nullable (refusable); null comes with an error, which gql() throws.
+        type Page = { reports: { edges: Array<{ node: { measureCode: string; occurredOn: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null };
+        let reports: NonNullable<Page['reports']>;
         try {
-          answer = await gql<Page>(query, { filter: { planId, status: 'ACTIVE' }, after });
+          const answer = await gql<Page>(query, { filter: { planId, status: 'ACTIVE' }, after });
+          if (!answer.reports) return;
+          reports = answer.reports;
         } catch {
           return;
         }
-        for (const { node } of answer.reports.edges) if ((latest.get(node.measureCode) ?? '') < node.occurredOn) latest.set(node.measureCode, node.occurredOn);
-        if (!answer.reports.pageInfo.hasNextPage) break;
-        after = answer.reports.pageInfo.endCursor;
+        for (const { node } of reports.edges) if ((latest.get(node.measureCode) ?? '') < node.occurredOn) latest.set(node.measureCode, node.occurredOn);
+        if (!reports.pageInfo.hasNextPage) break;
+        after = reports.pageInfo.endCursor;
       }
       if (!cancelled) setState({ byMeasure: latest, complete });
     })();

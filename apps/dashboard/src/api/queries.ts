@@ -2,6 +2,11 @@
  * Every GraphQL document the dashboard sends, with the shapes it reads back: the one place to
  * change when the schema grows. Nothing here computes a status, a progress or a sum — those are
  * the api's (projections); the pages only show them.
+ *
+ * The root fields a role can be refused (planProgress, fundingSummary, overdueMeasures, reports,
+ * events, agencyActivity, …) are nullable in the schema: null comes with a FORBIDDEN (or other)
+ * error for that field alone, so their shapes here are `| null` and the pages say so rather than
+ * read into them (gql() throws on any error, but the types follow the schema).
  */
 
 import type { Granularity, ImplementationLevel, MeasureStatus, Role, StatusReason } from './schema-enums.js';
@@ -57,9 +62,9 @@ export interface Overview {
     byStatus: StatusCounts;
     byReason: Array<{ reason: StatusReason; measures: number }>;
     pillars: Array<RollUp & { objectives: RollUp[] }>;
-  };
-  fundingSummary: { allocated: string; disbursed: string; overDisbursedMeasures: string[]; bySource: SourceFunding[] };
-  overdueMeasures: Array<{ code: string; title: string; deadline: string; statusReason: StatusReason; responsible: Array<{ id: string; name: string }> }>;
+  } | null;
+  fundingSummary: { allocated: string; disbursed: string; overDisbursedMeasures: string[]; bySource: SourceFunding[] } | null;
+  overdueMeasures: Array<{ code: string; title: string; deadline: string; statusReason: StatusReason; responsible: Array<{ id: string; name: string }> }> | null;
 }
 export const OVERVIEW = /* GraphQL */ `
   query Overview($planId: ID!, $asOf: String, $at: PointInTimeInput) {
@@ -212,7 +217,7 @@ export interface Reports {
     totalCount: number;
     edges: Array<{ node: ReportItem }>;
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  };
+  } | null;
 }
 /** Reports as they now stand (COORDINATOR and AUDITOR: every agency's; an AGENCY: its own), in recording order. */
 export const REPORTS = /* GraphQL */ `
@@ -262,7 +267,7 @@ export interface Events {
   events: {
     edges: Array<{ cursor: string; node: LedgerEvent }>;
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  };
+  } | null;
 }
 export const EVENTS = /* GraphQL */ `
   query Events($first: Int, $after: String, $filter: EventFilter, $order: EventOrder!) {
@@ -290,7 +295,7 @@ export interface AgencyActivity {
     measuresReported: Array<{ measureCode: string; reports: number }>;
     responsibleWithoutReport: Array<{ measureCode: string }>;
     partnerWithoutReport: Array<{ measureCode: string }>;
-  };
+  } | null;
 }
 export const AGENCY_ACTIVITY = /* GraphQL */ `
   query AgencyActivity($agencyId: ID!, $at: PointInTimeInput) {

@@ -7,7 +7,7 @@ import { ChartFigure } from '../components/ChartFigure';
 import { NotForRole, Problem } from '../components/Status';
 import { formatInstant } from '../format';
 
-type Activity = AgencyActivity['agencyActivity'];
+type Activity = NonNullable<AgencyActivity['agencyActivity']>;
 
 /** Each agency's reporting activity and the measures it is responsible for without a report (coordinators and auditors). */
 export function AgenciesPage() {
@@ -38,7 +38,7 @@ function AgencyActivityTable() {
         const batch = agencies.slice(n, n + 6);
         try {
           const answers = await Promise.all(batch.map((a) => gql<AgencyActivity>(AGENCY_ACTIVITY, { agencyId: a.id, at })));
-          answers.forEach((x) => (found[x.agencyActivity.agencyId] = x.agencyActivity));
+          for (const { agencyActivity: a } of answers) if (a) found[a.agencyId] = a;
         } catch (e) {
           if (live) setError(e as Error);
           if (live && refusedPoint(e)) refuse.current({ at, asOf: time.asOf }, e);

@@ -21,7 +21,7 @@ function EventLog() {
   // As it stood at an instant: the log up to it (a position cut is applied to the rows below).
   const effective = { ...filter, ...(at?.recordedAt ? { recordedTo: at.recordedAt } : {}) };
   const page = useQuery<Events>(EVENTS, { first: 50, after, filter: clean(effective), order });
-  const rows = (page.data?.events.edges ?? []).filter((e) => !at?.position || BigInt(e.node.position) <= BigInt(at.position));
+  const rows = (page.data?.events?.edges ?? []).filter((e) => !at?.position || BigInt(e.node.position) <= BigInt(at.position));
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -92,8 +92,11 @@ function EventLog() {
         </button>
         <button
           type="button"
-          disabled={!page.data?.events.pageInfo.hasNextPage}
-          onClick={() => page.data?.events.pageInfo.endCursor && setCursors((c) => [...c, page.data!.events.pageInfo.endCursor!])}
+          disabled={!page.data?.events?.pageInfo.hasNextPage}
+          onClick={() => {
+            const next = page.data?.events?.pageInfo.endCursor;
+            if (next) setCursors((c) => [...c, next]);
+          }}
         >
           Next page
         </button>

@@ -59,7 +59,7 @@ export function MeasurePage({ code }: { code: string }) {
   const m = result.data.measure;
   if (!m) return <p>No measure {code}.</p>;
   // An `at` position replays the projections; the history list is cut at the same point.
-  const events = (history.data?.events.edges ?? []).map((e) => e.node).filter((e) => !at?.position || BigInt(e.position) <= BigInt(at.position));
+  const events = (history.data?.events?.edges ?? []).map((e) => e.node).filter((e) => !at?.position || BigInt(e.position) <= BigInt(at.position));
 
   return (
     <>
@@ -131,13 +131,15 @@ export function MeasurePage({ code }: { code: string }) {
       {m.assessments && <Assessments assessments={m.assessments} inForce={m.assessment ?? null} indicators={m.indicators} />}
 
       <section aria-labelledby="reports">
-        <h2 id="reports">Reports{reports.data ? ` (${reportsCount(reports.data.reports)})` : ''}</h2>
+        <h2 id="reports">Reports{reports.data?.reports ? ` (${reportsCount(reports.data.reports)})` : ''}</h2>
         {at !== null ? (
           <p className="hint">The reports list shows the ledger as it now stands; clear the "as it stood at" point to see it.</p>
         ) : reports.error ? (
           <Problem error={reports.error} />
         ) : !reports.data ? (
           <p className="loading">Loading the reports…</p>
+        ) : !reports.data.reports ? (
+          <p className="hint">The api answered no reports for this measure.</p>
         ) : reports.data.reports.edges.length === 0 ? (
           <p className="hint">{session.readsFigures ? 'No report on this measure yet.' : 'Your agency has not reported on this measure yet.'}</p>
         ) : (
@@ -169,7 +171,7 @@ export function MeasurePage({ code }: { code: string }) {
             </tbody>
           </table>
         )}
-        {reports.data?.reports.pageInfo.hasNextPage && <p className="hint">The first {reports.data.reports.edges.length} reports recorded, by date.</p>}
+        {reports.data?.reports?.pageInfo.hasNextPage && <p className="hint">The first {reports.data.reports.edges.length} reports recorded, by date.</p>}
       </section>
 
       <section aria-labelledby="history">
@@ -215,7 +217,7 @@ export function MeasurePage({ code }: { code: string }) {
  * The reports section's count: retracted reports are listed (marked) but not counted, so the
  * number says both when there are some, and agrees with "Reports counted" above.
  */
-function reportsCount(connection: Reports['reports']): string {
+function reportsCount(connection: NonNullable<Reports['reports']>): string {
   const retracted = connection.edges.filter((e) => e.node.status === 'RETRACTED').length;
   if (retracted === 0 || connection.pageInfo.hasNextPage) return String(connection.totalCount);
   return `${connection.totalCount - retracted} counted, ${retracted} retracted`;

@@ -22,6 +22,8 @@ function PlanOverview() {
   if (overview.error && !overview.data) return <Problem error={overview.error} />;
   if (!overview.data) return <p className="loading">Loading the overview…</p>;
   const { planProgress: p, fundingSummary: f, overdueMeasures } = overview.data;
+  // Each is null only with an error of its own (the api nulls a refused root field, not the answer).
+  if (!p || !f || !overdueMeasures) return <Problem error={overview.error ?? new Error('The api answered the overview without its figures')} />;
   const counts = countsOf(p.byStatus);
   const overdueShown = showAllOverdue ? overdueMeasures : overdueMeasures.slice(0, OVERDUE_SHOWN);
   return (

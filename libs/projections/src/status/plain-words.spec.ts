@@ -1,7 +1,7 @@
 import { FUNDING_SOURCES, IMPLEMENTATION_LEVELS } from '@app/domain';
 import { UNSPECIFIED_SOURCE } from '../funding/funding.model.js';
 import { MEASURE_STATUSES, type MeasureStatus, STATUS_REASONS, type StatusReason } from './measure-status.js';
-import { FUNDING_SOURCE_LABEL, LEVEL_LABEL, STATUS_LABEL, STATUS_REASON_LABEL, plainWord } from './plain-words.js';
+import { FUNDING_SOURCE_LABEL, HUF_NUMBER_FORMAT, LEVEL_LABEL, STATUS_LABEL, STATUS_REASON_LABEL, formatAmount, formatHuf, plainWord } from './plain-words.js';
 
 // Compile-time: every code has words, and no words name a code that does not exist.
 const _statuses: [keyof typeof STATUS_LABEL, MeasureStatus] extends [MeasureStatus, keyof typeof STATUS_LABEL] ? true : never = true;
@@ -25,5 +25,32 @@ describe('plain words for codes', () => {
     expect(plainWord(FUNDING_SOURCE_LABEL, 'swiss-hungarian')).toBe('Swiss–Hungarian Cooperation Programme');
     expect(plainWord(STATUS_REASON_LABEL, 'SOMETHING_NEW')).toBe('SOMETHING_NEW');
     expect(plainWord(STATUS_LABEL, 'toString')).toBe('toString');
+  });
+});
+
+describe('money as a person reads it', () => {
+  it('writes whole HUF with the ISO code first, grouped by thousands, from a bigint or its decimal string alike', () => {
+    expect(formatHuf(132_000_000n)).toBe('HUF 132,000,000');
+    expect(formatHuf('12000000')).toBe('HUF 12,000,000');
+    expect(formatHuf('0')).toBe('HUF 0');
+    expect(formatHuf(999n)).toBe('HUF 999');
+    expect(formatHuf('-1500')).toBe('HUF -1,500');
+    expect(formatAmount('1000')).toBe('1,000');
+  });
+
+  it('stays exact past 2^53 (never through a float)', () => {
+    expect(formatHuf('9007199254740993')).toBe('HUF 9,007,199,254,740,993');
+    expect(formatAmount(123456789012345678901234567890n)).toBe('123,456,789,012,345,678,901,234,567,890');
+  });
+
+  it('gives a string that is no whole number back as it is', () => {
+    expect(formatAmount('12.5')).toBe('12.5');
+    expect(formatAmount('n/a')).toBe('n/a');
+    expect(formatHuf('')).toBe('HUF ');
+  });
+
+  it("has the spreadsheet cell format show the same prefix and grouping as formatHuf's text", () => {
+    expect(HUF_NUMBER_FORMAT).toBe('"HUF "#,##0');
+    expect(formatHuf(1234n).startsWith('HUF ')).toBe(true);
   });
 });

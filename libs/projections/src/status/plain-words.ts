@@ -1,7 +1,8 @@
 /**
- * The plain words for the status model's codes and the plan's funding sources: what a person reads
- * where the api sends a code (the dashboard, the DOCX and XLSX implementation reports). One copy,
- * shared: the rules are docs/status.md's (evaluateMeasure) and the plan's; this only names them.
+ * The plain words for the status model's codes and the plan's funding sources, and the one way money
+ * is written: what a person reads where the api sends a code or an amount (the dashboard, the DOCX
+ * and XLSX implementation reports). One copy, shared: the rules are docs/status.md's
+ * (evaluateMeasure) and the plan's; this only names them.
  *
  * Deliberately free of imports, so browser code (apps/dashboard, built by Vite) can import this
  * file by path without pulling in the server libraries. plain-words.spec.ts checks the keys
@@ -57,3 +58,29 @@ export const FUNDING_SOURCE_LABEL = {
 export function plainWord(labels: Readonly<Record<string, string>>, code: string): string {
   return Object.hasOwn(labels, code) ? labels[code] : code;
 }
+
+// Exact: a bigint never goes through a float, whatever its size. en-US: comma thousands.
+const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0, useGrouping: true });
+
+/**
+ * An amount of integer HUF grouped by thousands, without the unit (where a label or a column
+ * header names it): `132000000` → `132,000,000`. Takes the bigint or its decimal string, as the
+ * api sends money (exact, never a float); a string that is no whole number comes back as it is.
+ */
+export function formatAmount(amount: bigint | string): string {
+  if (typeof amount === 'bigint') return GROUPED.format(amount);
+  return /^-?\d+$/.test(amount.trim()) ? GROUPED.format(BigInt(amount.trim())) : amount;
+}
+
+/**
+ * Money as every place a person reads it writes it — the dashboard, the DOCX report, the XLSX
+ * text and, through {@link HUF_NUMBER_FORMAT}, its money cells: `HUF 132,000,000`. The ISO 4217
+ * code before the amount, as English-language EU texts write sums (`EUR 2,500`); whole forints,
+ * as every amount in the ledger is. Input as {@link formatAmount}.
+ */
+export function formatHuf(amount: bigint | string): string {
+  return `HUF ${formatAmount(amount)}`;
+}
+
+/** The spreadsheet number format that shows a money cell as {@link formatHuf} writes it (the cell stays a number). */
+export const HUF_NUMBER_FORMAT = '"HUF "#,##0';

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { EVENT_CATALOGUE } from '@app/domain';
+import { calendarDayOf, spreadsheetDate } from '@app/report';
 import { SpreadsheetError, buildTemplate, detectFormat, readSpreadsheet } from './spreadsheet.js';
 
 const HEADER = ['measureCode', 'reportId', 'occurredOn', 'planId', 'title', 'participants', 'days'];
@@ -310,5 +311,56 @@ describe('readSpreadsheet (streaming)', () => {
     expect(rows.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
     expect(rows[3].errors).toEqual([{ code: 'BAD_USER_INPUT', field: 'FundsDisbursed!D2', sheet: 'FundsDisbursed', row: 2, column: 'D (amount)', reason: expect.stringMatching(/got "12.5"/) }]);
     expect(rows[4].errors).toEqual([{ code: 'BAD_USER_INPUT', field: 'FundsDisbursed!E3', sheet: 'FundsDisbursed', row: 3, column: 'E (source)', reason: expect.stringMatching(/got "lottery"/) }]);
+  });
+});
+
+describe('dates in the template and in uploads', () => {
+  /** The serial day number a spreadsheet stores for a calendar date (1900 date system). */
+  const serialOf = (iso: string): number => Date.parse(`${iso}T00:00:00Z`) / 86_400_000 + 25_569;
+  const DAYS = ['2022-01-01', '2023-03-26', '2023-10-29', '2023-12-31', '2024-02-29'];
+
+  it('formats the date columns of the template as yyyy-mm-dd, and no other column', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await buildTemplate('ministry-of-interior', [{ code: 'III.4.1', types: ['TrainingDelivered', 'InvestigationStatisticsReported'] }])) as unknown as ArrayBuffer);
+    const dated = (name: string) =>
+      (book.getWorksheet(name)!.getRow(1).values as unknown[]).filter((h, c) => typeof h === 'string' && book.getWorksheet(name)!.getColumn(c).numFmt === 'yyyy-mm-dd');
+    expect(dated('TrainingDelivered')).toEqual(['occurredOn']);
+    expect(dated('InvestigationStatisticsReported')).toEqual(['occurredOn', 'periodStart', 'periodEnd']);
+  });
+
+  it('reads a date cell — written from a day, typed into Excel, with a time of day — as the same calendar day as ISO text', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await buildTemplate('ministry-of-interior', [{ code: 'II.1.3', types: ['TrainingDelivered'] }])) as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet('TrainingDelivered')!;
+    const expected: string[] = [];
+    const add = (reportId: string, occurredOn: ExcelJS.CellValue, day: string, numFmt?: string) => {
+      const row = sheet.addRow(['II.1.3', reportId, occurredOn, null, 'Course', 5, 1]);
+      if (numFmt) row.getCell(3).numFmt = numFmt;
+      expected.push(`${reportId} ${day}`);
+    };
+    for (const day of DAYS) {
+      add(`written-${day}`, spreadsheetDate(day), day);
+      // As Excel stores a typed date: the whole serial day, in a cell with a date format (its own or the column's).
+      add(`typed-${day}`, serialOf(day), day, 'yyyy-mm-dd');
+      add(`locale-${day}`, serialOf(day), day, 'dd/mm/yyyy');
+      // 23:59 of that day: the day, not the next one.
+      add(`late-${day}`, serialOf(day) + 0.999, day, 'yyyy-mm-dd hh:mm');
+      add(`text-${day}`, day, day);
+    }
+    const rows = await readSpreadsheet(Buffer.from(await book.xlsx.writeBuffer()), 'xlsx');
+    expect(rows.map((r) => `${String(r.input?.reportId)} ${String(r.input?.occurredOn)}`)).toEqual(expected);
+    expect(rows.flatMap((r) => r.errors ?? [])).toEqual([]);
+  });
+
+  it('writes a day as a whole serial day (UTC midnight), so no time zone moves it; anything else stays text', async () => {
+    const body = await xlsx((book) => {
+      const sheet = book.addWorksheet('TrainingDelivered');
+      sheet.addRow(HEADER);
+      sheet.addRow(['II.1.3', 'a', spreadsheetDate('2023-01-01'), null, 'Course', 5, 1]);
+    });
+    const xml = await (await JSZip.loadAsync(body)).file('xl/worksheets/sheet1.xml')!.async('string');
+    expect(xml).toMatch(/<c r="C2"[^>]*><v>44927<\/v><\/c>/);
+    expect(calendarDayOf(spreadsheetDate('2024-02-29') as Date)).toBe('2024-02-29');
+    for (const notADay of ['', '2023-02-31', '31/12/2023', '1899-12-31', '1900-01-15']) expect(spreadsheetDate(notADay)).toBe(notADay);
   });
 });

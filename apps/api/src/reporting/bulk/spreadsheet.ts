@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { type ActivityEventType, EVENT_CATALOGUE, type EventTypeSpec, type FieldSpec } from '@app/domain';
+import { DATE_NUMBER_FORMAT, calendarDayOf } from '@app/report';
 import { enumName } from '../dto/report-inputs.js';
 import { suggestionList } from 'graphql/jsutils/suggestionList.js';
 import { BULK_MEMBER_BY_NAME, type BulkMember } from './bulk-inputs.js';
@@ -232,7 +233,9 @@ async function readXlsx(body: Buffer, maxRows: number): Promise<BulkRow[]> {
 
 function cellValue(value: ExcelJS.CellValue, sheet: string, row: number, col: number): unknown {
   if (value === null || value === undefined) return undefined;
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  // A date cell (the template's date columns, or any cell Excel took as a date): its calendar day,
+  // as ISO text is read too. exceljs gives the serial as a UTC instant, so the day is the UTC one.
+  if (value instanceof Date) return calendarDayOf(value);
   if (typeof value === 'object') {
     if ('formula' in value || 'sharedFormula' in value) throw new SpreadsheetError('holds a formula; enter the value itself', sheet, row, columnLetter(col));
     if ('richText' in value) return value.richText.map((r) => r.text).join('');
@@ -525,6 +528,10 @@ export async function buildTemplate(agencyId: string, measures: ReadonlyArray<{ 
         validations(sheet).add(range, { type: 'list', allowBlank: !field.required, formulae: [`"${(field.values ?? []).join(',')}"`], showErrorMessage: true, errorTitle: name, error: `One of ${(field.values ?? []).join(', ')}` });
       } else if (field?.kind === 'boolean') {
         validations(sheet).add(range, { type: 'list', allowBlank: !field.required, formulae: ['"true,false"'], showErrorMessage: true });
+      } else if (name === 'occurredOn' || field?.kind === 'date') {
+        // Dates typed or pasted here become date cells shown as ISO, whatever the locale; an upload
+        // takes a date cell and YYYY-MM-DD text alike (cellValue).
+        sheet.getColumn(c + 1).numFmt = DATE_NUMBER_FORMAT;
       } else if (field?.kind === 'count') {
         validations(sheet).add(range, { type: 'whole', operator: 'greaterThanOrEqual', allowBlank: !field.required, formulae: [field.zeroAllowed ? 0 : 1], showErrorMessage: true, errorTitle: name, error: 'A whole number' });
       }
@@ -536,7 +543,7 @@ export async function buildTemplate(agencyId: string, measures: ReadonlyArray<{ 
 const COMMON_NOTES: Record<(typeof COMMON_COLUMNS)[number] | typeof REASON_COLUMN, string> = {
   measureCode: 'Code of the measure the activity is counted under, e.g. II.1.3 (the list holds your measures that count this type).',
   reportId: "Your system's own id for this report (letters, digits, . _ : -). Importing the same row again stores nothing twice.",
-  occurredOn: 'The date the activity happened, YYYY-MM-DD.',
+  occurredOn: 'The date the activity happened: a date cell, or the text YYYY-MM-DD.',
   planId: 'Only when several adopted plans share the measure code.',
   [REASON_COLUMN]:
     'Only when you upload with importStrategy CREATE_AND_UPDATE (or DELETE): why this row changes (or retracts) the report already stored under its reportId (at least 3 characters). Empty: the upload\'s own reason. Not read by a CREATE upload.',
