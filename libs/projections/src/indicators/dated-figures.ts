@@ -25,10 +25,13 @@ import { MeasureFigures } from './indicators.query.js';
  * Reports that cover a period (`overlappingPeriods: supersede`) are taken among those dated on or
  * before asOf: a later-recorded statistic dated after asOf does not yet replace an earlier one.
  *
+ * The month index keeps tombstones ("", LEFT_MONTH) of reports that left the month: skipped here.
+ *
  * `exactDays` false: the view holds no per-report data (a point-in-time view leaves the register
  * and the month index out). Whole months are still exact — asOf the last day of its month, or a
  * month without reports of the measure — and anything else is refused with BAD_USER_INPUT naming
- * `asOf` rather than answered with a guess.
+ * `asOf` rather than answered with a guess. Point-in-time queries avoid the refusal by reading the
+ * month back first (ProjectionSnapshot.prepareAsOf) and calling this with that view, exactDays true.
  */
 export function figuresAsOf(view: StateView, planId: string, measureCode: string, asOf: string, current: MeasureFigures, exactDays = true): MeasureFigures {
   const month = monthOf(asOf);
