@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidPositionError, NO_STREAM, type RecordedEvent, SqliteEventStore } from '@app/event-store';
 import { type Plan, loadPlan } from '@app/plan';
-import { COORDINATOR_PROJECTIONS, KeyedState, NO_POSITION, ProjectionSnapshot, type ReadModelSource, foldProjection } from '@app/projections';
+import {
+  ACTIVITY_PROJECTION,
+  COORDINATOR_PROJECTIONS,
+  KeyedState,
+  MONTH_REPORTS,
+  type MonthCandidates,
+  NO_POSITION,
+  ProjectionSnapshot,
+  type ReadModelSource,
+  foldProjection,
+} from '@app/projections';
 import { generateHistory, historyPlan, historyPlanSource } from '../../../test/support/history-generator.js';
 import { PointInTime, PointInTimeError } from './point-in-time.js';
 
@@ -104,6 +114,53 @@ describe('point-in-time evaluation', () => {
     // Snapshots were made along the way (one every 100 events), and the stale ones made again.
     expect(pit.stats().snapshots).toBeGreaterThan(10);
   }, 60_000);
+
+  it('counts a day inside a month exactly once that month is read back (prepareAsOf), at any position', async () => {
+    const pit = new PointInTime({ store, interval: 100 });
+    const head = events[events.length - 1].position;
+    // The live month index at the head (tombstones included) names the candidates, as the api's runner does.
+    const live = (await foldedAt(store, events, head)).view(ACTIVITY_PROJECTION);
+    const asked: string[] = [];
+    const candidates: MonthCandidates = async (position, groups) => {
+      expect(position).toBeLessThanOrEqual(head);
+      asked.push(...groups);
+      return new Map(groups.map((group) => [group, [...live.group(MONTH_REPORTS, group).keys()]]));
+    };
+    const evaluations = (snapshot: ProjectionSnapshot, planId: string, asOf: string) =>
+      JSON.parse(JSON.stringify([...snapshot.evaluatePlan(planId, asOf)], bigints)) as unknown;
+    let refusedWithout = 0;
+    const measuresAlone: string[] = [];
+    const measuresFolded: string[] = [];
+    for (const position of [events[300].position, events[800].position, amendment + 40n, head]) {
+      const view = await pit.at(position);
+      const folded = new ProjectionSnapshot(await foldedAt(store, events, position));
+      for (const asOf of ['2022-09-14', '2023-03-15', '2023-06-16', '2023-10-01', '2023-12-30']) {
+        for (const { id } of folded.plans()) {
+          try {
+            new ProjectionSnapshot(view).evaluatePlan(id, asOf);
+          } catch {
+            refusedWithout += 1;
+          }
+          const replayed = new ProjectionSnapshot(view, candidates);
+          await replayed.prepareAsOf(id, asOf);
+          expect({ position, asOf, evaluations: evaluations(replayed, id, asOf) }).toEqual({ position, asOf, evaluations: evaluations(folded, id, asOf) });
+          // One measure alone, prepared alone, evaluates alike.
+          const one = folded.measures(id).find(({ measure }) => replayed.measureFigures(id, measure.code, asOf).reports > 0);
+          if (one) {
+            const alone = new ProjectionSnapshot(view, candidates);
+            await alone.prepareAsOf(id, asOf, [one.measure.code]);
+            measuresAlone.push(JSON.stringify([position, asOf, alone.evaluate(id, one.measure.code, asOf)], bigints));
+            measuresFolded.push(JSON.stringify([position, asOf, folded.evaluate(id, one.measure.code, asOf)], bigints));
+          }
+        }
+      }
+    }
+    // The days chosen do fall inside months with reports (else this would test nothing).
+    expect(refusedWithout).toBeGreaterThan(5);
+    expect(measuresAlone.length).toBeGreaterThan(5);
+    expect(measuresAlone).toEqual(measuresFolded);
+    expect(asked.length).toBeGreaterThan(0);
+  }, 120_000);
 
   it('stays exact with few snapshots kept (folding from further back) and after warming up', async () => {
     const pit = new PointInTime({ store, interval: 64, maxSnapshots: 3, cachedResults: 0 });

@@ -2,9 +2,11 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { upcasters } from '@app/domain';
 import { type EventStore, InvalidPositionError, type RecordedEvent, assertReadablePosition } from '@app/event-store';
 import {
+  ACTIVITY_PROJECTION,
   COORDINATOR_PROJECTIONS,
   type EntryValue,
   KeyedState,
+  type MonthCandidates,
   NO_POSITION,
   type Projection,
   type ReadModelSource,
@@ -205,6 +207,7 @@ export class PointInTime {
     const { base, window, sequence } = await this.walk(await this.baseFor(position), position);
     const overlays = await this.fold(base, window);
     const states = new Map<string, StateView>(this.projections.map((p) => [p.name, overlays.get(p.name) ?? base.states.get(p.name)!]));
+    const activity = this.projections.find((p) => p.name === ACTIVITY_PROJECTION);
     return {
       position: position < 0n ? 0n : position,
       events: sequence,
@@ -215,7 +218,32 @@ export class PointInTime {
         if (!state) throw new Error(`No projection named "${name}"`);
         return state;
       },
+      monthView: activity ? (groups, candidates) => this.monthView(activity, states.get(activity.name)!, position, groups, candidates) : undefined,
     };
+  }
+
+  /**
+   * The activity state at `position` (`state`) with the month index groups `groups` and their
+   * reports' register entries as they stood there: every candidate stream (the live month index
+   * lists each report ever in a group, up to a later position) read back and folded alone up to
+   * `position`, as {@link lookups} does for a window's streams. What the left-out tables then hold
+   * is their value at `position`, so figures as of a day inside those months are exact. Cost: one
+   * stream read per candidate, 64 at a time.
+   */
+  private async monthView(
+    projection: Projection,
+    state: StateView,
+    position: bigint,
+    groups: readonly string[],
+    candidates: MonthCandidates,
+  ): Promise<StateView> {
+    const excluded = excludedOf(projection);
+    const lookups = new Map([...excluded].map((t) => [t, new Map<string, EntryValue | undefined>()]));
+    if (position < 0n) return new LookupState(state, lookups);
+    const streams = new Set<string>();
+    for (const listed of (await candidates(position, groups)).values()) for (const stream of listed) streams.add(stream);
+    await this.readBack(projection, state, position, [...streams], excluded, lookups);
+    return new LookupState(state, lookups);
   }
 
   /** Makes up to `count` more snapshots towards `head`; true when none is left to make. */
@@ -362,15 +390,30 @@ export class PointInTime {
       else if (!begun.has(event.stream)) needed.add(event.stream);
     }
     if (needed.size === 0 || basePosition < 0n) return lookups;
+    await this.readBack(projection, state, basePosition, [...needed], excluded, lookups);
+    return lookups;
+  }
+
+  /**
+   * Each stream read back and folded alone, up to `position`, in a scratch overlay over `state`
+   * with the left-out tables empty; what that writes to them goes into `lookups` (`group\u0000key`).
+   */
+  private async readBack(
+    projection: Projection,
+    state: StateView,
+    position: bigint,
+    streams: readonly string[],
+    excluded: ReadonlySet<string>,
+    lookups: Map<string, Map<string, EntryValue | undefined>>,
+  ): Promise<void> {
     const empty = new Map([...excluded].map((t) => [t, new Map<string, EntryValue | undefined>()]));
-    const streams = [...needed];
     for (let i = 0; i < streams.length; i += 64) {
       if (i > 0 && i % FOLD_SLICE < 64) await yieldToEventLoop();
       const histories = await Promise.all(streams.slice(i, i + 64).map((stream) => this.store.readStream(stream)));
       for (const history of histories) {
         const scratch = new OverlayState(new LookupState(state, empty));
         for (const stored of history) {
-          if (stored.position > basePosition) break;
+          if (stored.position > position) break;
           if (!projection.eventTypes.has(stored.type)) continue;
           applyEvent(projection, scratch, this.upcast(stored));
         }
@@ -379,7 +422,6 @@ export class PointInTime {
         }
       }
     }
-    return lookups;
   }
 }
 

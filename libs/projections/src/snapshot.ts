@@ -1,5 +1,8 @@
 import type { Measure, Plan } from '@app/plan';
-import { today } from './common/periods.js';
+import { monthOf, today } from './common/periods.js';
+import { measureKey } from './common/report-input.js';
+import { BUCKETS, monthGroup } from './indicators/indicators.model.js';
+import { lastDayOfMonth } from './indicators/dated-figures.js';
 import { measuresOf } from './common/plan-fold.js';
 import { ACTIVITY_PROJECTION } from './activity/activity.projection.js';
 import { type AgencyActivity, agencyActivity, reportingAgencies } from './agency/agency-activity.query.js';
@@ -23,7 +26,23 @@ export interface ReadModelSource {
    * reports cannot be exact there (see figuresAsOf). Default true.
    */
   readonly exactDays?: boolean;
+  /**
+   * On a source without per-report data (exactDays false): the activity projection's view with
+   * the month index groups `groups` (`measureKey␟YYYY-MM`, see monthGroup) and the register
+   * entries of their reports as they stood at this source's position, rebuilt by reading back the
+   * report streams `candidates` names — so figures as of any day of those months are exact there.
+   * Cost: one stream read per candidate. Only the groups asked for are complete in the view.
+   */
+  monthView?(groups: readonly string[], candidates: MonthCandidates): Promise<StateView>;
 }
+
+/**
+ * For each month index group asked (`measureKey␟YYYY-MM`), every report stream that was ever in
+ * it up to a position at or after `position`: the live month index, tombstones included
+ * (MONTH_REPORTS), once the live read models have applied `position` — a superset of the reports
+ * in the group at `position`. Rejects as a read-your-writes wait does when they do not in time.
+ */
+export type MonthCandidates = (position: bigint, groups: readonly string[]) => Promise<ReadonlyMap<string, readonly string[]>>;
 
 export interface MeasureInfo {
   readonly plan: Plan;
@@ -50,8 +69,19 @@ export class ProjectionSnapshot {
   private readonly evaluations = new Map<string, ReadonlyMap<string, MeasureEvaluation>>();
   private readonly funding = new Map<string, FundingSummary>();
   private readonly agencies = new Map<string, AgencyActivity>();
+  /** Month index groups made exact on a source without per-report data (prepareAsOf), by group. */
+  private readonly monthViews = new Map<string, StateView>();
+  private readonly preparing = new Map<string, Promise<void>>();
 
-  constructor(private readonly source: ReadModelSource) {
+  /**
+   * `candidates`: where a source without per-report data (a point-in-time view) finds the
+   * reports of a month (see prepareAsOf); without it such a source refuses a day inside a month
+   * with reports, as figuresAsOf does.
+   */
+  constructor(
+    private readonly source: ReadModelSource,
+    private readonly candidates?: MonthCandidates,
+  ) {
     this.position = source.position;
     this.plansById = new Map(allPlans(source.view(PLANS_PROJECTION)).map((plan) => [plan.id, plan]));
   }
@@ -88,7 +118,10 @@ export class ProjectionSnapshot {
       const key = `${planId}\u001f${code}\u001f${asOf}`;
       let dated = this.datedFigures.get(key);
       if (!dated) {
-        dated = measureFiguresAsOf(this.source.view(ACTIVITY_PROJECTION), planId, code, asOf, this.source.exactDays !== false);
+        const exact = this.source.exactDays === false ? this.monthViews.get(monthGroup(measureKey(planId, code), monthOf(asOf))) : undefined;
+        dated = exact
+          ? measureFiguresAsOf(exact, planId, code, asOf, true)
+          : measureFiguresAsOf(this.source.view(ACTIVITY_PROJECTION), planId, code, asOf, this.source.exactDays !== false);
         this.datedFigures.set(key, dated);
       }
       return dated;
@@ -124,9 +157,62 @@ export class ProjectionSnapshot {
     return result;
   }
 
-  /** One measure of evaluatePlan (the whole plan is evaluated once per snapshot and asOf). */
+  /**
+   * One measure of evaluatePlan (the whole plan is evaluated once per snapshot and asOf). On a
+   * source without per-report data, with asOf and no plan evaluated yet: this measure alone, so
+   * that preparing it (prepareAsOf with its code) is enough.
+   */
   evaluate(planId: string, code: string, asOf?: string): MeasureEvaluation | undefined {
-    return this.evaluatePlan(planId, asOf).get(code);
+    if (asOf === undefined || this.source.exactDays !== false || this.evaluations.has(`${planId}\u001f${asOf}`)) return this.evaluatePlan(planId, asOf).get(code);
+    const key = `${planId}\u001f${asOf}\u001f${code}`;
+    let result = this.evaluations.get(key);
+    if (!result) {
+      const info = this.measure(code, planId);
+      if (!info) return undefined;
+      const assessment = latestAssessment(this.assessments(planId, code), asOf);
+      const evaluation = cachedEvaluation(info.measure, this.measureFigures(planId, code, asOf), asOf, { period: info.plan.period, assessment });
+      this.evaluations.set(key, (result = new Map([[code, evaluation]])));
+    }
+    return result.get(code);
+  }
+
+  /**
+   * Makes figures as of `asOf` exact to the day for the measures of a plan (all, or those of
+   * `codes`) on a source without per-report data (a point-in-time view, exactDays false): for
+   * each measure with reports in asOf's month at the source's position, that month's reports
+   * are read back as they stood there (ReadModelSource.monthView). Call it, and await it, before
+   * evaluating with such an asOf; without it such figures are refused (figuresAsOf). Nothing to
+   * do — no read — on a live source, without asOf, for asOf a month's last day, or for measures
+   * without reports in its month. Cost: one stream read per report ever dated in that month on
+   * those measures (up to the live head), done once per snapshot.
+   */
+  async prepareAsOf(planId: string, asOf: string | undefined, codes?: readonly string[]): Promise<void> {
+    if (asOf === undefined || this.source.exactDays !== false || !this.source.monthView || !this.candidates) return;
+    const month = monthOf(asOf);
+    if (asOf === lastDayOfMonth(month)) return;
+    const view = this.source.view(ACTIVITY_PROJECTION);
+    const wanted = codes ? new Set(codes) : undefined;
+    const groups: string[] = [];
+    const waits: Promise<void>[] = [];
+    for (const { measure } of this.measures(planId)) {
+      if (wanted && !wanted.has(measure.code)) continue;
+      const mk = measureKey(planId, measure.code);
+      const group = monthGroup(mk, month);
+      const pending = this.preparing.get(group);
+      if (pending) waits.push(pending);
+      else if (!this.monthViews.has(group) && [...view.group(BUCKETS, mk).values()].some((b) => b.mo === month)) groups.push(group);
+    }
+    if (groups.length > 0) {
+      const made = this.source.monthView(groups, this.candidates).then((monthView) => {
+        for (const group of groups) this.monthViews.set(group, monthView);
+      });
+      const settled = made.finally(() => {
+        for (const group of groups) this.preparing.delete(group);
+      });
+      for (const group of groups) this.preparing.set(group, settled);
+      waits.push(settled);
+    }
+    await Promise.all(waits);
   }
 
   /**

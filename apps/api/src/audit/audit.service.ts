@@ -14,7 +14,7 @@ import { Action, type AuthContext, ForbiddenError, RULES, mayPerformAny } from '
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { DomainError } from '@app/domain';
 import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
-import { ProjectionSnapshot } from '@app/projections';
+import { type MonthCandidates, ProjectionSnapshot } from '@app/projections';
 import type { PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import type { PointInTimeSnapshots } from '../common/point-in-time.token.js';
 import { LedgerVerifier, type ScopedVerification } from './ledger-verifier.js';
@@ -73,9 +73,11 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
 
   /**
    * The read models as the ledger stood at `at`, for the caller of this request — who must be
-   * allowed to REPLAY. BAD_USER_INPUT when `at` names no point of this log.
+   * allowed to REPLAY. BAD_USER_INPUT when `at` names no point of this log. `candidates`: the
+   * live month index (ProjectionsService), for figures as of a day inside a month
+   * (ProjectionSnapshot.prepareAsOf).
    */
-  async snapshotAt(context: object, at: PointInTimeInput): Promise<ProjectionSnapshot> {
+  async snapshotAt(context: object, at: PointInTimeInput, candidates?: MonthCandidates): Promise<ProjectionSnapshot> {
     const principal = (context as AuthContext).principal;
     if (!principal || !mayPerformAny(principal, [Action.REPLAY])) {
       throw new ForbiddenError(`Role ${principal?.role ?? 'anonymous'} may not ${Action.REPLAY} (point-in-time "at")`, RULES.ROLE_NOT_PERMITTED);
@@ -89,7 +91,7 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
       if (!byPosition) this.snapshots.set(context, (byPosition = new Map()));
       let snapshot = byPosition.get(position);
       if (!snapshot) {
-        snapshot = new ProjectionSnapshot(await this.pointInTime.at(position));
+        snapshot = new ProjectionSnapshot(await this.pointInTime.at(position), candidates);
         byPosition.set(position, snapshot);
       }
       return snapshot;

@@ -1,5 +1,5 @@
 import type { PointInTime } from '@app/audit';
-import type { ProjectionSnapshot } from '@app/projections';
+import type { MonthCandidates, ProjectionSnapshot } from '@app/projections';
 import type { PointInTimeInput } from './dto/point-in-time.input.js';
 
 /**
@@ -8,7 +8,11 @@ import type { PointInTimeInput } from './dto/point-in-time.input.js';
  * those features depend on this interface only.
  */
 export interface PointInTimeSnapshots {
-  snapshotAt(context: object, at: PointInTimeInput): Promise<ProjectionSnapshot>;
+  /**
+   * `candidates`: the live month index, so that figures as of a day inside a month can be made
+   * exact there (ProjectionSnapshot.prepareAsOf); without it such an asOf is refused.
+   */
+  snapshotAt(context: object, at: PointInTimeInput, candidates?: MonthCandidates): Promise<ProjectionSnapshot>;
   /** The audit feature's point-in-time evaluator: `resolve` turns an instant into a position. */
   readonly pointInTime: Pick<PointInTime, 'resolve'>;
 }

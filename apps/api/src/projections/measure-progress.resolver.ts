@@ -176,11 +176,16 @@ export class MeasureProgressResolver {
     this.assertCanRead(principal, measure, operation);
     const at = args.at;
     // Auditors' replays only (REPLAY): the pipe's check costs a promise, nothing else does.
+    // A replay with asOf inside a month: that month's reports of this measure read back first (prepareAsOf).
+    const asOf = datedAsOf((args as ProgressArgs).asOf);
     const snapshot =
       at !== undefined && at !== null
-        ? (pointInTimePipe.transform(at, { type: 'body', metatype: PointInTimeInput, data: 'at' }) as Promise<PointInTimeInput>).then((checked) =>
-            this.projections.snapshotNow(context, args.atLeastPosition, checked),
-          )
+        ? (pointInTimePipe.transform(at, { type: 'body', metatype: PointInTimeInput, data: 'at' }) as Promise<PointInTimeInput>)
+            .then((checked) => this.projections.snapshotNow(context, args.atLeastPosition, checked))
+            .then(async (replayed) => {
+              await replayed.prepareAsOf(measure.planId, asOf, [measure.code]);
+              return replayed;
+            })
         : this.projections.snapshotNow(context, args.atLeastPosition);
     // Waiting for atLeastPosition (also behind an empty `at`): its expiry is the client's TIMEOUT, as on the queries.
     return snapshot instanceof Promise ? snapshot.catch(answerTimeout) : snapshot;

@@ -43,6 +43,7 @@ export class ProjectionsResolver {
     const dated = datedAsOf(asOf);
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
     const plan = this.plan(snapshot, planId);
+    await snapshot.prepareAsOf(plan.id, dated);
     const pillars = snapshot.rollUp(plan.id, dated);
     const whole = snapshot.planRollUp(plan.id, dated)!;
     return {
@@ -71,6 +72,7 @@ export class ProjectionsResolver {
     const dated = datedAsOf(asOf);
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
     if (planId) this.plan(snapshot, planId);
+    for (const plan of planId ? [planId] : snapshot.plans().map((p) => p.id)) await snapshot.prepareAsOf(plan, dated);
     return snapshot
       .measures(planId ?? undefined)
       .filter((m) => snapshot.evaluate(m.plan.id, m.measure.code, dated)?.status === status)

@@ -10,7 +10,10 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { DomainError, PERIOD_STREAM_PREFIX } from '@app/domain';
 import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
 import {
+  ACTIVITY_PROJECTION,
   API_PROJECTIONS,
+  MONTH_REPORTS,
+  type MonthCandidates,
   PERIODS_PROJECTION,
   ProjectionRunner,
   ProjectionSnapshot,
@@ -83,12 +86,24 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
     // The validation pipe hands an absent input object over as an empty instance.
     if (at && (at.position != null || at.recordedAt != null)) {
       if (!this.pointInTime) throw new Error('Point-in-time queries need the audit module');
-      return this.pointInTime.snapshotAt(context, at);
+      return this.pointInTime.snapshotAt(context, at, this.monthCandidates);
     }
     const position = parsePosition(atLeastPosition);
     if (position !== undefined && this.runner.position < position) return this.waitFor(position).then(() => this.requestSnapshot(context, position));
     return this.requestSnapshot(context, position);
   }
+
+  /**
+   * The live month index's streams per group (tombstones included: every report ever in the
+   * group), once the runner has applied `position`: the candidates a point-in-time view reads
+   * back to count a day inside a month. TIMEOUT (ProjectionTimeoutError) as read-your-writes.
+   */
+  private readonly monthCandidates: MonthCandidates = async (position, groups) => {
+    await this.waitFor(position);
+    // Read in one synchronous pass: the live state moves between ticks.
+    const view = this.runner.view(ACTIVITY_PROJECTION);
+    return new Map(groups.map((group) => [group, [...view.group(MONTH_REPORTS, group).keys()]]));
+  };
 
   private requestSnapshot(context: object, position: bigint | undefined): ProjectionSnapshot {
     let snapshot = this.snapshots.get(context);

@@ -47,7 +47,7 @@ describe('ledger replay', () => {
     await ctx.close();
     expect(stdout()).toMatch(/^Rebuilt 5 projections from position 0 in [\d.]+ s \(500 events\) into .*read-models\.rebuilt\.db\n/);
     expect(stdout()).toMatch(/ {2}plans +v1 {2}position 500 {2}sha256 [0-9a-f]{16}… {2}= live\n/);
-    expect(stdout()).toMatch(/ {2}activity +v3 {2}position 500 .*= live\n/);
+    expect(stdout()).toMatch(/ {2}activity +v4 {2}position 500 .*= live\n/);
     expect(stdout()).toMatch(/ {2}periods +v1 {2}position 500 .*= live\n/);
     expect(stdout()).toMatch(/ {2}report_list +v\d+ {2}position 500 .*= live\n/);
     expect(stdout()).toMatch(/OK: every projection equals its live read model at the same position\.\n$/);

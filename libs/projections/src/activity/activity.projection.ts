@@ -64,13 +64,14 @@ export function evolveActivity(state: StateView, event: RecordedEvent): readonly
 export const activityProjection: Projection = {
   name: ACTIVITY_PROJECTION,
   // 2: periodic reports kept one by one (periods.model.ts). 3: reports by measure and month (MONTH_REPORTS), for figures as of a day.
-  version: 3,
+  // 4: the month index keeps a tombstone for a report that left a month (point-in-time figures as of a day read it).
+  version: 4,
   eventTypes: new Set([...ACTIVITY_EVENT_TYPES, ...REPORT_EVENT_TYPES, ...PLAN_EVENT_TYPES]),
   evolve: evolveActivity,
   initialEntries: trackedPairsInStore,
   needsRebuild: indicatorsNeedRebuild,
   check: reportEventProblem,
-  // The month index is one entry per report too: point-in-time snapshots leave it out (so figuresAsOf refuses a day inside a month there).
+  // The month index is one entry per report too: point-in-time snapshots leave it out (a day inside a month is read back per query, PointInTime's monthView).
   streamLocalTables: [REPORTS.name, MONTH_REPORTS.name],
 };
 

@@ -6,9 +6,10 @@ import { ChangeSet, KeyedState, type StateView } from '../keyed-state.js';
 import { activityProjection } from '../activity/activity.projection.js';
 import { REPORTS } from '../activity/report-register.js';
 import { measureKey } from '../common/report-input.js';
+import { reportStreamName } from '@app/domain';
 import { evaluateMeasure } from '../status/measure-status.js';
 import { DEMO_PLAN_FILE, TestLog, loadTestPlan } from '../test-support.js';
-import { TRACKED, indicatorsOnReport } from './indicators.model.js';
+import { LEFT_MONTH, MONTH_REPORTS, TRACKED, indicatorsOnReport, monthGroup } from './indicators.model.js';
 import { MeasureFigures } from './indicators.query.js';
 import { figuresAsOf, lastDayOfMonth } from './dated-figures.js';
 import { measureFiguresAsOf } from '../figures-cache.js';
@@ -128,6 +129,36 @@ describe('figures as of a day: only the reports dated on or before it', () => {
     expect(values(datedOf(view, 'A.1.1', '2030-06-15'), 'A.1.1')).toEqual([1n, 45n]);
     expect(values(datedOf(view, 'A.1.1', '2030-06-20'), 'A.1.1')).toEqual([2n, 65n]);
     expect(values(datedOf(view, 'A.1.1', '2030-06-04'), 'A.1.1')).toEqual([0n, 0n]);
+  });
+
+  it('the month index keeps a tombstone for a report that left a month, and the figures skip it', () => {
+    const log = new TestLog();
+    const month = (view: StateView, mo: string) => Object.fromEntries(view.group(MONTH_REPORTS, monthGroup(measureKey('demo-2030', 'A.1.1'), mo)));
+    const stream = (reportId: string) => reportStreamName('river-city-police', reportId);
+    log.report('TrainingDelivered', police('stays'), '2030-06-03', training(1));
+    const moved = log.report('TrainingDelivered', police('moved'), '2030-06-08', training(2));
+    const gone = log.report('TrainingDelivered', police('gone'), '2030-06-12', training(4));
+    log.report('TrainingDelivered', police('late'), '2030-06-25', training(8));
+    log.correct(moved, '2030-08-02', training(2));
+    log.retract(gone);
+    let view = stateOf(log);
+    expect(month(view, '2030-06')).toEqual({ [stream('stays')]: '2030-06-03', [stream('moved')]: LEFT_MONTH, [stream('gone')]: LEFT_MONTH, [stream('late')]: '2030-06-25' });
+    expect(month(view, '2030-08')).toEqual({ [stream('moved')]: '2030-08-02' });
+    // Two tombstones and two reports in June: the counted reports (not the entries) choose the side to count from.
+    for (const asOf of ['2030-06-02', '2030-06-03', '2030-06-10', '2030-06-24', '2030-06-25', '2030-07-31', '2030-08-01', '2030-08-02']) {
+      expect([asOf, ...values(datedOf(view, 'A.1.1', asOf), 'A.1.1')]).toEqual([asOf, ...values(reference(view, 'A.1.1', asOf), 'A.1.1')]);
+    }
+    expect(values(datedOf(view, 'A.1.1', '2030-06-10'), 'A.1.1')).toEqual([1n, 1n]);
+    // A correction back into June replaces the tombstone; the August entry becomes one.
+    log.correct(moved, '2030-06-20', training(16));
+    view = stateOf(log);
+    expect(month(view, '2030-06')[stream('moved')]).toBe('2030-06-20');
+    expect(month(view, '2030-08')).toEqual({ [stream('moved')]: LEFT_MONTH });
+    expect(values(datedOf(view, 'A.1.1', '2030-06-20'), 'A.1.1')).toEqual([2n, 17n]);
+    expect(values(datedOf(view, 'A.1.1', '2030-06-19'), 'A.1.1')).toEqual([1n, 1n]);
+    for (const asOf of ['2030-06-19', '2030-06-20', '2030-06-24', '2030-08-01', '2030-08-15']) {
+      expect([asOf, ...values(datedOf(view, 'A.1.1', asOf), 'A.1.1')]).toEqual([asOf, ...values(reference(view, 'A.1.1', asOf), 'A.1.1')]);
+    }
   });
 
   it('a distinct count and a milestone count only the values and reports dated by asOf', () => {

@@ -3,7 +3,7 @@ import { ChangeSet, KeyedState, type StateView } from '../keyed-state.js';
 import { monthOf } from '../common/periods.js';
 import { measureKey } from '../common/report-input.js';
 import { REPORTS } from '../activity/report-register.js';
-import { BUCKETS, DISTINCT, MONTH_REPORTS, TRACKED, indicatorsOnReport, monthGroup } from './indicators.model.js';
+import { BUCKETS, DISTINCT, LEFT_MONTH, MONTH_REPORTS, TRACKED, indicatorsOnReport, monthGroup } from './indicators.model.js';
 import { PERIOD_REPORTS } from './periods.model.js';
 import { MeasureFigures } from './indicators.query.js';
 
@@ -25,10 +25,13 @@ import { MeasureFigures } from './indicators.query.js';
  * Reports that cover a period (`overlappingPeriods: supersede`) are taken among those dated on or
  * before asOf: a later-recorded statistic dated after asOf does not yet replace an earlier one.
  *
+ * The month index keeps tombstones ("", LEFT_MONTH) of reports that left the month: skipped here.
+ *
  * `exactDays` false: the view holds no per-report data (a point-in-time view leaves the register
  * and the month index out). Whole months are still exact — asOf the last day of its month, or a
  * month without reports of the measure — and anything else is refused with BAD_USER_INPUT naming
- * `asOf` rather than answered with a guess.
+ * `asOf` rather than answered with a guess. Point-in-time queries avoid the refusal by reading the
+ * month back first (ProjectionSnapshot.prepareAsOf) and calling this with that view, exactDays true.
  */
 export function figuresAsOf(view: StateView, planId: string, measureCode: string, asOf: string, current: MeasureFigures, exactDays = true): MeasureFigures {
   const month = monthOf(asOf);
@@ -53,13 +56,18 @@ export function figuresAsOf(view: StateView, planId: string, measureCode: string
   }
   if (!inMonth) return current.limitedTo((mo) => (wholeMonthIncluded ? mo <= month : mo < month));
   let later = 0;
-  for (const occurredOn of inMonth.values()) if (occurredOn > asOf) later += 1;
+  let counted = 0;
+  for (const occurredOn of inMonth.values()) {
+    // Tombstones (reports that left the month) are "" and so never dated after asOf.
+    if (occurredOn !== LEFT_MONTH) counted += 1;
+    if (occurredOn > asOf) later += 1;
+  }
   // None of the month's reports is dated after asOf (its last day, say): the whole month counts.
   if (later === 0) return current.limitedTo((mo) => mo <= month);
   // Otherwise asOf's month by day, from whichever side has fewer reports: its reports dated by
   // asOf added to the months before, or those dated after it taken back from the whole month
   // (the model's own rule both ways: a retraction takes a contribution back exactly so).
-  const subtract = later < inMonth.size - later;
+  const subtract = later < counted - later;
   // asOf's month counted again: from nothing (adding) or from the whole month (taking back).
   const state = new KeyedState();
   // The same distinct-count fields as the view tracks, so the month's reports contribute alike.
@@ -72,7 +80,7 @@ export function figuresAsOf(view: StateView, planId: string, measureCode: string
     for (const [key, report] of view.group(PERIOD_REPORTS, mk)) if (report.mo === month) state.put(PERIOD_REPORTS.name, mk, key, report);
   }
   for (const [stream, occurredOn] of inMonth) {
-    if (subtract ? occurredOn <= asOf : occurredOn > asOf) continue;
+    if (occurredOn === LEFT_MONTH || (subtract ? occurredOn <= asOf : occurredOn > asOf)) continue;
     const report = view.get(REPORTS, '', stream);
     if (!report) continue;
     const cs = new ChangeSet(state);

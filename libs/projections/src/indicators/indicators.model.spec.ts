@@ -1,10 +1,11 @@
 import { type Indicator, type Plan, diffPlans } from '@app/plan';
 import { ProjectionFailedError } from '../errors.js';
 import { foldProjection } from '../fold.js';
-import { KeyedState } from '../keyed-state.js';
+import { KeyedState, digestState } from '../keyed-state.js';
 import { NO_POSITION } from '../read-model-store.js';
 import { DEMO_PLAN_FILE, TestLog, loadTestPlan } from '../test-support.js';
-import { activityDigests, activityProjection as indicatorsProjection } from '../activity/activity.projection.js';
+import { ACTIVITY_MODELS, activityDigests, activityProjection as indicatorsProjection } from '../activity/activity.projection.js';
+import { LEFT_MONTH, MONTH_REPORTS } from './indicators.model.js';
 import { MeasureFigures } from './indicators.query.js';
 
 const plan = loadTestPlan(DEMO_PLAN_FILE);
@@ -87,9 +88,10 @@ describe('indicators projection', () => {
     const log = new TestLog();
     log.adopt(plan);
     log.report('TrainingDelivered', { ...police, reportId: 'r2' }, '2030-02-03', { title: 't', participants: 5, days: 2 });
+    // The month index is left out: it keeps a tombstone of the report (checked below).
     const digests = (state: KeyedState) => {
-      const { indicators, funding, reports } = activityDigests(state);
-      return { indicators, funding, reports };
+      const { funding, reports } = activityDigests(state);
+      return { indicators: digestState(state, ACTIVITY_MODELS.indicators.filter((t) => t !== MONTH_REPORTS.name)), funding, reports };
     };
     const withoutIt = digests(build(log).state);
 
@@ -100,8 +102,14 @@ describe('indicators projection', () => {
     expect(f.value(trainings)).toBe(1n);
     expect(f.value(participants)).toBe(5n);
     expect(f.byPeriod(trainings, 'MONTH')).toEqual([{ key: '2030-02', value: 1n }]);
-    // Its agency's last recording time moved on, nothing else remembers it.
-    expect(digests(build(log).state)).toEqual(withoutIt);
+    // Its agency's last recording time moved on, nothing else remembers it but the month index:
+    // a tombstone in each month it was dated in (what point-in-time reads back, MONTH_REPORTS).
+    const state = build(log).state;
+    expect(digests(state)).toEqual(withoutIt);
+    expect([...state.entries()].filter(([table, , key]) => table === MONTH_REPORTS.name && key === r1.stream).map(([, group, , value]) => [group.slice(-7), value])).toEqual([
+      ['2030-01', LEFT_MONTH],
+      ['2030-03', LEFT_MONTH],
+    ]);
   });
 
   it('ignores corrections and retractions of unknown or already retracted reports', () => {

@@ -60,8 +60,15 @@ export const DISTINCT = table<DistinctValue>('distinct');
  * inside a month needs that month's reports by day (dated-figures.ts), and this finds them without
  * walking the register. One small entry per report, so point-in-time snapshots leave it out with
  * the register (activity projection, streamLocalTables).
+ *
+ * A report that leaves the group (retracted, or corrected to another month) leaves a tombstone,
+ * value {@link LEFT_MONTH} (""), instead of going: the group then lists every report that was
+ * ever in it, a superset of those in it at any past position — what point-in-time queries read
+ * back to count a day inside a month (PointInTime's monthView). Readers skip tombstones.
  */
 export const MONTH_REPORTS = table<string>('month_report');
+/** A MONTH_REPORTS value: the report was in the group once and is not now. */
+export const LEFT_MONTH = '';
 /** Tracked distinct pairs: group = event type, key = field. */
 export const TRACKED = table<1>('tracked');
 /** Event types of which a report was counted (group ''): an untracked pair for them means stale. */
@@ -117,7 +124,8 @@ export function indicatorsOnPlanEvent(cs: ChangeSet, state: StateView, event: Re
 export function indicatorsOnReport(cs: ChangeSet, state: StateView, delta: ReportDelta): void {
   if (delta.before) {
     contribute(cs, state, delta.before, -1);
-    cs.delete(MONTH_REPORTS, monthGroup(delta.before[0], monthOfDate(delta.before[3])), delta.stream);
+    // Set again below when the report stays in the group; a tombstone otherwise (see MONTH_REPORTS).
+    cs.set(MONTH_REPORTS, monthGroup(delta.before[0], monthOfDate(delta.before[3])), delta.stream, LEFT_MONTH);
   }
   if (delta.after) {
     contribute(cs, state, delta.after, 1);
