@@ -1,16 +1,23 @@
 import {
   type ASTNode,
   type DocumentNode,
+  type GraphQLArgument,
   GraphQLError,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type Source,
+  TypeInfo,
   type ValueNode,
   coerceInputValue,
+  isInputObjectType,
   isInputType,
   isNonNullType,
+  parse,
   typeFromAST,
+  visit,
+  visitWithTypeInfo,
 } from 'graphql';
 
 /**
@@ -164,4 +171,62 @@ export function variableErrors(
     });
   }
   return errors;
+}
+
+/** The first name of a path: `input` of `input.rows[2].amount`, `ranges` of `ranges[0].to`. */
+function headOf(path: string): string {
+  return /^[^.[]*/.exec(path)![0];
+}
+
+/**
+ * The one rule for `extensions.field` (README, "Errors"): a path from the operation's argument —
+ * `input.participants`, `at.position`, `filter.occurredFrom` — and for a scalar argument its name
+ * (`asOf`, `first`). Deciders and services name a field of the input they were given
+ * (`participants`), not knowing the argument that carried it: such a name gets the name of the
+ * one input-object argument of `args` that has that field. A name that already starts with an
+ * argument's name is a path already and is kept, as is one that no argument holds (a value the
+ * caller did not send, such as the agency of a credential). A list argument's element is only
+ * named with its index (`ranges[0].to`), which the thrower knows and this does not.
+ */
+export function argumentPath(field: string, args: readonly GraphQLArgument[]): string {
+  const head = headOf(field);
+  if (args.some((argument) => argument.name === head)) return field;
+  const holders = args.filter((argument) => {
+    const type = isNonNullType(argument.type) ? argument.type.ofType : argument.type;
+    return isInputObjectType(type) && Object.prototype.hasOwnProperty.call(type.getFields(), head);
+  });
+  return holders.length === 1 ? `${holders[0].name}.${field}` : field;
+}
+
+/** Per schema and document text: the arguments of each field of the document, by the field's offset in the text. */
+const argumentsBySource = new WeakMap<GraphQLSchema, WeakMap<Source, Map<number, readonly GraphQLArgument[]>>>();
+
+/**
+ * The argument definitions of the field an execution error was raised on (its first node), or
+ * undefined for an error that is not about a field of a located document (validation, variables).
+ * The document is read again from the error's source (once per text: clients send the same few)
+ * to know the field's parent type through aliases and fragments; only errors naming a field do so.
+ */
+export function argumentsOfErrorField(schema: GraphQLSchema, error: GraphQLError): readonly GraphQLArgument[] | undefined {
+  const node = error.nodes?.[0];
+  const source = error.source;
+  if (!node || node.kind !== Kind.FIELD || !node.loc || !source || !error.path) return undefined;
+  let bySource = argumentsBySource.get(schema);
+  if (!bySource) argumentsBySource.set(schema, (bySource = new WeakMap()));
+  let byOffset = bySource.get(source);
+  if (!byOffset) {
+    const fields = new Map<number, readonly GraphQLArgument[]>();
+    const typeInfo = new TypeInfo(schema);
+    visit(
+      parse(source),
+      visitWithTypeInfo(typeInfo, {
+        Field(field) {
+          const definition = typeInfo.getFieldDef();
+          if (definition && field.loc) fields.set(field.loc.start, definition.args);
+        },
+      }),
+    );
+    bySource.set(source, (byOffset = fields));
+  }
+  return byOffset.get(node.loc.start);
 }
