@@ -57,7 +57,8 @@ class ClassInputValidationPipe extends ValidationPipe {
     } catch (error) {
       // The refusal names its fields from the argument (`input.participants`), the rule of
       // input-errors.ts's argumentPath, which this pipe alone knows exactly.
-      if (error instanceof RefusedInput) throw DomainError.fromViolations(violationsOf(error.errors, argumentNameOf(metadata)));
+      // (Nest validates a value that is no object as a property named after the argument.)
+      if (error instanceof RefusedInput) throw DomainError.fromViolations(violationsOf(error.errors, typeof value === 'object' ? argumentNameOf(metadata) : ''));
       throw error;
     }
   }
