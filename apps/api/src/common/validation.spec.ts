@@ -21,8 +21,8 @@ describe('the global validation pipe', () => {
   });
 
   it('names the field from the GraphQL argument it validates, and an HTTP parameter’s as it is', async () => {
-    // Nest hands a resolver's @Args to pipes with its own numeric parameter type (GqlParamtype.ARGS).
-    const argument = { type: 3 as unknown as 'custom', metatype: PointInTimeInput, data: 'at' };
+    // Nest hands a resolver's @Args('at') to pipes as type 'body' (GqlParamtype.ARGS, 3, by RouteParamtypes' name).
+    const argument = { type: 'body' as const, metatype: PointInTimeInput, data: 'at' };
     await expect(pipe.transform({ position: 'twelve' }, argument)).rejects.toMatchObject({ extra: { field: 'at.position' }, message: expect.stringMatching(/^at\.position must be/) as unknown });
     await expect(pipe.transform('twelve', argument)).rejects.toMatchObject({ extra: { field: 'at' } });
     await expect(pipe.transform({ position: 'twelve' }, metadata)).rejects.toMatchObject({ extra: { field: 'position' } });

@@ -88,16 +88,20 @@ class RefusedInput extends Error {
   }
 }
 
-/** Where an HTTP handler's parameter comes from: its names are the request's own (query parameters, form fields). */
-const HTTP_PARAMETER_TYPES = new Set<unknown>(['body', 'query', 'param', 'custom']);
+/**
+ * Parameters named by the request itself (an HTTP query parameter, a route parameter, a custom
+ * decorator's value): their fields are named as they are. Nest hands a resolver's `@Args('input')`
+ * to pipes as type `body` (its external contexts map GqlParamtype.ARGS, 3, to RouteParamtypes'
+ * name for 3), as it would an HTTP `@Body('input')`, whose property is a path's start likewise.
+ */
+const NAMED_BY_REQUEST = new Set<unknown>(['query', 'param', 'custom']);
 
 /**
- * The GraphQL argument a pipe validates (`input` of `@Args('input')`), or '' for an HTTP
- * handler's parameter and for `@Args()` of a whole ArgsType class, whose properties are the
- * arguments themselves.
+ * The argument a pipe validates (`input` of `@Args('input')`), or '' for a parameter named by the
+ * request and for `@Args()` of a whole ArgsType class, whose properties are the arguments themselves.
  */
 function argumentNameOf(metadata: ArgumentMetadata): string {
-  return typeof metadata.data === 'string' && !HTTP_PARAMETER_TYPES.has(metadata.type) ? metadata.data : '';
+  return typeof metadata.data === 'string' && !NAMED_BY_REQUEST.has(metadata.type) ? metadata.data : '';
 }
 
 const rowByRow = new WeakSet<object>();
