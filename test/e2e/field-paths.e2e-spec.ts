@@ -63,7 +63,10 @@ interface Case {
   readonly transports?: readonly Transport[];
 }
 
-/** The operation with its arguments as literals, and as variables. */
+/**
+ * The operation with its arguments as literals, and as variables named otherwise than the
+ * arguments (`$inputValue` for `input`): the field is named from the argument either way.
+ */
 function documents(c: Case): { literal: string; variables: string; values: Record<string, unknown> } {
   const written = (args: Case['args'] | undefined, value: (name: string, v: unknown) => string) =>
     Object.entries(args ?? {})
@@ -78,12 +81,12 @@ function documents(c: Case): { literal: string; variables: string; values: Recor
     return `${head} { ...Asked } fragment Asked on ${root} { ${body} }`;
   };
   const definitions = Object.entries(all)
-    .map(([name, [type]]) => `$${name}: ${type}`)
+    .map(([name, [type]]) => `$${name}Value: ${type}`)
     .join(', ');
   return {
     literal: wrap(c.operation, call((_name, v) => literalOf(v))),
-    variables: wrap(`${c.operation} (${definitions})`, call((name) => `$${name}`)),
-    values: JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(all).map(([name, [, v]]) => [name, v])))) as Record<string, unknown>,
+    variables: wrap(`${c.operation} (${definitions})`, call((name) => `$${name}Value`)),
+    values: JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(all).map(([name, [, v]]) => [`${name}Value`, v])))) as Record<string, unknown>,
   };
 }
 

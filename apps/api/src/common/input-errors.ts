@@ -138,29 +138,70 @@ export function valueErrorsAsBadInput(document: DocumentNode, errors: readonly G
 }
 
 /**
+ * Where each variable of an operation is first used: the path from the argument it is passed to
+ * (`filter` for `events(filter: $f)`, `input.reports[0]` for `recordReports(input: { reports: [$row] })`),
+ * through the fragments of `document`. A variable used nowhere keeps its own name.
+ */
+function variableUses(operation: OperationDefinitionNode, document: DocumentNode | undefined): Map<string, string> {
+  const uses = new Map<string, string>();
+  const fragments = new Map<string, SelectionSetNode>();
+  for (const definition of document?.definitions ?? []) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition.selectionSet);
+  const value = (node: ValueNode, path: string) => {
+    if (node.kind === Kind.VARIABLE) {
+      if (!uses.has(node.name.value)) uses.set(node.name.value, path);
+    } else if (node.kind === Kind.OBJECT) {
+      for (const field of node.fields) value(field.value, `${path}.${field.name.value}`);
+    } else if (node.kind === Kind.LIST) {
+      node.values.forEach((item, index) => value(item, `${path}[${index}]`));
+    }
+  };
+  const seen = new Set<string>();
+  const selections = (set: SelectionSetNode | undefined) => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) {
+        for (const argument of selection.arguments ?? []) value(argument.value, argument.name.value);
+        selections(selection.selectionSet);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        selections(selection.selectionSet);
+      } else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        selections(fragments.get(selection.name.value));
+      }
+    }
+  };
+  selections(operation.selectionSet);
+  return uses;
+}
+
+/**
  * Coerces an operation's variables as execution will (graphql-js's coerceInputValue), reporting
- * every problem as a BAD_USER_INPUT error with the path of the value in the variables
- * (`input.participants`). The values are never quoted: the client has them, and a JSON number
- * beyond 2^53 would be quoted as a different number.
+ * every problem as a BAD_USER_INPUT error with the path of the value from the argument the
+ * variable is passed to (`filter.recordedFrom` for `$f` of `events(filter: $f)`), as a literal
+ * in its place is named (README, "Errors"); fragments are followed when `document` is given. The
+ * values are never quoted: the client has them, and a JSON number beyond 2^53 would be quoted as
+ * a different number.
  */
 export function variableErrors(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   inputs: Readonly<Record<string, unknown>> | undefined,
   suggestions: boolean,
+  document?: DocumentNode,
 ): GraphQLError[] {
   const errors: GraphQLError[] = [];
   const values = inputs ?? {};
+  const uses = variableUses(operation, document);
   for (const definition of operation.variableDefinitions ?? []) {
-    const name = definition.variable.name.value;
+    const name = uses.get(definition.variable.name.value) ?? definition.variable.name.value;
     const type = typeFromAST(schema, definition.type as never);
     if (!type || !isInputType(type)) continue; // a validation error already
     const nodes = [definition];
-    if (!Object.prototype.hasOwnProperty.call(values, name) || values[name] === undefined) {
+    const variable = definition.variable.name.value;
+    if (!Object.prototype.hasOwnProperty.call(values, variable) || values[variable] === undefined) {
       if (!definition.defaultValue && isNonNullType(type)) errors.push(badInput(name, 'required, but not provided', nodes));
       continue;
     }
-    const value = values[name];
+    const value = values[variable];
     if (value === null && isNonNullType(type)) {
       errors.push(badInput(name, 'must not be null', nodes));
       continue;
