@@ -366,7 +366,7 @@ describe('identity and access (e2e)', () => {
           expect(record.status).toBe(401);
         }
         const groupKey = await jwtApp.gql('mutation { issueApiKey(input: { role: AGENCY, agencyId: "ngo-roundtable", label: "x" }) { keyId } }', undefined, authHeader(await issueTestKey(jwtApp, { role: 'ADMIN' })));
-        expect(groupKey.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'agencyId', reason: expect.stringMatching(/group of agencies.*member agencies/) } });
+        expect(groupKey.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.agencyId', reason: expect.stringMatching(/group of agencies.*member agencies/) } });
       } finally {
         await jwtApp.close({ removeData: true });
       }
