@@ -1,4 +1,5 @@
-import { GraphQLError, type GraphQLFormattedError, buildSchema, execute, parse } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { GraphQLError, type GraphQLFormattedError, buildSchema, execute, getNamedType, isInputObjectType, isObjectType, parse } from 'graphql';
 import { DomainError } from '@app/domain';
 import { createErrorFormatter } from './format-error.js';
 import { argumentPath } from './input-errors.js';
@@ -35,6 +36,29 @@ describe('argumentPath', () => {
   it('keeps a name no argument holds (a value the caller did not send)', () => {
     expect(argumentPath('agencyId', args)).toBe('agencyId');
     expect(argumentPath('amount', args)).toBe('amount');
+  });
+});
+
+describe('the api schema, for argumentPath', () => {
+  // argumentPath keeps a name two input arguments hold, or one that is also an argument's name,
+  // as it is: in this schema no field has such a name, so every bare name finds its argument.
+  it('has no field whose input arguments share a field name, or hold one named like an argument', () => {
+    const api = buildSchema(readFileSync('schema.gql', 'utf8'));
+    const doubtful: string[] = [];
+    for (const type of Object.values(api.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      for (const field of Object.values(type.getFields())) {
+        const names = new Set(field.args.map((argument) => argument.name));
+        const holders = new Map<string, string[]>();
+        for (const argument of field.args) {
+          const input = getNamedType(argument.type);
+          if (!isInputObjectType(input)) continue;
+          for (const name of Object.keys(input.getFields())) holders.set(name, [...(holders.get(name) ?? []), argument.name]);
+        }
+        for (const [name, args] of holders) if (args.length > 1 || names.has(name)) doubtful.push(`${type.name}.${field.name}: ${name} in ${args.join(', ')}`);
+      }
+    }
+    expect(doubtful).toEqual([]);
   });
 });
 
