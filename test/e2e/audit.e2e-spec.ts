@@ -146,7 +146,7 @@ describe('audit (e2e)', () => {
       const cursor = await gql(EVENTS, auditor, { first: 1, after: 'bm9wZQ' });
       expect(cursor.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
       const date = await gql(EVENTS, auditor, { filter: { occurredFrom: '2023-02-30' } });
-      expect(date.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'occurredFrom' });
+      expect(date.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.occurredFrom' });
       expect((await gql(EVENTS, coordinator, { first: 1 })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
       expect((await gql(EVENTS, agency, { first: 1 })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
       expect((await gql(EVENTS, {}, { first: 1 })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
@@ -193,7 +193,7 @@ describe('audit (e2e)', () => {
       const both = await gql(`{ planProgress(planId: "${plan.id}", at: { position: "1", recordedAt: "2023-01-01T00:00:00Z" }) { measures } }`, auditor);
       expect(both.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'at' });
       const bad = await gql(`{ planProgress(planId: "${plan.id}", at: { position: "x1" }) { measures } }`, auditor);
-      expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'position' });
+      expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'at.position' });
       // Before the plan was adopted there was no plan.
       const before = await gql(`{ planProgress(planId: "${plan.id}", at: { recordedAt: "2000-01-01T00:00:00Z" }) { measures } }`, auditor);
       expect(before.errors?.[0].extensions?.code).toBe('NOT_FOUND');

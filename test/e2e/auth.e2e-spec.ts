@@ -247,10 +247,10 @@ describe('identity and access (e2e)', () => {
     });
 
     it.each([
-      ['AGENCY without an agency', '{ role: AGENCY, label: "x" }', 'agencyId'],
-      ['AGENCY with an agency not in the register', '{ role: AGENCY, agencyId: "no-such-agency", label: "x" }', 'agencyId'],
-      ['a COORDINATOR naming an agency', '{ role: COORDINATOR, agencyId: "ministry-of-justice", label: "x" }', 'agencyId'],
-      ['an empty label', '{ role: AUDITOR, label: "  " }', 'label'],
+      ['AGENCY without an agency', '{ role: AGENCY, label: "x" }', 'input.agencyId'],
+      ['AGENCY with an agency not in the register', '{ role: AGENCY, agencyId: "no-such-agency", label: "x" }', 'input.agencyId'],
+      ['a COORDINATOR naming an agency', '{ role: COORDINATOR, agencyId: "ministry-of-justice", label: "x" }', 'input.agencyId'],
+      ['an empty label', '{ role: AUDITOR, label: "  " }', 'input.label'],
     ])('refuses %s with BAD_USER_INPUT naming the field', async (_label, input, field) => {
       const res = await t.gql(`mutation { issueApiKey(input: ${input}) { keyId } }`, undefined, admin());
       expect(code(res)).toBe('BAD_USER_INPUT');
@@ -366,7 +366,7 @@ describe('identity and access (e2e)', () => {
           expect(record.status).toBe(401);
         }
         const groupKey = await jwtApp.gql('mutation { issueApiKey(input: { role: AGENCY, agencyId: "ngo-roundtable", label: "x" }) { keyId } }', undefined, authHeader(await issueTestKey(jwtApp, { role: 'ADMIN' })));
-        expect(groupKey.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'agencyId', reason: expect.stringMatching(/group of agencies.*member agencies/) } });
+        expect(groupKey.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.agencyId', reason: expect.stringMatching(/group of agencies.*member agencies/) } });
       } finally {
         await jwtApp.close({ removeData: true });
       }

@@ -216,7 +216,7 @@ describe('bulk reporting (e2e)', () => {
     );
     expect(res.data).toEqual({ a: { reportId: 'alias-1', duplicate: false }, b: null, c: { reportId: 'alias-3', duplicate: false } });
     expect(res.errors).toHaveLength(1);
-    expect(res.errors![0]).toMatchObject({ path: ['b'], extensions: { code: 'BAD_USER_INPUT', field: 'occurredOn' } });
+    expect(res.errors![0]).toMatchObject({ path: ['b'], extensions: { code: 'BAD_USER_INPUT', field: 'input.occurredOn' } });
   }, 60_000);
 });
 

@@ -289,7 +289,7 @@ describe.each<Transport>(['http', 'ws'])('the request gate over %s (e2e, product
       ['empty money', FUNDS, { input: funds('') }, 'input.amount', /./],
       ['money as a JSON number above 2^53', FUNDS, { input: funds(2 ** 53 + 2) }, 'input.amount', /money is a string/],
       ['an instant without an offset', '{ events(first: 1, filter: { recordedTo: "2026-11-25T12:00:00" }) { edges { cursor } } }', {}, 'filter.recordedTo', /./],
-      ['a year as an instant', 'query ($f: EventFilter) { events(first: 1, filter: $f) { edges { cursor } } }', { f: { recordedFrom: '2026' } }, 'f.recordedFrom', /./],
+      ['a year as an instant', 'query ($f: EventFilter) { events(first: 1, filter: $f) { edges { cursor } } }', { f: { recordedFrom: '2026' } }, 'filter.recordedFrom', /./],
       ['"1" as an instant', '{ planProgress(planId: "hu-2022-2023", at: { recordedAt: "1" }) { byStatus { achieved } } }', {}, 'at.recordedAt', /./],
       ['a US date as an instant', '{ events(first: 1, filter: { recordedFrom: "12/31/2026" }) { edges { cursor } } }', {}, 'filter.recordedFrom', /./],
     ];

@@ -122,11 +122,11 @@ describe('reporting periods (e2e)', () => {
     // Locked: a record, a correction, a correction moving a report into Q1 and a retraction are refused.
     const lockedRecord = await record('p-2', 4, '2023-03-31');
     expect(lockedRecord.data).toEqual({ recordCapacityCreated: null });
-    expect(refusal(lockedRecord.errors)).toMatchObject({ code: 'FORBIDDEN', rule: 'period-locked', period: '2023-Q1', field: 'occurredOn' });
+    expect(refusal(lockedRecord.errors)).toMatchObject({ code: 'FORBIDDEN', rule: 'period-locked', period: '2023-Q1', field: 'input.occurredOn' });
     expect(lockedRecord.errors?.[0].message).toContain('2023-Q1');
     expect(refusal((await correct('p-1', 'fix-locked', 5, '2023-02-10')).errors)).toMatchObject({ code: 'FORBIDDEN', rule: 'period-locked', period: '2023-Q1' });
     ok(await record('p-3', 1, '2023-04-03'));
-    expect(refusal((await correct('p-3', 'move-in', 1, '2023-03-01')).errors)).toMatchObject({ rule: 'period-locked', field: 'occurredOn' });
+    expect(refusal((await correct('p-3', 'move-in', 1, '2023-03-01')).errors)).toMatchObject({ rule: 'period-locked', field: 'input.occurredOn' });
     const retract = await gql(`mutation { retractReport(input: { reportId: "p-1", requestId: "w-1", reason: "Wrong measure" }) { position } }`, agency);
     expect(refusal(retract.errors)).toMatchObject({ rule: 'period-locked' });
     // Nothing was stored by the refusals: p-1 has only its record, and p-2 does not exist.
@@ -178,17 +178,17 @@ describe('reporting periods (e2e)', () => {
 
     expect(refusal((await step('approvePeriod', { agencyId, periodId: '2023-Q2', requestId: 'x-1' }, agency)).errors)).toMatchObject({ code: 'FORBIDDEN', rule: 'role-not-permitted' });
     expect(refusal((await step('submitPeriod', { periodId: '2023-Q3', requestId: 'x-2' }, coordinator)).errors)).toMatchObject({ code: 'FORBIDDEN', rule: 'role-not-permitted' });
-    expect(refusal((await step('approvePeriod', { agencyId, periodId: '2023-Q2', requestId: 'x-3' }, coordinator)).errors)).toMatchObject({ code: 'CONFLICT', field: 'periodId' });
-    expect(refusal((await step('approvePeriod', { agencyId, periodId: '2023-Q4', requestId: 'x-4' }, coordinator)).errors)).toMatchObject({ code: 'CONFLICT', field: 'periodId' });
-    expect(refusal((await step('submitPeriod', { periodId: '2024-Q1', requestId: 'x-5' }, agency)).errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'periodId' });
-    expect(refusal((await step('submitPeriod', { periodId: '2023-05', requestId: 'x-6' }, agency)).errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'periodId' });
-    expect(refusal((await step('submitPeriod', { periodId: '2023-Q7', requestId: 'x-7' }, agency)).errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'periodId' });
-    expect(refusal((await step('returnPeriod', { agencyId, periodId: '2023-Q2', requestId: 'x-8', comment: 'Again' }, coordinator)).errors)).toMatchObject({ code: 'CONFLICT', field: 'periodId' });
-    expect(refusal((await step('approvePeriod', { agencyId: 'nobody', periodId: '2023-Q2', requestId: 'x-9' }, coordinator)).errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'agencyId' });
+    expect(refusal((await step('approvePeriod', { agencyId, periodId: '2023-Q2', requestId: 'x-3' }, coordinator)).errors)).toMatchObject({ code: 'CONFLICT', field: 'input.periodId' });
+    expect(refusal((await step('approvePeriod', { agencyId, periodId: '2023-Q4', requestId: 'x-4' }, coordinator)).errors)).toMatchObject({ code: 'CONFLICT', field: 'input.periodId' });
+    expect(refusal((await step('submitPeriod', { periodId: '2024-Q1', requestId: 'x-5' }, agency)).errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.periodId' });
+    expect(refusal((await step('submitPeriod', { periodId: '2023-05', requestId: 'x-6' }, agency)).errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.periodId' });
+    expect(refusal((await step('submitPeriod', { periodId: '2023-Q7', requestId: 'x-7' }, agency)).errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.periodId' });
+    expect(refusal((await step('returnPeriod', { agencyId, periodId: '2023-Q2', requestId: 'x-8', comment: 'Again' }, coordinator)).errors)).toMatchObject({ code: 'CONFLICT', field: 'input.periodId' });
+    expect(refusal((await step('approvePeriod', { agencyId: 'nobody', periodId: '2023-Q2', requestId: 'x-9' }, coordinator)).errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.agencyId' });
     // A returned period takes changes and is resubmitted.
     ok(await record('p-4', 2, '2023-05-05'));
     expect(ok(await step('submitPeriod', { periodId: '2023-Q2', requestId: 'sub-q2-again' }, agency)).submitPeriod.status).toBe('SUBMITTED');
-    expect(refusal((await step('returnPeriod', { agencyId, periodId: '2023-Q2', requestId: 'x-10', comment: 'no' }, coordinator)).errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'comment' });
+    expect(refusal((await step('returnPeriod', { agencyId, periodId: '2023-Q2', requestId: 'x-10', comment: 'no' }, coordinator)).errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.comment' });
     const list2 = ok(await gql<{ returnedPeriods: unknown[] }>(`{ returnedPeriods { periodId } }`, agency));
     expect(list2.returnedPeriods).toEqual([]);
   }, 120_000);

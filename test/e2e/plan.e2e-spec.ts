@@ -158,22 +158,22 @@ describe('plans over GraphQL (e2e)', () => {
     const bad = await gql('{ measures(filter: { deadlineFrom: "2031-02-30" }) { code } }');
     expect(bad.errors?.[0].extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
-      field: 'deadlineFrom',
+      field: 'filter.deadlineFrom',
       reason: 'must be a real calendar date written YYYY-MM-DD (got "2031-02-30")',
     });
     const reversed = await gql('{ measures(filter: { deadlineFrom: "2031-06-01", deadlineTo: "2031-01-01" }) { code } }');
-    expect(reversed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'deadlineTo' });
+    expect(reversed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.deadlineTo' });
   });
 
   it('refuses a plan, pillar, objective or agency the plans do not have, naming the field and what there is, instead of an empty list', async () => {
     const refused = async (filter: string) => (await gql(`{ measures(filter: ${filter}) { code } }`)).errors?.[0];
-    expect((await refused('{ planId: "demo-2099" }'))?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'planId', reason: 'is not an adopted plan (got "demo-2099"; plans: demo-2030, demo-2032)' });
-    expect((await refused('{ pillar: "Z" }'))?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'pillar', reason: 'is not a pillar of any adopted plan (got "Z"; pillars: A, B)' });
+    expect((await refused('{ planId: "demo-2099" }'))?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.planId', reason: 'is not an adopted plan (got "demo-2099"; plans: demo-2030, demo-2032)' });
+    expect((await refused('{ pillar: "Z" }'))?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.pillar', reason: 'is not a pillar of any adopted plan (got "Z"; pillars: A, B)' });
     // B is a pillar of demo-2030 only.
-    expect((await refused('{ planId: "demo-2032", pillar: "B" }'))?.extensions).toMatchObject({ field: 'pillar', reason: 'is not a pillar of plan demo-2032 (got "B"; pillars: A)' });
-    expect((await refused('{ objective: "A.9" }'))?.extensions).toMatchObject({ field: 'objective', reason: expect.stringContaining('is not an objective of any adopted plan (got "A.9"; objectives: A.1, A.2') });
-    expect((await refused('{ agency: "nobody" }'))?.extensions).toMatchObject({ field: 'agency', reason: expect.stringContaining('is not an agency of the register of any adopted plan') });
-    expect((await refused('{ agency: "helping-hands", planId: "demo-2032" }'))?.extensions).toMatchObject({ field: 'agency', reason: expect.stringContaining('plan demo-2032') });
+    expect((await refused('{ planId: "demo-2032", pillar: "B" }'))?.extensions).toMatchObject({ field: 'filter.pillar', reason: 'is not a pillar of plan demo-2032 (got "B"; pillars: A)' });
+    expect((await refused('{ objective: "A.9" }'))?.extensions).toMatchObject({ field: 'filter.objective', reason: expect.stringContaining('is not an objective of any adopted plan (got "A.9"; objectives: A.1, A.2') });
+    expect((await refused('{ agency: "nobody" }'))?.extensions).toMatchObject({ field: 'filter.agency', reason: expect.stringContaining('is not an agency of the register of any adopted plan') });
+    expect((await refused('{ agency: "helping-hands", planId: "demo-2032" }'))?.extensions).toMatchObject({ field: 'filter.agency', reason: expect.stringContaining('plan demo-2032') });
   });
 
   it('lists agencies of one plan or of all plans', async () => {

@@ -250,7 +250,7 @@ describe('projections (e2e)', () => {
     // A position the read models do not reach in time: the field waits, then TIMEOUT.
     expect((await gql(one('assessments(atLeastPosition: "999999999") { level }'))).errors?.[0].extensions?.code).toBe('TIMEOUT');
     const auditor = await authAs(t, { role: 'AUDITOR' });
-    expect((await gql(one('reportCount(at: { position: "x1" })'), auditor)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'position' });
+    expect((await gql(one('reportCount(at: { position: "x1" })'), auditor)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'at.position' });
     expect((await gql(one('reportCount(at: { position: "99999999" })'), auditor)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'at.position' });
     expect((await gql(one('reportCount(at: { position: "1" })'))).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
     const label = await gql(

@@ -100,7 +100,7 @@ describe('looking a report up by its reportId (e2e)', () => {
   it('answers a filter naming a measure or activity type no plan has with BAD_USER_INPUT, not an empty list', async () => {
     for (const [filter, field] of [['{ measureCode: "II.9.9" }', 'measureCode'], ['{ eventType: "TrainingDelivred" }', 'eventType']]) {
       const res = await t.gql(`{ reports(filter: ${filter}) { totalCount } }`, undefined, auth.coordinator);
-      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: `filter.${field}` });
     }
     // A real measure without reports is an empty list, as before.
     const none = await t.gql<{ reports: { totalCount: number } }>(`{ reports(filter: { measureCode: "${second.code}", reportId: "never-used" }) { totalCount } }`, undefined, auth.coordinator);
@@ -111,7 +111,7 @@ describe('looking a report up by its reportId (e2e)', () => {
   it('refuses a filter date that is no day of the calendar, naming the field and the value, as every date input does', async () => {
     for (const [field, value] of [['occurredFrom', '2023-02-30'], ['occurredTo', '2023-13-01'], ['occurredFrom', '1/3/2023']]) {
       const res = await t.gql(`{ reports(filter: { ${field}: "${value}" }) { totalCount } }`, undefined, auth.coordinator);
-      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: `filter.${field}` });
       expect(res.errors?.[0]?.message).toContain(`(got "${value}")`);
     }
   }, 60_000);

@@ -83,19 +83,19 @@ describe('reporting (e2e)', () => {
     const future = new Date(today.getTime() + 3 * 86400_000).toISOString().slice(0, 10);
 
     it.each([
-      ['an unknown measure', { measureCode: 'IX.9.9' }, 'measureCode', /not a measure/],
-      ['a negative number', { participants: -4 }, 'participants', /must not be less than 1|at least 1/],
-      ['no participants', { participants: 0 }, 'participants', /must not be less than 1|at least 1/],
-      ['no days', { days: 0 }, 'days', /must not be less than 1|at least 1/],
-      ['an absurd number', { participants: 5_000_000 }, 'participants', /must not be greater than 1000000|at most 1000000/],
-      ['a date outside the plan period', { occurredOn: '2021-06-01' }, 'occurredOn', /outside the period of plan hu-2022-2023 \(2022-01-01 to 2023-12-31\)/],
-      ['a malformed date', { occurredOn: '01/03/2023' }, 'occurredOn', /YYYY-MM-DD \(got "01\/03\/2023"\)/],
-      ['an impossible date', { occurredOn: '2023-02-30' }, 'occurredOn', /YYYY-MM-DD \(got "2023-02-30"\)/],
-      ['a bad report id', { reportId: 'has spaces' }, 'reportId', /letters, digits/],
+      ['an unknown measure', { measureCode: 'IX.9.9' }, 'input.measureCode', /not a measure/],
+      ['a negative number', { participants: -4 }, 'input.participants', /must not be less than 1|at least 1/],
+      ['no participants', { participants: 0 }, 'input.participants', /must not be less than 1|at least 1/],
+      ['no days', { days: 0 }, 'input.days', /must not be less than 1|at least 1/],
+      ['an absurd number', { participants: 5_000_000 }, 'input.participants', /must not be greater than 1000000|at most 1000000/],
+      ['a date outside the plan period', { occurredOn: '2021-06-01' }, 'input.occurredOn', /outside the period of plan hu-2022-2023 \(2022-01-01 to 2023-12-31\)/],
+      ['a malformed date', { occurredOn: '01/03/2023' }, 'input.occurredOn', /YYYY-MM-DD \(got "01\/03\/2023"\)/],
+      ['an impossible date', { occurredOn: '2023-02-30' }, 'input.occurredOn', /YYYY-MM-DD \(got "2023-02-30"\)/],
+      ['a bad report id', { reportId: 'has spaces' }, 'input.reportId', /letters, digits/],
       // One wording for a blank text, an empty one and one not given (EMPTY_TEXT_RULE).
-      ['a blank title', { title: '  ' }, 'title', /^title is required$/],
-      ['an empty title', { title: '' }, 'title', /^title is required$/],
-      ['an empty measure code', { measureCode: '' }, 'measureCode', /^measureCode is required$/],
+      ['a blank title', { title: '  ' }, 'input.title', /^input\.title is required$/],
+      ['an empty title', { title: '' }, 'input.title', /^input\.title is required$/],
+      ['an empty measure code', { measureCode: '' }, 'input.measureCode', /^input\.measureCode is required$/],
     ])('%s', async (_label, override, field, reason) => {
       const headers = await keyFor(training.agencyId);
       const before = await head();
@@ -113,8 +113,8 @@ describe('reporting (e2e)', () => {
       const before = await head();
       const op = recordOp('TrainingDelivered', { ...base, occurredOn: future });
       const res = await t.gql(op.query, op.variables, headers);
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'occurredOn' });
-      expect(res.errors?.[0].message).toMatch(/occurredOn is in the future/);
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.occurredOn' });
+      expect(res.errors?.[0].message).toMatch(/^input\.occurredOn is in the future/);
       expect(await head()).toBe(before);
     });
 
@@ -123,7 +123,7 @@ describe('reporting (e2e)', () => {
       const before = await head();
       const op = recordOp('PerformanceHeld', { ...base, title: 'A play', audience: 50, participants: undefined, days: undefined });
       const res = await t.gql(op.query, op.variables, headers);
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'measureCode' });
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.measureCode' });
       expect(res.errors?.[0].message).toMatch(new RegExp(`${training.code.replaceAll('.', '\\.')} does not count PerformanceHeld: its indicators count .*TrainingDelivered`));
       expect(await head()).toBe(before);
     });
@@ -134,7 +134,7 @@ describe('reporting (e2e)', () => {
       const before = await head();
       const op = recordOp('FundsDisbursed', { measureCode: funds.code, reportId: 'bad-money', occurredOn: '2023-03-01', amount: '-5', source: 'NATIONAL', purpose: 'x' });
       const res = await t.gql(op.query, op.variables, headers);
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.amount' });
       expect(await head()).toBe(before);
     });
 
@@ -144,8 +144,8 @@ describe('reporting (e2e)', () => {
       const before = await head();
       const op = recordOp('FundsDisbursed', { measureCode: funds.code, reportId: 'zero-money', occurredOn: '2023-03-01', amount, source: 'NATIONAL', purpose: 'x' });
       const res = await t.gql(op.query, op.variables, headers);
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
-      expect(res.errors?.[0].message).toMatch(/amount must be at least 1 HUF/);
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.amount' });
+      expect(res.errors?.[0].message).toMatch(/^input\.amount must be at least 1 HUF/);
       expect(await head()).toBe(before);
     });
 
@@ -155,7 +155,7 @@ describe('reporting (e2e)', () => {
       const before = await head();
       const op = recordOp('TrainingDelivered', { ...base, measureCode: 'II.1.3' });
       const res = await t.gql(op.query, op.variables, headers);
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-not-assigned-to-measure', field: 'measureCode' });
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'agency-not-assigned-to-measure', field: 'input.measureCode' });
       expect(await head()).toBe(before);
     });
   });
@@ -185,7 +185,7 @@ describe('reporting (e2e)', () => {
     expect((await t.gql(first.query, first.variables, headers)).errors).toBeUndefined();
     const second = recordOp('MeetingHeld', { measureCode: code, reportId: 'conflict-1', occurredOn: '2023-04-05', title: 'WG', meetingKind: 'WORKING_GROUP' });
     const res = await t.gql(second.query, second.variables, headers);
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'reportId' });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'input.reportId' });
   });
 
   const correctOp = (type: string, input: Record<string, unknown>) => ({
@@ -207,13 +207,13 @@ describe('reporting (e2e)', () => {
     expect(correction.errors).toBeUndefined();
     expect(correction.data!.correctTrainingDelivered).toMatchObject({ eventType: 'ReportCorrected', revision: '1', duplicate: false });
     const before = await head();
-    for (const [participants, field] of [[-1, 'participants'], [0, 'participants']] as const) {
+    for (const [participants, field] of [[-1, 'input.participants'], [0, 'input.participants']] as const) {
       const bad = correctOp('TrainingDelivered', { reportId: 'corr-1', requestId: 'corr-1-fix-2', title: 'Course', participants, days: 2, reason: 'typo' });
       expect((await t.gql(bad.query, bad.variables, headers)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
     const wrongType = correctOp('MeetingHeld', { reportId: 'corr-1', requestId: 'corr-1-fix-3', title: 'WG', meetingKind: 'OTHER', reason: 'typo' });
     const refused = await t.gql(wrongType.query, wrongType.variables, headers);
-    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reportId' });
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reportId' });
     expect(refused.errors?.[0].message).toContain('correctTrainingDelivered');
     expect(await head()).toBe(before);
     const withdraw = retractOp({ reportId: 'corr-1', requestId: 'corr-1-withdraw', reason: 'Entered under the wrong measure' });
@@ -252,9 +252,9 @@ describe('reporting (e2e)', () => {
     const retry = await t.gql<{ correctTrainingDelivered: Record<string, unknown> }>(to(22, 'late-1-a').query, to(22, 'late-1-a').variables, headers);
     expect(retry.data!.correctTrainingDelivered).toMatchObject({ eventId: first.eventId, position: first.position, duplicate: true });
     const stale = await t.gql(to(20, 'late-1-c', '1').query, to(20, 'late-1-c', '1').variables, headers);
-    expect(stale.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'expectedRevision' });
+    expect(stale.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'input.expectedRevision' });
     const reused = await t.gql(to(19, 'late-1-a').query, to(19, 'late-1-a').variables, headers);
-    expect(reused.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'requestId' });
+    expect(reused.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'input.requestId' });
     expect(await head()).toBe(before);
     const history = await t.gql<{ reportHistory: { events: Array<{ data: { details?: { participants?: number } } }> } }>(
       `{ reportHistory(agencyId: "${agencyId}", reportId: "late-1") { events { data } } }`,
@@ -282,7 +282,7 @@ describe('reporting (e2e)', () => {
     const fixed = await t.gql(national.query, national.variables, fundsHeaders);
     expect(fixed.errors).toBeUndefined();
     const zero = correctOp('FundsDisbursed', { reportId: 'enum-2', requestId: 'enum-2-b', amount: '0', source: 'NATIONAL', purpose: 'Grant', reason: 'typo' });
-    expect((await t.gql(zero.query, zero.variables, fundsHeaders)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+    expect((await t.gql(zero.query, zero.variables, fundsHeaders)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.amount' });
     const history = await t.gql<{ reportHistory: { events: Array<{ data: { details?: Record<string, unknown> } }> } }>(
       `{ reportHistory(agencyId: "${funds.agencyId}", reportId: "enum-2") { events { data } } }`,
       {},

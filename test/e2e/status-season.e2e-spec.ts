@@ -181,9 +181,9 @@ describe('measure statuses over a season with assessments (e2e)', () => {
     const again = await assess(ASSESSMENTS[0]);
     expect(again.data!.assessMeasure).toMatchObject({ duplicate: true, stream: 'assessment-hu-2022-2023_I.1.2' });
     const conflict = await assess({ ...ASSESSMENTS[0], level: 'LIMITED' });
-    expect(conflict.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'assessmentId' });
+    expect(conflict.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'input.assessmentId' });
     const bad = await assess({ ...ASSESSMENTS[0], assessmentId: 'x-1', indicatorComments: [{ indicatorKey: 'nope', comment: 'c' }] });
-    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'indicatorComments[0].indicatorKey' });
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.indicatorComments[0].indicatorKey' });
     const agency = await t.gql(`mutation { assessMeasure(input: { measureCode: "II.1.3", assessmentId: "a", level: COMPLETE, asOf: "2023-12-31", narrative: "done, we say" }) { position } }`, undefined, agencyKeys.get(MOI));
     expect(agency.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
   });

@@ -77,7 +77,7 @@ export class GatekeeperPlugin implements ApolloServerPlugin<GatedContext> {
         // with gets the gate's refusal instead (BAD_USER_INPUT with field and reason), the same
         // error admitOperation throws over graphql-ws.
         if (rc.contextValue.admission && rc.operation && rc.errors.some(isVariableError)) {
-          const refusal = this.gate.variableRefusal(rc.schema, rc.operation, rc.request.variables);
+          const refusal = this.gate.variableRefusal(rc.schema, rc.operation, rc.request.variables, rc.document);
           if (refusal) (rc.errors as GraphQLError[]).splice(0, rc.errors.length, refusal);
         }
         if (rc.contextValue.admission) this.gate.noteErrors(rc.contextValue.admission.record, rc.errors);

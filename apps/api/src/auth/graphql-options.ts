@@ -28,7 +28,7 @@ export function graphqlTransportOptions(
   | 'plugins'
   | 'preserveHttpStatusForExecutionErrors'
 > {
-  const formatError = createErrorFormatter(gate.config.suggestions);
+  const formatError = createErrorFormatter(gate.config.suggestions, () => gate.schema);
   return {
     // The introspection policy is the gate's validation rule, the same for both transports;
     // Apollo's own switch would add a second rule for HTTP only.

@@ -222,7 +222,7 @@ export class RequestGate implements HttpRequestCharge {
     const executions = new Set(fields.filter((f) => !f.name.startsWith('__')).map((f) => f.key)).size;
     if (operation.operation === 'mutation' && executions > 1) this.take(bucketOf(principal, caller.address), executions - 1, record, executions);
     if (!checkVariables) return;
-    const refusal = this.variableRefusal(schema, operation, variables);
+    const refusal = this.variableRefusal(schema, operation, variables, document);
     if (refusal) throw refusal;
   }
 
@@ -231,8 +231,13 @@ export class RequestGate implements HttpRequestCharge {
    * as execution does): one BAD_USER_INPUT error naming the first field and reason, the others
    * listed in its `extensions.errors`, as DomainError answers several violations.
    */
-  variableRefusal(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>> | undefined): GraphQLError | undefined {
-    const [first, ...more] = variableErrors(schema, operation, variables, this.config.suggestions);
+  variableRefusal(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    variables: Readonly<Record<string, unknown>> | undefined,
+    document?: DocumentNode,
+  ): GraphQLError | undefined {
+    const [first, ...more] = variableErrors(schema, operation, variables, this.config.suggestions, document);
     if (first && more.length > 0) first.extensions.errors = [first, ...more].map((e) => ({ field: e.extensions.field, reason: e.extensions.reason }));
     return first;
   }

@@ -1,8 +1,8 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '@app/domain';
-import { withoutSuggestions } from './input-errors.js';
+import { argumentPath, argumentsOfErrorField, withoutSuggestions } from './input-errors.js';
 
 /**
  * The one error vocabulary of the API (docs/architecture.md, "Errors"). Clients get a code and a
@@ -58,10 +58,14 @@ function fromDomainError(formatted: GraphQLFormattedError, error: DomainError): 
  * "Did you mean …" hints dropped unless `suggestions` (development), and anything unexpected
  * masked as INTERNAL_SERVER_ERROR with an errorId that the log line carries with the stack.
  */
-export function createErrorFormatter(suggestions: boolean): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
-  if (suggestions) return formatGraphQLError;
+export function createErrorFormatter(
+  suggestions: boolean,
+  schemaOf: () => GraphQLSchema | undefined = () => undefined,
+): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
+  const format = (formatted: GraphQLFormattedError, error: unknown) => withArgumentPaths(formatGraphQLError(formatted, error), error, schemaOf());
+  if (suggestions) return format;
   return (formatted, error) => {
-    const result = formatGraphQLError(formatted, error);
+    const result = format(formatted, error);
     const reason = result.extensions?.reason;
     return {
       ...result,
@@ -88,6 +92,31 @@ export function answeredCode(error: unknown, extensions: Readonly<Record<string,
   // but it is input the caller can fix, with its field and reason (common/input-errors.ts).
   if (code === 'GRAPHQL_VALIDATION_FAILED' && typeof extensions?.field === 'string' && typeof extensions?.reason === 'string') return 'BAD_USER_INPUT';
   return KNOWN.has(code) ? code : 'INTERNAL_SERVER_ERROR';
+}
+
+/**
+ * An execution error's `field` (and each of `errors`) as a path from the operation's argument
+ * (input-errors.ts, argumentPath): deciders, services and guards name a field of the input they
+ * were given, and this is where every transport's errors pass with the field's definition at hand.
+ * The message names the field as `field` does when it starts with it ("participants must be …").
+ * Errors before execution (validation, variables) name argument paths already.
+ */
+function withArgumentPaths(result: GraphQLFormattedError, error: unknown, schema: GraphQLSchema | undefined): GraphQLFormattedError {
+  const field = result.extensions?.field;
+  if (typeof field !== 'string' || !schema || !(error instanceof GraphQLError)) return result;
+  const args = argumentsOfErrorField(schema, error);
+  if (!args || args.length === 0) return result;
+  const path = argumentPath(field, args);
+  const listed = result.extensions?.errors;
+  const errors = Array.isArray(listed)
+    ? listed.map((entry: unknown) => {
+        const named = (entry as { field?: unknown } | null)?.field;
+        return typeof named === 'string' ? { ...(entry as object), field: argumentPath(named, args) } : entry;
+      })
+    : listed;
+  if (path === field && errors === listed) return result;
+  const message = result.message.startsWith(`${field} `) ? `${path}${result.message.slice(field.length)}` : result.message;
+  return { ...result, message, extensions: { ...result.extensions, field: path, ...(errors !== undefined && { errors }) } };
 }
 
 /** Codes and masking (see createErrorFormatter), suggestions left as they are. */

@@ -76,6 +76,21 @@ describe('value errors of variables', () => {
     expect(big.reason).toMatch(/a number beyond 2\^53/);
     expect(JSON.stringify(big)).not.toContain('9007199254740992');
   });
+
+  it('names the value from the argument the variable is passed to, as a literal in its place is named', () => {
+    const problems = (query: string, variables: Record<string, unknown>) => {
+      const document = parse(query);
+      return variableErrors(schema, getOperationAST(document)!, variables, false, document).map((e) => e.extensions.field);
+    };
+    expect(problems('mutation ($r: Report!) { record(input: $r) }', { r: { title: 't', participants: 1.5 } })).toEqual(['input.participants']);
+    expect(problems('mutation ($r: Report!) { record(input: $r) }', {})).toEqual(['input']);
+    expect(problems('mutation ($row: Row!) { record(input: { title: "t", participants: 1, rows: [{ amount: 1, source: EU }, $row] }) }', { row: { amount: 'x', source: 'EU' } })).toEqual([
+      'input.rows[1].amount',
+    ]);
+    expect(problems('mutation ($p: Int!) { ...F } fragment F on Mutation { done: record(input: { title: "t", participants: $p }) }', { p: 'x' })).toEqual(['input.participants']);
+    // Used nowhere (an unused variable is a validation error already): its own name.
+    expect(problems('mutation ($n: Int!) { record(input: { title: "t", participants: 1 }) }', { n: 'x' })).toEqual(['n']);
+  });
 });
 
 describe('withoutSuggestions', () => {

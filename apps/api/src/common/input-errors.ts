@@ -1,16 +1,23 @@
 import {
   type ASTNode,
   type DocumentNode,
+  type GraphQLArgument,
   GraphQLError,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type Source,
+  TypeInfo,
   type ValueNode,
   coerceInputValue,
+  isInputObjectType,
   isInputType,
   isNonNullType,
+  parse,
   typeFromAST,
+  visit,
+  visitWithTypeInfo,
 } from 'graphql';
 
 /**
@@ -131,29 +138,70 @@ export function valueErrorsAsBadInput(document: DocumentNode, errors: readonly G
 }
 
 /**
+ * Where each variable of an operation is first used: the path from the argument it is passed to
+ * (`filter` for `events(filter: $f)`, `input.reports[0]` for `recordReports(input: { reports: [$row] })`),
+ * through the fragments of `document`. A variable used nowhere keeps its own name.
+ */
+function variableUses(operation: OperationDefinitionNode, document: DocumentNode | undefined): Map<string, string> {
+  const uses = new Map<string, string>();
+  const fragments = new Map<string, SelectionSetNode>();
+  for (const definition of document?.definitions ?? []) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition.selectionSet);
+  const value = (node: ValueNode, path: string) => {
+    if (node.kind === Kind.VARIABLE) {
+      if (!uses.has(node.name.value)) uses.set(node.name.value, path);
+    } else if (node.kind === Kind.OBJECT) {
+      for (const field of node.fields) value(field.value, `${path}.${field.name.value}`);
+    } else if (node.kind === Kind.LIST) {
+      node.values.forEach((item, index) => value(item, `${path}[${index}]`));
+    }
+  };
+  const seen = new Set<string>();
+  const selections = (set: SelectionSetNode | undefined) => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) {
+        for (const argument of selection.arguments ?? []) value(argument.value, argument.name.value);
+        selections(selection.selectionSet);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        selections(selection.selectionSet);
+      } else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        selections(fragments.get(selection.name.value));
+      }
+    }
+  };
+  selections(operation.selectionSet);
+  return uses;
+}
+
+/**
  * Coerces an operation's variables as execution will (graphql-js's coerceInputValue), reporting
- * every problem as a BAD_USER_INPUT error with the path of the value in the variables
- * (`input.participants`). The values are never quoted: the client has them, and a JSON number
- * beyond 2^53 would be quoted as a different number.
+ * every problem as a BAD_USER_INPUT error with the path of the value from the argument the
+ * variable is passed to (`filter.recordedFrom` for `$f` of `events(filter: $f)`), as a literal
+ * in its place is named (README, "Errors"); fragments are followed when `document` is given. The
+ * values are never quoted: the client has them, and a JSON number beyond 2^53 would be quoted as
+ * a different number.
  */
 export function variableErrors(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   inputs: Readonly<Record<string, unknown>> | undefined,
   suggestions: boolean,
+  document?: DocumentNode,
 ): GraphQLError[] {
   const errors: GraphQLError[] = [];
   const values = inputs ?? {};
+  const uses = variableUses(operation, document);
   for (const definition of operation.variableDefinitions ?? []) {
-    const name = definition.variable.name.value;
+    const name = uses.get(definition.variable.name.value) ?? definition.variable.name.value;
     const type = typeFromAST(schema, definition.type as never);
     if (!type || !isInputType(type)) continue; // a validation error already
     const nodes = [definition];
-    if (!Object.prototype.hasOwnProperty.call(values, name) || values[name] === undefined) {
+    const variable = definition.variable.name.value;
+    if (!Object.prototype.hasOwnProperty.call(values, variable) || values[variable] === undefined) {
       if (!definition.defaultValue && isNonNullType(type)) errors.push(badInput(name, 'required, but not provided', nodes));
       continue;
     }
-    const value = values[name];
+    const value = values[variable];
     if (value === null && isNonNullType(type)) {
       errors.push(badInput(name, 'must not be null', nodes));
       continue;
@@ -164,4 +212,62 @@ export function variableErrors(
     });
   }
   return errors;
+}
+
+/** The first name of a path: `input` of `input.rows[2].amount`, `ranges` of `ranges[0].to`. */
+function headOf(path: string): string {
+  return /^[^.[]*/.exec(path)![0];
+}
+
+/**
+ * The one rule for `extensions.field` (README, "Errors"): a path from the operation's argument —
+ * `input.participants`, `at.position`, `filter.occurredFrom` — and for a scalar argument its name
+ * (`asOf`, `first`). Deciders and services name a field of the input they were given
+ * (`participants`), not knowing the argument that carried it: such a name gets the name of the
+ * one input-object argument of `args` that has that field. A name that already starts with an
+ * argument's name is a path already and is kept, as is one that no argument holds (a value the
+ * caller did not send, such as the agency of a credential). A list argument's element is only
+ * named with its index (`ranges[0].to`), which the thrower knows and this does not.
+ */
+export function argumentPath(field: string, args: readonly GraphQLArgument[]): string {
+  const head = headOf(field);
+  if (args.some((argument) => argument.name === head)) return field;
+  const holders = args.filter((argument) => {
+    const type = isNonNullType(argument.type) ? argument.type.ofType : argument.type;
+    return isInputObjectType(type) && Object.prototype.hasOwnProperty.call(type.getFields(), head);
+  });
+  return holders.length === 1 ? `${holders[0].name}.${field}` : field;
+}
+
+/** Per schema and document text: the arguments of each field of the document, by the field's offset in the text. */
+const argumentsBySource = new WeakMap<GraphQLSchema, WeakMap<Source, Map<number, readonly GraphQLArgument[]>>>();
+
+/**
+ * The argument definitions of the field an execution error was raised on (its first node), or
+ * undefined for an error that is not about a field of a located document (validation, variables).
+ * The document is read again from the error's source (once per text: clients send the same few)
+ * to know the field's parent type through aliases and fragments; only errors naming a field do so.
+ */
+export function argumentsOfErrorField(schema: GraphQLSchema, error: GraphQLError): readonly GraphQLArgument[] | undefined {
+  const node = error.nodes?.[0];
+  const source = error.source;
+  if (!node || node.kind !== Kind.FIELD || !node.loc || !source || !error.path) return undefined;
+  let bySource = argumentsBySource.get(schema);
+  if (!bySource) argumentsBySource.set(schema, (bySource = new WeakMap()));
+  let byOffset = bySource.get(source);
+  if (!byOffset) {
+    const fields = new Map<number, readonly GraphQLArgument[]>();
+    const typeInfo = new TypeInfo(schema);
+    visit(
+      parse(source),
+      visitWithTypeInfo(typeInfo, {
+        Field(field) {
+          const definition = typeInfo.getFieldDef();
+          if (definition && field.loc) fields.set(field.loc.start, definition.args);
+        },
+      }),
+    );
+    bySource.set(source, (byOffset = fields));
+  }
+  return byOffset.get(node.loc.start);
 }

@@ -19,6 +19,14 @@ describe('the global validation pipe', () => {
       message: expect.stringContaining('position must be a global position') as unknown,
     });
   });
+
+  it('names the field from the GraphQL argument it validates, and an HTTP parameter’s as it is', async () => {
+    // Nest hands a resolver's @Args('at') to pipes as type 'body' (GqlParamtype.ARGS, 3, by RouteParamtypes' name).
+    const argument = { type: 'body' as const, metatype: PointInTimeInput, data: 'at' };
+    await expect(pipe.transform({ position: 'twelve' }, argument)).rejects.toMatchObject({ extra: { field: 'at.position' }, message: expect.stringMatching(/^at\.position must be/) as unknown });
+    await expect(pipe.transform('twelve', argument)).rejects.toMatchObject({ extra: { field: 'at' } });
+    await expect(pipe.transform({ position: 'twelve' }, metadata)).rejects.toMatchObject({ extra: { field: 'position' } });
+  });
 });
 
 describe('violationsOf', () => {

@@ -48,11 +48,19 @@ class ClassInputValidationPipe extends ValidationPipe {
    * anyway: wasted work on every field resolver with an optional input, such as `at` on each
    * measure of a `measures` query. GraphQL itself refuses a required argument that is missing.)
    */
-  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (value === undefined || value === null) return Promise.resolve(value);
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (value === undefined || value === null) return value;
     const metatype = metadata.metatype;
-    if (typeof metatype === 'function' && rowByRow.has(metatype) && isPlainObject(value)) return this.validateOwnFields(metatype as new () => object, value);
-    return super.transform(value, metadata);
+    try {
+      if (typeof metatype === 'function' && rowByRow.has(metatype) && isPlainObject(value)) return await this.validateOwnFields(metatype as new () => object, value);
+      return await super.transform(value, metadata);
+    } catch (error) {
+      // The refusal names its fields from the argument (`input.participants`), the rule of
+      // input-errors.ts's argumentPath, which this pipe alone knows exactly.
+      // (Nest validates a value that is no object as a property named after the argument.)
+      if (error instanceof RefusedInput) throw DomainError.fromViolations(violationsOf(error.errors, typeof value === 'object' ? argumentNameOf(metadata) : ''));
+      throw error;
+    }
   }
 
   /**
@@ -71,6 +79,29 @@ class ClassInputValidationPipe extends ValidationPipe {
     if (errors.length > 0) throw await this.exceptionFactory(errors);
     return entity;
   }
+}
+
+/** class-validator's errors of one argument, on their way to {@link ClassInputValidationPipe.transform}. */
+class RefusedInput extends Error {
+  constructor(readonly errors: readonly ValidationError[]) {
+    super('refused input');
+  }
+}
+
+/**
+ * Parameters named by the request itself (an HTTP query parameter, a route parameter, a custom
+ * decorator's value): their fields are named as they are. Nest hands a resolver's `@Args('input')`
+ * to pipes as type `body` (its external contexts map GqlParamtype.ARGS, 3, to RouteParamtypes'
+ * name for 3), as it would an HTTP `@Body('input')`, whose property is a path's start likewise.
+ */
+const NAMED_BY_REQUEST = new Set<unknown>(['query', 'param', 'custom']);
+
+/**
+ * The argument a pipe validates (`input` of `@Args('input')`), or '' for a parameter named by the
+ * request and for `@Args()` of a whole ArgsType class, whose properties are the arguments themselves.
+ */
+function argumentNameOf(metadata: ArgumentMetadata): string {
+  return typeof metadata.data === 'string' && !NAMED_BY_REQUEST.has(metadata.type) ? metadata.data : '';
 }
 
 const rowByRow = new WeakSet<object>();
@@ -133,10 +164,9 @@ export function createValidationPipe(): ValidationPipe {
   return new ClassInputValidationPipe({
     transform: true,
     forbidUnknownValues: true,
-    exceptionFactory: (errors) => {
-      // A DomainError, like the deciders' refusals: the common filter turns it into a
-      // BAD_USER_INPUT answer and nothing logs it as a server error.
-      return DomainError.fromViolations(violationsOf(errors));
-    },
+    // Made a DomainError in transform, where the argument's name is known: like the deciders'
+    // refusals, the common filter turns it into a BAD_USER_INPUT answer and nothing logs it as a
+    // server error.
+    exceptionFactory: (errors) => new RefusedInput(errors),
   });
 }

@@ -1,0 +1,272 @@
+import { jest } from '@jest/globals';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { issueTestKey } from './support/auth.js';
+import { type TestApp, startTestApp } from './support/test-app.js';
+
+/**
+ * One rule for `extensions.field` (README, "Errors"): the path from the operation's argument —
+ * `input.participants`, `at.position`, `filter.occurredFrom`, a scalar argument's own name — the
+ * same whether the value was written in the document (a literal) or sent as a variable, whoever
+ * refused it (GraphQL's coercion, the validation pipe, a decider, a service, an access rule), and
+ * over HTTP and graphql-ws alike.
+ */
+
+jest.setTimeout(Number(process.env.E2E_TIMEOUT_MS ?? 120_000));
+
+type Role = 'AGENCY' | 'OTHER_AGENCY' | 'COORDINATOR' | 'AUDITOR';
+type Transport = 'http' | 'ws';
+
+interface Answer {
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown>; path?: unknown[] }>;
+}
+
+/** An enum value: written bare in a literal, as its name in variables. */
+class EnumValue {
+  constructor(readonly name: string) {}
+  toJSON(): string {
+    return this.name;
+  }
+}
+const enumValue = (name: string) => new EnumValue(name);
+
+/** A JSON-like value written as a GraphQL literal. */
+function literalOf(value: unknown): string {
+  if (value instanceof EnumValue) return value.name;
+  if (Array.isArray(value)) return `[${value.map(literalOf).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{ ${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}: ${literalOf(v)}`)
+      .join(', ')} }`;
+  }
+  return JSON.stringify(value);
+}
+
+interface Case {
+  readonly role: Role;
+  readonly operation: 'query' | 'mutation' | 'subscription';
+  /** The root field and its arguments: name → [GraphQL type, value]. */
+  readonly field: string;
+  readonly args: Readonly<Record<string, readonly [string, unknown]>>;
+  /** The selection; `inner` writes the arguments of {@link innerArgs} for a field inside it. */
+  readonly selection: string | ((inner: string) => string);
+  /** Arguments of a field inside the selection (a field resolver's): name → [GraphQL type, value]. */
+  readonly innerArgs?: Readonly<Record<string, readonly [string, unknown]>>;
+  /** A response key other than the field's name (an alias), read through a fragment. */
+  readonly alias?: string;
+  readonly code?: string;
+  readonly expected: string;
+  /** Where the refusal is answered: the first error (default), or a bulk summary row. */
+  readonly answeredIn?: (answer: Answer) => Refusal;
+  readonly transports?: readonly Transport[];
+}
+
+/**
+ * The operation with its arguments as literals, and as variables named otherwise than the
+ * arguments (`$inputValue` for `input`): the field is named from the argument either way.
+ */
+function documents(c: Case): { literal: string; variables: string; values: Record<string, unknown> } {
+  const written = (args: Case['args'] | undefined, value: (name: string, v: unknown) => string) =>
+    Object.entries(args ?? {})
+      .map(([name, [, v]]) => `${name}: ${value(name, v)}`)
+      .join(', ');
+  const call = (value: (name: string, v: unknown) => string) =>
+    `${c.alias ? `${c.alias}: ` : ''}${c.field}(${written(c.args, value)}) ${typeof c.selection === 'string' ? c.selection : c.selection(written(c.innerArgs, value))}`;
+  const all = { ...c.args, ...c.innerArgs };
+  const wrap = (head: string, body: string) => {
+    if (!c.alias) return `${head} { ${body} }`;
+    const root = c.operation === 'query' ? 'Query' : c.operation === 'mutation' ? 'Mutation' : 'Subscription';
+    return `${head} { ...Asked } fragment Asked on ${root} { ${body} }`;
+  };
+  const definitions = Object.entries(all)
+    .map(([name, [type]]) => `$${name}Value: ${type}`)
+    .join(', ');
+  return {
+    literal: wrap(c.operation, call((_name, v) => literalOf(v))),
+    variables: wrap(`${c.operation} (${definitions})`, call((name) => `$${name}Value`)),
+    values: JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(all).map(([name, [, v]]) => [`${name}Value`, v])))) as Record<string, unknown>,
+  };
+}
+
+const MOI = 'ministry-of-interior';
+const training = (extra: Record<string, unknown> = {}) => ({
+  measureCode: 'II.1.3',
+  reportId: 'paths-1',
+  occurredOn: '2023-03-01',
+  title: 'Border control course',
+  participants: 12,
+  days: 1,
+  ...extra,
+});
+const TRAINING_INPUT = 'RecordTrainingDeliveredInput!';
+interface Refusal {
+  readonly code: unknown;
+  readonly field: unknown;
+  /** The message names the field as `field` does (BAD_USER_INPUT: "input.x must …", "Invalid input.x: …"). */
+  readonly messageNamesIt: boolean;
+}
+
+/** The first error's code and field. */
+function refusalOf(answer: Answer): Refusal {
+  const error = answer.errors?.[0];
+  const field = error?.extensions?.field;
+  const named = typeof field === 'string' && (error?.message.startsWith(`${field} `) || error?.message.startsWith(`Invalid ${field}: `));
+  return { code: error?.extensions?.code, field, messageNamesIt: error?.extensions?.code !== 'BAD_USER_INPUT' || named === true };
+}
+
+/** A bulk summary row's first error's code and field. */
+const rowRefusal = (row: number) => (answer: Answer): Refusal => {
+  const summary = answer.data?.recordReports as { rows: Array<{ errors: Array<{ code: string; field: string }> }> } | undefined;
+  const error = summary?.rows[row]?.errors[0];
+  return { code: error?.code, field: error?.field, messageNamesIt: true };
+};
+
+const CASES: ReadonlyArray<readonly [string, Case]> = [
+  [
+    'a single mutation, refused by the validation pipe',
+    { role: 'AGENCY', operation: 'mutation', field: 'recordTrainingDelivered', args: { input: [TRAINING_INPUT, training({ participants: 0 })] }, selection: '{ position }', expected: 'input.participants' },
+  ],
+  [
+    'a single mutation, refused by the decider',
+    { role: 'AGENCY', operation: 'mutation', field: 'recordTrainingDelivered', args: { input: [TRAINING_INPUT, training({ occurredOn: '2021-06-01' })] }, selection: '{ position }', expected: 'input.occurredOn' },
+  ],
+  [
+    'a single mutation, refused by the decider through an alias and a fragment',
+    { role: 'AGENCY', operation: 'mutation', field: 'recordTrainingDelivered', alias: 'sent', args: { input: [TRAINING_INPUT, training({ measureCode: 'IX.9.9' })] }, selection: '{ position }', expected: 'input.measureCode' },
+  ],
+  [
+    'a single mutation, refused by an access rule naming the field',
+    { role: 'OTHER_AGENCY', operation: 'mutation', field: 'recordTrainingDelivered', args: { input: [TRAINING_INPUT, training()] }, selection: '{ position }', code: 'FORBIDDEN', expected: 'input.measureCode' },
+  ],
+  [
+    'a single mutation, refused by GraphQL coercion',
+    { role: 'AGENCY', operation: 'mutation', field: 'recordTrainingDelivered', args: { input: [TRAINING_INPUT, training({ participants: 1.5 })] }, selection: '{ position }', expected: 'input.participants' },
+  ],
+  [
+    'a period mutation, refused by the period decider',
+    { role: 'AGENCY', operation: 'mutation', field: 'submitPeriod', args: { input: ['SubmitPeriodInput!', { periodId: '2023-Q7', requestId: 'paths-q7' }] }, selection: '{ status }', expected: 'input.periodId' },
+  ],
+  [
+    'an assessment, refused by the assessment decider',
+    {
+      role: 'COORDINATOR',
+      operation: 'mutation',
+      field: 'assessMeasure',
+      args: {
+        input: [
+          'AssessMeasureInput!',
+          { measureCode: 'II.1.3', assessmentId: 'paths-a', level: enumValue('LIMITED'), asOf: '2023-06-30', narrative: 'Half of the courses held', indicatorComments: [{ indicatorKey: 'nope', comment: 'c' }] },
+        ],
+      },
+      selection: '{ position }',
+      expected: 'input.indicatorComments[0].indicatorKey',
+    },
+  ],
+  [
+    'the bulk mutation, a row refused',
+    {
+      role: 'AGENCY',
+      operation: 'mutation',
+      field: 'recordReports',
+      args: { input: ['RecordReportsInput!', { dryRun: true, reports: [{ trainingDelivered: training() }, { trainingDelivered: training({ reportId: 'paths-2', occurredOn: '2023-02-30' }) }] }] },
+      selection: '{ status rows { errors { code field } } }',
+      expected: 'input.reports[1].trainingDelivered.occurredOn',
+      answeredIn: rowRefusal(1),
+    },
+  ],
+  [
+    'the bulk mutation, refused as a whole',
+    { role: 'AGENCY', operation: 'mutation', field: 'recordReports', args: { input: ['RecordReportsInput!', { reports: [] }] }, selection: '{ status }', expected: 'input.reports' },
+  ],
+  [
+    'an `at` the validation pipe refuses',
+    { role: 'AUDITOR', operation: 'query', field: 'planProgress', args: { planId: ['ID!', 'hu-2022-2023'], at: ['PointInTimeInput', { position: '-1' }] }, selection: '{ asOf }', expected: 'at.position' },
+  ],
+  [
+    'an `at` beyond the log',
+    { role: 'AUDITOR', operation: 'query', field: 'planProgress', args: { planId: ['ID!', 'hu-2022-2023'], at: ['PointInTimeInput', { position: '99999999' }] }, selection: '{ asOf }', expected: 'at.position' },
+  ],
+  [
+    'an `at` of a field of a measure',
+    {
+      role: 'AUDITOR',
+      operation: 'query',
+      field: 'measure',
+      alias: 'm',
+      args: { code: ['String!', 'II.1.3'] },
+      innerArgs: { at: ['PointInTimeInput', { position: 'x1' }] },
+      selection: (inner) => `{ reportCount(${inner}) }`,
+      expected: 'at.position',
+    },
+  ],
+  [
+    'an events filter the history service refuses',
+    { role: 'AUDITOR', operation: 'query', field: 'events', args: { first: ['Int', 1], filter: ['EventFilter', { occurredFrom: '2023-02-30' }] }, selection: '{ edges { cursor } }', expected: 'filter.occurredFrom' },
+  ],
+  [
+    'a reports filter the resolver refuses',
+    { role: 'COORDINATOR', operation: 'query', field: 'reports', args: { filter: ['ReportFilterInput', { occurredFrom: '2023-03-01', occurredTo: '2023-01-01' }] }, selection: '{ totalCount }', expected: 'filter.occurredTo' },
+  ],
+  [
+    'a measures filter naming no pillar',
+    { role: 'COORDINATOR', operation: 'query', field: 'measures', args: { filter: ['MeasureFilter', { pillar: 'Z' }] }, selection: '{ code }', expected: 'filter.pillar' },
+  ],
+  [
+    'a scalar argument',
+    { role: 'AUDITOR', operation: 'query', field: 'events', args: { first: ['Int', 501] }, selection: '{ edges { cursor } }', expected: 'first' },
+  ],
+  [
+    'a subscription argument',
+    { role: 'AGENCY', operation: 'subscription', field: 'measureUpdated', args: { code: ['String!', 12] }, selection: '{ code }', expected: 'code', transports: ['ws'] },
+  ],
+];
+
+describe.each<Transport>(['http', 'ws'])('extensions.field over %s (e2e)', (transport) => {
+  let t: TestApp;
+  const keys = new Map<Role, string>();
+  const clients = new Map<Role, Client>();
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    keys.set('AGENCY', await issueTestKey(t, { role: 'AGENCY', agencyId: MOI }));
+    // II.1.3 is the Ministry of Interior's with the National Police HQ only.
+    keys.set('OTHER_AGENCY', await issueTestKey(t, { role: 'AGENCY', agencyId: 'hungarian-baptist-aid' }));
+    keys.set('COORDINATOR', await issueTestKey(t, { role: 'COORDINATOR' }));
+    keys.set('AUDITOR', await issueTestKey(t, { role: 'AUDITOR' }));
+  });
+  afterAll(async () => {
+    await Promise.all([...clients.values()].map(async (client) => client.dispose()));
+    await t.close({ removeData: true });
+  });
+
+  async function ask(role: Role, query: string, variables?: Record<string, unknown>): Promise<Answer> {
+    const key = keys.get(role)!;
+    if (transport === 'http') return t.gql(query, variables, { authorization: `Bearer ${key}` });
+    let client = clients.get(role);
+    if (!client) {
+      client = createClient({ url: t.url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0, lazy: true, lazyCloseTimeout: 60_000 });
+      clients.set(role, client);
+    }
+    const socket = client;
+    return new Promise<Answer>((resolve, reject) => {
+      let answer: Answer = {};
+      socket.subscribe(
+        { query, variables },
+        {
+          next: (value) => (answer = value as Answer),
+          error: (error: unknown) => (Array.isArray(error) ? resolve({ errors: error as Answer['errors'] }) : reject(error as Error)),
+          complete: () => resolve(answer),
+        },
+      );
+    });
+  }
+
+  it.each(CASES.filter(([, c]) => (c.transports ?? ['http', 'ws']).includes(transport)))('%s: the same path as a literal and as a variable', async (_name, c) => {
+    const { literal, variables, values } = documents(c);
+    const answers = [await ask(c.role, literal), await ask(c.role, variables, values)];
+    const expected = { code: c.code ?? 'BAD_USER_INPUT', field: c.expected, messageNamesIt: true };
+    expect(answers.map((answer) => (c.answeredIn ?? refusalOf)(answer))).toEqual([expected, expected]);
+  });
+});
