@@ -114,6 +114,45 @@ export function overDisbursedText(funding: MeasureFundingReport): string {
   return funding.overDisbursedYears.map((y) => `${y.year}: ${formatHuf(y.disbursed)} disbursed against ${formatHuf(y.allocated)} allocated`).join('; ');
 }
 
+/**
+ * What a document says beside a measure due on the day its statuses are taken (report.asOf):
+ * the deadline day itself has not passed (docs/status.md), so "In progress" there is not "on time".
+ */
+export function deadlineNote(report: ImplementationReport, measure: MeasureReport): string {
+  if (!measure.dueOnAsOf) return '';
+  return report.asOf === report.range.to
+    ? 'due on the last day of this report: statuses are taken that day, before the deadline has passed'
+    : `due today (${report.asOf}), the day statuses are taken: the deadline has not passed yet`;
+}
+
+/**
+ * The summary's word on the measures due on the day statuses are taken: a year-end report whose
+ * range ends on the plan's last deadline would otherwise read "In progress" as "on time".
+ */
+export function dueOnAsOfNote(report: ImplementationReport): string | undefined {
+  const due = report.summary.dueOnAsOf;
+  if (due.length === 0) return undefined;
+  const day = report.asOf === report.range.to ? `${report.asOf}, the last day of this report` : `${report.asOf}, today`;
+  const after = nextDay(report.asOf);
+  return (
+    `${due.length} measure(s) are due on ${day} (${due.join(', ')}). Statuses are taken on that day, when the deadline has not yet passed: ` +
+    `for these measures "In progress" or "Not started" means not finished by then, not on time. ` +
+    `From ${after} a measure not achieved counts as Overdue, or Awaiting assessment where only a coordinator can judge completion.`
+  );
+}
+
+/** The calendar day after an ISO date. */
+function nextDay(date: string): string {
+  const day = new Date(`${date}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString().slice(0, 10);
+}
+
+/** The coordinator's comment on one indicator in the assessment in force ('' when none). */
+function indicatorComment(measure: MeasureReport, indicatorKey: string): string {
+  return measure.latestAssessment?.indicatorComments.find((c) => c.indicatorKey === indicatorKey)?.comment ?? '';
+}
+
 /** An activity type's name in words: FundsDisbursed → Funds disbursed. */
 const typeWords = (type: string): string => type.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').replace(/ [A-Z]/g, (m) => m.toLowerCase());
 
@@ -136,12 +175,16 @@ export const CSV_COLUMNS = [
   'responsible',
   'partners',
   'deadline',
+  'dueOnAsOf',
   'status',
   'statusReason',
   'progress',
   'assessmentLevel',
   'assessmentAsOf',
   'assessmentNarrative',
+  'assessmentEvidence',
+  'assessmentCorrections',
+  'assessmentIndicatorComment',
   'indicatorKey',
   'indicatorLabel',
   'target',
@@ -163,6 +206,10 @@ export const CSV_COLUMNS = [
 /**
  * RFC 4180 CSV (csv-stringify), UTF-8, header row first; values exact (bigints as decimal text).
  * For machines: statuses, reasons, levels and funding sources are the api's codes.
+ * `dueOnAsOf` is `true` when the deadline is asOf, the day statuses are taken (not yet passed on it).
+ * The assessment in force: `assessmentEvidence` its references (`;`-separated, as recorded),
+ * `assessmentCorrections` the corrections applied to it, `assessmentIndicatorComment` the
+ * coordinator's comment on the row's indicator.
  * `disbursedInRangeHuf` is paid in the range; `allocatedHuf` and `disbursedHuf` are the budget
  * years' (`budgetYears`, e.g. `2023` or `2022-2023`, whole calendar years). `allocatedHuf` is the
  * stated amount, "not stated" when no amount is stated, or "<amount> + not stated" when part is;
@@ -185,12 +232,16 @@ export function renderCsv(report: ImplementationReport): string {
       responsible: measure.responsible.map((a) => a.id).join(';'),
       partners: measure.partners.map((a) => a.id).join(';'),
       deadline: measure.deadline,
+      dueOnAsOf: String(measure.dueOnAsOf),
       status: measure.status,
       statusReason: measure.statusReason ?? '',
       progress: measure.progress ?? '',
       assessmentLevel: measure.latestAssessment?.level ?? '',
       assessmentAsOf: measure.latestAssessment?.asOf ?? '',
       assessmentNarrative: measure.latestAssessment?.narrative ?? '',
+      assessmentEvidence: measure.latestAssessment?.evidence.join(';') ?? '',
+      assessmentCorrections: measure.latestAssessment?.corrections ?? '',
+      assessmentIndicatorComment: '',
       reportsInRange: measure.reports.length,
       disbursedInRangeHuf: measure.funding.disbursedInRange.toString(),
       budgetYears: firstYear === lastYear ? String(firstYear) : `${firstYear}-${lastYear}`,
@@ -206,6 +257,7 @@ export function renderCsv(report: ImplementationReport): string {
     for (const indicator of measure.indicators) {
       rows.push({
         ...base,
+        assessmentIndicatorComment: indicatorComment(measure, indicator.key),
         indicatorKey: indicator.key,
         indicatorLabel: indicator.label,
         target: indicator.target ?? '',
@@ -233,12 +285,16 @@ function pillarColumns(years: string) {
     { header: 'Responsible', key: 'responsible', width: 30 },
     { header: 'Partners', key: 'partners', width: 30 },
     { header: 'Deadline', key: 'deadline', width: 12, style: { numFmt: DATE_NUMBER_FORMAT } },
+    { header: 'Deadline note', key: 'deadlineNote', width: 30 },
     { header: 'Status', key: 'status', width: 16 },
     { header: 'Status reason', key: 'statusReason', width: 36 },
     { header: 'Progress %', key: 'progress', width: 10 },
     { header: 'Assessment', key: 'assessment', width: 14 },
     { header: 'Assessed as of', key: 'assessmentAsOf', width: 12, style: { numFmt: DATE_NUMBER_FORMAT } },
     { header: 'Narrative', key: 'narrative', width: 40 },
+    { header: 'Evidence', key: 'evidence', width: 24 },
+    { header: 'Assessment corrections', key: 'corrections', width: 12 },
+    { header: 'Comment on the indicator', key: 'indicatorComment', width: 30 },
     { header: 'Indicator', key: 'indicator', width: 30 },
     { header: 'Indicator key', key: 'indicatorKey', width: 14 },
     { header: 'Target', key: 'target', width: 10 },
@@ -263,11 +319,13 @@ function tableHeader(sheet: Worksheet): void {
 
 /**
  * XLSX (exceljs): a Summary sheet (plan, range, statuses, money, one row per pillar), one sheet
- * per pillar (a row per measure × indicator), a Reports sheet and a Funding sheet (by budget year
- * and source). Statuses, reasons, levels and sources in words; money cells are numbers shown as
- * `HUF 132,000,000`, an allocation not stated is empty with a note, never 0. Dates (deadline,
- * assessed as of, report date, status as of) are date cells shown `yyyy-mm-dd` in every locale, so
- * they sort and filter as dates; written as UTC midnight, no time zone moves them
+ * per pillar (a row per measure × indicator, with the assessment in force as the DOCX gives it:
+ * level, date, narrative, evidence, corrections, and the coordinator's comment on the row's
+ * indicator; a deadline on the status day noted beside it), a Reports sheet and a Funding sheet
+ * (by budget year and source). Statuses, reasons, levels and sources in words; money cells are
+ * numbers shown as `HUF 132,000,000`, an allocation not stated is empty with a note, never 0. Dates
+ * (deadline, assessed as of, report date, status as of) are date cells shown `yyyy-mm-dd` in every
+ * locale, so they sort and filter as dates; written as UTC midnight, no time zone moves them
  * (spreadsheet-dates.ts). Every sheet ends with the ledger footer, also set as the printed page footer.
  */
 export async function renderXlsx(report: ImplementationReport): Promise<Buffer> {
@@ -329,6 +387,8 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
   if (s.overDisbursedMeasures.length > 0) {
     summary.addRow([`Disbursed more than allocated: ${s.overDisbursedMeasures.join(', ')}`]).font = { bold: true, color: { argb: 'FFB42318' } };
   }
+  const due = dueOnAsOfNote(report);
+  if (due) summary.addRow([due]).font = { bold: true };
   const coverage = coverageNote(report);
   if (coverage) summary.addRow([coverage]).font = { bold: true };
   summary.addRow([]);
@@ -356,6 +416,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
           responsible: names(measure.responsible),
           partners: measure.partnersText ?? names(measure.partners),
           deadline: spreadsheetDate(measure.deadline),
+          deadlineNote: deadlineNote(report, measure),
           status: statusWords(measure.status),
           statusReason: reasonWords(measure.statusReason),
           progress: measure.progress ?? '',
@@ -363,6 +424,8 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
           // Empty, not '', when there is none: a text cell would sit among the dates of the column.
           assessmentAsOf: measure.latestAssessment ? spreadsheetDate(measure.latestAssessment.asOf) : null,
           narrative: measure.latestAssessment?.narrative ?? '',
+          evidence: measure.latestAssessment?.evidence.join('; ') ?? '',
+          corrections: measure.latestAssessment?.corrections ?? '',
           reports: measure.reports.length,
           disbursedInRange: cellNumber(measure.funding.disbursedInRange),
           allocated: allocation.value,
@@ -374,6 +437,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
         for (const indicator of measure.indicators) {
           sheet.addRow({
             ...base,
+            indicatorComment: indicatorComment(measure, indicator.key),
             indicator: indicator.label,
             indicatorKey: indicator.key,
             target: indicator.target ?? '',
@@ -444,17 +508,27 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
 /**
  * An editable DOCX (the `docx` package): headings per pillar, objective and measure, so a
  * ministry can edit the text before sending it; tables of indicators, reports and money; the
- * ledger footer on every page. Statuses, reasons, levels and sources in words; money as
+ * ledger footer and "Page X of Y" on every page. Each measure's responsible bodies, deadline,
+ * status and status reason stand as label | value rows (the labels are the XLSX column headers).
+ * Statuses, reasons, levels and sources in words; money as
  * `HUF 132,000,000` throughout.
  */
 export async function renderDocx(report: ImplementationReport): Promise<Buffer> {
   // Loaded on demand, like exceljs.
-  const { AlignmentType, Document, Footer, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } = await import('docx');
+  const { AlignmentType, Document, Footer, HeadingLevel, Packer, PageNumber, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } = await import('docx');
   const cell = (text: string, bold = false) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold })] })] });
   const table = (header: readonly string[], rows: readonly (readonly string[])[]) =>
     new Table({
       width: { size: 100, type: WidthType.PERCENTAGE },
       rows: [new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }), ...rows.map((r) => new TableRow({ children: r.map((v) => cell(v)) }))],
+    });
+  // A measure's facts as label | value rows: the labels are the XLSX pillar sheets' column headers,
+  // and a value such as the reason "Assessed: complete" stands in its own cell, not after a colon.
+  const facts = (rows: readonly (readonly [string, string])[]) =>
+    new Table({
+      width: { size: 100, type: WidthType.PERCENTAGE },
+      columnWidths: [2400, 6600],
+      rows: rows.map(([label, value]) => new TableRow({ children: [cell(label, true), cell(value)] })),
     });
   const field = (label: string, value: string) => new Paragraph({ children: [new TextRun({ text: `${label}: `, bold: true }), new TextRun(value)] });
   const warning = (label: string, value: string) =>
@@ -484,21 +558,31 @@ export async function renderDocx(report: ImplementationReport): Promise<Buffer> 
     children.push(new Paragraph(`Allocated money counts stated amounts only: the allocation of ${s.measuresWithUnstatedAllocation} measure(s) is ${NOT_STATED} (in full or in part) in the plan.`));
   }
   if (s.overDisbursedMeasures.length > 0) children.push(warning('Disbursed more than allocated', s.overDisbursedMeasures.join(', ')));
+  const due = dueOnAsOfNote(report);
+  if (due) children.push(field('Due on the day statuses are taken', due));
   for (const pillar of report.pillars) {
     children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(`${pillar.code}. ${pillar.title}`)] }));
     for (const objective of pillar.objectives) {
       children.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(`${objective.code} ${objective.title}`)] }));
       for (const measure of objective.measures) {
         children.push(new Paragraph({ heading: HeadingLevel.HEADING_3, children: [new TextRun(`${measure.code} ${measure.title}`)] }));
-        children.push(field('Responsible', names(measure.responsible)));
-        children.push(field('Partners', measure.partnersText ?? (names(measure.partners) || '–')));
-        children.push(field('Deadline', measure.deadline));
-        children.push(field('Status', `${statusWords(measure.status)}: ${reasonWords(measure.statusReason)}${measure.progress === undefined ? '' : `; progress ${measure.progress}%`}`));
+        const note = deadlineNote(report, measure);
+        children.push(
+          facts([
+            ['Responsible', names(measure.responsible)],
+            ['Partners', measure.partnersText ?? (names(measure.partners) || '–')],
+            ['Deadline', note ? `${measure.deadline} — ${note}` : measure.deadline],
+            ['Status', statusWords(measure.status)],
+            ['Status reason', reasonWords(measure.statusReason)],
+            ...(measure.progress === undefined ? [] : [['Progress', `${measure.progress}%`] as const]),
+          ]),
+        );
         if (measure.latestAssessment) {
           const a = measure.latestAssessment;
           children.push(field('Assessment', `${levelWords(a.level)} as of ${a.asOf}${a.corrections > 0 ? ` (corrected ${a.corrections}×)` : ''}`));
           children.push(new Paragraph(a.narrative));
           if (a.evidence.length > 0) children.push(field('Evidence', a.evidence.join('; ')));
+          for (const c of a.indicatorComments) children.push(field(`Comment on ${c.indicatorLabel}`, c.comment));
         }
         if (measure.indicators.length > 0) {
           children.push(
@@ -536,7 +620,14 @@ export async function renderDocx(report: ImplementationReport): Promise<Buffer> 
     title: `Implementation report ${report.plan.id} ${report.range.from} – ${report.range.to}`,
     sections: [
       {
-        footers: { default: new Footer({ children: [new Paragraph({ alignment: AlignmentType.LEFT, children: [new TextRun({ text: footer, size: 14 })] })] }) },
+        footers: {
+          default: new Footer({
+            children: [
+              new Paragraph({ alignment: AlignmentType.LEFT, children: [new TextRun({ text: footer, size: 14 })] }),
+              new Paragraph({ alignment: AlignmentType.RIGHT, children: [new TextRun({ children: ['Page ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES], size: 18 })] }),
+            ],
+          }),
+        },
         children,
       },
     ],

@@ -36,6 +36,9 @@ import { ReportInputError } from './report-errors.js';
 
 const PLAN = 'hu-2022-2023';
 
+/** An exceljs cell value as text: the report writes strings and numbers only. */
+const cellText = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+
 const measuresOf = (report: ImplementationReport) => report.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures));
 
 /** The DOCX's body text, paragraphs on their own lines (XML entities as written). */
@@ -316,7 +319,9 @@ describe('buildImplementationReport over a generated history', () => {
     const codes = new RegExp(`\\b(${[...MEASURE_STATUSES, ...STATUS_REASONS].join('|')})\\b`);
     const text = await docxText(report);
     expect(text).not.toMatch(codes);
-    for (const m of measuresOf(report)) expect(text).toContain(`Status: ${STATUS_LABEL[m.status]}: ${STATUS_REASON_LABEL[m.statusReason]}`);
+    // Status and reason as two labelled cells of the measure's table (the XLSX columns' headers), never "Status: X: Y".
+    for (const m of measuresOf(report)) expect(text).toContain(`\nStatus\n${STATUS_LABEL[m.status]}\nStatus reason\n${STATUS_REASON_LABEL[m.statusReason]}\n`);
+    expect(text.split('\n').filter((line) => line.startsWith('Status:'))).toEqual([]);
     // Funding sources by name: no table cell or Sources line gives an id.
     expect(text.split('\n').filter((line) => /^(national|eu|swiss-hungarian|unspecified)$|^Sources: .*\b(national|eu|swiss-hungarian)\b/.test(line))).toEqual([]);
     expect(text).toContain('Sources: National budget');
@@ -405,6 +410,139 @@ describe('buildImplementationReport over a generated history', () => {
       if (row.getCell(1).value === 'Status as of') statusAsOf = row.getCell(2);
     });
     expect(dayOf(statusAsOf!)).toBe(report.asOf);
+  }, 60_000);
+
+  /** The source with these assessments in force (the assessments projection's entries). */
+  const assessed = (entries: Array<Pick<AssessmentEntry, 'assessmentId' | 'level' | 'asOf' | 'narrative' | 'evidence' | 'indicatorComments' | 'corrections'> & { code: string }>): ReportSource => {
+    const assessments = new KeyedState();
+    for (const [i, e] of entries.entries()) {
+      const { code, ...content } = e;
+      const value: AssessmentEntry = {
+        ...content, recordedAt: `2024-01-0${i + 1}T00:00:00Z`, recordedBy: 'nacs', updatedAt: `2024-01-0${i + 1}T00:00:00Z`, position: String(i), stream: `assessment-${e.assessmentId}`,
+      };
+      assessments.apply({ table: ASSESSMENTS.name, group: measureKey(PLAN, code), key: e.assessmentId, value });
+    }
+    return { ...source, assessments };
+  };
+
+  /** The XLSX pillar sheets' rows as header → value, keyed `measure/indicator key`. */
+  async function pillarRows(report: ImplementationReport): Promise<Map<string, Record<string, unknown>>> {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await renderXlsx(report)) as unknown as ArrayBuffer);
+    const rows = new Map<string, Record<string, unknown>>();
+    for (const sheet of workbook.worksheets.filter((w) => w.name.startsWith('Pillar '))) {
+      const headers = Array.from(sheet.getRow(1).values as unknown[], (v) => (typeof v === 'string' ? v : ''));
+      sheet.eachRow((row, i) => {
+        const values = row.values as unknown[];
+        const record = Object.fromEntries(headers.map((h, j) => [h, values[j]] as const).filter(([h]) => h !== ''));
+        if (i > 1 && record.Measure) rows.set(`${cellText(record.Measure)}/${cellText(record['Indicator key'])}`, record);
+      });
+    }
+    return rows;
+  }
+
+  it('carries the assessment in force whole in every format: evidence, corrections and the comments on indicators by name', async () => {
+    const seeded = assessed([
+      {
+        code: 'II.1.3', assessmentId: 'c1', level: 'SUBSTANTIAL', asOf: '2023-06-30', narrative: 'Ten of twelve held', evidence: ['BM/1234-5/2024', 'https://example.org/minutes'], corrections: 2,
+        indicatorComments: [{ indicatorKey: 'participants', comment: 'Registers of two sessions missing' }, { indicatorKey: 'trainings', comment: 'Two postponed to 2024' }],
+      },
+      { code: 'I.3.2', assessmentId: 'c2', level: 'LIMITED', asOf: '2023-05-01', narrative: 'One meeting of four', evidence: [], corrections: 0, indicatorComments: [] },
+    ]);
+    const report = buildImplementationReport(seeded, { planId: PLAN, range: { from: '2023-01-01', to: '2023-09-30' }, today: '2026-01-01' });
+    const ii13 = measuresOf(report).find((m) => m.code === 'II.1.3')!;
+    const labels = new Map(ii13.indicators.map((i) => [i.key, i.label]));
+    expect(labels.get('trainings')).toBeDefined();
+    expect(ii13.latestAssessment?.indicatorComments).toEqual([
+      { indicatorKey: 'participants', indicatorLabel: labels.get('participants'), comment: 'Registers of two sessions missing' },
+      { indicatorKey: 'trainings', indicatorLabel: labels.get('trainings'), comment: 'Two postponed to 2024' },
+    ]);
+
+    const csv = parse(renderCsv(report), { columns: true }) as Array<Record<string, string>>;
+    const row = (key: string) => csv.find((r) => `${r.measure}/${r.indicatorKey}` === key)!;
+    const assessmentColumns = ['assessmentLevel', 'assessmentEvidence', 'assessmentCorrections', 'assessmentIndicatorComment', 'indicatorLabel'];
+    expect(assessmentColumns.map((c) => row('II.1.3/trainings')[c])).toEqual(['SUBSTANTIAL', 'BM/1234-5/2024;https://example.org/minutes', '2', 'Two postponed to 2024', labels.get('trainings')]);
+    expect(assessmentColumns.map((c) => row('II.1.3/participants')[c])).toEqual(['SUBSTANTIAL', 'BM/1234-5/2024;https://example.org/minutes', '2', 'Registers of two sessions missing', labels.get('participants')]);
+    // Assessed without evidence or comments: empty cells, the corrections counted (0); not assessed: all empty.
+    expect(assessmentColumns.slice(0, 4).map((c) => csv.find((r) => r.measure === 'I.3.2')![c])).toEqual(['LIMITED', '', '0', '']);
+    expect(assessmentColumns.slice(0, 4).map((c) => csv.find((r) => r.measure === 'II.3.3')![c])).toEqual(['', '', '', '']);
+
+    const xlsx = await pillarRows(report);
+    const cells = (key: string) => ['Assessment', 'Evidence', 'Assessment corrections', 'Comment on the indicator', 'Indicator'].map((h) => xlsx.get(key)![h]);
+    expect(cells('II.1.3/trainings')).toEqual(['Substantial', 'BM/1234-5/2024; https://example.org/minutes', 2, 'Two postponed to 2024', labels.get('trainings')]);
+    expect(cells('II.1.3/participants')).toEqual(['Substantial', 'BM/1234-5/2024; https://example.org/minutes', 2, 'Registers of two sessions missing', labels.get('participants')]);
+    expect(cells([...xlsx.keys()].find((k) => k.startsWith('I.3.2/'))!).slice(0, 4)).toEqual(['Limited', '', 0, '']);
+
+    const text = await docxText(report);
+    expect(text).toContain(
+      [
+        'Assessment: Substantial as of 2023-06-30 (corrected 2×)',
+        'Ten of twelve held',
+        'Evidence: BM/1234-5/2024; https://example.org/minutes',
+        `Comment on ${labels.get('participants')}: Registers of two sessions missing`,
+        `Comment on ${labels.get('trainings')}: Two postponed to 2024`,
+      ].join('\n'),
+    );
+    // Only the assessment in force speaks: before its date, no comment.
+    const before = buildImplementationReport(seeded, { planId: PLAN, range: { from: '2023-01-01', to: '2023-06-29' }, today: '2026-01-01' });
+    expect(await docxText(before)).not.toContain('Two postponed to 2024');
+    expect((parse(renderCsv(before), { columns: true }) as Array<Record<string, string>>).filter((r) => r.assessmentIndicatorComment !== '')).toEqual([]);
+  }, 60_000);
+
+  it('says which measures are due on the day statuses are taken, so "In progress" there is not read as on time', async () => {
+    const due = (report: ImplementationReport) => measuresOf(report).filter((m) => m.dueOnAsOf).map((m) => m.code);
+    const lastDay = plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures)).filter((m) => m.deadline === plan.period.to).map((m) => m.code);
+    expect(lastDay.length).toBeGreaterThan(30);
+    // The year-end report: the range ends on the plan's last deadline day.
+    const yearEnd = build('2023-01-01', '2023-12-31');
+    expect(due(yearEnd)).toEqual(lastDay);
+    expect(yearEnd.summary.dueOnAsOf).toEqual(lastDay);
+    // One day earlier, or one day later, no deadline is the status day.
+    expect(due(build('2023-01-01', '2023-12-30'))).toEqual([]);
+    expect(build('2023-01-01', '2023-12-30').summary.dueOnAsOf).toEqual([]);
+    expect(due(build('2023-01-01', '2024-01-01'))).toEqual([]);
+    // A range still running: statuses as of today, and a deadline today is due today.
+    const running = build('2022-01-01', '2023-12-31', '2022-12-31');
+    const endOf2022 = plan.pillars.flatMap((p) => p.objectives.flatMap((o) => o.measures)).filter((m) => m.deadline === '2022-12-31').map((m) => m.code);
+    expect(endOf2022.length).toBeGreaterThan(0);
+    expect(due(running)).toEqual(endOf2022);
+
+    const csv = parse(renderCsv(yearEnd), { columns: true }) as Array<Record<string, string>>;
+    for (const row of csv) expect({ measure: row.measure, due: row.dueOnAsOf }).toEqual({ measure: row.measure, due: String(lastDay.includes(row.measure)) });
+
+    const xlsx = await pillarRows(yearEnd);
+    const notes = new Map([...xlsx.values()].map((r) => [cellText(r.Measure), r['Deadline note']]));
+    for (const [code, note] of notes) {
+      expect({ code, note }).toEqual({ code, note: lastDay.includes(code) ? 'due on the last day of this report: statuses are taken that day, before the deadline has passed' : '' });
+    }
+    const summaryNote = `${lastDay.length} measure(s) are due on 2023-12-31, the last day of this report (${lastDay.join(', ')}).`;
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await renderXlsx(yearEnd)) as unknown as ArrayBuffer);
+    const firstCells: string[] = [];
+    workbook.getWorksheet('Summary')!.eachRow((r) => firstCells.push(cellText(r.getCell(1).value)));
+    expect(firstCells.filter((c) => c.startsWith(summaryNote))).toHaveLength(1);
+    expect(firstCells.find((c) => c.startsWith(summaryNote))).toContain('From 2024-01-01 a measure not achieved counts as Overdue');
+
+    const text = await docxText(yearEnd);
+    expect(text).toContain(`Due on the day statuses are taken: ${summaryNote}`);
+    const ii13 = measuresOf(yearEnd).find((m) => m.code === 'II.1.3')!;
+    expect(text).toContain(`${ii13.code} ${ii13.title}\nResponsible\n`);
+    expect(text).toContain('\nDeadline\n2023-12-31 — due on the last day of this report: statuses are taken that day, before the deadline has passed\n');
+    const i12 = measuresOf(yearEnd).find((m) => m.code === 'I.1.2')!;
+    expect(text).toContain(`\nDeadline\n${i12.deadline}\nStatus\n`);
+    expect(await docxText(running)).toContain('\nDeadline\n2022-12-31 — due today (2022-12-31), the day statuses are taken: the deadline has not passed yet\n');
+    expect(await docxText(build('2023-01-01', '2023-12-30'))).not.toContain('Due on the day statuses are taken');
+  }, 60_000);
+
+  it('numbers the DOCX pages in the footer: "Page X of Y" as Word fields, beside the ledger line', async () => {
+    const zip = await JSZip.loadAsync(await renderDocx(build('2023-01-01', '2023-03-31')));
+    const footers = await Promise.all(Object.keys(zip.files).filter((f) => /^word\/footer\d*\.xml$/.test(f)).map((f) => zip.file(f)!.async('string')));
+    expect(footers).toHaveLength(1);
+    const [footer] = footers;
+    const fields = [...footer.matchAll(/<w:instrText[^>]*>([^<]*)<\/w:instrText>/g)].map((m) => m[1].trim());
+    expect(fields).toEqual(['PAGE', 'NUMPAGES']);
+    expect(footer.replace(/<w:instrText[^>]*>[^<]*<\/w:instrText>/g, '{field}').replace(/<[^>]+>/g, '')).toContain('Page {field} of {field}');
+    expect(footer).toContain('Computed from the ledger at position');
   }, 60_000);
 
   it('refuses a position beyond the end of the log and an unknown plan', async () => {

@@ -75,6 +75,18 @@ export interface MeasureAssessment {
   readonly recordedBy: string;
   /** Corrections applied to it. */
   readonly corrections: number;
+  /**
+   * The coordinator's comments on single indicators ("Two postponed to 2024"), in the order
+   * recorded, each with the indicator's label from the plan (its key when the plan no longer has it).
+   */
+  readonly indicatorComments: readonly IndicatorComment[];
+}
+
+/** A coordinator's comment on one indicator of the measure, made in an assessment. */
+export interface IndicatorComment {
+  readonly indicatorKey: string;
+  readonly indicatorLabel: string;
+  readonly comment: string;
 }
 
 export interface AgencyRef {
@@ -164,6 +176,12 @@ export interface MeasureReport {
   readonly partnersText?: string;
   readonly means: string;
   readonly deadline: IsoDate;
+  /**
+   * The deadline is the report's asOf, the day statuses are taken (the range's last day, or today
+   * while the range runs): on it the deadline has not passed (docs/status.md), so a measure not yet
+   * achieved is In progress or Not started, not Overdue, and the documents say it is due that day.
+   */
+  readonly dueOnAsOf: boolean;
   readonly indicatorText: string;
   readonly status: MeasureStatus;
   /** Why (NO_REPORT, NO_FINISH_LINE, TARGET_MET, ASSESSED_COMPLETE, …), as GraphQL's statusReason. */
@@ -206,6 +224,8 @@ export interface ReportSummary {
   readonly measuresWithUnstatedAllocation: number;
   /** Measures that disbursed more than their stated allocation in a budget year. */
   readonly overDisbursedMeasures: readonly string[];
+  /** Measures whose deadline is the report's asOf (MeasureReport.dueOnAsOf), in plan order. */
+  readonly dueOnAsOf: readonly string[];
 }
 
 /** What a published report was computed from, so it can be reproduced and checked later. */
@@ -291,6 +311,7 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
   const fromYear = Number(coverage.from.slice(0, 4));
   const toYear = Number(coverage.to.slice(0, 4));
   const overDisbursedMeasures: string[] = [];
+  const dueOnAsOf: string[] = [];
 
   const byStatus = Object.fromEntries(MEASURE_STATUSES.map((s) => [s, 0])) as Record<MeasureStatus, number>;
   let reportsInRange = 0;
@@ -312,6 +333,8 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
     byReason[evaluation.reason] = (byReason[evaluation.reason] ?? 0) + 1;
     if (money.allocation !== 'stated') measuresWithUnstatedAllocation += 1;
     if (money.overDisbursed) overDisbursedMeasures.push(measure.code);
+    if (measure.deadline === asOf) dueOnAsOf.push(measure.code);
+    const labels = new Map(measure.indicators.map((i) => [i.key, i.label]));
     reportsInRange += lines.length;
     allocated += money.allocated;
     disbursed += money.disbursed;
@@ -324,6 +347,7 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
       ...(measure.partnersText === undefined ? {} : { partnersText: measure.partnersText }),
       means: measure.means,
       deadline: measure.deadline,
+      dueOnAsOf: measure.deadline === asOf,
       indicatorText: measure.indicatorText,
       status: evaluation.status,
       ...(evaluation.progress === undefined ? {} : { progress: evaluation.progress }),
@@ -339,6 +363,7 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
               evidence: evaluation.assessment.evidence,
               recordedBy: evaluation.assessment.recordedBy,
               corrections: evaluation.assessment.corrections,
+              indicatorComments: evaluation.assessment.indicatorComments.map((c) => ({ indicatorKey: c.indicatorKey, indicatorLabel: labels.get(c.indicatorKey) ?? c.indicatorKey, comment: c.comment })),
             },
           }),
       indicators: evaluation.indicators.map((progress) => ({
@@ -368,7 +393,7 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
     budgetYears: { from: fromYear, to: toYear },
     asOf,
     ledger: { position: source.position, chainHead: source.head.hash, sequence: source.head.sequence },
-    summary: { measures, byStatus, byReason, reportsInRange, disbursedInRange: disbursedInRangeTotal, allocated, disbursed, measuresWithUnstatedAllocation, overDisbursedMeasures },
+    summary: { measures, byStatus, byReason, reportsInRange, disbursedInRange: disbursedInRangeTotal, allocated, disbursed, measuresWithUnstatedAllocation, overDisbursedMeasures, dueOnAsOf },
     pillars,
   };
 }
