@@ -125,7 +125,10 @@ describe('implementation report (e2e)', () => {
     auditor = authHeader(await issueTestKey(t, { role: 'AUDITOR' }));
     for (const report of FIRST) await record(report);
     // Before the point in time: II.1.3 judged as of the TIP year's end; after it, corrected.
-    await assess('assessMeasure', { measureCode: 'II.1.3', assessmentId: 'nacs-1', level: 'LIMITED', asOf: '2023-03-01', narrative: 'Four trainings of twelve', evidence: ['BM/1/2023'] });
+    await assess('assessMeasure', {
+      measureCode: 'II.1.3', assessmentId: 'nacs-1', level: 'LIMITED', asOf: '2023-03-01', narrative: 'Four trainings of twelve', evidence: ['BM/1/2023', 'https://example.org/register'],
+      indicatorComments: [{ indicatorKey: 'trainings', comment: 'Two postponed to 2024' }],
+    });
     await gql(
       `mutation ($input: CorrectTrainingDeliveredInput!) { correctTrainingDelivered(input: $input) { position } }`,
       { input: { reportId: FIRST[1].input.reportId, requestId: 'correct-1', title: 'Victim identification at border controls', participants: 20, days: 1, reason: '20 attended' } },
@@ -208,14 +211,29 @@ describe('implementation report (e2e)', () => {
     code: string;
     status: string;
     statusReason: string;
-    assessment: { level: string; asOf: string; narrative: string } | null;
+    assessment: { level: string; asOf: string; narrative: string; evidence: string[]; corrections: number; indicatorComments: Array<{ indicatorKey: string; comment: string }> } | null;
     indicatorValues: Array<{ key: string; exactValue: string }>;
     fundingStatus: { allocated: string; disbursed: string; unstatedYears: number[]; hasAllocations: boolean };
   }
-  const MEASURE_ANSWER = `code status(asOf: $asOf, at: $at) statusReason(asOf: $asOf, at: $at) assessment(asOf: $asOf, at: $at) { level asOf narrative }
+  const MEASURE_ANSWER = `code status(asOf: $asOf, at: $at) statusReason(asOf: $asOf, at: $at) assessment(asOf: $asOf, at: $at) { level asOf narrative evidence corrections indicatorComments { indicatorKey comment } }
     indicatorValues(at: $at) { key exactValue } fundingStatus(at: $at) { allocated disbursed unstatedYears hasAllocations }`;
 
-  /** Every measure of the CSV against GraphQL's answer: status, reason, assessment, money, indicator values to date. */
+  /** The assessment as the CSV rows of one measure give it (the comments on the rows of their indicators), in GraphQL's shape. */
+  const csvAssessment = (rows: Row[]): MeasureAnswer['assessment'] => {
+    const [row] = rows;
+    if (row.assessmentLevel === '') return null;
+    return {
+      level: row.assessmentLevel,
+      asOf: row.assessmentAsOf,
+      narrative: row.assessmentNarrative,
+      evidence: row.assessmentEvidence === '' ? [] : row.assessmentEvidence.split(';'),
+      corrections: Number(row.assessmentCorrections),
+      indicatorComments: rows.filter((r) => r.assessmentIndicatorComment !== '').map((r) => ({ indicatorKey: r.indicatorKey, comment: r.assessmentIndicatorComment })),
+    };
+  };
+  const byKey = (a: { indicatorKey: string }, b: { indicatorKey: string }) => (a.indicatorKey < b.indicatorKey ? -1 : a.indicatorKey > b.indicatorKey ? 1 : 0);
+
+  /** Every measure of the CSV against GraphQL's answer: status, reason, assessment (evidence, corrections, comments), money, indicator values to date. */
   function compareWithGraphql(csv: Map<string, Row>, measures: MeasureAnswer[], inRangeIsToDate: boolean): void {
     expect(measures.length).toBe(46);
     for (const m of measures) {
@@ -226,7 +244,7 @@ describe('implementation report (e2e)', () => {
         code: m.code,
         status: row.status,
         statusReason: row.statusReason,
-        assessment: row.assessmentLevel === '' ? null : { level: row.assessmentLevel, asOf: row.assessmentAsOf, narrative: row.assessmentNarrative },
+        assessment: ((a) => a && { ...a, indicatorComments: [...a.indicatorComments].sort(byKey) })(csvAssessment(rows)),
         allocated: row.allocatedHuf,
         unstatedYears: row.allocationUnstatedYears,
         disbursed: row.disbursedHuf,
@@ -236,7 +254,7 @@ describe('implementation report (e2e)', () => {
         code: m.code,
         status: m.status,
         statusReason: m.statusReason,
-        assessment: m.assessment,
+        assessment: m.assessment && { ...m.assessment, indicatorComments: [...m.assessment.indicatorComments].sort(byKey) },
         allocated: allocationText(m.fundingStatus.allocated, m.fundingStatus.unstatedYears, m.fundingStatus.hasAllocations),
         unstatedYears: m.fundingStatus.unstatedYears.join(';'),
         disbursed: m.fundingStatus.disbursed,
@@ -266,6 +284,15 @@ describe('implementation report (e2e)', () => {
       'SUBSTANTIAL',
       'Six trainings of twelve',
     ]);
+    // The correction left the evidence and the comment as they were; the comment is on its indicator's row.
+    expect(['assessmentEvidence', 'assessmentCorrections', 'assessmentIndicatorComment'].map((c) => csv.get('II.1.3/trainings')![c])).toEqual([
+      'BM/1/2023;https://example.org/register',
+      '1',
+      'Two postponed to 2024',
+    ]);
+    expect(csv.get('II.1.3/participants')!.assessmentIndicatorComment).toBe('');
+    // The range ends on II.1.3's deadline: In progress on its last day, and the row says it is due that day.
+    expect([csv.get('II.1.3/trainings')!.deadline, csv.get('II.1.3/trainings')!.dueOnAsOf]).toEqual(['2023-12-31', 'true']);
     expect([csv.get('I.3.2/meetings')!.status, csv.get('I.3.2/meetings')!.statusReason]).toEqual(['ACHIEVED', 'ASSESSED_COMPLETE']);
     const withdrawn = [...csv.values()].find((row) => row.measure === 'III.2.4')!;
     expect([withdrawn.status, withdrawn.statusReason]).toEqual(['WITHDRAWN', 'ASSESSED_WITHDRAWN']);
@@ -275,7 +302,7 @@ describe('implementation report (e2e)', () => {
     expect([year2022.get('II.3.3/feasibilityStudy')!.allocatedHuf, year2022.get('II.3.3/feasibilityStudy')!.allocationUnstatedYears]).toEqual(['not stated', '2022']);
     // Before the assessment's date the measure is judged by the figures alone.
     const tip = csvRows((await download({ planId: PLAN, from: '2022-04-01', to: '2023-02-28', format: 'csv' })).body);
-    expect([tip.get('II.1.3/trainings')!.statusReason, tip.get('II.1.3/trainings')!.assessmentLevel]).toEqual(['NO_FINISH_LINE', '']);
+    expect(['statusReason', 'assessmentLevel', 'assessmentIndicatorComment', 'dueOnAsOf'].map((c) => tip.get('II.1.3/trainings')![c])).toEqual(['NO_FINISH_LINE', '', '', 'false']);
     const before = await gql<{ measure: { statusReason: string } }>(`{ measure(code: "II.1.3") { statusReason(asOf: "2023-02-28") } }`);
     expect(before.measure.statusReason).toBe('NO_FINISH_LINE');
   }, 60_000);
@@ -317,11 +344,18 @@ describe('implementation report (e2e)', () => {
 
     // The pillar sheet says the reason and the assessment as the CSV does.
     const { rows: pillarRows } = await xlsxRows(body);
-    expect(['Status', 'Status reason', 'Assessment', 'Narrative'].map((h) => pillarRows.get('II.1.3/trainings')![h])).toEqual([
+    // …and carries what the DOCX says of the assessment: evidence, corrections, the comment beside its indicator.
+    const columns = ['Deadline note', 'Status', 'Status reason', 'Assessment', 'Narrative', 'Evidence', 'Assessment corrections', 'Comment on the indicator', 'Indicator'];
+    expect(columns.map((h) => pillarRows.get('II.1.3/trainings')![h])).toEqual([
+      'due on the last day of this report: statuses are taken that day, before the deadline has passed',
       STATUS_LABEL.IN_PROGRESS,
       STATUS_REASON_LABEL.ASSESSED_SUBSTANTIAL,
       LEVEL_LABEL.SUBSTANTIAL,
       'Six trainings of twelve',
+      'BM/1/2023; https://example.org/register',
+      1,
+      'Two postponed to 2024',
+      'Trainings delivered',
     ]);
     // Dates are date cells (sortable, filterable as dates) shown yyyy-mm-dd, each on its own day.
     expect(['Assessed as of', 'Deadline'].map((h) => day(pillarRows.get('II.1.3/trainings')![h]))).toEqual(['2023-03-01', '2023-12-31']);
@@ -333,6 +367,7 @@ describe('implementation report (e2e)', () => {
       if ((row.values as unknown[])[1] === 'Status as of') statusAsOf = row.getCell(2);
     });
     expect([day(statusAsOf?.value), statusAsOf?.numFmt]).toEqual([period.to, 'yyyy-mm-dd']);
+    expect(['Comment on the indicator', 'Indicator'].map((h) => pillarRows.get('II.1.3/participants')![h])).toEqual(['', 'Participants']);
     // Money cells are numbers shown as HUF 1,234; what is not stated is said beside, never 0.
     const ii33 = pillarRows.get('II.3.3/feasibilityStudy')!;
     expect([ii33['Allocated, budget year 2022–2023'], ii33['Allocation note'], ii33['Disbursed in the period']]).toEqual([220_000_000, 'Stated amounts only; part of the allocation is not stated', 132_000_000]);
@@ -394,13 +429,23 @@ describe('implementation report (e2e)', () => {
     // The status with its reason, and the assessment in force on 2023-03-31 with its narrative.
     expect(text).toContain('Assessment: Substantial as of 2023-03-01 (corrected 1×)');
     expect(text).toContain('Six trainings of twelve');
-    expect(text).toContain('Status: In progress: Assessed: substantial completion');
+    expect(text).toContain('Evidence: BM/1/2023; https://example.org/register Comment on Trainings delivered: Two postponed to 2024');
+    // Status and reason as two labelled cells, the labels the XLSX columns'; never "Status: In progress: Assessed: …".
+    expect(text).toContain('Deadline 2023-12-31 Status In progress Status reason Assessed: substantial completion');
+    expect(text).not.toContain('Status: ');
     expect(text).not.toMatch(/\b(IN_PROGRESS|NO_REPORT|ASSESSED_SUBSTANTIAL|TARGET_NOT_MET)\b/);
     // Money one way: the disbursement's key figures as the funding table writes it, the source by name.
     expect(text).toContain('amount: HUF 132,000,000; source: National budget');
     expect(text).toContain('Disbursed in the period: HUF 132,000,000');
     const footers = await Promise.all(Object.keys(zip.files).filter((f) => /^word\/footer\d*\.xml$/.test(f)).map((f) => zip.file(f)!.async('string')));
     expect(footers.join('')).toContain(`chain head ${response.headers.get('x-ledger-chain-head')}`);
+    // A year-end report ends on II.1.3's deadline: In progress there is said to be on the deadline's last day.
+    const yearEnd = await (await JSZip.loadAsync((await download({ planId: PLAN, from: '2023-01-01', to: '2023-12-31', format: 'docx' })).body)).file('word/document.xml')!.async('string');
+    const yearEndText = yearEnd.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(yearEndText).toContain('Deadline 2023-12-31 — due on the last day of this report: statuses are taken that day, before the deadline has passed Status In progress');
+    expect(yearEndText).toMatch(/Due on the day statuses are taken: \d+ measure\(s\) are due on 2023-12-31, the last day of this report \([^)]*II\.1\.3/);
+    // Page X of Y: Word's PAGE and NUMPAGES fields.
+    expect(footers.join('').replace(/<w:instrText[^>]*>\s*(\w+)\s*<\/w:instrText>/g, '{$1}').replace(/<[^>]+>/g, '')).toContain('Page {PAGE} of {NUMPAGES}');
   }, 60_000);
 
   it('a quarter: disbursed in it, apart from the budget year it is compared with; a range beyond the plan says so', async () => {
