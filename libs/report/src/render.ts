@@ -137,7 +137,7 @@ export function dueOnAsOfNote(report: ImplementationReport): string | undefined 
   return (
     `${due.length} measure(s) are due on ${day} (${due.join(', ')}). Statuses are taken on that day, when the deadline has not yet passed: ` +
     `for these measures "In progress" or "Not started" means not finished by then, not on time. ` +
-    `From ${after} a measure not achieved counts as Overdue, or Awaiting assessment where only a coordinator can judge completion.`
+    `From ${after} a measure neither achieved nor withdrawn counts as Overdue, or Awaiting assessment where only a coordinator can judge completion.`
   );
 }
 

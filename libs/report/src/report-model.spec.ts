@@ -521,7 +521,7 @@ describe('buildImplementationReport over a generated history', () => {
     const firstCells: string[] = [];
     workbook.getWorksheet('Summary')!.eachRow((r) => firstCells.push(cellText(r.getCell(1).value)));
     expect(firstCells.filter((c) => c.startsWith(summaryNote))).toHaveLength(1);
-    expect(firstCells.find((c) => c.startsWith(summaryNote))).toContain('From 2024-01-01 a measure not achieved counts as Overdue');
+    expect(firstCells.find((c) => c.startsWith(summaryNote))).toContain('From 2024-01-01 a measure neither achieved nor withdrawn counts as Overdue');
 
     const text = await docxText(yearEnd);
     expect(text).toContain(`Due on the day statuses are taken: ${summaryNote}`);
