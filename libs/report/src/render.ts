@@ -148,9 +148,16 @@ function nextDay(date: string): string {
   return day.toISOString().slice(0, 10);
 }
 
-/** The coordinator's comment on one indicator in the assessment in force ('' when none). */
-function indicatorComment(measure: MeasureReport, indicatorKey: string): string {
-  return measure.latestAssessment?.indicatorComments.find((c) => c.indicatorKey === indicatorKey)?.comment ?? '';
+/**
+ * The coordinator's comments for one row of a measure (its indicator's, '' when none; undefined:
+ * the row of a measure without indicators). A comment on an indicator the plan no longer gives the
+ * measure has no row of its own, so it stands on every row of the measure, named.
+ */
+function indicatorComment(measure: MeasureReport, indicatorKey: string | undefined): string {
+  const comments = measure.latestAssessment?.indicatorComments ?? [];
+  const own = comments.find((c) => c.indicatorKey === indicatorKey)?.comment;
+  const orphans = comments.filter((c) => !measure.indicators.some((i) => i.key === c.indicatorKey)).map((c) => `${c.indicatorLabel}: ${c.comment}`);
+  return [...(own === undefined ? [] : [own]), ...orphans].join('; ');
 }
 
 /** An activity type's name in words: FundsDisbursed → Funds disbursed. */
@@ -241,7 +248,7 @@ export function renderCsv(report: ImplementationReport): string {
       assessmentNarrative: measure.latestAssessment?.narrative ?? '',
       assessmentEvidence: measure.latestAssessment?.evidence.join(';') ?? '',
       assessmentCorrections: measure.latestAssessment?.corrections ?? '',
-      assessmentIndicatorComment: '',
+      assessmentIndicatorComment: indicatorComment(measure, undefined),
       reportsInRange: measure.reports.length,
       disbursedInRangeHuf: measure.funding.disbursedInRange.toString(),
       budgetYears: firstYear === lastYear ? String(firstYear) : `${firstYear}-${lastYear}`,
@@ -426,6 +433,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
           narrative: measure.latestAssessment?.narrative ?? '',
           evidence: measure.latestAssessment?.evidence.join('; ') ?? '',
           corrections: measure.latestAssessment?.corrections ?? '',
+          indicatorComment: indicatorComment(measure, undefined),
           reports: measure.reports.length,
           disbursedInRange: cellNumber(measure.funding.disbursedInRange),
           allocated: allocation.value,

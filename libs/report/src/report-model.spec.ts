@@ -483,6 +483,19 @@ describe('buildImplementationReport over a generated history', () => {
         `Comment on ${labels.get('trainings')}: Two postponed to 2024`,
       ].join('\n'),
     );
+    // A comment on an indicator the plan no longer gives the measure (amended away) is kept, named by its key, on the measure's rows.
+    const amended = buildImplementationReport(
+      assessed([{ code: 'II.1.3', assessmentId: 'c3', level: 'LIMITED', asOf: '2023-06-30', narrative: 'Half held', evidence: [], corrections: 0, indicatorComments: [{ indicatorKey: 'trainings', comment: 'Two postponed' }, { indicatorKey: 'sessions', comment: 'Counted as trainings now' }] }]),
+      { planId: PLAN, range: { from: '2023-01-01', to: '2023-09-30' }, today: '2026-01-01' },
+    );
+    const orphan = 'sessions (not an indicator of the measure in this plan): Counted as trainings now';
+    const amendedRows = (parse(renderCsv(amended), { columns: true }) as Array<Record<string, string>>).filter((r) => r.measure === 'II.1.3');
+    expect(amendedRows.map((r) => [r.indicatorKey, r.assessmentIndicatorComment])).toEqual([
+      ['trainings', `Two postponed; ${orphan}`],
+      ['participants', orphan],
+    ]);
+    expect((await pillarRows(amended)).get('II.1.3/participants')!['Comment on the indicator']).toBe(orphan);
+    expect(await docxText(amended)).toContain(`Comment on ${orphan}`);
     // Only the assessment in force speaks: before its date, no comment.
     const before = buildImplementationReport(seeded, { planId: PLAN, range: { from: '2023-01-01', to: '2023-06-29' }, today: '2026-01-01' });
     expect(await docxText(before)).not.toContain('Two postponed to 2024');

@@ -50,6 +50,9 @@ import { formatHuf, sourceName } from './words.js';
  *   the range's.
  */
 
+/** Said after the key of a commented indicator the plan (as amended) no longer gives the measure. */
+export const NOT_IN_PLAN = '(not an indicator of the measure in this plan)';
+
 /** An ISO calendar date, YYYY-MM-DD. */
 export type IsoDate = string;
 
@@ -77,7 +80,8 @@ export interface MeasureAssessment {
   readonly corrections: number;
   /**
    * The coordinator's comments on single indicators ("Two postponed to 2024"), in the order
-   * recorded, each with the indicator's label from the plan (its key when the plan no longer has it).
+   * recorded, each with the indicator's label from the plan; an indicator the plan no longer has
+   * (amended away) is named by its key with "(not an indicator of the measure in this plan)".
    */
   readonly indicatorComments: readonly IndicatorComment[];
 }
@@ -363,7 +367,7 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
               evidence: evaluation.assessment.evidence,
               recordedBy: evaluation.assessment.recordedBy,
               corrections: evaluation.assessment.corrections,
-              indicatorComments: evaluation.assessment.indicatorComments.map((c) => ({ indicatorKey: c.indicatorKey, indicatorLabel: labels.get(c.indicatorKey) ?? c.indicatorKey, comment: c.comment })),
+              indicatorComments: evaluation.assessment.indicatorComments.map((c) => ({ indicatorKey: c.indicatorKey, indicatorLabel: labels.get(c.indicatorKey) ?? `${c.indicatorKey} ${NOT_IN_PLAN}`, comment: c.comment })),
             },
           }),
       indicators: evaluation.indicators.map((progress) => ({
