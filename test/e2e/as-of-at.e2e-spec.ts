@@ -8,7 +8,7 @@
  * are also checked against sums worked out by hand.
  */
 import { authHeader, issueTestKey } from './support/auth.js';
-import { MHC, PLAN, type Report, reportBuilders } from './support/season.js';
+import { MHC, PLAN, type Report, recordReport, reportBuilders } from './support/season.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
 
 const { r, capacity } = reportBuilders('asat');
@@ -76,14 +76,7 @@ describe('asOf at a past point of the ledger: a day inside a month is exact (e2e
     return res.data!;
   }
 
-  async function record(report: Report): Promise<string> {
-    const data = await gql<Record<string, { position: string }>>(
-      `mutation ($input: Record${report.type}Input!) { record${report.type}(input: $input) { position } }`,
-      { input: report.input },
-      agency,
-    );
-    return data[`record${report.type}`].position;
-  }
+  const record = (report: Report): Promise<string> => recordReport(t, report, agency);
 
   async function correct(report: Report, requestId: string, occurredOn: string, places: number): Promise<string> {
     const input = report.input as { reportId: string; location: string; facilities: number };

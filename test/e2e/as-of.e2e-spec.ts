@@ -7,7 +7,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { authHeader, issueTestKey } from './support/auth.js';
-import { MHC, PLAN, type Report, reportBuilders } from './support/season.js';
+import { MHC, PLAN, type Report, recordReport, reportBuilders } from './support/season.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
 
 const { r, capacity } = reportBuilders('asof');
@@ -42,14 +42,7 @@ describe('asOf: a status on a date counts the reports dated by then (e2e)', () =
     return res.data!;
   }
 
-  async function record(report: Report): Promise<string> {
-    const data = await gql<Record<string, { position: string }>>(
-      `mutation ($input: Record${report.type}Input!) { record${report.type}(input: $input) { position } }`,
-      { input: report.input },
-      agency,
-    );
-    return data[`record${report.type}`].position;
-  }
+  const record = (report: Report): Promise<string> => recordReport(t, report, agency);
 
   const measure = async (asOf: string | null, code = 'II.3.3') =>
     (await gql<{ measure: Answer }>(`query ($asOf: String) { measure(code: "${code}") { ${FIELDS} } }`, { asOf })).measure;

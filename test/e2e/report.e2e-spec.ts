@@ -11,7 +11,7 @@ import JSZip from 'jszip';
 import { parse } from 'csv-parse/sync';
 import { FUNDING_SOURCE_LABEL, LEVEL_LABEL, STATUS_LABEL, STATUS_REASON_LABEL } from '@app/projections';
 import { authHeader, issueTestKey } from './support/auth.js';
-import { PLAN, MOI, NPH, PMO, MHC, MIT, MOJ, type Input, type Report, reportBuilders } from './support/season.js';
+import { PLAN, MOI, NPH, PMO, MHC, MIT, MOJ, type Input, type Report, recordReport, reportBuilders } from './support/season.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
 
 const { r, training, capacity, funds } = reportBuilders('rep');
@@ -86,14 +86,7 @@ describe('implementation report (e2e)', () => {
     return data[mutation].position;
   }
 
-  async function record(report: Report): Promise<string> {
-    const data = await gql<Record<string, { position: string }>>(
-      `mutation ($input: Record${report.type}Input!) { record${report.type}(input: $input) { position } }`,
-      { input: report.input },
-      authHeader(keys.get(report.agency)!),
-    );
-    return data[`record${report.type}`].position;
-  }
+  const record = (report: Report): Promise<string> => recordReport(t, report, authHeader(keys.get(report.agency)!));
 
   /** The CSV as rows keyed by measure/indicator key. */
   function csvRows(body: Buffer): Map<string, Row> {

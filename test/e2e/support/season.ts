@@ -5,6 +5,8 @@
  * table of reports, since the figures it asserts follow from that table.
  */
 
+import type { TestApp } from './test-app.js';
+
 /** A report input's fields, as sent in `record<Type>(input:)`. */
 export type Input = Record<string, unknown>;
 
@@ -13,6 +15,20 @@ export interface Report {
   agency: string;
   type: string;
   input: Input;
+}
+
+/**
+ * Sends one report through its `record<Type>` mutation with `headers` (the agency's credential);
+ * returns the position of the event stored. Throws with the errors when it is refused.
+ */
+export async function recordReport(t: TestApp, report: Report, headers: Record<string, string>): Promise<string> {
+  const res = await t.gql<Record<string, { position: string }>>(
+    `mutation ($input: Record${report.type}Input!) { record${report.type}(input: $input) { position } }`,
+    { input: report.input },
+    headers,
+  );
+  if (res.errors) throw new Error(`record${report.type} ${String(report.input.reportId)} refused: ${JSON.stringify(res.errors)}`);
+  return res.data![`record${report.type}`].position;
 }
 
 export const PLAN = 'hu-2022-2023';
