@@ -147,7 +147,7 @@ function SignedIn() {
         if (!same) return;
         const back = JSON.stringify(previous.current) === JSON.stringify(now) ? { at: null, asOf: null } : previous.current;
         previous.current = back;
-        setRefusal(`${describePoint(refused)} was not applied: ${error.errors.map((e) => e.message).join('; ')}`);
+        setRefusal(`${describePoint(refused)} was not applied: ${error.reasons.join('; ').replace(/\.$/, '')}.`);
         keep(back);
       },
     };

@@ -5,7 +5,7 @@ import { refusedPoint, useQuery, useSession, useTimeTravel } from '../api/hooks'
 import { AGENCIES, AGENCY_ACTIVITY, type Agencies, type AgencyActivity } from '../api/queries';
 import { ChartFigure } from '../components/ChartFigure';
 import { NotForRole, Problem } from '../components/Status';
-import { formatInstant } from '../format';
+import { formatInstant, typeLabel } from '../format';
 
 type Activity = NonNullable<AgencyActivity['agencyActivity']>;
 
@@ -87,7 +87,7 @@ function AgencyActivityTable() {
               <td className="num">{a ? a.reports : '…'}</td>
               <td>{a?.lastReportOn ?? '—'}</td>
               <td>{a?.lastRecordedAt ? formatInstant(a.lastRecordedAt) : '—'}</td>
-              <td className="details">{a?.reportsByType.map((r) => `${r.type} ${r.count}`).join(' · ')}</td>
+              <td className="details">{a?.reportsByType.map((r) => `${typeLabel(r.type)} ${r.count}`).join(' · ')}</td>
               <td>
                 {a?.responsibleWithoutReport.map((m) => (
                   <Link key={m.measureCode} href={`/measures/${encodeURIComponent(m.measureCode)}`} className="code-chip">
