@@ -1,4 +1,4 @@
-import type { ImplementationLevel, MeasureStatus, StatusReason } from './api/queries';
+import type { ImplementationLevel, MeasureStatus, PeriodStatus, StatusReason } from './api/queries';
 import { type FundingSource, eventTypeSpec } from '../../../libs/domain/src/events/catalogue';
 import * as words from '../../../libs/projections/src/status/plain-words';
 
@@ -12,6 +12,8 @@ export const STATUS_LABEL: Record<MeasureStatus, string> = words.STATUS_LABEL;
 export const STATUS_REASON_LABEL: Record<StatusReason, string> = words.STATUS_REASON_LABEL;
 /** OGP IRM completion levels of an assessment. */
 export const LEVEL_LABEL: Record<ImplementationLevel, string> = words.LEVEL_LABEL;
+/** Where a reporting period stands for an agency (docs/periods.md). */
+export const PERIOD_STATUS_LABEL: Record<PeriodStatus, string> = words.PERIOD_STATUS_LABEL;
 /**
  * Funding sources by name. The api names them by id ("national", FundingSource in libs/domain's
  * event catalogue; "unspecified" where an allocation or payment names none), or by the GraphQL

@@ -43,6 +43,15 @@ export const LEVEL_LABEL = {
   WITHDRAWN: 'Withdrawn',
 } as const satisfies Record<string, string>;
 
+/** Where a reporting period stands for an agency (PeriodStatus, docs/periods.md), in words. */
+export const PERIOD_STATUS_LABEL = {
+  OPEN: 'Not submitted',
+  SUBMITTED: "Submitted, awaiting the coordinator's approval",
+  RETURNED: 'Returned by the coordinator',
+  APPROVED: 'Approved (locked)',
+  REOPENED: 'Reopened by the coordinator',
+} as const satisfies Record<string, string>;
+
 /**
  * Funding sources by the plan's ids (`national`, `eu`, `swiss-hungarian`; FundsDisbursed.source)
  * and "unspecified" (an allocation or payment that names none, funding.model's UNSPECIFIED_SOURCE).
