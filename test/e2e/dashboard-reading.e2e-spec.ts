@@ -239,8 +239,8 @@ describe('dashboard as a reader finds it, in a browser (e2e)', () => {
         shown: rows.every((r) => inside(r.querySelector('th a')) && inside(r.querySelector('.title-cell')) && inside(r.querySelector('[data-testid="status-cell"]')) && inside(r.querySelector('[data-testid="progress-cell"]'))),
       };
     });
-    expect(layout).toEqual({ scrolls: 0, page: 0, shown: true });
     await page.screenshot({ path: screenshotPath('dashboard-reading', '7-measures-390') });
+    expect(layout).toEqual({ scrolls: 0, page: 0, shown: true });
     await go(page, '#/periods');
     await page.getByLabel('Agency').selectOption(MOI);
     await page.getByTestId('periods').waitFor();

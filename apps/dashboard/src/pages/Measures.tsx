@@ -155,7 +155,7 @@ export function MeasuresPage() {
               )}
               {figures && (
                 <td data-testid="progress-cell">
-                  {m.progress === null || m.progress === undefined ? '—' : <meter min={0} max={100} value={m.progress} aria-label={`Progress of ${m.code}`} />}{' '}
+                  {m.progress !== null && m.progress !== undefined && <meter min={0} max={100} value={m.progress} aria-label={`Progress of ${m.code}`} />}{' '}
                   {formatPercent(m.progress)}
                 </td>
               )}
