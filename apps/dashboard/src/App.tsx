@@ -11,6 +11,7 @@ import { MeasuresPage } from './pages/Measures';
 import { MeasurePage } from './pages/Measure';
 import { AgenciesPage } from './pages/Agencies';
 import { EventsPage } from './pages/Events';
+import { PeriodsPage } from './pages/Periods';
 import { TimeTravelPicker } from './components/TimeTravelPicker';
 
 const TIME_KEY = 'apl.dashboard.time';
@@ -147,7 +148,7 @@ function SignedIn() {
         if (!same) return;
         const back = JSON.stringify(previous.current) === JSON.stringify(now) ? { at: null, asOf: null } : previous.current;
         previous.current = back;
-        setRefusal(`${describePoint(refused)} was not applied: ${error.errors.map((e) => e.message).join('; ')}`);
+        setRefusal(`${describePoint(refused)} was not applied: ${error.reasons.join('; ').replace(/\.$/, '')}.`);
         keep(back);
       },
     };
@@ -202,6 +203,7 @@ function SignedIn() {
           <Route path="/measures/:code">{(params) => <MeasurePage code={decodeURIComponent(params.code)} />}</Route>
           <Route path="/agencies" component={AgenciesPage} />
           <Route path="/events" component={EventsPage} />
+          <Route path="/periods" component={PeriodsPage} />
           <Route>
             <p>
               No such page. <Link href="/">Back to the overview</Link>
@@ -294,6 +296,7 @@ function Nav() {
     ['/', 'Overview'],
     ['/measures', 'Measures'],
     ...(session.readsFigures ? ([['/agencies', 'Agencies']] as Array<[string, string]>) : []),
+    ...(session.readsFigures || session.readsOwnFigures ? ([['/periods', 'Reporting periods']] as Array<[string, string]>) : []),
     ...(session.readsHistory ? ([['/events', 'Events']] as Array<[string, string]>) : []),
   ];
   return (

@@ -1,4 +1,4 @@
-import type { ImplementationLevel, MeasureStatus, StatusReason } from './api/queries';
+import type { ImplementationLevel, MeasureStatus, PeriodStatus, StatusReason } from './api/queries';
 import { type FundingSource, eventTypeSpec } from '../../../libs/domain/src/events/catalogue';
 import * as words from '../../../libs/projections/src/status/plain-words';
 
@@ -12,6 +12,8 @@ export const STATUS_LABEL: Record<MeasureStatus, string> = words.STATUS_LABEL;
 export const STATUS_REASON_LABEL: Record<StatusReason, string> = words.STATUS_REASON_LABEL;
 /** OGP IRM completion levels of an assessment. */
 export const LEVEL_LABEL: Record<ImplementationLevel, string> = words.LEVEL_LABEL;
+/** Where a reporting period stands for an agency (docs/periods.md). */
+export const PERIOD_STATUS_LABEL: Record<PeriodStatus, string> = words.PERIOD_STATUS_LABEL;
 /**
  * Funding sources by name. The api names them by id ("national", FundingSource in libs/domain's
  * event catalogue; "unspecified" where an allocation or payment names none), or by the GraphQL
@@ -67,11 +69,15 @@ export function sourceLabel(source: string): string {
 
 const text = (v: unknown): string => (v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean));
 
+/** An activity type in words, as the DOCX and XLSX write it: `TrainingDelivered` → `Training delivered`. */
+export const typeLabel = (type: string): string => words.activityTypeWords(type);
+
 /**
- * A report's own fields in words (details flattened), without what the row's other cells already
- * say: money fields (kind `money` in the event catalogue) as grouped HUF, a funding source by its
- * name. `type` is the event type (e.g. FundsDisbursed); a type the catalogue does not know (a
- * newer api, a plan or key event) keeps its values as they are.
+ * A report's own fields in words, as the documents write them (`meeting kind: working group`),
+ * without what the row's other cells already say: money fields (kind `money` in the event
+ * catalogue) as grouped HUF, a funding source by its name, an enum value and a field name in
+ * words, yes/no. `type` is the event type (e.g. FundsDisbursed); a type the catalogue does not
+ * know (a newer api, a plan or key event) keeps its fields and values as they are.
  */
 export function reportSummary(type: string, data: Record<string, unknown>): string {
   const details = typeof data.details === 'object' && data.details !== null ? (data.details as Record<string, unknown>) : {};
@@ -79,9 +85,14 @@ export function reportSummary(type: string, data: Record<string, unknown>): stri
   return Object.entries({ ...data, ...details })
     .filter(([k]) => !['measureCode', 'occurredOn', 'reportId', 'planId', 'agencyId', 'details'].includes(k))
     .map(([k, v]) => {
-      if (kinds.get(k) === 'money' && (typeof v === 'string' || typeof v === 'number')) return `${k}: ${formatHuf(String(v))}`;
-      if (k === 'source' && kinds.has(k) && typeof v === 'string') return `${k}: ${sourceLabel(v)}`;
-      return `${k}: ${text(v)}`;
+      const kind = kinds.get(k);
+      if (kind === undefined) return `${k}: ${text(v)}`;
+      const name = words.fieldWords(k);
+      if (kind === 'money' && (typeof v === 'string' || typeof v === 'number')) return `${name}: ${formatHuf(String(v))}`;
+      if (k === 'source' && typeof v === 'string') return `${name}: ${sourceLabel(v)}`;
+      if (kind === 'enum' && typeof v === 'string') return `${name}: ${words.enumValueWords(v)}`;
+      if (kind === 'boolean' && typeof v === 'boolean') return `${name}: ${v ? 'yes' : 'no'}`;
+      return `${name}: ${text(v)}`;
     })
     .join(' · ');
 }

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Paragraph as DocxParagraph, Table as DocxTable } from 'docx';
 import type { Worksheet } from 'exceljs';
-import { MEASURE_STATUSES } from '@app/projections';
+import { MEASURE_STATUSES, activityTypeWords } from '@app/projections';
 import type { AllocationStated, FundingLine, ImplementationReport, MeasureFundingReport, MeasureReport, PillarReport } from './report-model.js';
 import { ReportInputError } from './report-errors.js';
 import { HUF_NUMBER_FORMAT, formatHuf, levelWords, reasonWords, sourceName, statusWords } from './words.js';
@@ -160,8 +160,8 @@ function indicatorComment(measure: MeasureReport, indicatorKey: string | undefin
   return [...(own === undefined ? [] : [own]), ...orphans].join('; ');
 }
 
-/** An activity type's name in words: FundsDisbursed → Funds disbursed. */
-const typeWords = (type: string): string => type.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').replace(/ [A-Z]/g, (m) => m.toLowerCase());
+/** An activity type's name in words: FundsDisbursed → Funds disbursed (the dashboard's words too). */
+const typeWords = activityTypeWords;
 
 const names = (agencies: readonly { readonly name: string }[]) => agencies.map((a) => a.name).join('; ');
 

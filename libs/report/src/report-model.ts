@@ -18,7 +18,9 @@ import {
   UNSPECIFIED_SOURCE,
   allPlans,
   assessmentsOf,
+  enumValueWords,
   evaluateMeasure,
+  fieldWords,
   figuresAsOf,
   fundingSummary,
   indicatorsOnReport,
@@ -490,8 +492,6 @@ function reportLines(
     .sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : a.reportId < b.reportId ? -1 : a.reportId > b.reportId ? 1 : 0));
 }
 
-/** A catalogue field name in words: documentRef → document ref. */
-const fieldWords = (name: string): string => name.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase();
 
 /** One field of a report as a person reads it: money as formatHuf, a funding source by name. */
 function figureText(kind: string, name: string, value: unknown): string {
@@ -499,7 +499,7 @@ function figureText(kind: string, name: string, value: unknown): string {
   if (kind === 'money' && typeof value === 'string' && /^-?\d+$/.test(value)) return formatHuf(BigInt(value));
   if (kind === 'count' && typeof value === 'number') return value.toLocaleString('en-US');
   if (kind === 'enum' && name === 'source' && typeof value === 'string') return sourceName(value);
-  if (kind === 'enum' && typeof value === 'string') return value.toLowerCase().replace(/[_-]/g, ' ');
+  if (kind === 'enum' && typeof value === 'string') return enumValueWords(value);
   return String(value);
 }
 

@@ -12,7 +12,15 @@ export class GraphQLRequestError extends Error {
     readonly errors: readonly ApiError[],
     readonly status: number,
   ) {
-    super(errors.map((e) => (e.extensions?.code ? `${e.extensions.code}: ${e.message}` : e.message)).join('; '));
+    super(distinct(errors.map((e) => (e.extensions?.code ? `${e.extensions.code}: ${e.message}` : e.message))).join('; '));
+  }
+
+  /**
+   * The api's reasons, each once: one refused argument fails every field that takes it (a
+   * position beyond the log: once per figure of the page), each error repeating the same message.
+   */
+  get reasons(): string[] {
+    return distinct(this.errors.map((e) => e.message));
   }
 
   /** The api refused the credential: the page goes back to sign-in. */
@@ -20,6 +28,8 @@ export class GraphQLRequestError extends Error {
     return this.errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
   }
 }
+
+const distinct = (messages: readonly string[]): string[] => [...new Set(messages)];
 
 const refusedKeyListeners = new Set<() => void>();
 

@@ -9,10 +9,10 @@
  * read into them (gql() throws on any error, but the types follow the schema).
  */
 
-import type { Granularity, ImplementationLevel, MeasureStatus, Role, StatusReason } from './schema-enums.js';
+import type { Granularity, ImplementationLevel, MeasureStatus, PeriodStatus, Role, StatusReason } from './schema-enums.js';
 
 // The schema's enums, generated from schema.gql (`npm run schema`): one source for their values.
-export type { Granularity, ImplementationLevel, MeasureStatus, Role, StatusReason };
+export type { Granularity, ImplementationLevel, MeasureStatus, PeriodStatus, Role, StatusReason };
 
 /** The `at` argument of point-in-time queries (auditors): after a position, or as of an instant. */
 export interface PointInTime {
@@ -303,5 +303,40 @@ export const AGENCY_ACTIVITY = /* GraphQL */ `
       agencyId reports lastReportOn lastRecordedAt reportsByType { type count }
       measuresReported { measureCode reports } responsibleWithoutReport { measureCode } partnerWithoutReport { measureCode }
     }
+  }
+`;
+
+// ---- reporting periods (docs/periods.md) -------------------------------------------------------
+
+export interface AgencyPeriodRow {
+  agencyId: string;
+  periodId: string;
+  from: string;
+  to: string;
+  status: PeriodStatus;
+  locked: boolean;
+  /** The comment of the last return (what to change) or approval. */
+  comment: string | null;
+  /** The reason of the last reopening. */
+  reason: string | null;
+  approvals: number;
+  submittedMeasureCodes: string[];
+  lastRecordedAt: string | null;
+}
+export interface ReportingPeriods {
+  /** One row per period × agency × measure: the dashboard shows one per period × agency. */
+  periodApprovals: Array<AgencyPeriodRow & { measureCode: string }>;
+  /** Ended before asOf and never submitted. */
+  unsubmittedPeriods: Array<{ agencyId: string; periodId: string }>;
+  /** Returned and not resubmitted. */
+  returnedPeriods: Array<{ agencyId: string; periodId: string }>;
+}
+const AGENCY_PERIOD_FIELDS = 'agencyId periodId from to status locked comment reason approvals submittedMeasureCodes lastRecordedAt';
+/** An agency's periods (agencyId), or every agency's (coordinators and auditors; an AGENCY key reads its own only). */
+export const REPORTING_PERIODS = /* GraphQL */ `
+  query ReportingPeriods($planId: ID, $agencyId: ID, $asOf: String, $at: PointInTimeInput) {
+    periodApprovals(planId: $planId, agencyId: $agencyId, at: $at) { ${AGENCY_PERIOD_FIELDS} measureCode }
+    unsubmittedPeriods(planId: $planId, agencyId: $agencyId, asOf: $asOf, at: $at) { agencyId periodId }
+    returnedPeriods(planId: $planId, agencyId: $agencyId, at: $at) { agencyId periodId }
   }
 `;

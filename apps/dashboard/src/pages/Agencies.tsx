@@ -2,10 +2,11 @@ import { useEffect, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { gql } from '../api/client';
 import { refusedPoint, useQuery, useSession, useTimeTravel } from '../api/hooks';
-import { AGENCIES, AGENCY_ACTIVITY, type Agencies, type AgencyActivity } from '../api/queries';
+import { AGENCIES, AGENCY_ACTIVITY, type Agencies, type AgencyActivity, REPORTING_PERIODS, type ReportingPeriods } from '../api/queries';
+import { type PeriodLine, periodLines } from './Periods';
 import { ChartFigure } from '../components/ChartFigure';
 import { NotForRole, Problem } from '../components/Status';
-import { formatInstant } from '../format';
+import { formatInstant, typeLabel } from '../format';
 
 type Activity = NonNullable<AgencyActivity['agencyActivity']>;
 
@@ -22,6 +23,10 @@ function AgencyActivityTable() {
   const refuse = useRef(time.refuse);
   refuse.current = time.refuse;
   const list = useQuery<Agencies>(AGENCIES, { planId: plan.id });
+  // Every agency's sign-offs in one read, summed up per agency (the periods page has the detail).
+  const periods = useQuery<ReportingPeriods>(REPORTING_PERIODS, { planId: plan.id, asOf: time.asOf, at });
+  const periodsOf = new Map<string, PeriodLine[]>();
+  for (const line of periods.data ? periodLines(periods.data) : []) periodsOf.set(line.agencyId, [...(periodsOf.get(line.agencyId) ?? []), line]);
   const [activity, setActivity] = useState<Record<string, Activity>>({});
   const [error, setError] = useState<Error | null>(null);
 
@@ -78,6 +83,7 @@ function AgencyActivityTable() {
             <th scope="col">Last recorded</th>
             <th scope="col">By type</th>
             <th scope="col">Responsible, without a report</th>
+            <th scope="col">Reporting periods</th>
           </tr>
         </thead>
         <tbody>
@@ -87,7 +93,7 @@ function AgencyActivityTable() {
               <td className="num">{a ? a.reports : '…'}</td>
               <td>{a?.lastReportOn ?? '—'}</td>
               <td>{a?.lastRecordedAt ? formatInstant(a.lastRecordedAt) : '—'}</td>
-              <td className="details">{a?.reportsByType.map((r) => `${r.type} ${r.count}`).join(' · ')}</td>
+              <td className="details">{a?.reportsByType.map((r) => `${typeLabel(r.type)} ${r.count}`).join(' · ')}</td>
               <td>
                 {a?.responsibleWithoutReport.map((m) => (
                   <Link key={m.measureCode} href={`/measures/${encodeURIComponent(m.measureCode)}`} className="code-chip">
@@ -95,10 +101,28 @@ function AgencyActivityTable() {
                   </Link>
                 ))}
               </td>
+              <td data-testid="agency-periods">
+                {periods.data ? <PeriodsSummary agencyId={agency.id} lines={periodsOf.get(agency.id) ?? []} /> : periods.error ? '—' : '…'}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </>
   );
+}
+
+/** An agency's sign-offs in a few words, linking to its periods: what it owes and what awaits the coordinator. */
+function PeriodsSummary({ agencyId, lines }: { agencyId: string; lines: readonly PeriodLine[] }) {
+  if (lines.length === 0) return <span className="hint">none (reports on no measure)</span>;
+  const count = (test: (p: PeriodLine) => boolean) => lines.filter(test).length;
+  const parts = [
+    [count((p) => p.toSubmit), 'to submit'],
+    [count((p) => p.toResubmit), 'returned'],
+    [count((p) => p.status === 'SUBMITTED'), 'awaiting approval'],
+    [count((p) => p.status === 'REOPENED'), 'reopened'],
+    [count((p) => p.status === 'APPROVED'), 'approved'],
+  ] as const;
+  const said = parts.filter(([n]) => n > 0).map(([n, words]) => `${n} ${words}`);
+  return <Link href={`/periods?agency=${encodeURIComponent(agencyId)}`}>{said.length > 0 ? said.join(' · ') : 'nothing due yet'}</Link>;
 }

@@ -2,10 +2,10 @@ import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { GraphQLRequestError } from '../api/client';
 import { useMeasureUpdates, useQuery, useSession, useTimeTravel } from '../api/hooks';
-import { type Assessment, EVENTS, type Events, type Granularity, type IndicatorValue, type MeasureDetail, REPORTS, type ReportItem, type Reports, measureQuery } from '../api/queries';
+import { type Assessment, EVENTS, type Events, type Granularity, type IndicatorValue, type MeasureDetail, type MeasureFunding, REPORTS, type ReportItem, type Reports, measureQuery } from '../api/queries';
 import { ChartFigure } from '../components/ChartFigure';
 import { Problem, ReasonText, StatusBadge } from '../components/Status';
-import { LEVEL_LABEL, formatHuf, formatPercent, millions, reportSummary, sourceLabel, formatInstant } from '../format';
+import { LEVEL_LABEL, formatHuf, formatInstant, formatPercent, millions, reportSummary, sourceLabel, typeLabel } from '../format';
 
 /**
  * One measure: its status and why, each indicator against its target by period and agency, the
@@ -80,7 +80,7 @@ export function MeasurePage({ code }: { code: string }) {
             </dd>
             <dt>Progress</dt>
             <dd data-testid="measure-progress">{formatPercent(m.progress)}</dd>
-            <dt>Reports counted</dt>
+            <dt>{session.readsFigures ? 'Reports counted' : 'Reports counted (every agency)'}</dt>
             <dd data-testid="measure-reports">{m.reportCount}</dd>
           </>
         )}
@@ -131,7 +131,10 @@ export function MeasurePage({ code }: { code: string }) {
       {m.assessments && <Assessments assessments={m.assessments} inForce={m.assessment ?? null} indicators={m.indicators} />}
 
       <section aria-labelledby="reports">
-        <h2 id="reports">Reports{reports.data?.reports ? ` (${reportsCount(reports.data.reports)})` : ''}</h2>
+        <h2 id="reports">
+          {session.readsFigures ? 'Reports' : "Your agency's reports"}
+          {reports.data?.reports ? ` (${reportsCount(reports.data.reports, asOf)})` : ''}
+        </h2>
         {at !== null ? (
           <p className="hint">The reports list shows the ledger as it now stands; clear the "as it stood at" point to see it.</p>
         ) : reports.error ? (
@@ -160,10 +163,10 @@ export function MeasurePage({ code }: { code: string }) {
                   <td>{r.occurredOn}</td>
                   <td>{[...m.responsible, ...m.partners].find((a) => a.id === r.agencyId)?.name ?? r.agencyId}</td>
                   <td>{r.reportId}</td>
-                  <td>{r.eventType}</td>
+                  <td>{typeLabel(r.eventType)}</td>
                   <td className="details">{reportSummary(r.eventType, r.details)}</td>
-                  <td>
-                    {r.status === 'RETRACTED' ? 'Retracted' : 'Counted'}
+                  <td data-testid="report-counted">
+                    {countedOn(r, asOf)}
                     {r.corrections > 0 && <span className="hint"> · corrected {r.corrections}×</span>}
                   </td>
                 </tr>
@@ -214,13 +217,32 @@ export function MeasurePage({ code }: { code: string }) {
 }
 
 /**
- * The reports section's count: retracted reports are listed (marked) but not counted, so the
- * number says both when there are some, and agrees with "Reports counted" above.
+ * Whether a report counts in the figures above: a retracted one never; on a status date (asOf)
+ * only those dated (occurredOn) on or before it, as the api counts them (docs/status.md).
  */
-function reportsCount(connection: NonNullable<Reports['reports']>): string {
-  const retracted = connection.edges.filter((e) => e.node.status === 'RETRACTED').length;
-  if (retracted === 0 || connection.pageInfo.hasNextPage) return String(connection.totalCount);
-  return `${connection.totalCount - retracted} counted, ${retracted} retracted`;
+function countedOn(r: ReportItem, asOf: string | null): string {
+  if (r.status === 'RETRACTED') return 'Retracted';
+  if (asOf !== null && r.occurredOn > asOf) return `Not counted on ${asOf} (dated after it)`;
+  return asOf === null ? 'Counted' : `Counted on ${asOf}`;
+}
+
+/**
+ * The reports section's count, in the terms of its rows (countedOn): retracted reports and, on a
+ * status date, those dated after it are listed (marked) but not counted, so the number says each
+ * kind when there are some, and the counted ones agree with "Reports counted" above.
+ */
+function reportsCount(connection: NonNullable<Reports['reports']>, asOf: string | null): string {
+  if (connection.pageInfo.hasNextPage) return String(connection.totalCount);
+  const states = connection.edges.map((e) => countedOn(e.node, asOf));
+  const counted = states.filter((x) => x.startsWith('Counted')).length;
+  const later = states.filter((x) => x.startsWith('Not counted')).length;
+  const retracted = states.filter((x) => x === 'Retracted').length;
+  if (later === 0 && retracted === 0) return String(connection.totalCount);
+  return [
+    `${counted} counted${asOf === null ? '' : ` on ${asOf}`}`,
+    ...(later > 0 ? [`${later} dated after it`] : []),
+    ...(retracted > 0 ? [`${retracted} retracted`] : []),
+  ].join(', ');
 }
 
 /**
@@ -303,17 +325,37 @@ function Indicator({ indicator: i, agencies }: { indicator: IndicatorValue; agen
   );
 }
 
+/**
+ * What the plan allocates, in the documents' words (docs/reports.md "not stated"): an amount the
+ * plan does not state — funding named by source only, or an allocation given without an amount —
+ * is "not stated", never 0; `<amount> + not stated` when only part of it is stated. 0 is a real
+ * zero (nothing disbursed; a year the plan allocates nothing while it states amounts for others).
+ */
+function allocatedText(allocated: string, unstated: boolean, hasAllocations: boolean): string {
+  if (!hasAllocations) return 'not stated';
+  if (!unstated) return formatHuf(allocated);
+  return allocated === '0' ? 'not stated' : `${formatHuf(allocated)} + not stated`;
+}
+
 function Funding({ funding: f }: { funding: NonNullable<MeasureDetail['fundingStatus']> }) {
   const sources = [...new Set(f.years.flatMap((y) => y.bySource.map((s) => s.source)))];
+  const why = !f.hasAllocations
+    ? f.sources.length > 0
+      ? ' (the plan names sources, no amounts)'
+      : ' (the plan states no funding)'
+    : f.unstatedYears.length > 0
+      ? ` (no amount stated for ${f.unstatedYears.join(', ')})`
+      : '';
+  const yearAllocated = (y: MeasureFunding['years'][number]) => allocatedText(y.allocated, y.allocationUnstated, f.hasAllocations);
+  // A not stated allocation is no bar (a gap), not a bar of 0; its table cell says "not stated".
+  const stated = (y: MeasureFunding['years'][number]) => f.hasAllocations && !(y.allocationUnstated && y.allocated === '0');
   return (
     <section aria-labelledby="money">
       <h2 id="money">Money</h2>
       <p data-testid="measure-money">
-        Allocated {f.unstatedYears.length > 0 && f.allocated === '0' ? 'an amount not stated' : formatHuf(f.allocated)}
-        {f.unstatedYears.length > 0 && f.allocated !== '0' ? ` and an amount not stated (${f.unstatedYears.join(', ')})` : ''}
-        {f.unstatedYears.length > 0 && f.allocated === '0' ? ` (${f.unstatedYears.join(', ')})` : ''}, disbursed {formatHuf(f.disbursed)}
-        {f.overDisbursed ? ' — more than allocated' : ''}
-        {!f.hasAllocations ? ' (the plan names sources, no amounts)' : ''}. Sources: {f.sources.map(sourceLabel).join(', ') || '—'}.
+        Allocated {allocatedText(f.allocated, f.unstatedYears.length > 0, f.hasAllocations)}
+        {why}, disbursed {formatHuf(f.disbursed)}
+        {f.overDisbursed ? ' — more than allocated' : ''}. Sources: {f.sources.map(sourceLabel).join(', ') || '—'}.
       </p>
       {f.years.length > 0 && (
         <div className="grid-2">
@@ -322,10 +364,10 @@ function Funding({ funding: f }: { funding: NonNullable<MeasureDetail['fundingSt
             category="Year"
             labels={f.years.map((y) => String(y.year))}
             series={[
-              { label: 'Allocated', colour: '#8a6d00', values: f.years.map((y) => millions(y.allocated)) },
+              { label: 'Allocated', colour: '#8a6d00', values: f.years.map((y) => (stated(y) ? millions(y.allocated) : null)) },
               { label: 'Disbursed', colour: '#0b5cad', values: f.years.map((y) => millions(y.disbursed)) },
             ]}
-            cells={(s, n) => formatHuf(s === 0 ? f.years[n].allocated : f.years[n].disbursed)}
+            cells={(s, n) => (s === 0 ? yearAllocated(f.years[n]) : formatHuf(f.years[n].disbursed))}
             testId="chart-money-by-year"
           />
           <table className="data" data-testid="money-by-source">
@@ -344,7 +386,7 @@ function Funding({ funding: f }: { funding: NonNullable<MeasureDetail['fundingSt
                   <tr key={`${y.year}-${s.source}`}>
                     <td>{y.year}</td>
                     <td>{sourceLabel(s.source)}</td>
-                    <td className="num">{y.allocationUnstated && s.allocated === '0' ? 'not stated' : formatHuf(s.allocated)}</td>
+                    <td className="num">{!f.hasAllocations || (y.allocationUnstated && s.allocated === '0') ? 'not stated' : formatHuf(s.allocated)}</td>
                     <td className="num">{formatHuf(s.disbursed)}</td>
                   </tr>
                 )),

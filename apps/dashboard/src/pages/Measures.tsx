@@ -67,8 +67,8 @@ export function MeasuresPage() {
     return [...shown].sort((a, b) => (sort.key === 'lastReport' ? last(a).localeCompare(last(b)) : compare(a, b, sort.key)) * (sort.up ? 1 : -1));
   }, [all, text, pillar, objective, status, sort, lastReports]);
 
-  const header = (key: SortKey, label: string) => (
-    <th scope="col" aria-sort={sort.key === key ? (sort.up ? 'ascending' : 'descending') : 'none'}>
+  const header = (key: SortKey, label: string, className?: string) => (
+    <th scope="col" className={className} aria-sort={sort.key === key ? (sort.up ? 'ascending' : 'descending') : 'none'}>
       <button type="button" className="sort" onClick={() => setSort((s) => ({ key, up: s.key === key ? !s.up : true }))}>
         {label}
         <span aria-hidden="true">{sort.key === key ? (sort.up ? ' ▲' : ' ▼') : ''}</span>
@@ -120,16 +120,19 @@ export function MeasuresPage() {
           {!lastReports.complete && ' · last report over the first 10,000 reports only'}
         </output>
       </form>
-      <table className="data" data-testid="measures">
+      {/* On a phone the columns past status and progress give way (`wide`), so those two stay on screen. */}
+      <table className="data fits" data-testid="measures">
         <thead>
           <tr>
             {header('code', 'Measure')}
-            <th scope="col">Responsible</th>
-            {header('deadline', 'Deadline')}
+            <th scope="col" className="wide">
+              Responsible
+            </th>
+            {header('deadline', 'Deadline', 'wide')}
             {figures && header('status', 'Status')}
             {figures && header('progress', 'Progress')}
-            {figures && header('reportCount', 'Reports')}
-            {showLast && header('lastReport', session.readsFigures ? 'Last report' : 'Your last report')}
+            {figures && header('reportCount', 'Reports', 'wide')}
+            {showLast && header('lastReport', session.readsFigures ? 'Last report' : 'Your last report', 'wide')}
           </tr>
         </thead>
         <tbody>
@@ -138,8 +141,8 @@ export function MeasuresPage() {
               <th scope="row">
                 <Link href={`/measures/${encodeURIComponent(m.code)}`}>{m.code}</Link> <span className="title-cell">{m.title}</span>
               </th>
-              <td>{m.responsible.map((r) => r.name).join(', ')}</td>
-              <td className="date">{m.deadline}</td>
+              <td className="wide">{m.responsible.map((r) => r.name).join(', ')}</td>
+              <td className="date wide">{m.deadline}</td>
               {figures && (
                 <td data-testid="status-cell">
                   {m.status && <StatusBadge status={m.status} />}
@@ -151,13 +154,13 @@ export function MeasuresPage() {
                 </td>
               )}
               {figures && (
-                <td>
-                  {m.progress === null || m.progress === undefined ? '—' : <meter min={0} max={100} value={m.progress} aria-label={`Progress of ${m.code}`} />}{' '}
+                <td data-testid="progress-cell">
+                  {m.progress !== null && m.progress !== undefined && <meter min={0} max={100} value={m.progress} aria-label={`Progress of ${m.code}`} />}{' '}
                   {formatPercent(m.progress)}
                 </td>
               )}
-              {figures && <td className="num">{m.reportCount}</td>}
-              {showLast && <td data-testid="last-report">{lastReports.byMeasure.get(m.code) ?? '—'}</td>}
+              {figures && <td className="num wide">{m.reportCount}</td>}
+              {showLast && <td className="wide" data-testid="last-report">{lastReports.byMeasure.get(m.code) ?? '—'}</td>}
             </tr>
           ))}
         </tbody>

@@ -1,7 +1,20 @@
-import { FUNDING_SOURCES, IMPLEMENTATION_LEVELS } from '@app/domain';
+import { EVENT_CATALOGUE, FUNDING_SOURCES, IMPLEMENTATION_LEVELS, PERIOD_STATUSES } from '@app/domain';
 import { UNSPECIFIED_SOURCE } from '../funding/funding.model.js';
 import { MEASURE_STATUSES, type MeasureStatus, STATUS_REASONS, type StatusReason } from './measure-status.js';
-import { FUNDING_SOURCE_LABEL, HUF_NUMBER_FORMAT, LEVEL_LABEL, STATUS_LABEL, STATUS_REASON_LABEL, formatAmount, formatHuf, plainWord } from './plain-words.js';
+import {
+  FUNDING_SOURCE_LABEL,
+  HUF_NUMBER_FORMAT,
+  LEVEL_LABEL,
+  PERIOD_STATUS_LABEL,
+  STATUS_LABEL,
+  STATUS_REASON_LABEL,
+  activityTypeWords,
+  enumValueWords,
+  fieldWords,
+  formatAmount,
+  formatHuf,
+  plainWord,
+} from './plain-words.js';
 
 // Compile-time: every code has words, and no words name a code that does not exist.
 const _statuses: [keyof typeof STATUS_LABEL, MeasureStatus] extends [MeasureStatus, keyof typeof STATUS_LABEL] ? true : never = true;
@@ -15,7 +28,8 @@ describe('plain words for codes', () => {
     expect(Object.keys(STATUS_REASON_LABEL).sort()).toEqual([...STATUS_REASONS].sort());
     expect(Object.keys(LEVEL_LABEL).sort()).toEqual([...IMPLEMENTATION_LEVELS].sort());
     expect(Object.keys(FUNDING_SOURCE_LABEL).sort()).toEqual([...FUNDING_SOURCES, UNSPECIFIED_SOURCE].sort());
-    for (const table of [STATUS_LABEL, STATUS_REASON_LABEL, LEVEL_LABEL, FUNDING_SOURCE_LABEL]) {
+    expect(Object.keys(PERIOD_STATUS_LABEL).sort()).toEqual([...PERIOD_STATUSES].sort());
+    for (const table of [STATUS_LABEL, STATUS_REASON_LABEL, LEVEL_LABEL, FUNDING_SOURCE_LABEL, PERIOD_STATUS_LABEL]) {
       for (const words of Object.values(table)) expect(words).not.toMatch(/^[A-Z_]+$|^[a-z-]+$/);
     }
   });
@@ -25,6 +39,21 @@ describe('plain words for codes', () => {
     expect(plainWord(FUNDING_SOURCE_LABEL, 'swiss-hungarian')).toBe('Swiss–Hungarian Cooperation Programme');
     expect(plainWord(STATUS_REASON_LABEL, 'SOMETHING_NEW')).toBe('SOMETHING_NEW');
     expect(plainWord(STATUS_LABEL, 'toString')).toBe('toString');
+  });
+
+  it('writes every activity type, field and enum value of the catalogue in words, as the documents do', () => {
+    expect(activityTypeWords('TrainingDelivered')).toBe('Training delivered');
+    expect(activityTypeWords('InvestigationStatisticsReported')).toBe('Investigation statistics reported');
+    expect(fieldWords('meetingKind')).toBe('meeting kind');
+    expect(enumValueWords('WORKING_GROUP')).toBe('working group');
+    expect(enumValueWords('swiss-hungarian')).toBe('swiss hungarian');
+    for (const spec of EVENT_CATALOGUE) {
+      expect(activityTypeWords(spec.type)).toMatch(/^[A-Z][a-z]+( [a-z]+)+$/);
+      for (const field of spec.fields) {
+        expect(fieldWords(field.name)).toMatch(/^[a-z]+( [a-z]+)*$/);
+        for (const value of (field as { values?: readonly string[] }).values ?? []) expect(enumValueWords(value)).toMatch(/^[a-z]+( [a-z]+)*$/);
+      }
+    }
   });
 });
 

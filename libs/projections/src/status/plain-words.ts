@@ -43,6 +43,15 @@ export const LEVEL_LABEL = {
   WITHDRAWN: 'Withdrawn',
 } as const satisfies Record<string, string>;
 
+/** Where a reporting period stands for an agency (PeriodStatus, docs/periods.md), in words. */
+export const PERIOD_STATUS_LABEL = {
+  OPEN: 'Not submitted',
+  SUBMITTED: "Submitted, awaiting the coordinator's approval",
+  RETURNED: 'Returned by the coordinator',
+  APPROVED: 'Approved (locked)',
+  REOPENED: 'Reopened by the coordinator',
+} as const satisfies Record<string, string>;
+
 /**
  * Funding sources by the plan's ids (`national`, `eu`, `swiss-hungarian`; FundsDisbursed.source)
  * and "unspecified" (an allocation or payment that names none, funding.model's UNSPECIFIED_SOURCE).
@@ -84,3 +93,18 @@ export function formatHuf(amount: bigint | string): string {
 
 /** The spreadsheet number format that shows a money cell as {@link formatHuf} writes it (the cell stays a number). */
 export const HUF_NUMBER_FORMAT = '"HUF "#,##0';
+
+/*
+ * The report catalogue's names, as the documents write them. Rules rather than tables: a new
+ * activity type, field or enum value of the catalogue (libs/domain events/catalogue.ts) gets its
+ * words without an entry here.
+ */
+
+/** An activity type's name in words: `FundsDisbursed` → `Funds disbursed`. */
+export const activityTypeWords = (type: string): string => type.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').replace(/ [A-Z]/g, (m) => m.toLowerCase());
+
+/** A report field's name in words: `meetingKind` → `meeting kind`. */
+export const fieldWords = (name: string): string => name.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase();
+
+/** A value of an enum field (kind `enum` in the catalogue) in words: `WORKING_GROUP` → `working group`. */
+export const enumValueWords = (value: string): string => value.toLowerCase().replace(/[_-]/g, ' ');
