@@ -125,6 +125,35 @@ describe('partial refusal of top-level queries (e2e)', () => {
     expect(BigInt(coordinator.data!.fundingSummary.allocated)).toBeGreaterThan(0n);
   });
 
+  it('makes every mutation nullable, so aliased mutations are answered each on its own: one refused keeps the receipts of the others', async () => {
+    const mutations = t.app.get(GraphQLSchemaHost).schema.getMutationType()!.getFields();
+    expect(Object.keys(mutations).length).toBeGreaterThan(10);
+    expect(Object.entries(mutations).filter(([, f]) => isNonNullType(f.type)).map(([name]) => name)).toEqual([]);
+
+    // A coordinator's three assessments in one request, the second with too short a narrative.
+    const assess = (alias: string, id: string, narrative: string) =>
+      `${alias}: assessMeasure(input: { planId: "${PLAN}", measureCode: "${MEASURE}", assessmentId: "${id}", level: LIMITED, asOf: "2023-06-30", narrative: "${narrative}" }) { assessmentId duplicate }`;
+    const assessed = await gql<Record<string, { assessmentId: string; duplicate: boolean } | null>>(
+      `mutation { ${assess('a', 'aliases-a', 'Two campaigns started')} ${assess('b', 'aliases-b', 'x')} ${assess('c', 'aliases-c', 'A third assessment')} }`,
+      'COORDINATOR',
+    );
+    expect(assessed.data).toEqual({ a: { assessmentId: 'aliases-a', duplicate: false }, b: null, c: { assessmentId: 'aliases-c', duplicate: false } });
+    expect(assessed.errors).toHaveLength(1);
+    expect(assessed.errors![0]).toMatchObject({ path: ['b'], extensions: { code: 'BAD_USER_INPUT', field: 'input.narrative' } });
+
+    // An agency's period steps: one ended quarter submitted, one that is no quarter refused, one forbidden.
+    const periods = await gql<Record<string, { periodId: string } | null>>(
+      `mutation {
+        ok: submitPeriod(input: { planId: "${PLAN}", periodId: "2022-Q1", requestId: "aliases-ok" }) { periodId }
+        bad: submitPeriod(input: { planId: "${PLAN}", periodId: "2022-05", requestId: "aliases-bad" }) { periodId }
+        forbidden: approvePeriod(input: { planId: "${PLAN}", agencyId: "${OWN_AGENCY}", periodId: "2022-Q1", requestId: "aliases-approve" }) { periodId }
+      }`,
+      'AGENCY',
+    );
+    expect(periods.data).toEqual({ ok: { periodId: '2022-Q1' }, bad: null, forbidden: null });
+    expect(refusals(periods.errors)).toEqual(['bad BAD_USER_INPUT undefined', 'forbidden FORBIDDEN role-not-permitted']);
+  });
+
   it("nulls only the field an agency asks of another agency's reports, beside its own", async () => {
     const res = await gql<{ own: { totalCount: number }; other: unknown; theirs: unknown }>(
       `{ own: reports(first: 1) { totalCount } other: reports(filter: { agencyId: "${OTHER_AGENCY}" }) { totalCount } theirs: report(agencyId: "${OTHER_AGENCY}", reportId: "x") { reportId } }`,

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Resolver } from '@nestjs/graphql';
 import { Action, AccessPolicy, Allow, CurrentPrincipal, type Principal } from '@app/auth';
 import { assessmentStreamName, upcasters } from '@app/domain';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
@@ -8,7 +8,7 @@ import { EventEnvelope, toEnvelope } from '../common/models/event-envelope.model
 import { AssessMeasureInput, CorrectAssessmentInput } from './dto/assessment.input.js';
 import { AssessmentReceipt } from './models/assessment.model.js';
 import { AssessmentService } from './assessment.service.js';
-import { RefusableQuery } from '../common/refusable-query.js';
+import { RefusableQuery, RefusableMutation } from '../common/refusable-query.js';
 
 interface GqlContext {
   req?: { id?: unknown; headers?: Record<string, string | string[] | undefined> };
@@ -32,7 +32,7 @@ export class AssessmentResolver {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  @Mutation(() => AssessmentReceipt, {
+  @RefusableMutation(() => AssessmentReceipt, {
     description: "Records a coordinator's judgement of a measure as of a date (OGP IRM level, narrative, evidence). Retrying with the same assessmentId is safe.",
   })
   @Allow(Action.ASSESS_MEASURE)
@@ -45,7 +45,7 @@ export class AssessmentResolver {
     );
   }
 
-  @Mutation(() => AssessmentReceipt, { description: 'Replaces what an assessment says, with a reason; the original stays in the history.' })
+  @RefusableMutation(() => AssessmentReceipt, { description: 'Replaces what an assessment says, with a reason; the original stays in the history.' })
   @Allow(Action.ASSESS_MEASURE)
   correctAssessment(@Args('input') input: CorrectAssessmentInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<AssessmentReceipt> {
     return this.assessments.execute(

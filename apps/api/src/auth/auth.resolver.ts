@@ -1,8 +1,8 @@
 import { Inject, Logger } from '@nestjs/common';
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Query, Resolver } from '@nestjs/graphql';
 import { Action, Allow, type ApiKeyInfo, Authenticated, CurrentPrincipal, KeyService, type Principal } from '@app/auth';
 import { ApiKeyModel, IssueApiKeyInputModel, IssuedApiKeyModel, PrincipalModel } from './models/auth.models.js';
-import { RefusableQuery } from '../common/refusable-query.js';
+import { RefusableQuery, RefusableMutation } from '../common/refusable-query.js';
 
 function toModel(info: ApiKeyInfo): ApiKeyModel {
   return {
@@ -30,7 +30,7 @@ export class AuthResolver {
     return this.keys.list().map(toModel);
   }
 
-  @Mutation(() => IssuedApiKeyModel, { description: 'Issues an API key (ADMIN). The key is in the answer once and never again.' })
+  @RefusableMutation(() => IssuedApiKeyModel, { description: 'Issues an API key (ADMIN). The key is in the answer once and never again.' })
   @Allow(Action.MANAGE_KEYS)
   async issueApiKey(
     @Args('input') input: IssueApiKeyInputModel,
@@ -50,7 +50,7 @@ export class AuthResolver {
     };
   }
 
-  @Mutation(() => ApiKeyModel, { description: 'Revokes an API key at once (ADMIN). Revoking a revoked key changes nothing.' })
+  @RefusableMutation(() => ApiKeyModel, { description: 'Revokes an API key at once (ADMIN). Revoking a revoked key changes nothing.' })
   @Allow(Action.MANAGE_KEYS)
   async revokeApiKey(
     @Args('keyId') keyId: string,

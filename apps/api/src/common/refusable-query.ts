@@ -1,4 +1,4 @@
-import { Query, type QueryOptions, type ReturnTypeFunc } from '@nestjs/graphql';
+import { Mutation, type MutationOptions, Query, type QueryOptions, type ReturnTypeFunc } from '@nestjs/graphql';
 
 /**
  * Said by every top-level query that a role (or, for an AGENCY, the agency asked for) can be
@@ -17,4 +17,17 @@ export const REFUSABLE =
  */
 export function RefusableQuery(type: ReturnTypeFunc, options: QueryOptions & { description: string }): MethodDecorator {
   return Query(type, { ...options, nullable: true, description: `${options.description} ${REFUSABLE}` });
+}
+
+/** Said by every mutation: what one refused mutation leaves of the others in the same request. */
+export const REFUSABLE_MUTATION = 'Null only with an error at this field (FORBIDDEN, BAD_USER_INPUT, CONFLICT, …); the other mutations of the request keep their receipts.';
+
+/**
+ * `@Mutation` that can be refused (every one can: a role, a rule, the input): nullable, so that
+ * mutations sent as aliases in one request are answered each on its own — one refused does not
+ * null the receipts of those stored before it (issue 18's rule for the record mutations, which
+ * set it themselves, here for assessments, reporting periods, keys and the bulk mutation).
+ */
+export function RefusableMutation(type: ReturnTypeFunc, options: MutationOptions & { description: string }): MethodDecorator {
+  return Mutation(type, { ...options, nullable: true, description: `${options.description} ${REFUSABLE_MUTATION}` });
 }

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Resolver } from '@nestjs/graphql';
 import { AccessPolicy, Action, Allow, CurrentPrincipal, type Principal } from '@app/auth';
 import { DomainError, PERIOD_STATUSES, type PeriodStatus as PeriodStatusValue, isIsoDate, isoDateRefusal } from '@app/domain';
 import type { Plan } from '@app/plan';
@@ -19,7 +19,7 @@ import { PROJECTION_SNAPSHOTS, type ProjectionSnapshots } from '../common/projec
 import { ApprovePeriodInput, ReopenPeriodInput, ReturnPeriodInput, SubmitPeriodInput } from './dto/period-inputs.js';
 import { AgencyPeriod, PeriodApproval, PeriodReceipt, PeriodStatus } from './models/period.models.js';
 import { PeriodCommandService, type PeriodStepRequest } from './period-command.service.js';
-import { RefusableQuery } from '../common/refusable-query.js';
+import { RefusableQuery, RefusableMutation } from '../common/refusable-query.js';
 
 interface GqlContext {
   req?: { id?: unknown; headers?: Record<string, string | string[] | undefined> };
@@ -63,25 +63,25 @@ export class PeriodsResolver {
     private readonly policy: AccessPolicy,
   ) {}
 
-  @Mutation(() => PeriodReceipt, { description: "Submits one of your agency's reporting periods, once it has ended, for the coordinator's approval." })
+  @RefusableMutation(() => PeriodReceipt, { description: "Submits one of your agency's reporting periods, once it has ended, for the coordinator's approval." })
   @Allow(Action.SUBMIT_PERIOD)
   submitPeriod(@Args('input') input: SubmitPeriodInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<PeriodReceipt> {
     return this.step(stepOf('submit', input), principal, ctx);
   }
 
-  @Mutation(() => PeriodReceipt, { description: "Approves an agency's submitted or reopened period: its reports dated in the period are locked (FORBIDDEN, rule period-locked)." })
+  @RefusableMutation(() => PeriodReceipt, { description: "Approves an agency's submitted or reopened period: its reports dated in the period are locked (FORBIDDEN, rule period-locked)." })
   @Allow(Action.SIGN_OFF_PERIOD)
   approvePeriod(@Args('input') input: ApprovePeriodInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<PeriodReceipt> {
     return this.step(stepOf('approve', input), principal, ctx);
   }
 
-  @Mutation(() => PeriodReceipt, { description: "Returns an agency's submitted period with a comment saying what to change." })
+  @RefusableMutation(() => PeriodReceipt, { description: "Returns an agency's submitted period with a comment saying what to change." })
   @Allow(Action.SIGN_OFF_PERIOD)
   returnPeriod(@Args('input') input: ReturnPeriodInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<PeriodReceipt> {
     return this.step(stepOf('return', input), principal, ctx);
   }
 
-  @Mutation(() => PeriodReceipt, { description: "Reopens an agency's approved period with a reason: unlocked until the next approval." })
+  @RefusableMutation(() => PeriodReceipt, { description: "Reopens an agency's approved period with a reason: unlocked until the next approval." })
   @Allow(Action.SIGN_OFF_PERIOD)
   reopenPeriod(@Args('input') input: ReopenPeriodInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<PeriodReceipt> {
     return this.step(stepOf('reopen', input), principal, ctx);

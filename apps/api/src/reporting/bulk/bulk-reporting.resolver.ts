@@ -1,9 +1,10 @@
-import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Context, Resolver } from '@nestjs/graphql';
 import { Action, Allow, CurrentPrincipal, type Principal } from '@app/auth';
 import { correlationIdOf } from '../../common/correlation-id.js';
 import { BULK_MEMBER_BY_NAME, RecordReportsInput } from './bulk-inputs.js';
 import { type BulkRow, BulkReportService } from './bulk-report.service.js';
 import { ImportStrategy, ImportSummary, assertReasonFitsStrategy } from './import-summary.model.js';
+import { RefusableMutation } from '../../common/refusable-query.js';
 
 interface GqlContext {
   req?: { id?: unknown; headers?: Record<string, string | string[] | undefined> };
@@ -14,7 +15,7 @@ interface GqlContext {
 export class BulkReportingResolver {
   constructor(private readonly bulk: BulkReportService) {}
 
-  @Mutation(() => ImportSummary, {
+  @RefusableMutation(() => ImportSummary, {
     description:
       'Records (or corrects) many reports in one request: each row goes the same way as its single mutation and is answered in its own summary row ' +
       '(CREATED, DUPLICATE, REFUSED with field and reason; UPDATED under importStrategy CREATE_AND_UPDATE, DELETED under DELETE; VALID under dryRun; IGNORED under atomic). At most BULK_MAX_ROWS reports; ' +
