@@ -87,12 +87,8 @@ export function reportSummary(type: string, data: Record<string, unknown>): stri
     .map(([k, v]) => {
       const kind = kinds.get(k);
       if (kind === undefined) return `${k}: ${text(v)}`;
-      const name = words.fieldWords(k);
-      if (kind === 'money' && (typeof v === 'string' || typeof v === 'number')) return `${name}: ${formatHuf(String(v))}`;
-      if (k === 'source' && typeof v === 'string') return `${name}: ${sourceLabel(v)}`;
-      if (kind === 'enum' && typeof v === 'string') return `${name}: ${words.enumValueWords(v)}`;
-      if (kind === 'boolean' && typeof v === 'boolean') return `${name}: ${v ? 'yes' : 'no'}`;
-      return `${name}: ${text(v)}`;
+      // The documents' words for the value (libs/projections plain-words.ts); counts and texts as they are.
+      return `${words.fieldWords(k)}: ${words.fieldValueWords(kind, k, v) ?? text(v)}`;
     })
     .join(' · ');
 }

@@ -18,8 +18,8 @@ import {
   UNSPECIFIED_SOURCE,
   allPlans,
   assessmentsOf,
-  enumValueWords,
   evaluateMeasure,
+  fieldValueWords,
   fieldWords,
   figuresAsOf,
   fundingSummary,
@@ -31,7 +31,6 @@ import {
 } from '@app/projections';
 import { ReportInputError, ReportPlanNotFoundError } from './report-errors.js';
 import type { ReportSource } from './report-source.js';
-import { formatHuf, sourceName } from './words.js';
 
 /**
  * The implementation report: for a plan and a date range, per pillar, objective and measure,
@@ -493,14 +492,11 @@ function reportLines(
 }
 
 
-/** One field of a report as a person reads it: money as formatHuf, a funding source by name. */
+/** One field of a report as a person reads it: the shared words (fieldValueWords), counts grouped. */
 function figureText(kind: string, name: string, value: unknown): string {
   if (kind === 'boolean') return value ? 'yes' : 'no';
-  if (kind === 'money' && typeof value === 'string' && /^-?\d+$/.test(value)) return formatHuf(BigInt(value));
   if (kind === 'count' && typeof value === 'number') return value.toLocaleString('en-US');
-  if (kind === 'enum' && name === 'source' && typeof value === 'string') return sourceName(value);
-  if (kind === 'enum' && typeof value === 'string') return enumValueWords(value);
-  return String(value);
+  return fieldValueWords(kind, name, value) ?? String(value);
 }
 
 function measureFunding(

@@ -108,3 +108,16 @@ export const fieldWords = (name: string): string => name.replace(/(?<=[a-z])(?=[
 
 /** A value of an enum field (kind `enum` in the catalogue) in words: `WORKING_GROUP` → `working group`. */
 export const enumValueWords = (value: string): string => value.toLowerCase().replace(/[_-]/g, ' ');
+
+/**
+ * A value of a report field in words, by its kind in the event catalogue, as the documents and
+ * the dashboard write it: a yes/no, money as {@link formatHuf}, the funding `source` by its name,
+ * an enum value in words. Undefined for a value no rule covers (counts, texts, dates), which each
+ * place writes its own way (the documents group counts; a text stays as it is).
+ */
+export function fieldValueWords(kind: string, name: string, value: unknown): string | undefined {
+  if (kind === 'boolean' && typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (kind === 'money' && typeof value === 'string' && /^-?\d+$/.test(value)) return formatHuf(value);
+  if (kind === 'enum' && typeof value === 'string') return name === 'source' ? plainWord(FUNDING_SOURCE_LABEL, value) : enumValueWords(value);
+  return undefined;
+}
