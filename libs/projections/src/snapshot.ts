@@ -148,10 +148,7 @@ export class ProjectionSnapshot {
     if (!result) {
       const date = asOf ?? today();
       const map = new Map<string, MeasureEvaluation>();
-      for (const { plan, measure } of this.measures(planId)) {
-        const assessment = latestAssessment(this.assessments(plan.id, measure.code), date);
-        map.set(measure.code, cachedEvaluation(measure, this.measureFigures(plan.id, measure.code, asOf), date, { period: plan.period, assessment }));
-      }
+      for (const { plan, measure } of this.measures(planId)) map.set(measure.code, this.evaluateOn(plan, measure, asOf, date));
       this.evaluations.set(cacheKey, (result = map));
     }
     return result;
@@ -169,11 +166,15 @@ export class ProjectionSnapshot {
     if (!result) {
       const info = this.measure(code, planId);
       if (!info) return undefined;
-      const assessment = latestAssessment(this.assessments(planId, code), asOf);
-      const evaluation = cachedEvaluation(info.measure, this.measureFigures(planId, code, asOf), asOf, { period: info.plan.period, assessment });
-      this.evaluations.set(key, (result = new Map([[code, evaluation]])));
+      this.evaluations.set(key, (result = new Map([[code, this.evaluateOn(info.plan, info.measure, asOf, asOf)]])));
     }
     return result.get(code);
+  }
+
+  /** One measure evaluated on `date`, its figures as of `asOf` (undefined: every report counted so far), with the assessment in force on `date`. */
+  private evaluateOn(plan: Plan, measure: Measure, asOf: string | undefined, date: string): MeasureEvaluation {
+    const assessment = latestAssessment(this.assessments(plan.id, measure.code), date);
+    return cachedEvaluation(measure, this.measureFigures(plan.id, measure.code, asOf), date, { period: plan.period, assessment });
   }
 
   /**
