@@ -219,7 +219,7 @@ describe('implementation report (e2e)', () => {
       level: row.assessmentLevel,
       asOf: row.assessmentAsOf,
       narrative: row.assessmentNarrative,
-      evidence: row.assessmentEvidence === '' ? [] : row.assessmentEvidence.split(';'),
+      evidence: row.assessmentEvidence === '' ? [] : row.assessmentEvidence.split('\n'),
       corrections: Number(row.assessmentCorrections),
       indicatorComments: rows.filter((r) => r.assessmentIndicatorComment !== '').map((r) => ({ indicatorKey: r.indicatorKey, comment: r.assessmentIndicatorComment })),
     };
@@ -279,7 +279,7 @@ describe('implementation report (e2e)', () => {
     ]);
     // The correction left the evidence and the comment as they were; the comment is on its indicator's row.
     expect(['assessmentEvidence', 'assessmentCorrections', 'assessmentIndicatorComment'].map((c) => csv.get('II.1.3/trainings')![c])).toEqual([
-      'BM/1/2023;https://example.org/register',
+      'BM/1/2023\nhttps://example.org/register',
       '1',
       'Two postponed to 2024',
     ]);

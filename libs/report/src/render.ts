@@ -214,7 +214,8 @@ export const CSV_COLUMNS = [
  * RFC 4180 CSV (csv-stringify), UTF-8, header row first; values exact (bigints as decimal text).
  * For machines: statuses, reasons, levels and funding sources are the api's codes.
  * `dueOnAsOf` is `true` when the deadline is asOf, the day statuses are taken (not yet passed on it).
- * The assessment in force: `assessmentEvidence` its references (`;`-separated, as recorded),
+ * The assessment in force: `assessmentEvidence` its references, one per line of the cell (a
+ * reference is one line: the assessment decider refuses a line break in one),
  * `assessmentCorrections` the corrections applied to it, `assessmentIndicatorComment` the
  * coordinator's comment on the row's indicator.
  * `disbursedInRangeHuf` is paid in the range; `allocatedHuf` and `disbursedHuf` are the budget
@@ -246,7 +247,7 @@ export function renderCsv(report: ImplementationReport): string {
       assessmentLevel: measure.latestAssessment?.level ?? '',
       assessmentAsOf: measure.latestAssessment?.asOf ?? '',
       assessmentNarrative: measure.latestAssessment?.narrative ?? '',
-      assessmentEvidence: measure.latestAssessment?.evidence.join(';') ?? '',
+      assessmentEvidence: measure.latestAssessment?.evidence.join('\n') ?? '',
       assessmentCorrections: measure.latestAssessment?.corrections ?? '',
       assessmentIndicatorComment: indicatorComment(measure, undefined),
       reportsInRange: measure.reports.length,

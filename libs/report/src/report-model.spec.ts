@@ -461,8 +461,8 @@ describe('buildImplementationReport over a generated history', () => {
     const csv = parse(renderCsv(report), { columns: true }) as Array<Record<string, string>>;
     const row = (key: string) => csv.find((r) => `${r.measure}/${r.indicatorKey}` === key)!;
     const assessmentColumns = ['assessmentLevel', 'assessmentEvidence', 'assessmentCorrections', 'assessmentIndicatorComment', 'indicatorLabel'];
-    expect(assessmentColumns.map((c) => row('II.1.3/trainings')[c])).toEqual(['SUBSTANTIAL', 'BM/1234-5/2024;https://example.org/minutes', '2', 'Two postponed to 2024', labels.get('trainings')]);
-    expect(assessmentColumns.map((c) => row('II.1.3/participants')[c])).toEqual(['SUBSTANTIAL', 'BM/1234-5/2024;https://example.org/minutes', '2', 'Registers of two sessions missing', labels.get('participants')]);
+    expect(assessmentColumns.map((c) => row('II.1.3/trainings')[c])).toEqual(['SUBSTANTIAL', 'BM/1234-5/2024\nhttps://example.org/minutes', '2', 'Two postponed to 2024', labels.get('trainings')]);
+    expect(assessmentColumns.map((c) => row('II.1.3/participants')[c])).toEqual(['SUBSTANTIAL', 'BM/1234-5/2024\nhttps://example.org/minutes', '2', 'Registers of two sessions missing', labels.get('participants')]);
     // Assessed without evidence or comments: empty cells, the corrections counted (0); not assessed: all empty.
     expect(assessmentColumns.slice(0, 4).map((c) => csv.find((r) => r.measure === 'I.3.2')![c])).toEqual(['LIMITED', '', '0', '']);
     expect(assessmentColumns.slice(0, 4).map((c) => csv.find((r) => r.measure === 'II.3.3')![c])).toEqual(['', '', '', '']);

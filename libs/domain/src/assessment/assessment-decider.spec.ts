@@ -77,6 +77,8 @@ describe('assessment decider', () => {
     [{ asOf: '2021-12-31' }, 'asOf', /before the start of plan hu-2022-2023/],
     [{ narrative: ' a ' }, 'narrative', /at least 3/],
     [{ evidence: ['ok', '  '] }, 'evidence[1]', /evidence\[1\] is required/],
+    [{ evidence: ['BM/1/2023', 'BM/2/2023\nBM/3/2023'] }, 'evidence[1]', /must be one line/],
+    [{ evidence: ['a\r\nb'] }, 'evidence[0]', /must be one line/],
     [{ indicatorComments: [{ indicatorKey: 'budget', comment: 'x' }] }, 'indicatorComments[0].indicatorKey', /not an indicator of measure II.1.3/],
     [{ indicatorComments: [{ indicatorKey: 'trainings', comment: 'x' }, { indicatorKey: 'trainings', comment: 'y' }] }, 'indicatorComments[1].indicatorKey', /twice/],
     [{ assessmentId: 'has space' }, 'assessmentId', /letters, digits/],

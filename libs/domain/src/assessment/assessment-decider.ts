@@ -131,6 +131,8 @@ export function checkAssessmentInput(input: AssessmentInput, ctx: AssessmentCont
     const reference = e.trim();
     if (reference.length === 0) throw DomainError.badInput(`evidence[${i}]`, EMPTY_TEXT_RULE);
     if (reference.length > MAX_REFERENCE) throw DomainError.badInput(`evidence[${i}]`, `must be at most ${MAX_REFERENCE} characters`);
+    // One reference is one line: the CSV export lists references one per line in a cell.
+    if (/[\r\n\u2028\u2029]/.test(reference)) throw DomainError.badInput(`evidence[${i}]`, 'must be one line (a document number, URL or file id): give each reference as an item of its own');
     return reference;
   });
   if (evidence.length > MAX_EVIDENCE) throw DomainError.badInput('evidence', `must hold at most ${MAX_EVIDENCE} references`);

@@ -46,7 +46,7 @@ export class AssessMeasureInput {
   @MaxLength(20000)
   narrative: string;
 
-  @Field(() => [String], { nullable: true, description: 'References to evidence (document numbers, URLs, report ids).' })
+  @Field(() => [String], { nullable: true, description: 'References to evidence (document numbers, URLs, report ids), one line each: at most 100, each at most 500 characters.' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -75,7 +75,7 @@ export class CorrectAssessmentInput extends AssessMeasureInput {
   reason: string;
 
   // Omitted keeps what the assessment says now; [] clears it (a correction of the level alone loses nothing).
-  @Field(() => [String], { nullable: true, description: 'References to evidence. Omitted: the assessment keeps its current evidence; [] clears it.' })
+  @Field(() => [String], { nullable: true, description: 'References to evidence, one line each. Omitted: the assessment keeps its current evidence; [] clears it.' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
