@@ -1,7 +1,7 @@
 import { KeyService } from '@app/auth';
 import type { Browser, Page } from 'playwright-core';
 import { authHeader, issueTestKey } from './support/auth.js';
-import { buildDashboard, eventually, launchBrowser, screenshotPath } from './support/browser.js';
+import { buildDashboard, eventually, goToHash, launchBrowser, openSignedIn, screenshotPath } from './support/browser.js';
 import { type GraphQLResponse, type TestApp, startTestApp } from './support/test-app.js';
 
 /**
@@ -44,20 +44,18 @@ describe('dashboard edges in a browser (e2e)', () => {
       pmo,
     );
 
-  async function open(key: string, hash = '', viewport = { width: 1366, height: 900 }): Promise<Page> {
-    const page = await browser.newPage({ viewport });
-    page.on('response', (response) => {
-      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+  const open = (key: string, hash = '', viewport?: { width: number; height: number }): Promise<Page> =>
+    openSignedIn(browser, origin, key, {
+      hash,
+      viewport,
+      watch: (page) => {
+        page.on('response', (response) => {
+          if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+        });
+        page.on('requestfailed', (request) => failed.push(`failed ${request.url()}`));
+      },
     });
-    page.on('requestfailed', (request) => failed.push(`failed ${request.url()}`));
-    await page.goto(`${origin}/dashboard/${hash}`);
-    await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('role').waitFor();
-    return page;
-  }
-  /** Moves within the app as a link or a typed address does (no reload). */
-  const go = (page: Page, hash: string) => page.evaluate((h) => (window.location.hash = h), hash);
+  const go = goToHash;
   const mainText = async (page: Page) => (await page.locator('main').innerText()).trim();
   const kpi = async (page: Page, id: string) => (await page.getByTestId(id).locator('.card-value').textContent())?.trim();
 

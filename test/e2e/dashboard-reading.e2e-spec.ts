@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { authHeader, issueTestKey } from './support/auth.js';
-import { buildDashboard, eventually, launchBrowser, screenshotPath } from './support/browser.js';
+import { buildDashboard, eventually, goToHash, launchBrowser, openSignedIn, screenshotPath } from './support/browser.js';
 import { type GraphQLResponse, type TestApp, startTestApp } from './support/test-app.js';
 
 /**
@@ -37,15 +37,8 @@ describe('dashboard as a reader finds it, in a browser (e2e)', () => {
   const period = (name: 'submitPeriod' | 'approvePeriod' | 'returnPeriod', input: Record<string, unknown>, who: Record<string, string>) =>
     t.gql(`mutation ($input: ${name.charAt(0).toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $input) { position } }`, { input: { planId: PLAN, ...input } }, who);
 
-  async function open(key: string, hash = '', viewport = { width: 1366, height: 900 }): Promise<Page> {
-    const page = await browser.newPage({ viewport });
-    await page.goto(`${origin}/dashboard/${hash}`);
-    await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('role').waitFor();
-    return page;
-  }
-  const go = (page: Page, hash: string) => page.evaluate((h) => (window.location.hash = h), hash);
+  const open = (key: string, hash = '', viewport?: { width: number; height: number }): Promise<Page> => openSignedIn(browser, origin, key, { hash, viewport });
+  const go = goToHash;
 
   beforeAll(async () => {
     buildDashboard();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { authHeader, issueTestKey } from './support/auth.js';
-import { buildDashboard, eventually, launchBrowser, screenshotPath } from './support/browser.js';
+import { buildDashboard, eventually, launchBrowser, openSignedIn, screenshotPath } from './support/browser.js';
 import { type GraphQLResponse, type TestApp, startTestApp } from './support/test-app.js';
 
 /**
@@ -48,19 +48,16 @@ describe('dashboard in a browser (e2e)', () => {
     return result.data;
   }
 
-  async function signedIn(key: string, hash = ''): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    page.on('request', (request) => {
-      const url = request.url();
-      // blob: is the page's own memory (the report download hands its file over as one).
-      if (!url.startsWith(origin) && !url.startsWith(origin.replace('http', 'ws')) && !url.startsWith('data:') && !url.startsWith('blob:')) foreignRequests.push(url);
+  const signedIn = (key: string, hash = ''): Promise<Page> =>
+    openSignedIn(browser, origin, key, {
+      hash,
+      watch: (page) =>
+        page.on('request', (request) => {
+          const url = request.url();
+          // blob: is the page's own memory (the report download hands its file over as one).
+          if (!url.startsWith(origin) && !url.startsWith(origin.replace('http', 'ws')) && !url.startsWith('data:') && !url.startsWith('blob:')) foreignRequests.push(url);
+        }),
     });
-    await page.goto(`${origin}/dashboard/${hash}`);
-    await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('role').waitFor();
-    return page;
-  }
 
   /** The rows of a chart's data table: [label, ...cells]. */
   const chartRows = (page: Page, testId: string) =>

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type Page, chromium } from 'playwright-core';
 
 /** Debian's chromium (`.ci/run` installs it); never a downloaded browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -17,6 +17,29 @@ export async function launchBrowser(): Promise<Browser> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 }
+
+/**
+ * A new page on the dashboard at `hash` (e.g. `#/measures/II.1.3`), signed in with `key` as a user
+ * does (the key typed into the sign-in form); resolves once the role badge shows. `watch` gets the
+ * page before it loads, for request or response listeners.
+ */
+export async function openSignedIn(
+  browser: Browser,
+  origin: string,
+  key: string,
+  options: { hash?: string; viewport?: { width: number; height: number }; watch?: (page: Page) => void } = {},
+): Promise<Page> {
+  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1366, height: 900 } });
+  options.watch?.(page);
+  await page.goto(`${origin}/dashboard/${options.hash ?? ''}`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('role').waitFor();
+  return page;
+}
+
+/** Moves within the app as a link or a typed address does (no reload). */
+export const goToHash = (page: Page, hash: string): Promise<string> => page.evaluate((h) => (window.location.hash = h), hash);
 
 /** Builds the dashboard when its sources changed since the last build (or it was never built). */
 export function buildDashboard(): void {
