@@ -94,6 +94,63 @@ describe('readSpreadsheet (streaming)', () => {
     expect((await refusal(readSpreadsheet(column, 'xlsx'))).reason).toMatch(/^"participant" is not a column of TrainingDelivered; did you mean "participants"/);
   });
 
+  it('reads type cells, sheet names and headers as people retype them: any case, words joined or apart', async () => {
+    const csv = Buffer.from(
+      [
+        'Type,Measure Code,report_id,OCCURRED-ON,title,Participants,days',
+        ' Training Delivered ,II.1.3,t-1,2023-05-01,Course,5,1',
+        'training_delivered,II.1.3,t-2,2023-05-01,Course,6,1',
+        'TRAINING-DELIVERED,II.1.3,t-3,2023-05-01,Course,7,1',
+      ].join('\n'),
+    );
+    const rows = await readSpreadsheet(csv, 'csv', 'r.csv');
+    expect(rows.map((r) => [r.errors, r.input])).toEqual(
+      [5, 6, 7].map((n, i) => [[], { measureCode: 'II.1.3', reportId: `t-${i + 1}`, occurredOn: '2023-05-01', title: 'Course', participants: n, days: 1 }]),
+    );
+    // The cell a refusal names carries the column's own name, not the header as typed.
+    expect(rows[0].locate?.('participants')).toMatchObject({ field: "'r.csv'!F2", column: 'F (participants)' });
+    const book = await xlsx((b) => b.addWorksheet('Training delivered').addRows([['Measure code', 'Report ID', 'Occurred on', 'Plan ID', 'Title', 'Participants', 'Days'], ['II.1.3', 'x-1', '2023-05-01', null, 'Course', 8, 2]]));
+    expect((await readSpreadsheet(book, 'xlsx')).map((r) => [r.errors, r.input])).toEqual([[[], { measureCode: 'II.1.3', reportId: 'x-1', occurredOn: '2023-05-01', title: 'Course', participants: 8, days: 2 }]]);
+    // Two spellings of one column are one column named twice.
+    expect(await refusal(readSpreadsheet(Buffer.from('type,measureCode,Measure Code\nTrainingDelivered,II.1.3,II.1.3'), 'csv', 'r.csv'))).toMatchObject({
+      row: 1,
+      column: 'C',
+      reason: expect.stringMatching(/"measureCode" twice \(also column B\)/),
+    });
+  });
+
+  it('skips blank rows: a CSV line of commas only or of spaces, an XLSX row whose cells hold spaces only', async () => {
+    const csv = Buffer.from(['type,measureCode,reportId,occurredOn,title,participants,days', 'TrainingDelivered,II.1.3,t-1,2023-05-01,Course,5,1', ',,,,,,', ' , , ,,,,', ',,', 'TrainingDelivered,II.1.3,t-2,2023-05-01,Course,6,1'].join('\r\n'));
+    const rows = await readSpreadsheet(csv, 'csv', 'r.csv');
+    expect(rows.map((r) => [r.input?.reportId, r.errors, r.locate?.('days')?.row])).toEqual([
+      ['t-1', [], 2],
+      ['t-2', [], 6],
+    ]);
+    const book = await xlsx((b) => {
+      const sheet = b.addWorksheet('TrainingDelivered');
+      sheet.addRow(HEADER);
+      sheet.addRow(['II.1.3', 'a', '2023-05-01', null, 'Course', 5, 1]);
+      sheet.getCell('E3').value = ' ';
+      sheet.getCell('B4').value = '   ';
+      sheet.getCell('C4').value = '\t';
+      sheet.addRow(['II.1.3', 'b', '2023-05-01', null, 'Course', 6, 1]);
+    });
+    expect((await readSpreadsheet(book, 'xlsx')).map((r) => [r.input?.reportId, r.errors])).toEqual([
+      ['a', []],
+      ['b', []],
+    ]);
+  });
+
+  it('takes an empty header over an empty column (a trailing comma on every line), and refuses a value under it naming the cell', async () => {
+    const header = 'type,measureCode,reportId,occurredOn,title,participants,days,';
+    const rows = await readSpreadsheet(Buffer.from(`${header}\nTrainingDelivered,II.1.3,t-1,2023-05-01,Course,5,1,\n`), 'csv', 'r.csv');
+    expect(rows.map((r) => [r.input?.reportId, r.errors])).toEqual([['t-1', []]]);
+    const middle = 'type,measureCode,,reportId,occurredOn,title,participants,days';
+    expect((await readSpreadsheet(Buffer.from(`${middle}\nTrainingDelivered,II.1.3,,t-2,2023-05-01,Course,5,1`), 'csv', 'r.csv')).map((r) => r.errors)).toEqual([[]]);
+    const error = await refusal(readSpreadsheet(Buffer.from(`${header}\nTrainingDelivered,II.1.3,t-1,2023-05-01,Course,5,1,\nTrainingDelivered,II.1.3,t-2,2023-05-01,Course,5,1,stray\n`), 'csv', 'r.csv'));
+    expect(error).toMatchObject({ sheet: 'r.csv', row: 3, column: 'H', reason: 'has a value under an empty header' });
+  });
+
   it('an empty workbook says it has no report rows and points to the template, naming its sheets only when few', async () => {
     // The template itself, unfilled: one sheet per event type the agency may report.
     const many = await buildTemplate('ministry-of-interior', [{ code: 'II.1.3', types: EVENT_CATALOGUE.map((e) => e.type) }]);
@@ -167,6 +224,17 @@ describe('readSpreadsheet (streaming)', () => {
     expect(() => detectFormat(Buffer.from('type\0,x\n'), 'text/csv', 'b.csv')).toThrow(expect.objectContaining({ sheet: 'b.csv', reason: expect.stringMatching(/binary data/) }));
     // A character cut at the end of the file is not UTF-8 either.
     expect(() => detectFormat(Buffer.concat([Buffer.from(header), Buffer.from([0xc3])]), 'text/csv', undefined)).toThrow(expect.objectContaining({ row: 2 }));
+  });
+
+  it('CSV: UTF-16 text (Excel\'s "Unicode Text"), with or without a byte order mark, is told how to save as UTF-8, not that it is binary', () => {
+    const text = 'type,measureCode,reportId,occurredOn\nTrainingDelivered,II.1.3,u-1,2023-04-01\n';
+    const le = Buffer.from(text, 'utf16le');
+    const be = Buffer.from(le).swap16();
+    for (const body of [Buffer.concat([Buffer.from([0xff, 0xfe]), le]), le, Buffer.concat([Buffer.from([0xfe, 0xff]), be]), be]) {
+      expect(() => detectFormat(body, 'text/csv', 'u.csv')).toThrow(expect.objectContaining({ sheet: 'u.csv', row: 1, reason: expect.stringMatching(/^is UTF-16 text .*save it as "CSV UTF-8/) }));
+    }
+    // Binary data with a zero byte here and there stays binary.
+    expect(() => detectFormat(Buffer.from([0x74, 0x79, 0x00, 0x65, 0x01, 0x02, 0x00, 0x00, 0x41, 0x42]), 'text/csv', 'b.csv')).toThrow(expect.objectContaining({ reason: expect.stringMatching(/binary data/) }));
   });
 
   it('CSV: a semicolon inside a value of a comma-separated file is only a value', async () => {

@@ -93,9 +93,25 @@ export function columnLetter(n: number): string {
 }
 
 const SPECS = new Map<string, EventTypeSpec<ActivityEventType>>(EVENT_CATALOGUE.map((s) => [s.type, s]));
-/** An event type as a cell or sheet name gives it, in any case and with spaces around: `trainingdelivered`. */
-const SPECS_BY_CASE = new Map<string, EventTypeSpec<ActivityEventType>>(EVENT_CATALOGUE.map((s) => [s.type.toUpperCase(), s]));
-const specNamed = (name: string | undefined): EventTypeSpec<ActivityEventType> | undefined => (name === undefined ? undefined : SPECS_BY_CASE.get(name.trim().toUpperCase()));
+/**
+ * A name as people write it in a header, a `type` cell or a sheet name: any case, words run
+ * together or joined by spaces, hyphens or underscores (`Training Delivered`, `training_delivered`,
+ * `Measure code`). Catalogue types are PascalCase and fields camelCase, so no two share a key
+ * (checked below, at load).
+ */
+const nameKey = (name: string): string => name.trim().toUpperCase().replace(/[\s_-]+/g, '');
+/** The one entry of `names` each key stands for; throws at load if two names share a key. */
+function byNameKey<T>(entries: Iterable<readonly [string, T]>): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const [name, value] of entries) {
+    if (out.has(nameKey(name))) throw new Error(`Two names read alike in a spreadsheet: ${name}`);
+    out.set(nameKey(name), value);
+  }
+  return out;
+}
+/** An event type as a cell or sheet name gives it: `trainingdelivered`, ` Training Delivered `, `training_delivered`. */
+const SPECS_BY_KEY = byNameKey(EVENT_CATALOGUE.map((s) => [s.type, s] as const));
+const specNamed = (name: string | undefined): EventTypeSpec<ActivityEventType> | undefined => (name === undefined ? undefined : SPECS_BY_KEY.get(nameKey(name)));
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const recordMemberOf = (type: string): BulkMember | undefined => BULK_MEMBER_BY_NAME.get(lowerFirst(type));
 
@@ -114,12 +130,35 @@ export function detectFormat(body: Buffer, contentType: string | undefined, file
   if (claimed === 'xlsx' && !zip) throw new SpreadsheetError('is not an XLSX workbook (an XLSX file is a ZIP archive; this one does not start like one)');
   // A CSV's errors name the file as their sheet (as readSpreadsheet's do), whatever step found them.
   const csvSheet = fileName ?? 'upload.csv';
+  if (claimed === 'csv' && !zip && isUtf16(body)) {
+    throw new SpreadsheetError('is UTF-16 text (as Excel\'s "Unicode Text" saves): save it as "CSV UTF-8 (Comma delimited)"', csvSheet, 1);
+  }
   if (claimed === 'csv' && (zip || body.subarray(0, 8192).includes(0))) throw new SpreadsheetError('is not a CSV text file (it holds binary data)', csvSheet);
   if (claimed === 'csv') refuseOtherEncoding(body, csvSheet);
   return claimed;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * UTF-16 text: a UTF-16 byte order mark, or (without one) a zero byte beside every character of
+ * the first line, as ASCII text in UTF-16 has. Told apart from binary data so the user is told
+ * how to save it instead of that it is not text.
+ */
+function isUtf16(body: Buffer): boolean {
+  if (body.length >= 2 && ((body[0] === 0xff && body[1] === 0xfe) || (body[0] === 0xfe && body[1] === 0xff))) return true;
+  const head = body.subarray(0, Math.min(body.length, 256) & ~1);
+  if (head.length < 4) return false;
+  const zerosAt = (parity: number) => {
+    for (let i = parity; i < head.length; i += 2) if (head[i] !== 0) return false;
+    return true;
+  };
+  const textAt = (parity: number) => {
+    for (let i = parity; i < head.length; i += 2) if (head[i] === 0) return false;
+    return true;
+  };
+  return (zerosAt(1) && textAt(0)) || (zerosAt(0) && textAt(1));
+}
 
 /**
  * A CSV must be UTF-8 (with or without a BOM): a file saved in a legacy code page (Excel's plain
@@ -207,7 +246,7 @@ async function readXlsx(body: Buffer, maxRows: number): Promise<BulkRow[]> {
           if (cell.type === ExcelJS.ValueType.Formula) throw new SpreadsheetError('holds a formula; enter the value itself', name, row.number, columnLetter(col));
           cells[col - 1] = cellValue(cell.value, name, row.number, col);
         });
-        if (!cells.some((c) => c !== undefined && c !== '')) continue;
+        if (isBlankRow(cells)) continue;
         if (!sheet) {
           const spec = specNamed(name);
           if (!spec) throw new SpreadsheetError(`is not an event type${didYouMean(name, SPECS.keys())} (sheets are named by type: ${[...SPECS.keys()].join(', ')})`, name);
@@ -256,18 +295,22 @@ async function readCsv(body: Buffer, fileName: string, maxRows: number): Promise
   try {
     for await (const { record: cells, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!header) {
-        header = cells;
-        refuseOtherDelimiter(header, fileName);
-        if (header.length > MAX_COLUMNS) throw new SpreadsheetError(`has ${header.length} columns, more than the ${MAX_COLUMNS} a file may have`, fileName, 1, columnLetter(MAX_COLUMNS + 1));
+        if (isBlankRow(cells)) continue;
+        refuseOtherDelimiter(cells, fileName);
+        if (cells.length > MAX_COLUMNS) throw new SpreadsheetError(`has ${cells.length} columns, more than the ${MAX_COLUMNS} a file may have`, fileName, 1, columnLetter(MAX_COLUMNS + 1));
+        // Headers as written or as people retype them (`Type`, `Measure code`); an empty one heads a column that must stay empty.
+        header = cells.map((h) => (h === '' ? '' : (CSV_HEADERS.get(nameKey(h)) ?? h)));
         refuseRepeatedHeader(header, fileName);
         typeColumn = header.indexOf('type');
         if (typeColumn < 0) throw new SpreadsheetError('has no "type" column: each row names its event type (MeetingHeld, …)', fileName, 1);
         header.forEach((h, c) => {
-          if (c !== typeColumn && !ALL_FIELDS.has(h)) throw new SpreadsheetError(`"${h}" is not a report field${didYouMean(h, ALL_FIELDS)}`, fileName, 1, columnLetter(c + 1));
+          if (h !== '' && c !== typeColumn && !ALL_FIELDS.has(h)) throw new SpreadsheetError(`"${h}" is not a report field${didYouMean(h, ALL_FIELDS)}`, fileName, 1, columnLetter(c + 1));
         });
         continue;
       }
       const number = info.lines;
+      // A line of commas only (`,,,,`) is a blank row, as spreadsheets save one inside the used range.
+      if (isBlankRow(cells)) continue;
       if (out.length >= maxRows) throw new SpreadsheetError(`is past the ${maxRows} reports one file may hold (BULK_MAX_ROWS)`, fileName, number);
       out.push(csvRow(header, typeColumn, cells, number, fileName, out.length, sheets));
     }
@@ -288,6 +331,8 @@ function csvRow(header: readonly string[], typeColumn: number, cells: readonly s
   const type = cells[typeColumn];
   const spec = specNamed(type);
   const at = (c: number) => cellAt(fileName, number, columnLetter(c + 1), header[c]);
+  const underEmptyHeader = header.findIndex((h, c) => h === '' && present(c));
+  if (underEmptyHeader >= 0) throw new SpreadsheetError('has a value under an empty header', fileName, number, columnLetter(underEmptyHeader + 1));
   if (!spec) {
     const reportId = cells[header.indexOf('reportId')]?.trim();
     return {
@@ -347,6 +392,11 @@ function refuseRepeatedHeader(header: ReadonlyArray<string | undefined>, sheet: 
 }
 
 const ALL_FIELDS = new Set([...COMMON_COLUMNS, REASON_COLUMN, ...EVENT_CATALOGUE.flatMap((s) => s.fields.map((f) => f.name))]);
+/** A CSV header cell's canonical name by its {@link nameKey}: `Type` → `type`, `Measure code` → `measureCode`. */
+const CSV_HEADERS = byNameKey([...ALL_FIELDS, 'type'].map((name) => [name, name] as const));
+
+/** A row with no value: every cell missing, empty or spaces only (a cell of spaces only is empty). */
+const isBlankRow = (cells: readonly unknown[]): boolean => cells.every((c) => c === undefined || (typeof c === 'string' && c.trim() === ''));
 
 /**
  * The rows of one event type under one header row. The header is checked once (an unknown column
@@ -368,7 +418,12 @@ class TypedSheet {
     private readonly partialHeader = false,
   ) {
     const columns = columnsOf(spec);
-    this.header = Array.from(header, (h) => (typeof h === 'string' ? h.trim() || undefined : typeof h === 'number' ? String(h) : undefined));
+    const canonical = byNameKey(columns.map((name) => [name, name] as const));
+    this.header = Array.from(header, (h) => {
+      const text = typeof h === 'string' ? h.trim() || undefined : typeof h === 'number' ? String(h) : undefined;
+      // As written or as people retype it (`Measure code`, `PARTICIPANTS`): the column's own name.
+      return text === undefined ? undefined : (canonical.get(nameKey(text)) ?? text);
+    });
     // A CSV's header is the whole file's, checked once by readCsv before any row.
     if (!partialHeader) {
       refuseRepeatedHeader(this.header, sheet);
