@@ -242,6 +242,16 @@ describe('spreadsheet import (e2e)', () => {
       expect(misspelt.status).toBe(400);
       expect(misspelt.body).toMatchObject({ code: 'BAD_USER_INPUT', field: query.includes('filename') ? 'filename' : 'dryrun', reason: expect.stringMatching(query.includes('filename') ? /not a parameter of this endpoint \(it takes dryRun, atomic/ : /not a parameter of this endpoint; did you mean "dryRun"\?/) });
     }
+    // A flag with no value, or a value other than true/false, is refused too: `?dryRun` must not import for real.
+    for (const [query, field, reason] of [
+      ['?dryRun', 'dryRun', 'must be true or false (got no value: write dryRun=true)'],
+      ['?atomic=&dryRun=true', 'atomic', 'must be true or false (got no value: write atomic=true)'],
+      ['?dryRun=on', 'dryRun', 'must be true or false (got "on")'],
+      ['?dryRun=true&dryRun=false', 'dryRun', 'must be given once, as true or false'],
+    ]) {
+      const refused = await upload(csv, 'text/csv', query);
+      expect([query, refused.status, refused.body]).toEqual([query, 400, expect.objectContaining({ code: 'BAD_USER_INPUT', field, reason })]);
+    }
     expect(await head()).toBe(before);
     const each = await upload(csv, 'text/csv');
     expect(each.status).toBe(201);
@@ -326,6 +336,7 @@ describe('spreadsheet import (e2e)', () => {
       ['the file under another name', (f) => f.append('upload', new Blob([csv('x')], { type: 'text/csv' }), 'x.csv'), '', 400, { field: 'upload' }],
       ['an unknown field', (f) => (f.append('dryrun', 'true'), f.append('file', new Blob([csv('x')], { type: 'text/csv' }), 'x.csv')), '', 400, { field: 'dryrun', reason: expect.stringMatching(/not a field of this form/) }],
       ['a flag in the query and the form', (f) => (f.append('dryRun', 'true'), f.append('file', new Blob([csv('x')], { type: 'text/csv' }), 'x.csv')), '?dryRun=false', 400, { field: 'dryRun' }],
+      ['a flag with no value (an empty form field)', (f) => (f.append('dryRun', ''), f.append('file', new Blob([csv('x')], { type: 'text/csv' }), 'x.csv')), '', 400, { field: 'dryRun', reason: 'must be true or false (got no value: write dryRun=true)' }],
       ['a bad header', (f) => f.append('file', new Blob(['type,nonsense\nTrainingDelivered,x\n'], { type: 'text/csv' }), 'x.csv'), '', 400, { code: 'BAD_USER_INPUT', field: 'file', reason: expect.stringMatching(/not a report field/) }],
       ['a file of another kind', (f) => f.append('file', new Blob(['hello'], { type: 'text/plain' }), 'notes.txt'), '', 400, { field: 'file', reason: expect.stringMatching(/must be sent as text\/csv/) }],
       ['a file over BULK_MAX_FILE_BYTES', (f) => f.append('file', new Blob([Buffer.alloc(1_200_000, 0x41)], { type: 'text/csv' }), 'big.csv'), '', 413, { code: 'PAYLOAD_TOO_LARGE', field: 'file' }],

@@ -38,12 +38,17 @@ interface Upload {
   readonly fields: Record<string, QueryValue>;
 }
 
-/** A yes/no query flag: absent, "true" or "false". */
+/**
+ * A yes/no flag of the query or form: absent (false), "true" or "false". Anything else is refused,
+ * an empty value too (`?dryRun`, `-F dryRun=`): read as false it would import for real a file its
+ * sender meant only to check.
+ */
 function flag(query: Record<string, QueryValue>, name: string): boolean {
   const value = query[name];
-  if (value === undefined || value === '') return false;
+  if (value === undefined) return false;
   if (value === 'true' || value === 'false') return value === 'true';
-  throw DomainError.badInput(name, 'must be true or false');
+  if (Array.isArray(value)) throw DomainError.badInput(name, 'must be given once, as true or false');
+  throw DomainError.badInput(name, `must be true or false (got ${value === '' ? `no value: write ${name}=true` : `"${value}"`})`);
 }
 
 /** The upload's importStrategy (DHIS2's parameter): CREATE when absent. */
