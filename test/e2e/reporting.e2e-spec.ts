@@ -118,6 +118,17 @@ describe('reporting (e2e)', () => {
       expect(await head()).toBe(before);
     });
 
+    it('a measure code in another case or with spaces, naming the code meant (never taking it)', async () => {
+      const headers = await keyFor(training.agencyId);
+      const before = await head();
+      for (const typed of [training.code.toLowerCase(), training.code.replace('.', '. ')]) {
+        const op = recordOp('TrainingDelivered', { ...base, measureCode: typed });
+        const res = await t.gql(op.query, op.variables, headers);
+        expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.measureCode', reason: `is not a measure of any adopted plan; did you mean "${training.code}"?` });
+      }
+      expect(await head()).toBe(before);
+    });
+
     it('an event type the measure does not count, saying what it does count', async () => {
       const headers = await keyFor(training.agencyId);
       const before = await head();

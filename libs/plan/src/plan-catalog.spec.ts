@@ -66,6 +66,11 @@ describe('PlanCatalog', () => {
     expect(failure('Z.1.1')).toMatchObject({ reason: 'not-found', planIds: [], message: 'No measure "Z.1.1" in any adopted plan' });
     expect(failure('B.1.1', 'demo-2032')).toMatchObject({ reason: 'not-found', planIds: ['demo-2032'] });
     expect(failure('B.1.1', 'unknown-plan').reason).toBe('not-found');
+    // Only case or spaces apart from a code: the code meant is named, never taken.
+    expect(failure('b.1.1')).toMatchObject({ reason: 'not-found', suggestion: 'B.1.1', message: 'No measure "b.1.1" in any adopted plan; did you mean "B.1.1"?' });
+    expect(failure('A. 1.2', 'demo-2030')).toMatchObject({ suggestion: 'A.1.2', message: 'No measure "A. 1.2" in plan "demo-2030"; did you mean "A.1.2"?' });
+    expect(failure('B.1.2').suggestion).toBeUndefined();
+    expect(failure('b.1.1', 'demo-2032').suggestion).toBeUndefined();
   });
 
   it('knows agencies across plans and expands groups without looping', () => {

@@ -32,15 +32,30 @@ export class MeasureLookupError extends Error {
     readonly code: string,
     /** not-found: the plan asked for, if any; ambiguous: every plan that has the code. */
     readonly planIds: readonly string[],
+    /** not-found: the code meant, when one reads alike ({@link measureCodeMeant}). */
+    readonly suggestion?: string,
   ) {
     super(
       reason === 'ambiguous'
         ? `Measure "${code}" exists in several plans (${planIds.join(', ')}); say which plan`
-        : planIds.length > 0
-          ? `No measure "${code}" in plan "${planIds[0]}"`
-          : `No measure "${code}" in any adopted plan`,
+        : (planIds.length > 0 ? `No measure "${code}" in plan "${planIds[0]}"` : `No measure "${code}" in any adopted plan`) +
+            (suggestion === undefined ? '' : `; did you mean "${suggestion}"?`),
     );
   }
+}
+
+/** A measure code without case or spaces: `i.1.2` and `I. 1.2` read as `I.1.2`. */
+const codeKey = (code: string): string => code.toUpperCase().replace(/\s+/g, '');
+
+/**
+ * The code of `codes` that `code` was meant to be when it differs only in case or spaces
+ * (`i.1.2`, `I. 1.2` → `I.1.2`), else undefined. Codes themselves are exact (they name streams
+ * and appear in every event): a near miss is refused with the code meant, never taken.
+ */
+export function measureCodeMeant(code: string, codes: Iterable<string>): string | undefined {
+  const key = codeKey(code);
+  for (const candidate of codes) if (candidate !== code && codeKey(candidate) === key) return candidate;
+  return undefined;
 }
 
 /** The catalog did not reach a position in time (the log consumer's wait, see PositionTimeoutError). */
@@ -133,12 +148,13 @@ export class PlanCatalog implements ConsumerStatusSource {
    */
   findMeasure(code: string, planId?: string): MeasureRef {
     if (planId !== undefined) {
-      const ref = this.index.get(planId)?.measures.get(code);
-      if (!ref) throw new MeasureLookupError('not-found', code, [planId]);
+      const measures = this.index.get(planId)?.measures;
+      const ref = measures?.get(code);
+      if (!ref) throw new MeasureLookupError('not-found', code, [planId], measures && measureCodeMeant(code, measures.keys()));
       return ref;
     }
     const refs = this.entries().flatMap((entry) => entry.measures.get(code) ?? []);
-    if (refs.length === 0) throw new MeasureLookupError('not-found', code, []);
+    if (refs.length === 0) throw new MeasureLookupError('not-found', code, [], measureCodeMeant(code, this.entries().flatMap((entry) => [...entry.measures.keys()])));
     if (refs.length > 1) throw new MeasureLookupError('ambiguous', code, refs.map((r) => r.plan.id));
     return refs[0];
   }

@@ -70,6 +70,10 @@ describe('decideReport: record', () => {
   it('refuses an unknown measure naming measureCode', () => {
     const e = refusal(() => decideReport(record(), initialReportState, { today: ctx.today, period: ctx.period }));
     expect(e.extra.field).toBe('measureCode');
+    expect(e.extra.reason).toBe('is not a measure of any adopted plan');
+    // A code that differs only in case or spaces from one of a plan: the one meant is named.
+    const meant = refusal(() => decideReport(record(), initialReportState, { today: ctx.today, period: ctx.period, measureMeant: 'I.1.2' }));
+    expect(meant.extra).toMatchObject({ field: 'measureCode', reason: 'is not a measure of any adopted plan; did you mean "I.1.2"?' });
   });
 
   it('refuses a type the measure does not count, saying what it counts', () => {

@@ -171,6 +171,8 @@ export interface DecideContext {
   readonly today: string;
   /** record: the measure the report is to be counted under; undefined when no adopted plan has it. */
   readonly measure?: MeasureContext;
+  /** record, no measure: the code meant, when one of an adopted plan differs only in case or spaces (`i.1.2` → `I.1.2`). */
+  readonly measureMeant?: string;
   /**
    * The period of an adopted plan. A correction is checked against the plan the report was
    * recorded under, whether or not that plan still holds the report's measure.
@@ -270,7 +272,9 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
   switch (command.kind) {
     case 'record': {
       const measure = ctx.measure;
-      if (!measure) throw DomainError.badInput('measureCode', 'is not a measure of any adopted plan');
+      if (!measure) {
+        throw DomainError.badInput('measureCode', `is not a measure of any adopted plan${ctx.measureMeant === undefined ? '' : `; did you mean "${ctx.measureMeant}"?`}`);
+      }
       const counted = command.type === 'FundsDisbursed' ? measure.hasFunding : measure.countedTypes.includes(command.type);
       if (!counted) {
         const what = command.type === 'FundsDisbursed'

@@ -75,7 +75,7 @@ describe('readSpreadsheet (streaming)', () => {
 
   it('refuses a sheet not named by an event type, and a workbook with no report', async () => {
     const other = await xlsx((book) => book.addWorksheet('Sheet1').addRow(['a']));
-    expect((await refusal(readSpreadsheet(other, 'xlsx'))).reason).toMatch(/not an event type/);
+    expect((await refusal(readSpreadsheet(other, 'xlsx'))).reason).toMatch(/not an event type.*a sheet of your own, such as notes, is left out of the import when its name starts with "_"/);
     const empty = await xlsx((book) => book.addWorksheet('TrainingDelivered').addRow(HEADER));
     expect((await refusal(readSpreadsheet(empty, 'xlsx'))).reason).toMatch(/no report rows/);
     expect((await refusal(readSpreadsheet(Buffer.from('PK\x03\x04 not really a zip'), 'xlsx'))).reason).toMatch(/not a readable XLSX/);
@@ -289,6 +289,9 @@ describe('readSpreadsheet (streaming)', () => {
       ['swiss-hungarian', []],
     ]);
     expect(rows[5].errors?.[0]).toMatchObject({ field: "'f.csv'!F7", column: 'F (source)', reason: expect.stringMatching(/must be one of national, eu, swiss-hungarian, in any case, words joined by spaces, hyphens or underscores \(got "swiss"\)/) });
+    // Money: a negative amount is a whole number, just below the least one.
+    const money = await readSpreadsheet(Buffer.from('type,measureCode,reportId,occurredOn,amount,source,purpose\nFundsDisbursed,II.3.9,f-7,2023-04-10,-100,eu,Grant\nFundsDisbursed,II.3.9,f-8,2023-04-10,1.5,eu,Grant'), 'csv', 'm.csv');
+    expect(money.map((r) => r.errors?.[0]?.reason)).toEqual(['must be at least 1 HUF (got -100)', 'must be a whole number of forints (got "1.5")']);
 
     const body = await xlsx((book) => {
       const sheet = book.addWorksheet('meetingheld');

@@ -249,7 +249,12 @@ async function readXlsx(body: Buffer, maxRows: number): Promise<BulkRow[]> {
         if (isBlankRow(cells)) continue;
         if (!sheet) {
           const spec = specNamed(name);
-          if (!spec) throw new SpreadsheetError(`is not an event type${didYouMean(name, SPECS.keys())} (sheets are named by type: ${[...SPECS.keys()].join(', ')})`, name);
+          if (!spec) {
+            throw new SpreadsheetError(
+              `is not an event type${didYouMean(name, SPECS.keys())} (sheets are named by type: ${[...SPECS.keys()].join(', ')}; a sheet of your own, such as notes, is left out of the import when its name starts with "_")`,
+              name,
+            );
+          }
           sheet = new TypedSheet(name, spec, row.number === 1 ? cells : []);
           if (row.number === 1) continue;
         }
@@ -501,6 +506,7 @@ function convert(raw: unknown, field: FieldSpec | undefined): Converted {
     }
     case 'money': {
       const text = String(raw).trim();
+      if (/^-\d+$/.test(text)) return { ok: false, reason: `must be at least 1 HUF (got ${text})` };
       return /^\d+$/.test(text) ? { ok: true, value: text.replace(/^0+(?=\d)/, '') } : { ok: false, reason: `must be a whole number of forints (got "${text}")` };
     }
     case 'boolean': {

@@ -92,8 +92,9 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     const batch: Array<BatchCommand<ReportState, ReportCommand, ReportEvent> & { readonly index: number; readonly agencyId: string }> = [];
     // One decider per measure for the whole batch (rows of an import share a few measures): its
     // context — the measure's counted types, the period lookups — is the same for each of them.
-    const deciders = new Map<Measure | undefined, Decider<ReportState, ReportCommand, ReportEvent>>();
-    const located: Array<{ readonly index: number; readonly agencyId: string; readonly command: ReportCommand; readonly found?: MeasureRef; readonly one: ExecuteReportCommand }> = [];
+    // An unknown code's decider is keyed by the code meant (its refusal names it).
+    const deciders = new Map<Measure | string | undefined, Decider<ReportState, ReportCommand, ReportEvent>>();
+    const located: Array<{ readonly index: number; readonly agencyId: string; readonly command: ReportCommand; readonly found?: MeasureRef; readonly meant?: string; readonly one: ExecuteReportCommand }> = [];
     for (const [index, one] of commands.entries()) {
       try {
         located.push({ index, one, ...this.authorise(one) });
@@ -103,14 +104,15 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
       }
     }
     const streams = await this.streams.locateAll(located.map(({ agencyId, command }) => ({ agencyId, reportId: command.reportId })));
-    located.forEach(({ index, agencyId, command, found, one }, k) => {
+    located.forEach(({ index, agencyId, command, found, meant, one }, k) => {
       const stream = streams[k];
       if (typeof stream !== 'string') {
         outcomes[index] = { ok: false, error: stream.error };
         return;
       }
-      let decider = deciders.get(found?.measure);
-      if (!decider) deciders.set(found?.measure, (decider = reportDecider(this.decideContext(found, periodStatus, today))));
+      const key = found?.measure ?? meant;
+      let decider = deciders.get(key);
+      if (!decider) deciders.set(key, (decider = reportDecider(this.decideContext(found, periodStatus, today, meant))));
       const { principal, correlationId } = one;
       batch.push({ index, agencyId, stream, decider, command, expectNew: expectsNew(command), metadata: eventMetadata(agencyId, principal, correlationId, randomUUID(), recordedAt) });
     });
@@ -143,10 +145,11 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
     return outcomes as ReportOutcome[];
   }
 
-  private decideContext(found: MeasureRef | undefined, periodStatus: PeriodStatusLookup, today: string): DecideContext {
+  private decideContext(found: MeasureRef | undefined, periodStatus: PeriodStatusLookup, today: string, measureMeant?: string): DecideContext {
     return {
       today,
       measure: found && measureContext(found.plan, found.measure),
+      measureMeant,
       planPeriod: (planId) => this.catalog.plan(planId)?.period,
       period: (planId, periodAgency, date) => {
         const plan = this.catalog.plan(planId);
@@ -158,11 +161,11 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
   }
 
   private async run(one: ExecuteReportCommand): Promise<ReportReceipt> {
-    const { found, agencyId, command, stream } = await this.locate(one);
+    const { found, meant, agencyId, command, stream } = await this.locate(one);
     const { principal, correlationId } = one;
     // The lock read model as of now: every approval committed before this write began is seen.
     const periodStatus = await this.locks.current();
-    const ctx = this.decideContext(found, periodStatus, latestToday());
+    const ctx = this.decideContext(found, periodStatus, latestToday(), meant);
     const causationId = randomUUID();
     const recordedAt = new Date().toISOString();
     try {
@@ -183,18 +186,18 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
    * The report's agency, command and stream. Who may write is decided first, before anything about
    * the report is revealed or checked (throws the policy's ForbiddenError).
    */
-  private async locate(one: ExecuteReportCommand): Promise<{ found?: MeasureRef; agencyId: string; command: ReportCommand; stream: string }> {
-    const { found, agencyId, command } = this.authorise(one);
-    return { found, agencyId, command, stream: await this.streams.locate(agencyId, command.reportId) };
+  private async locate(one: ExecuteReportCommand): Promise<{ found?: MeasureRef; meant?: string; agencyId: string; command: ReportCommand; stream: string }> {
+    const { found, meant, agencyId, command } = this.authorise(one);
+    return { found, meant, agencyId, command, stream: await this.streams.locate(agencyId, command.reportId) };
   }
 
   /** The report's measure, agency and command; throws the policy's ForbiddenError first. */
-  private authorise({ request, principal, target }: ExecuteReportCommand): { found?: MeasureRef; agencyId: string; command: ReportCommand } {
-    const found = request.kind === 'record' ? this.lookup(target) : undefined;
+  private authorise({ request, principal, target }: ExecuteReportCommand): { found?: MeasureRef; meant?: string; agencyId: string; command: ReportCommand } {
+    const { found, meant } = request.kind === 'record' ? this.lookup(target) : {};
     const agencyId = this.policy.assertCanWriteReport(principal, { kind: request.kind, measure: found?.measure });
     // Object.assign, not `{ ...request, agencyId }`: on Node 20 that literal costs tens of µs (handle-command.ts, storedEvent).
     const command = Object.assign({}, request, { agencyId }) as ReportCommand;
-    return { found, agencyId, command };
+    return { found, meant, agencyId, command };
   }
 
   /**
@@ -210,18 +213,18 @@ export class ExecuteReportHandler implements ICommandHandler<ExecuteReportComman
   }
 
   /**
-   * The measure a record is about. Undefined when no adopted plan has it (the decider refuses
-   * that, naming measureCode).
+   * The measure a record is about. None when no adopted plan has it (the decider refuses that,
+   * naming measureCode and `meant`, a code that differs only in case or spaces).
    */
-  private lookup(target: ExecuteReportCommand['target']): MeasureRef | undefined {
-    if (!target) return undefined;
+  private lookup(target: ExecuteReportCommand['target']): { found?: MeasureRef; meant?: string } {
+    if (!target) return {};
     try {
-      return this.catalog.findMeasure(target.measureCode, target.planId);
+      return { found: this.catalog.findMeasure(target.measureCode, target.planId) };
     } catch (error) {
       if (!(error instanceof MeasureLookupError)) throw error;
       if (error.reason === 'ambiguous') throw DomainError.badInput('planId', `is required: ${error.message}`);
       if (target.planId !== undefined && !this.catalog.plan(target.planId)) throw DomainError.badInput('planId', `${target.planId} is not an adopted plan`);
-      return undefined;
+      return { meant: error.suggestion };
     }
   }
 
