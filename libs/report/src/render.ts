@@ -135,11 +135,14 @@ export function dueOnAsOfNote(report: ImplementationReport): string | undefined 
   const day = report.asOf === report.range.to ? `${report.asOf}, the last day of this report` : `${report.asOf}, today`;
   const after = nextDay(report.asOf);
   return (
-    `${due.length} measure(s) are due on ${day} (${due.join(', ')}). Statuses are taken on that day, when the deadline has not yet passed: ` +
+    `${due.length === 1 ? '1 measure neither achieved nor withdrawn is' : `${due.length} measures neither achieved nor withdrawn are`} due on ${day} (${due.join(', ')}). Statuses are taken on that day, when the deadline has not yet passed: ` +
     `for these measures "In progress" or "Not started" means not finished by then, not on time. ` +
     `From ${after} a measure neither achieved nor withdrawn counts as Overdue, or Awaiting assessment where only a coordinator can judge completion.`
   );
 }
+
+/** "1 measure", "42 measures". */
+const measureCount = (n: number): string => (n === 1 ? '1 measure' : `${n} measures`);
 
 /** The calendar day after an ISO date. */
 function nextDay(date: string): string {
@@ -213,7 +216,8 @@ export const CSV_COLUMNS = [
 /**
  * RFC 4180 CSV (csv-stringify), UTF-8, header row first; values exact (bigints as decimal text).
  * For machines: statuses, reasons, levels and funding sources are the api's codes.
- * `dueOnAsOf` is `true` when the deadline is asOf, the day statuses are taken (not yet passed on it).
+ * `dueOnAsOf` is `true` when the deadline is asOf, the day statuses are taken (not yet passed on it),
+ * and the measure is neither achieved nor withdrawn.
  * The assessment in force: `assessmentEvidence` its references, one per line of the cell (a
  * reference is one line: the assessment decider refuses a line break in one),
  * `assessmentCorrections` the corrections applied to it, `assessmentIndicatorComment` the
@@ -390,7 +394,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
   summary.addRow([]);
   summary.addRow([budgetYearsNote(report)]);
   if (s.measuresWithUnstatedAllocation > 0) {
-    summary.addRow([`Allocated counts stated amounts only: the allocation of ${s.measuresWithUnstatedAllocation} measure(s) is ${NOT_STATED} (in full or in part) in the plan`]);
+    summary.addRow([`Allocated counts stated amounts only: the allocation of ${measureCount(s.measuresWithUnstatedAllocation)} is ${NOT_STATED} (in full or in part) in the plan`]);
   }
   if (s.overDisbursedMeasures.length > 0) {
     summary.addRow([`Disbursed more than allocated: ${s.overDisbursedMeasures.join(', ')}`]).font = { bold: true, color: { argb: 'FFB42318' } };
@@ -480,6 +484,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
   }
   reports.addRow([]);
   reports.addRow([footer]);
+  reports.headerFooter.oddFooter = `&L${footer.slice(0, 200)}`;
 
   const funding = workbook.addWorksheet('Funding');
   funding.columns = [
@@ -510,6 +515,7 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
   funding.addRow([]);
   funding.addRow([budgetYearsNote(report)]);
   funding.addRow([footer]);
+  funding.headerFooter.oddFooter = `&L${footer.slice(0, 200)}`;
 
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
@@ -564,7 +570,7 @@ export async function renderDocx(report: ImplementationReport): Promise<Buffer> 
     new Paragraph(budgetYearsNote(report)),
   );
   if (s.measuresWithUnstatedAllocation > 0) {
-    children.push(new Paragraph(`Allocated money counts stated amounts only: the allocation of ${s.measuresWithUnstatedAllocation} measure(s) is ${NOT_STATED} (in full or in part) in the plan.`));
+    children.push(new Paragraph(`Allocated money counts stated amounts only: the allocation of ${measureCount(s.measuresWithUnstatedAllocation)} is ${NOT_STATED} (in full or in part) in the plan.`));
   }
   if (s.overDisbursedMeasures.length > 0) children.push(warning('Disbursed more than allocated', s.overDisbursedMeasures.join(', ')));
   const due = dueOnAsOfNote(report);

@@ -183,8 +183,9 @@ export interface MeasureReport {
   readonly deadline: IsoDate;
   /**
    * The deadline is the report's asOf, the day statuses are taken (the range's last day, or today
-   * while the range runs): on it the deadline has not passed (docs/status.md), so a measure not yet
-   * achieved is In progress or Not started, not Overdue, and the documents say it is due that day.
+   * while the range runs), and the measure is neither achieved nor withdrawn: on that day the
+   * deadline has not passed (docs/status.md), so it is In progress or Not started, not Overdue, and
+   * the documents say it is due that day.
    */
   readonly dueOnAsOf: boolean;
   readonly indicatorText: string;
@@ -229,7 +230,7 @@ export interface ReportSummary {
   readonly measuresWithUnstatedAllocation: number;
   /** Measures that disbursed more than their stated allocation in a budget year. */
   readonly overDisbursedMeasures: readonly string[];
-  /** Measures whose deadline is the report's asOf (MeasureReport.dueOnAsOf), in plan order. */
+  /** Measures due on the report's asOf, neither achieved nor withdrawn (MeasureReport.dueOnAsOf), in plan order. */
   readonly dueOnAsOf: readonly string[];
 }
 
@@ -338,7 +339,9 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
     byReason[evaluation.reason] = (byReason[evaluation.reason] ?? 0) + 1;
     if (money.allocation !== 'stated') measuresWithUnstatedAllocation += 1;
     if (money.overDisbursed) overDisbursedMeasures.push(measure.code);
-    if (measure.deadline === asOf) dueOnAsOf.push(measure.code);
+    // A measure achieved or withdrawn is not waiting on its deadline: only the others are "due".
+    const due = measure.deadline === asOf && evaluation.status !== 'ACHIEVED' && evaluation.status !== 'WITHDRAWN';
+    if (due) dueOnAsOf.push(measure.code);
     const labels = new Map(measure.indicators.map((i) => [i.key, i.label]));
     reportsInRange += lines.length;
     allocated += money.allocated;
@@ -352,7 +355,7 @@ export function buildImplementationReport(source: ReportSource, options: BuildRe
       ...(measure.partnersText === undefined ? {} : { partnersText: measure.partnersText }),
       means: measure.means,
       deadline: measure.deadline,
-      dueOnAsOf: measure.deadline === asOf,
+      dueOnAsOf: due,
       indicatorText: measure.indicatorText,
       status: evaluation.status,
       ...(evaluation.progress === undefined ? {} : { progress: evaluation.progress }),
