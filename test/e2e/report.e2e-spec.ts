@@ -436,7 +436,10 @@ describe('implementation report (e2e)', () => {
     const yearEnd = await (await JSZip.loadAsync((await download({ planId: PLAN, from: '2023-01-01', to: '2023-12-31', format: 'docx' })).body)).file('word/document.xml')!.async('string');
     const yearEndText = yearEnd.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
     expect(yearEndText).toContain('Deadline 2023-12-31 — due on the last day of this report: statuses are taken that day, before the deadline has passed Status In progress');
-    expect(yearEndText).toMatch(/Due on the day statuses are taken: \d+ measure\(s\) are due on 2023-12-31, the last day of this report \([^)]*II\.1\.3/);
+    expect(yearEndText).toMatch(/Due on the day statuses are taken: \d+ measures neither achieved nor withdrawn are due on 2023-12-31, the last day of this report \([^)]*II\.1\.3/);
+    // I.3.2, achieved by assessment, has the same deadline but is not waiting on it: neither listed nor noted.
+    expect(yearEndText.match(/are due on 2023-12-31, the last day of this report \(([^)]*)\)/)?.[1].split(', ')).not.toContain('I.3.2');
+    expect(yearEndText).toContain('Deadline 2023-12-31 Status Achieved Status reason Assessed: complete');
     // Page X of Y: Word's PAGE and NUMPAGES fields.
     expect(footers.join('').replace(/<w:instrText[^>]*>\s*(\w+)\s*<\/w:instrText>/g, '{$1}').replace(/<[^>]+>/g, '')).toContain('Page {PAGE} of {NUMPAGES}');
   }, 60_000);

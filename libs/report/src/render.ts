@@ -473,7 +473,8 @@ export async function renderXlsx(report: ImplementationReport): Promise<Buffer> 
     { header: 'Agency', key: 'agency', width: 30 },
     { header: 'Report id', key: 'reportId', width: 20 },
     { header: 'Type', key: 'type', width: 22 },
-    { header: 'Title', key: 'title', width: 50 },
+    // A report's title, or (FundsDisbursed, CapacityCreated, …) its first text field: not always a title.
+    { header: 'Description', key: 'title', width: 50 },
     { header: 'Key figures', key: 'keyFigures', width: 40 },
   ];
   tableHeader(reports);
@@ -609,7 +610,7 @@ export async function renderDocx(report: ImplementationReport): Promise<Buffer> 
         }
         children.push(field('Reports in the period', String(measure.reports.length)));
         if (measure.reports.length > 0) {
-          children.push(table(['Date', 'Agency', 'Type', 'Title', 'Key figures'], measure.reports.map((r) => [r.occurredOn, r.agency.name, typeWords(r.type), r.title, r.keyFigures])));
+          children.push(table(['Date', 'Agency', 'Type', 'Description', 'Key figures'], measure.reports.map((r) => [r.occurredOn, r.agency.name, typeWords(r.type), r.title, r.keyFigures])));
         }
         const f = measure.funding;
         children.push(field('Funding', f.fundingText));

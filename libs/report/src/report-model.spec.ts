@@ -363,6 +363,8 @@ describe('buildImplementationReport over a generated history', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((await renderXlsx(report)) as unknown as ArrayBuffer);
     expect(workbook.worksheets.map((s) => s.name)).toEqual(['Summary', ...plan.pillars.map((p) => `Pillar ${p.code}`), 'Reports', 'Funding']);
+    // A report's description is its title or its first text field (a payment's purpose): headed so.
+    expect(workbook.getWorksheet('Reports')!.getRow(1).values).toEqual([undefined, 'Measure', 'Date', 'Agency', 'Report id', 'Type', 'Description', 'Key figures']);
     let reportRows = 0;
     workbook.getWorksheet('Reports')!.eachRow((row, i) => {
       if (i > 1 && /^[IV]+\./.test(String((row.values as unknown[])[1]))) reportRows += 1;
