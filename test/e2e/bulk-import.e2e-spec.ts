@@ -445,7 +445,7 @@ describe('spreadsheet import (e2e)', () => {
     const cases: Array<[string, () => Promise<{ body: Buffer | string; type: string }>, number, Record<string, unknown>]> = [
       ['a CSV sent as XLSX', async () => ({ body: 'type,reportId\n', type: XLSX }), 400, { reason: expect.stringMatching(/not an XLSX workbook/) }],
       ['an XLSX sent as CSV', async () => ({ body: await filled([]), type: 'text/csv' }), 400, { reason: expect.stringMatching(/not a CSV/) }],
-      ['a wrong header', async () => ({ body: await filled([], (s) => (s.getCell('E1').value = 'titel')), type: XLSX }), 400, { sheet: 'TrainingDelivered', row: 1, column: 'E' }],
+      ['a wrong header', async () => ({ body: await filled([[measureCode, 'w-1', '2023-03-01', null, 'T', 3, 1]], (s) => (s.getCell('E1').value = 'titel')), type: XLSX }), 400, { sheet: 'TrainingDelivered', row: 1, column: 'E' }],
       ['a missing header', async () => ({ body: await filled([[measureCode, 'h-1', '2023-03-01']], (s) => (s.getCell('B1').value = null)), type: XLSX }), 400, { sheet: 'TrainingDelivered', row: 1 }],
       [
         'a formula',

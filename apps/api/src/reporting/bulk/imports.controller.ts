@@ -133,7 +133,7 @@ export class ImportsController {
       const options = { dryRun: flag(flags, 'dryRun'), atomic: flag(flags, 'atomic'), importStrategy: strategy, reason: uploadReason(flags, strategy) };
       const { body, fileName } = upload;
       const format = detectFormat(body, upload.contentType, fileName);
-      const rows = await readSpreadsheet(body, format, fileName ?? `upload.${format}`, { maxRows: this.config.bulk.maxRows });
+      const rows = await readSpreadsheet(body, format, fileName ?? `upload.${format}`, { maxRows: this.config.bulk.maxRows, maxUnpackedBytes: 10 * this.config.bulk.maxFileBytes });
       this.bulk.admit(rows.length, principal, 'file');
       const summary = await this.bulk.run(rows, principal, options, correlationIdOf(req));
       // 201 only when the import created a report: a dry run, an atomic batch refused as a whole,

@@ -73,6 +73,48 @@ describe('readSpreadsheet (streaming)', () => {
     expect(error.reason).toMatch(reason);
   });
 
+  it('checks a sheet\'s headers only when it has a report: a sheet left empty, its columns trimmed, refuses nothing', async () => {
+    const body = await xlsx((book) => {
+      book.addWorksheet('MeetingHeld').addRow(['measureCode', 'reportId', 'occurredOn']);
+      book.addWorksheet('TrainingDelivered').addRows([HEADER, ['II.1.3', 'a', '2023-05-01', null, 'Course', 5, 1]]);
+    });
+    expect((await readSpreadsheet(body, 'xlsx')).map((r) => [r.input?.reportId, r.errors])).toEqual([['a', []]]);
+    // With a report, the same trimmed header refuses the file at its header row.
+    const used = await xlsx((book) => book.addWorksheet('MeetingHeld').addRows([['measureCode', 'reportId', 'occurredOn'], ['I.1.1', 'm', '2023-05-01']]));
+    expect(await refusal(readSpreadsheet(used, 'xlsx'))).toMatchObject({ sheet: 'MeetingHeld', row: 1, reason: expect.stringMatching(/^has no "title" column/) });
+  });
+
+  it('reads 10.0 as the whole number 10, and says a count too large for a number is too large', async () => {
+    const csv = ['type,measureCode,reportId,occurredOn,title,participants,days', 'TrainingDelivered,II.1.3,a,2023-05-01,Course,10.0,1.00', 'TrainingDelivered,II.1.3,b,2023-05-01,Course,10.5,9007199254740993'].join('\n');
+    const rows = await readSpreadsheet(Buffer.from(csv), 'csv', 'n.csv');
+    expect(rows[0]).toMatchObject({ input: { participants: 10, days: 1 }, errors: [] });
+    expect(rows[1].errors?.map((e) => e.reason)).toEqual(['must be a whole number (got "10.5")', 'is too large for a count (got "9007199254740993")']);
+  });
+
+  it('refuses a workbook that unpacks far beyond its size (a zip bomb) before building any of it', async () => {
+    // One title cell of 20 million characters: 20 MB of shared strings in a file of tens of kilobytes.
+    const bomb = await xlsx((book) => {
+      const sheet = book.addWorksheet('TrainingDelivered');
+      sheet.addRow(HEADER);
+      sheet.addRow(['II.1.3', 'a', '2023-05-01', null, 'x'.repeat(20_000_000), 5, 1]);
+    });
+    expect(bomb.length).toBeLessThan(200_000);
+    const before = process.memoryUsage().rss;
+    const error = await refusal(readSpreadsheet(bomb, 'xlsx'));
+    expect(error.reason).toMatch(/^unpacks to 20 MB from 0\.0 MB, more than 100 times its size in the file: .*\(part xl\/sharedStrings\.xml\)$/);
+    expect(error.toJSON()).toMatchObject({ code: 'BAD_USER_INPUT', field: 'file' });
+    // Refused from the parts' sizes: the 20 MB of text was never built into strings.
+    expect(process.memoryUsage().rss - before).toBeLessThan(100_000_000);
+    // All parts together are bounded too (the api: 10 × BULK_MAX_FILE_BYTES), however well they pack.
+    const rows = await xlsx((book) => {
+      const sheet = book.addWorksheet('TrainingDelivered');
+      sheet.addRow(HEADER);
+      for (let i = 0; i < 5000; i++) sheet.addRow(['II.1.3', `r-${i}`, '2023-05-01', null, `Course ${i}`, 5, 1]);
+    });
+    expect((await refusal(readSpreadsheet(rows, 'xlsx', 'f.xlsx', { maxUnpackedBytes: 500_000 }))).reason).toMatch(/^unpacks to more than 0\.5 MB/);
+    expect(await readSpreadsheet(rows, 'xlsx', 'f.xlsx', { maxUnpackedBytes: 5_000_000 })).toHaveLength(5000);
+  }, 60_000);
+
   it('refuses a sheet not named by an event type, and a workbook with no report', async () => {
     const other = await xlsx((book) => book.addWorksheet('Sheet1').addRow(['a']));
     expect((await refusal(readSpreadsheet(other, 'xlsx'))).reason).toMatch(/not an event type.*a sheet of your own, such as notes, is left out of the import when its name starts with "_"/);
@@ -89,7 +131,7 @@ describe('readSpreadsheet (streaming)', () => {
     const sheet = await xlsx((book) => book.addWorksheet('TrainingDelivred').addRow(HEADER));
     expect((await refusal(readSpreadsheet(sheet, 'xlsx'))).reason).toMatch(/^is not an event type; did you mean "TrainingDelivered"\?/);
     const column = await xlsx((book) => {
-      book.addWorksheet('TrainingDelivered').addRow([...HEADER.slice(0, -1), 'participant']);
+      book.addWorksheet('TrainingDelivered').addRows([[...HEADER.slice(0, -1), 'participant'], ['II.1.3', 'a', '2023-05-01', null, 'Course', 5, 1]]);
     });
     expect((await refusal(readSpreadsheet(column, 'xlsx'))).reason).toMatch(/^"participant" is not a column of TrainingDelivered; did you mean "participants"/);
   });

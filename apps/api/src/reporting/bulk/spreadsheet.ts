@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
+import yauzl from 'yauzl';
 import { type ActivityEventType, EVENT_CATALOGUE, type EventTypeSpec, type FieldSpec } from '@app/domain';
 import { DATE_NUMBER_FORMAT, calendarDayOf } from '@app/report';
 import { enumName } from '../dto/report-inputs.js';
@@ -191,7 +192,68 @@ function refuseOtherEncoding(body: Buffer, sheet: string): void {
 export interface ReadOptions {
   /** Most reports the file may hold (BULK_MAX_ROWS): reading stops at the first row past it. */
   readonly maxRows?: number;
+  /** XLSX: most bytes its parts may unpack to, all together (the api: 10 × BULK_MAX_FILE_BYTES). */
+  readonly maxUnpackedBytes?: number;
 }
+
+/**
+ * The most a part of a workbook may unpack to per byte it takes in the file, for parts over
+ * {@link RATIO_FROM_BYTES}. Sheets written by Excel or exceljs unpack 3–15× (a 100,000-row sheet
+ * of one report repeated: 14×); a "zip bomb" (one cell of 100 million characters in 150 KB)
+ * hundreds of times.
+ */
+const MAX_UNPACK_RATIO = 100;
+/** Without a configured bound: 10 × the default BULK_MAX_FILE_BYTES. */
+const DEFAULT_MAX_UNPACKED_BYTES = 200_000_000;
+const RATIO_FROM_BYTES = 1_000_000;
+
+/**
+ * Refuses a workbook whose parts unpack to more than `maxBytes` together, or one part to more
+ * than {@link MAX_UNPACK_RATIO} times its packed size, before exceljs builds any of it in memory:
+ * BULK_MAX_FILE_BYTES bounds only the packed file, and a few hundred kilobytes can unpack to
+ * gigabytes of cell text. Each part is inflated and counted (yauzl checks it against the size its
+ * header declares, so a part cannot declare less than it holds); ~0.1 s for a 2.6 MB,
+ * 100,000-row workbook.
+ */
+async function refuseOversizedUnpacking(body: Buffer, maxBytes: number): Promise<void> {
+  const tooBig = (reason: string, part?: string) =>
+    new SpreadsheetError(`unpacks to ${reason}: a workbook of reports is not that large; save it again from Excel or the template, or split it${part ? ` (part ${part})` : ''}`);
+  let total = 0;
+  await new Promise<void>((resolve, reject) => {
+    yauzl.fromBuffer(body, { lazyEntries: true, validateEntrySizes: true }, (openError, zip) => {
+      if (openError) return reject(new SpreadsheetError(`is not a readable XLSX workbook (${openError.message})`));
+      const fail = (error: Error) => {
+        zip.close();
+        reject(error);
+      };
+      zip.on('error', (error: Error) => fail(error instanceof SpreadsheetError ? error : new SpreadsheetError(`is not a readable XLSX workbook (${error.message})`)));
+      zip.on('end', () => resolve());
+      zip.on('entry', (entry: yauzl.Entry) => {
+        const declared = entry.uncompressedSize;
+        if (total + declared > maxBytes) return fail(tooBig(`more than ${megabytes(maxBytes)}`, entry.fileName));
+        if (declared > RATIO_FROM_BYTES && declared > MAX_UNPACK_RATIO * Math.max(1, entry.compressedSize)) {
+          return fail(tooBig(`${megabytes(declared)} from ${megabytes(entry.compressedSize)}, more than ${MAX_UNPACK_RATIO} times its size in the file`, entry.fileName));
+        }
+        if (entry.fileName.endsWith('/')) return zip.readEntry();
+        zip.openReadStream(entry, (streamError, stream) => {
+          if (streamError) return fail(new SpreadsheetError(`is not a readable XLSX workbook (${streamError.message})`));
+          stream.on('data', (chunk: Buffer) => {
+            total += chunk.length;
+            if (total > maxBytes) {
+              stream.destroy();
+              fail(tooBig(`more than ${megabytes(maxBytes)}`, entry.fileName));
+            }
+          });
+          stream.on('error', (error: Error) => fail(new SpreadsheetError(`is not a readable XLSX workbook (${error.message})`)));
+          stream.on('end', () => zip.readEntry());
+        });
+      });
+      zip.readEntry();
+    });
+  });
+}
+
+const megabytes = (bytes: number): string => `${(bytes / 1_000_000).toFixed(bytes < 10_000_000 ? 1 : 0)} MB`;
 
 /**
  * Reads a file into bulk rows, streaming: exceljs' WorkbookReader for XLSX (row by row, never a
@@ -200,7 +262,11 @@ export interface ReadOptions {
  */
 export async function readSpreadsheet(body: Buffer, format: SpreadsheetFormat, fileName = 'upload', options: ReadOptions = {}): Promise<BulkRow[]> {
   const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
-  return format === 'xlsx' ? readXlsx(body, maxRows) : readCsv(body, fileName, maxRows);
+  if (format === 'xlsx') {
+    await refuseOversizedUnpacking(body, options.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES);
+    return readXlsx(body, maxRows);
+  }
+  return readCsv(body, fileName, maxRows);
 }
 
 type WorksheetStream = AsyncIterable<ExcelJS.Row> & { readonly name?: string };
@@ -238,6 +304,8 @@ async function readXlsx(body: Buffer, maxRows: number): Promise<BulkRow[]> {
       // The template's hidden lists are read through (the zip is one stream) and not imported.
       const imported = !name.startsWith('_');
       let sheet: TypedSheet | undefined;
+      let spec: EventTypeSpec<ActivityEventType> | undefined;
+      let header: unknown[] = [];
       for await (const row of worksheet) {
         if (!imported) continue;
         const cells: unknown[] = [];
@@ -247,17 +315,22 @@ async function readXlsx(body: Buffer, maxRows: number): Promise<BulkRow[]> {
           cells[col - 1] = cellValue(cell.value, name, row.number, col);
         });
         if (isBlankRow(cells)) continue;
-        if (!sheet) {
-          const spec = specNamed(name);
+        if (!spec) {
+          spec = specNamed(name);
           if (!spec) {
             throw new SpreadsheetError(
               `is not an event type${didYouMean(name, SPECS.keys())} (sheets are named by type: ${[...SPECS.keys()].join(', ')}; a sheet of your own, such as notes, is left out of the import when its name starts with "_")`,
               name,
             );
           }
-          sheet = new TypedSheet(name, spec, row.number === 1 ? cells : []);
-          if (row.number === 1) continue;
+          if (row.number === 1) {
+            header = cells;
+            continue;
+          }
         }
+        // The headers are checked once the sheet has a report: a sheet left without rows (a type the
+        // agency did not report, its columns trimmed) holds nothing to import and refuses nothing.
+        sheet ??= new TypedSheet(name, spec, header);
         if (out.length >= maxRows) throw new SpreadsheetError(`is past the ${maxRows} reports one file may hold (BULK_MAX_ROWS)`, name, row.number);
         out.push(sheet.row(row.number, cells, out.length));
       }
@@ -501,7 +574,10 @@ function convert(raw: unknown, field: FieldSpec | undefined): Converted {
   if (!field) return { ok: true, value: trimmedText(raw) };
   switch (field.kind) {
     case 'count': {
-      const n = typeof raw === 'number' ? raw : /^-?\d+$/.test(String(raw).trim()) ? Number(String(raw).trim()) : Number.NaN;
+      // `10.0` is how many exporters write a whole number of a numeric column.
+      const text = String(raw).trim();
+      const n = typeof raw === 'number' ? raw : /^-?\d+(\.0+)?$/.test(text) ? Number(text) : Number.NaN;
+      if (Number.isInteger(n) && !Number.isSafeInteger(n)) return { ok: false, reason: `is too large for a count (got "${text}")` };
       return Number.isSafeInteger(n) ? { ok: true, value: n } : { ok: false, reason: `must be a whole number (got "${String(raw)}")` };
     }
     case 'money': {
