@@ -73,6 +73,21 @@ describe('readSpreadsheet (streaming)', () => {
     expect(error.reason).toMatch(reason);
   });
 
+  it('answers a workbook whose packed data is damaged at once (exceljs\' unzipper used to wait forever on it)', async () => {
+    const body = await xlsx((book) => {
+      const sheet = book.addWorksheet('TrainingDelivered');
+      sheet.addRow(HEADER);
+      for (let i = 0; i < 2000; i++) sheet.addRow(['II.1.3', `r-${i}`, '2023-05-01', null, `Course ${i}`, 5, 1]);
+    });
+    for (const part of ['xl/worksheets/sheet1.xml', 'xl/sharedStrings.xml']) {
+      const damaged = Buffer.from(body);
+      // Into the part's packed data, past its local header (30 bytes, the name, no extra field from exceljs).
+      const at = damaged.indexOf(part) + part.length + 40;
+      damaged.fill(0xff, at, at + 16);
+      expect(await refusal(readSpreadsheet(damaged, 'xlsx'))).toMatchObject({ reason: expect.stringMatching(/^is not a readable XLSX workbook \(/) });
+    }
+  }, 30_000);
+
   it('checks a sheet\'s headers only when it has a report: a sheet left empty, its columns trimmed, refuses nothing', async () => {
     const body = await xlsx((book) => {
       book.addWorksheet('MeetingHeld').addRow(['measureCode', 'reportId', 'occurredOn']);

@@ -213,7 +213,8 @@ const RATIO_FROM_BYTES = 1_000_000;
  * BULK_MAX_FILE_BYTES bounds only the packed file, and a few hundred kilobytes can unpack to
  * gigabytes of cell text. Each part is inflated and counted (yauzl checks it against the size its
  * header declares, so a part cannot declare less than it holds); ~0.1 s for a 2.6 MB,
- * 100,000-row workbook.
+ * 100,000-row workbook. Inflating every part first also answers a workbook whose packed data is
+ * damaged: exceljs' unzipper loses that error and its reader then waits forever.
  */
 async function refuseOversizedUnpacking(body: Buffer, maxBytes: number): Promise<void> {
   const tooBig = (reason: string, part?: string) =>
