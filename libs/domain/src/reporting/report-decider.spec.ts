@@ -141,6 +141,20 @@ describe('decideReport: record', () => {
     const moved = refusal(() => decideReport(record({ occurredOn: '2023-03-02' }), state, ctx));
     expect(moved.message).toContain('(occurredOn 2023-03-01 → 2023-03-02)');
   });
+
+  it('says, for a reportId of a corrected report, what differs from its first record and from what it holds now', () => {
+    const first = apply(initialReportState, appended(decideReport(record(), initialReportState, ctx)));
+    const fix: ReportCommand = { kind: 'correct', agencyId: 'agency-a', reportId: 'r-1', requestId: 'fix-1', type: 'TrainingDelivered', details: { title: 'Border police course', participants: 21, days: 2 }, reason: 'Recount' };
+    const corrected = apply(first, appended(decideReport(fix, first, ctx)));
+    const sameAsNow = refusal(() => decideReport(record({ details: { title: 'Border police course', participants: 21, days: 2 } }), corrected, ctx));
+    expect(sameAsNow.extra.reason).toBe(
+      'already used for a different report (participants 20 → 21 against its first record; it was corrected to exactly this since: send it with importStrategy CREATE_AND_UPDATE, which leaves it as it is)',
+    );
+    const other = refusal(() => decideReport(record({ details: { title: 'Border police course', participants: 25, days: 2 } }), corrected, ctx));
+    expect(other.extra.reason).toBe('already used for a different report (participants 20 → 25 against its first record, participants 21 → 25 against what it holds after its correction)');
+    // The first record itself is still a retry: the first receipt.
+    expect(decideReport(record(), corrected, ctx)).toEqual([]);
+  });
 });
 
 describe('decideReport: correct and retract', () => {

@@ -298,7 +298,7 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
         if (same) return [];
         // Same report, other figures: say what differs, so the sender sees it is a change, not a clash of ids.
         const sameReport = state.activityType === command.type && state.ref.planId === ref.planId && state.ref.measureCode === ref.measureCode;
-        const differs = sameReport ? ` (${changesOf(state.original, command.occurredOn, details)})` : '';
+        const differs = sameReport ? ` (${createConflict(state, command.occurredOn, details)})` : '';
         throw new DomainError(
           'CONFLICT',
           `reportId ${command.reportId} was already used for a different report (${state.activityType} on ${state.ref.measureCode}, ${state.original.occurredOn})${differs}; use correct${state.activityType}, or a bulk import with importStrategy CREATE_AND_UPDATE, to change it`,
@@ -411,6 +411,22 @@ function assertSameReport(command: RecordActivity, ref: ReportRef, state: Stored
 }
 
 /** What a row changes of a report (as it stands, or `from` another content), for the refusal that asks why: `participants 12 → 21`. */
+/**
+ * What a CREATE record differs in from the stored report of its reportId. Against the first record
+ * (a CREATE repeats only that); and once the report was corrected, what it holds now too, so a
+ * sender whose row shows the corrected figures does not read the answer as the correction lost.
+ */
+function createConflict(state: Exclude<ReportState, { readonly status: 'absent' }>, occurredOn: string, details: Details): string {
+  const first = changesOf(state.original, occurredOn, details);
+  const corrected = state.occurredOn !== state.original.occurredOn || !sameDetails(state.details, state.original.details);
+  if (!corrected) return first;
+  const now = changesOf(state, occurredOn, details);
+  const retracted = state.status === 'retracted' ? ', then retracted' : '';
+  return now === ''
+    ? `${first} against its first record; it was corrected to exactly this since${retracted}: send it with importStrategy CREATE_AND_UPDATE, which leaves it as it is`
+    : `${first} against its first record, ${now} against what it holds after its correction${retracted}`;
+}
+
 function changesOf(from: { readonly occurredOn: string; readonly details: Details }, occurredOn: string, details: Details): string {
   const shown = (value: unknown) => (value === undefined ? '(empty)' : JSON.stringify(value));
   const changes = from.occurredOn === occurredOn ? [] : [`occurredOn ${from.occurredOn} → ${occurredOn}`];
