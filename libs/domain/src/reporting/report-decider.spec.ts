@@ -140,6 +140,10 @@ describe('decideReport: record', () => {
     expect(other.extra.reason).toBe('already used for a different report (participants 20 → 21)');
     const moved = refusal(() => decideReport(record({ occurredOn: '2023-03-02' }), state, ctx));
     expect(moved.message).toContain('(occurredOn 2023-03-01 → 2023-03-02)');
+    expect(moved.message).toMatch(/use correctTrainingDelivered, or a bulk import with importStrategy CREATE_AND_UPDATE, to change it$/);
+    // Another type under the same reportId: no correction can do that, so none is advised.
+    const otherType = refusal(() => decideReport(record({ type: 'MeetingHeld', details: { title: 'Round table', meetingKind: 'ROUND_TABLE', participants: 5 } }), state, ctx));
+    expect(otherType.message).toMatch(/\(TrainingDelivered on M\.1\.1, 2023-03-01\); a report's type and measure cannot change: give this one another reportId, or retract r-1 and record it anew$/);
   });
 
   it('says, for a reportId of a corrected report, what differs from its first record and from what it holds now', () => {

@@ -301,7 +301,11 @@ export function decideReport(command: ReportCommand, state: ReportState, ctx: De
         const differs = sameReport ? ` (${createConflict(state, command.occurredOn, details)})` : '';
         throw new DomainError(
           'CONFLICT',
-          `reportId ${command.reportId} was already used for a different report (${state.activityType} on ${state.ref.measureCode}, ${state.original.occurredOn})${differs}; use correct${state.activityType}, or a bulk import with importStrategy CREATE_AND_UPDATE, to change it`,
+          `reportId ${command.reportId} was already used for a different report (${state.activityType} on ${state.ref.measureCode}, ${state.original.occurredOn})${differs}; ` +
+            (sameReport
+              ? `use correct${state.activityType}, or a bulk import with importStrategy CREATE_AND_UPDATE, to change it`
+              : // A correction keeps the type, plan and measure: advising one would only be refused again.
+                `a report's type and measure cannot change: give this one another reportId, or retract ${command.reportId} and record it anew`),
           { field: 'reportId', reason: `already used for a different report${differs}` },
         );
       }
