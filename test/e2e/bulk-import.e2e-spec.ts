@@ -407,6 +407,10 @@ describe('spreadsheet import (e2e)', () => {
       expect(await importReportsCommand(ctx, file, api)).toBe(0);
       expect(JSON.parse(out)).toMatchObject({ counts: { created: 0, duplicate: 1 } });
       await expect(importReportsCommand(ctx, file, { api: base, key: 'apl_nope_nope' })).rejects.toThrow(/HTTP 401/);
+      // A coordinator's key names no agency: told the command's option, not the api's query parameter.
+      const coordinatorKey = await issueTestKey(t, { role: 'COORDINATOR' });
+      await expect(templateCommand(ctx, { api: base, key: coordinatorKey, out: join(dir, 'c.xlsx') })).rejects.toThrow(/^--agency <id> is required: this key names no agency/);
+      expect(await templateCommand(ctx, { api: base, key: coordinatorKey, agency: 'ministry-of-interior', out: join(dir, 'c.xlsx') })).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -118,6 +118,11 @@ export async function templateCommand(ctx: CliContext, options: ApiOptions & { a
   const { base, headers } = await connection(ctx, options);
   const query = options.agency ? `?agencyId=${encodeURIComponent(options.agency)}` : '';
   const res = await call(`${base}/imports/reports/template${query}`, { headers });
+  // Said in the command's own terms: the api names its query parameter (?agencyId=).
+  if (res.status === 400 && !options.agency) {
+    const body = (await res.clone().json().catch(() => ({}))) as { field?: string };
+    if (body.field === 'agencyId') throw new CliError('--agency <id> is required: this key names no agency (a coordinator key: say whose template, e.g. --agency ministry-of-interior; `ledger agencies` lists them)', EXIT.USAGE);
+  }
   if (!res.ok) throw await failure(res);
   const body = Buffer.from(await res.arrayBuffer());
   const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'reports-template.xlsx';

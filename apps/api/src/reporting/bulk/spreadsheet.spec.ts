@@ -267,6 +267,7 @@ describe('readSpreadsheet (streaming)', () => {
     expect(error).toMatchObject({ sheet: 's.csv', row: 1 });
     expect(error.reason).toMatch(/must be comma-separated/);
     expect(error.reason).toMatch(reason);
+    expect(error.reason).toMatch(/: upload the workbook itself \(\.xlsx\) instead, or save it as "CSV UTF-8 \(Comma delimited\)"$/);
   });
 
   it('CSV: only UTF-8 text (a BOM is fine); a legacy code page is refused at its first line that is not UTF-8', () => {

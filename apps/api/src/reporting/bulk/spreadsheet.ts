@@ -441,7 +441,10 @@ function csvRow(header: readonly string[], typeColumn: number, cells: readonly s
 function refuseOtherDelimiter(header: readonly string[], fileName: string): void {
   if (header.length !== 1) return;
   const seen = OTHER_DELIMITERS.find((d) => header[0].includes(d.char));
-  if (seen) throw new SpreadsheetError(`must be comma-separated; its header row is separated by ${seen.name} (${seen.shown})`, fileName, 1);
+  if (seen) {
+    // Excel writes semicolons where the decimal mark is a comma (Hungarian Windows): the workbook itself is the easy way.
+    throw new SpreadsheetError(`must be comma-separated; its header row is separated by ${seen.name} (${seen.shown}): upload the workbook itself (.xlsx) instead, or save it as "CSV UTF-8 (Comma delimited)"`, fileName, 1);
+  }
 }
 
 const OTHER_DELIMITERS = [
