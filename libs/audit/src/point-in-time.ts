@@ -9,9 +9,12 @@ import {
   type MonthCandidates,
   NO_POSITION,
   type Projection,
+  REPORT_LIST,
   type ReadModelSource,
+  type ReportEntry,
   type StateView,
   applyEvent,
+  reportListProjection,
 } from '@app/projections';
 import type { ChainStore } from './chain-store.js';
 import { LedgerClock } from './ledger-clock.js';
@@ -219,7 +222,27 @@ export class PointInTime {
         return state;
       },
       monthView: activity ? (groups, candidates) => this.monthView(activity, states.get(activity.name)!, position, groups, candidates) : undefined,
+      reportsAt: (streams) => this.reportsAt(position, streams),
     };
+  }
+
+  /**
+   * The report list's entries of `streams` as they stood at `position` (none for a report not
+   * recorded by then): each stream read back and folded alone up to it with the report list's own
+   * evolve, as {@link lookups} rebuilds register entries. Snapshots never hold the report list
+   * (one entry per report with its details); ProjectionSnapshot.reportList asks this only for
+   * the reports the live list shows changed after `position`. Cost: one stream read per stream.
+   */
+  private async reportsAt(position: bigint, streams: readonly string[]): Promise<ReadonlyMap<string, ReportEntry>> {
+    const entries = new Map<string, ReportEntry>();
+    if (position < 0n || streams.length === 0) return entries;
+    const excluded = new Set([REPORT_LIST.name]);
+    const lookups = new Map([[REPORT_LIST.name, new Map<string, EntryValue | undefined>()]]);
+    await this.readBack(reportListProjection, new KeyedState(), position, streams, excluded, lookups);
+    for (const value of lookups.get(REPORT_LIST.name)!.values()) {
+      if (value !== undefined) entries.set((value as ReportEntry).stream, value as ReportEntry);
+    }
+    return entries;
   }
 
   /**

@@ -11,7 +11,14 @@ import { cachedEvaluation, currentMeasureFigures, measureFiguresAsOf } from './f
 import { MeasureFigures } from './indicators/indicators.query.js';
 import { PLANS_PROJECTION, allPlans } from './plans/plans.projection.js';
 import { type MeasureEvaluation, type PillarRollUp, type StatusRollUp, planRollUp, rollUp } from './status/measure-status.js';
-import { REPORT_LIST_PROJECTION, type ReportListFilter, type ReportListPage, listReports } from './reports/report-list.projection.js';
+import {
+  REPORT_LIST_PROJECTION,
+  type ReportEntriesAt,
+  type ReportListFilter,
+  type ReportListPage,
+  listReports,
+  listReportsAt,
+} from './reports/report-list.projection.js';
 import { ASSESSMENTS_PROJECTION, type AssessmentEntry, assessmentsOf, latestAssessment } from './assessments/assessments.projection.js';
 import { PERIODS_PROJECTION } from './periods/periods.projection.js';
 import type { StateView } from './keyed-state.js';
@@ -34,7 +41,20 @@ export interface ReadModelSource {
    * Cost: one stream read per candidate. Only the groups asked for are complete in the view.
    */
   monthView?(groups: readonly string[], candidates: MonthCandidates): Promise<StateView>;
+  /**
+   * On a source without the report list (a point-in-time view): report entries as they stood at
+   * this source's position, each of the streams asked read back and folded alone up to it.
+   */
+  readonly reportsAt?: ReportEntriesAt;
 }
+
+/**
+ * The live report list (REPORT_LIST_PROJECTION's view) once the live read models have applied
+ * `position`: what a point-in-time snapshot starts its report list from (listReportsAt). Read it
+ * in one synchronous pass (the live state moves between ticks). Rejects as a read-your-writes
+ * wait does when the live read models do not reach `position` in time.
+ */
+export type LiveReportList = (position: bigint) => Promise<StateView>;
 
 /**
  * For each month index group asked (`measureKey␟YYYY-MM`), every report stream that was ever in
@@ -81,6 +101,7 @@ export class ProjectionSnapshot {
   constructor(
     private readonly source: ReadModelSource,
     private readonly candidates?: MonthCandidates,
+    private readonly liveReports?: LiveReportList,
   ) {
     this.position = source.position;
     this.plansById = new Map(allPlans(source.view(PLANS_PROJECTION)).map((plan) => [plan.id, plan]));
@@ -230,9 +251,16 @@ export class ProjectionSnapshot {
     return assessmentsOf(view, planId, code);
   }
 
-  /** Reports as they now stand, in recording order (see listReports); the api runner's sources only. */
-  reportList(filter: ReportListFilter, first: number, after?: bigint): ReportListPage {
-    return listReports(this.source.view(REPORT_LIST_PROJECTION), filter, first, after);
+  /**
+   * Reports as they stand at this snapshot's position, in recording order (see listReports): on
+   * the api runner's source, the live list; on a point-in-time source, the live list (given to
+   * the constructor as `liveReports`) with the reports changed since read back (listReportsAt).
+   */
+  async reportList(filter: ReportListFilter, first: number, after?: bigint): Promise<ReportListPage> {
+    const { reportsAt } = this.source;
+    if (!reportsAt) return listReports(this.source.view(REPORT_LIST_PROJECTION), filter, first, after);
+    if (!this.liveReports) throw new Error('A point-in-time report list needs the live report list (liveReports)');
+    return listReportsAt(await this.liveReports(this.position), this.position, filter, first, after, reportsAt);
   }
 
   /** The plan's roll-up as a whole (every measure), as of `asOf` (see evaluatePlan). */

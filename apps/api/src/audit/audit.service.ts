@@ -14,7 +14,7 @@ import { Action, type AuthContext, ForbiddenError, RULES, mayPerformAny } from '
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { DomainError } from '@app/domain';
 import { EVENT_STORE, type EventStore, LOG_CONSUMERS, type LogConsumerBoard } from '@app/event-store';
-import { type MonthCandidates, ProjectionSnapshot } from '@app/projections';
+import { type LiveReportList, type MonthCandidates, ProjectionSnapshot } from '@app/projections';
 import type { PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import type { PointInTimeSnapshots } from '../common/point-in-time.token.js';
 import { LedgerVerifier, type ScopedVerification } from './ledger-verifier.js';
@@ -75,9 +75,10 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
    * The read models as the ledger stood at `at`, for the caller of this request — who must be
    * allowed to REPLAY. BAD_USER_INPUT when `at` names no point of this log. `candidates`: the
    * live month index (ProjectionsService), for figures as of a day inside a month
-   * (ProjectionSnapshot.prepareAsOf).
+   * (ProjectionSnapshot.prepareAsOf); `reports`: the live report list, for the report list at
+   * that point (ProjectionSnapshot.reportList).
    */
-  async snapshotAt(context: object, at: PointInTimeInput, candidates?: MonthCandidates): Promise<ProjectionSnapshot> {
+  async snapshotAt(context: object, at: PointInTimeInput, candidates?: MonthCandidates, reports?: LiveReportList): Promise<ProjectionSnapshot> {
     const principal = (context as AuthContext).principal;
     if (!principal || !mayPerformAny(principal, [Action.REPLAY])) {
       throw new ForbiddenError(`Role ${principal?.role ?? 'anonymous'} may not ${Action.REPLAY} (point-in-time "at")`, RULES.ROLE_NOT_PERMITTED);
@@ -91,7 +92,7 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
       if (!byPosition) this.snapshots.set(context, (byPosition = new Map()));
       let snapshot = byPosition.get(position);
       if (!snapshot) {
-        snapshot = new ProjectionSnapshot(await this.pointInTime.at(position), candidates);
+        snapshot = new ProjectionSnapshot(await this.pointInTime.at(position), candidates, reports);
         byPosition.set(position, snapshot);
       }
       return snapshot;

@@ -1,5 +1,5 @@
 import type { PointInTime } from '@app/audit';
-import type { MonthCandidates, ProjectionSnapshot } from '@app/projections';
+import type { LiveReportList, MonthCandidates, ProjectionSnapshot } from '@app/projections';
 import type { PointInTimeInput } from './dto/point-in-time.input.js';
 
 /**
@@ -11,8 +11,9 @@ export interface PointInTimeSnapshots {
   /**
    * `candidates`: the live month index, so that figures as of a day inside a month can be made
    * exact there (ProjectionSnapshot.prepareAsOf); without it such an asOf is refused.
+   * `reports`: the live report list, which the snapshot's reportList starts from (listReportsAt).
    */
-  snapshotAt(context: object, at: PointInTimeInput, candidates?: MonthCandidates): Promise<ProjectionSnapshot>;
+  snapshotAt(context: object, at: PointInTimeInput, candidates?: MonthCandidates, reports?: LiveReportList): Promise<ProjectionSnapshot>;
   /** The audit feature's point-in-time evaluator: `resolve` turns an instant into a position. */
   readonly pointInTime: Pick<PointInTime, 'resolve'>;
 }

@@ -13,8 +13,10 @@ import {
   ACTIVITY_PROJECTION,
   API_PROJECTIONS,
   MONTH_REPORTS,
+  type LiveReportList,
   type MonthCandidates,
   PERIODS_PROJECTION,
+  REPORT_LIST_PROJECTION,
   ProjectionRunner,
   ProjectionSnapshot,
   ReadModelStore,
@@ -86,7 +88,7 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
     // The validation pipe hands an absent input object over as an empty instance.
     if (at && (at.position != null || at.recordedAt != null)) {
       if (!this.pointInTime) throw new Error('Point-in-time queries need the audit module');
-      return this.pointInTime.snapshotAt(context, at, this.monthCandidates);
+      return this.pointInTime.snapshotAt(context, at, this.monthCandidates, this.liveReports);
     }
     const position = parsePosition(atLeastPosition);
     if (position !== undefined && this.runner.position < position) return this.waitFor(position).then(() => this.requestSnapshot(context, position));
@@ -103,6 +105,16 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
     // Read in one synchronous pass: the live state moves between ticks.
     const view = this.runner.view(ACTIVITY_PROJECTION);
     return new Map(groups.map((group) => [group, [...view.group(MONTH_REPORTS, group).keys()]]));
+  };
+
+  /**
+   * The live report list once the runner has applied `position`: a point-in-time report list
+   * keeps its entries that did not change after `position` and reads back the rest
+   * (listReportsAt). TIMEOUT (ProjectionTimeoutError) as read-your-writes.
+   */
+  private readonly liveReports: LiveReportList = async (position) => {
+    await this.waitFor(position);
+    return this.runner.view(REPORT_LIST_PROJECTION);
   };
 
   private requestSnapshot(context: object, position: bigint | undefined): ProjectionSnapshot {

@@ -6,6 +6,7 @@ import type { ReportEntry, ReportListFilter } from '@app/projections';
 import { decodeCursor, encodeCursor } from '@app/audit';
 import { ReportConnection, ReportFilterInput, ReportStatus, ReportSummary } from './models/report-list.model.js';
 import { AT_LEAST_POSITION } from './projection-args.js';
+import { AT, PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { ProjectionsService } from './projections.service.js';
 import { RefusableQuery } from '../common/refusable-query.js';
 
@@ -14,7 +15,8 @@ const MAX_PAGE = 500;
 /**
  * What was done: the reports as they now stand, for coordinators and auditors writing the
  * implementation report or the GRETA questionnaire; an agency gets its own reports through the
- * same query (any other agencyId is FORBIDDEN).
+ * same query (any other agencyId is FORBIDDEN). With `at` (auditors, REPLAY), as they stood at a
+ * past point of the ledger: what the live query answered then (ProjectionSnapshot.reportList).
  */
 @Resolver()
 export class ReportsResolver {
@@ -25,7 +27,8 @@ export class ReportsResolver {
 
   @RefusableQuery(() => ReportConnection, {
     description:
-      "Reports with their current details, status and number of corrections, in recording order. COORDINATOR and AUDITOR read every agency's; an AGENCY its own.",
+      "Reports with their current details, status and number of corrections, in recording order. COORDINATOR and AUDITOR read every agency's; an AGENCY its own. " +
+      'With `at` (AUDITOR): the reports as they stood at that point — details, status, corrections, filter and cursors as the list answered then.',
   })
   @Allow(Action.READ_PROJECTIONS, Action.READ_HISTORY, Action.READ_OWN_REPORTS)
   async reports(
@@ -35,6 +38,7 @@ export class ReportsResolver {
     @Args('first', { type: () => Int, nullable: true, defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first = 50,
     @Args('after', { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<ReportConnection> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw DomainError.badInput('first', `must be a whole number from 1 to ${MAX_PAGE}`);
     const f: ReportListFilter = {
@@ -61,8 +65,8 @@ export class ReportsResolver {
     } catch {
       throw DomainError.badInput('after', 'is not a cursor this query returned');
     }
-    const snapshot = await this.projections.snapshot(context, atLeastPosition);
-    const page = snapshot.reportList(scoped, first, afterPosition);
+    const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
+    const page = await snapshot.reportList(scoped, first, afterPosition);
     if (page.totalCount === 0) {
       // Nothing found, and the filter names what no plan has: a typo, said as such (never when
       // reports match, so reports of a measure an amendment dropped stay listable).
@@ -85,7 +89,8 @@ export class ReportsResolver {
   @RefusableQuery(() => ReportSummary, {
     description:
       "One report as it now stands, by the agency's own id: current details, status, corrections, and its stream (its history: reportHistory or events). " +
-      "COORDINATOR and AUDITOR read any agency's; an AGENCY its own. NOT_FOUND when the agency has no such report (yet: pass atLeastPosition after a write).",
+      "COORDINATOR and AUDITOR read any agency's; an AGENCY its own. NOT_FOUND when the agency has no such report (yet: pass atLeastPosition after a write). " +
+      'With `at` (AUDITOR): the report as it stood at that point (NOT_FOUND when it was recorded after it).',
   })
   @Allow(Action.READ_PROJECTIONS, Action.READ_HISTORY, Action.READ_OWN_REPORTS)
   async report(
@@ -94,11 +99,12 @@ export class ReportsResolver {
     @Args('agencyId', { type: () => ID }) agencyId: string,
     @Args('reportId') reportId: string,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
+    @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<ReportSummary> {
     // Access before anything is looked up: a refusal says nothing of whether the report exists.
     this.policy.assertCanReadReport(principal, agencyId);
-    const snapshot = await this.projections.snapshot(context, atLeastPosition);
-    const [found] = snapshot.reportList({ agencyId, reportId }, 1).reports;
+    const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
+    const [found] = (await snapshot.reportList({ agencyId, reportId }, 1)).reports;
     if (!found) throw new DomainError('NOT_FOUND', `No report ${reportId} of agency ${agencyId}`, { field: 'reportId', reason: 'no such report' });
     return toSummary(found);
   }

@@ -11,8 +11,9 @@ import { ACTIVITY_EVENT_TYPES } from '@app/domain';
  * reports are one group).
  *
  * Not one of COORDINATOR_PROJECTIONS: it holds every report's details, so point-in-time snapshots
- * (which copy those projections' states) would grow with the ledger; the auditors' point in time
- * for single reports is reportHistory / events. Maintained by the api's runner (API_PROJECTIONS).
+ * (which copy those projections' states) would grow with the ledger. The list as it stood at a
+ * past position is this register with the reports changed since read back ({@link listReportsAt}).
+ * Maintained by the api's runner (API_PROJECTIONS).
  */
 export const REPORT_LIST_PROJECTION = 'report_list';
 
@@ -35,6 +36,12 @@ export type ReportEntry = {
   readonly updatedAt: string;
   /** Global position of the report's first event (its recording order), as a decimal string. */
   readonly position: string;
+  /**
+   * Global position of the last event that changed this entry (its recording, last correction
+   * or retraction), as a decimal string: at any position from here on the entry is as it now
+   * stands, so a past point reads back only the reports changed after it (listReportsAt).
+   */
+  readonly lastPosition: string;
   readonly retractionReason?: string;
 };
 
@@ -64,16 +71,30 @@ export function evolveReportList(state: StateView, event: RecordedEvent): readon
         recordedAt: at,
         updatedAt: at,
         position: event.position.toString(),
+        lastPosition: event.position.toString(),
       };
       break;
     case 'corrected':
       if (!before || before.status === 'RETRACTED') return [];
-      after = { ...before, occurredOn: report.occurredOn!, details: report.details!, corrections: before.corrections + 1, updatedAt: at };
+      after = {
+        ...before,
+        occurredOn: report.occurredOn!,
+        details: report.details!,
+        corrections: before.corrections + 1,
+        updatedAt: at,
+        lastPosition: event.position.toString(),
+      };
       break;
     case 'retracted': {
       if (!before || before.status === 'RETRACTED') return [];
       const reason = (event.data as { reason?: unknown }).reason;
-      after = { ...before, status: 'RETRACTED', updatedAt: at, ...(typeof reason === 'string' ? { retractionReason: reason } : {}) };
+      after = {
+        ...before,
+        status: 'RETRACTED',
+        updatedAt: at,
+        lastPosition: event.position.toString(),
+        ...(typeof reason === 'string' ? { retractionReason: reason } : {}),
+      };
       break;
     }
     default: {
@@ -91,7 +112,8 @@ function reportIdOf(event: RecordedEvent): string | undefined {
 
 export const reportListProjection: Projection = {
   name: REPORT_LIST_PROJECTION,
-  version: 1,
+  // 2: each entry keeps the position of its last change (lastPosition), for the list at a past point.
+  version: 2,
   eventTypes: new Set([...ACTIVITY_EVENT_TYPES, ...REPORT_EVENT_TYPES]),
   evolve: evolveReportList,
 };
@@ -121,11 +143,66 @@ export interface ReportListPage {
  * (exclusive). Cost: the reports of one agency when the filter names it, else all reports.
  */
 export function listReports(view: StateView, filter: ReportListFilter, first: number, after?: bigint): ReportListPage {
-  const agencies = filter.agencyId !== undefined ? [filter.agencyId] : [...view.groups(REPORT_LIST)];
   const matching: ReportEntry[] = [];
-  for (const agency of agencies) {
+  for (const agency of agenciesOf(view, filter)) {
     for (const r of view.group(REPORT_LIST, agency).values()) if (matches(r, filter)) matching.push(r);
   }
+  return pageOf(matching, first, after);
+}
+
+/**
+ * The entries of `streams` as they stood at a past position, by stream (none for a report not
+ * recorded by then): each stream read back and folded alone up to it with this projection's
+ * evolve. Given by the point-in-time view (PointInTime), which reads the store.
+ */
+export type ReportEntriesAt = (streams: readonly string[]) => Promise<ReadonlyMap<string, ReportEntry>>;
+
+/**
+ * {@link listReports} as the register stood after every event at or before `position`: the same
+ * items, order, figures, status, corrections, filter and cursors as the live list gave when the
+ * register had applied exactly that position. From the live register `register` (which must
+ * have applied `position`; it is read in one synchronous pass, before any await): a report first
+ * recorded after `position` is left out; one whose last change (lastPosition) is at or before it
+ * is its current entry; only one changed after it (corrected, retracted) is read back through
+ * `entriesAt`. Fields no event changes after a report is recorded (agency, plan, measure, type,
+ * report id) narrow the reports read back; the rest of the filter (dates, status) is applied to
+ * the values as they stood. Cost: the live list's scan, plus one stream read per report in the
+ * filter's scope recorded by `position` and changed after it — never a read of the log.
+ */
+export async function listReportsAt(
+  register: StateView,
+  position: bigint,
+  filter: ReportListFilter,
+  first: number,
+  after: bigint | undefined,
+  entriesAt: ReportEntriesAt,
+): Promise<ReportListPage & { readonly readBack: number }> {
+  const standing: ReportEntry[] = [];
+  const changed: string[] = [];
+  for (const agency of agenciesOf(register, filter)) {
+    for (const r of register.group(REPORT_LIST, agency).values()) {
+      if (BigInt(r.position) > position || !matchesRecorded(r, filter)) continue;
+      if (BigInt(r.lastPosition) <= position) {
+        if (matches(r, filter)) standing.push(r);
+      } else {
+        changed.push(r.stream);
+      }
+    }
+  }
+  const back = changed.length > 0 ? await entriesAt(changed) : new Map<string, ReportEntry>();
+  for (const stream of changed) {
+    const r = back.get(stream);
+    if (r && matches(r, filter)) standing.push(r);
+  }
+  return { ...pageOf(standing, first, after), readBack: changed.length };
+}
+
+function agenciesOf(view: StateView, filter: ReportListFilter): Iterable<string> {
+  return filter.agencyId !== undefined ? [filter.agencyId] : [...view.groups(REPORT_LIST)];
+}
+
+/** Recording order, then `first` after the cursor position `after` (exclusive). */
+function pageOf(matching: ReportEntry[], first: number, after: bigint | undefined): ReportListPage {
   matching.sort((a, b) => compare(BigInt(a.position), BigInt(b.position)));
   const start = after === undefined ? 0 : matching.findIndex((r) => BigInt(r.position) > after);
   const from = start < 0 ? matching.length : start;
@@ -136,12 +213,19 @@ export function listReports(view: StateView, filter: ReportListFilter, first: nu
 const compare = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 function matches(r: ReportEntry, f: ReportListFilter): boolean {
+  if (!matchesRecorded(r, f)) return false;
+  if (f.status !== undefined && r.status !== f.status) return false;
+  if (f.occurredFrom !== undefined && r.occurredOn < f.occurredFrom) return false;
+  if (f.occurredTo !== undefined && r.occurredOn > f.occurredTo) return false;
+  return true;
+}
+
+/** The conditions on what a report keeps from its recording on (evolveReportList never changes them). */
+function matchesRecorded(r: ReportEntry, f: ReportListFilter): boolean {
+  if (f.agencyId !== undefined && r.agencyId !== f.agencyId) return false;
   if (f.planId !== undefined && r.planId !== f.planId) return false;
   if (f.measureCode !== undefined && r.measureCode !== f.measureCode) return false;
   if (f.reportId !== undefined && r.reportId !== f.reportId) return false;
   if (f.eventType !== undefined && r.type !== f.eventType) return false;
-  if (f.status !== undefined && r.status !== f.status) return false;
-  if (f.occurredFrom !== undefined && r.occurredOn < f.occurredFrom) return false;
-  if (f.occurredTo !== undefined && r.occurredOn > f.occurredTo) return false;
   return true;
 }
