@@ -87,11 +87,11 @@ describe('report list at a past position (listReportsAt)', () => {
       for (const filter of FILTERS) {
         for (const [first, after] of [[10, undefined], [1, undefined], [2, 2n], [2, 4n]] as const) {
           const asked: string[][] = [];
-          const { readBack, ...page } = await listReportsAt(live, position, filter, first, after, entriesAt(position, asked));
+          const page = await listReportsAt(live, position, filter, first, after, entriesAt(position, asked));
           expect({ position, filter, first, after, page }).toEqual({ position, filter, first, after, page: listReports(then, filter, first, after) });
           // Only reports recorded by the position and changed after it were read back, each once.
           const streams = asked.flat();
-          expect(readBack).toBe(streams.length);
+          expect(new Set(streams).size).toBe(streams.length);
           for (const stream of streams) {
             const entry = [...live.group(REPORT_LIST, stream.includes('police') ? 'police' : 'ministry').values()].find((r) => r.stream === stream)!;
             expect(BigInt(entry.position) <= position && BigInt(entry.lastPosition) > position).toBe(true);
@@ -104,7 +104,8 @@ describe('report list at a past position (listReportsAt)', () => {
   it('reads nothing back at the head, and nothing for reports outside the filter’s fixed fields', async () => {
     const head = log.events[log.events.length - 1].position;
     const asked: string[][] = [];
-    expect((await listReportsAt(live, head, {}, 10, undefined, entriesAt(head, asked))).readBack).toBe(0);
+    await listReportsAt(live, head, {}, 10, undefined, entriesAt(head, asked));
+    expect(asked).toEqual([]);
     // After t1's first correction (position 4) t1, m1, t2 and t3 change again; only A.1.2's are asked for A.1.2.
     const page = await listReportsAt(live, 4n, { measureCode: 'A.1.2' }, 10, undefined, entriesAt(4n, asked));
     expect(asked).toEqual([[m1.stream]]);

@@ -176,7 +176,7 @@ export async function listReportsAt(
   first: number,
   after: bigint | undefined,
   entriesAt: ReportEntriesAt,
-): Promise<ReportListPage & { readonly readBack: number }> {
+): Promise<ReportListPage> {
   const standing: ReportEntry[] = [];
   const changed: string[] = [];
   for (const agency of agenciesOf(register, filter)) {
@@ -194,7 +194,7 @@ export async function listReportsAt(
     const r = back.get(stream);
     if (r && matches(r, filter)) standing.push(r);
   }
-  return { ...pageOf(standing, first, after), readBack: changed.length };
+  return pageOf(standing, first, after);
 }
 
 function agenciesOf(view: StateView, filter: ReportListFilter): Iterable<string> {
