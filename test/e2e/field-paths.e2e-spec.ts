@@ -189,6 +189,21 @@ const CASES: ReadonlyArray<readonly [string, Case]> = [
     { role: 'AUDITOR', operation: 'query', field: 'planProgress', args: { planId: ['ID!', 'hu-2022-2023'], at: ['PointInTimeInput', { position: '99999999' }] }, selection: '{ asOf }', expected: 'at.position' },
   ],
   [
+    'an `at` of the reports list beyond the log',
+    { role: 'AUDITOR', operation: 'query', field: 'reports', args: { filter: ['ReportFilterInput', { measureCode: 'II.1.3' }], at: ['PointInTimeInput', { position: '99999999' }] }, selection: '{ totalCount }', expected: 'at.position' },
+  ],
+  [
+    'an `at` of one report beyond the log',
+    {
+      role: 'AUDITOR',
+      operation: 'query',
+      field: 'report',
+      args: { agencyId: ['ID!', MOI], reportId: ['String!', 'paths-1'], at: ['PointInTimeInput', { position: '99999999' }] },
+      selection: '{ status }',
+      expected: 'at.position',
+    },
+  ],
+  [
     'an `at` of a field of a measure',
     {
       role: 'AUDITOR',
