@@ -24,6 +24,9 @@ describe('dashboard edges in a browser (e2e)', () => {
   let pmo: Record<string, string>;
   /** The position of the last report before the disbursement (the point-in-time checks). */
   let beforeFunds: string;
+  /** The positions of the first training, and of moi-3 before it was retracted (reports at a point). */
+  let firstTraining: string;
+  let beforeRetraction: string;
   /** Every response of 400 or more any page got, and every request that failed. */
   const failed: string[] = [];
 
@@ -68,9 +71,10 @@ describe('dashboard edges in a browser (e2e)', () => {
     moi = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId: 'ministry-of-interior' }));
     pmoKey = await issueTestKey(t, { role: 'AGENCY', agencyId: 'prime-ministers-office' });
     pmo = authHeader(pmoKey);
-    for (const [id, on, n] of [['moi-1', '2023-02-10', 10], ['moi-2', '2023-05-10', 24]] as const) stored(await training(id, on, n));
+    firstTraining = stored(await training('moi-1', '2023-02-10', 10)).recordTrainingDelivered.position;
+    stored(await training('moi-2', '2023-05-10', 24));
     // A report retracted: listed on its measure's page, marked, not counted.
-    stored(await training('moi-3', '2023-08-01', 6));
+    beforeRetraction = stored(await training('moi-3', '2023-08-01', 6)).recordTrainingDelivered.position;
     stored(
       await t.gql('mutation ($input: RetractReportInput!) { retractReport(input: $input) { position } }', {
         input: { reportId: 'moi-3', reason: 'Entered twice', requestId: 'retract-moi-3' },
@@ -332,6 +336,33 @@ describe('dashboard edges in a browser (e2e)', () => {
     expect(await page.getByTestId('measure-reports').textContent()).toBe('2');
     expect(await page.getByRole('heading', { name: /^Reports \(/ }).textContent()).toBe('Reports (2 counted, 1 retracted)');
     expect(await page.getByTestId('reports').locator('tr[data-report="moi-3"]').textContent()).toContain('Retracted');
+    await page.close();
+  }, BROWSER_TIMEOUT);
+
+  it('lists a measure\'s reports and each measure\'s last report as they stood at the point an auditor picks', async () => {
+    const page = await open(auditor, '#/measures/II.1.3');
+    const reports = page.getByTestId('reports');
+    const ids = () => reports.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-report') ?? ''));
+    const moi3 = async () => (await reports.locator('tr[data-report="moi-3"] [data-testid="report-counted"]').textContent())?.trim();
+    expect(await eventually(ids, ['moi-1', 'moi-2', 'moi-3'])).toEqual(['moi-1', 'moi-2', 'moi-3']);
+    expect(await moi3()).toBe('Retracted');
+    // Before its retraction moi-3 was counted: the list and the measure's count say so alike.
+    await page.locator('#tt-position').fill(beforeRetraction);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    expect(await eventually(moi3, 'Counted')).toBe('Counted');
+    expect(await eventually(async () => page.getByTestId('measure-reports').textContent(), '3')).toBe('3');
+    expect(await page.getByRole('heading', { name: /^Reports/ }).textContent()).toBe('Reports (3)');
+    await page.screenshot({ path: screenshotPath('dashboard-edges', '9-reports-at-position'), fullPage: true });
+    // After the first training only: the others did not exist yet.
+    await page.locator('#tt-position').fill(firstTraining);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    expect(await eventually(ids, ['moi-1'])).toEqual(['moi-1']);
+    // The measures list's last report at that point, and now (moi-3 retracted: moi-2's date).
+    await go(page, '#/measures');
+    const last = () => page.locator('tr[data-code="II.1.3"] [data-testid="last-report"]').textContent();
+    expect(await eventually(last, '2023-02-10')).toBe('2023-02-10');
+    await page.getByRole('button', { name: 'Back to now' }).click();
+    expect(await eventually(last, '2023-05-10')).toBe('2023-05-10');
     await page.close();
   }, BROWSER_TIMEOUT);
 

@@ -125,12 +125,20 @@ const UPDATED = 'apl:measure-updated';
 /**
  * The date of the latest report (occurredOn) per measure code, from the `reports` connection
  * (active reports of the plan; an agency gets its own), read page by page up to `maxPages` pages of
- * 500. `complete` is false when there were more reports than that.
+ * 500; with `at` (auditors), as the reports stood at that point. `complete` is false when there
+ * were more reports than that.
  */
-export function useLastReports(query: string | null, planId: string, reloadKey: number, maxPages = 20): { byMeasure: ReadonlyMap<string, string>; complete: boolean } {
+export function useLastReports(
+  query: string | null,
+  planId: string,
+  reloadKey: number,
+  at: PointInTime | null = null,
+  maxPages = 20,
+): { byMeasure: ReadonlyMap<string, string>; complete: boolean } {
   const [state, setState] = useState<{ byMeasure: ReadonlyMap<string, string>; complete: boolean }>({ byMeasure: new Map(), complete: true });
-  // Another plan (or none asked): the last plan's dates go at once; a live re-read keeps them until it answers.
-  useEffect(() => setState({ byMeasure: new Map(), complete: true }), [query, planId]);
+  const point = JSON.stringify(at);
+  // Another plan or point (or none asked): the last one's dates go at once; a live re-read keeps them until it answers.
+  useEffect(() => setState({ byMeasure: new Map(), complete: true }), [query, planId, point]);
   useEffect(() => {
     if (!query) return;
     let cancelled = false;
@@ -147,7 +155,7 @@ export function useLastReports(query: string | null, planId: string, reloadKey: 
         type Page = { reports: { edges: Array<{ node: { measureCode: string; occurredOn: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null };
         let reports: NonNullable<Page['reports']>;
         try {
-          const answer = await gql<Page>(query, { filter: { planId, status: 'ACTIVE' }, after });
+          const answer = await gql<Page>(query, { filter: { planId, status: 'ACTIVE' }, after, at: JSON.parse(point) as PointInTime | null });
           if (!answer.reports) return;
           reports = answer.reports;
         } catch {
@@ -162,7 +170,7 @@ export function useLastReports(query: string | null, planId: string, reloadKey: 
     return () => {
       cancelled = true;
     };
-  }, [query, planId, reloadKey, maxPages]);
+  }, [query, planId, reloadKey, point, maxPages]);
   return state;
 }
 

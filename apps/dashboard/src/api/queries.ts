@@ -219,20 +219,23 @@ export interface Reports {
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
   } | null;
 }
-/** Reports as they now stand (COORDINATOR and AUDITOR: every agency's; an AGENCY: its own), in recording order. */
+/**
+ * Reports as they now stand (COORDINATOR and AUDITOR: every agency's; an AGENCY: its own), in
+ * recording order; with `at` (auditors), as they stood at that point of the ledger.
+ */
 export const REPORTS = /* GraphQL */ `
-  query Reports($filter: ReportFilterInput, $first: Int, $after: String) {
-    reports(filter: $filter, first: $first, after: $after) {
+  query Reports($filter: ReportFilterInput, $first: Int, $after: String, $at: PointInTimeInput) {
+    reports(filter: $filter, first: $first, after: $after, at: $at) {
       totalCount
       edges { node { agencyId reportId measureCode eventType occurredOn recordedAt details status corrections } }
       pageInfo { hasNextPage endCursor }
     }
   }
 `;
-/** Only what the "last report" column needs, a page of 500 (the api's largest). */
+/** Only what the "last report" column needs, a page of 500 (the api's largest); `at` as REPORTS. */
 export const REPORT_DATES = /* GraphQL */ `
-  query ReportDates($filter: ReportFilterInput, $after: String) {
-    reports(filter: $filter, first: 500, after: $after) { edges { node { measureCode occurredOn } } pageInfo { hasNextPage endCursor } }
+  query ReportDates($filter: ReportFilterInput, $after: String, $at: PointInTimeInput) {
+    reports(filter: $filter, first: 500, after: $after, at: $at) { edges { node { measureCode occurredOn } } pageInfo { hasNextPage endCursor } }
   }
 `;
 

@@ -28,8 +28,9 @@ export function MeasurePage({ code }: { code: string }) {
   useEffect(() => {
     if (refused && session.readsOwnFigures && !planOnly) setPlanOnly(true);
   }, [refused, session.readsOwnFigures, planOnly]);
-  // What was done: coordinators and auditors every agency's reports, an agency its own. As they now stand.
-  const reports = useQuery<Reports>(at === null ? REPORTS : null, { filter: { planId: session.plan.id, measureCode: code }, first: 200 });
+  // What was done: coordinators and auditors every agency's reports, an agency its own. As they now
+  // stand, or at the auditor's "as it stood at" point as they stood then.
+  const reports = useQuery<Reports>(REPORTS, { filter: { planId: session.plan.id, measureCode: code }, first: 200, at });
   const history = useQuery<Events>(
     session.readsHistory ? EVENTS : null,
     { first: 200, order: 'NEWEST_FIRST', filter: { measureCode: code, ...(at?.recordedAt ? { recordedTo: at.recordedAt } : {}) } },
@@ -135,9 +136,7 @@ export function MeasurePage({ code }: { code: string }) {
           {session.readsFigures ? 'Reports' : "Your agency's reports"}
           {reports.data?.reports ? ` (${reportsCount(reports.data.reports, asOf)})` : ''}
         </h2>
-        {at !== null ? (
-          <p className="hint">The reports list shows the ledger as it now stands; clear the "as it stood at" point to see it.</p>
-        ) : reports.error ? (
+        {reports.error ? (
           <Problem error={reports.error} />
         ) : !reports.data ? (
           <p className="loading">Loading the reports…</p>

@@ -48,9 +48,8 @@ export function MeasuresPage() {
     },
     (session.readsFigures || session.readsOwnFigures) && at === null,
   );
-  // The reports connection answers as the ledger now stands (it takes no `at`): hidden while looking back.
-  const lastReports = useLastReports(at === null ? REPORT_DATES : null, session.plan.id, updates);
-  const showLast = at === null;
+  // At a past point (auditors) the reports as they stood then: the last report then.
+  const lastReports = useLastReports(REPORT_DATES, session.plan.id, updates, at);
 
   const pillars = [...new Set(all.map((m) => m.pillarCode))];
   const objectives = [...new Set(all.filter((m) => !pillar || m.pillarCode === pillar).map((m) => m.objectiveCode))];
@@ -132,7 +131,7 @@ export function MeasuresPage() {
             {figures && header('status', 'Status')}
             {figures && header('progress', 'Progress')}
             {figures && header('reportCount', 'Reports', 'wide')}
-            {showLast && header('lastReport', session.readsFigures ? 'Last report' : 'Your last report', 'wide')}
+            {header('lastReport', session.readsFigures ? 'Last report' : 'Your last report', 'wide')}
           </tr>
         </thead>
         <tbody>
@@ -160,7 +159,7 @@ export function MeasuresPage() {
                 </td>
               )}
               {figures && <td className="num wide">{m.reportCount}</td>}
-              {showLast && <td className="wide" data-testid="last-report">{lastReports.byMeasure.get(m.code) ?? '—'}</td>}
+              <td className="wide" data-testid="last-report">{lastReports.byMeasure.get(m.code) ?? '—'}</td>
             </tr>
           ))}
         </tbody>
