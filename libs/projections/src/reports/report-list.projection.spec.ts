@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@app/event-store';
 import { foldProjection } from '../fold.js';
+import { KeyedState } from '../keyed-state.js';
 import { TestLog } from '../test-support.js';
 import { REPORT_LIST, type ReportEntry, type ReportListFilter, listReports, listReportsAt, reportListProjection } from './report-list.projection.js';
 
@@ -117,5 +118,37 @@ describe('report list at a past position (listReportsAt)', () => {
     expect([t1Now.position, t1Now.lastPosition, t1Now.corrections]).toEqual([t1.position.toString(), '8', 2]);
     // A correction after the retraction changes nothing, so it is not the last change.
     expect(live.get(REPORT_LIST, 'police', t2.stream)!.lastPosition).toBe('6');
+  });
+});
+
+describe('report list pages', () => {
+  it('pages in recording order however the register holds its entries (positions of any length, groups in any order)', () => {
+    // A register loaded in another order than recorded: positions 1…400 spread over 3 agencies, shuffled.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const positions = Array.from({ length: 400 }, (_, i) => BigInt(i * 37 + 1));
+    positions.sort(() => random() - 0.5);
+    const state = new KeyedState();
+    for (const p of positions) {
+      const agencyId = ['a', 'b', 'c'][Number(p % 3n)];
+      const entry: ReportEntry = {
+        stream: `activity-${agencyId}-${p}`, planId: 'p', measureCode: p % 2n === 0n ? 'M.1' : 'M.2', agencyId, reportId: `r${p}`, type: 'MeetingHeld',
+        occurredOn: '2030-01-01', details: {}, status: 'ACTIVE', corrections: 0, recordedAt: 'x', updatedAt: 'x', position: p.toString(), lastPosition: p.toString(),
+      };
+      state.put(REPORT_LIST.name, agencyId, entry.stream, entry);
+    }
+    const sorted = [...positions].sort((x, y) => (x < y ? -1 : 1));
+    for (const filter of [{}, { agencyId: 'b' }, { measureCode: 'M.1' }] as ReportListFilter[]) {
+      const expected = sorted.filter((p) => (filter.agencyId === undefined || ['a', 'b', 'c'][Number(p % 3n)] === filter.agencyId) && (filter.measureCode === undefined || (p % 2n === 0n ? 'M.1' : 'M.2') === filter.measureCode));
+      for (const first of [1, 7, 50, 500]) {
+        for (const after of [undefined, -1n, 0n, 1n, 38n, 500n, 5000n, 14764n, 20000n]) {
+          const following = expected.filter((p) => after === undefined || p > after);
+          const page = listReports(state, filter, first, after);
+          expect({ filter, first, after, page: page.reports.map((r) => r.position), total: page.totalCount, more: page.hasNextPage }).toEqual({
+            filter, first, after, page: following.slice(0, first).map(String), total: expected.length, more: following.length > first,
+          });
+        }
+      }
+    }
   });
 });

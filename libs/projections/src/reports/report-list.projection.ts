@@ -179,10 +179,11 @@ export async function listReportsAt(
 ): Promise<ReportListPage> {
   const standing: ReportEntry[] = [];
   const changed: string[] = [];
+  const at = position.toString();
   for (const agency of agenciesOf(register, filter)) {
     for (const r of register.group(REPORT_LIST, agency).values()) {
-      if (BigInt(r.position) > position || !matchesRecorded(r, filter)) continue;
-      if (BigInt(r.lastPosition) <= position) {
+      if (comparePositions(r.position, at) > 0 || !matchesRecorded(r, filter)) continue;
+      if (comparePositions(r.lastPosition, at) <= 0) {
         if (matches(r, filter)) standing.push(r);
       } else {
         changed.push(r.stream);
@@ -201,16 +202,40 @@ function agenciesOf(view: StateView, filter: ReportListFilter): Iterable<string>
   return filter.agencyId !== undefined ? [filter.agencyId] : [...view.groups(REPORT_LIST)];
 }
 
-/** Recording order, then `first` after the cursor position `after` (exclusive). */
-function pageOf(matching: ReportEntry[], first: number, after: bigint | undefined): ReportListPage {
-  matching.sort((a, b) => compare(BigInt(a.position), BigInt(b.position)));
-  const start = after === undefined ? 0 : matching.findIndex((r) => BigInt(r.position) > after);
-  const from = start < 0 ? matching.length : start;
-  const reports = matching.slice(from, from + first);
-  return { reports, totalCount: matching.length, hasNextPage: from + first < matching.length };
+/**
+ * Recording order, then `first` after the cursor position `after` (exclusive). The page is picked
+ * in one pass, keeping the `first` earliest seen so far (a sorted buffer of at most 500): no sort
+ * of the whole list, which at 200,000 reports took most of a request's time.
+ */
+function pageOf(matching: readonly ReportEntry[], first: number, after: bigint | undefined): ReportListPage {
+  const cursor = after === undefined || after < 0n ? undefined : after.toString();
+  const page: ReportEntry[] = [];
+  let following = 0;
+  for (const r of matching) {
+    if (cursor !== undefined && comparePositions(r.position, cursor) <= 0) continue;
+    following += 1;
+    if (page.length === first && comparePositions(r.position, page[first - 1].position) >= 0) continue;
+    let low = 0;
+    let high = page.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (comparePositions(page[middle].position, r.position) < 0) low = middle + 1;
+      else high = middle;
+    }
+    page.splice(low, 0, r);
+    if (page.length > first) page.pop();
+  }
+  return { reports: page, totalCount: matching.length, hasNextPage: following > first };
 }
 
-const compare = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+/**
+ * Two positions written in decimal without leading zeros (as the entries keep them), compared as
+ * numbers without parsing them: a longer one is larger, else the text decides.
+ */
+function comparePositions(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 function matches(r: ReportEntry, f: ReportListFilter): boolean {
   if (!matchesRecorded(r, f)) return false;
