@@ -42,7 +42,7 @@ try {
   console.log(`${events.length} events, ${entries.length} reports; generated and folded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const pit = new PointInTime({ store: counting });
 
-  const median = async (run: () => Promise<unknown> | unknown): Promise<string> => {
+  const median = async (run: () => unknown): Promise<string> => {
     const ms: number[] = [];
     let reads = 0;
     for (let i = 0; i < rounds; i++) {
