@@ -38,7 +38,7 @@ try {
   for await (const event of store.readAll()) events.push(event);
   const live = foldProjection(reportListProjection, events).state;
   const entries: ReportEntry[] = [];
-  for (const group of live.groups(REPORT_LIST)) entries.push(...live.group(REPORT_LIST, group).values());
+  for (const group of live.groups(REPORT_LIST)) for (const entry of live.group(REPORT_LIST, group).values()) entries.push(entry);
   console.log(`${events.length} events, ${entries.length} reports; generated and folded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const pit = new PointInTime({ store: counting });
 
