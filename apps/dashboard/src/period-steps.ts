@@ -81,6 +81,27 @@ export function stepConsequence(step: PeriodStepKind, p: { periodId: string; fro
   }
 }
 
+/**
+ * The name of the button that sends the step, unlike the one that opens its form ("Submit 2023-Q1
+ * of …"): approving and reopening say they confirm.
+ */
+export function sendLabel(step: PeriodStepKind, periodId: string, agencyName: string): string {
+  switch (step) {
+    case 'submit':
+      return `Send ${periodId} to the coordinator`;
+    case 'approve':
+      return `Confirm: approve ${periodId} of ${agencyName}`;
+    case 'return':
+      return `Return ${periodId} to ${agencyName}`;
+    case 'reopen':
+      return `Confirm: reopen ${periodId} of ${agencyName}`;
+    default: {
+      const _: never = step;
+      return String(_);
+    }
+  }
+}
+
 /** The label of the step's text field. */
 export function stepTextLabel(step: PeriodStepKind): string {
   switch (step) {

@@ -22,6 +22,7 @@ import {
   STEP_VERB,
   periodSteps,
   refusalWords,
+  sendLabel,
   stepConsequence,
   stepTextLabel,
   takesSteps,
@@ -178,7 +179,7 @@ export function PeriodsPage() {
                   Dates
                 </th>
                 <th scope="col">Status</th>
-                <th scope="col">Coordinator's comment</th>
+                <th scope="col">Latest comment</th>
                 <th scope="col" className="wide">
                   Last step recorded
                 </th>
@@ -195,32 +196,34 @@ export function PeriodsPage() {
                     <td className="date wide">
                       {p.from} – {p.to}
                     </td>
-                    <td data-testid="period-status">{periodStatusText(p)}</td>
+                    <td data-testid="period-status">{withUnbrokenDates(periodStatusText(p))}</td>
                     <td data-testid="period-comment">{p.status === 'REOPENED' ? (p.reason ? `Reopened: ${p.reason}` : '—') : (p.comment ?? '—')}</td>
                     <td className="wide">{p.lastRecordedAt ? formatInstant(p.lastRecordedAt) : '—'}</td>
                     {acting && (
-                      <td data-testid="period-actions" className="step-buttons">
-                        {steps.length === 0
-                          ? '—'
-                          : steps.map((step) => (
-                              <button
-                                key={step}
-                                id={stepButtonId(p.periodId, step)}
-                                type="button"
-                                aria-expanded={formOpen?.step === step}
-                                aria-controls={formOpen?.step === step ? stepFormId(p.periodId) : undefined}
-                                onClick={() => {
-                                  setDone(null);
-                                  setOpenStep(formOpen?.step === step ? null : { periodId: p.periodId, step });
-                                }}
-                              >
-                                {STEP_VERB[step]}
-                                <span className="visually-hidden">
-                                  {' '}
-                                  {p.periodId} of {name}
-                                </span>
-                              </button>
-                            ))}
+                      <td data-testid="period-actions">
+                        <div className="step-buttons">
+                          {steps.length === 0
+                            ? '—'
+                            : steps.map((step) => (
+                                <button
+                                  key={step}
+                                  id={stepButtonId(p.periodId, step)}
+                                  type="button"
+                                  aria-expanded={formOpen?.step === step}
+                                  aria-controls={formOpen?.step === step ? stepFormId(p.periodId) : undefined}
+                                  onClick={() => {
+                                    setDone(null);
+                                    setOpenStep(formOpen?.step === step ? null : { periodId: p.periodId, step });
+                                  }}
+                                >
+                                  {STEP_VERB[step]}
+                                  <span className="visually-hidden">
+                                    {' '}
+                                    {p.periodId} of {name}
+                                  </span>
+                                </button>
+                              ))}
+                        </div>
                       </td>
                     )}
                   </tr>
@@ -263,6 +266,11 @@ export function PeriodsPage() {
       )}
     </>
   );
+}
+
+/** A text with each YYYY-MM-DD in it kept on one line (a narrow column breaks a date at its hyphens otherwise). */
+function withUnbrokenDates(text: string) {
+  return text.split(/(\d{4}-\d{2}-\d{2})/).map((part, i) => (i % 2 === 1 ? <span key={i} className="nowrap">{part}</span> : part));
 }
 
 const stepFormId = (periodId: string): string => `step-${periodId}`;
@@ -349,7 +357,7 @@ function StepForm(props: {
       />
       <div className="step-send">
         <button type="submit" disabled={busy}>
-          {busy ? 'Sending…' : step === 'approve' || step === 'reopen' ? `Confirm: ${label.charAt(0).toLowerCase()}${label.slice(1)}` : label}
+          {busy ? 'Sending…' : sendLabel(step, period.periodId, agencyName)}
         </button>
         <button type="button" onClick={props.onCancel}>
           Cancel
