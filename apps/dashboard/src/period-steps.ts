@@ -67,7 +67,7 @@ export function stepConsequence(step: PeriodStepKind, p: { periodId: string; fro
   const dated = `reports dated in ${p.periodId} (${p.from} to ${p.to})`;
   switch (step) {
     case 'submit':
-      return `Submitting sends ${p.periodId} to the coordinator for approval. You can still correct its reports until it is approved.`;
+      return `Submitting sends ${p.periodId} to the coordinator for approval; once approved, its reports are locked.`;
     case 'approve':
       return `Approving locks the agency's ${dated}: ${agencyName} can no longer record, correct or retract them until a coordinator reopens ${p.periodId}.`;
     case 'return':

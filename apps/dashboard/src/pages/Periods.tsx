@@ -157,15 +157,15 @@ export function PeriodsPage() {
             <li data-testid="to-submit">
               {toSubmit.length === 0
                 ? 'Nothing to submit: every period that has ended is submitted.'
-                : `To submit (ended, never submitted): ${toSubmit.map((p) => p.periodId).join(', ')}.`}
+                : withUnbrokenDates(`To submit (ended, never submitted): ${toSubmit.map((p) => p.periodId).join(', ')}.`)}
             </li>
             {returned.length > 0 && (
               <li data-testid="returned">
                 Returned by the coordinator, to correct and submit again:{' '}
-                {returned.map((p) => `${p.periodId}${p.comment ? ` ("${p.comment}")` : ''}`).join('; ')}.
+                {withUnbrokenDates(`${returned.map((p) => `${p.periodId}${p.comment ? ` ("${p.comment}")` : ''}`).join('; ')}.`)}
               </li>
             )}
-            {awaiting.length > 0 && <li>Awaiting the coordinator's approval: {awaiting.map((p) => p.periodId).join(', ')}.</li>}
+            {awaiting.length > 0 && <li>{withUnbrokenDates(`Awaiting the coordinator's approval: ${awaiting.map((p) => p.periodId).join(', ')}.`)}</li>}
           </ul>
           <p role="status" className="step-done" data-testid="step-done" ref={doneRef} tabIndex={-1} hidden={!done}>
             {done}
@@ -268,9 +268,12 @@ export function PeriodsPage() {
   );
 }
 
-/** A text with each YYYY-MM-DD in it kept on one line (a narrow column breaks a date at its hyphens otherwise). */
+/**
+ * A text with each date and period id in it (2023-03-31, 2023-Q1, 2023-05) kept on one line: a
+ * phone's narrow column breaks them at their hyphens otherwise.
+ */
 function withUnbrokenDates(text: string) {
-  return text.split(/(\d{4}-\d{2}-\d{2})/).map((part, i) => (i % 2 === 1 ? <span key={i} className="nowrap">{part}</span> : part));
+  return text.split(/(\d{4}-(?:\d{2}-\d{2}|Q[1-4]|\d{2}))/).map((part, i) => (i % 2 === 1 ? <span key={i} className="nowrap">{part}</span> : part));
 }
 
 const stepFormId = (periodId: string): string => `step-${periodId}`;
