@@ -1,60 +1,16 @@
-import type { Principal, Role } from './principal.js';
+import type { Principal } from './principal.js';
 import { ForbiddenError } from './auth-errors.js';
+import { Action, roleMay } from './role-actions.js';
 
-/**
- * Who may do what: the ONE place the access rules live. Resolvers declare the action they
- * perform (`@Allow(Action.READ_PLAN)`), the global AccessGuard asks this policy, and handlers
- * that need a finer, data-dependent decision (which measure, whose reports) call the
- * `assert…` methods below. Anything not declared is refused.
+export * from './role-actions.js';
+
+/*
+ * Who may do what: the ONE place the access rules live (with their role table, role-actions.ts,
+ * kept import-free for the dashboard). Resolvers declare the action they perform
+ * (`@Allow(Action.READ_PLAN)`), the global AccessGuard asks this policy, and handlers that need a
+ * finer, data-dependent decision (which measure, whose reports) call the `assert…` methods below.
+ * Anything not declared is refused.
  */
-export const Action = {
-  /** Report an activity (meeting held, training delivered, …) for a measure. */
-  RECORD_REPORT: 'RECORD_REPORT',
-  /** Read the reports of one's own agency. */
-  READ_OWN_REPORTS: 'READ_OWN_REPORTS',
-  /** Read progress, indicator and money projections across agencies. */
-  READ_PROJECTIONS: 'READ_PROJECTIONS',
-  /**
-   * Read the projections (indicator values, status, assessments, reports) of the measures one's
-   * agency is a responsible body or a partner of — and of no other measure.
-   */
-  READ_ASSIGNED_PROJECTIONS: 'READ_ASSIGNED_PROJECTIONS',
-  /** Record or correct a coordinator's assessment of a measure. */
-  ASSESS_MEASURE: 'ASSESS_MEASURE',
-  /** Read the plans: pillars, objectives, measures, agencies. */
-  READ_PLAN: 'READ_PLAN',
-  /** Read the full event history. */
-  READ_HISTORY: 'READ_HISTORY',
-  /** Replay the history to a point in time, verify its integrity. */
-  REPLAY: 'REPLAY',
-  /** Adopt or amend a plan. */
-  LOAD_PLAN: 'LOAD_PLAN',
-  /** Issue, list and revoke credentials. */
-  MANAGE_KEYS: 'MANAGE_KEYS',
-  /** Submit a reporting period of one's own agency for sign-off (docs/periods.md). */
-  SUBMIT_PERIOD: 'SUBMIT_PERIOD',
-  /** Approve, return or reopen an agency's reporting period. */
-  SIGN_OFF_PERIOD: 'SIGN_OFF_PERIOD',
-  /**
-   * Download an agency's spreadsheet template of reports (its measures, sheets and lists): an
-   * AGENCY its own agency's, a COORDINATOR any agency's, to help an agency start
-   * (AccessPolicy.templateAgency).
-   */
-  GET_REPORT_TEMPLATE: 'GET_REPORT_TEMPLATE',
-} as const;
-export type Action = (typeof Action)[keyof typeof Action];
-export const ACTIONS: readonly Action[] = Object.values(Action);
-
-/** Role → the actions it may perform. Nothing else is allowed. */
-export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
-  AGENCY: [Action.RECORD_REPORT, Action.READ_OWN_REPORTS, Action.READ_ASSIGNED_PROJECTIONS, Action.READ_PLAN, Action.SUBMIT_PERIOD, Action.GET_REPORT_TEMPLATE],
-  // The coordinator's office watches progress, judges it (assessments) and signs off periods; it
-  // reports nothing, but hands agencies their templates.
-  COORDINATOR: [Action.READ_PROJECTIONS, Action.ASSESS_MEASURE, Action.READ_PLAN, Action.SIGN_OFF_PERIOD, Action.GET_REPORT_TEMPLATE],
-  // Auditors read and replay everything and write nothing.
-  AUDITOR: [Action.READ_HISTORY, Action.REPLAY, Action.READ_PROJECTIONS, Action.READ_PLAN],
-  ADMIN: [Action.LOAD_PLAN, Action.MANAGE_KEYS, Action.READ_PLAN],
-};
 
 /** The rules a refusal can name (extensions.rule). */
 export const RULES = {
@@ -87,11 +43,6 @@ export interface MeasureAssignment {
   readonly code: string;
   readonly responsible: readonly string[];
   readonly partners: readonly string[];
-}
-
-/** Whether a role may perform an action. */
-export function roleMay(role: Role, action: Action): boolean {
-  return ROLE_ACTIONS[role]?.includes(action) ?? false;
 }
 
 /** Whether the principal may perform at least one of `actions`. */

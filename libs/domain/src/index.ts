@@ -13,4 +13,5 @@ export * from './assessment/assessment-decider.js';
 export * from './periods/period-calendar.js';
 export * from './periods/period-events.js';
 export * from './periods/period-decider.js';
+export * from './periods/period-steps.js';
 export * from './events/stored-events.js';

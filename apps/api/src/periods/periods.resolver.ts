@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, ID, Resolver } from '@nestjs/graphql';
-import { AccessPolicy, Action, Allow, CurrentPrincipal, type Principal } from '@app/auth';
+import { AccessPolicy, Action, Allow, PERIOD_STEP_ACTION, CurrentPrincipal, type Principal } from '@app/auth';
 import { DomainError, PERIOD_STATUSES, type PeriodStatus as PeriodStatusValue, isIsoDate, isoDateRefusal } from '@app/domain';
 import type { Plan } from '@app/plan';
 import {
@@ -64,25 +64,25 @@ export class PeriodsResolver {
   ) {}
 
   @RefusableMutation(() => PeriodReceipt, { description: "Submits one of your agency's reporting periods, once it has ended, for the coordinator's approval." })
-  @Allow(Action.SUBMIT_PERIOD)
+  @Allow(PERIOD_STEP_ACTION.submit)
   submitPeriod(@Args('input') input: SubmitPeriodInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<PeriodReceipt> {
     return this.step(stepOf('submit', input), principal, ctx);
   }
 
   @RefusableMutation(() => PeriodReceipt, { description: "Approves an agency's submitted or reopened period: its reports dated in the period are locked (FORBIDDEN, rule period-locked)." })
-  @Allow(Action.SIGN_OFF_PERIOD)
+  @Allow(PERIOD_STEP_ACTION.approve)
   approvePeriod(@Args('input') input: ApprovePeriodInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<PeriodReceipt> {
     return this.step(stepOf('approve', input), principal, ctx);
   }
 
   @RefusableMutation(() => PeriodReceipt, { description: "Returns an agency's submitted period with a comment saying what to change." })
-  @Allow(Action.SIGN_OFF_PERIOD)
+  @Allow(PERIOD_STEP_ACTION.return)
   returnPeriod(@Args('input') input: ReturnPeriodInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<PeriodReceipt> {
     return this.step(stepOf('return', input), principal, ctx);
   }
 
   @RefusableMutation(() => PeriodReceipt, { description: "Reopens an agency's approved period with a reason: unlocked until the next approval." })
-  @Allow(Action.SIGN_OFF_PERIOD)
+  @Allow(PERIOD_STEP_ACTION.reopen)
   reopenPeriod(@Args('input') input: ReopenPeriodInput, @CurrentPrincipal() principal: Principal, @Context() ctx: GqlContext): Promise<PeriodReceipt> {
     return this.step(stepOf('reopen', input), principal, ctx);
   }

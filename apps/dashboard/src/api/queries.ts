@@ -337,9 +337,27 @@ export interface ReportingPeriods {
 const AGENCY_PERIOD_FIELDS = 'agencyId periodId from to status locked comment reason approvals submittedMeasureCodes lastRecordedAt';
 /** An agency's periods (agencyId), or every agency's (coordinators and auditors; an AGENCY key reads its own only). */
 export const REPORTING_PERIODS = /* GraphQL */ `
-  query ReportingPeriods($planId: ID, $agencyId: ID, $asOf: String, $at: PointInTimeInput) {
-    periodApprovals(planId: $planId, agencyId: $agencyId, at: $at) { ${AGENCY_PERIOD_FIELDS} measureCode }
-    unsubmittedPeriods(planId: $planId, agencyId: $agencyId, asOf: $asOf, at: $at) { agencyId periodId }
-    returnedPeriods(planId: $planId, agencyId: $agencyId, at: $at) { agencyId periodId }
+  query ReportingPeriods($planId: ID, $agencyId: ID, $asOf: String, $at: PointInTimeInput, $atLeastPosition: String) {
+    periodApprovals(planId: $planId, agencyId: $agencyId, at: $at, atLeastPosition: $atLeastPosition) { ${AGENCY_PERIOD_FIELDS} measureCode }
+    unsubmittedPeriods(planId: $planId, agencyId: $agencyId, asOf: $asOf, at: $at, atLeastPosition: $atLeastPosition) { agencyId periodId }
+    returnedPeriods(planId: $planId, agencyId: $agencyId, at: $at, atLeastPosition: $atLeastPosition) { agencyId periodId }
   }
 `;
+
+/** What the api stored for a sign-off step (PeriodReceipt); `position` is read back with atLeastPosition. */
+export interface PeriodReceipt {
+  agencyId: string;
+  periodId: string;
+  status: PeriodStatus;
+  position: string;
+  duplicate: boolean;
+}
+/**
+ * A step of a period's sign-off (docs/periods.md): `mutation` is submitPeriod, approvePeriod,
+ * returnPeriod or reopenPeriod, `input` its input type. Nullable (refusable): a refusal comes as an
+ * error, which gql() throws.
+ */
+export function periodStepMutation(mutation: 'submitPeriod' | 'approvePeriod' | 'returnPeriod' | 'reopenPeriod'): string {
+  const input = `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Input`;
+  return `mutation PeriodStep($input: ${input}!) { step: ${mutation}(input: $input) { agencyId periodId status position duplicate } }`;
+}

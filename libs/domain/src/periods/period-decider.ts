@@ -12,10 +12,11 @@ import {
   isPeriodEventType,
   statusAfter,
 } from './period-events.js';
+import { PERIOD_TEXT_MIN_LENGTH, type PeriodStepKind, periodHasEnded, periodStepAllowed } from './period-steps.js';
 
 /** The four steps of the sign-off (docs/periods.md): who may take each is AccessPolicy's rule. */
 export type PeriodCommand = {
-  readonly kind: 'submit' | 'approve' | 'return' | 'reopen';
+  readonly kind: PeriodStepKind;
   readonly planId: string;
   readonly agencyId: string;
   readonly periodId: string;
@@ -84,7 +85,7 @@ export function periodSpanOf(periodId: string, plan: PeriodDecideContext['plan']
 function requireText(field: 'comment' | 'reason', value: string | undefined, why: string): string {
   const trimmed = value?.trim() ?? '';
   if (trimmed.length === 0) throw DomainError.badInput(field, EMPTY_TEXT_RULE);
-  if (trimmed.length < 3) throw DomainError.badInput(field, `must say ${why} (at least 3 characters)`);
+  if (trimmed.length < PERIOD_TEXT_MIN_LENGTH) throw DomainError.badInput(field, `must say ${why} (at least ${PERIOD_TEXT_MIN_LENGTH} characters)`);
   return trimmed;
 }
 
@@ -120,22 +121,23 @@ export function decidePeriod(command: PeriodCommand, state: PeriodState, ctx: Pe
   switch (command.kind) {
     case 'submit': {
       // Figures of a period still running are not final: DHIS2 likewise opens approval after the period.
-      if (span.to >= ctx.today) throw DomainError.badInput('periodId', `${span.periodId} has not ended yet (it ends on ${span.to})`);
-      if (status === 'SUBMITTED') throw conflict(command, 'is already submitted and awaits the coordinator');
-      if (status === 'APPROVED') throw conflict(command, 'is approved and locked; the coordinator must reopen it first');
+      if (!periodHasEnded(span.to, ctx.today)) throw DomainError.badInput('periodId', `${span.periodId} has not ended yet (it ends on ${span.to})`);
+      if (!periodStepAllowed('submit', status)) {
+        throw conflict(command, status === 'SUBMITTED' ? 'is already submitted and awaits the coordinator' : 'is approved and locked; the coordinator must reopen it first');
+      }
       return [{ type: PERIOD_SUBMITTED, data: { ...ref, measureCodes: [...(ctx.measureCodes ?? [])], ...(text ? { comment: text } : {}) } }];
     }
     case 'approve': {
       // A reopened period is approved again directly: the coordinator reopened it for a known fix.
-      if (status !== 'SUBMITTED' && status !== 'REOPENED') throw conflict(command, approveRefusal(status));
+      if (!periodStepAllowed('approve', status)) throw conflict(command, approveRefusal(status));
       return [{ type: PERIOD_APPROVED, data: { ...ref, ...(text ? { comment: text } : {}) } }];
     }
     case 'return': {
-      if (status !== 'SUBMITTED') throw conflict(command, `cannot be returned: it is ${status}, not SUBMITTED`);
+      if (!periodStepAllowed('return', status)) throw conflict(command, `cannot be returned: it is ${status}, not SUBMITTED`);
       return [{ type: PERIOD_RETURNED, data: { ...ref, comment: requireText('comment', command.comment, 'what the agency must change') } }];
     }
     case 'reopen': {
-      if (status !== 'APPROVED') throw conflict(command, `cannot be reopened: it is ${status}, not APPROVED`);
+      if (!periodStepAllowed('reopen', status)) throw conflict(command, `cannot be reopened: it is ${status}, not APPROVED`);
       return [{ type: PERIOD_REOPENED, data: { ...ref, reason: requireText('reason', command.reason, 'why the approved figures must change') } }];
     }
     default: {

@@ -1,5 +1,6 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PERIOD_TEXT_MAX_LENGTH, PERIOD_TEXT_MIN_LENGTH } from '@app/domain';
 import { IsClientId } from '../../common/wire-validators.js';
 
 const PERIOD_ID = /^\d{4}(?:-(?:Q[1-4]|0[1-9]|1[0-2]))?$/;
@@ -27,7 +28,7 @@ export class SubmitPeriodInput extends PeriodStepInput {
   @Field({ nullable: true, description: 'A note to the coordinator.' })
   @IsOptional()
   @IsString()
-  @MaxLength(2000)
+  @MaxLength(PERIOD_TEXT_MAX_LENGTH)
   comment?: string;
 }
 
@@ -44,22 +45,22 @@ export class ApprovePeriodInput extends CoordinatorStepInput {
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
-  @MaxLength(2000)
+  @MaxLength(PERIOD_TEXT_MAX_LENGTH)
   comment?: string;
 }
 
 @InputType({ description: 'The coordinator returns a submitted period to the agency, saying what to change.' })
 export class ReturnPeriodInput extends CoordinatorStepInput {
-  @Field({ description: 'What the agency must change (at least 3 characters).' })
+  @Field({ description: `What the agency must change (at least ${PERIOD_TEXT_MIN_LENGTH} characters).` })
   @IsString()
-  @MaxLength(2000)
+  @MaxLength(PERIOD_TEXT_MAX_LENGTH)
   comment: string;
 }
 
 @InputType({ description: 'The coordinator reopens an approved period, with a reason: it is unlocked until the next approval.' })
 export class ReopenPeriodInput extends CoordinatorStepInput {
-  @Field({ description: 'Why the approved figures must change (at least 3 characters).' })
+  @Field({ description: `Why the approved figures must change (at least ${PERIOD_TEXT_MIN_LENGTH} characters).` })
   @IsString()
-  @MaxLength(2000)
+  @MaxLength(PERIOD_TEXT_MAX_LENGTH)
   reason: string;
 }
