@@ -125,9 +125,12 @@ export class PointInTime {
   /** The position a point in time names: itself, or the last position recorded by the instant. */
   async resolve(at: { readonly position?: bigint; readonly recordedAt?: Date }): Promise<bigint> {
     if ((at.position === undefined) === (at.recordedAt === undefined)) {
-      throw new PointInTimeError('at', 'must give exactly one of position and recordedAt');
+      throw new PointInTimeError('at', `must give exactly one of position and recordedAt (got ${at.position === undefined ? 'neither' : 'both'})`);
     }
     if (at.position !== undefined) {
+      // Before the store reads from it: a number of more digits than a position has is one, past the end.
+      const head = await this.store.headPosition();
+      if (at.position > head) throw new PointInTimeError('at.position', `is beyond the end of the log (its last position is ${head})`);
       try {
         await assertReadablePosition(this.store, at.position);
       } catch (error) {

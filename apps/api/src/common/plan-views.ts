@@ -18,7 +18,8 @@ export interface PlanView {
 function lookupError(error: MeasureLookupError): DomainError {
   switch (error.reason) {
     case 'not-found':
-      return new DomainError('NOT_FOUND', error.message);
+      // Both callers (measure, measureUpdated) take the code as their argument `code`.
+      return new DomainError('NOT_FOUND', error.message, { field: 'code', reason: error.planIds.length > 0 ? `is not a measure of plan ${error.planIds[0]}` : 'is not a measure of any adopted plan' });
     case 'ambiguous':
       return new DomainError('BAD_USER_INPUT', error.message, {
         field: 'planId',

@@ -13,7 +13,8 @@ export const AT =
 export class PointInTimeInput {
   @Field({ nullable: true, description: 'A global position (bigint as a string).' })
   @IsOptional()
-  @Matches(/^\d{1,20}$/, { message: 'position must be a global position: a whole number written in digits' })
+  // Any number of digits: one past the log's end is refused by PointInTime.resolve, naming the log's last position.
+  @Matches(/^\d+$/, { message: 'position must be a global position: a whole number written in digits' })
   position?: string;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'An instant, RFC 3339 with an explicit offset (e.g. 2026-11-25T12:00:00Z).' })
