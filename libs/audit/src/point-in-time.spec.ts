@@ -15,7 +15,7 @@ import {
   foldProjection,
 } from '@app/projections';
 import { generateHistory, historyPlan, historyPlanSource } from '../../../test/support/history-generator.js';
-import { PointInTime, PointInTimeError } from './point-in-time.js';
+import { PointInTime } from './point-in-time.js';
 
 const bigints = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 

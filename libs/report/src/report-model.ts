@@ -303,7 +303,7 @@ export interface BuildReportOptions {
  */
 export function buildImplementationReport(source: ReportSource, options: BuildReportOptions): ImplementationReport {
   const plan = allPlans(source.plans).find((p) => p.id === options.planId);
-  if (!plan) throw new ReportPlanNotFoundError(options.planId, options.pointAsked === true ? source.position : undefined);
+  if (!plan) throw new ReportPlanNotFoundError(options.planId, options.pointAsked === true ? (source.position < 0n ? 0n : source.position) : undefined);
   const { range } = options;
   const coverage = coverageOf(range, plan);
   const asOf = range.to < options.today ? range.to : options.today;

@@ -1,6 +1,7 @@
 import { DomainError, isIsoDate, isoDateRefusal } from '@app/domain';
 import type { Plan } from '@app/plan';
-import type { PointInTimeInput } from './dto/point-in-time.input.js';
+import { pointInTimeChoiceRefusal } from '@app/audit';
+import { POSITION_PATTERN, POSITION_RULE, type PointInTimeInput } from './dto/point-in-time.input.js';
 
 /**
  * Checks of the optional arguments the query features share (asOf, planId, year, `at`), so that
@@ -59,3 +60,43 @@ export function heldPlan(snapshot: { readonly position: bigint; plan(planId: str
 export function notHeldAt(what: string, position: bigint, reason: string): never {
   throw new DomainError('NOT_FOUND', `No ${what} at position ${position}: the ledger then ${position === 0n ? 'held no events' : 'did not hold it yet'}`, { field: 'at', reason });
 }
+
+/** A refusal of a value: the path below the argument (`[]`: the argument itself; `['position']`) and the reason. */
+export interface ValueRefusal {
+  readonly path: readonly string[];
+  readonly reason: string;
+}
+
+/** The refusal a check above throws, or undefined. */
+function refusalOf(check: () => unknown): ValueRefusal | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    if (error instanceof DomainError && error.extra.reason !== undefined) return { path: [], reason: error.extra.reason };
+    throw error;
+  }
+}
+
+/**
+ * The checks of shared arguments that need nothing but the value, by argument name and GraphQL
+ * type (the named type): the resolvers apply them (above, and PointInTimeInput's rules, and
+ * PointInTime.resolve's choice), and the gate applies the same functions to a subscription's
+ * literal arguments when it subscribes (LiteralArgumentsRule), so a value that can never be valid
+ * is refused then, not with the first update. The value is the literal as GraphQL coerced it.
+ */
+export const VALUE_ONLY_CHECKS: ReadonlyArray<{ readonly argument: string; readonly type: string; readonly check: (value: unknown) => ValueRefusal | undefined }> = [
+  { argument: 'asOf', type: 'String', check: (value) => refusalOf(() => checkedAsOf(value as string)) },
+  { argument: 'year', type: 'Int', check: (value) => refusalOf(() => checkedYear(value as number)) },
+  {
+    argument: 'at',
+    type: 'PointInTimeInput',
+    check: (value) => {
+      const at = value as { readonly position?: unknown; readonly recordedAt?: unknown };
+      const choice = pointInTimeChoiceRefusal(at);
+      if (choice !== undefined) return { path: [], reason: choice };
+      if (typeof at.position === 'string' && !POSITION_PATTERN.test(at.position)) return { path: ['position'], reason: POSITION_RULE };
+      return undefined;
+    },
+  },
+];
