@@ -25,7 +25,8 @@ import type { PeriodLocks, PeriodStatusLookup } from '../common/period-locks.tok
 import type { PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { POINT_IN_TIME_SNAPSHOTS, type PointInTimeSnapshots } from '../common/point-in-time.token.js';
 
-const POSITION = /^\d{1,20}$/;
+// Any number of digits: a position is a whole number however long; one the read models do not reach in time is a TIMEOUT.
+const POSITION = /^\d+$/;
 
 /**
  * The coordinator read models in this api instance: the projection runner (started when the
