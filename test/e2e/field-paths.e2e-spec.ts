@@ -270,6 +270,22 @@ const CASES: ReadonlyArray<readonly [string, Case]> = [
   ],
   // NOT_FOUND of an argument's value names the argument, and no position when none was given.
   [
+    'an empty pillar of a measures filter',
+    { role: 'COORDINATOR', operation: 'query', field: 'measures', args: { filter: ['MeasureFilter', { pillar: '' }] }, selection: '{ code }', expected: 'filter.pillar', says: /^is not a pillar of any adopted plan \(got ""/ },
+  ],
+  [
+    'an empty head to verify against',
+    { role: 'AUDITOR', operation: 'query', field: 'verifyLedger', args: { head: ['String', ''] }, selection: '{ ok }', expected: 'head' },
+  ],
+  [
+    'the agencies of a plan no one adopted',
+    { role: 'COORDINATOR', operation: 'query', field: 'agencies', args: { planId: ['ID', 'nope'] }, selection: '{ id }', code: 'NOT_FOUND', expected: 'planId' },
+  ],
+  [
+    'a measure of a plan no one adopted',
+    { role: 'COORDINATOR', operation: 'query', field: 'measure', args: { code: ['String!', 'II.1.3'], planId: ['ID', 'nope'] }, selection: '{ title }', code: 'NOT_FOUND', expected: 'planId' },
+  ],
+  [
     'a plan no one adopted',
     { role: 'COORDINATOR', operation: 'query', field: 'planProgress', args: { planId: ['ID!', 'nope'] }, selection: '{ asOf }', code: 'NOT_FOUND', expected: 'planId', says: /^No plan nope is adopted in the ledger$/ },
   ],
