@@ -61,6 +61,10 @@ interface Case {
   /** Where the refusal is answered: the first error (default), or a bulk summary row. */
   readonly answeredIn?: (answer: Answer) => Refusal;
   readonly transports?: readonly Transport[];
+  /** The first error's reason (BAD_USER_INPUT) or message (other codes), when the case is about its words. */
+  readonly says?: RegExp;
+  /** Every field listed in the first error's extensions.errors, when the case refuses several at once. */
+  readonly listed?: readonly string[];
 }
 
 /**
@@ -232,6 +236,125 @@ const CASES: ReadonlyArray<readonly [string, Case]> = [
     'a scalar argument',
     { role: 'AUDITOR', operation: 'query', field: 'events', args: { first: ['Int', 501] }, selection: '{ edges { cursor } }', expected: 'first' },
   ],
+  // An argument given is never read as if it were absent (empty point, empty date, empty id).
+  [
+    'an empty `at`',
+    { role: 'AUDITOR', operation: 'query', field: 'planProgress', args: { planId: ['ID!', 'hu-2022-2023'], at: ['PointInTimeInput', {}] }, selection: '{ position }', expected: 'at', says: /^must give exactly one of position and recordedAt \(got neither\)$/ },
+  ],
+  [
+    'an `at` with a null position, on a field of a measure',
+    {
+      role: 'AUDITOR',
+      operation: 'query',
+      field: 'measure',
+      alias: 'm',
+      args: { code: ['String!', 'II.1.3'] },
+      innerArgs: { at: ['PointInTimeInput', { position: null }] },
+      selection: (inner) => `{ reportCount(${inner}) }`,
+      expected: 'at',
+      says: /position and recordedAt/,
+    },
+  ],
+  [
+    'an empty `at` of a period query',
+    { role: 'AUDITOR', operation: 'query', field: 'returnedPeriods', args: { at: ['PointInTimeInput', { recordedAt: null }] }, selection: '{ periodId }', expected: 'at' },
+  ],
+  [
+    'an `at` whose position has more digits than any log',
+    { role: 'AUDITOR', operation: 'query', field: 'fundingSummary', args: { planId: ['ID!', 'hu-2022-2023'], at: ['PointInTimeInput', { position: '99999999999999999999999' }] }, selection: '{ allocated }', expected: 'at.position', says: /^is beyond the end of the log \(its last position is \d+\)$/ },
+  ],
+  [
+    'an empty asOf',
+    { role: 'COORDINATOR', operation: 'query', field: 'planProgress', args: { planId: ['ID!', 'hu-2022-2023'], asOf: ['String', ''] }, selection: '{ asOf }', expected: 'asOf', says: /^must be a real calendar date written YYYY-MM-DD \(got ""\)$/ },
+  ],
+  [
+    'an empty asOf of a field of a measure',
+    { role: 'COORDINATOR', operation: 'query', field: 'measure', args: { code: ['String!', 'II.1.3'] }, innerArgs: { asOf: ['String', ''] }, selection: (inner) => `{ status(${inner}) }`, expected: 'asOf', says: /\(got ""\)$/ },
+  ],
+  [
+    'an empty asOf of a period query',
+    { role: 'COORDINATOR', operation: 'query', field: 'unsubmittedPeriods', args: { asOf: ['String', ''] }, selection: '{ periodId }', expected: 'asOf', says: /\(got ""\)$/ },
+  ],
+  [
+    'an empty planId of a plan-wide list',
+    { role: 'COORDINATOR', operation: 'query', field: 'overdueMeasures', args: { planId: ['ID', ''] }, selection: '{ code }', expected: 'planId', says: /^must not be empty/ },
+  ],
+  [
+    'a year out of range on a field of a measure, as on fundingSummary',
+    { role: 'COORDINATOR', operation: 'query', field: 'measure', args: { code: ['String!', 'II.3.3'] }, innerArgs: { year: ['Int', -1] }, selection: (inner) => `{ fundingStatus(${inner}) { disbursed } }`, expected: 'year', says: /^must be a year between 1900 and 2200 \(got -1\)$/ },
+  ],
+  // NOT_FOUND of an argument's value names the argument, and no position when none was given.
+  [
+    'an empty pillar of a measures filter',
+    { role: 'COORDINATOR', operation: 'query', field: 'measures', args: { filter: ['MeasureFilter', { pillar: '' }] }, selection: '{ code }', expected: 'filter.pillar', says: /^is not a pillar of any adopted plan \(got ""/ },
+  ],
+  [
+    'an empty head to verify against',
+    { role: 'AUDITOR', operation: 'query', field: 'verifyLedger', args: { head: ['String', ''] }, selection: '{ ok }', expected: 'head' },
+  ],
+  [
+    'the agencies of a plan no one adopted',
+    { role: 'COORDINATOR', operation: 'query', field: 'agencies', args: { planId: ['ID', 'nope'] }, selection: '{ id }', code: 'NOT_FOUND', expected: 'planId' },
+  ],
+  [
+    'a measure of a plan no one adopted',
+    { role: 'COORDINATOR', operation: 'query', field: 'measure', args: { code: ['String!', 'II.1.3'], planId: ['ID', 'nope'] }, selection: '{ title }', code: 'NOT_FOUND', expected: 'planId' },
+  ],
+  [
+    'a plan no one adopted',
+    { role: 'COORDINATOR', operation: 'query', field: 'planProgress', args: { planId: ['ID!', 'nope'] }, selection: '{ asOf }', code: 'NOT_FOUND', expected: 'planId', says: /^No plan nope is adopted in the ledger$/ },
+  ],
+  [
+    'a measure code no plan has',
+    { role: 'COORDINATOR', operation: 'query', field: 'measure', args: { code: ['String!', 'X.1'] }, selection: '{ title }', code: 'NOT_FOUND', expected: 'code' },
+  ],
+  // Before the plan was adopted: every query and field about it says so, naming `at`.
+  ...(
+    [
+      ['planProgress', { planId: ['ID!', 'hu-2022-2023'] }, '{ asOf }'],
+      ['fundingSummary', { planId: ['ID!', 'hu-2022-2023'] }, '{ allocated }'],
+      ['measuresByStatus', { status: ['MeasureStatus!', enumValue('NOT_STARTED')], planId: ['ID', 'hu-2022-2023'] }, '{ code }'],
+      ['periodApprovals', { planId: ['ID', 'hu-2022-2023'] }, '{ periodId }'],
+    ] as const
+  ).map(
+    ([field, args, selection]): readonly [string, Case] => [
+      `${field} before the plan was adopted`,
+      { role: 'AUDITOR', operation: 'query', field, args: { ...args, at: ['PointInTimeInput', { recordedAt: '2000-01-01T00:00:00Z' }] }, selection, code: 'NOT_FOUND', expected: 'at', says: /^No plan hu-2022-2023 at position 0: the ledger then held no events$/ },
+    ],
+  ),
+  ...['reportCount', 'assessments { level }', 'fundingStatus { disbursed }'].map(
+    (selected): readonly [string, Case] => [
+      `Measure.${selected.split(' ')[0]} before the plan was adopted`,
+      {
+        role: 'AUDITOR',
+        operation: 'query',
+        field: 'measure',
+        args: { code: ['String!', 'II.3.3'] },
+        innerArgs: { at: ['PointInTimeInput', { recordedAt: '2000-01-01T00:00:00Z' }] },
+        selection: (inner) => `{ ${selected.replace(/^(\w+)/, `$1(${inner})`)} }`,
+        code: 'NOT_FOUND',
+        expected: 'at',
+        says: /^No measure II.3.3 at position 0: the ledger then held no events$/,
+      },
+    ],
+  ),
+  [
+    'an assessment with several bad fields, all listed at once',
+    {
+      role: 'COORDINATOR',
+      operation: 'mutation',
+      field: 'assessMeasure',
+      args: {
+        input: [
+          'AssessMeasureInput!',
+          { measureCode: 'II.1.3', assessmentId: 'paths-many', level: enumValue('LIMITED'), asOf: '2023-06-30', narrative: 'xy', evidence: [''], indicatorComments: [{ indicatorKey: 'nope', comment: '' }] },
+        ],
+      },
+      selection: '{ position }',
+      expected: 'input.narrative',
+      listed: ['input.narrative', 'input.evidence[0]', 'input.indicatorComments[0].indicatorKey', 'input.indicatorComments[0].comment'],
+    },
+  ],
   [
     'a subscription argument',
     { role: 'AGENCY', operation: 'subscription', field: 'measureUpdated', args: { code: ['String!', 12] }, selection: '{ code }', expected: 'code', transports: ['ws'] },
@@ -283,5 +406,17 @@ describe.each<Transport>(['http', 'ws'])('extensions.field over %s (e2e)', (tran
     const answers = [await ask(c.role, literal), await ask(c.role, variables, values)];
     const expected = { code: c.code ?? 'BAD_USER_INPUT', field: c.expected, messageNamesIt: true };
     expect(answers.map((answer) => (c.answeredIn ?? refusalOf)(answer))).toEqual([expected, expected]);
+    // The words (reason, or message of another code) and the fields listed, where the case names them.
+    const said = answers.map((answer) => {
+      const error = answer.errors?.[0];
+      const words = String((c.code ?? 'BAD_USER_INPUT') === 'BAD_USER_INPUT' ? error?.extensions?.reason : error?.message);
+      return {
+        // The words themselves when they differ, so a failure shows them.
+        says: c.says === undefined ? 'not asked' : c.says.test(words) ? 'as meant' : words,
+        listed: c.listed === undefined ? undefined : (error?.extensions?.errors as Array<{ field: string }> | undefined)?.map((e) => e.field),
+      };
+    });
+    const meant = { says: c.says === undefined ? 'not asked' : 'as meant', listed: c.listed };
+    expect(said).toEqual([meant, meant]);
   });
 });

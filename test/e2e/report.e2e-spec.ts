@@ -525,7 +525,21 @@ describe('implementation report (e2e)', () => {
     // A range with no day of the plan's period (2022–2023) could only say nothing.
     await bad({ ...query, from: '2019-01-01', to: '2021-12-31' }, 'to');
     await bad({ ...query, from: '2024-01-01', to: '2030-12-31' }, 'from');
-    const unknown = await get({ ...query, planId: 'no-such-plan' });
-    expect(unknown.status).toBe(404);
+    // A parameter given empty is a value, refused as any other, never read as absent (the head, xlsx).
+    await bad({ ...query, atPosition: '' }, 'atPosition');
+    await bad({ ...query, atInstant: '' }, 'atInstant');
+    await bad({ ...query, format: '' }, 'format');
+    await bad({ ...query, planId: '' }, 'planId');
+    // A position of more digits than a position has is still one: beyond the end, saying where the end is.
+    const huge = (await (await get({ ...query, atPosition: '99999999999999999999999' }, auditor)).json()) as { reason: string };
+    expect(huge.reason).toMatch(/^is beyond the end of the log \(its last position is \d+\)$/);
+    // NOT_FOUND names the parameter to change, and a position only when one was asked.
+    const notFound = async (q: Record<string, string>) => {
+      const res = await get(q, auditor);
+      return { status: res.status, ...((await res.json()) as Record<string, unknown>) };
+    };
+    expect(await notFound({ ...query, planId: 'no-such-plan' })).toMatchObject({ status: 404, code: 'NOT_FOUND', field: 'planId', message: 'Plan no-such-plan is not adopted in the ledger' });
+    expect(await notFound({ ...query, planId: 'no-such-plan', atPosition: midpoint })).toMatchObject({ status: 404, field: 'planId', message: `Plan no-such-plan was not adopted in the ledger at position ${midpoint}` });
+    expect(await notFound({ ...query, atInstant: '2000-01-01T00:00:00Z' })).toMatchObject({ status: 404, field: 'atInstant', reason: `is position 0, before plan ${PLAN} was adopted` });
   }, 60_000);
 });

@@ -193,3 +193,35 @@ describe('measureUpdated subscription (e2e)', () => {
     expect(JSON.stringify(errors)).toMatch(/NOT_FOUND/);
   });
 });
+
+describe('measureUpdated: literal arguments that can never be valid (e2e)', () => {
+  let t: TestApp;
+  let client: Client;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const auditor = `Bearer ${await issueTestKey(t, { role: 'AUDITOR' })}`;
+    client = createClient({ url: t.url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: { authorization: auditor }, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
+  });
+  afterAll(async () => {
+    await client.dispose();
+    await t.close({ removeData: true });
+  });
+
+  /** The errors the subscription answers when it subscribes (no update is ever made here). */
+  const refusalOf = (query: string) =>
+    new Promise<Array<{ extensions?: Record<string, unknown> }>>((resolve, reject) => {
+      client.subscribe({ query }, { next: () => reject(new Error('an update came, not a refusal')), error: (e: unknown) => resolve(e as never), complete: () => reject(new Error('completed without a refusal')) });
+    });
+
+  it.each([
+    ['a day that does not exist', 'a: status(asOf: "2023-02-30")', 'asOf', 'must be a real calendar date written YYYY-MM-DD (got "2023-02-30")'],
+    ['an empty asOf', 'progress(asOf: "")', 'asOf', 'must be a real calendar date written YYYY-MM-DD (got "")'],
+    ['a year out of range', 'fundingStatus(year: -1) { disbursed }', 'year', 'must be a year between 1900 and 2200 (got -1)'],
+    ['an empty point in time', 'reportCount(at: {})', 'at', 'must give exactly one of position and recordedAt (got neither)'],
+    ['a position that is no number', 'reportCount(at: { position: "x1" })', 'at.position', 'must be a global position: a whole number written in digits'],
+  ])('refuses %s when subscribing, BAD_USER_INPUT naming the field', async (_name, selection, field, reason) => {
+    const errors = await refusalOf(`subscription { measureUpdated(code: "II.3.8") { code ${selection} } }`);
+    expect(errors.map((e) => ({ code: e.extensions?.code, field: e.extensions?.field, reason: e.extensions?.reason }))).toEqual([{ code: 'BAD_USER_INPUT', field, reason }]);
+  });
+});

@@ -19,7 +19,7 @@ import {
   reportListProjection,
 } from '@app/projections';
 import { generateHistory, historyPlan, historyPlanSource } from '../../../test/support/history-generator.js';
-import { PointInTime, PointInTimeError } from './point-in-time.js';
+import { PointInTime } from './point-in-time.js';
 
 const bigints = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 
@@ -263,8 +263,13 @@ describe('point-in-time evaluation', () => {
     expect(await pit.resolve({ position: 42n })).toBe(42n);
     expect(await pit.resolve({ recordedAt: new Date('2025-09-01T00:00:00.000Z') })).toBe(amendment);
     expect(await pit.resolve({ recordedAt: new Date('2000-01-01T00:00:00.000Z') })).toBe(NO_POSITION);
-    await expect(pit.resolve({})).rejects.toBeInstanceOf(PointInTimeError);
-    await expect(pit.resolve({ position: 1n, recordedAt: new Date() })).rejects.toEqual(expect.objectContaining({ field: 'at' }));
+    await expect(pit.resolve({})).rejects.toEqual(expect.objectContaining({ name: 'PointInTimeError', field: 'at', reason: 'must give exactly one of position and recordedAt (got neither)' }));
+    await expect(pit.resolve({ position: 1n, recordedAt: new Date() })).rejects.toEqual(expect.objectContaining({ field: 'at', reason: 'must give exactly one of position and recordedAt (got both)' }));
+    // A position of more digits than a store's positions have is still a position: past the end, saying where the end is.
+    const head = events[events.length - 1].position;
+    for (const beyond of [head + 1n, 99999999999999999999999n]) {
+      await expect(pit.resolve({ position: beyond })).rejects.toEqual(expect.objectContaining({ field: 'at.position', reason: `is beyond the end of the log (its last position is ${head})` }));
+    }
     await expect(pit.at(events[events.length - 1].position + 1n)).rejects.toEqual(expect.objectContaining({ field: 'at.position' }));
     await expect(pit.resolve({ position: -3n })).rejects.toEqual(expect.objectContaining({ field: 'at.position', reason: expect.stringContaining('negative') }));
   }, 60_000);

@@ -50,6 +50,15 @@ export class PointInTimeError extends Error {
   }
 }
 
+/**
+ * Why a point in time names no point, or undefined when it gives exactly one of position and
+ * recordedAt (absent and null alike are not given): the reason for field `at`.
+ */
+export function pointInTimeChoiceRefusal(at: { readonly position?: unknown; readonly recordedAt?: unknown }): string | undefined {
+  const given = [at.position, at.recordedAt].filter((v) => v !== undefined && v !== null).length;
+  return given === 1 ? undefined : `must give exactly one of position and recordedAt (got ${given === 0 ? 'neither' : 'both'})`;
+}
+
 /** The read models as the ledger stood at a position: what a ProjectionSnapshot reads. */
 export interface PointInTimeView extends ReadModelSource {
   /** The position evaluated at (0n: before the first event). */
@@ -127,10 +136,12 @@ export class PointInTime {
 
   /** The position a point in time names: itself, or the last position recorded by the instant. */
   async resolve(at: { readonly position?: bigint; readonly recordedAt?: Date }): Promise<bigint> {
-    if ((at.position === undefined) === (at.recordedAt === undefined)) {
-      throw new PointInTimeError('at', 'must give exactly one of position and recordedAt');
-    }
+    const choice = pointInTimeChoiceRefusal(at);
+    if (choice !== undefined) throw new PointInTimeError('at', choice);
     if (at.position !== undefined) {
+      // Before the store reads from it: a number of more digits than a position has is one, past the end.
+      const head = await this.store.headPosition();
+      if (at.position > head) throw new PointInTimeError('at.position', `is beyond the end of the log (its last position is ${head})`);
       try {
         await assertReadablePosition(this.store, at.position);
       } catch (error) {

@@ -9,10 +9,15 @@ export class ReportInputError extends Error {
   }
 }
 
-/** The plan asked for is not adopted in the ledger (at the position asked). */
+/**
+ * The plan asked for is not adopted in the ledger (at the position asked, when one was: `position`).
+ */
 export class ReportPlanNotFoundError extends Error {
   override readonly name = 'ReportPlanNotFoundError';
-  constructor(readonly planId: string) {
-    super(`Plan ${planId} is not adopted in the ledger at the position asked`);
+  constructor(
+    readonly planId: string,
+    readonly position?: bigint,
+  ) {
+    super(position === undefined ? `Plan ${planId} is not adopted in the ledger` : `Plan ${planId} was not adopted in the ledger at position ${position}`);
   }
 }

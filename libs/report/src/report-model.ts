@@ -291,6 +291,8 @@ export interface BuildReportOptions {
   readonly range: DateRange;
   /** Today (YYYY-MM-DD): statuses are evaluated at min(to, today). */
   readonly today: IsoDate;
+  /** Whether the caller asked for a past point (atPosition/atInstant): a missing plan's refusal then names the position. */
+  readonly pointAsked?: boolean;
 }
 
 /**
@@ -301,7 +303,7 @@ export interface BuildReportOptions {
  */
 export function buildImplementationReport(source: ReportSource, options: BuildReportOptions): ImplementationReport {
   const plan = allPlans(source.plans).find((p) => p.id === options.planId);
-  if (!plan) throw new ReportPlanNotFoundError(options.planId);
+  if (!plan) throw new ReportPlanNotFoundError(options.planId, options.pointAsked === true ? (source.position < 0n ? 0n : source.position) : undefined);
   const { range } = options;
   const coverage = coverageOf(range, plan);
   const asOf = range.to < options.today ? range.to : options.today;

@@ -113,8 +113,8 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** The ledger verified up to its head: from the last verified head, or the whole log when `full` (see LedgerVerifier). */
   async verify(head: string | undefined, full = false): Promise<ScopedVerification> {
-    const expected = head === undefined || head === '' ? undefined : parseHead(head);
-    if (head && !expected) throw DomainError.badInput('head', 'must be hash@position or a hash (64 hexadecimal digits), as verify printed it');
+    const expected = head === undefined ? undefined : parseHead(head);
+    if (head !== undefined && !expected) throw DomainError.badInput('head', 'must be hash@position or a hash (64 hexadecimal digits), as verify printed it');
     return this.verifier.verify({ head: expected, full });
   }
 

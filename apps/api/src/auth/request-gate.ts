@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LiteralArgumentsRule } from './literal-arguments.rule.js';
 import {
   type DocumentNode,
   GraphQLError,
@@ -112,7 +113,7 @@ export class RequestGate implements HttpRequestCharge {
     @Inject(SECURITY_CONFIG) readonly config: SecurityConfig,
   ) {
     this.rateLimiter = new RateLimiter(config.rateLimitPerMinute);
-    this.validationRules = config.introspection ? [] : [NoSchemaIntrospectionCustomRule];
+    this.validationRules = [LiteralArgumentsRule, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   }
 
   /** Options for graphql-js's parse: the token limit (checked again there, cheaply). */

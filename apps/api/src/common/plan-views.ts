@@ -4,6 +4,7 @@ import { MeasureLookupError, PlanCatalog, type Plan as PlanDocument } from '@app
 import type { Measure } from './models/measure.model.js';
 import type { Plan } from './models/plan.model.js';
 import { toPlanModel } from './plan.mapper.js';
+import { givenId } from './query-arguments.js';
 
 /** A plan's GraphQL model with its measures by code, built once per plan version. */
 export interface PlanView {
@@ -18,7 +19,8 @@ export interface PlanView {
 function lookupError(error: MeasureLookupError): DomainError {
   switch (error.reason) {
     case 'not-found':
-      return new DomainError('NOT_FOUND', error.message);
+      // Both callers (measure, measureUpdated) take the code as their argument `code`.
+      return new DomainError('NOT_FOUND', error.message, { field: 'code', reason: error.planIds.length > 0 ? `is not a measure of plan ${error.planIds[0]}` : 'is not a measure of any adopted plan' });
     case 'ambiguous':
       return new DomainError('BAD_USER_INPUT', error.message, {
         field: 'planId',
@@ -65,8 +67,10 @@ export class PlanViews {
    * BAD_USER_INPUT (field planId) when several plans have it and planId is not given.
    */
   measure(code: string, planId?: string | null): Measure {
+    const named = givenId(planId, 'planId', 'the plan that has the code');
+    if (named !== undefined && !this.catalog.plan(named)) throw new DomainError('NOT_FOUND', `No plan ${named} is adopted in the ledger`, { field: 'planId', reason: 'is not an adopted plan' });
     try {
-      const ref = this.catalog.findMeasure(code, planId ?? undefined);
+      const ref = this.catalog.findMeasure(code, named);
       return this.measureOf(ref.plan, ref.measure.code);
     } catch (error) {
       if (error instanceof MeasureLookupError) throw lookupError(error);

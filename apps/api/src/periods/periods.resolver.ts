@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, ID, Resolver } from '@nestjs/graphql';
 import { AccessPolicy, Action, Allow, PERIOD_STEP_ACTION, CurrentPrincipal, type Principal } from '@app/auth';
-import { DomainError, PERIOD_STATUSES, type PeriodStatus as PeriodStatusValue, isIsoDate, isoDateRefusal } from '@app/domain';
-import type { Plan } from '@app/plan';
+import { DomainError, PERIOD_STATUSES, type PeriodStatus as PeriodStatusValue } from '@app/domain';
+import { type Plan, PlanCatalog } from '@app/plan';
 import {
   type AgencyPeriod as AgencyPeriodValue,
   type ProjectionSnapshot,
@@ -20,6 +20,7 @@ import { ApprovePeriodInput, ReopenPeriodInput, ReturnPeriodInput, SubmitPeriodI
 import { AgencyPeriod, PeriodApproval, PeriodReceipt, PeriodStatus } from './models/period.models.js';
 import { PeriodCommandService, type PeriodStepRequest } from './period-command.service.js';
 import { RefusableQuery, RefusableMutation } from '../common/refusable-query.js';
+import { checkedAsOf, givenId, heldPlan, notHeldAt, pointInTimeGiven } from '../common/query-arguments.js';
 
 interface GqlContext {
   req?: { id?: unknown; headers?: Record<string, string | string[] | undefined> };
@@ -61,6 +62,7 @@ export class PeriodsResolver {
     private readonly commands: PeriodCommandService,
     @Inject(PROJECTION_SNAPSHOTS) private readonly projections: ProjectionSnapshots,
     private readonly policy: AccessPolicy,
+    @Inject(PlanCatalog) private readonly catalog: PlanCatalog,
   ) {}
 
   @RefusableMutation(() => PeriodReceipt, { description: "Submits one of your agency's reporting periods, once it has ended, for the coordinator's approval." })
@@ -101,14 +103,16 @@ export class PeriodsResolver {
     @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<PeriodApproval[]> {
     const agency = this.scope(principal, agencyId);
+    const onePeriod = givenId(periodId, 'periodId', 'every period');
+    const oneMeasure = givenId(measureCode, 'measureCode', 'every measure');
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
-    const plan = this.plan(snapshot, planId);
+    const plan = this.plan(snapshot, planId, at);
     if (status !== undefined && status !== null && !PERIOD_STATUSES.includes(status)) throw DomainError.badInput('status', 'is not a period status');
     const view = snapshot.periodsView();
     const rows: PeriodApproval[] = [];
-    const byMeasure = [...reportingAgenciesByMeasure(plan)].filter(([code]) => !measureCode || code === measureCode);
+    const byMeasure = [...reportingAgenciesByMeasure(plan)].filter(([code]) => oneMeasure === undefined || code === oneMeasure);
     for (const span of planPeriods(plan)) {
-      if (periodId && span.periodId !== periodId) continue;
+      if (onePeriod !== undefined && span.periodId !== onePeriod) continue;
       for (const [code, agencies] of byMeasure) {
         for (const a of agencies) {
           if (agency && a !== agency) continue;
@@ -131,11 +135,11 @@ export class PeriodsResolver {
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
     @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<AgencyPeriod[]> {
-    if (asOf && !isIsoDate(asOf)) throw DomainError.badInput('asOf', isoDateRefusal(asOf));
+    const dated = checkedAsOf(asOf);
     const agency = this.scope(principal, agencyId);
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
-    const plan = this.plan(snapshot, planId);
-    return unsubmittedPeriods(snapshot.periodsView(), plan, asOf || today())
+    const plan = this.plan(snapshot, planId, at);
+    return unsubmittedPeriods(snapshot.periodsView(), plan, dated ?? today())
       .filter((p) => !agency || p.agencyId === agency)
       .map(toModel);
   }
@@ -152,7 +156,7 @@ export class PeriodsResolver {
   ): Promise<AgencyPeriod[]> {
     const agency = this.scope(principal, agencyId);
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
-    const plan = this.plan(snapshot, planId);
+    const plan = this.plan(snapshot, planId, at);
     return returnedPeriods(snapshot.periodsView(), plan)
       .filter((p) => !agency || p.agencyId === agency)
       .map(toModel);
@@ -164,19 +168,19 @@ export class PeriodsResolver {
 
   /** The agency filter: an AGENCY principal reads its own agency's periods only (AccessPolicy). */
   private scope(principal: Principal, agencyId: string | undefined): string | undefined {
-    if (principal.role !== 'AGENCY') return agencyId || undefined;
-    const own = agencyId || principal.agencyId || '';
+    const asked = givenId(agencyId, 'agencyId', principal.role === 'AGENCY' ? 'your own agency' : 'every agency');
+    if (principal.role !== 'AGENCY') return asked;
+    const own = asked ?? principal.agencyId ?? '';
     this.policy.assertCanReadReport(principal, own, 'reporting periods');
     return own;
   }
 
-  private plan(snapshot: ProjectionSnapshot, planId: string | undefined): Plan {
-    if (planId) {
-      const plan = snapshot.plan(planId);
-      if (!plan) throw new DomainError('NOT_FOUND', `No plan ${planId}`, { field: 'planId', reason: 'no such plan' });
-      return plan;
-    }
+  /** The plan named (NOT_FOUND naming `at` before its adoption, else `planId`: heldPlan), or the only adopted one. */
+  private plan(snapshot: ProjectionSnapshot, planId: string | undefined, at: PointInTimeInput | null | undefined): Plan {
+    const named = givenId(planId, 'planId', 'the only adopted plan');
+    if (named !== undefined) return heldPlan(snapshot, named, at, this.catalog.plan(named) !== undefined);
     const plans = snapshot.plans();
+    if (plans.length === 0 && pointInTimeGiven(at) && this.catalog.plans().length > 0) notHeldAt('plan', snapshot.position, `is position ${snapshot.position}, before any plan was adopted`);
     if (plans.length !== 1) throw DomainError.badInput('planId', `is required: ${plans.length} plans are adopted`);
     return plans[0];
   }

@@ -1,4 +1,5 @@
 import { Inject } from '@nestjs/common';
+import { givenId } from '../common/query-arguments.js';
 import { Args, ID, Query, Resolver } from '@nestjs/graphql';
 import { Action, Allow } from '@app/auth';
 import { DomainError } from '@app/domain';
@@ -11,6 +12,9 @@ import { PlanViews } from '../common/plan-views.js';
 import { MeasureFilter } from './dto/measure-filter.input.js';
 
 /** Read access to the adopted plans, from the in-memory PlanCatalog (no store round trip). */
+/** A filter value given: "" too, which names no pillar, objective or agency (refused), never "any". */
+const given = (value: string | null | undefined): value is string => value !== undefined && value !== null;
+
 @Resolver()
 @Allow(Action.READ_PLAN)
 export class PlanResolver {
@@ -51,12 +55,12 @@ export class PlanResolver {
     }
     const planId = f.planId ?? undefined;
     this.checkFilterNames(f, planId);
-    const refs = f.agency ? this.catalog.measuresForAgency(f.agency, planId) : this.catalog.measures(planId);
+    const refs = given(f.agency) ? this.catalog.measuresForAgency(f.agency, planId) : this.catalog.measures(planId);
     return refs
       .filter(
         ({ pillar, objective, measure }) =>
-          (!f.pillar || pillar.code === f.pillar) &&
-          (!f.objective || objective.code === f.objective) &&
+          (!given(f.pillar) || pillar.code === f.pillar) &&
+          (!given(f.objective) || objective.code === f.objective) &&
           (!f.deadlineFrom || measure.deadline >= f.deadlineFrom) &&
           (!f.deadlineTo || measure.deadline <= f.deadlineTo),
       )
@@ -77,20 +81,23 @@ export class PlanResolver {
     };
     if (planId !== undefined && !plans.some((p) => p.id === planId)) throw DomainError.badInput('planId', `is not an adopted plan (got "${planId}"; plans: ${listed(plans.map((p) => p.id))})`);
     const refs = this.catalog.measures(planId);
-    if (f.pillar && !refs.some((r) => r.pillar.code === f.pillar)) throw DomainError.badInput('pillar', `is not a pillar of ${where} (got "${f.pillar}"; pillars: ${listed(refs.map((r) => r.pillar.code))})`);
-    if (f.objective && !refs.some((r) => r.objective.code === f.objective)) {
+    if (given(f.pillar) && !refs.some((r) => r.pillar.code === f.pillar)) throw DomainError.badInput('pillar', `is not a pillar of ${where} (got "${f.pillar}"; pillars: ${listed(refs.map((r) => r.pillar.code))})`);
+    if (given(f.objective) && !refs.some((r) => r.objective.code === f.objective)) {
       throw DomainError.badInput('objective', `is not an objective of ${where} (got "${f.objective}"; objectives: ${listed(refs.map((r) => r.objective.code))})`);
     }
-    if (f.agency && !this.catalog.agency(f.agency, planId)) throw DomainError.badInput('agency', `is not an agency of the register of ${where} (got "${f.agency}"; the agencies query lists them)`);
+    if (given(f.agency) && !this.catalog.agency(f.agency, planId)) throw DomainError.badInput('agency', `is not an agency of the register of ${where} (got "${f.agency}"; the agencies query lists them)`);
   }
 
   @Query(() => [Agency], {
     description: "The agencies of one plan's register, or of every plan (by id) when planId is not given.",
   })
   agencies(@Args('planId', { type: () => ID, nullable: true }) planId?: string | null): Agency[] {
-    if (planId) {
-      const plan = this.catalog.plan(planId);
-      return plan ? this.views.view(plan).model.agencies : [];
+    const named = givenId(planId, 'planId', 'the agencies of every plan');
+    if (named !== undefined) {
+      const plan = this.catalog.plan(named);
+      // Not an empty register, which would read as "this plan names no agency".
+      if (!plan) throw new DomainError('NOT_FOUND', `No plan ${named} is adopted in the ledger`, { field: 'planId', reason: 'is not an adopted plan' });
+      return this.views.view(plan).model.agencies;
     }
     return new AgencyRegister(this.catalog.agencies()).all();
   }

@@ -24,6 +24,7 @@ import type { MonthRange } from '@app/projections';
 import { isIsoDate } from '@app/plan';
 import { AssessmentModel, type ImplementationLevel } from '../common/models/assessment.model.js';
 import { datedAsOf } from './projection-args.js';
+import { checkedYear } from '../common/query-arguments.js';
 import { measureFundingModel } from './projections.mapper.js';
 import { PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { createValidationPipe } from '../common/validation.js';
@@ -158,8 +159,9 @@ export class MeasureProgressResolver {
   @ResolveField(() => MeasureFundingStatus, { nullable: true, description: `Allocated against disbursed money (of one year, or all). ${REFUSED}` })
   @PlainFieldResolver()
   fundingStatus(measure: Measure, @Args() args: FundingArgs, context: AuthContext): Eventually<MeasureFundingStatus> {
+    const year = checkedYear(args.year);
     return whenReady(this.snapshot(measure, args, context, 'Measure.fundingStatus'), (snapshot) => {
-      const summary = snapshot.fundingSummary(measure.planId, args.year ?? undefined);
+      const summary = snapshot.fundingSummary(measure.planId, year);
       const funding = summary?.measures.find((m) => m.measureCode === measure.code);
       if (!funding) throw notYet(measure, snapshot, args.at);
       return measureFundingModel(funding);
@@ -183,6 +185,9 @@ export class MeasureProgressResolver {
         ? (pointInTimePipe.transform(at, { type: 'body', metatype: PointInTimeInput, data: 'at' }) as Promise<PointInTimeInput>)
             .then((checked) => this.projections.snapshotNow(context, args.atLeastPosition, checked))
             .then(async (replayed) => {
+              // Every field alike (reportCount, assessments, … not only status): a measure the
+              // ledger did not hold yet at that point is NOT_FOUND naming `at`, not 0 or [].
+              if (!replayed.measure(measure.code, measure.planId)) throw notYet(measure, replayed, at);
               await replayed.prepareAsOf(measure.planId, asOf, [measure.code]);
               return replayed;
             })

@@ -1,4 +1,4 @@
-import { DomainError, isIsoDate, isoDateRefusal } from '@app/domain';
+import { checkedAsOf } from '../common/query-arguments.js';
 import { today } from '@app/projections';
 import { STATUS_REASONS, type MeasureStatus as StatusValue, type StatusReason as ReasonValue, type StatusRollUp } from '@app/projections';
 import type { ReasonCount, StatusCounts, StatusReason } from './models/measure-progress.model.js';
@@ -15,13 +15,11 @@ export function asOfDate(asOf: string | null | undefined): string {
 }
 
 /**
- * `asOf` checked (BAD_USER_INPUT naming it), or undefined when omitted: ProjectionSnapshot then
+ * `asOf` checked (BAD_USER_INPUT naming it; "" too, as any malformed date), or undefined when omitted: ProjectionSnapshot then
  * evaluates as of today over every report counted so far (its cached path).
  */
 export function datedAsOf(asOf: string | null | undefined): string | undefined {
-  if (asOf === undefined || asOf === null || asOf === '') return undefined;
-  if (!isIsoDate(asOf)) throw DomainError.badInput('asOf', isoDateRefusal(asOf));
-  return asOf;
+  return checkedAsOf(asOf);
 }
 
 export function statusCounts(byStatus: Readonly<Record<StatusValue, number>>): StatusCounts {

@@ -15,6 +15,8 @@ import { AT, PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { agencyActivityModel, fundingSummaryModel } from './projections.mapper.js';
 import { ProjectionsService } from './projections.service.js';
 import { RefusableQuery } from '../common/refusable-query.js';
+import { checkedYear, givenId, heldPlan, notHeldAt, pointInTimeGiven } from '../common/query-arguments.js';
+import { PlanCatalog } from '@app/plan';
 
 /**
  * Coordinator queries over the read models (read-only). Each accepts atLeastPosition to read
@@ -30,6 +32,7 @@ export class ProjectionsResolver {
     @Inject(ProjectionsService) private readonly projections: ProjectionsService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PlanViews) private readonly planViews: PlanViews,
+    @Inject(PlanCatalog) private readonly catalog: PlanCatalog,
   ) {}
 
   @RefusableQuery(() => PlanProgress, { description: 'Where the measures of a plan stand on asOf: counts by status and mean progress, per pillar and objective.' })
@@ -42,7 +45,7 @@ export class ProjectionsResolver {
   ): Promise<PlanProgress> {
     const dated = datedAsOf(asOf);
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
-    const plan = this.plan(snapshot, planId);
+    const plan = this.plan(snapshot, planId, at);
     await snapshot.prepareAsOf(plan.id, dated);
     const pillars = snapshot.rollUp(plan.id, dated);
     const whole = snapshot.planRollUp(plan.id, dated)!;
@@ -70,11 +73,13 @@ export class ProjectionsResolver {
     @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<Measure[]> {
     const dated = datedAsOf(asOf);
+    const onePlan = givenId(planId, 'planId', 'every plan');
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
-    if (planId) this.plan(snapshot, planId);
-    for (const plan of planId ? [planId] : snapshot.plans().map((p) => p.id)) await snapshot.prepareAsOf(plan, dated);
+    // Without planId, a point before any plan was adopted answers [] (docs/audit.md): no plan, no measure.
+    if (onePlan !== undefined) this.plan(snapshot, onePlan, at);
+    for (const plan of onePlan !== undefined ? [onePlan] : snapshot.plans().map((p) => p.id)) await snapshot.prepareAsOf(plan, dated);
     return snapshot
-      .measures(planId ?? undefined)
+      .measures(onePlan)
       .filter((m) => snapshot.evaluate(m.plan.id, m.measure.code, dated)?.status === status)
       .map((m) => this.planViews.measureOf(m.plan, m.measure.code));
   }
@@ -98,10 +103,10 @@ export class ProjectionsResolver {
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
     @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
   ): Promise<FundingSummary> {
-    if (year !== undefined && year !== null && (year < 1900 || year > 2200)) throw DomainError.badInput('year', 'must be a year between 1900 and 2200');
+    const oneYear = checkedYear(year);
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
-    const plan = this.plan(snapshot, planId);
-    return fundingSummaryModel(snapshot.fundingSummary(plan.id, year ?? undefined)!, snapshot.position);
+    const plan = this.plan(snapshot, planId, at);
+    return fundingSummaryModel(snapshot.fundingSummary(plan.id, oneYear)!, snapshot.position);
   }
 
   @RefusableQuery(() => AgencyActivity, { description: 'What an agency has reported, and its measures without a report.' })
@@ -115,7 +120,10 @@ export class ProjectionsResolver {
     const activity = snapshot.agencyActivity(agencyId);
     const registered = snapshot.plans().some((plan) => plan.agencies.some((a) => a.id === agencyId));
     if (!registered && activity.reports === 0 && activity.lastRecordedAt === undefined) {
-      throw new DomainError('NOT_FOUND', `No agency ${agencyId} in any adopted plan`);
+      if (pointInTimeGiven(at) && this.catalog.agency(agencyId) !== undefined) {
+        notHeldAt(`agency ${agencyId}`, snapshot.position, `is position ${snapshot.position}, before a plan naming agency ${agencyId} was adopted`);
+      }
+      throw new DomainError('NOT_FOUND', `No agency ${agencyId} in any adopted plan`, { field: 'agencyId', reason: 'is not an agency of any adopted plan' });
     }
     return agencyActivityModel(activity, snapshot.position);
   }
@@ -145,9 +153,8 @@ export class ProjectionsResolver {
     return count;
   }
 
-  private plan(snapshot: ProjectionSnapshot, planId: string): PlanDocument {
-    const plan = snapshot.plan(planId);
-    if (!plan) throw new DomainError('NOT_FOUND', `No plan ${planId} in the read models`);
-    return plan;
+  /** The plan the snapshot holds; NOT_FOUND naming `at` (before its adoption) or `planId` (see heldPlan). */
+  private plan(snapshot: ProjectionSnapshot, planId: string, at: PointInTimeInput | null | undefined): PlanDocument {
+    return heldPlan(snapshot, planId, at, this.catalog.plan(planId) !== undefined);
   }
 }

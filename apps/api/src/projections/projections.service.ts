@@ -27,7 +27,8 @@ import type { PeriodLocks, PeriodStatusLookup } from '../common/period-locks.tok
 import type { PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { POINT_IN_TIME_SNAPSHOTS, type PointInTimeSnapshots } from '../common/point-in-time.token.js';
 
-const POSITION = /^\d{1,20}$/;
+// Any number of digits: a position is a whole number however long; one the read models do not reach in time is a TIMEOUT.
+const POSITION = /^\d+$/;
 
 /**
  * The coordinator read models in this api instance: the projection runner (started when the
@@ -85,8 +86,9 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
    * Throws BAD_USER_INPUT (atLeastPosition) at once.
    */
   snapshotNow(context: object, atLeastPosition?: string | null, at?: PointInTimeInput | null): ProjectionSnapshot | Promise<ProjectionSnapshot> {
-    // The validation pipe hands an absent input object over as an empty instance.
-    if (at && (at.position != null || at.recordedAt != null)) {
+    // An `at` given names a point, even `{}` or `{ position: null }`: PointInTime.resolve refuses
+    // those (field `at`) rather than this answering the head to an auditor who asked for the past.
+    if (at !== undefined && at !== null) {
       if (!this.pointInTime) throw new Error('Point-in-time queries need the audit module');
       return this.pointInTime.snapshotAt(context, at, this.monthCandidates, this.liveReports);
     }
@@ -188,7 +190,8 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
 }
 
 function parsePosition(value: string | null | undefined): bigint | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
+  // "" is refused too: read as absent, the answer would not wait for the write it was asked to include.
+  if (value === undefined || value === null) return undefined;
   if (!POSITION.test(value)) throw DomainError.badInput('atLeastPosition', 'must be a global position: a whole number written in digits');
   return BigInt(value);
 }

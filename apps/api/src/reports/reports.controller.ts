@@ -14,6 +14,7 @@ import { PointInTimeError } from '@app/audit';
 import { Action, Allow, CurrentPrincipal, type Principal, RULES, mayPerformAny } from '@app/auth';
 import { parseRfc3339 } from '@app/domain';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { PlanCatalog } from '@app/plan';
 import { today } from '@app/projections';
 import {
   REPORT_CONTENT_TYPES,
@@ -34,13 +35,15 @@ import { POINT_IN_TIME_SNAPSHOTS, type PointInTimeSnapshots } from '../common/po
 function single(query: Record<string, QueryValue>, field: string): string | undefined {
   const value = query[field];
   if (Array.isArray(value)) throw new ReportInputError(field, 'must be given once');
-  return value === undefined || value === '' ? undefined : value;
+  // "" is a value: read as absent, `atPosition=` would answer the head to one who asked for the past.
+  return value;
 }
 
 /** What GET /reports/implementation takes; anything else is refused (400), never ignored. */
 const PARAMETERS = ['planId', 'from', 'to', 'format', 'atPosition', 'atInstant'] as const;
 
-const POSITION = /^(0|[1-9]\d{0,18})$/;
+// Any number of digits: one past the log's end is refused by readReportSource, naming its last position.
+const POSITION = /^(0|[1-9]\d*)$/;
 
 /**
  * GET /reports/implementation?planId=&from=&to=&format=xlsx|csv|docx[&atPosition=|&atInstant=]
@@ -65,6 +68,7 @@ export class ReportsController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(POINT_IN_TIME_SNAPSHOTS) private readonly audit: PointInTimeSnapshots,
+    @Inject(PlanCatalog) private readonly catalog: PlanCatalog,
   ) {}
 
   @Get('implementation')
@@ -74,17 +78,22 @@ export class ReportsController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ): Promise<StreamableFile> {
+    let atPosition: string | undefined;
+    let atInstant: string | undefined;
     try {
       const unknown = unknownParameter(query, PARAMETERS);
       if (unknown) throw new ReportInputError(unknown.field, unknown.reason);
       const planId = single(query, 'planId');
-      if (!planId) throw new ReportInputError('planId', 'is required');
+      if (planId === undefined) throw new ReportInputError('planId', 'is required');
+      if (planId.trim() === '') throw new ReportInputError('planId', 'must name a plan (got an empty value)');
       const range = parseRange(single(query, 'from'), single(query, 'to'));
       const format = parseFormat(single(query, 'format') ?? 'xlsx');
-      const position = await this.positionOf(principal, single(query, 'atPosition'), single(query, 'atInstant'));
+      atPosition = single(query, 'atPosition');
+      atInstant = single(query, 'atInstant');
+      const position = await this.positionOf(principal, atPosition, atInstant);
       const { report, body } = await this.oneAtATime(async () => {
         const source = await readReportSource(this.store, { position });
-        const built = buildImplementationReport(source, { planId, range, today: today() });
+        const built = buildImplementationReport(source, { planId, range, today: today(), pointAsked: position !== undefined });
         return { report: built, body: await renderReport(built, format) };
       });
       response.setHeader('X-Ledger-Position', report.ledger.position.toString());
@@ -94,7 +103,13 @@ export class ReportsController {
       if (error instanceof ReportInputError || error instanceof PointInTimeError) {
         throw new BadRequestException({ code: 'BAD_USER_INPUT', field: error.field, reason: error.reason, message: error.message });
       }
-      if (error instanceof ReportPlanNotFoundError) throw new NotFoundException({ code: 'NOT_FOUND', message: error.message });
+      if (error instanceof ReportPlanNotFoundError) {
+        // A plan adopted later than the point asked: the point is what to change, as GraphQL's `at` says.
+        const later = error.position !== undefined && this.catalog.plan(error.planId) !== undefined;
+        const field = later ? (atPosition !== undefined ? 'atPosition' : 'atInstant') : 'planId';
+        const reason = later ? `is position ${error.position}, before plan ${error.planId} was adopted` : 'is not an adopted plan';
+        throw new NotFoundException({ code: 'NOT_FOUND', field, reason, message: error.message });
+      }
       throw error;
     }
   }

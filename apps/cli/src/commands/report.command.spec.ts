@@ -53,10 +53,14 @@ describe('ledger report', () => {
     await expect(refused({ ...range, from: '2022-02-30' })).rejects.toMatchObject({ exitCode: 64, message: expect.stringMatching(/^--from must be a calendar date/) });
     await expect(refused({ ...range, format: 'pdf' })).rejects.toMatchObject({ exitCode: 64, message: expect.stringMatching(/^--format must be one of xlsx, csv, docx/) });
     await expect(refused({ ...range, atPosition: '9000' })).rejects.toMatchObject({ exitCode: 64, message: expect.stringMatching(/^--at-position is beyond the end of the log/) });
+    // More digits than a position has is still a position, past the end; "" is no position at all (never the head).
+    await expect(refused({ ...range, atPosition: '99999999999999999999999' })).rejects.toMatchObject({ exitCode: 64, message: expect.stringMatching(/^--at-position is beyond the end of the log \(its last position is \d+\)$/) });
+    await expect(refused({ ...range, atPosition: '' })).rejects.toMatchObject({ exitCode: 64, message: '--at-position must be a ledger position, a whole number (got "")' });
     await expect(refused({ ...range, atInstant: 'noon' })).rejects.toMatchObject({ exitCode: 64, message: expect.stringMatching(/^--at-instant must be an RFC 3339 date-time with an explicit offset/) });
     // Without an offset the instant would be read in this machine's time zone: refused, whatever TZ is.
     await expect(refused({ ...range, atInstant: '2026-11-30T15:16:44' })).rejects.toMatchObject({ exitCode: 64, message: expect.stringMatching(/^--at-instant must be an RFC 3339 date-time with an explicit offset.*got "2026-11-30T15:16:44"/) });
-    await expect(refused({ ...range, plan: 'nope' })).rejects.toMatchObject({ exitCode: 65 });
+    await expect(refused({ ...range, plan: 'nope' })).rejects.toMatchObject({ exitCode: 65, message: 'Plan nope is not adopted in the ledger' });
+    await expect(refused({ ...range, plan: 'nope', atPosition: '1' })).rejects.toMatchObject({ exitCode: 65, message: 'Plan nope was not adopted in the ledger at position 1' });
     expect(existsSync(join(process.cwd(), 'implementation-report_nope_2022-04-01_2023-03-31.xlsx'))).toBe(false);
   }, 60_000);
 });

@@ -29,7 +29,8 @@ export interface ReportOptions {
   readonly atInstant?: string;
 }
 
-const POSITION = /^(0|[1-9]\d{0,18})$/;
+// Any number of digits: one past the log's end is refused by readReportSource, naming its last position.
+const POSITION = /^(0|[1-9]\d*)$/;
 
 /** The position asked for (undefined: the head); an instant through the audit index when the api wrote one. */
 async function positionOf(ctx: CliContext, options: ReportOptions): Promise<bigint | undefined> {
@@ -71,7 +72,7 @@ export async function reportCommand(ctx: CliContext, options: ReportOptions, std
     const range = parseRange(options.from, options.to);
     const position = await positionOf(ctx, options);
     const source = await readReportSource(await ctx.eventStore(), { position });
-    report = buildImplementationReport(source, { planId: options.plan, range, today: today() });
+    report = buildImplementationReport(source, { planId: options.plan, range, today: today(), pointAsked: position !== undefined });
     body = await renderReport(report, format);
   } catch (error) {
     if (error instanceof ReportInputError) throw new CliError(`${error.field.startsWith('--') ? error.field : `--${error.field.replace(/^at/, 'at-').toLowerCase()}`} ${error.reason}`, EXIT.USAGE);

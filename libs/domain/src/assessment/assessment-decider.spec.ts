@@ -88,6 +88,24 @@ describe('assessment decider', () => {
     expect(error.message).toMatch(reason);
   });
 
+  it('refuses every bad field of an assessment in one answer, the first named as the field, all listed', () => {
+    const bad = assess({ assessmentId: 'has space', asOf: '2023-02-30', narrative: 'xy', evidence: ['ok', ''], indicatorComments: [{ indicatorKey: 'nope', comment: ' ' }] });
+    const error = refusal(() => decideAssessment(bad, initialAssessmentState, ctx));
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', extra: { field: 'assessmentId' } });
+    expect(error.extra.violations?.map((v) => v.field)).toEqual(['assessmentId', 'asOf', 'narrative', 'evidence[1]', 'indicatorComments[0].indicatorKey', 'indicatorComments[0].comment']);
+    expect(error.message).toMatch(/\(and 5 more problems\)$/);
+  });
+
+  it('refuses every bad field of a correction in one answer, its ids and reason with the content', () => {
+    const state = apply(initialAssessmentState, assess());
+    const correct: AssessmentCommand = { ...assess({ level: 'FINISHED', narrative: '' }), kind: 'correct', correctionId: '-c1', reason: 'x' };
+    const error = refusal(() => decideAssessment(correct, state, ctx));
+    expect(error.extra.violations?.map((v) => v.field)).toEqual(['correctionId', 'reason', 'level', 'narrative']);
+    // An unknown assessment is NOT_FOUND only once the request itself is right.
+    expect(refusal(() => decideAssessment({ ...correct, assessmentId: 'nope' }, state, ctx)).code).toBe('BAD_USER_INPUT');
+    expect(refusal(() => decideAssessment({ ...assess({ level: 'COMPLETE' }), kind: 'correct', assessmentId: 'nope', correctionId: 'c1', reason: 'why not' }, state, ctx)).code).toBe('NOT_FOUND');
+  });
+
   it('corrects an assessment: the content in force changes, the original and each correction stay', () => {
     let state = apply(initialAssessmentState, assess());
     const correct: AssessmentCommand = { ...assess({ level: 'COMPLETE' }), kind: 'correct', correctionId: 'c1', reason: 'The last two trainings were held on 28 December' };

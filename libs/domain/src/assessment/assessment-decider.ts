@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import type { FieldViolation } from '../events/validate-details.js';
 import { EMPTY_TEXT_RULE, futureDateRefusal, isIsoDate, isValidClientId, isoDateRefusal } from '../wire/wire-rules.js';
 import {
   ASSESSMENT_CORRECTED,
@@ -10,6 +11,8 @@ import {
   type IndicatorComment,
   MEASURE_ASSESSED,
 } from './assessment-events.js';
+
+const CLIENT_ID_REFUSAL = 'must be 1–100 letters, digits, ".", "_", ":" or "-", starting with a letter or digit';
 
 /** What the decider knows of the measure being assessed (from the plan) and of the day. */
 export interface AssessmentContext {
@@ -116,42 +119,56 @@ const MAX_EVIDENCE = 100;
 const MAX_REFERENCE = 500;
 const MAX_COMMENT = 5_000;
 
-/** The content checked against the measure and the day; throws BAD_USER_INPUT naming the field. */
+/**
+ * The content checked against the measure and the day; throws BAD_USER_INPUT naming the first
+ * field refused and listing every one (`violations`: extensions.errors), as the report deciders do.
+ */
 export function checkAssessmentInput(input: AssessmentInput, ctx: AssessmentContext): AssessmentContent {
-  if (!(IMPLEMENTATION_LEVELS as readonly string[]).includes(input.level)) {
-    throw DomainError.badInput('level', `must be one of ${IMPLEMENTATION_LEVELS.join(', ')} (got "${input.level}")`);
-  }
-  if (!isIsoDate(input.asOf)) throw DomainError.badInput('asOf', isoDateRefusal(input.asOf));
-  if (input.asOf > ctx.today) throw DomainError.badInput('asOf', `${futureDateRefusal(ctx.today)}; an assessment describes what has been done`);
-  if (input.asOf < ctx.period.from) throw DomainError.badInput('asOf', `is before the start of plan ${ctx.planId} (${ctx.period.from})`);
+  const { content, violations } = assessmentContentOf(input, ctx);
+  if (violations.length > 0) throw DomainError.fromViolations(violations);
+  return content;
+}
+
+/**
+ * The content as it would be stored, and every rule it breaks (one violation per field; a value
+ * breaking several rules is refused by the first of them): a coordinator fixes them all in one
+ * round trip instead of learning of narrative, then evidence[0], then an indicator key.
+ */
+function assessmentContentOf(input: AssessmentInput, ctx: AssessmentContext): { readonly content: AssessmentContent; readonly violations: readonly FieldViolation[] } {
+  const violations: FieldViolation[] = [];
+  const refuse = (field: string, reason: string): void => {
+    violations.push({ field, reason });
+  };
+  if (!(IMPLEMENTATION_LEVELS as readonly string[]).includes(input.level)) refuse('level', `must be one of ${IMPLEMENTATION_LEVELS.join(', ')} (got "${input.level}")`);
+  if (!isIsoDate(input.asOf)) refuse('asOf', isoDateRefusal(input.asOf));
+  else if (input.asOf > ctx.today) refuse('asOf', `${futureDateRefusal(ctx.today)}; an assessment describes what has been done`);
+  else if (input.asOf < ctx.period.from) refuse('asOf', `is before the start of plan ${ctx.planId} (${ctx.period.from})`);
   const narrative = input.narrative.trim();
-  if (narrative.length < 3) throw DomainError.badInput('narrative', 'must say what the judgement rests on (at least 3 characters)');
-  if (narrative.length > MAX_NARRATIVE) throw DomainError.badInput('narrative', `must be at most ${MAX_NARRATIVE} characters`);
+  if (narrative.length < 3) refuse('narrative', 'must say what the judgement rests on (at least 3 characters)');
+  else if (narrative.length > MAX_NARRATIVE) refuse('narrative', `must be at most ${MAX_NARRATIVE} characters`);
   const evidence = (input.evidence ?? []).map((e, i) => {
     const reference = e.trim();
-    if (reference.length === 0) throw DomainError.badInput(`evidence[${i}]`, EMPTY_TEXT_RULE);
-    if (reference.length > MAX_REFERENCE) throw DomainError.badInput(`evidence[${i}]`, `must be at most ${MAX_REFERENCE} characters`);
+    if (reference.length === 0) refuse(`evidence[${i}]`, EMPTY_TEXT_RULE);
+    else if (reference.length > MAX_REFERENCE) refuse(`evidence[${i}]`, `must be at most ${MAX_REFERENCE} characters`);
     // One reference is one line: the CSV export lists references one per line in a cell.
-    if (/[\r\n\u2028\u2029]/.test(reference)) throw DomainError.badInput(`evidence[${i}]`, 'must be one line (a document number, URL or file id): give each reference as an item of its own');
+    else if (/[\r\n\u2028\u2029]/.test(reference)) refuse(`evidence[${i}]`, 'must be one line (a document number, URL or file id): give each reference as an item of its own');
     return reference;
   });
-  if (evidence.length > MAX_EVIDENCE) throw DomainError.badInput('evidence', `must hold at most ${MAX_EVIDENCE} references`);
+  if (evidence.length > MAX_EVIDENCE) refuse('evidence', `must hold at most ${MAX_EVIDENCE} references`);
   const seen = new Set<string>();
   const indicatorComments = (input.indicatorComments ?? []).map((c, i): IndicatorComment => {
     if (!ctx.indicatorKeys.includes(c.indicatorKey)) {
-      throw DomainError.badInput(
-        `indicatorComments[${i}].indicatorKey`,
-        `"${c.indicatorKey}" is not an indicator of measure ${ctx.measureCode} (its indicators: ${ctx.indicatorKeys.join(', ') || 'none'})`,
-      );
+      refuse(`indicatorComments[${i}].indicatorKey`, `"${c.indicatorKey}" is not an indicator of measure ${ctx.measureCode} (its indicators: ${ctx.indicatorKeys.join(', ') || 'none'})`);
+    } else if (seen.has(c.indicatorKey)) {
+      refuse(`indicatorComments[${i}].indicatorKey`, `"${c.indicatorKey}" is commented on twice`);
     }
-    if (seen.has(c.indicatorKey)) throw DomainError.badInput(`indicatorComments[${i}].indicatorKey`, `"${c.indicatorKey}" is commented on twice`);
     seen.add(c.indicatorKey);
     const comment = c.comment.trim();
-    if (comment.length === 0) throw DomainError.badInput(`indicatorComments[${i}].comment`, EMPTY_TEXT_RULE);
-    if (comment.length > MAX_COMMENT) throw DomainError.badInput(`indicatorComments[${i}].comment`, `must be at most ${MAX_COMMENT} characters`);
+    if (comment.length === 0) refuse(`indicatorComments[${i}].comment`, EMPTY_TEXT_RULE);
+    else if (comment.length > MAX_COMMENT) refuse(`indicatorComments[${i}].comment`, `must be at most ${MAX_COMMENT} characters`);
     return { indicatorKey: c.indicatorKey, comment };
   });
-  return { level: input.level as ImplementationLevel, asOf: input.asOf, narrative, evidence, indicatorComments };
+  return { content: { level: input.level as ImplementationLevel, asOf: input.asOf, narrative, evidence, indicatorComments }, violations };
 }
 
 export function sameAssessmentContent(a: AssessmentContent, b: AssessmentContent): boolean {
@@ -173,9 +190,19 @@ export function sameAssessmentContent(a: AssessmentContent, b: AssessmentContent
  * other content, NOT_FOUND for a correction of an unknown assessment.
  */
 export function decideAssessment(command: AssessmentCommand, state: AssessmentState, ctx: AssessmentContext): readonly AssessmentEvent[] {
-  if (!isValidClientId(command.assessmentId)) {
-    throw DomainError.badInput('assessmentId', 'must be 1–100 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
+  // Every field the request itself gets wrong, in one refusal (extensions.errors): its ids, the
+  // correction's reason and the content. Rules that need the stored assessment come after.
+  const violations: FieldViolation[] = [];
+  if (!isValidClientId(command.assessmentId)) violations.push({ field: 'assessmentId', reason: CLIENT_ID_REFUSAL });
+  if (command.kind === 'correct') {
+    if (!isValidClientId(command.correctionId)) violations.push({ field: 'correctionId', reason: CLIENT_ID_REFUSAL });
+    if (command.reason.trim().length < 3) violations.push({ field: 'reason', reason: 'must say why (at least 3 characters)' });
+    // The lists a correction omits are kept from the assessment: checked below, once it is known.
+    violations.push(...assessmentContentOf({ ...command, evidence: command.evidence ?? [], indicatorComments: command.indicatorComments ?? [] }, ctx).violations);
+  } else {
+    violations.push(...assessmentContentOf(command, ctx).violations);
   }
+  if (violations.length > 0) throw DomainError.fromViolations(violations);
   const ref: AssessmentRef = { planId: ctx.planId, measureCode: ctx.measureCode, assessmentId: command.assessmentId };
   switch (command.kind) {
     case 'assess': {
@@ -192,15 +219,11 @@ export function decideAssessment(command: AssessmentCommand, state: AssessmentSt
       return [{ type: MEASURE_ASSESSED, data: { ...ref, ...content } }];
     }
     case 'correct': {
-      if (!isValidClientId(command.correctionId)) {
-        throw DomainError.badInput('correctionId', 'must be 1–100 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
-      }
       const existing = state.assessments[command.assessmentId];
       if (!existing) {
         throw new DomainError('NOT_FOUND', `No assessment ${command.assessmentId} of measure ${ctx.measureCode} in plan ${ctx.planId}`, { field: 'assessmentId' });
       }
       const reason = command.reason.trim();
-      if (reason.length < 3) throw DomainError.badInput('reason', 'must say why (at least 3 characters)');
       const index = existing.corrections.findIndex((c) => c.correctionId === command.correctionId);
       if (index >= 0) {
         // A retry is compared with what it was decided against: the content in force before it.
