@@ -158,8 +158,10 @@ export class MeasureProgressResolver {
   @ResolveField(() => MeasureFundingStatus, { nullable: true, description: `Allocated against disbursed money (of one year, or all). ${REFUSED}` })
   @PlainFieldResolver()
   fundingStatus(measure: Measure, @Args() args: FundingArgs, context: AuthContext): Eventually<MeasureFundingStatus> {
-    return whenReady(this.snapshot(measure, args, context, 'Measure.fundingStatus'), (snapshot) => {
-      const summary = snapshot.fundingSummary(measure.planId, args.year ?? undefined);
+    const asOf = datedAsOf(args.asOf);
+    const prepare = (s: ProjectionSnapshot) => s.prepareFundingAsOf(measure.planId, asOf, [measure.code]);
+    return whenReady(this.snapshot(measure, args, context, 'Measure.fundingStatus', prepare), (snapshot) => {
+      const summary = snapshot.fundingSummary(measure.planId, args.year ?? undefined, asOf);
       const funding = summary?.measures.find((m) => m.measureCode === measure.code);
       if (!funding) throw notYet(measure, snapshot, args.at);
       return measureFundingModel(funding);
@@ -170,7 +172,14 @@ export class MeasureProgressResolver {
    * The request's snapshot, once the principal may read this measure's progress (FORBIDDEN
    * otherwise, naming `operation`) and the arguments are valid (BAD_USER_INPUT otherwise).
    */
-  private snapshot(measure: Measure, args: ReadModelArgs, context: AuthContext, operation: string): Eventually<ProjectionSnapshot> {
+  private snapshot(
+    measure: Measure,
+    args: ReadModelArgs,
+    context: AuthContext,
+    operation: string,
+    /** What a replay reads back before answering; default the asOf month's reports of the measure (prepareAsOf). */
+    prepare?: (replayed: ProjectionSnapshot) => Promise<void>,
+  ): Eventually<ProjectionSnapshot> {
     const principal = context.principal;
     if (!principal) throw new UnauthenticatedError();
     this.assertCanRead(principal, measure, operation);
@@ -183,7 +192,7 @@ export class MeasureProgressResolver {
         ? (pointInTimePipe.transform(at, { type: 'body', metatype: PointInTimeInput, data: 'at' }) as Promise<PointInTimeInput>)
             .then((checked) => this.projections.snapshotNow(context, args.atLeastPosition, checked))
             .then(async (replayed) => {
-              await replayed.prepareAsOf(measure.planId, asOf, [measure.code]);
+              await (prepare ? prepare(replayed) : replayed.prepareAsOf(measure.planId, asOf, [measure.code]));
               return replayed;
             })
         : this.projections.snapshotNow(context, args.atLeastPosition);
