@@ -122,7 +122,7 @@ describe('funding projection', () => {
       ['p1', 'B.1.1', '2030-11-20', '4000000', 'national'],
       ['p2', 'B.1.1', '2031-03-01', '30000000', 'national'],
       ['p3', 'B.1.1', '2031-03-15', '1500000', 'eu'],
-      ['p4', 'B.1.1', '2031-03-31', '20000000', 'national'],
+      ['p4', 'B.1.1', '2031-03-31', '19000000', 'national'],
       ['p5', 'B.1.1', '2031-06-30', '1', 'national'],
       ['p6', 'A.1.1', '2031-03-10', '999', 'eu'],
       ['p7', 'A.1.1', '2031-12-31', '5', 'national'],
@@ -156,7 +156,9 @@ describe('funding projection', () => {
       expect(fundingSummary(state, plan).overDisbursedMeasures).toEqual(['B.1.1']);
       expect(fundingSummary(state, plan, { asOf: '2031-06-30' }).overDisbursedMeasures).toEqual([]);
       expect(fundingSummary(state, plan, { asOf: '2031-07-01' }).overDisbursedMeasures).toEqual(['B.1.1']);
-      expect(fundingSummary(state, plan, { asOf: '2031-06-30' }).budgetPoints.every((p) => !p.overDisbursed)).toBe(true);
+      // Point 1a (national, HUF 50,000,000 in 2031): 49,000,001 paid by 30 June, 99,000,001 by 1 July.
+      expect(fundingSummary(state, plan, { asOf: '2031-06-30' }).budgetPoints[0]).toMatchObject({ id: '1a', overDisbursed: false });
+      expect(fundingSummary(state, plan, { asOf: '2031-07-01' }).budgetPoints[0]).toMatchObject({ id: '1a', overDisbursed: true });
     });
 
     it('follows corrections that move a payment across asOf, and leaves retracted ones out', () => {
