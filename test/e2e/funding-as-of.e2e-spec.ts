@@ -56,11 +56,10 @@ describe('money as of a business date (e2e)', () => {
     const agency = authHeader(await issueTestKey(t, { role: 'AGENCY', agencyId: MHC }));
     auditor = authHeader(await issueTestKey(t, { role: 'AUDITOR' }));
     for (const report of [DEC, MAR, JUNE] as Report[]) afterJune = await recordReport(t, report, agency);
-    await recordReport(t, LATE_JUNE, agency);
-    // The read models hold every payment before the live answers are read.
-    await ask({ asOf: null, at: null });
-    const res = await t.gql(`{ planProgress(planId: "${PLAN}", atLeastPosition: "${afterJune}") { position } }`, {}, auditor);
-    expect(res.errors).toBeUndefined();
+    const last = await recordReport(t, LATE_JUNE, agency);
+    // The read models hold every payment before any answer is read.
+    const res = await t.gql(`{ planProgress(planId: "${PLAN}", atLeastPosition: "${last}") { position } }`, {}, auditor);
+    if (res.errors) throw new Error(`the read models did not reach ${last}: ${JSON.stringify(res.errors)}`);
   }, 120_000);
   afterAll(async () => {
     await t.close({ removeData: true });
