@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { Link } from 'wouter';
 import { useQuery, useSession, useTimeTravel } from '../api/hooks';
 import { EVENTS, type Events } from '../api/queries';
 import { formatInstant } from '../format';
@@ -31,7 +32,7 @@ export function UnlessBeforePlan({ always, children }: { always: boolean; childr
   if (!sentence || always) return <>{children}</>;
   return (
     <p className="before-plan" data-testid="before-plan">
-      {sentence} Pick a later point, or see the log up to this one on the Events page.
+      {sentence} Pick a later point, or see the log up to this one on the <Link href="/events">Events page</Link>.
     </p>
   );
 }
