@@ -382,7 +382,7 @@ describe('dashboard edges in a browser (e2e)', () => {
     await page.screenshot({ path: screenshotPath('dashboard-edges', '11-measure-390'), fullPage: true });
     await go(page, '#/agencies');
     const recorded = page.locator('tr[data-agency="ministry-of-interior"] td:nth-child(4)');
-    expect(await eventually(async () => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test((await recorded.textContent()) ?? ''), true)).toBe(true);
+    expect(await eventually(async () => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC([+-]\d{2}:\d{2})?$/.test((await recorded.textContent()) ?? ''), true)).toBe(true);
     // A withdrawn measure is not among the measures without a report (the api leaves it out): no gap to chase.
     const gaps = page.locator('tr[data-agency="ministry-of-interior"] a.code-chip');
     expect(await eventually(async () => (await gaps.count()) > 0, true)).toBe(true);

@@ -13,6 +13,7 @@ import { AgenciesPage } from './pages/Agencies';
 import { EventsPage } from './pages/Events';
 import { PeriodsPage } from './pages/Periods';
 import { TimeTravelPicker } from './components/TimeTravelPicker';
+import { UnlessBeforePlan } from './components/BeforePlan';
 
 const TIME_KEY = 'apl.dashboard.time';
 
@@ -197,19 +198,21 @@ function SignedIn() {
       <TimeTravelPicker />
       {session.readsFigures && <ReportDownload />}
       <main id="main" tabIndex={-1}>
-        <Switch>
-          <Route path="/" component={Overview} />
-          <Route path="/measures" component={MeasuresPage} />
-          <Route path="/measures/:code">{(params) => <MeasurePage code={decodeURIComponent(params.code)} />}</Route>
-          <Route path="/agencies" component={AgenciesPage} />
-          <Route path="/events" component={EventsPage} />
-          <Route path="/periods" component={PeriodsPage} />
-          <Route>
-            <p>
-              No such page. <Link href="/">Back to the overview</Link>
-            </p>
-          </Route>
-        </Switch>
+        <UnlessBeforePlan always={location.startsWith('/events')}>
+          <Switch>
+            <Route path="/" component={Overview} />
+            <Route path="/measures" component={MeasuresPage} />
+            <Route path="/measures/:code">{(params) => <MeasurePage code={decodeURIComponent(params.code)} />}</Route>
+            <Route path="/agencies" component={AgenciesPage} />
+            <Route path="/events" component={EventsPage} />
+            <Route path="/periods" component={PeriodsPage} />
+            <Route>
+              <p>
+                No such page. <Link href="/">Back to the overview</Link>
+              </p>
+            </Route>
+          </Switch>
+        </UnlessBeforePlan>
       </main>
     </TimeTravelContext.Provider>
   );

@@ -35,13 +35,24 @@ export const millions = (amount: string): number => Number(BigInt(amount) / 1000
 
 /**
  * An instant (ISO) in the tab's local time, written as the dashboard writes every date
- * (YYYY-MM-DD, then HH:MM:SS): not in a locale's order, which mixed dd/mm with the date picker's.
+ * (YYYY-MM-DD, then HH:MM:SS.mmm) and naming the zone by its offset (`UTC+01:00`): the
+ * milliseconds are the ledger's precision, so an instant read here and typed back into the
+ * picker lands on the same position; not in a locale's order, which mixed dd/mm with the date picker's.
  */
 export function formatInstant(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)} ${zoneOf(d)}`;
+}
+
+/** The tab's offset from UTC on that instant, e.g. `UTC+01:00` (`UTC` itself when none). */
+export function zoneOf(d: Date): string {
+  const minutes = -d.getTimezoneOffset();
+  if (minutes === 0) return 'UTC';
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const abs = Math.abs(minutes);
+  return `UTC${minutes > 0 ? '+' : '-'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
 export const formatPercent = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : `${value}%`);
@@ -72,23 +83,30 @@ const text = (v: unknown): string => (v === undefined || v === null ? '—' : ty
 /** An activity type in words, as the DOCX and XLSX write it: `TrainingDelivered` → `Training delivered`. */
 export const typeLabel = (type: string): string => words.activityTypeWords(type);
 
+/** Event fields the History row's other cells already say (date, measure, the report's stream). */
+const SHOWN_ELSEWHERE = ['measureCode', 'occurredOn', 'reportId', 'planId', 'agencyId', 'details'];
+
 /**
  * A report's own fields in words, as the documents write them (`meeting kind: working group`),
  * without what the row's other cells already say: money fields (kind `money` in the event
  * catalogue) as grouped HUF, a funding source by its name, an enum value and a field name in
- * words, yes/no. `type` is the event type (e.g. FundsDisbursed); a type the catalogue does not
- * know (a newer api, a plan or key event) keeps its fields and values as they are.
+ * words, yes/no. `type` is the event type (e.g. FundsDisbursed); a correction or retraction
+ * (ReportCorrected, whose `activityType` names the report's type) is written by the same rules as
+ * the report it changes, its own fields named in words too (`request id`, `reason`). A field the
+ * catalogue does not know (a newer api, a plan or key event) keeps its value as it is.
  */
 export function reportSummary(type: string, data: Record<string, unknown>): string {
   const details = typeof data.details === 'object' && data.details !== null ? (data.details as Record<string, unknown>) : {};
-  const kinds = new Map((eventTypeSpec(type)?.fields ?? []).map((f) => [f.name, f.kind]));
+  const reportType = typeof data.activityType === 'string' ? data.activityType : type;
+  const kinds = new Map((eventTypeSpec(type)?.fields ?? eventTypeSpec(reportType)?.fields ?? []).map((f) => [f.name, f.kind]));
   return Object.entries({ ...data, ...details })
-    .filter(([k]) => !['measureCode', 'occurredOn', 'reportId', 'planId', 'agencyId', 'details'].includes(k))
+    .filter(([k]) => !SHOWN_ELSEWHERE.includes(k))
     .map(([k, v]) => {
+      if (k === 'activityType' && typeof v === 'string') return `report: ${typeLabel(v)}`;
       const kind = kinds.get(k);
-      if (kind === undefined) return `${k}: ${text(v)}`;
       // The documents' words for the value (libs/projections plain-words.ts); counts and texts as they are.
-      return `${words.fieldWords(k)}: ${words.fieldValueWords(kind, k, v) ?? text(v)}`;
+      const value = kind === undefined ? undefined : words.fieldValueWords(kind, k, v);
+      return `${words.fieldWords(k)}: ${value ?? text(v)}`;
     })
     .join(' · ');
 }

@@ -6,7 +6,7 @@ import { lastDayOfMonth } from './indicators/dated-figures.js';
 import { measuresOf } from './common/plan-fold.js';
 import { ACTIVITY_PROJECTION } from './activity/activity.projection.js';
 import { type AgencyActivity, agencyActivity, reportingAgencies } from './agency/agency-activity.query.js';
-import { type FundingSummary, fundingSummary } from './funding/funding.query.js';
+import { type FundingSummary, disbursementsAfter, fundingSummary, laterDisbursementMonths } from './funding/funding.query.js';
 import { cachedEvaluation, currentMeasureFigures, measureFiguresAsOf } from './figures-cache.js';
 import { MeasureFigures } from './indicators/indicators.query.js';
 import { PLANS_PROJECTION, allPlans } from './plans/plans.projection.js';
@@ -215,14 +215,39 @@ export class ProjectionSnapshot {
     const view = this.source.view(ACTIVITY_PROJECTION);
     const wanted = codes ? new Set(codes) : undefined;
     const groups: string[] = [];
-    const waits: Promise<void>[] = [];
     for (const { measure } of this.measures(planId)) {
       if (wanted && !wanted.has(measure.code)) continue;
       const mk = measureKey(planId, measure.code);
-      const group = monthGroup(mk, month);
+      if ([...view.group(BUCKETS, mk).values()].some((b) => b.mo === month)) groups.push(monthGroup(mk, month));
+    }
+    await this.readBackMonths(groups);
+  }
+
+  /**
+   * As prepareAsOf, for money as of `asOf` (fundingSummary with asOf): on a source without
+   * per-report data, the months of asOf's year from asOf's on holding a disbursement of the
+   * plan's measures (all, or those of `codes`) are read back, so the payments dated after asOf
+   * can be taken out exactly. Nothing to do on a live source or without asOf.
+   */
+  async prepareFundingAsOf(planId: string, asOf: string | undefined, codes?: readonly string[]): Promise<void> {
+    if (asOf === undefined || this.source.exactDays !== false || !this.source.monthView || !this.candidates) return;
+    const view = this.source.view(ACTIVITY_PROJECTION);
+    const wanted = codes ? new Set(codes) : undefined;
+    const groups = this.measures(planId)
+      .filter(({ measure }) => !wanted || wanted.has(measure.code))
+      .flatMap(({ measure }) => laterDisbursementMonths(view, planId, measure.code, asOf));
+    await this.readBackMonths(groups);
+  }
+
+  /** Month index groups read back as they stood at the source's position, once per snapshot. */
+  private async readBackMonths(wanted: readonly string[]): Promise<void> {
+    if (!this.source.monthView || !this.candidates) return;
+    const groups: string[] = [];
+    const waits: Promise<void>[] = [];
+    for (const group of new Set(wanted)) {
       const pending = this.preparing.get(group);
       if (pending) waits.push(pending);
-      else if (!this.monthViews.has(group) && [...view.group(BUCKETS, mk).values()].some((b) => b.mo === month)) groups.push(group);
+      else if (!this.monthViews.has(group)) groups.push(group);
     }
     if (groups.length > 0) {
       const made = this.source.monthView(groups, this.candidates).then((monthView) => {
@@ -281,13 +306,21 @@ export class ProjectionSnapshot {
       .filter((m) => m.evaluation.status === 'OVERDUE');
   }
 
-  fundingSummary(planId: string, year?: number): FundingSummary | undefined {
+  /**
+   * Allocated against disbursed money of a plan (one year, or all); with `asOf`, only the
+   * disbursements dated on or before it (funding.query.ts). On a point-in-time source call
+   * prepareFundingAsOf first, or a day whose later payments were not read back is refused.
+   */
+  fundingSummary(planId: string, year?: number, asOf?: string): FundingSummary | undefined {
     const plan = this.plan(planId);
     if (!plan) return undefined;
-    const cacheKey = `${planId}\u001f${year ?? ''}`;
+    const cacheKey = `${planId}\u001f${year ?? ''}\u001f${asOf ?? ''}`;
     let summary = this.funding.get(cacheKey);
     if (!summary) {
-      summary = fundingSummary(this.source.view(ACTIVITY_PROJECTION), plan, { year });
+      const view = this.source.view(ACTIVITY_PROJECTION);
+      const exactDays = this.source.exactDays !== false;
+      const later = asOf === undefined ? undefined : (code: string) => disbursementsAfter(view, planId, code, asOf, (group) => this.monthViews.get(group), exactDays);
+      summary = fundingSummary(view, plan, { year, asOf, later });
       this.funding.set(cacheKey, summary);
     }
     return summary;

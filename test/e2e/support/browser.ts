@@ -27,9 +27,9 @@ export async function openSignedIn(
   browser: Browser,
   origin: string,
   key: string,
-  options: { hash?: string; viewport?: { width: number; height: number }; watch?: (page: Page) => void } = {},
+  options: { hash?: string; viewport?: { width: number; height: number }; timezoneId?: string; watch?: (page: Page) => void } = {},
 ): Promise<Page> {
-  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1366, height: 900 } });
+  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1366, height: 900 }, timezoneId: options.timezoneId });
   options.watch?.(page);
   await page.goto(`${origin}/dashboard/${options.hash ?? ''}`);
   await page.getByLabel('API key').fill(key);

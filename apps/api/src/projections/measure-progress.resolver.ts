@@ -160,8 +160,10 @@ export class MeasureProgressResolver {
   @PlainFieldResolver()
   fundingStatus(measure: Measure, @Args() args: FundingArgs, context: AuthContext): Eventually<MeasureFundingStatus> {
     const year = checkedYear(args.year);
-    return whenReady(this.snapshot(measure, args, context, 'Measure.fundingStatus'), (snapshot) => {
-      const summary = snapshot.fundingSummary(measure.planId, year);
+    const asOf = datedAsOf(args.asOf);
+    const prepare = (s: ProjectionSnapshot) => s.prepareFundingAsOf(measure.planId, asOf, [measure.code]);
+    return whenReady(this.snapshot(measure, args, context, 'Measure.fundingStatus', prepare), (snapshot) => {
+      const summary = snapshot.fundingSummary(measure.planId, year, asOf);
       const funding = summary?.measures.find((m) => m.measureCode === measure.code);
       if (!funding) throw notYet(measure, snapshot, args.at);
       return measureFundingModel(funding);
@@ -172,7 +174,14 @@ export class MeasureProgressResolver {
    * The request's snapshot, once the principal may read this measure's progress (FORBIDDEN
    * otherwise, naming `operation`) and the arguments are valid (BAD_USER_INPUT otherwise).
    */
-  private snapshot(measure: Measure, args: ReadModelArgs, context: AuthContext, operation: string): Eventually<ProjectionSnapshot> {
+  private snapshot(
+    measure: Measure,
+    args: ReadModelArgs,
+    context: AuthContext,
+    operation: string,
+    /** What a replay reads back before answering; default the asOf month's reports of the measure (prepareAsOf). */
+    prepare?: (replayed: ProjectionSnapshot) => Promise<void>,
+  ): Eventually<ProjectionSnapshot> {
     const principal = context.principal;
     if (!principal) throw new UnauthenticatedError();
     this.assertCanRead(principal, measure, operation);
@@ -188,7 +197,7 @@ export class MeasureProgressResolver {
               // Every field alike (reportCount, assessments, … not only status): a measure the
               // ledger did not hold yet at that point is NOT_FOUND naming `at`, not 0 or [].
               if (!replayed.measure(measure.code, measure.planId)) throw notYet(measure, replayed, at);
-              await replayed.prepareAsOf(measure.planId, asOf, [measure.code]);
+              await (prepare ? prepare(replayed) : replayed.prepareAsOf(measure.planId, asOf, [measure.code]));
               return replayed;
             })
         : this.projections.snapshotNow(context, args.atLeastPosition);

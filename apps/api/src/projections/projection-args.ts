@@ -8,6 +8,8 @@ export const AT_LEAST_POSITION =
   'A global position (bigint as a string, e.g. what a mutation returned): the answer waits until the read models include it (bounded; TIMEOUT when they do not in time).';
 export const AS_OF =
   'The date to evaluate on (YYYY-MM-DD): deadlines compared with it, the assessment in force on it, and only the reports whose occurredOn is on or before it (docs/status.md). Default today (UTC), over every report counted so far.';
+export const AS_OF_MONEY =
+  'The business date to count money to (YYYY-MM-DD): only disbursements whose occurredOn is on or before it; allocations are the plan\'s whatever the date (docs/status.md, "Money as of a date"). Default: every disbursement counted so far.';
 
 /** `asOf` checked, or today (UTC). */
 export function asOfDate(asOf: string | null | undefined): string {

@@ -47,6 +47,7 @@ export function fundingSummaryModel(s: FundingSummaryValue, position: bigint): F
   return {
     planId: s.planId,
     year: s.year,
+    asOf: s.asOf ?? null,
     position: position.toString(),
     allocated: s.allocated.toString(),
     disbursed: s.disbursed.toString(),

@@ -10,7 +10,7 @@ import { PlanViews } from '../common/plan-views.js';
 import { AgencyActivity, ProjectionStatus } from './models/agency-activity.model.js';
 import { FundingSummary } from './models/funding-status.model.js';
 import { MeasureStatus, PlanProgress } from './models/measure-progress.model.js';
-import { AS_OF, AT_LEAST_POSITION, asOfDate, datedAsOf, reasonCounts, rollUpModel, statusCounts } from './projection-args.js';
+import { AS_OF, AS_OF_MONEY, AT_LEAST_POSITION, asOfDate, datedAsOf, reasonCounts, rollUpModel, statusCounts } from './projection-args.js';
 import { AT, PointInTimeInput } from '../common/dto/point-in-time.input.js';
 import { agencyActivityModel, fundingSummaryModel } from './projections.mapper.js';
 import { ProjectionsService } from './projections.service.js';
@@ -102,11 +102,14 @@ export class ProjectionsResolver {
     @Args('year', { type: () => Int, nullable: true }) year?: number,
     @Args('atLeastPosition', { nullable: true, description: AT_LEAST_POSITION }) atLeastPosition?: string,
     @Args('at', { type: () => PointInTimeInput, nullable: true, description: AT }) at?: PointInTimeInput,
+    @Args('asOf', { nullable: true, description: AS_OF_MONEY }) asOf?: string,
   ): Promise<FundingSummary> {
     const oneYear = checkedYear(year);
+    const dated = datedAsOf(asOf);
     const snapshot = await this.projections.snapshot(context, atLeastPosition, at);
     const plan = this.plan(snapshot, planId, at);
-    return fundingSummaryModel(snapshot.fundingSummary(plan.id, oneYear)!, snapshot.position);
+    await snapshot.prepareFundingAsOf(plan.id, dated);
+    return fundingSummaryModel(snapshot.fundingSummary(plan.id, oneYear, dated)!, snapshot.position);
   }
 
   @RefusableQuery(() => AgencyActivity, { description: 'What an agency has reported, and its measures without a report.' })

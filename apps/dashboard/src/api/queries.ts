@@ -73,7 +73,7 @@ export const OVERVIEW = /* GraphQL */ `
       pillars { code title measures measuresWithProgress meanProgress ${COUNTS}
         objectives { code title measures measuresWithProgress meanProgress ${COUNTS} } }
     }
-    fundingSummary(planId: $planId, at: $at) { allocated disbursed overDisbursedMeasures bySource { source allocated disbursed } }
+    fundingSummary(planId: $planId, asOf: $asOf, at: $at) { allocated disbursed overDisbursedMeasures bySource { source allocated disbursed } }
     overdueMeasures(planId: $planId, asOf: $asOf, at: $at) { code title deadline statusReason(asOf: $asOf, at: $at) responsible { id name } }
   }
 `;
@@ -183,7 +183,7 @@ const MEASURE_DETAIL_FIGURES = `status(asOf: $asOf, at: $at) statusReason(asOf: 
   assessment(asOf: $asOf, at: $at) { ${ASSESSMENT_FIELDS} } assessments(at: $at) { ${ASSESSMENT_FIELDS} }
   indicatorValues(asOf: $asOf, at: $at) { key label aggregate target value exactValue progress achieved
     byPeriod(granularity: $granularity) { period value exactValue } byAgency { agencyId value exactValue } }
-  fundingStatus(at: $at) { allocated disbursed overDisbursed hasAllocations sources unstatedYears
+  fundingStatus(asOf: $asOf, at: $at) { allocated disbursed overDisbursed hasAllocations sources unstatedYears
     years { year allocated allocationUnstated disbursed overDisbursed bySource { source allocated disbursed } } }`;
 
 export function measureQuery(withFigures: boolean): string {

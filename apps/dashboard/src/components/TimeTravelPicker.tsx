@@ -1,15 +1,16 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useSession, useTimeTravel } from '../api/hooks';
-import { formatInstant } from '../format';
+import { formatInstant, zoneOf } from '../format';
 
 type Mode = 'now' | 'position' | 'instant';
 
 /** `datetime-local` is local time without a zone; the api takes an ISO instant. */
 const toInstant = (local: string): string => new Date(local).toISOString();
+/** To the millisecond, the ledger's precision: an instant shown and applied again names the same position. */
 const toLocal = (iso: string): string => {
   const d = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 };
 
 /**
@@ -86,11 +87,12 @@ export function TimeTravelPicker() {
               <input type="radio" name="mode" value="instant" checked={mode === 'instant'} onChange={() => setMode('instant')} /> Instant
             </label>
             <label className="visually-hidden" htmlFor="tt-instant">
-              Recorded by (local time)
+              Recorded by (local time, {zoneOf(new Date())})
             </label>
             <input
               id="tt-instant"
               type="datetime-local"
+              step="0.001"
               value={instant}
               onChange={(e) => {
                 setInstant(e.target.value);

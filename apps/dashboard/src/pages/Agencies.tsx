@@ -65,8 +65,15 @@ function AgencyActivityTable() {
   return (
     <>
       <h1>Agencies</h1>
+      {time.asOf && (
+        // agencyActivity has no business date: say so rather than show its counts under "figures on asOf".
+        <p className="hint" data-testid="agencies-all-dates">
+          Reports, last report and types count every report recorded {at ? 'up to the point shown' : 'to date'}, whatever its date: they do not
+          follow the status date {time.asOf}. The reporting periods column does.
+        </p>
+      )}
       <ChartFigure
-        title="Reports per agency (agencies with at least one)"
+        title={`Reports per agency (agencies with at least one${time.asOf ? ', all dates' : ''})`}
         category="Agency"
         horizontal
         height={Math.max(140, 40 * reporting.length + 70)}
@@ -78,8 +85,8 @@ function AgencyActivityTable() {
         <thead>
           <tr>
             <th scope="col">Agency</th>
-            <th scope="col">Reports</th>
-            <th scope="col">Last report (occurred)</th>
+            <th scope="col">{time.asOf ? 'Reports (all dates)' : 'Reports'}</th>
+            <th scope="col">{time.asOf ? 'Last report (occurred, any date)' : 'Last report (occurred)'}</th>
             <th scope="col">Last recorded</th>
             <th scope="col">By type</th>
             <th scope="col">Responsible, without a report</th>

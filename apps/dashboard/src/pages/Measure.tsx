@@ -127,7 +127,7 @@ export function MeasurePage({ code }: { code: string }) {
         </section>
       )}
 
-      {m.fundingStatus && <Funding funding={m.fundingStatus} />}
+      {m.fundingStatus && <Funding funding={m.fundingStatus} asOf={asOf} />}
 
       {m.assessments && <Assessments assessments={m.assessments} inForce={m.assessment ?? null} indicators={m.indicators} />}
 
@@ -199,7 +199,7 @@ export function MeasurePage({ code }: { code: string }) {
                 <tr key={e.id}>
                   <td className="num">{e.position}</td>
                   <td>{formatInstant(e.recordedAt)}</td>
-                  <td>{e.type}</td>
+                  <td title={e.type}>{typeLabel(e.type)}</td>
                   <td>{text(e.data.occurredOn ?? e.metadata.occurredOn)}</td>
                   <td>
                     {e.stream.replace(/^activity-/, '')}
@@ -336,7 +336,7 @@ function allocatedText(allocated: string, unstated: boolean, hasAllocations: boo
   return allocated === '0' ? 'not stated' : `${formatHuf(allocated)} + not stated`;
 }
 
-function Funding({ funding: f }: { funding: NonNullable<MeasureDetail['fundingStatus']> }) {
+function Funding({ funding: f, asOf }: { funding: NonNullable<MeasureDetail['fundingStatus']>; asOf: string | null }) {
   const sources = [...new Set(f.years.flatMap((y) => y.bySource.map((s) => s.source)))];
   const why = !f.hasAllocations
     ? f.sources.length > 0
@@ -353,13 +353,14 @@ function Funding({ funding: f }: { funding: NonNullable<MeasureDetail['fundingSt
       <h2 id="money">Money</h2>
       <p data-testid="measure-money">
         Allocated {allocatedText(f.allocated, f.unstatedYears.length > 0, f.hasAllocations)}
-        {why}, disbursed {formatHuf(f.disbursed)}
+        {why}, disbursed {asOf ? `by ${asOf} ` : ''}
+        {formatHuf(f.disbursed)}
         {f.overDisbursed ? ' — more than allocated' : ''}. Sources: {f.sources.map(sourceLabel).join(', ') || '—'}.
       </p>
       {f.years.length > 0 && (
         <div className="grid-2">
           <ChartFigure
-            title="Allocated and disbursed by year (million HUF)"
+            title={`Allocated and disbursed${asOf ? ` by ${asOf}` : ''} by year (million HUF)`}
             category="Year"
             labels={f.years.map((y) => String(y.year))}
             series={[

@@ -44,7 +44,7 @@ function PlanOverview() {
           <Card key={s} label={STATUS_LABEL[s]} value={String(counts[s])} colour={STATUS_COLOUR[s]} testId={`kpi-${s.toLowerCase()}`} />
         ))}
         <Card label="Allocated (HUF)" value={formatAmount(f.allocated)} testId="kpi-allocated" money />
-        <Card label="Disbursed (HUF)" value={formatAmount(f.disbursed)} testId="kpi-disbursed" money />
+        <Card label={asOf ? `Disbursed by ${asOf} (HUF)` : 'Disbursed (HUF)'} value={formatAmount(f.disbursed)} testId="kpi-disbursed" money />
       </section>
       <div className="grid-2">
         <ChartFigure
@@ -170,7 +170,7 @@ function PlanOverview() {
       )}
       {f.overDisbursedMeasures.length > 0 && (
         <p className="problem">
-          Disbursed more than allocated:{' '}
+          Disbursed more than allocated{asOf ? ` by ${asOf}` : ''}:{' '}
           {f.overDisbursedMeasures.map((code) => (
             <Link key={code} href={`/measures/${encodeURIComponent(code)}`}>
               {code}{' '}
@@ -214,11 +214,14 @@ function AgencyOverview() {
         coordinator's office.
       </p>
       {mine.error && <Problem error={mine.error} />}
-      <table className="data" data-testid="own-measures">
+      {/* On a phone the deadline gives way (`wide`): status, progress and reports stay on screen. */}
+      <table className="data fits" data-testid="own-measures">
         <thead>
           <tr>
             <th scope="col">Measure</th>
-            <th scope="col">Deadline</th>
+            <th scope="col" className="wide">
+              Deadline
+            </th>
             <th scope="col">Status</th>
             <th scope="col">Progress</th>
             <th scope="col">Reports</th>
@@ -230,7 +233,7 @@ function AgencyOverview() {
               <th scope="row">
                 <Link href={`/measures/${encodeURIComponent(m.code)}`}>{m.code}</Link> <span className="title-cell">{m.title}</span>
               </th>
-              <td className="date">{m.deadline}</td>
+              <td className="date wide">{m.deadline}</td>
               <td>
                 {m.status && <StatusBadge status={m.status} />} {m.statusReason && <ReasonText reason={m.statusReason} />}
               </td>

@@ -115,4 +115,63 @@ describe('funding projection', () => {
     expect(b11.unallocatedDisbursed).toBe(0n);
     expect(summary(log, amended, 2030).overDisbursedMeasures).toEqual([]);
   });
+
+  describe('asOf: money as of a business date', () => {
+    // Payments across two years, two measures, three sources, several in one month.
+    const payments: Array<[reportId: string, code: string, occurredOn: string, amount: string, source: string]> = [
+      ['p1', 'B.1.1', '2030-11-20', '4000000', 'national'],
+      ['p2', 'B.1.1', '2031-03-01', '30000000', 'national'],
+      ['p3', 'B.1.1', '2031-03-15', '1500000', 'eu'],
+      ['p4', 'B.1.1', '2031-03-31', '19000000', 'national'],
+      ['p5', 'B.1.1', '2031-06-30', '1', 'national'],
+      ['p6', 'A.1.1', '2031-03-10', '999', 'eu'],
+      ['p7', 'A.1.1', '2031-12-31', '5', 'national'],
+    ];
+    const logOf = (until?: string) => {
+      const log = new TestLog();
+      for (const [reportId, measureCode, occurredOn, amount, source] of payments) {
+        if (until === undefined || occurredOn <= until) log.report('FundsDisbursed', { ...on, measureCode, reportId }, occurredOn, paid(amount, source));
+      }
+      return log;
+    };
+
+    it.each(['2030-11-19', '2030-11-20', '2030-12-31', '2031-03-01', '2031-03-14', '2031-03-30', '2031-03-31', '2031-06-29', '2031-06-30', '2031-12-30', '2032-01-01'])(
+      'as of %s equals the ledger that held only the payments dated by then',
+      (asOf) => {
+        const { state } = foldProjection(fundingProjection, logOf().events);
+        const dated = fundingSummary(state, plan, { asOf });
+        const { asOf: said, ...rest } = dated;
+        expect(said).toBe(asOf);
+        expect(rest).toEqual(summary(logOf(asOf)));
+        // With a year too: the same year line as the truncated ledger's.
+        const { asOf: _, ...year2031 } = fundingSummary(state, plan, { asOf, year: 2031 });
+        expect(year2031).toEqual(summary(logOf(asOf), plan, 2031));
+      },
+    );
+
+    it('is not over-disbursed on a day before the payment that exceeded the allocation', () => {
+      const log = logOf();
+      log.report('FundsDisbursed', { ...on, reportId: 'big' }, '2031-07-01', paid('50000000'));
+      const { state } = foldProjection(fundingProjection, log.events);
+      expect(fundingSummary(state, plan).overDisbursedMeasures).toEqual(['B.1.1']);
+      expect(fundingSummary(state, plan, { asOf: '2031-06-30' }).overDisbursedMeasures).toEqual([]);
+      expect(fundingSummary(state, plan, { asOf: '2031-07-01' }).overDisbursedMeasures).toEqual(['B.1.1']);
+      // Point 1a (national, HUF 50,000,000 in 2031): 49,000,001 paid by 30 June, 99,000,001 by 1 July.
+      expect(fundingSummary(state, plan, { asOf: '2031-06-30' }).budgetPoints[0]).toMatchObject({ id: '1a', overDisbursed: false });
+      expect(fundingSummary(state, plan, { asOf: '2031-07-01' }).budgetPoints[0]).toMatchObject({ id: '1a', overDisbursed: true });
+    });
+
+    it('follows corrections that move a payment across asOf, and leaves retracted ones out', () => {
+      const log = new TestLog();
+      const f1 = log.report('FundsDisbursed', { ...on, reportId: 'f1' }, '2031-03-01', paid('30000000'));
+      const f2 = log.report('FundsDisbursed', { ...on, reportId: 'f2' }, '2031-03-02', paid('1000'));
+      log.correct(f1, '2031-04-20', paid('29000000', 'eu'));
+      log.retract(f2);
+      const { state } = foldProjection(fundingProjection, log.events);
+      const b11 = (asOf: string) => fundingSummary(state, plan, { asOf }).measures.find((m) => m.measureCode === 'B.1.1')!;
+      expect([b11('2031-03-31').disbursed, b11('2031-03-31').disbursements]).toEqual([0n, 0]);
+      expect([b11('2031-04-19').disbursed, b11('2031-04-20').disbursed, b11('2031-04-20').disbursements]).toEqual([0n, 29_000_000n, 1]);
+      expect(b11('2031-04-20').years[0].bySource.find((s) => s.source === 'eu')?.disbursed).toBe(29_000_000n);
+    });
+  });
 });

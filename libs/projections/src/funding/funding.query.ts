@@ -1,7 +1,13 @@
 import type { BudgetPoint, FundingAllocation, Plan } from '@app/plan';
 import type { StateView } from '../keyed-state.js';
+import { DomainError } from '@app/domain';
 import { measuresOf } from '../common/plan-fold.js';
-import { DISBURSED, type Disbursed, UNSPECIFIED_SOURCE } from './funding.model.js';
+import { monthOf, yearOf } from '../common/periods.js';
+import { measureKey } from '../common/report-input.js';
+import { REPORTS } from '../activity/report-register.js';
+import { BUCKETS, LEFT_MONTH, MONTH_REPORTS, monthGroup } from '../indicators/indicators.model.js';
+import { lastDayOfMonth } from '../indicators/dated-figures.js';
+import { DISBURSED, type Disbursed, FUNDS_DISBURSED, UNSPECIFIED_SOURCE } from './funding.model.js';
 
 /**
  * Allocated (the plan) against disbursed (FundsDisbursed) money, in exact integer HUF.
@@ -21,6 +27,9 @@ import { DISBURSED, type Disbursed, UNSPECIFIED_SOURCE } from './funding.model.j
  *   the allocation names none). A measure with allocations under two points in the same year
  *   counts toward both: the plan does not say how its payments split. A point is
  *   over-disbursed when that exceeds the decision's amount for the year.
+ * - `asOf` (a business date, as for statuses: docs/status.md): only the disbursements whose
+ *   occurredOn is on or before it count; allocations are the plan's and do not move. A measure is
+ *   then over-disbursed only if what had been paid by that day exceeds the year's allocation.
  */
 
 export interface Amounts {
@@ -78,6 +87,8 @@ export interface BudgetPointFunding {
 
 export interface FundingSummary extends Amounts {
   readonly planId: string;
+  /** The business date disbursements were counted to (occurredOn on or before it); undefined = every one. */
+  readonly asOf?: string;
   /** The year asked for; undefined = every year. */
   readonly year?: number;
   readonly bySource: readonly SourceFunding[];
@@ -116,19 +127,119 @@ function allocatedByYear(allocations: readonly FundingAllocation[], plan: Plan):
   return { stated: byYear, unstated };
 }
 
+/** One disbursement: its source id, year of occurredOn and amount (HUF). */
+export interface Disbursement {
+  readonly source: string;
+  readonly year: number;
+  readonly amount: bigint;
+}
+
+export interface FundingOptions {
+  readonly year?: number;
+  readonly measureCode?: string;
+  /** Count only the disbursements dated (occurredOn) on or before this day (YYYY-MM-DD). */
+  readonly asOf?: string;
+  /**
+   * With asOf: the disbursements of a measure dated after asOf within asOf's year (later years are
+   * left out whole). Default: {@link disbursementsAfter} on the same view, which needs the view's
+   * per-report data (a live view).
+   */
+  readonly later?: (measureCode: string) => readonly Disbursement[];
+}
+
+/**
+ * The month index groups (`measureKey␟YYYY-MM`) a measure's disbursements dated after `asOf` in
+ * asOf's year are found in: the months of that year from asOf's (unless asOf is its last day) on
+ * with a FundsDisbursed report at the view's position. A point-in-time view reads these back
+ * (ProjectionSnapshot.prepareFundingAsOf) before {@link disbursementsAfter} can use them.
+ */
+export function laterDisbursementMonths(view: StateView, planId: string, measureCode: string, asOf: string): string[] {
+  const month = monthOf(asOf);
+  const first = asOf === lastDayOfMonth(month) ? `${month}\uffff` : month;
+  const end = `${asOf.slice(0, 4)}-12`;
+  const mk = measureKey(planId, measureCode);
+  const months = new Set<string>();
+  for (const bucket of view.group(BUCKETS, mk).values()) {
+    if (bucket.t === FUNDS_DISBURSED && bucket.mo >= first && bucket.mo <= end) months.add(monthGroup(mk, bucket.mo));
+  }
+  return [...months].sort();
+}
+
+/**
+ * A measure's disbursements dated after `asOf` within asOf's year, from the report register and
+ * the month index (one entry per report of those months). `monthView(group)` gives a view holding
+ * a group's reports exactly (a point-in-time source's read-back); without one, the view itself
+ * must hold per-report data (`exactDays`), or the answer would be a guess: BAD_USER_INPUT naming
+ * asOf instead.
+ */
+export function disbursementsAfter(
+  view: StateView,
+  planId: string,
+  measureCode: string,
+  asOf: string,
+  monthView: (group: string) => StateView | undefined = () => undefined,
+  exactDays = true,
+): Disbursement[] {
+  const found: Disbursement[] = [];
+  for (const group of laterDisbursementMonths(view, planId, measureCode, asOf)) {
+    const source = monthView(group) ?? (exactDays ? view : undefined);
+    if (!source) {
+      throw DomainError.badInput('asOf', `with "at", the payments of ${measureCode} dated after ${asOf} could not be read back; leave "at" or asOf out`);
+    }
+    for (const [stream, occurredOn] of source.group(MONTH_REPORTS, group)) {
+      if (occurredOn === LEFT_MONTH || occurredOn <= asOf) continue;
+      const report = source.get(REPORTS, '', stream);
+      if (!report || report[1] !== FUNDS_DISBURSED) continue;
+      const figures = report[4];
+      if (typeof figures.amount !== 'string') continue;
+      const paidFrom = typeof figures.source === 'string' && figures.source.length > 0 ? figures.source : UNSPECIFIED_SOURCE;
+      found.push({ source: paidFrom, year: yearOf(report[3]), amount: BigInt(figures.amount) });
+    }
+  }
+  return found;
+}
+
 /** Funding of every measure of a plan (or one measure), budget points, totals; one snapshot. */
-export function fundingSummary(view: StateView, plan: Plan, options: { readonly year?: number; readonly measureCode?: string } = {}): FundingSummary {
-  const { year } = options;
-  // measure → year → source → disbursed (and counts)
+export function fundingSummary(view: StateView, plan: Plan, options: FundingOptions = {}): FundingSummary {
+  const { year, asOf } = options;
+  const asOfYear = asOf === undefined ? undefined : yearOf(asOf);
+  // measure → year → source → disbursed and how many payments
+  const paidBy = new Map<string, Map<number, Map<string, { amount: bigint; n: number }>>>();
+  const add = (code: string, y: number, source: string, amount: bigint, n: number) => {
+    let years = paidBy.get(code);
+    if (!years) paidBy.set(code, (years = new Map()));
+    let sources = years.get(y);
+    if (!sources) years.set(y, (sources = new Map()));
+    const total = sources.get(source) ?? { amount: 0n, n: 0 };
+    sources.set(source, { amount: total.amount + amount, n: total.n + n });
+  };
+  for (const entry of view.group(DISBURSED, plan.id).values() as Iterable<Disbursed>) {
+    // Paid in a year after asOf's: none of it had happened by asOf.
+    if (asOfYear !== undefined && entry.y > asOfYear) continue;
+    add(entry.m, entry.y, entry.src, BigInt(entry.amt), entry.n);
+  }
+  if (asOf !== undefined) {
+    const later = options.later ?? ((code: string) => disbursementsAfter(view, plan.id, code, asOf));
+    for (const { measure } of measuresOf(plan)) {
+      if (options.measureCode !== undefined && measure.code !== options.measureCode) continue;
+      for (const d of later(measure.code)) add(measure.code, d.year, d.source, -d.amount, -1);
+    }
+  }
   const disbursed = new Map<string, Map<number, Map<string, bigint>>>();
   const disbursementCount = new Map<string, number>();
-  for (const entry of view.group(DISBURSED, plan.id).values() as Iterable<Disbursed>) {
-    let years = disbursed.get(entry.m);
-    if (!years) disbursed.set(entry.m, (years = new Map()));
-    let sources = years.get(entry.y);
-    if (!sources) years.set(entry.y, (sources = new Map()));
-    sources.set(entry.src, (sources.get(entry.src) ?? 0n) + BigInt(entry.amt));
-    if (year === undefined || entry.y === year) disbursementCount.set(entry.m, (disbursementCount.get(entry.m) ?? 0) + entry.n);
+  for (const [code, years] of paidBy) {
+    const byYear = new Map<number, Map<string, bigint>>();
+    for (const [y, sources] of years) {
+      const bySource = new Map<string, bigint>();
+      for (const [source, total] of sources) {
+        // Every payment of the line dated after asOf: the line was not there yet.
+        if (total.n <= 0) continue;
+        bySource.set(source, total.amount);
+        if (year === undefined || y === year) disbursementCount.set(code, (disbursementCount.get(code) ?? 0) + total.n);
+      }
+      if (bySource.size > 0) byYear.set(y, bySource);
+    }
+    disbursed.set(code, byYear);
   }
 
   const measures: MeasureFunding[] = [];
@@ -176,6 +287,7 @@ export function fundingSummary(view: StateView, plan: Plan, options: { readonly 
   return {
     planId: plan.id,
     year,
+    asOf,
     ...sumAmounts(measures),
     bySource: [...bySource].sort(([a], [b]) => (a < b ? -1 : 1)).map(([source, amounts]) => ({ source, ...amounts })),
     measures,

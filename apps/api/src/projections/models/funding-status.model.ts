@@ -129,6 +129,12 @@ export class FundingSummary {
   @Field(() => Int, { nullable: true, description: 'The year asked for; null = every year.' })
   year?: number;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'The business date asked for (asOf): only disbursements dated (occurredOn) on or before it are counted. Null = every disbursement counted so far.',
+  })
+  asOf?: string | null;
+
   @Field({ description: 'The projections position the answer reflects (bigint as a string).' })
   position: string;
 

@@ -4,7 +4,7 @@ import type { Granularity as GranularityValue, MeasureFigures, MeasureStatus as 
 import type { Indicator as PlanIndicator } from '@app/plan';
 import { IndicatorAggregate } from '../../common/models/measure.model.js';
 import { AT, PointInTimeInput } from '../../common/dto/point-in-time.input.js';
-import { AS_OF, AT_LEAST_POSITION } from '../projection-args.js';
+import { AS_OF, AS_OF_MONEY, AT_LEAST_POSITION } from '../projection-args.js';
 
 /**
  * Which view of the read models a field of Measure reads: the arguments every read-model field
@@ -27,11 +27,14 @@ export class ProgressArgs extends ReadModelArgs {
   asOf?: string | null;
 }
 
-/** ReadModelArgs and the year of the money (fundingStatus). */
+/** ReadModelArgs, the year of the money and the business date it is counted to (fundingStatus). */
 @ArgsType()
 export class FundingArgs extends ReadModelArgs {
   @Field(() => Int, { nullable: true })
   year?: number | null;
+
+  @Field(() => String, { nullable: true, description: AS_OF_MONEY })
+  asOf?: string | null;
 }
 
 export enum MeasureStatus {
