@@ -133,10 +133,12 @@ export function useLastReports(
   planId: string,
   reloadKey: number,
   at: PointInTime | null = null,
+  /** A status date (YYYY-MM-DD): the last report dated on or before it, as the figures beside it count. */
+  asOf: string | null = null,
   maxPages = 20,
 ): { byMeasure: ReadonlyMap<string, string>; complete: boolean } {
   const [state, setState] = useState<{ byMeasure: ReadonlyMap<string, string>; complete: boolean }>({ byMeasure: new Map(), complete: true });
-  const point = JSON.stringify(at);
+  const point = JSON.stringify({ at, asOf });
   // Another plan or point (or none asked): the last one's dates go at once; a live re-read keeps them until it answers.
   useEffect(() => setState({ byMeasure: new Map(), complete: true }), [query, planId, point]);
   useEffect(() => {
@@ -155,7 +157,9 @@ export function useLastReports(
         type Page = { reports: { edges: Array<{ node: { measureCode: string; occurredOn: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null };
         let reports: NonNullable<Page['reports']>;
         try {
-          const answer = await gql<Page>(query, { filter: { planId, status: 'ACTIVE' }, after, at: JSON.parse(point) as PointInTime | null });
+          const asked = JSON.parse(point) as { at: PointInTime | null; asOf: string | null };
+          const filter = asked.asOf ? { planId, status: 'ACTIVE', occurredTo: asked.asOf } : { planId, status: 'ACTIVE' };
+          const answer = await gql<Page>(query, { filter, after, at: asked.at });
           if (!answer.reports) return;
           reports = answer.reports;
         } catch {

@@ -48,8 +48,8 @@ export function MeasuresPage() {
     },
     (session.readsFigures || session.readsOwnFigures) && at === null,
   );
-  // At a past point (auditors) the reports as they stood then: the last report then.
-  const lastReports = useLastReports(REPORT_DATES, session.plan.id, updates, at);
+  // At a past point (auditors) the reports as they stood then; on a status date those dated by then: the last report then.
+  const lastReports = useLastReports(REPORT_DATES, session.plan.id, updates, at, asOf ?? null);
 
   const pillars = [...new Set(all.map((m) => m.pillarCode))];
   const objectives = [...new Set(all.filter((m) => !pillar || m.pillarCode === pillar).map((m) => m.objectiveCode))];
