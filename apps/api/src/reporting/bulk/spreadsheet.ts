@@ -222,12 +222,12 @@ async function refuseOversizedUnpacking(body: Buffer, maxBytes: number): Promise
   let total = 0;
   await new Promise<void>((resolve, reject) => {
     yauzl.fromBuffer(body, { lazyEntries: true, validateEntrySizes: true }, (openError, zip) => {
-      if (openError) return reject(new SpreadsheetError(`is not a readable XLSX workbook (${openError.message})`));
+      if (openError) return reject(unreadable(openError));
       const fail = (error: Error) => {
         zip.close();
         reject(error);
       };
-      zip.on('error', (error: Error) => fail(error instanceof SpreadsheetError ? error : new SpreadsheetError(`is not a readable XLSX workbook (${error.message})`)));
+      zip.on('error', (error: Error) => fail(error instanceof SpreadsheetError ? error : unreadable(error)));
       zip.on('end', () => resolve());
       zip.on('entry', (entry: yauzl.Entry) => {
         const declared = entry.uncompressedSize;
@@ -237,7 +237,7 @@ async function refuseOversizedUnpacking(body: Buffer, maxBytes: number): Promise
         }
         if (entry.fileName.endsWith('/')) return zip.readEntry();
         zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError) return fail(new SpreadsheetError(`is not a readable XLSX workbook (${streamError.message})`));
+          if (streamError) return fail(unreadable(streamError));
           stream.on('data', (chunk: Buffer) => {
             total += chunk.length;
             if (total > maxBytes) {
@@ -245,7 +245,7 @@ async function refuseOversizedUnpacking(body: Buffer, maxBytes: number): Promise
               fail(tooBig(`more than ${megabytes(maxBytes)}`, entry.fileName));
             }
           });
-          stream.on('error', (error: Error) => fail(new SpreadsheetError(`is not a readable XLSX workbook (${error.message})`)));
+          stream.on('error', (error: Error) => fail(unreadable(error)));
           stream.on('end', () => zip.readEntry());
         });
       });
@@ -253,6 +253,9 @@ async function refuseOversizedUnpacking(body: Buffer, maxBytes: number): Promise
     });
   });
 }
+
+/** A workbook the zip reader or exceljs could not read: the file refused as a whole, the reader's words kept. */
+const unreadable = (error: unknown): SpreadsheetError => new SpreadsheetError(`is not a readable XLSX workbook (${error instanceof Error ? error.message : String(error)})`);
 
 const megabytes = (bytes: number): string => `${(bytes / 1_000_000).toFixed(bytes < 10_000_000 ? 1 : 0)} MB`;
 
@@ -338,7 +341,7 @@ async function readXlsx(body: Buffer, maxRows: number): Promise<BulkRow[]> {
     }
   } catch (error) {
     if (error instanceof SpreadsheetError) throw error;
-    throw new SpreadsheetError(`is not a readable XLSX workbook (${error instanceof Error ? error.message : String(error)})`);
+    throw unreadable(error);
   }
   // A ZIP archive without worksheets (a DOCX, an ODS, any other archive) is not a workbook at all.
   if (names.length === 0) throw new SpreadsheetError('is not an XLSX workbook: a ZIP archive with no worksheet in it (an XLSX file holds xl/worksheets/…)');
